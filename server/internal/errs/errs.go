@@ -1,0 +1,130 @@
+// Package errs defines the one application error type used across warrantdesk.
+//
+// An Error carries a Code (what kind of failure, which the web layer maps to an
+// HTTP status), a Message that is safe to show to the person who caused it, and
+// optional field errors for validation. The wrapped cause is for logs only and
+// must never reach a client: it may name tables, paths or secrets.
+package errs
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// A Code classifies an error for callers and for the HTTP layer.
+type Code string
+
+// Codes. Anything that is not an *Error is reported as Internal, and the person
+// only sees "Internal error."
+const (
+	Invalid         Code = "invalid"         // the input is malformed; fix it and retry
+	NotFound        Code = "not_found"       // no such thing, or not yours to see
+	Conflict        Code = "conflict"        // the state changed or forbids this; re-read and retry
+	Unauthenticated Code = "unauthenticated" // sign in first
+	Forbidden       Code = "forbidden"       // signed in, but not allowed
+	PolicyDenied    Code = "policy_denied"   // the legal policy refuses it; reasons say why
+	TooLarge        Code = "too_large"       // the body or upload exceeds a limit
+	Unsupported     Code = "unsupported"     // wrong media type
+	Gone            Code = "gone"            // existed, but no longer available
+	Unavailable     Code = "unavailable"     // a dependency is down; retry later
+	Internal        Code = "internal"        // a bug or an infrastructure failure
+)
+
+// A FieldError names one invalid input field and says what is wrong with it.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// An Error is an application error with a safe message.
+type Error struct {
+	Code    Code
+	Message string       // safe to show; never contains internal detail
+	Fields  []FieldError // validation problems, one per field
+	Allowed []string     // for Conflict on a state machine: the actions that are allowed
+	Err     error        // the cause, for logs only
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(string(e.Code))
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	for _, f := range e.Fields {
+		fmt.Fprintf(&b, "; %s: %s", f.Field, f.Message)
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause. It must never be shown to a client.
+func (e *Error) Unwrap() error { return e.Err }
+
+// E returns an *Error with a code and a safe message.
+func E(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Wrap returns an *Error with a code, a safe message and a cause for the logs.
+func Wrap(err error, code Code, message string) *Error {
+	return &Error{Code: code, Message: message, Err: err}
+}
+
+// CodeOf returns the code of the first *Error in err's chain, or Internal.
+func CodeOf(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}
+
+// Message returns the safe message of the first *Error in err's chain, or
+// "Internal error." for anything else.
+func Message(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Code != Internal && e.Message != "" {
+		return e.Message
+	}
+	return "Internal error."
+}
+
+// As returns the first *Error in err's chain.
+func As(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+// Fields collects field errors while validating an input, so that every
+// problem is reported at once rather than the first one only.
+type Fields []FieldError
+
+// Add records a problem with one field.
+func (f *Fields) Add(field, format string, args ...any) {
+	*f = append(*f, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// Has reports whether the named field already has a problem.
+func (f Fields) Has(field string) bool {
+	for _, e := range f {
+		if e.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
+// Err returns an Invalid *Error listing every field problem, or nil.
+func (f Fields) Err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return &Error{Code: Invalid, Message: "Some fields need attention.", Fields: f}
+}

@@ -1,0 +1,26 @@
+package warm
+
+import (
+	_ "filippo.io/age"
+	_ "github.com/chromedp/chromedp"
+	_ "github.com/coreos/go-oidc/v3/oidc"
+	_ "github.com/gin-gonic/gin"
+	_ "github.com/glebarez/sqlite"
+	_ "github.com/google/go-cmp/cmp"
+	_ "github.com/google/uuid"
+	_ "github.com/nyaruka/phonenumbers"
+	_ "github.com/open-policy-agent/opa/v1/rego"
+	_ "github.com/open-policy-agent/opa/v1/tester"
+	_ "github.com/pressly/goose/v3"
+	_ "github.com/prometheus/client_golang/prometheus"
+	_ "github.com/riverqueue/river"
+	_ "github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	_ "github.com/riverqueue/river/riverdriver/riversqlite"
+	_ "github.com/zitadel/oidc/v3/pkg/op"
+	_ "golang.org/x/mod/sumdb/note"
+	_ "golang.org/x/mod/sumdb/tlog"
+	_ "golang.org/x/oauth2"
+	_ "gorm.io/driver/postgres"
+	_ "gorm.io/gorm"
+	_ "pgregory.net/rapid"
+)
