@@ -27,6 +27,7 @@ const (
 	TooLarge        Code = "too_large"       // the body or upload exceeds a limit
 	Unsupported     Code = "unsupported"     // wrong media type
 	Gone            Code = "gone"            // existed, but no longer available
+	RateLimited     Code = "rate_limited"    // too many requests; slow down and retry
 	Unavailable     Code = "unavailable"     // a dependency is down; retry later
 	Internal        Code = "internal"        // a bug or an infrastructure failure
 )

@@ -1,0 +1,252 @@
+# METADATA
+# title: Authorisation
+# description: |
+#   Who may take which action on a request in which state, given the actor's
+#   relation to it. The web layer asks on every route; the decision is
+#   data.authz.decision. Anything not granted below is denied.
+package authz
+
+agency_roles := {"officer", "supervisor"}
+
+provider_roles := {"intake", "reviewer", "counsel", "admin", "auditor"}
+
+# The workflow's states (DESIGN.md).
+states := {
+	"draft", "submitted", "intake", "in_review", "needs_info", "awaiting_countersign",
+	"approved", "producing", "disclosed", "closed", "rejected", "withdrawn", "expired",
+	"preserved", "extended", "released",
+}
+
+# The provider never sees an agency's drafts: they are not yet a request.
+submitted := states - {"draft"}
+
+# Open states, from which the agency may still withdraw.
+withdrawable := {"draft", "submitted", "intake", "in_review", "needs_info", "awaiting_countersign", "approved", "preserved", "extended"}
+
+# States in which an administrator may hand a request to someone.
+assignable := {"submitted", "intake", "in_review", "needs_info", "awaiting_countersign", "approved", "preserved", "extended"}
+
+all_provider_roles := ["intake", "reviewer", "counsel", "admin", "auditor"]
+
+# What each action is, for reasons.
+actions := {
+	"request.create": "create requests",
+	"request.list": "list requests",
+	"request.view": "view this request",
+	"request.edit": "edit this request",
+	"request.document.upload": "upload documents to this request",
+	"request.document.download": "download this request's documents",
+	"request.submit": "submit this request",
+	"request.cosign": "co-sign this request",
+	"request.withdraw": "withdraw this request",
+	"request.message": "send messages on this request",
+	"request.receipt": "get this request's log receipt",
+	"request.production.download": "download this request's production",
+	"queue.view": "view the provider's queues",
+	"audit.view": "read the audit trail",
+	"agency.manage": "manage agencies",
+	"take": "take this request",
+	"release": "release this request",
+	"assign": "assign this request",
+	"verify": "verify this request",
+	"request_info": "ask the agency for information",
+	"approve": "approve this request",
+	"countersign": "countersign this request",
+	"reject": "reject this request",
+	"extend": "extend this preservation",
+	"close": "close this request",
+}
+
+# grants[action] lists who may take it. relation "" marks an action that is
+# not about one request; "own_agency" and "provider" say whose request it is.
+# Agency staff never act on another agency's requests, and the provider's
+# staff never act on their own agency's (they have none, but the rule stands).
+grants := {
+	"request.create": [grant(["officer"], "", set(), "Officers file requests for their agency.")],
+	"request.list": [
+		grant(["officer", "supervisor"], "", set(), "Agency staff list their agency's requests."),
+		grant(all_provider_roles, "", set(), "Provider staff list submitted requests."),
+	],
+	"request.view": [
+		grant(["officer", "supervisor"], "own_agency", states, "Agency staff see their agency's requests."),
+		grant(all_provider_roles, "provider", submitted, "Provider staff see every submitted request."),
+	],
+	"request.edit": [grant(["officer"], "own_agency", {"draft"}, "Officers edit their agency's drafts.")],
+	"request.document.upload": [grant(["officer"], "own_agency", {"draft"}, "Officers attach the order to their agency's drafts.")],
+	"request.document.download": [
+		grant(["officer", "supervisor"], "own_agency", states, "Agency staff read their agency's documents."),
+		grant(["intake", "reviewer", "counsel"], "provider", submitted, "Intake, reviewers and counsel read the order they check."),
+	],
+	"request.submit": [grant(["officer"], "own_agency", {"draft"}, "Officers submit their agency's drafts.")],
+	"request.cosign": [object.union(
+		grant(["supervisor"], "own_agency", {"submitted"}, "Supervisors co-sign their agency's emergency requests."),
+		{"emergency": true},
+	)],
+	"request.withdraw": [grant(["officer", "supervisor"], "own_agency", withdrawable, "Agency staff withdraw their agency's open requests.")],
+	"request.message": [grant(["officer", "supervisor"], "own_agency", {"needs_info"}, "Agency staff answer the reviewer's questions.")],
+	"request.receipt": [grant(["officer", "supervisor"], "own_agency", submitted, "Agency staff get the log receipt of their agency's requests.")],
+	"request.production.download": [grant(["officer"], "own_agency", {"disclosed"}, "Officers download their agency's productions.")],
+	"queue.view": [grant(["intake", "reviewer", "counsel", "admin"], "", set(), "Provider teams work from the queues.")],
+	"audit.view": [grant(["auditor"], "", set(), "Auditors read the audit trail.")],
+	"agency.manage": [grant(["admin"], "", set(), "Administrators onboard agencies.")],
+	"take": [
+		grant(["intake"], "provider", {"submitted", "intake"}, "Intake takes unverified requests."),
+		grant(["reviewer"], "provider", {"in_review", "needs_info"}, "Reviewers take requests under review."),
+	],
+	"release": [
+		grant(["intake"], "provider", {"intake"}, "Intake releases requests it took."),
+		grant(["reviewer"], "provider", {"in_review", "needs_info", "preserved", "extended"}, "Reviewers release requests and preservations."),
+	],
+	"assign": [grant(["admin"], "provider", assignable, "Administrators assign open requests.")],
+	"verify": [grant(["intake"], "provider", {"submitted", "intake"}, "Intake verifies the agency and the order.")],
+	"request_info": [grant(["reviewer"], "provider", {"in_review"}, "Reviewers ask the agency for information.")],
+	"approve": [grant(["reviewer", "counsel"], "provider", {"in_review"}, "Reviewers and counsel approve requests under review.")],
+	"countersign": [grant(["counsel"], "provider", {"awaiting_countersign"}, "Counsel gives the second approval.")],
+	"reject": [grant(["reviewer", "counsel"], "provider", {"in_review", "needs_info", "awaiting_countersign"}, "Reviewers and counsel reject requests.")],
+	"extend": [grant(["reviewer"], "provider", {"preserved"}, "Reviewers extend a preservation once.")],
+	"close": [grant(["reviewer"], "provider", {"disclosed", "preserved", "extended", "released"}, "Reviewers close finished requests.")],
+}
+
+grant(roles, relation, in_states, text) := {
+	"roles": roles,
+	"relation": relation,
+	"states": in_states,
+	"emergency": false,
+	"text": text,
+}
+
+# Undefined must never allow.
+default decision := {"allow": false, "reasons": [{"code": "policy_error", "text": "The authorisation policy could not decide; access is denied."}]}
+
+decision := {"allow": true, "reasons": [{"code": "granted", "text": allowed_by[0].text}]} if {
+	count(denials) == 0
+	count(allowed_by) > 0
+} else := {"allow": false, "reasons": [d | some d in denials]} if {
+	count(denials) > 0
+} else := {"allow": false, "reasons": [why_not]}
+
+actor := input.actor
+
+is_provider if actor.provider == true
+
+# Roles count only on the right side of the table: an agency role held by a
+# provider account, or a provider role held by an agency account, is ignored.
+roles contains r if {
+	some r in actor.roles
+	r in agency_roles
+	not is_provider
+	actor.agency_id != ""
+}
+
+roles contains r if {
+	some r in actor.roles
+	r in provider_roles
+	is_provider
+}
+
+about_request if {
+	some g in grants[input.action]
+	g.relation != ""
+}
+
+allowed_by := [g |
+	some g in grants[input.action]
+	some r in g.roles
+	r in roles
+	g.relation == input.relation
+	state_allows(g)
+]
+
+state_allows(g) if g.relation == ""
+
+state_allows(g) if {
+	g.relation != ""
+	input.request.status in g.states
+	emergency_allows(g)
+}
+
+emergency_allows(g) if not g.emergency
+
+emergency_allows(g) if {
+	g.emergency
+	input.request.emergency == true
+}
+
+denials contains {"code": "unknown_action", "text": sprintf("Unknown action %q.", [input.action])} if {
+	not grants[input.action]
+}
+
+denials contains {"code": "no_role", "text": "Your account has no role here."} if {
+	count(roles) == 0
+}
+
+denials contains {"code": "unknown_relation", "text": sprintf("Unknown relation %q.", [input.relation])} if {
+	not input.relation in {"", "own_agency", "other_agency", "provider"}
+}
+
+denials contains {"code": "request_missing", "text": "This action needs a request."} if {
+	about_request
+	not is_object(input.request)
+}
+
+denials contains {"code": "unknown_state", "text": sprintf("The request is in an unknown state %q.", [input.request.status])} if {
+	is_object(input.request)
+	not input.request.status in states
+}
+
+denials contains {"code": "other_agency", "text": "This request belongs to another agency."} if {
+	input.relation == "other_agency"
+}
+
+# The caller states the relation; it must agree with the actor and the request.
+denials contains {"code": "relation_mismatch", "text": "The request is not your agency's."} if {
+	input.relation == "own_agency"
+	not own_agency
+}
+
+denials contains {"code": "relation_mismatch", "text": "Only the provider's staff act as the provider."} if {
+	input.relation == "provider"
+	not is_provider
+}
+
+# Nobody reviews their own agency's request.
+denials contains {"code": "own_agency_review", "text": "Nobody acts as the provider on a request of their own agency."} if {
+	is_provider
+	actor.agency_id != ""
+	actor.agency_id == input.request.agency_id
+}
+
+own_agency if {
+	not is_provider
+	actor.agency_id != ""
+	actor.agency_id == input.request.agency_id
+}
+
+# why_not explains a denial when no grant matched: the role, then the
+# relation, then the state.
+why_not := {"code": "role_not_permitted", "text": sprintf("Your roles (%s) do not allow you to %s.", [concat(", ", sort(roles)), actions[input.action]])} if {
+	count(by_role) == 0
+} else := {"code": "relation_not_permitted", "text": sprintf("You may %s only as %s.", [actions[input.action], concat(" or ", {relation_text[g.relation] | some g in by_role})])} if {
+	count([g | some g in by_role; g.relation == input.relation]) == 0
+} else := {"code": "not_emergency", "text": "Only emergency requests are co-signed."} if {
+	some g in by_role
+	g.relation == input.relation
+	g.emergency
+	input.request.status in g.states
+} else := {"code": "state_not_permitted", "text": sprintf("You cannot %s while the request is %s; only when it is %s.", [
+	actions[input.action],
+	input.request.status,
+	concat(" or ", sort({s | some g in by_role; g.relation == input.relation; some s in g.states})),
+])}
+
+by_role := [g |
+	some g in grants[input.action]
+	some r in g.roles
+	r in roles
+]
+
+relation_text := {
+	"": "someone acting on no particular request",
+	"own_agency": "staff of the requesting agency",
+	"provider": "the provider's staff",
+}

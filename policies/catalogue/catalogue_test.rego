@@ -1,0 +1,231 @@
+package catalogue_test
+
+import data.catalogue
+
+process_ids := {
+	"us.subpoena", "us.2703d", "us.warrant", "us.prtt", "us.preservation", "us.emergency",
+	"uk.ipa", "uk.opo", "eu.epoc", "eu.epoc_pr",
+}
+
+all_processes := {id: p |
+	some _, jd in catalogue.jurisdictions
+	some id, p in jd.processes
+}
+
+test_process_ids_are_the_designs if {
+	object.keys(all_processes) == process_ids
+}
+
+test_process_ids_carry_their_jurisdiction if {
+	every j, jd in catalogue.jurisdictions {
+		every id, _ in jd.processes {
+			startswith(id, concat("", [j, "."]))
+		}
+	}
+}
+
+test_process_order_lists_every_process_once if {
+	every _, jd in catalogue.jurisdictions {
+		count(jd.process_order) == count(jd.processes)
+		{id | some id in jd.process_order} == object.keys(jd.processes)
+	}
+}
+
+test_jurisdiction_order_lists_every_jurisdiction if {
+	{j | some j in catalogue.jurisdiction_order} == object.keys(catalogue.jurisdictions)
+}
+
+test_category_order_lists_every_category if {
+	{c | some c in catalogue.category_order} == object.keys(catalogue.categories)
+	count(catalogue.category_order) == count(catalogue.categories)
+}
+
+test_categories_are_the_designs if {
+	object.keys(catalogue.categories) == {"subscriber", "activity", "connection_log", "device", "contacts", "groups", "envelope", "content"}
+}
+
+test_only_content_is_undisclosable if {
+	{c | some c, x in catalogue.categories; not x.disclosable} == {"content"}
+}
+
+test_no_process_compels_content if {
+	every _, p in all_processes {
+		not "content" in p.categories
+	}
+}
+
+test_process_categories_are_known if {
+	every _, p in all_processes {
+		every c in p.categories {
+			catalogue.categories[c]
+		}
+	}
+}
+
+test_prospective_processes_compel_only_prospective_data if {
+	every _, p in all_processes {
+		every c in p.categories {
+			catalogue.categories[c].prospective_only == p.prospective
+		}
+	}
+}
+
+test_issuer_kinds_are_known if {
+	every _, p in all_processes {
+		count(p.issuer_kinds) > 0
+		every k in p.issuer_kinds {
+			catalogue.authority_kinds[k]
+		}
+	}
+}
+
+test_authority_kinds_are_the_designs if {
+	object.keys(catalogue.authority_kinds) == {"court", "judge", "prosecutor", "grand_jury", "agency", "ocda", "designated_senior_officer"}
+	{k | some k in catalogue.authority_kind_order} == object.keys(catalogue.authority_kinds)
+}
+
+test_target_types if {
+	object.keys(catalogue.target_types) == {"phone", "username", "account_id", "email"}
+}
+
+test_every_process_has_a_citation_deadline_and_range if {
+	every _, p in all_processes {
+		p.citation != ""
+		p.name != ""
+		p.short_name != ""
+		p.deadline_hours > 0
+		p.max_range_days > 0
+		count(p.notes) > 0
+	}
+}
+
+test_preservation_holds_and_discloses_nothing_itself if {
+	every _, p in all_processes {
+		p.preservation == (p.hold_days > 0)
+	}
+}
+
+test_every_category_has_a_class_in_every_jurisdiction if {
+	every _, jd in catalogue.jurisdictions {
+		object.keys(jd.category_classes) == object.keys(catalogue.categories)
+		every _, k in jd.category_classes {
+			jd.classes[k]
+		}
+		{k | some k in jd.class_order} == object.keys(jd.classes)
+	}
+}
+
+test_requirements_name_known_classes_and_issuers if {
+	every _, jd in catalogue.jurisdictions {
+		every _, p in jd.processes {
+			every r in p.requirements {
+				count(r.classes) > 0
+				every k in r.classes {
+					jd.classes[k]
+				}
+				every k in r.issuer_kinds {
+					k in p.issuer_kinds
+				}
+				r.code != ""
+				r.text != ""
+			}
+		}
+	}
+}
+
+test_class_exceptions_are_consistent if {
+	every _, jd in catalogue.jurisdictions {
+		every x in jd.class_exceptions {
+			catalogue.categories[x.category]
+			jd.classes[x.class]
+			x.category in x.when_only
+		}
+	}
+}
+
+test_countries_are_iso_codes_in_one_jurisdiction_only if {
+	every _, jd in catalogue.jurisdictions {
+		every cc in jd.countries {
+			regex.match(`^[A-Z]{2}$`, cc)
+		}
+	}
+	countries := [cc | some _, jd in catalogue.jurisdictions; some cc in jd.countries]
+	count(countries) == count({cc | some cc in countries})
+}
+
+test_country_jurisdiction if {
+	catalogue.country_jurisdiction("US") == "us"
+	catalogue.country_jurisdiction("pr") == "us"
+	catalogue.country_jurisdiction("GB") == "uk"
+	catalogue.country_jurisdiction("DE") == "eu"
+	catalogue.country_jurisdiction("IE") == "eu"
+	not catalogue.country_jurisdiction("DK")
+	not catalogue.country_jurisdiction("JP")
+}
+
+test_process_lookup if {
+	p := catalogue.process("eu.epoc")
+	p.id == "eu.epoc"
+	p.jurisdiction == "eu"
+	not catalogue.process("eu.nope")
+	not catalogue.process("nope")
+	not catalogue.process("")
+}
+
+test_class_of_eu_identification_exception if {
+	catalogue.class_of("eu", "connection_log", {"connection_log"}) == "identification_data"
+	catalogue.class_of("eu", "connection_log", {"subscriber", "connection_log"}) == "identification_data"
+	catalogue.class_of("eu", "connection_log", {"subscriber", "connection_log", "groups"}) == "traffic_data"
+	catalogue.class_of("eu", "subscriber", {"subscriber"}) == "subscriber_data"
+	catalogue.class_of("us", "connection_log", {"connection_log"}) == "basic_subscriber_information"
+}
+
+test_content_refusal_text_is_exact if {
+	catalogue.content_refusal == {
+		"code": "content_e2ee",
+		"text": "Message content is end-to-end encrypted; the provider holds no key and stores no content, so it cannot be produced under any legal process.",
+	}
+}
+
+test_cross_border_guidance_names_mlat_and_cloud_act if {
+	contains(catalogue.cross_border_guidance, "MLAT")
+	contains(catalogue.cross_border_guidance, "CLOUD Act")
+}
+
+test_public_catalogue_shape if {
+	c := catalogue.public
+	[x.id | some x in c.categories] == catalogue.category_order
+	[j.id | some j in c.jurisdictions] == ["us", "uk", "eu"]
+	ids := {p.id | some j in c.jurisdictions; some p in j.processes}
+	ids == process_ids
+	some n in c.never_produced
+	n.reason == catalogue.content_refusal.text
+	count(c.authority_kinds) == 7
+	count(c.target_types) == 4
+}
+
+test_public_process_entry if {
+	some j in catalogue.public.jurisdictions
+	j.id == "us"
+	some p in j.processes
+	p.id == "us.prtt"
+	p.flags == {"prospective": true, "preservation": false, "emergency": false, "voluntary": false}
+	p.max_range_days == 60
+	p.country == "US"
+	count(p.category_classes) == 8
+	some cc in p.category_classes
+	cc.category == "envelope"
+	cc.class == "dialing_routing"
+}
+
+test_public_class_exceptions if {
+	some j in catalogue.public.jurisdictions
+	j.id == "eu"
+	some p in j.processes
+	some cc in p.category_classes
+	cc.category == "connection_log"
+	count(cc.exceptions) == 1
+	some k in j.classes
+	k.id == "traffic_data"
+	"connection_log" in k.categories
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/config"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// commonFlags are accepted by every subcommand that touches the database.
+var commonFlags = []string{"data-dir", "database-url", "log-level"}
+
+// run dispatches a subcommand and returns the process exit code.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = runServe(ctx, args, getenv, stdout, stderr, nil)
+	case "migrate":
+		err = runMigrate(ctx, args, getenv, stdout, stderr)
+	case "seed":
+		err = runSeed(ctx, args, getenv, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "warrantdesk", buildVersion())
+		return 0
+	case "help", "-h", "--help":
+		usage(stdout)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "warrantdesk: unknown command %q\n\n", cmd)
+		usage(stderr)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "warrantdesk %s: %v\n", cmd, err)
+		return 1
+	}
+	return 0
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage: warrantdesk <command> [flags]
+
+commands:
+  serve      run the portal (default); --demo runs the embedded OpenID Provider with demo agencies
+  migrate    apply pending database migrations and exit
+  seed       create the demo agencies in the database
+  version    print the version
+
+Configuration comes from WARRANTDESK_* environment variables; flags override them.
+Run 'warrantdesk <command> -h' for the flags of a command.
+`)
+}
+
+func buildVersion() string {
+	if version != "dev" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return "dev-" + s.Value[:12]
+			}
+		}
+	}
+	return version
+}
+
+// loadConfig reads and validates the configuration of one subcommand.
+func loadConfig(name string, args []string, getenv func(string) string, flags ...string) (config.Config, error) {
+	cfg, err := config.Load(name, args, getenv, append(commonFlags, flags...)...)
+	if err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}

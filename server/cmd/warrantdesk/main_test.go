@@ -1,0 +1,262 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/dbtest"
+)
+
+// MustRunMain starts the real `warrantdesk serve --demo` on a free port with
+// its own data directory (SQLite, or a fresh PostgreSQL database when the
+// suite runs on PostgreSQL) and returns its base URL. It stops at cleanup.
+func MustRunMain(tb testing.TB, extraEnv ...string) string {
+	tb.Helper()
+	env := map[string]string{}
+	if dbtestPostgres() {
+		env["WARRANTDESK_DATABASE_URL"] = dbtest.PostgresURL(tb)
+	}
+	for _, kv := range extraEnv {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	getenv := func(k string) string { return env[k] }
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	var logs bytes.Buffer
+	go func() {
+		done <- runServe(ctx, []string{"--demo", "--addr", "127.0.0.1:0", "--data-dir", tb.TempDir(), "--log-level", "warn"},
+			getenv, io.Discard, &syncWriter{w: &logs}, ready)
+	}()
+	select {
+	case base := <-ready:
+		tb.Cleanup(func() {
+			cancel()
+			if err := <-done; err != nil {
+				tb.Errorf("serve: %v", err)
+			}
+		})
+		return base
+	case err := <-done:
+		cancel()
+		tb.Fatalf("serve exited before ready: %v\n%s", err, logs.String())
+	case <-time.After(60 * time.Second):
+		cancel()
+		tb.Fatalf("serve not ready after 60s\n%s", logs.String())
+	}
+	return ""
+}
+
+func dbtestPostgres() bool { return os.Getenv(dbtest.EnvDatabase) == "postgres" }
+
+// browser is a cookie-keeping HTTP client that follows redirects, like a person's browser.
+type browser struct {
+	t      *testing.T
+	base   string
+	client *http.Client
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, base: base, client: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+}
+
+func (b *browser) get(path string) (*http.Response, string) {
+	b.t.Helper()
+	return b.do(http.MethodGet, path, "", nil)
+}
+
+func (b *browser) postForm(path string, form url.Values) (*http.Response, string) {
+	b.t.Helper()
+	return b.do(http.MethodPost, path, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+}
+
+func (b *browser) do(method, path, ctype string, body io.Reader) (*http.Response, string) {
+	b.t.Helper()
+	u := path
+	if strings.HasPrefix(path, "/") {
+		u = b.base + path
+	}
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	// Browsers send Origin on form posts; the server checks it.
+	if method != http.MethodGet {
+		req.Header.Set("Origin", b.base)
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+	}
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp, string(data)
+}
+
+var (
+	reAction = regexp.MustCompile(`<form[^>]*method="post"[^>]*action="([^"]+)"`)
+	reCSRF   = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+)
+
+// login signs in through /login and the embedded provider's form, as a person would.
+func (b *browser) login(email string) {
+	b.t.Helper()
+	resp, page := b.get("/login")
+	m := reAction.FindStringSubmatch(page)
+	if m == nil {
+		b.t.Fatalf("no login form at %s:\n%s", resp.Request.URL, page)
+	}
+	action, err := resp.Request.URL.Parse(htmlUnescape(m[1]))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	form := url.Values{"username": {email}, "password": {"demo"}}
+	for _, hidden := range regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"`).FindAllStringSubmatch(page, -1) {
+		form.Set(hidden[1], htmlUnescape(hidden[2]))
+	}
+	resp, page = b.postForm(action.String(), form)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Request.URL.Path, "/agency") && !strings.Contains(resp.Request.URL.Path, "/provider") {
+		b.t.Fatalf("login as %s ended at %s with %d:\n%s", email, resp.Request.URL, resp.StatusCode, page)
+	}
+}
+
+func (b *browser) csrf(page string) string {
+	b.t.Helper()
+	m := reCSRF.FindStringSubmatch(page)
+	if m == nil {
+		b.t.Fatalf("no CSRF token on page:\n%s", page)
+	}
+	return m[1]
+}
+
+func htmlUnescape(s string) string {
+	return strings.NewReplacer("&amp;", "&", "&#43;", "+", "&#34;", `"`, "&lt;", "<", "&gt;", ">", "&#39;", "'").Replace(s)
+}
+
+// apiClient calls /api/v1 with a client-credentials token from the demo provider.
+type apiClient struct {
+	t     *testing.T
+	base  string
+	token string
+}
+
+func newAPIClient(t *testing.T, base, id, secret string) *apiClient {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, base+"/idp/oauth/token",
+		strings.NewReader(url.Values{"grant_type": {"client_credentials"}, "scope": {"openid"}}.Encode()))
+	req.SetBasicAuth(id, secret)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
+		t.Fatalf("client credentials for %s: status %d, %v", id, resp.StatusCode, err)
+	}
+	return &apiClient{t: t, base: base, token: tok.AccessToken}
+}
+
+func (a *apiClient) call(method, path string, body any, out any) int {
+	a.t.Helper()
+	var rd io.Reader
+	ctype := ""
+	switch v := body.(type) {
+	case nil:
+	case *multipart.Writer:
+		a.t.Fatal("use upload")
+	default:
+		b, _ := json.Marshal(v)
+		rd, ctype = bytes.NewReader(b), "application/json"
+	}
+	req, _ := http.NewRequest(method, a.base+path, rd)
+	req.Header.Set("Authorization", "Bearer "+a.token)
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if out != nil && len(data) > 0 {
+		if err := json.Unmarshal(data, out); err != nil {
+			a.t.Fatalf("%s %s: decode %q: %v", method, path, data, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+func (a *apiClient) upload(path, filename string, content []byte) (int, string) {
+	a.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", filename)
+	fw.Write(content)
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, a.base+path, &buf)
+	req.Header.Set("Authorization", "Bearer "+a.token)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(data)
+}
+
+// minimalPDF is a small, well-formed PDF with a correct xref table.
+func minimalPDF() []byte {
+	objs := []string{"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	var offs []int
+	for i, o := range objs {
+		offs = append(offs, b.Len())
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	x := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, o := range offs {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, x)
+	return b.Bytes()
+}
+
+// syncWriter lets the server's logger and the test read one buffer safely.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/agency"
+	"github.com/warrantdesk/warrantdesk/server/internal/audit"
+	"github.com/warrantdesk/warrantdesk/server/internal/db"
+	"github.com/warrantdesk/warrantdesk/server/internal/devidp"
+)
+
+// runSeed creates the demo agencies, so that a database prepared by
+// `warrantdesk migrate && warrantdesk seed` accepts the demo sign-ins.
+func runSeed(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := loadConfig("seed", args, getenv, "base-url")
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	d, err := openDB(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return seedDemoAgencies(ctx, d, cfg.BaseURL+"/idp", stdout)
+}
+
+// demoAgencyID is stable across runs, so a restart on another port updates
+// the demo agencies instead of duplicating them.
+func demoAgencyID(org string) string {
+	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://warrantdesk.example/demo-agency/"+org)).String()
+}
+
+// seedDemoAgencies creates or refreshes the demo agencies for the demo
+// issuer, in one transaction with an audit event for each change.
+func seedDemoAgencies(ctx context.Context, d *db.DB, issuer string, progress io.Writer) error {
+	return d.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for i, da := range devidp.DemoAgencies {
+			a := agency.Agency{ID: demoAgencyID(da.Org), Name: da.Name, Country: da.Country, Kind: da.Kind,
+				Status: agency.StatusActive, Issuer: issuer, IssuerOrg: da.Org}
+			if err := a.Validate(); err != nil {
+				return fmt.Errorf("demo agency %s: %w", da.Org, err)
+			}
+			now := time.Now().UTC()
+			a.CreatedAt, a.UpdatedAt = now, now
+			res := tx.Clauses(clause.OnConflict{
+				Columns:   []clause.Column{{Name: "id"}},
+				DoUpdates: clause.AssignmentColumns([]string{"name", "country", "kind", "issuer", "issuer_org", "updated_at"}),
+			}).Create(&a)
+			if res.Error != nil {
+				return fmt.Errorf("seed demo agency %s: %w", da.Org, res.Error)
+			}
+			if err := audit.Append(ctx, tx, audit.Event{
+				Actor: audit.Actor{Subject: "system:seed"}, Action: "agency.seed", ObjectType: "agency", ObjectID: a.ID,
+				Details: audit.JSON(map[string]string{"name": a.Name, "issuer": issuer, "org": da.Org}),
+			}); err != nil {
+				return err
+			}
+			fmt.Fprintf(progress, "[%d/%d] demo agency %s (%s)\n", i+1, len(devidp.DemoAgencies), a.Name, a.Country)
+		}
+		return nil
+	})
+}

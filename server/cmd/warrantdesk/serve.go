@@ -1,0 +1,218 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/warrantdesk/warrantdesk/policies"
+	"github.com/warrantdesk/warrantdesk/server/internal/blob"
+	"github.com/warrantdesk/warrantdesk/server/internal/config"
+	"github.com/warrantdesk/warrantdesk/server/internal/db"
+	"github.com/warrantdesk/warrantdesk/server/internal/devidp"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/policy"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/web"
+)
+
+var serveFlags = []string{"addr", "base-url", "demo", "migrate", "policy-dir"}
+
+// runServe runs the portal until ctx is cancelled. ready, if not nil,
+// receives the base URL once the listener accepts connections (tests use it
+// with --addr 127.0.0.1:0).
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready chan<- string) error {
+	start := time.Now()
+	cfg, err := loadConfig("serve", args, getenv, serveFlags...)
+	if err != nil {
+		return err
+	}
+	// Listen first: with --addr :0 the port, and so the base URL, is known
+	// only now.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
+	if getenv("WARRANTDESK_BASE_URL") == "" && !hasFlag(args, "base-url") {
+		cfg.BaseURL = "http://" + publicAddr(ln.Addr().String())
+	}
+	var demoSecret string
+	if cfg.Demo {
+		demoSecret = randomHex(32)
+		cfg.Issuers = append(cfg.Issuers, demoIssuer(cfg.BaseURL, demoSecret))
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	log.Info("starting", "version", buildVersion(), "config", cfg.String())
+
+	d, err := openDB(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+
+	pol, err := loadPolicy(ctx, cfg)
+	if err != nil {
+		return err
+	}
+
+	var idp *devidp.Provider
+	if cfg.Demo {
+		idp, err = devidp.New(devidp.Config{
+			Issuer:                 cfg.BaseURL + "/idp",
+			PortalClientID:         devidp.PortalClientID,
+			PortalClientSecret:     demoSecret,
+			PortalRedirectURIs:     []string{cfg.BaseURL + "/auth/callback"},
+			PostLogoutRedirectURIs: []string{cfg.BaseURL + "/"},
+			APIAudience:            devidp.APIAudience,
+			Production:             cfg.Env == config.EnvProduction,
+		})
+		if err != nil {
+			return fmt.Errorf("demo identity provider: %w", err)
+		}
+		if err := seedDemoAgencies(ctx, d, cfg.BaseURL+"/idp", io.Discard); err != nil {
+			return err
+		}
+	}
+
+	ids, err := identity.New(d.DB, identity.Config{Issuers: cfg.Issuers, BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL})
+	if err != nil {
+		return fmt.Errorf("identity: %w", err)
+	}
+	blobs, err := blob.NewLocal(filepath.Join(cfg.DataDir, "blobs"))
+	if err != nil {
+		return fmt.Errorf("blob store: %w", err)
+	}
+	reqs := &request.Service{DB: d.DB, Blobs: blobs, Policy: request.NewPolicy(pol), MaxUpload: cfg.MaxUploadBytes}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv, err := web.New(web.Deps{Config: cfg, DB: d, Log: log, Identity: ids, Requests: reqs, Policy: pol, IdP: idp, Registry: reg})
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // uploads of up to 20 MiB on slow links
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("ready", "base_url", cfg.BaseURL, "demo", cfg.Demo, "startup_ms", time.Since(start).Milliseconds())
+	if cfg.Demo {
+		fmt.Fprintf(stdout, "warrantdesk is running at %s (demo: sign in with any demo account, password %q)\n", cfg.BaseURL, devidp.DemoPassword)
+	}
+	if ready != nil {
+		ready <- cfg.BaseURL
+	}
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return hs.Shutdown(shutdownCtx)
+}
+
+// openDB connects and either applies migrations or, for replicas that leave
+// that to a one-shot migrate job, checks the schema is current.
+func openDB(ctx context.Context, cfg config.Config, log *slog.Logger) (*db.DB, error) {
+	d, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Migrate {
+		applied, err := d.Migrate(ctx, log)
+		if err != nil {
+			d.Close()
+			return nil, err
+		}
+		if len(applied) > 0 {
+			log.Info("migrated", "versions", applied)
+		}
+	} else if err := d.CheckCurrent(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// loadPolicy loads the embedded bundle, or the directory an operator named.
+// A policy that does not compile stops the start with its file and line.
+func loadPolicy(ctx context.Context, cfg config.Config) (*policy.Engine, error) {
+	fsys := policies.FS
+	if cfg.PolicyDir != "" {
+		if st, err := os.Stat(cfg.PolicyDir); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("--policy-dir %s is not a directory", cfg.PolicyDir)
+		}
+		fsys = os.DirFS(cfg.PolicyDir)
+	}
+	pol, err := policy.Load(ctx, fsys)
+	if err != nil {
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	return pol, nil
+}
+
+// demoIssuer is how the portal trusts its embedded demo provider: one issuer
+// for the provider's staff and the three demo agencies, told apart by the
+// "org" claim.
+func demoIssuer(baseURL, secret string) config.Issuer {
+	return config.Issuer{
+		URL: baseURL + "/idp", ClientID: devidp.PortalClientID, ClientSecret: secret,
+		APIAudience: devidp.APIAudience, Provider: true, ProviderOrg: devidp.ProviderOrg,
+		OrgClaim: "org", RoleClaim: "roles",
+	}
+}
+
+func publicAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func hasFlag(args []string, name string) bool {
+	for _, a := range args {
+		if a == "-"+name || a == "--"+name || strings.HasPrefix(a, "-"+name+"=") || strings.HasPrefix(a, "--"+name+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}

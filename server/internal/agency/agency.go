@@ -1,0 +1,156 @@
+// Package agency keeps the law-enforcement agencies that may file requests:
+// their country and kind, the trusted OpenID Provider their people sign in
+// with, and whether they are active. A suspended agency's people and systems
+// are refused at their next request.
+package agency
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+)
+
+// Statuses.
+const (
+	StatusActive    = "active"
+	StatusSuspended = "suspended"
+)
+
+// Kinds of agency, as the transparency reports count them.
+var Kinds = []string{"police", "prosecutor", "intelligence", "regulator", "court", "other"}
+
+// An Agency is a law-enforcement body that files requests.
+type Agency struct {
+	ID        string    `gorm:"column:id;primaryKey"`
+	Name      string    `gorm:"column:name"`
+	Country   string    `gorm:"column:country"` // ISO 3166-1 alpha-2
+	Kind      string    `gorm:"column:kind"`
+	Status    string    `gorm:"column:status"`
+	Issuer    string    `gorm:"column:issuer"`     // trusted OIDC issuer URL
+	IssuerOrg string    `gorm:"column:issuer_org"` // org claim value at a shared issuer; "" for a dedicated one
+	CreatedAt time.Time `gorm:"column:created_at"`
+	UpdatedAt time.Time `gorm:"column:updated_at"`
+}
+
+// TableName maps Agency onto the agencies table.
+func (Agency) TableName() string { return "agencies" }
+
+// Active reports whether the agency may act.
+func (a *Agency) Active() bool { return a.Status == StatusActive }
+
+var countryRE = regexp.MustCompile(`^[A-Z]{2}$`)
+
+// Validate checks an agency before it is stored and reports every problem.
+func (a *Agency) Validate() error {
+	var f errs.Fields
+	if strings.TrimSpace(a.Name) == "" {
+		f.Add("name", "Enter the agency's name.")
+	}
+	if !countryRE.MatchString(a.Country) {
+		f.Add("country", "Use the two-letter ISO 3166-1 country code, such as US or GB.")
+	}
+	if !contains(Kinds, a.Kind) {
+		f.Add("kind", "Choose one of: %s.", strings.Join(Kinds, ", "))
+	}
+	if a.Status != StatusActive && a.Status != StatusSuspended {
+		f.Add("status", "Use active or suspended.")
+	}
+	if !strings.HasPrefix(a.Issuer, "https://") && !strings.HasPrefix(a.Issuer, "http://") {
+		f.Add("issuer", "Enter the OpenID Provider's issuer URL.")
+	}
+	return f.Err()
+}
+
+// Create stores a new agency. Returns Invalid for bad fields and Conflict if
+// another agency already owns the same issuer and org.
+func Create(ctx context.Context, tx *gorm.DB, a *Agency) error {
+	if a.ID == "" {
+		a.ID = uuid.NewString()
+	}
+	if a.Status == "" {
+		a.Status = StatusActive
+	}
+	a.Country = strings.ToUpper(a.Country)
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	if err := tx.WithContext(ctx).Create(a).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return errs.E(errs.Conflict, "Another agency already signs in through this issuer and organisation.")
+		}
+		return fmt.Errorf("create agency: %w", err)
+	}
+	return nil
+}
+
+// FindByID returns the agency. Returns NotFound if there is none.
+func FindByID(ctx context.Context, db *gorm.DB, id string) (*Agency, error) {
+	var a Agency
+	err := db.WithContext(ctx).Where("id = ?", id).Take(&a).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, errs.E(errs.NotFound, "No such agency.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find agency %s: %w", id, err)
+	}
+	return &a, nil
+}
+
+// FindByIssuer returns the agency whose people sign in at issuer with the
+// given org claim value (org is "" for an issuer dedicated to one agency).
+// Returns NotFound if no agency is registered for them.
+func FindByIssuer(ctx context.Context, db *gorm.DB, issuer, org string) (*Agency, error) {
+	var a Agency
+	err := db.WithContext(ctx).Where("issuer = ? AND issuer_org = ?", issuer, org).Take(&a).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, errs.E(errs.NotFound, "Your organisation is not registered with this portal.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find agency for issuer %s: %w", issuer, err)
+	}
+	return &a, nil
+}
+
+// List returns every agency by name.
+func List(ctx context.Context, db *gorm.DB) ([]Agency, error) {
+	var as []Agency
+	if err := db.WithContext(ctx).Order("name, id").Find(&as).Error; err != nil {
+		return nil, fmt.Errorf("list agencies: %w", err)
+	}
+	return as, nil
+}
+
+// SetStatus activates or suspends an agency. Suspension takes effect at the
+// next request of each of its people and systems, because every request
+// re-reads the agency. Returns NotFound or Invalid.
+func SetStatus(ctx context.Context, tx *gorm.DB, id, status string) error {
+	if status != StatusActive && status != StatusSuspended {
+		return (&errs.Fields{{Field: "status", Message: "Use active or suspended."}}).Err()
+	}
+	res := tx.WithContext(ctx).Model(&Agency{}).Where("id = ?", id).
+		Updates(map[string]any{"status": status, "updated_at": time.Now().UTC()})
+	if res.Error != nil {
+		return fmt.Errorf("set agency status: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return errs.E(errs.NotFound, "No such agency.")
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

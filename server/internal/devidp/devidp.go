@@ -1,0 +1,240 @@
+// Package devidp is a real OpenID Provider, embedded in warrantdesk for
+// `warrantdesk serve --demo` and for tests, built on zitadel/oidc's op
+// package. It signs in the fictional demo people of DESIGN.md with the
+// password "demo" (authorization code flow with PKCE, for the portal) and
+// gives the demo agencies' systems JWT access tokens for the API (client
+// credentials). Everything it issues is a genuinely signed token that the
+// portal verifies exactly as it would one from a production provider.
+//
+// All state (auth requests, codes, tokens) lives in memory and is lost on
+// restart; the signing key is generated at New. Because its passwords are
+// public, New refuses to run in production.
+package devidp
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rs/cors"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+)
+
+// Identifiers the portal and the demo provider agree on.
+const (
+	PortalClientID = "warrantdesk-portal" // the portal's relying-party client
+	APIAudience    = "warrantdesk-api"    // the aud of agency systems' access tokens
+)
+
+// ErrProduction is returned by New when Config.Production is set: the demo
+// provider's passwords are public, so it must never authenticate anyone for
+// real. The caller should refuse to start.
+var ErrProduction = errors.New("devidp: the demo identity provider refuses to run in production: its passwords are public")
+
+// A Config configures the demo OpenID Provider.
+type Config struct {
+	// Issuer is the provider's issuer URL, e.g. "http://127.0.0.1:8080/idp".
+	// Its path is where Handler expects to be mounted. http is allowed.
+	Issuer string
+
+	PortalClientID         string   // default PortalClientID
+	PortalClientSecret     string   // required
+	PortalRedirectURIs     []string // required; matched exactly
+	PostLogoutRedirectURIs []string // allowed post_logout_redirect_uri values; the first is the default
+
+	APIAudience string // aud of client-credentials access tokens; default APIAudience
+
+	// Production makes New fail with ErrProduction.
+	Production bool
+
+	// Clock, when set, replaces time.Now for the expiry of auth requests,
+	// codes and tokens (the exp of access tokens). The library stamps iat,
+	// and the exp of ID tokens, with the real time.
+	Clock func() time.Time
+}
+
+// A Provider is a running demo OpenID Provider.
+type Provider struct {
+	issuer  string
+	store   *storage
+	handler http.Handler
+}
+
+// New builds a Provider with a fresh RS256 signing key and the demo people
+// and clients. It returns ErrProduction if cfg.Production is set, and an
+// error if the issuer or a redirect URI is not an absolute http(s) URL or
+// the portal's secret or redirect URIs are missing.
+func New(cfg Config) (*Provider, error) {
+	if cfg.Production {
+		return nil, ErrProduction
+	}
+	issuer := strings.TrimRight(cfg.Issuer, "/")
+	iu, err := parseAbsolute(issuer)
+	if err != nil || iu.RawQuery != "" || iu.Fragment != "" {
+		return nil, fmt.Errorf("devidp: issuer %q is not an absolute http(s) URL without query or fragment", cfg.Issuer)
+	}
+	if cfg.PortalClientID == "" {
+		cfg.PortalClientID = PortalClientID
+	}
+	if cfg.APIAudience == "" {
+		cfg.APIAudience = APIAudience
+	}
+	if cfg.PortalClientSecret == "" {
+		return nil, errors.New("devidp: the portal client secret is required")
+	}
+	if len(cfg.PortalRedirectURIs) == 0 {
+		return nil, errors.New("devidp: at least one portal redirect URI is required")
+	}
+	// Browsers apply the login form's form-action CSP to the redirects that
+	// follow the POST, so the portal's origins must be allowed there.
+	portalOrigins := []string{}
+	for _, raw := range slices.Concat(cfg.PortalRedirectURIs, cfg.PostLogoutRedirectURIs) {
+		u, err := parseAbsolute(raw)
+		if err != nil {
+			return nil, fmt.Errorf("devidp: redirect URI %q is not an absolute http(s) URL", raw)
+		}
+		if o := u.Scheme + "://" + u.Host; !slices.Contains(portalOrigins, o) {
+			portalOrigins = append(portalOrigins, o)
+		}
+	}
+	if slices.ContainsFunc(DemoClients, func(c DemoClient) bool { return c.ID == cfg.PortalClientID }) {
+		return nil, fmt.Errorf("devidp: portal client id %q collides with a demo client", cfg.PortalClientID)
+	}
+	now := cfg.Clock
+	if now == nil {
+		now = time.Now
+	}
+
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, fmt.Errorf("devidp: generate signing key: %w", err)
+	}
+	kid, err := randomString(12)
+	if err != nil {
+		return nil, fmt.Errorf("devidp: %w", err)
+	}
+	var cryptoKey [32]byte
+	if _, err := rand.Read(cryptoKey[:]); err != nil {
+		return nil, fmt.Errorf("devidp: generate crypto key: %w", err)
+	}
+
+	prefix := iu.Path // "" or "/idp"
+	if strings.ContainsAny(prefix, "{}") || iu.RawPath != "" {
+		return nil, fmt.Errorf("devidp: issuer path %q must be a plain path", iu.Path)
+	}
+	loginURL := func(authRequestID string) string {
+		return issuer + "/login?authRequestID=" + url.QueryEscape(authRequestID)
+	}
+	clients := []*client{portalClient(cfg, loginURL)}
+	for _, dc := range DemoClients {
+		clients = append(clients, agencyClient(dc, loginURL))
+	}
+	store := newStorage(now, cfg.APIAudience, &signingKey{id: kid, key: rsaKey}, clients, DemoPeople)
+
+	logoutRedirect := issuer + "/logged-out"
+	if len(cfg.PostLogoutRedirectURIs) > 0 {
+		logoutRedirect = cfg.PostLogoutRedirectURIs[0]
+	}
+	opConfig := &op.Config{
+		CryptoKey:                cryptoKey,
+		CryptoKeyId:              kid,
+		DefaultLogoutRedirectURI: logoutRedirect,
+		CodeMethodS256:           true,
+		AuthMethodPost:           true,
+		GrantTypeRefreshToken:    true,
+		SupportedScopes:          []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail, oidc.ScopeOfflineAccess},
+		SupportedClaims:          append(slices.Clone(op.DefaultSupportedClaims), "org", "roles"),
+	}
+	opts := []op.Option{
+		// The library's default CORS policy admits every origin; only the
+		// portal has any business calling us from a browser.
+		op.WithCORSOptions(&cors.Options{
+			AllowOriginFunc: func(origin string) bool { return slices.Contains(portalOrigins, origin) },
+			AllowedMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost},
+			AllowedHeaders:  []string{"Accept", "Authorization", "Content-Type"},
+		}),
+	}
+	if iu.Scheme == "http" {
+		opts = append(opts, op.WithAllowInsecure())
+	}
+	provider, err := op.NewProvider(opConfig, store, op.StaticIssuer(issuer), opts...)
+	if err != nil {
+		return nil, fmt.Errorf("devidp: %w", err)
+	}
+
+	lg, err := newLogin(loginConfig{
+		store:             store,
+		callback:          op.AuthCallbackURL(provider),
+		action:            prefix + "/login",
+		secureCookie:      iu.Scheme == "https",
+		issuerOrigin:      iu.Scheme + "://" + iu.Host,
+		formTargets:       portalOrigins,
+		homeURL:           firstOrEmpty(cfg.PostLogoutRedirectURIs),
+		demoPeople:        DemoPeople,
+		issuerFromRequest: provider.IssuerFromRequest,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("devidp: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle(prefix+"/login", lg)
+	mux.HandleFunc(prefix+"/logged-out", lg.loggedOut)
+	mux.Handle(prefix+"/", http.StripPrefix(prefix, provider))
+
+	return &Provider{issuer: issuer, store: store, handler: mux}, nil
+}
+
+// Handler serves the whole provider (discovery, /authorize, /oauth/token,
+// /keys, /userinfo, /end_session, /login, ...) at the issuer's path. Mount it
+// for that path without stripping the prefix, e.g. at "/idp/*".
+func (p *Provider) Handler() http.Handler { return p.handler }
+
+// Issuer returns the issuer URL, without a trailing slash, exactly as it
+// appears in discovery and in the iss claim.
+func (p *Provider) Issuer() string { return p.issuer }
+
+// SignJWT signs claims, exactly as given, with the provider's signing key
+// (RS256, with its kid), so tests can build tokens that verify but are wrong
+// in some other way: expired, for another audience, without a claim. It
+// returns an error only if the claims cannot be encoded as JSON.
+func (p *Provider) SignJWT(claims map[string]any) (string, error) {
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", fmt.Errorf("sign jwt: %w", err)
+	}
+	signer, err := op.SignerFromKey(p.store.signing)
+	if err != nil {
+		return "", fmt.Errorf("sign jwt: %w", err)
+	}
+	jws, err := signer.Sign(payload)
+	if err != nil {
+		return "", fmt.Errorf("sign jwt: %w", err)
+	}
+	return jws.CompactSerialize()
+}
+
+func parseAbsolute(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return nil, errors.New("not an absolute http(s) URL")
+	}
+	return u, nil
+}
+
+func firstOrEmpty(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}

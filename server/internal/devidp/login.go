@@ -1,0 +1,295 @@
+package devidp
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/zitadel/oidc/v3/pkg/op"
+)
+
+// Messages shown on the login page.
+const (
+	msgWrongPassword = "Wrong e-mail or password."
+	msgExpired       = "This sign-in request has expired or was already used. Go back to warrantdesk and sign in again."
+	msgCrossSite     = "This sign-in form was sent from another site, so it was ignored. Go back to warrantdesk and sign in again."
+	msgStaleForm     = "This sign-in form has expired. Please sign in again."
+)
+
+const (
+	browserCookie   = "devidp_browser"
+	maxLoginBody    = 16 << 10
+	csrfTokenDomain = "devidp login form\x00"
+)
+
+type loginConfig struct {
+	store             *storage
+	callback          func(ctx context.Context, authRequestID string) string
+	action            string   // the form's path, e.g. /idp/login
+	secureCookie      bool     // issuer is https
+	issuerOrigin      string   // scheme://host of the issuer
+	formTargets       []string // origins the browser is redirected to after the POST
+	homeURL           string   // "back to warrantdesk" link; may be empty
+	demoPeople        []DemoPerson
+	issuerFromRequest op.IssuerFromRequest
+}
+
+// login serves the provider's sign-in page: the OP redirects the browser here
+// with ?authRequestID=, the person posts e-mail and password, and on success
+// is sent on to the OP's callback, which redirects to the portal with a code.
+type login struct {
+	cfg     loginConfig
+	csrfKey []byte
+	csp     string
+	people  []personRow
+	handler http.Handler
+}
+
+type personRow struct {
+	Email, Name, Org, Roles string
+}
+
+func newLogin(cfg loginConfig) (*login, error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	l := &login{
+		cfg:     cfg,
+		csrfKey: key,
+		// No script and no style at all; the form may post only to us, and
+		// the redirects after the POST lead to the portal.
+		csp: "default-src 'none'; form-action 'self' " + strings.Join(cfg.formTargets, " ") +
+			"; frame-ancestors 'none'; base-uri 'none'",
+	}
+	for _, p := range cfg.demoPeople {
+		l.people = append(l.people, personRow{Email: p.Email, Name: p.Name, Org: p.Org, Roles: strings.Join(p.Roles, ", ")})
+	}
+	// The OP's callback URL is built from the issuer in the request context.
+	l.handler = op.NewIssuerInterceptor(cfg.issuerFromRequest).HandlerFunc(l.serve)
+	return l, nil
+}
+
+func (l *login) ServeHTTP(w http.ResponseWriter, r *http.Request) { l.handler.ServeHTTP(w, r) }
+
+func (l *login) serve(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		l.show(w, r)
+	case http.MethodPost:
+		l.submit(w, r)
+	default:
+		w.Header().Set("Allow", "GET, HEAD, POST")
+		http.Error(w, "Method not allowed.", http.StatusMethodNotAllowed)
+	}
+}
+
+// loginPage is the data of the login template.
+type loginPage struct {
+	Action        string
+	AuthRequestID string
+	CSRFToken     string
+	Username      string
+	Error         string
+	ShowForm      bool
+	HomeURL       string
+	People        []personRow
+	SignedOut     bool
+}
+
+func (l *login) show(w http.ResponseWriter, r *http.Request) {
+	id := r.URL.Query().Get("authRequestID")
+	ar, err := l.cfg.store.pendingAuthRequest(id)
+	if err != nil {
+		l.render(w, http.StatusBadRequest, loginPage{Error: msgExpired})
+		return
+	}
+	l.renderForm(w, r, http.StatusOK, id, ar.loginHint, "")
+}
+
+func (l *login) submit(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxLoginBody)
+	if err := r.ParseForm(); err != nil {
+		l.render(w, http.StatusBadRequest, loginPage{Error: msgExpired})
+		return
+	}
+	if !l.sameOrigin(r) {
+		l.render(w, http.StatusForbidden, loginPage{Error: msgCrossSite})
+		return
+	}
+	id := r.PostForm.Get("authRequestID")
+	username := r.PostForm.Get("username")
+	if _, err := l.cfg.store.pendingAuthRequest(id); err != nil {
+		l.render(w, http.StatusBadRequest, loginPage{Error: msgExpired})
+		return
+	}
+	if !l.validToken(r, id, r.PostForm.Get("csrf_token")) {
+		l.renderForm(w, r, http.StatusForbidden, id, username, msgStaleForm)
+		return
+	}
+	p, ok := l.cfg.store.checkPassword(username, r.PostForm.Get("password"))
+	if !ok {
+		l.renderForm(w, r, http.StatusOK, id, username, msgWrongPassword)
+		return
+	}
+	if err := l.cfg.store.completeLogin(id, p.subject); err != nil {
+		l.render(w, http.StatusBadRequest, loginPage{Error: msgExpired})
+		return
+	}
+	http.Redirect(w, r, l.cfg.callback(r.Context(), id), http.StatusSeeOther)
+}
+
+// sameOrigin refuses a POST that a browser says came from another site. A
+// browser sends Sec-Fetch-Site (current ones) or Origin (older ones); a
+// request with neither is not from a browser and cannot ride on a person's
+// cookies, and the form token still has to match.
+func (l *login) sameOrigin(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "same-origin", "none":
+		return true
+	case "":
+	default:
+		return false
+	}
+	origin := r.Header.Get("Origin")
+	return origin == "" || origin == l.cfg.issuerOrigin
+}
+
+// renderForm shows the sign-in form with a token bound both to the auth
+// request and to a random per-browser cookie, so a form cannot be posted
+// for someone else's auth request or from another browser.
+func (l *login) renderForm(w http.ResponseWriter, r *http.Request, status int, id, username, msg string) {
+	browser := ""
+	if c, err := r.Cookie(browserCookie); err == nil && c.Value != "" {
+		browser = c.Value
+	} else {
+		v, err := randomString(32)
+		if err != nil {
+			slog.ErrorContext(r.Context(), "devidp: login cookie", "err", err)
+			http.Error(w, "Internal error.", http.StatusInternalServerError)
+			return
+		}
+		browser = v
+		http.SetCookie(w, &http.Cookie{
+			Name:     browserCookie,
+			Value:    browser,
+			Path:     l.cfg.action,
+			HttpOnly: true,
+			Secure:   l.cfg.secureCookie,
+			SameSite: http.SameSiteStrictMode,
+		})
+	}
+	l.render(w, status, loginPage{
+		AuthRequestID: id,
+		CSRFToken:     l.token(id, browser),
+		Username:      username,
+		Error:         msg,
+		ShowForm:      true,
+	})
+}
+
+func (l *login) token(id, browser string) string {
+	m := hmac.New(sha256.New, l.csrfKey)
+	m.Write([]byte(csrfTokenDomain + id + "\x00" + browser))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (l *login) validToken(r *http.Request, id, got string) bool {
+	c, err := r.Cookie(browserCookie)
+	if err != nil || c.Value == "" {
+		return false
+	}
+	return hmac.Equal([]byte(got), []byte(l.token(id, c.Value)))
+}
+
+// loggedOut is where end_session lands when the portal registered no
+// post-logout redirect URI.
+func (l *login) loggedOut(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "Method not allowed.", http.StatusMethodNotAllowed)
+		return
+	}
+	l.render(w, http.StatusOK, loginPage{SignedOut: true})
+}
+
+func (l *login) render(w http.ResponseWriter, status int, page loginPage) {
+	page.Action = l.cfg.action
+	page.HomeURL = l.cfg.homeURL
+	if page.ShowForm {
+		page.People = l.people
+	}
+	var buf bytes.Buffer
+	if err := pageTemplate.Execute(&buf, page); err != nil {
+		slog.Error("devidp: render login page", "err", err)
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", l.csp)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	// same-origin, not no-referrer: with no-referrer browsers send
+	// "Origin: null" on the form's POST.
+	h.Set("Referrer-Policy", "same-origin")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{if .Error}}Error: {{end}}{{if .SignedOut}}Signed out{{else}}Sign in{{end}} – warrantdesk demo identity provider</title>
+</head>
+<body>
+<header><p>warrantdesk demo identity provider</p></header>
+<main>
+{{- if .SignedOut}}
+<h1>Signed out</h1>
+<p>You have signed out of the demo identity provider.</p>
+{{- else}}
+<h1>Sign in</h1>
+<p>This identity provider exists only for the warrantdesk demo. Its accounts are fictional and every password is <code>demo</code>.</p>
+{{- if .Error}}
+<p id="login-error" role="alert"><strong>{{.Error}}</strong></p>
+{{- end}}
+{{- if .ShowForm}}
+<form method="post" action="{{.Action}}">
+<input type="hidden" name="authRequestID" value="{{.AuthRequestID}}">
+<input type="hidden" name="csrf_token" value="{{.CSRFToken}}">
+<p><label for="username">E-mail address</label><br>
+<input id="username" name="username" type="email" autocomplete="username" required value="{{.Username}}"{{if .Error}} aria-invalid="true" aria-describedby="login-error"{{end}}></p>
+<p><label for="password">Password</label><br>
+<input id="password" name="password" type="password" autocomplete="current-password" required{{if .Error}} aria-invalid="true" aria-describedby="login-error"{{end}}></p>
+<p><button type="submit">Sign in</button></p>
+</form>
+<h2>Demo accounts</h2>
+<table>
+<caption>People you can sign in as (password <code>demo</code>)</caption>
+<thead><tr><th scope="col">E-mail address</th><th scope="col">Name</th><th scope="col">Organisation</th><th scope="col">Roles</th></tr></thead>
+<tbody>
+{{- range .People}}
+<tr><td>{{.Email}}</td><td>{{.Name}}</td><td>{{.Org}}</td><td>{{.Roles}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+{{- end}}
+{{- end}}
+{{- if .HomeURL}}
+<p><a href="{{.HomeURL}}">Back to warrantdesk</a></p>
+{{- end}}
+</main>
+</body>
+</html>
+`))

@@ -1,0 +1,339 @@
+package identity
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+	"gorm.io/gorm"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/audit"
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+)
+
+// msgSignInFailed is what a person sees for any protocol failure: which check
+// failed is for the audit trail and the logs, not for whoever is probing.
+const msgSignInFailed = "Sign-in could not be completed. Please start again."
+
+// A loginState is a sign-in in progress: what the callback needs to finish
+// it. It is used once.
+type loginState struct {
+	StateHash    string    `gorm:"column:state_hash;primaryKey"`
+	Issuer       string    `gorm:"column:issuer"`
+	Nonce        string    `gorm:"column:nonce"`
+	CodeVerifier string    `gorm:"column:code_verifier"`
+	ReturnTo     string    `gorm:"column:return_to"`
+	CreatedAt    time.Time `gorm:"column:created_at"`
+	ExpiresAt    time.Time `gorm:"column:expires_at"`
+}
+
+func (loginState) TableName() string { return "login_states" }
+
+// A Login is a completed sign-in.
+type Login struct {
+	Token     string // the new session cookie's value; only its SHA-256 is stored
+	Principal *Principal
+	CSRFToken string
+	ReturnTo  string // a local path to send the person to
+	ExpiresAt time.Time
+}
+
+// BeginLogin starts a sign-in at issuerURL ("" picks the only sign-in issuer)
+// and returns the URL to redirect the browser to and the state, which the
+// caller puts in a short-lived HttpOnly cookie so that the callback can prove
+// it comes back to the same browser. returnTo must be a local path; anything
+// else becomes "/". Returns Invalid for an issuer people cannot sign in with
+// and Unavailable if the issuer cannot be reached.
+func (s *Service) BeginLogin(ctx context.Context, issuerURL, returnTo string) (authURL, state string, err error) {
+	is, err := s.loginIssuer(issuerURL)
+	if err != nil {
+		return "", "", err
+	}
+	if _, err := s.discover(ctx, is); err != nil {
+		return "", "", err
+	}
+	state = randomToken(32)
+	nonce := randomToken(32)
+	verifier := oauth2.GenerateVerifier()
+	now := dbTime(s.now())
+	ls := loginState{
+		StateHash:    hashToken(state),
+		Issuer:       is.cfg.URL,
+		Nonce:        nonce,
+		CodeVerifier: verifier,
+		ReturnTo:     safeReturnTo(returnTo),
+		CreatedAt:    now,
+		ExpiresAt:    now.Add(loginStateTTL),
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Abandoned sign-ins would otherwise pile up forever.
+		if err := tx.Where("expires_at < ?", now).Delete(&loginState{}).Error; err != nil {
+			return fmt.Errorf("purge login states: %w", err)
+		}
+		if err := tx.Create(&ls).Error; err != nil {
+			return fmt.Errorf("store login state: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", "", err
+	}
+	authURL = s.oauth2Config(is).AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier))
+	return authURL, state, nil
+}
+
+func (s *Service) loginIssuer(issuerURL string) (*issuer, error) {
+	if issuerURL == "" {
+		if opts := s.LoginOptions(); len(opts) == 1 {
+			issuerURL = opts[0].IssuerURL
+		}
+	}
+	is, ok := s.issuers[issuerURL]
+	if !ok || is.cfg.ClientID == "" {
+		return nil, errs.E(errs.Invalid, "Choose one of the listed sign-in services.")
+	}
+	return is, nil
+}
+
+// safeReturnTo keeps only a local path, so that the sign-in cannot be used to
+// redirect somewhere else ("//evil.example" and "/\evil.example" are
+// protocol-relative URLs to browsers).
+func safeReturnTo(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+		return "/"
+	}
+	if strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return "/"
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return "/"
+	}
+	return p
+}
+
+// CompleteLogin finishes a sign-in at the callback: cookieState is the value
+// of the browser's state cookie, queryState, code and idpError the callback's
+// query parameters. It checks the state (equal to the cookie's, known,
+// unexpired, then spent), exchanges the code with the PKCE verifier,
+// verifies the ID token (signature, exact issuer, audience, expiry, nonce,
+// azp), maps its claims to a Principal and creates a brand-new session, with
+// the audit event, in one transaction.
+//
+// Every failure is audited as a failed "auth.login" and creates no session.
+// Returns Unauthenticated for any protocol failure, Forbidden when the person
+// is known but may not use the portal (organisation not registered, no role,
+// suspended), and Unavailable if the issuer cannot be reached.
+func (s *Service) CompleteLogin(ctx context.Context, cookieState, queryState, code, idpError string) (Login, error) {
+	ls, reason, err := s.consumeState(ctx, cookieState, queryState)
+	if ls == nil {
+		return Login{}, s.loginFailed(ctx, audit.Actor{}, reason, err)
+	}
+	actor := audit.Actor{Issuer: ls.Issuer}
+	if idpError != "" {
+		return Login{}, s.loginFailed(ctx, actor, "idp_error", errs.E(errs.Unauthenticated, "The sign-in service did not sign you in. Please start again."))
+	}
+	if code == "" {
+		return Login{}, s.loginFailed(ctx, actor, "missing_code", nil)
+	}
+	is, ok := s.issuers[ls.Issuer]
+	if !ok || is.cfg.ClientID == "" {
+		return Login{}, s.loginFailed(ctx, actor, "unknown_issuer", nil)
+	}
+	if _, err := s.discover(ctx, is); err != nil {
+		return Login{}, s.loginFailed(ctx, actor, "discovery", err)
+	}
+	tok, err := s.oauth2Config(is).Exchange(s.clientContext(ctx), code, oauth2.VerifierOption(ls.CodeVerifier))
+	if err != nil {
+		return Login{}, s.loginFailed(ctx, actor, "code_exchange", fmt.Errorf("exchange code: %w", err))
+	}
+	rawIDToken, _ := tok.Extra("id_token").(string)
+	return s.finishLogin(ctx, is, rawIDToken, ls.Nonce, ls.ReturnTo)
+}
+
+// consumeState checks the callback's state against the browser's cookie and
+// spends the stored login state, in its own transaction: a state presented
+// once is gone, whatever happens next. On failure it returns no state, the
+// audit reason and, where it has more to say than msgSignInFailed, an error.
+func (s *Service) consumeState(ctx context.Context, cookieState, queryState string) (*loginState, string, error) {
+	if cookieState == "" {
+		return nil, "missing_state_cookie", nil
+	}
+	if queryState == "" {
+		return nil, "missing_state", nil
+	}
+	if subtle.ConstantTimeCompare([]byte(cookieState), []byte(queryState)) != 1 {
+		return nil, "state_mismatch", nil
+	}
+	var ls loginState
+	var spent bool
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Where("state_hash = ?", hashToken(queryState)).Take(&ls).Error
+		if isNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("find login state: %w", err)
+		}
+		// Checking RowsAffected makes two concurrent callbacks with the same
+		// state race for the delete: only one wins.
+		res := tx.Where("state_hash = ?", ls.StateHash).Delete(&loginState{})
+		if res.Error != nil {
+			return fmt.Errorf("spend login state: %w", res.Error)
+		}
+		spent = res.RowsAffected == 1
+		return nil
+	})
+	if err != nil {
+		return nil, "database", errs.Wrap(err, errs.Internal, "")
+	}
+	if !spent {
+		return nil, "unknown_state", nil
+	}
+	if !s.now().Before(ls.ExpiresAt) {
+		return nil, "expired_state", errs.E(errs.Unauthenticated, "Sign-in took too long. Please start again.")
+	}
+	return &ls, "", nil
+}
+
+// finishLogin verifies the ID token against the stored nonce and, in one
+// transaction, maps it to a principal, creates the session and audits the
+// sign-in. Every failure is audited and returned as loginFailed does.
+func (s *Service) finishLogin(ctx context.Context, is *issuer, rawIDToken, nonce, returnTo string) (Login, error) {
+	actor := audit.Actor{Issuer: is.cfg.URL}
+	c, reason, err := s.verifyIDToken(ctx, is, rawIDToken, nonce)
+	if c == nil {
+		return Login{}, s.loginFailed(ctx, actor, reason, err)
+	}
+	// The subject is verified from here on, so failures are attributed to it.
+	actor.Subject = c.str("sub")
+
+	login := Login{Token: randomToken(32), CSRFToken: randomToken(32), ReturnTo: safeReturnTo(returnTo)}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		p, err := s.principalFor(ctx, tx, &is.cfg, KindPerson, c)
+		if err != nil {
+			return err
+		}
+		now := dbTime(s.now())
+		sess := Session{
+			IDHash:     hashToken(login.Token),
+			PersonID:   p.PersonID,
+			CSRFToken:  login.CSRFToken,
+			CreatedAt:  now,
+			ExpiresAt:  now.Add(s.ttl),
+			LastSeenAt: now,
+		}
+		if err := tx.Create(&sess).Error; err != nil {
+			return fmt.Errorf("create session: %w", err)
+		}
+		err = audit.Append(ctx, tx, audit.Event{
+			At:         now,
+			Actor:      actorOf(p),
+			Action:     "auth.login",
+			ObjectType: "person",
+			ObjectID:   p.PersonID,
+			Outcome:    audit.OutcomeSuccess,
+			Details:    audit.JSON(map[string]any{"kind": p.Kind, "roles": p.RoleStrings()}),
+		})
+		if err != nil {
+			return err
+		}
+		login.Principal, login.ExpiresAt = p, sess.ExpiresAt
+		return nil
+	})
+	if err != nil {
+		reason := "rejected"
+		if _, ok := errs.As(err); !ok {
+			reason = "database"
+			err = errs.Wrap(err, errs.Internal, "")
+		}
+		return Login{}, s.loginFailed(ctx, actor, reason, err)
+	}
+	return login, nil
+}
+
+// verifyIDToken verifies a raw ID token with go-oidc (signature with the
+// issuer's published keys, exact issuer, audience containing our client id,
+// expiry) and then what go-oidc leaves to us: the nonce, compared in constant
+// time, and the authorised party. On failure it returns no claims, the audit
+// reason and possibly the cause.
+func (s *Service) verifyIDToken(ctx context.Context, is *issuer, raw, nonce string) (claims, string, error) {
+	if raw == "" {
+		return nil, "missing_id_token", nil
+	}
+	if _, err := s.discover(ctx, is); err != nil {
+		return nil, "discovery", err
+	}
+	tok, err := is.idToken.Verify(s.clientContext(ctx), raw)
+	if err != nil {
+		return nil, "id_token_invalid", fmt.Errorf("verify id token: %w", err)
+	}
+	if tok.Nonce == "" || nonce == "" {
+		return nil, "missing_nonce", nil
+	}
+	if subtle.ConstantTimeCompare([]byte(tok.Nonce), []byte(nonce)) != 1 {
+		return nil, "nonce_mismatch", nil
+	}
+	var c claims
+	if err := tok.Claims(&c); err != nil {
+		return nil, "id_token_invalid", fmt.Errorf("decode id token claims: %w", err)
+	}
+	// OIDC Core 3.1.3.7: with several audiences azp must be present and be
+	// us; when present at all it must be us.
+	azp := c.str("azp")
+	if (len(tok.Audience) > 1 && azp == "") || (azp != "" && azp != is.cfg.ClientID) {
+		return nil, "azp_mismatch", nil
+	}
+	if !slices.Contains(tok.Audience, is.cfg.ClientID) {
+		return nil, "audience", nil // go-oidc checks this; kept as a guard against misconfiguration
+	}
+	return c, "", nil
+}
+
+// loginFailed records a failed sign-in in the audit trail, in its own
+// transaction (the sign-in's has rolled back or never began), and returns the
+// error for the caller: errs errors keep their code and message, anything else
+// becomes Unauthenticated with msgSignInFailed.
+func (s *Service) loginFailed(ctx context.Context, actor audit.Actor, reason string, cause error) error {
+	var out error
+	if e, ok := errs.As(cause); ok {
+		out = e
+	} else {
+		if cause == nil {
+			cause = fmt.Errorf("sign-in rejected: %s", reason)
+		}
+		out = errs.Wrap(cause, errs.Unauthenticated, msgSignInFailed)
+	}
+	aerr := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return audit.Append(ctx, tx, audit.Event{
+			At:         dbTime(s.now()),
+			Actor:      actor,
+			Action:     "auth.login",
+			ObjectType: "person",
+			Outcome:    audit.OutcomeFailure,
+			Details:    audit.JSON(map[string]string{"reason": reason}),
+		})
+	})
+	if aerr != nil {
+		// The sign-in fails either way; the web layer logs the cause, which
+		// now says the audit trail missed it.
+		e, _ := errs.As(out)
+		return &errs.Error{Code: e.Code, Message: e.Message, Fields: e.Fields,
+			Err: errors.Join(e.Err, fmt.Errorf("audit the failed sign-in: %w", aerr))}
+	}
+	return out
+}
+
+func actorOf(p *Principal) audit.Actor {
+	if p == nil {
+		return audit.Actor{}
+	}
+	return audit.Actor{Issuer: p.Issuer, Subject: p.Subject, Role: p.PrimaryRole(), AgencyID: p.AgencyID}
+}

@@ -1,0 +1,336 @@
+package identity
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/agency"
+	"github.com/warrantdesk/warrantdesk/server/internal/config"
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+)
+
+// Person statuses.
+const (
+	StatusActive    = "active"
+	StatusSuspended = "suspended"
+)
+
+// lastSeenEvery throttles last_seen_at updates for bearer tokens, so that an
+// agency system's API calls do not each cost a write.
+const lastSeenEvery = 15 * time.Minute
+
+// A Person is a person or an agency system known by (issuer, subject), never
+// by e-mail: e-mail addresses are reassigned, subjects are not.
+type Person struct {
+	ID         string     `gorm:"column:id;primaryKey"`
+	Issuer     string     `gorm:"column:issuer"`
+	Subject    string     `gorm:"column:subject"`
+	Kind       string     `gorm:"column:kind"` // KindPerson or KindClient
+	AgencyID   *string    `gorm:"column:agency_id"`
+	Email      string     `gorm:"column:email"`
+	Name       string     `gorm:"column:name"`
+	Roles      string     `gorm:"column:roles"` // space-separated, from the last sign-in or token
+	Status     string     `gorm:"column:status"`
+	LastSeenAt *time.Time `gorm:"column:last_seen_at"`
+	CreatedAt  time.Time  `gorm:"column:created_at"`
+	UpdatedAt  time.Time  `gorm:"column:updated_at"`
+}
+
+// TableName maps Person onto the people table.
+func (Person) TableName() string { return "people" }
+
+// RoleList returns the person's roles.
+func (p *Person) RoleList() []Role {
+	var out []Role
+	for _, r := range strings.Fields(p.Roles) {
+		out = append(out, Role(r))
+	}
+	return out
+}
+
+// SetPersonStatus activates or suspends a person. Suspension takes effect at
+// their next request, session or bearer token alike, because both re-read the
+// person. Returns Invalid for an unknown status and NotFound if there is no
+// such person.
+func SetPersonStatus(ctx context.Context, tx *gorm.DB, personID, status string) error {
+	if status != StatusActive && status != StatusSuspended {
+		return (&errs.Fields{{Field: "status", Message: "Use active or suspended."}}).Err()
+	}
+	res := tx.WithContext(ctx).Model(&Person{}).Where("id = ?", personID).
+		Updates(map[string]any{"status": status, "updated_at": dbTime(time.Now())})
+	if res.Error != nil {
+		return fmt.Errorf("set person status: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return errs.E(errs.NotFound, "No such person.")
+	}
+	return nil
+}
+
+// FindPeople lists the people and systems of an agency by name, or the
+// provider's staff when agencyID is "". It returns an empty list, not an
+// error, when there are none.
+func FindPeople(ctx context.Context, db *gorm.DB, agencyID string) ([]Person, error) {
+	q := db.WithContext(ctx).Order("name, email, id")
+	if agencyID == "" {
+		q = q.Where("agency_id IS NULL")
+	} else {
+		q = q.Where("agency_id = ?", agencyID)
+	}
+	var ps []Person
+	if err := q.Find(&ps).Error; err != nil {
+		return nil, fmt.Errorf("find people: %w", err)
+	}
+	return ps, nil
+}
+
+// claims are a verified token's claims.
+type claims map[string]any
+
+func (c claims) str(name string) string {
+	s, _ := c[name].(string)
+	return s
+}
+
+// values reads a claim that lists values: a JSON array of strings, a string
+// of space- or comma-separated values, or an object whose keys are the values
+// (as ZITADEL's project-roles claim is).
+func (c claims) values(name string) []string {
+	switch v := c[name].(type) {
+	case string:
+		return strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' })
+	case []any:
+		var out []string
+		for _, e := range v {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	case map[string]any:
+		out := make([]string, 0, len(v))
+		for k := range v {
+			out = append(out, k)
+		}
+		slices.Sort(out)
+		return out
+	}
+	return nil
+}
+
+// mapRoles maps claim values through the issuer's table (identity when it is
+// empty) and keeps only allowed roles, in the order of allowed, so that an
+// agency's issuer can never grant a provider role.
+func mapRoles(values []string, table map[string]string, allowed []Role) []Role {
+	got := map[Role]bool{}
+	for _, v := range values {
+		r := v
+		if len(table) > 0 {
+			var ok bool
+			if r, ok = table[v]; !ok {
+				continue
+			}
+		}
+		got[Role(r)] = true
+	}
+	var out []Role
+	for _, r := range allowed {
+		if got[r] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// principalFor maps verified claims onto a Principal, creating or updating
+// the person row of (iss, sub). Returns Unauthenticated without a subject,
+// Forbidden for an unregistered organisation, no remaining role, a suspended
+// agency or person, or a person/system kind mismatch.
+func (s *Service) principalFor(ctx context.Context, db *gorm.DB, ic *config.Issuer, kind string, c claims) (*Principal, error) {
+	db = db.WithContext(ctx)
+	sub := c.str("sub")
+	if sub == "" {
+		return nil, errs.E(errs.Unauthenticated, "The sign-in token names no subject.")
+	}
+	org := ""
+	if ic.OrgClaim != "" {
+		org = c.str(ic.OrgClaim)
+	}
+	staff := ic.Provider && (ic.OrgClaim == "" || org == ic.ProviderOrg)
+	allowed := AgencyRoles
+	if staff {
+		allowed = ProviderRoles
+	}
+	roles := mapRoles(c.values(ic.RoleClaim), ic.Roles, allowed)
+
+	var ag *agency.Agency
+	if !staff {
+		a, err := agency.FindByIssuer(ctx, db, ic.URL, org)
+		if errs.CodeOf(err) == errs.NotFound {
+			return nil, errs.Wrap(err, errs.Forbidden, "Your organisation is not registered with this portal. Ask the provider to onboard your agency.")
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !a.Active() {
+			return nil, errs.E(errs.Forbidden, "Your agency's access to this portal is suspended.")
+		}
+		ag = a
+	}
+	if len(roles) == 0 {
+		return nil, errs.E(errs.Forbidden, "Your account has no role in this portal. Ask your administrator to grant one.")
+	}
+
+	p, err := s.upsertPerson(ctx, db, ic.URL, sub, kind, ag, c, roles)
+	if err != nil {
+		return nil, err
+	}
+	if p.Kind != kind {
+		return nil, errs.E(errs.Forbidden, "This identity cannot be used this way.")
+	}
+	if p.Status != StatusActive {
+		return nil, errs.E(errs.Forbidden, "Your account is suspended.")
+	}
+	return principalOf(p, ag), nil
+}
+
+// upsertPerson finds the person of (issuer, subject), creating it on first
+// sight, and writes only what changed: an agency system calls on every API
+// request, and an unchanged row costs no write.
+func (s *Service) upsertPerson(ctx context.Context, db *gorm.DB, iss, sub, kind string, ag *agency.Agency, c claims, roles []Role) (*Person, error) {
+	now := dbTime(s.now())
+	var agencyID *string
+	if ag != nil {
+		agencyID = &ag.ID
+	}
+	name := c.str("name")
+	if name == "" && kind == KindClient {
+		name = sub
+	}
+	email := c.str("email")
+	roleStr := joinRoles(roles)
+
+	var p Person
+	err := db.Where("issuer = ? AND subject = ?", iss, sub).Take(&p).Error
+	if isNotFound(err) {
+		p = Person{
+			ID: uuid.NewString(), Issuer: iss, Subject: sub, Kind: kind, AgencyID: agencyID,
+			Email: email, Name: name, Roles: roleStr, Status: StatusActive,
+			LastSeenAt: &now, CreatedAt: now, UpdatedAt: now,
+		}
+		// A concurrent first sign-in of the same subject may win the insert;
+		// DO NOTHING keeps this transaction usable on PostgreSQL, and the
+		// re-read below picks up the winner's row.
+		res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&p)
+		if res.Error != nil {
+			return nil, fmt.Errorf("create person: %w", res.Error)
+		}
+		if res.RowsAffected == 1 {
+			return &p, nil
+		}
+		// Read into a zero value: gorm would add a non-zero destination's
+		// primary key (our losing id) to the condition.
+		p = Person{}
+		err = db.Where("issuer = ? AND subject = ?", iss, sub).Take(&p).Error
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find person: %w", err)
+	}
+
+	changes := map[string]any{}
+	if p.Email != email {
+		changes["email"] = email
+	}
+	if p.Name != name {
+		changes["name"] = name
+	}
+	if p.Roles != roleStr {
+		changes["roles"] = roleStr
+	}
+	if !sameID(p.AgencyID, agencyID) {
+		changes["agency_id"] = agencyID
+	}
+	if len(changes) > 0 {
+		changes["updated_at"] = now
+	}
+	// People are seen at each sign-in; systems at most every lastSeenEvery.
+	if kind == KindPerson || p.LastSeenAt == nil || now.Sub(*p.LastSeenAt) >= lastSeenEvery {
+		changes["last_seen_at"] = now
+	}
+	if len(changes) == 0 {
+		return &p, nil
+	}
+	if err := db.Model(&Person{}).Where("id = ?", p.ID).Updates(changes).Error; err != nil {
+		return nil, fmt.Errorf("update person: %w", err)
+	}
+	p.Email, p.Name, p.Roles, p.AgencyID, p.LastSeenAt = email, name, roleStr, agencyID, &now
+	return &p, nil
+}
+
+func sameID(a, b *string) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
+func joinRoles(rs []Role) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = string(r)
+	}
+	return strings.Join(s, " ")
+}
+
+// principalOf builds the Principal of a person row and its agency (nil for
+// provider staff).
+func principalOf(p *Person, a *agency.Agency) *Principal {
+	pr := &Principal{
+		PersonID: p.ID,
+		Issuer:   p.Issuer,
+		Subject:  p.Subject,
+		Kind:     p.Kind,
+		Name:     p.Name,
+		Email:    p.Email,
+		Roles:    p.RoleList(),
+		Provider: a == nil,
+	}
+	if a != nil {
+		pr.AgencyID, pr.AgencyName, pr.AgencyCountry, pr.AgencyKind = a.ID, a.Name, a.Country, a.Kind
+	}
+	return pr
+}
+
+// loadPrincipal re-reads a person and their agency, refusing suspended ones.
+// Returns Unauthenticated if the person is gone and Forbidden if the person
+// or their agency is suspended.
+func loadPrincipal(ctx context.Context, db *gorm.DB, personID string) (*Principal, error) {
+	var p Person
+	err := db.WithContext(ctx).Where("id = ?", personID).Take(&p).Error
+	if isNotFound(err) {
+		return nil, errs.E(errs.Unauthenticated, "Your session has ended. Sign in again.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load person: %w", err)
+	}
+	if p.Status != StatusActive {
+		return nil, errs.E(errs.Forbidden, "Your account is suspended.")
+	}
+	var a *agency.Agency
+	if p.AgencyID != nil {
+		if a, err = agency.FindByID(ctx, db, *p.AgencyID); err != nil {
+			return nil, fmt.Errorf("load agency of person %s: %w", p.ID, err)
+		}
+		if !a.Active() {
+			return nil, errs.E(errs.Forbidden, "Your agency's access to this portal is suspended.")
+		}
+	}
+	return principalOf(&p, a), nil
+}

@@ -1,0 +1,89 @@
+package policy
+
+import (
+	"context"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// A Reason explains a decision, in words written in the policy.
+type Reason struct {
+	Code string `json:"code"`
+	Text string `json:"text"`
+}
+
+// A Decision allows or denies, with the reasons.
+type Decision struct {
+	Allow   bool     `json:"allow"`
+	Reasons []Reason `json:"reasons"`
+}
+
+// An Actor is who asks: an agency person (AgencyID set, Provider false) or a
+// member of the provider's staff (Provider true).
+type Actor struct {
+	ID       string   `json:"id"`
+	Roles    []string `json:"roles"` // officer, supervisor; intake, reviewer, counsel, admin, auditor
+	Provider bool     `json:"provider"`
+	AgencyID string   `json:"agency_id"`
+}
+
+// Relations of an actor to a request, for AuthzInput.Relation.
+const (
+	RelationNone        = ""             // the action is not about one request
+	RelationOwnAgency   = "own_agency"   // the actor's agency filed the request
+	RelationOtherAgency = "other_agency" // another agency filed it: never allowed anything
+	RelationProvider    = "provider"     // the actor is the provider's staff
+)
+
+// An AuthzInput asks whether Actor may take Action (an API action such as
+// "request.submit", or a workflow transition such as "approve") on Request.
+type AuthzInput struct {
+	Actor    Actor    `json:"actor"`
+	Action   string   `json:"action"`
+	Request  *Request `json:"request"` // nil for actions on no request
+	Relation string   `json:"relation"`
+}
+
+// Authorize decides whether the actor may take the action. It fails closed:
+// on an evaluation error the Decision denies and the error (Internal, logged)
+// is returned as well.
+func (e *Engine) Authorize(ctx context.Context, in AuthzInput) (Decision, error) {
+	d, err := decide(ctx, e, e.authz, queryAuthz, authzValue(in), decodeDecision)
+	if err != nil {
+		return Decision{Allow: false, Reasons: []Reason{{Code: "policy_error", Text: "The authorisation policy could not decide; access is denied."}}}, err
+	}
+	return d, nil
+}
+
+func authzValue(in AuthzInput) ast.Value {
+	roles := make([]*ast.Term, len(in.Actor.Roles))
+	for i, r := range in.Actor.Roles {
+		roles[i] = ast.StringTerm(r)
+	}
+	req := ast.NullTerm()
+	if in.Request != nil {
+		req = requestTerm(*in.Request)
+	}
+	return ast.NewObject(
+		ast.Item(ast.InternedTerm("actor"), ast.ObjectTerm(
+			ast.Item(ast.InternedTerm("id"), ast.StringTerm(in.Actor.ID)),
+			ast.Item(ast.InternedTerm("roles"), ast.ArrayTerm(roles...)),
+			ast.Item(ast.InternedTerm("provider"), ast.BooleanTerm(in.Actor.Provider)),
+			ast.Item(ast.InternedTerm("agency_id"), ast.StringTerm(in.Actor.AgencyID)),
+		)),
+		ast.Item(ast.InternedTerm("action"), ast.StringTerm(in.Action)),
+		ast.Item(ast.InternedTerm("request"), req),
+		ast.Item(ast.InternedTerm("relation"), ast.StringTerm(in.Relation)),
+	)
+}
+
+func decodeDecision(v any) (Decision, error) {
+	var d decoder
+	m := d.object(v, "decision")
+	out := Decision{Allow: d.boolean(m, "allow"), Reasons: d.reasons(m, "reasons")}
+	if d.err != nil {
+		// A malformed decision never allows.
+		out.Allow = false
+	}
+	return out, d.err
+}

@@ -1,0 +1,150 @@
+package policy
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// A Catalogue is the policy's public law-enforcement guide: what the provider
+// retains, which process of which jurisdiction compels what, and what can
+// never be produced. GET /api/v1/catalogue and the /guide page render it.
+type Catalogue struct {
+	Provider            CatalogueProvider `json:"provider"`
+	Categories          []Category        `json:"categories"`
+	AuthorityKinds      []Named           `json:"authority_kinds"`
+	TargetTypes         []Named           `json:"target_types"`
+	Jurisdictions       []Jurisdiction    `json:"jurisdictions"`
+	NeverProduced       []NeverProduced   `json:"never_produced"`
+	CrossBorderGuidance string            `json:"cross_border_guidance"`
+}
+
+// CatalogueProvider describes the provider; its home jurisdiction's process
+// is domestic, every other arrives under an international instrument.
+type CatalogueProvider struct {
+	Name             string `json:"name"`
+	HomeJurisdiction string `json:"home_jurisdiction"`
+}
+
+// A Category is a kind of data the provider retains (or, for content, never
+// can produce).
+type Category struct {
+	ID              string `json:"id"`
+	Name            string `json:"name"`
+	Description     string `json:"description"`
+	RetentionDays   int    `json:"retention_days"`
+	Retention       string `json:"retention"`
+	TimeBound       bool   `json:"time_bound"`       // records are dated; a date range selects them
+	ProspectiveOnly bool   `json:"prospective_only"` // never stored; collected under a live order
+	Disclosable     bool   `json:"disclosable"`
+}
+
+// Named is an id with a display name.
+type Named struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// A Jurisdiction groups the processes of one legal order.
+type Jurisdiction struct {
+	ID            string        `json:"id"`
+	Name          string        `json:"name"`
+	LawName       string        `json:"law_name"` // for sentences: "U.S. law"
+	Law           string        `json:"law"`
+	Countries     []string      `json:"countries"` // whose agencies may use its processes
+	Classes       []DataClass   `json:"classes"`
+	Nondisclosure Nondisclosure `json:"nondisclosure"`
+	Processes     []Process     `json:"processes"`
+}
+
+// A DataClass is a jurisdiction's own class of data, with our categories in it.
+type DataClass struct {
+	ID         string   `json:"id"`
+	Name       string   `json:"name"`
+	Citation   string   `json:"citation"`
+	Categories []string `json:"categories"`
+}
+
+// Nondisclosure describes a jurisdiction's orders not to tell the account
+// holder; longer ones than FlagAfterDays go to counsel.
+type Nondisclosure struct {
+	Citation      string `json:"citation"`
+	FlagAfterDays int    `json:"flag_after_days"`
+	Text          string `json:"text"`
+}
+
+// A Process is one kind of legal process.
+type Process struct {
+	ID                     string          `json:"id"`
+	Jurisdiction           string          `json:"jurisdiction"`
+	Name                   string          `json:"name"`
+	ShortName              string          `json:"short_name"` // for sentences: "a subpoena"
+	Citation               string          `json:"citation"`
+	Country                string          `json:"country"`
+	IssuerKinds            []string        `json:"issuer_kinds"`
+	Categories             []string        `json:"categories"` // what it can compel
+	MaxRangeDays           int             `json:"max_range_days"`
+	DeadlineHours          int             `json:"deadline_hours"`
+	EmergencyDeadlineHours int             `json:"emergency_deadline_hours"` // 0: no emergency procedure
+	Flags                  ProcessFlags    `json:"flags"`
+	HoldDays               int             `json:"hold_days"`      // preservation
+	ExtensionDays          int             `json:"extension_days"` // preservation, or a prospective order's extension
+	CosignRequired         bool            `json:"cosign_required"`
+	FollowUpDays           int             `json:"follow_up_days"` // legal process due after a voluntary disclosure
+	CategoryClasses        []CategoryClass `json:"category_classes"`
+	Requirements           []Requirement   `json:"requirements"`
+	AppliesFrom            string          `json:"applies_from"` // "YYYY-MM-DD" or ""
+	Notes                  []string        `json:"notes"`
+}
+
+// ProcessFlags mark the special kinds of process.
+type ProcessFlags struct {
+	Prospective  bool `json:"prospective"`
+	Preservation bool `json:"preservation"`
+	Emergency    bool `json:"emergency"`
+	Voluntary    bool `json:"voluntary"`
+}
+
+// A CategoryClass maps one of our categories onto the jurisdiction's class.
+type CategoryClass struct {
+	Category   string   `json:"category"`
+	Class      string   `json:"class"`
+	ClassName  string   `json:"class_name"`
+	Exceptions []string `json:"exceptions"`
+}
+
+// A Requirement binds the categories of some classes under a process: who
+// must issue it, the least maximum penalty, a statement of serious crime.
+type Requirement struct {
+	Classes            []string `json:"classes"`
+	IssuerKinds        []string `json:"issuer_kinds"` // empty: any issuer of the process
+	MinMaxPenaltyYears int      `json:"min_max_penalty_years"`
+	SeriousCrime       bool     `json:"serious_crime"`
+	Code               string   `json:"code"`
+	Citation           string   `json:"citation"`
+	Text               string   `json:"text"`
+}
+
+// NeverProduced is something no process can obtain, and why.
+type NeverProduced struct {
+	What   string `json:"what"`
+	Reason string `json:"reason"`
+}
+
+// Catalogue returns the whole catalogue. An evaluation failure is returned as
+// an Internal error (and logged).
+func (e *Engine) Catalogue(ctx context.Context) (Catalogue, error) {
+	return decide(ctx, e, e.catalogue, queryCatalogue, ast.NewObject(), func(v any) (Catalogue, error) {
+		// Rendered rarely (a page, a public API), so JSON is fast enough.
+		b, err := json.Marshal(v)
+		if err != nil {
+			return Catalogue{}, err
+		}
+		var c Catalogue
+		if err := json.Unmarshal(b, &c); err != nil {
+			return Catalogue{}, err
+		}
+		return c, nil
+	})
+}

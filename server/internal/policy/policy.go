@@ -1,0 +1,237 @@
+// Package policy loads the legal policy bundle (policies/) into OPA's Rego
+// engine and answers its decisions with reasons written in Rego: the scope of
+// a request, its routing, the approvals it needs, who may do what to it, and
+// the public catalogue of processes.
+//
+// Every query is compiled and prepared once, in Load; an *Engine is then safe
+// for concurrent use. An evaluation error never allows anything: Authorize
+// fails closed, and every error is logged.
+package policy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+)
+
+// The decision points Go asks, one object rule each.
+const (
+	queryScope     = "data.disclosure.scope"
+	queryRoute     = "data.routing.route"
+	queryApprovals = "data.approvals.required"
+	queryAuthz     = "data.authz.decision"
+	queryCatalogue = "data.catalogue.public"
+)
+
+// ErrUndefined reports a decision that evaluated to nothing: the bundle lacks
+// the rule or its default. It is a bug in the policy; treat as Internal.
+var ErrUndefined = errors.New("policy: decision is undefined")
+
+// An Engine answers policy decisions from one compiled bundle.
+type Engine struct {
+	scope     rego.PreparedEvalQuery
+	route     rego.PreparedEvalQuery
+	approvals rego.PreparedEvalQuery
+	authz     rego.PreparedEvalQuery
+	catalogue rego.PreparedEvalQuery
+
+	log *slog.Logger
+	now func() time.Time
+}
+
+// An Option configures an Engine.
+type Option func(*Engine)
+
+// WithLogger sets where evaluation errors are logged (default slog.Default()).
+func WithLogger(l *slog.Logger) Option {
+	return func(e *Engine) { e.log = l }
+}
+
+// WithClock sets the clock that supplies "today" when a ScopeInput has none
+// (default time.Now, in UTC).
+func WithClock(now func() time.Time) Option {
+	return func(e *Engine) { e.now = now }
+}
+
+// Load compiles every *.rego file of fsys except *_test.rego, in strict mode,
+// prepares every decision once, and checks that each is defined and that the
+// catalogue decodes. A file that does not parse or compile is reported as
+// "path:line: message" for each problem; a missing decision rule is an error.
+// Use policies.FS for the embedded bundle or os.DirFS for an override.
+func Load(ctx context.Context, fsys fs.FS, opts ...Option) (*Engine, error) {
+	modules, err := parseModules(fsys)
+	if err != nil {
+		return nil, err
+	}
+	compiler := ast.NewCompiler().WithStrict(true)
+	compiler.Compile(modules)
+	if compiler.Failed() {
+		return nil, fmt.Errorf("policy: compile: %w", compileError(compiler.Errors))
+	}
+
+	e := &Engine{log: slog.Default(), now: time.Now}
+	for _, o := range opts {
+		o(e)
+	}
+	for _, q := range []struct {
+		query string
+		into  *rego.PreparedEvalQuery
+	}{
+		{queryScope, &e.scope},
+		{queryRoute, &e.route},
+		{queryApprovals, &e.approvals},
+		{queryAuthz, &e.authz},
+		{queryCatalogue, &e.catalogue},
+	} {
+		ref := ast.MustParseRef(q.query)
+		if len(compiler.GetRules(ref)) == 0 {
+			return nil, fmt.Errorf("policy: the bundle has no rule %s", q.query)
+		}
+		pq, err := rego.New(rego.Query(q.query), rego.Compiler(compiler)).PrepareForEval(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("policy: prepare %s: %w", q.query, err)
+		}
+		*q.into = pq
+	}
+
+	// Every decision must be defined even for an empty input (its default),
+	// so that a broken override fails at start, not on the first request.
+	empty := ast.NewObject()
+	for _, pq := range []struct {
+		name string
+		q    rego.PreparedEvalQuery
+	}{{queryScope, e.scope}, {queryRoute, e.route}, {queryApprovals, e.approvals}, {queryAuthz, e.authz}} {
+		if _, err := evalValue(ctx, pq.q, empty, pq.name); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := e.Catalogue(ctx); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// parseModules parses every Rego module of fsys except tests, as Rego v1.
+func parseModules(fsys fs.FS) (map[string]*ast.Module, error) {
+	modules := map[string]*ast.Module{}
+	var problems ast.Errors
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != "." && strings.HasPrefix(d.Name(), ".") {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if path.Ext(p) != ".rego" || strings.HasSuffix(p, "_test.rego") {
+			return nil
+		}
+		src, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		m, err := ast.ParseModuleWithOpts(p, string(src), ast.ParserOptions{RegoVersion: ast.RegoV1, ProcessAnnotation: true})
+		if err != nil {
+			var parseErrs ast.Errors
+			if errors.As(err, &parseErrs) {
+				problems = append(problems, parseErrs...)
+				return nil
+			}
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		modules[p] = m
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("policy: read bundle: %w", err)
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("policy: parse: %w", compileError(problems))
+	}
+	if len(modules) == 0 {
+		return nil, errors.New("policy: the bundle has no Rego modules")
+	}
+	return modules, nil
+}
+
+// A CompileError lists every problem of a bundle that does not parse or
+// compile, each naming its file and line.
+type CompileError struct {
+	Problems []Problem
+}
+
+// A Problem is one parse or compile error at a place in a policy file.
+type Problem struct {
+	File    string
+	Line    int
+	Message string
+}
+
+func (e *CompileError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message)
+	}
+	return strings.Join(lines, "; ")
+}
+
+func compileError(list ast.Errors) *CompileError {
+	ce := &CompileError{}
+	for _, e := range list {
+		p := Problem{Message: e.Code + ": " + e.Message}
+		if e.Location != nil {
+			p.File, p.Line = e.Location.File, e.Location.Row
+		}
+		ce.Problems = append(ce.Problems, p)
+	}
+	return ce
+}
+
+// evalValue evaluates a prepared decision and returns its single value.
+func evalValue(ctx context.Context, pq rego.PreparedEvalQuery, input ast.Value, name string) (any, error) {
+	rs, err := pq.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil {
+		return nil, fmt.Errorf("evaluate %s: %w", name, err)
+	}
+	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+		return nil, fmt.Errorf("evaluate %s: %w", name, ErrUndefined)
+	}
+	return rs[0].Expressions[0].Value, nil
+}
+
+// decide evaluates a decision and decodes it; failures are logged and
+// returned as Internal errors with a safe message.
+func decide[T any](ctx context.Context, e *Engine, pq rego.PreparedEvalQuery, name string, input ast.Value, decode func(any) (T, error)) (T, error) {
+	var zero T
+	v, err := evalValue(ctx, pq, input, name)
+	if err == nil {
+		zero, err = decode(v)
+		if err != nil {
+			err = fmt.Errorf("decode %s: %w", name, err)
+		}
+	}
+	if err != nil {
+		e.log.ErrorContext(ctx, "policy decision failed", slog.String("decision", name), slog.Any("err", err))
+		return zero, errs.Wrap(err, errs.Internal, "The legal policy could not be evaluated.")
+	}
+	return zero, nil
+}
+
+func (e *Engine) today(t string) string {
+	if t != "" {
+		return t
+	}
+	return e.now().UTC().Format(time.DateOnly)
+}

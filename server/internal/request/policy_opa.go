@@ -1,0 +1,101 @@
+package request
+
+import (
+	"context"
+	"strings"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/agency"
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/policy"
+)
+
+// opaPolicy is the production Policy: the OPA bundle of package policy.
+type opaPolicy struct{ e *policy.Engine }
+
+// NewPolicy adapts the policy engine to the request domain's Policy seam.
+func NewPolicy(e *policy.Engine) Policy { return opaPolicy{e: e} }
+
+// Authorize asks the authz decision. An agency actor asking about another
+// agency's request is answered NotFound, exactly like a missing request, so
+// that a request's existence never leaks across agencies.
+func (p opaPolicy) Authorize(ctx context.Context, actor *identity.Principal, action string, r *Request) error {
+	in := policy.AuthzInput{
+		Actor:  policy.Actor{ID: actor.PersonID, Roles: actor.RoleStrings(), Provider: actor.Provider, AgencyID: actor.AgencyID},
+		Action: action,
+	}
+	// Creating and listing are not actions on an existing request: the
+	// policy decides them on the actor alone.
+	if r != nil && action != ActionCreate && action != ActionList {
+		pr := PolicyRequest(r)
+		in.Request = &pr
+		switch {
+		case actor.Provider:
+			in.Relation = policy.RelationProvider
+		case r.AgencyID == actor.AgencyID:
+			in.Relation = policy.RelationOwnAgency
+		default:
+			in.Relation = policy.RelationOtherAgency
+		}
+	}
+	d, err := p.e.Authorize(ctx, in)
+	if err != nil {
+		return err // fails closed: logged by the engine, Internal to the caller
+	}
+	if d.Allow {
+		return nil
+	}
+	if in.Relation == policy.RelationOtherAgency {
+		return errs.E(errs.NotFound, "No such request.")
+	}
+	texts := make([]string, 0, len(d.Reasons))
+	for _, r := range d.Reasons {
+		texts = append(texts, r.Text)
+	}
+	msg := "You are not allowed to do this."
+	if len(texts) > 0 {
+		msg = strings.Join(texts, " ")
+	}
+	return errs.E(errs.Forbidden, "%s", msg)
+}
+
+// Scope asks the disclosure scope decision for r as filed by agency a.
+func (p opaPolicy) Scope(ctx context.Context, r *Request, a *agency.Agency) (Scope, error) {
+	s, err := p.e.Scope(ctx, policy.ScopeInput{
+		Agency:  policy.Agency{ID: a.ID, Country: a.Country, Kind: a.Kind},
+		Request: PolicyRequest(r),
+	})
+	if err != nil {
+		return Scope{}, err
+	}
+	out := Scope{
+		Valid: s.Valid, Categories: s.Categories, DateFrom: s.DateFrom, DateTo: s.DateTo,
+		Warnings: s.Warnings, Jurisdiction: s.Jurisdiction, ProcessKind: s.ProcessKind,
+	}
+	for _, e := range s.Errors {
+		out.Errors = append(out.Errors, errs.FieldError{Field: e.Field, Message: e.Text})
+	}
+	for _, rf := range s.Refused {
+		out.Refused = append(out.Refused, Refusal{Category: rf.Category, Code: rf.Code, Reason: rf.Reason})
+	}
+	return out, nil
+}
+
+// PolicyRequest is r as the policy sees it: the facts its rules read, and
+// nothing it does not need.
+func PolicyRequest(r *Request) policy.Request {
+	pr := policy.Request{
+		ID: r.ID, AgencyID: r.AgencyID, Status: r.Status, Process: r.Process, AuthorityKind: r.Authority.Kind,
+		Categories: append([]string{}, r.Categories...),
+		DateFrom:   r.DateFrom.String(), DateTo: r.DateTo.String(), IssuedOn: r.IssuedOn.String(), ExpiresOn: r.ExpiresOn.String(),
+		Emergency: r.Emergency, EmergencyNarrative: r.EmergencyNarrative,
+		OffenceDescription: r.Offence.Description, OffenceMaxPenaltyYears: r.Offence.MaxPenaltyYears,
+		SeriousCrime:         r.SeriousCrime,
+		NondisclosureOrdered: r.Nondisclosure.Ordered, NondisclosureUntil: r.Nondisclosure.Until.String(),
+		Targets: []policy.Target{},
+	}
+	for _, t := range r.Targets {
+		pr.Targets = append(pr.Targets, policy.Target{Type: t.Type, Value: t.Value})
+	}
+	return pr
+}

@@ -1,0 +1,405 @@
+// Package request is the legal request an agency files: the process and the
+// authority that issued it, the docket and dates, the targets (normalised
+// identifiers), the date range and data categories asked for, the signed
+// order as a PDF, the non-disclosure order and the emergency attestation.
+//
+// A request is a draft while the agency edits it and becomes submitted when
+// the policy finds something it may lawfully ask for. Every change is one
+// database transaction holding the row, a history entry and an audit event.
+// An agency's people see only their agency's requests: another agency's
+// request is reported exactly as a missing one (NotFound), so its existence
+// is never revealed. Provider staff see all.
+package request
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/agency"
+	"github.com/warrantdesk/warrantdesk/server/internal/blob"
+	"github.com/warrantdesk/warrantdesk/server/internal/day"
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+)
+
+// Statuses this package sets. The workflow owns the rest (DESIGN.md).
+const (
+	StatusDraft     = "draft"
+	StatusSubmitted = "submitted"
+)
+
+// States are every workflow state id, for validating list filters.
+var States = []string{
+	"draft", "submitted", "intake", "in_review", "needs_info", "awaiting_countersign",
+	"approved", "producing", "disclosed", "closed", "rejected", "withdrawn", "expired",
+	"preserved", "extended", "released",
+}
+
+// Actions, as passed to Policy.Authorize and recorded in history and audit.
+const (
+	ActionCreate   = "request.create"
+	ActionEdit     = "request.edit"
+	ActionUpload   = "request.document.upload"
+	ActionDownload = "request.document.download"
+	ActionSubmit   = "request.submit"
+	ActionView     = "request.view"
+	ActionList     = "request.list"
+)
+
+// Target types.
+const (
+	TargetPhone     = "phone"      // E.164, "+15550100123"
+	TargetUsername  = "username"   // case-folded, [a-z0-9._-]{3,32}
+	TargetAccountID = "account_id" // the provider's account UUID, lowercase canonical form
+	TargetEmail     = "email"      // lowercase addr-spec
+)
+
+// TargetTypes lists the target types in the order forms show them.
+var TargetTypes = []string{TargetPhone, TargetUsername, TargetAccountID, TargetEmail}
+
+// Categories are the data category ids of DESIGN.md's legal model, the only
+// things that can ever be disclosed. "content" is accepted as input so the
+// policy can refuse it with its reason (it is end-to-end encrypted).
+var Categories = []string{"subscriber", "activity", "connection_log", "device", "contacts", "groups", "envelope", "content"}
+
+// AuthorityKinds are the kinds of issuing authority DESIGN.md names.
+var AuthorityKinds = []string{"court", "judge", "prosecutor", "grand_jury", "agency", "ocda", "designated_senior_officer"}
+
+// MaxTargets is the most targets one request may name.
+const MaxTargets = 50
+
+// DefaultMaxUpload is the largest accepted document when Service.MaxUpload is 0.
+const DefaultMaxUpload = 20 << 20
+
+// An Authority is who issued the legal process.
+type Authority struct {
+	Kind     string `json:"kind" gorm:"column:kind"` // one of AuthorityKinds
+	Name     string `json:"name" gorm:"column:name"`
+	SignedBy string `json:"signed_by" gorm:"column:signed_by"`
+}
+
+// A Target is one identifier the request asks about, normalised (see
+// NormalizeTarget).
+type Target struct {
+	Type  string `json:"type"`
+	Value string `json:"value"`
+}
+
+// A Nondisclosure says whether a court forbade telling the user, and until when.
+type Nondisclosure struct {
+	Ordered bool     `json:"ordered" gorm:"column:ordered"`
+	Until   day.Date `json:"until" gorm:"column:until"`
+}
+
+// An Emergency is the officer's attestation that waiting for legal process
+// risks death or serious physical injury; Narrative says what harm, to whom.
+type Emergency struct {
+	Narrative string `json:"narrative"`
+}
+
+// An Offence is what is being investigated.
+type Offence struct {
+	Description     string `json:"description" gorm:"column:description"`
+	MaxPenaltyYears *int   `json:"max_penalty_years" gorm:"column:max_penalty_years"` // nil: not stated
+}
+
+// CategoryList is a set of category ids, stored space-separated.
+type CategoryList []string
+
+// Value stores the list as space-separated ids.
+func (c CategoryList) Value() (driver.Value, error) { return strings.Join(c, " "), nil }
+
+// Scan reads space-separated ids.
+func (c *CategoryList) Scan(src any) error {
+	var s string
+	switch v := src.(type) {
+	case nil:
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	default:
+		return fmt.Errorf("request: cannot scan %T into categories", src)
+	}
+	*c = strings.Fields(s)
+	return nil
+}
+
+// A Request is a legal request as stored. Targets, Documents and History are
+// filled by Get only.
+type Request struct {
+	ID        string `gorm:"column:id;primaryKey"` // UUIDv7
+	Reference string `gorm:"column:reference"`     // "WD-2026-000123"
+	AgencyID  string `gorm:"column:agency_id"`
+	CreatedBy string `gorm:"column:created_by"` // people.id
+	Status    string `gorm:"column:status"`
+	Version   int    `gorm:"column:version"` // incremented by every edit; Update takes the version it read
+
+	Process            string        `gorm:"column:process"` // a catalogue id such as "us.subpoena"
+	Authority          Authority     `gorm:"embedded;embeddedPrefix:authority_"`
+	Docket             string        `gorm:"column:docket"`
+	IssuedOn           day.Date      `gorm:"column:issued_on"`
+	ExpiresOn          day.Date      `gorm:"column:expires_on"`
+	DateFrom           day.Date      `gorm:"column:date_from"`
+	DateTo             day.Date      `gorm:"column:date_to"`
+	Categories         CategoryList  `gorm:"column:categories"`
+	Nondisclosure      Nondisclosure `gorm:"embedded;embeddedPrefix:nondisclosure_"`
+	Emergency          bool          `gorm:"column:emergency"`
+	EmergencyNarrative string        `gorm:"column:emergency_narrative"`
+	Offence            Offence       `gorm:"embedded;embeddedPrefix:offence_"`
+	SeriousCrime       bool          `gorm:"column:serious_crime"`
+	Summary            string        `gorm:"column:summary"`
+
+	SubmittedAt *time.Time `gorm:"column:submitted_at"`
+	CreatedAt   time.Time  `gorm:"column:created_at;autoCreateTime:false"`
+	UpdatedAt   time.Time  `gorm:"column:updated_at;autoUpdateTime:false"`
+
+	Targets   []Target       `gorm:"-"`
+	Documents []Document     `gorm:"-"`
+	History   []HistoryEntry `gorm:"-"`
+}
+
+// TableName maps Request onto the requests table.
+func (Request) TableName() string { return "requests" }
+
+// Input returns the request's editable fields.
+func (r *Request) Input() Input {
+	in := Input{
+		Process:          r.Process,
+		IssuingAuthority: r.Authority,
+		Docket:           r.Docket,
+		IssuedOn:         r.IssuedOn,
+		ExpiresOn:        r.ExpiresOn,
+		Targets:          append([]Target(nil), r.Targets...),
+		DateFrom:         r.DateFrom,
+		DateTo:           r.DateTo,
+		Categories:       append([]string(nil), r.Categories...),
+		Nondisclosure:    r.Nondisclosure,
+		Offence:          r.Offence,
+		SeriousCrime:     r.SeriousCrime,
+		Summary:          r.Summary,
+	}
+	if r.Emergency {
+		in.Emergency = &Emergency{Narrative: r.EmergencyNarrative}
+	}
+	if r.Offence.MaxPenaltyYears != nil {
+		y := *r.Offence.MaxPenaltyYears
+		in.Offence.MaxPenaltyYears = &y
+	}
+	return in
+}
+
+// set copies the editable fields of in onto r.
+func (r *Request) set(in Input) {
+	r.Process = in.Process
+	r.Authority = in.IssuingAuthority
+	r.Docket = in.Docket
+	r.IssuedOn = in.IssuedOn
+	r.ExpiresOn = in.ExpiresOn
+	r.Targets = in.Targets
+	r.DateFrom = in.DateFrom
+	r.DateTo = in.DateTo
+	r.Categories = CategoryList(in.Categories)
+	r.Nondisclosure = in.Nondisclosure
+	r.Emergency = in.Emergency != nil
+	r.EmergencyNarrative = ""
+	if in.Emergency != nil {
+		r.EmergencyNarrative = in.Emergency.Narrative
+	}
+	r.Offence = in.Offence
+	r.SeriousCrime = in.SeriousCrime
+	r.Summary = in.Summary
+}
+
+// Input is every editable field of a request, as DESIGN.md's request body
+// spells it. Create takes an Input; drafts may leave fields empty, but every
+// value present must be valid. Emergency is nil when there is no emergency,
+// and Offence.MaxPenaltyYears nil when the penalty is not stated: those are
+// the only pointers, because JSON null means something there.
+type Input struct {
+	Process          string        `json:"process"`
+	IssuingAuthority Authority     `json:"issuing_authority"`
+	Docket           string        `json:"docket"`
+	IssuedOn         day.Date      `json:"issued_on"`
+	ExpiresOn        day.Date      `json:"expires_on"`
+	Targets          []Target      `json:"targets"`
+	DateFrom         day.Date      `json:"date_from"`
+	DateTo           day.Date      `json:"date_to"`
+	Categories       []string      `json:"categories"`
+	Nondisclosure    Nondisclosure `json:"nondisclosure"`
+	Emergency        *Emergency    `json:"emergency"`
+	Offence          Offence       `json:"offence"`
+	SeriousCrime     bool          `json:"serious_crime"` // the officer's statement, for UK IPA events data
+	Summary          string        `json:"summary"`
+}
+
+// An Update changes some fields of a draft (PATCH). A nil field is left
+// unchanged; a pointer to a zero value clears the field (an empty date, an
+// empty target list). Objects are replaced whole. Emergency is a pointer to
+// the new *Emergency: a pointer to nil withdraws the emergency attestation.
+// DecodeUpdate builds an Update from JSON with exactly these semantics
+// (absent: unchanged; null: cleared).
+type Update struct {
+	Process          *string
+	IssuingAuthority *Authority
+	Docket           *string
+	IssuedOn         *day.Date
+	ExpiresOn        *day.Date
+	Targets          *[]Target
+	DateFrom         *day.Date
+	DateTo           *day.Date
+	Categories       *[]string
+	Nondisclosure    *Nondisclosure
+	Emergency        **Emergency
+	Offence          *Offence
+	SeriousCrime     *bool
+	Summary          *string
+}
+
+// apply sets the fields u changes on in and returns their JSON names.
+func (u Update) apply(in *Input) []string {
+	var changed []string
+	set := func(name string, ok bool, f func()) {
+		if ok {
+			f()
+			changed = append(changed, name)
+		}
+	}
+	set("process", u.Process != nil, func() { in.Process = *u.Process })
+	set("issuing_authority", u.IssuingAuthority != nil, func() { in.IssuingAuthority = *u.IssuingAuthority })
+	set("docket", u.Docket != nil, func() { in.Docket = *u.Docket })
+	set("issued_on", u.IssuedOn != nil, func() { in.IssuedOn = *u.IssuedOn })
+	set("expires_on", u.ExpiresOn != nil, func() { in.ExpiresOn = *u.ExpiresOn })
+	set("targets", u.Targets != nil, func() { in.Targets = append([]Target(nil), (*u.Targets)...) })
+	set("date_from", u.DateFrom != nil, func() { in.DateFrom = *u.DateFrom })
+	set("date_to", u.DateTo != nil, func() { in.DateTo = *u.DateTo })
+	set("categories", u.Categories != nil, func() { in.Categories = append([]string(nil), (*u.Categories)...) })
+	set("nondisclosure", u.Nondisclosure != nil, func() { in.Nondisclosure = *u.Nondisclosure })
+	set("emergency", u.Emergency != nil, func() { in.Emergency = *u.Emergency })
+	set("offence", u.Offence != nil, func() { in.Offence = *u.Offence })
+	set("serious_crime", u.SeriousCrime != nil, func() { in.SeriousCrime = *u.SeriousCrime })
+	set("summary", u.Summary != nil, func() { in.Summary = *u.Summary })
+	return changed
+}
+
+// A Document is an uploaded signed order. Its bytes are in the blob store
+// under SHA256; Filename is the uploader's name for it, sanitised for display
+// and never used as a path.
+type Document struct {
+	ID          string    `gorm:"column:id;primaryKey"`
+	RequestID   string    `gorm:"column:request_id"`
+	SHA256      string    `gorm:"column:sha256"`
+	Size        int64     `gorm:"column:size_bytes"`
+	Filename    string    `gorm:"column:filename"`
+	ContentType string    `gorm:"column:content_type"`
+	UploadedBy  string    `gorm:"column:uploaded_by"`
+	CreatedAt   time.Time `gorm:"column:created_at;autoCreateTime:false"`
+}
+
+// TableName maps Document onto request_documents.
+func (Document) TableName() string { return "request_documents" }
+
+// A HistoryEntry is one change to a request, shown to the agency and the
+// provider alike.
+type HistoryEntry struct {
+	ID         int64     `gorm:"column:id;primaryKey"`
+	RequestID  string    `gorm:"column:request_id"`
+	At         time.Time `gorm:"column:at"`
+	ActorID    string    `gorm:"column:actor_id"` // people.id
+	Action     string    `gorm:"column:action"`
+	FromStatus string    `gorm:"column:from_status"`
+	ToStatus   string    `gorm:"column:to_status"`
+	Comment    string    `gorm:"column:comment"`
+}
+
+// TableName maps HistoryEntry onto request_history.
+func (HistoryEntry) TableName() string { return "request_history" }
+
+// targetRow is a target as stored.
+type targetRow struct {
+	ID        int64  `gorm:"column:id;primaryKey"`
+	RequestID string `gorm:"column:request_id"`
+	Position  int    `gorm:"column:position"`
+	Type      string `gorm:"column:type"`
+	Value     string `gorm:"column:value"`
+}
+
+func (targetRow) TableName() string { return "request_targets" }
+
+// Policy is the seam to the legal policy engine. The production
+// implementation adapts the OPA engine of package policy; tests use a small
+// real implementation that decides by role.
+type Policy interface {
+	// Authorize decides whether actor may perform action on r (r is nil for
+	// ActionList). It returns nil, or an error with code Forbidden or NotFound.
+	Authorize(ctx context.Context, actor *identity.Principal, action string, r *Request) error
+	// Scope returns what r may lawfully obtain when filed by agency a.
+	Scope(ctx context.Context, r *Request, a *agency.Agency) (Scope, error)
+}
+
+// A Scope is the policy's decision on what a request may obtain: the
+// intersection of what it asks, what its process compels and what is
+// retained, with a reason for everything cut.
+// Its JSON form is DESIGN.md's "scope" object and what the audit trail records.
+type Scope struct {
+	Valid        bool              `json:"valid"`      // the request is well-formed for its process
+	Errors       []errs.FieldError `json:"errors"`     // why it is not, per field
+	Categories   []string          `json:"categories"` // authorised categories
+	Refused      []Refusal         `json:"refused"`    // asked for but refused, with reasons
+	DateFrom     string            `json:"date_from"`  // the authorised range, YYYY-MM-DD
+	DateTo       string            `json:"date_to"`
+	Warnings     []string          `json:"warnings"`
+	Jurisdiction string            `json:"jurisdiction"` // e.g. "us"
+	ProcessKind  string            `json:"process_kind"` // e.g. "subpoena", "emergency", "preservation"
+}
+
+// A Refusal is a category the policy will not authorise, and why.
+type Refusal struct {
+	Category string `json:"category"`
+	Code     string `json:"code"`
+	Reason   string `json:"reason"`
+}
+
+// Service files and reads legal requests.
+type Service struct {
+	DB        *gorm.DB
+	Blobs     blob.Store
+	Policy    Policy
+	Now       func() time.Time // defaults to time.Now
+	MaxUpload int64            // largest document in bytes; DefaultMaxUpload when 0
+}
+
+func (s *Service) now() time.Time {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	// Both databases keep microseconds; truncate so a value read back equals
+	// the one written.
+	return now().UTC().Truncate(time.Microsecond)
+}
+
+func (s *Service) maxUpload() int64 {
+	if s.MaxUpload > 0 {
+		return s.MaxUpload
+	}
+	return DefaultMaxUpload
+}
+
+// A Filter selects requests for List.
+type Filter struct {
+	Status string // a state id, or "" for all
+	Cursor string // from Page.NextCursor, or "" for the first page
+	Limit  int    // 1–100; 0 means 25
+}
+
+// A Page is one page of List, newest first.
+type Page struct {
+	Items      []Request
+	NextCursor string // "" on the last page
+}

@@ -1,0 +1,580 @@
+package request
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/agency"
+	"github.com/warrantdesk/warrantdesk/server/internal/audit"
+	"github.com/warrantdesk/warrantdesk/server/internal/day"
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+)
+
+// Sentinels, wrapped inside the *errs.Error the Service returns so callers
+// can branch with errors.Is.
+var (
+	// ErrNotFound: no such request, or one the caller may not see; the two
+	// are deliberately indistinguishable. Surface as 404.
+	ErrNotFound = errors.New("request not found")
+	// ErrStaleVersion: the request changed since the caller read it.
+	// Re-read, re-apply and retry; surface as 409.
+	ErrStaleVersion = errors.New("request version is stale")
+)
+
+const msgNotFound = "No such request."
+
+func notFound(id string) error {
+	return errs.Wrap(fmt.Errorf("request %q: %w", clip(id, 64), ErrNotFound), errs.NotFound, msgNotFound)
+}
+
+func stale(id string) error {
+	return errs.Wrap(fmt.Errorf("request %s: %w", id, ErrStaleVersion), errs.Conflict,
+		"This request was changed by someone else since you opened it. Reload it and make your change again.")
+}
+
+func notDraft(r *Request) error {
+	return errs.E(errs.Conflict, "Request %s is %s; only a draft can be changed.", r.Reference, r.Status)
+}
+
+// checkActor refuses a missing principal, and one that belongs neither to
+// the provider nor to an agency.
+func checkActor(actor *identity.Principal) error {
+	if actor == nil || actor.PersonID == "" {
+		return errs.E(errs.Unauthenticated, "Sign in first.")
+	}
+	if !actor.Provider && actor.AgencyID == "" {
+		return errs.E(errs.Forbidden, "Your account is not linked to an agency.")
+	}
+	return nil
+}
+
+// denied is a refusal that is recorded in the audit trail after the
+// transaction that discovered it has rolled back.
+type denied struct {
+	err      error
+	action   string
+	r        *Request
+	decision string // the policy's decision, JSON, when one was made
+}
+
+func (d *denied) Error() string { return d.err.Error() }
+func (d *denied) Unwrap() error { return d.err }
+
+// authorize asks the policy whether actor may perform action on r. A
+// Forbidden answer is audited as a denial; NotFound passes through unaudited
+// (it must look exactly like a missing request).
+func (s *Service) authorize(ctx context.Context, actor *identity.Principal, action string, r *Request) error {
+	if s.Policy == nil {
+		return errors.New("request: no policy configured")
+	}
+	err := s.Policy.Authorize(ctx, actor, action, r)
+	if err == nil {
+		return nil
+	}
+	if errs.CodeOf(err) == errs.Forbidden {
+		return &denied{err: err, action: action, r: r}
+	}
+	return err
+}
+
+// run executes fn in one transaction and, if fn was denied, appends the
+// denial to the audit trail in a transaction of its own (the first one has
+// rolled back, and on SQLite a second one cannot start inside it).
+func (s *Service) run(ctx context.Context, actor *identity.Principal, fn func(tx *gorm.DB) error) error {
+	err := s.DB.WithContext(ctx).Transaction(fn)
+	var d *denied
+	if !errors.As(err, &d) {
+		return err
+	}
+	ev := audit.Event{
+		At:         s.now(),
+		Actor:      auditActor(actor),
+		Action:     d.action,
+		ObjectType: "request",
+		Outcome:    audit.OutcomeDenied,
+		Decision:   d.decision,
+		Details:    audit.JSON(map[string]string{"reason": errs.Message(d.err)}),
+	}
+	if d.r != nil && d.r.ID != "" {
+		ev.ObjectID, ev.RequestID = d.r.ID, d.r.ID
+	}
+	if aerr := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return audit.Append(ctx, tx, ev)
+	}); aerr != nil {
+		return fmt.Errorf("record denial of %s: %w", d.action, aerr)
+	}
+	return d.err
+}
+
+func auditActor(p *identity.Principal) audit.Actor {
+	return audit.Actor{Issuer: p.Issuer, Subject: p.Subject, Role: p.PrimaryRole(), AgencyID: p.AgencyID}
+}
+
+// record appends the history entry (for changes) and the audit event of an
+// action on r, inside tx.
+func (s *Service) record(ctx context.Context, tx *gorm.DB, actor *identity.Principal, r *Request, h *HistoryEntry, ev audit.Event) error {
+	if h != nil {
+		h.RequestID = r.ID
+		h.ActorID = actor.PersonID
+		if err := tx.Create(h).Error; err != nil {
+			return fmt.Errorf("add history to request %s: %w", r.ID, err)
+		}
+	}
+	ev.Actor = auditActor(actor)
+	if ev.ObjectType == "" {
+		ev.ObjectType, ev.ObjectID = "request", r.ID
+	}
+	ev.RequestID = r.ID
+	return audit.Append(ctx, tx, ev)
+}
+
+// find returns request id as actor may see it (without targets, documents
+// or history). Another agency's request is NotFound, exactly as a missing one.
+func find(ctx context.Context, tx *gorm.DB, actor *identity.Principal, id string) (*Request, error) {
+	if u, err := uuid.Parse(id); err != nil || len(id) != 36 || u.String() != strings.ToLower(id) {
+		return nil, notFound(id)
+	}
+	var r Request
+	err := tx.WithContext(ctx).Where("id = ?", strings.ToLower(id)).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, notFound(id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find request %s: %w", id, err)
+	}
+	if !actor.Provider && r.AgencyID != actor.AgencyID {
+		return nil, notFound(id)
+	}
+	return &r, nil
+}
+
+func loadTargets(ctx context.Context, tx *gorm.DB, r *Request) error {
+	var rows []targetRow
+	if err := tx.WithContext(ctx).Where("request_id = ?", r.ID).Order("position, id").Find(&rows).Error; err != nil {
+		return fmt.Errorf("load targets of request %s: %w", r.ID, err)
+	}
+	r.Targets = make([]Target, len(rows))
+	for i, t := range rows {
+		r.Targets[i] = Target{Type: t.Type, Value: t.Value}
+	}
+	return nil
+}
+
+func saveTargets(ctx context.Context, tx *gorm.DB, r *Request, replace bool) error {
+	tx = tx.WithContext(ctx)
+	if replace {
+		if err := tx.Where("request_id = ?", r.ID).Delete(&targetRow{}).Error; err != nil {
+			return fmt.Errorf("replace targets of request %s: %w", r.ID, err)
+		}
+	}
+	if len(r.Targets) == 0 {
+		return nil
+	}
+	rows := make([]targetRow, len(r.Targets))
+	for i, t := range r.Targets {
+		rows[i] = targetRow{RequestID: r.ID, Position: i, Type: t.Type, Value: t.Value}
+	}
+	if err := tx.Create(&rows).Error; err != nil {
+		return fmt.Errorf("save targets of request %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// nextReference issues the next reference of year, "WD-2026-000123". The
+// upsert takes a row lock on the year's counter until the transaction ends,
+// so concurrent creations queue for it and never share a number; a rolled
+// back creation gives its number back.
+func nextReference(ctx context.Context, tx *gorm.DB, year int) (string, error) {
+	var last int64
+	err := tx.WithContext(ctx).Raw(`INSERT INTO reference_counters (year, last) VALUES (?, 1)
+		ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1
+		RETURNING last`, year).Scan(&last).Error
+	if err != nil {
+		return "", fmt.Errorf("issue reference: %w", err)
+	}
+	if last < 1 {
+		return "", errors.New("issue reference: the counter returned no value")
+	}
+	return fmt.Sprintf("WD-%04d-%06d", year, last), nil
+}
+
+// Create files a new draft for actor's agency and issues its reference.
+// Drafts may be incomplete, but every value given must be valid.
+// Returns Unauthenticated without an actor, Forbidden for provider staff or
+// when the policy refuses, and Invalid listing every bad field.
+func (s *Service) Create(ctx context.Context, actor *identity.Principal, in Input) (*Request, error) {
+	if err := checkActor(actor); err != nil {
+		return nil, err
+	}
+	if actor.Provider {
+		return nil, errs.E(errs.Forbidden, "Requests are filed by agencies, not by the provider.")
+	}
+	now := s.now()
+	problems := normalize(&in, actor.AgencyCountry, day.Of(now))
+	id, err := uuid.NewV7()
+	if err != nil {
+		return nil, fmt.Errorf("create request: %w", err)
+	}
+	r := &Request{
+		ID:        id.String(),
+		AgencyID:  actor.AgencyID,
+		CreatedBy: actor.PersonID,
+		Status:    StatusDraft,
+		Version:   1,
+		CreatedAt: now,
+		UpdatedAt: now,
+	}
+	r.set(in)
+	err = s.run(ctx, actor, func(tx *gorm.DB) error {
+		// Authorise before validating, so a caller who may not file learns
+		// nothing from the validation errors.
+		if err := s.authorize(ctx, actor, ActionCreate, r); err != nil {
+			return err
+		}
+		if err := problems.Err(); err != nil {
+			return err
+		}
+		ref, err := nextReference(ctx, tx, now.Year())
+		if err != nil {
+			return err
+		}
+		r.Reference = ref
+		if err := tx.Create(r).Error; err != nil {
+			return fmt.Errorf("create request: %w", err)
+		}
+		if err := saveTargets(ctx, tx, r, false); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, actor, r,
+			&HistoryEntry{At: now, Action: ActionCreate, ToStatus: StatusDraft},
+			audit.Event{At: now, Action: ActionCreate, Details: audit.JSON(map[string]any{"reference": r.Reference})})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// editColumns are the columns an edit writes.
+func editColumns(r *Request) map[string]any {
+	return map[string]any{
+		"version":                   r.Version,
+		"process":                   r.Process,
+		"authority_kind":            r.Authority.Kind,
+		"authority_name":            r.Authority.Name,
+		"authority_signed_by":       r.Authority.SignedBy,
+		"docket":                    r.Docket,
+		"issued_on":                 r.IssuedOn,
+		"expires_on":                r.ExpiresOn,
+		"date_from":                 r.DateFrom,
+		"date_to":                   r.DateTo,
+		"categories":                r.Categories,
+		"nondisclosure_ordered":     r.Nondisclosure.Ordered,
+		"nondisclosure_until":       r.Nondisclosure.Until,
+		"emergency":                 r.Emergency,
+		"emergency_narrative":       r.EmergencyNarrative,
+		"offence_description":       r.Offence.Description,
+		"offence_max_penalty_years": r.Offence.MaxPenaltyYears,
+		"serious_crime":             r.SeriousCrime,
+		"summary":                   r.Summary,
+		"updated_at":                r.UpdatedAt,
+	}
+}
+
+// Update applies u to draft id, which the caller read at version. An empty
+// Update changes nothing. Returns NotFound (also for another agency's
+// request), Forbidden, Conflict if the request is no longer a draft or has
+// changed since version (wrapping ErrStaleVersion), and Invalid listing
+// every bad field.
+func (s *Service) Update(ctx context.Context, actor *identity.Principal, id string, version int, u Update) (*Request, error) {
+	if err := checkActor(actor); err != nil {
+		return nil, err
+	}
+	var out *Request
+	err := s.run(ctx, actor, func(tx *gorm.DB) error {
+		r, err := find(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		if err := s.authorize(ctx, actor, ActionEdit, r); err != nil {
+			return err
+		}
+		if r.Status != StatusDraft {
+			return notDraft(r)
+		}
+		if r.Version != version {
+			return stale(r.ID)
+		}
+		if err := loadTargets(ctx, tx, r); err != nil {
+			return err
+		}
+		in := r.Input()
+		changed := u.apply(&in)
+		if len(changed) == 0 {
+			out = r
+			return nil
+		}
+		a, err := agency.FindByID(ctx, tx, r.AgencyID)
+		if err != nil {
+			return fmt.Errorf("update request %s: %w", r.ID, err)
+		}
+		now := s.now()
+		if err := normalize(&in, a.Country, day.Of(now)).Err(); err != nil {
+			return err
+		}
+		r.set(in)
+		r.Version++
+		r.UpdatedAt = now
+		// The version and status conditions make the write itself the
+		// check: a concurrent edit or submission that committed first
+		// leaves no row to update.
+		res := tx.Model(&Request{}).Where("id = ? AND version = ? AND status = ?", r.ID, version, StatusDraft).
+			Updates(editColumns(r))
+		if res.Error != nil {
+			return fmt.Errorf("update request %s: %w", r.ID, res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return stale(r.ID)
+		}
+		if slices.Contains(changed, "targets") {
+			if err := saveTargets(ctx, tx, r, true); err != nil {
+				return err
+			}
+		}
+		out = r
+		return s.record(ctx, tx, actor, r,
+			&HistoryEntry{At: now, Action: ActionEdit, FromStatus: StatusDraft, ToStatus: StatusDraft,
+				Comment: "Changed " + strings.Join(changed, ", ") + "."},
+			audit.Event{At: now, Action: ActionEdit, Details: audit.JSON(map[string]any{"fields": changed, "version": r.Version})})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Submit files draft id with the provider once it is complete, has its
+// signed order, and the policy authorises at least one category.
+// Returns NotFound, Forbidden, Conflict if it is not a draft, Invalid
+// listing what is still missing (field "file" for the document), and
+// PolicyDenied with the policy's reasons as field errors.
+func (s *Service) Submit(ctx context.Context, actor *identity.Principal, id string) (*Request, error) {
+	if err := checkActor(actor); err != nil {
+		return nil, err
+	}
+	var out *Request
+	err := s.run(ctx, actor, func(tx *gorm.DB) error {
+		r, err := find(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		if err := s.authorize(ctx, actor, ActionSubmit, r); err != nil {
+			return err
+		}
+		if r.Status != StatusDraft {
+			return notDraft(r)
+		}
+		if err := loadTargets(ctx, tx, r); err != nil {
+			return err
+		}
+		var docs int64
+		if err := tx.Model(&Document{}).Where("request_id = ?", r.ID).Count(&docs).Error; err != nil {
+			return fmt.Errorf("count documents of request %s: %w", r.ID, err)
+		}
+		if f := missing(r, int(docs)); len(f) > 0 {
+			return &errs.Error{Code: errs.Invalid, Message: "Complete the request before submitting it.", Fields: f}
+		}
+		scope, err := s.evaluate(ctx, tx, r)
+		if err != nil {
+			return err
+		}
+		if !scope.Valid || len(scope.Categories) == 0 {
+			return &denied{err: policyDenied(scope), action: ActionSubmit, r: r, decision: audit.JSON(scope)}
+		}
+		now := s.now()
+		from := r.Status
+		r.Status = StatusSubmitted
+		r.SubmittedAt = &now
+		r.UpdatedAt = now
+		r.Version++
+		res := tx.Model(&Request{}).Where("id = ? AND version = ? AND status = ?", r.ID, r.Version-1, StatusDraft).
+			Updates(map[string]any{"status": r.Status, "submitted_at": now, "updated_at": now, "version": r.Version})
+		if res.Error != nil {
+			return fmt.Errorf("submit request %s: %w", r.ID, res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return stale(r.ID)
+		}
+		out = r
+		return s.record(ctx, tx, actor, r,
+			&HistoryEntry{At: now, Action: ActionSubmit, FromStatus: from, ToStatus: r.Status},
+			audit.Event{At: now, Action: ActionSubmit, Decision: audit.JSON(scope)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// policyDenied explains a scope decision that authorises nothing.
+func policyDenied(sc Scope) error {
+	f := append(errs.Fields(nil), sc.Errors...)
+	reasons := make([]string, 0, len(sc.Errors)+len(sc.Refused))
+	for _, e := range sc.Errors {
+		reasons = append(reasons, e.Message)
+	}
+	for _, r := range sc.Refused {
+		f.Add("categories", "%s: %s", r.Category, r.Reason)
+		reasons = append(reasons, r.Category+": "+r.Reason)
+	}
+	if len(sc.Categories) == 0 && len(sc.Refused) == 0 && len(sc.Errors) == 0 {
+		reasons = append(reasons, "no data category can be disclosed under this process")
+	}
+	return &errs.Error{
+		Code:    errs.PolicyDenied,
+		Message: "The legal policy does not authorise this request: " + clip(strings.Join(reasons, "; "), 1000),
+		Fields:  f,
+	}
+}
+
+// Get returns request id with its targets, documents and history, and
+// audits the view. Returns NotFound (also for another agency's request) or
+// Forbidden.
+func (s *Service) Get(ctx context.Context, actor *identity.Principal, id string) (*Request, error) {
+	if err := checkActor(actor); err != nil {
+		return nil, err
+	}
+	var out *Request
+	err := s.run(ctx, actor, func(tx *gorm.DB) error {
+		r, err := find(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		if err := s.authorize(ctx, actor, ActionView, r); err != nil {
+			return err
+		}
+		if err := loadTargets(ctx, tx, r); err != nil {
+			return err
+		}
+		if err := tx.Where("request_id = ?", r.ID).Order("created_at, id").Find(&r.Documents).Error; err != nil {
+			return fmt.Errorf("load documents of request %s: %w", r.ID, err)
+		}
+		if err := tx.Where("request_id = ?", r.ID).Order("id").Find(&r.History).Error; err != nil {
+			return fmt.Errorf("load history of request %s: %w", r.ID, err)
+		}
+		out = r
+		return s.record(ctx, tx, actor, r, nil, audit.Event{At: s.now(), Action: ActionView})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// cursorPrefix versions the cursor format, so a change can reject old ones.
+const cursorPrefix = "r1:"
+
+func encodeCursor(id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + id))
+}
+
+func decodeCursor(c string) (string, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || !strings.HasPrefix(string(b), cursorPrefix) {
+		return "", false
+	}
+	id := strings.TrimPrefix(string(b), cursorPrefix)
+	if u, err := uuid.Parse(id); err != nil || u.String() != id {
+		return "", false
+	}
+	return id, true
+}
+
+// List returns a page of the requests actor may see, newest first: their
+// agency's, or all for provider staff. Pages are keyset-paginated on the
+// time-ordered id, so a page never repeats or skips a request when new ones
+// arrive. Returns Invalid for a bad status, limit or cursor, and Forbidden.
+func (s *Service) List(ctx context.Context, actor *identity.Principal, f Filter) (Page, error) {
+	if err := checkActor(actor); err != nil {
+		return Page{}, err
+	}
+	var problems errs.Fields
+	if f.Status != "" && !slices.Contains(States, f.Status) {
+		problems.Add("status", "Choose one of: %s.", strings.Join(States, ", "))
+	}
+	switch {
+	case f.Limit < 0:
+		problems.Add("limit", "Use a limit from 1 to 100.")
+	case f.Limit == 0:
+		f.Limit = 25
+	case f.Limit > 100:
+		f.Limit = 100
+	}
+	var after string
+	if f.Cursor != "" {
+		var ok bool
+		if after, ok = decodeCursor(f.Cursor); !ok {
+			problems.Add("cursor", "The page cursor is not valid; start again from the first page.")
+		}
+	}
+	var page Page
+	err := s.run(ctx, actor, func(tx *gorm.DB) error {
+		if err := s.authorize(ctx, actor, ActionList, nil); err != nil {
+			return err
+		}
+		if err := problems.Err(); err != nil {
+			return err
+		}
+		q := tx.Model(&Request{})
+		if !actor.Provider {
+			q = q.Where("agency_id = ?", actor.AgencyID)
+		}
+		if f.Status != "" {
+			q = q.Where("status = ?", f.Status)
+		}
+		if after != "" {
+			q = q.Where("id < ?", after)
+		}
+		var items []Request
+		if err := q.Order("id DESC").Limit(f.Limit + 1).Find(&items).Error; err != nil {
+			return fmt.Errorf("list requests: %w", err)
+		}
+		if len(items) > f.Limit {
+			items = items[:f.Limit]
+			page.NextCursor = encodeCursor(items[len(items)-1].ID)
+		}
+		page.Items = items
+		return nil
+	})
+	return page, err
+}
+
+// Evaluate returns the policy's scope decision for r (as Get returns it,
+// with its targets), filed by r's agency. Returns NotFound if the agency is
+// gone, or the policy's error.
+func (s *Service) Evaluate(ctx context.Context, r *Request) (Scope, error) {
+	return s.evaluate(ctx, s.DB.WithContext(ctx), r)
+}
+
+func (s *Service) evaluate(ctx context.Context, tx *gorm.DB, r *Request) (Scope, error) {
+	if s.Policy == nil {
+		return Scope{}, errors.New("request: no policy configured")
+	}
+	a, err := agency.FindByID(ctx, tx, r.AgencyID)
+	if err != nil {
+		return Scope{}, err
+	}
+	sc, err := s.Policy.Scope(ctx, r, a)
+	if err != nil {
+		return Scope{}, fmt.Errorf("evaluate request %s: %w", r.ID, err)
+	}
+	return sc, nil
+}

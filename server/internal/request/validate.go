@@ -1,0 +1,284 @@
+package request
+
+import (
+	"fmt"
+	"net/mail"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/day"
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+)
+
+// Text limits, in characters.
+const (
+	maxProcess     = 64
+	maxName        = 200
+	maxDocket      = 100
+	maxOffence     = 500
+	maxLongText    = 4000
+	maxPenaltyYear = 150
+)
+
+var (
+	processRE  = regexp.MustCompile(`^[a-z]{2}\.[a-z0-9_]{1,60}$`)
+	usernameRE = regexp.MustCompile(`^[a-z0-9._-]{3,32}$`)
+	// Phone input: digits and the punctuation people write numbers with.
+	// Letters are refused rather than read as a keypad vanity number.
+	phoneCharsRE = regexp.MustCompile(`^\+?[0-9 ()./-]+$`)
+	// earliest and latest bound dates to what a legal document can say, so a
+	// typo such as 0226 or 20266 is reported rather than stored.
+	earliest = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	latest   = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// NormalizeTarget returns the canonical form of an identifier, so that the
+// same account is always named the same way:
+//
+//   - phone: E.164 ("+1 555 0100 123" → "+15550100123"). A number without a
+//     country code is read in region, the ISO 3166 code of the agency's
+//     country. Numbers of a possible length are accepted (fictional ranges
+//     such as 555-01xx included); no check that the number is assigned.
+//   - username: NFKC-normalised, a leading "@" dropped, lower-cased; then
+//     3–32 characters of a–z, 0–9, ".", "_" and "-".
+//   - account_id: the provider's account UUID, in lowercase canonical form.
+//   - email: a bare address (no display name), lower-cased.
+//
+// The error is Invalid, with a message safe to show beside the field.
+func NormalizeTarget(typ, value, region string) (string, error) {
+	v := strings.TrimSpace(value)
+	if v == "" {
+		return "", invalid("Enter the identifier.")
+	}
+	switch typ {
+	case TargetPhone:
+		if !phoneCharsRE.MatchString(v) || strings.Count(v, "+") > 1 {
+			return "", invalid("Enter a phone number with its country code, such as +1 555 0100 123.")
+		}
+		n, err := phonenumbers.Parse(v, strings.ToUpper(region))
+		// Possible, not valid: fictional ranges (555-01xx) must pass. And
+		// IS_POSSIBLE exactly: a number that is only possible for local
+		// dialling lacks its area code and names no one in particular.
+		if err != nil || phonenumbers.IsPossibleNumberWithReason(n) != phonenumbers.IS_POSSIBLE {
+			return "", invalid("This is not a possible phone number; include the country code, such as +44 7700 900123.")
+		}
+		return phonenumbers.Format(n, phonenumbers.E164), nil
+	case TargetUsername:
+		u := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(norm.NFKC.String(v)), "@"))
+		if !usernameRE.MatchString(u) {
+			return "", invalid("A username is 3 to 32 characters: letters, digits, dots, underscores and hyphens.")
+		}
+		return u, nil
+	case TargetAccountID:
+		// uuid.Parse also takes braces and urn:uuid: prefixes; only the
+		// plain 36-character form is an account id.
+		id, err := uuid.Parse(v)
+		if err != nil || len(v) != 36 {
+			return "", invalid("An account id is a UUID, such as 0b7d3c56-8f0e-4c1a-9d2b-6f4e1a2b3c4d.")
+		}
+		return id.String(), nil
+	case TargetEmail:
+		a, err := mail.ParseAddress(v)
+		if err != nil || a.Address != v || a.Name != "" || len(v) > 254 || !validEmailDomain(v) {
+			return "", invalid("Enter a single e-mail address, such as name@example.org.")
+		}
+		return strings.ToLower(v), nil
+	}
+	return "", invalid("Choose a target type: " + strings.Join(TargetTypes, ", ") + ".")
+}
+
+func invalid(msg string) error { return errs.E(errs.Invalid, "%s", msg) }
+
+func validEmailDomain(addr string) bool {
+	i := strings.LastIndexByte(addr, '@')
+	if i < 1 {
+		return false
+	}
+	domain := addr[i+1:]
+	return strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".") &&
+		!strings.ContainsAny(domain, "[]")
+}
+
+// normalize validates in, rewriting it into canonical form (trimmed text,
+// normalised and de-duplicated targets, de-duplicated categories), and
+// returns every problem at once. region is the agency's country, for phone
+// numbers written without a country code; today bounds issued_on.
+func normalize(in *Input, region string, today day.Date) errs.Fields {
+	var f errs.Fields
+
+	in.Process = strings.TrimSpace(in.Process)
+	if in.Process != "" && (len(in.Process) > maxProcess || !processRE.MatchString(in.Process)) {
+		f.Add("process", "Use a process id from the catalogue, such as us.subpoena.")
+	}
+
+	in.IssuingAuthority.Kind = strings.TrimSpace(in.IssuingAuthority.Kind)
+	if k := in.IssuingAuthority.Kind; k != "" && !slices.Contains(AuthorityKinds, k) {
+		f.Add("issuing_authority.kind", "Choose one of: %s.", strings.Join(AuthorityKinds, ", "))
+	}
+	in.IssuingAuthority.Name = strings.TrimSpace(in.IssuingAuthority.Name)
+	text(&f, "issuing_authority.name", in.IssuingAuthority.Name, maxName, false)
+	in.IssuingAuthority.SignedBy = strings.TrimSpace(in.IssuingAuthority.SignedBy)
+	text(&f, "issuing_authority.signed_by", in.IssuingAuthority.SignedBy, maxName, false)
+	in.Docket = strings.TrimSpace(in.Docket)
+	text(&f, "docket", in.Docket, maxDocket, false)
+
+	for _, d := range []struct {
+		name string
+		date day.Date
+	}{
+		{"issued_on", in.IssuedOn}, {"expires_on", in.ExpiresOn},
+		{"date_from", in.DateFrom}, {"date_to", in.DateTo}, {"nondisclosure.until", in.Nondisclosure.Until},
+	} {
+		if !d.date.IsZero() && (d.date.Time().Before(earliest) || !d.date.Time().Before(latest)) {
+			f.Add(d.name, "Enter a date between 1900 and 2199.")
+		}
+	}
+	if !in.IssuedOn.IsZero() && in.IssuedOn.After(today.AddDays(1)) {
+		// One day of grace: the court may be a time zone ahead of UTC.
+		f.Add("issued_on", "The issue date cannot be in the future.")
+	}
+	if !in.IssuedOn.IsZero() && !in.ExpiresOn.IsZero() && !in.ExpiresOn.After(in.IssuedOn) && !f.Has("expires_on") {
+		f.Add("expires_on", "The expiry date must be after the issue date.")
+	}
+	if !in.DateFrom.IsZero() && !in.DateTo.IsZero() && in.DateTo.Before(in.DateFrom) && !f.Has("date_to") {
+		f.Add("date_to", "The end of the date range must not be before its start.")
+	}
+
+	if len(in.Targets) > MaxTargets {
+		f.Add("targets", "Name at most %d targets in one request.", MaxTargets)
+	}
+	targets := make([]Target, 0, len(in.Targets))
+	seen := make(map[Target]bool, len(in.Targets))
+	for i, t := range in.Targets {
+		t.Type = strings.TrimSpace(t.Type)
+		if !slices.Contains(TargetTypes, t.Type) {
+			f.Add(fmt.Sprintf("targets[%d].type", i), "Choose one of: %s.", strings.Join(TargetTypes, ", "))
+			continue
+		}
+		v, err := NormalizeTarget(t.Type, t.Value, region)
+		if err != nil {
+			f.Add(fmt.Sprintf("targets[%d].value", i), "%s", errs.Message(err))
+			continue
+		}
+		t.Value = v
+		// Duplicates (often the same number written two ways) are dropped,
+		// keeping the first.
+		if !seen[t] {
+			seen[t] = true
+			targets = append(targets, t)
+		}
+	}
+	in.Targets = targets
+
+	cats := make([]string, 0, len(in.Categories))
+	for i, c := range in.Categories {
+		c = strings.TrimSpace(c)
+		if !slices.Contains(Categories, c) {
+			f.Add(fmt.Sprintf("categories[%d]", i), "%q is not a data category; choose from: %s.", clip(c, 40), strings.Join(Categories, ", "))
+			continue
+		}
+		if !slices.Contains(cats, c) {
+			cats = append(cats, c)
+		}
+	}
+	in.Categories = cats
+
+	// An order without an end date is lawful in some jurisdictions, so
+	// Ordered without Until is accepted.
+	if !in.Nondisclosure.Ordered && !in.Nondisclosure.Until.IsZero() {
+		f.Add("nondisclosure.until", "Set an end date only when a non-disclosure order was made.")
+	}
+	if !in.Nondisclosure.Until.IsZero() && !in.IssuedOn.IsZero() && !in.Nondisclosure.Until.After(in.IssuedOn) && !f.Has("nondisclosure.until") {
+		f.Add("nondisclosure.until", "The non-disclosure order must end after the issue date.")
+	}
+
+	if in.Emergency != nil {
+		in.Emergency.Narrative = strings.TrimSpace(in.Emergency.Narrative)
+		if in.Emergency.Narrative == "" {
+			f.Add("emergency.narrative", "Describe the risk of death or serious physical injury that makes this an emergency.")
+		} else {
+			text(&f, "emergency.narrative", in.Emergency.Narrative, maxLongText, true)
+		}
+	}
+
+	in.Offence.Description = strings.TrimSpace(in.Offence.Description)
+	text(&f, "offence.description", in.Offence.Description, maxOffence, false)
+	if y := in.Offence.MaxPenaltyYears; y != nil && (*y < 0 || *y > maxPenaltyYear) {
+		f.Add("offence.max_penalty_years", "Enter the maximum penalty in whole years, from 0 to %d.", maxPenaltyYear)
+	}
+
+	in.Summary = strings.TrimSpace(in.Summary)
+	text(&f, "summary", in.Summary, maxLongText, true)
+	return f
+}
+
+// text checks a free-text field: valid UTF-8, no control characters (line
+// breaks and tabs allowed where multiline), at most max characters. It
+// reports whether the text is acceptable.
+func text(f *errs.Fields, field, s string, max int, multiline bool) bool {
+	if !utf8.ValidString(s) {
+		f.Add(field, "The text contains invalid characters.")
+		return false
+	}
+	for _, r := range s {
+		if multiline && (r == '\n' || r == '\r' || r == '\t') {
+			continue
+		}
+		if unicode.IsControl(r) || isBidiControl(r) {
+			f.Add(field, "The text contains control characters.")
+			return false
+		}
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		f.Add(field, "Use at most %d characters (this has %d).", max, n)
+		return false
+	}
+	return true
+}
+
+// isBidiControl reports the invisible characters that reorder displayed
+// text, which could make a docket or name read differently than stored.
+func isBidiControl(r rune) bool {
+	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x200E || r == 0x200F || r == 0x061C
+}
+
+// clip shortens s for quoting in a message.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// missing reports the fields a request must have before it is submitted.
+func missing(r *Request, documents int) errs.Fields {
+	var f errs.Fields
+	need := func(field string, ok bool, msg string) {
+		if !ok {
+			f.Add(field, "%s", msg)
+		}
+	}
+	need("process", r.Process != "", "Choose the legal process.")
+	need("issuing_authority.kind", r.Authority.Kind != "", "Say what kind of authority issued the process.")
+	need("issuing_authority.name", r.Authority.Name != "", "Name the issuing authority.")
+	// An emergency request may precede any legal process, so it has no
+	// docket or signature yet; everything else must carry both.
+	need("issuing_authority.signed_by", r.Emergency || r.Authority.SignedBy != "", "Name who signed the process.")
+	need("docket", r.Emergency || r.Docket != "", "Enter the docket or case number.")
+	need("issued_on", !r.IssuedOn.IsZero(), "Enter the date the process was issued.")
+	need("date_from", !r.DateFrom.IsZero(), "Enter the start of the date range.")
+	need("date_to", !r.DateTo.IsZero(), "Enter the end of the date range.")
+	need("targets", len(r.Targets) > 0, "Name at least one target.")
+	need("categories", len(r.Categories) > 0, "Choose at least one data category.")
+	need("offence.description", r.Offence.Description != "", "Describe the offence under investigation.")
+	need("file", documents > 0, "Upload the signed order as a PDF.")
+	return f
+}

@@ -1,0 +1,65 @@
+package web
+
+import (
+	"github.com/warrantdesk/warrantdesk/server/internal/agency"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
+)
+
+// toAPIRequest converts a stored request to its API shape. base is the URL
+// prefix its document links live under ("/api/v1", "/agency", "/provider").
+func toAPIRequest(r *request.Request, a *agency.Agency, scope *request.Scope, base string) apiRequest {
+	out := apiRequest{
+		ID: r.ID, Reference: r.Reference, Status: r.Status, Version: r.Version,
+		Process: r.Process,
+		IssuingAuthority: apiAuthority{
+			Kind: r.Authority.Kind, Name: r.Authority.Name, SignedBy: r.Authority.SignedBy,
+		},
+		Docket: r.Docket, IssuedOn: r.IssuedOn, ExpiresOn: r.ExpiresOn,
+		DateFrom: r.DateFrom, DateTo: r.DateTo,
+		Categories:    append([]string{}, r.Categories...),
+		Nondisclosure: apiNondisclosure{Ordered: r.Nondisclosure.Ordered, Until: r.Nondisclosure.Until},
+		Offence:       apiOffence{Description: r.Offence.Description, MaxPenaltyYears: r.Offence.MaxPenaltyYears},
+		SeriousCrime:  r.SeriousCrime,
+		Summary:       r.Summary,
+		SubmittedAt:   r.SubmittedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		Targets:   []apiTarget{},
+		Documents: []apiDocument{},
+	}
+	if a != nil {
+		out.Agency = apiAgencyRef{ID: a.ID, Name: a.Name, Country: a.Country}
+	} else {
+		out.Agency = apiAgencyRef{ID: r.AgencyID}
+	}
+	if r.Emergency {
+		out.Emergency = &apiEmergency{Narrative: r.EmergencyNarrative}
+	}
+	for _, t := range r.Targets {
+		out.Targets = append(out.Targets, apiTarget{Type: t.Type, Value: t.Value})
+	}
+	for _, d := range r.Documents {
+		out.Documents = append(out.Documents, apiDocument{
+			ID: d.ID, Filename: d.Filename, SHA256: d.SHA256, Size: d.Size, UploadedAt: d.CreatedAt,
+			URL: base + "/requests/" + r.ID + "/documents/" + d.ID,
+		})
+	}
+	for _, h := range r.History {
+		out.History = append(out.History, apiHistory{At: h.At, Action: h.Action, From: h.FromStatus, To: h.ToStatus, Comment: h.Comment})
+	}
+	if scope != nil {
+		sc := toAPIScope(*scope)
+		out.Scope = &sc
+	}
+	return out
+}
+
+func toAPIScope(s request.Scope) apiScope {
+	out := apiScope{
+		Valid: s.Valid, Categories: append([]string{}, s.Categories...), Refused: []apiRefusal{},
+		DateFrom: s.DateFrom, DateTo: s.DateTo, Warnings: append([]string{}, s.Warnings...),
+		Errors: s.Errors, Jurisdiction: s.Jurisdiction, ProcessKind: s.ProcessKind,
+	}
+	for _, r := range s.Refused {
+		out.Refused = append(out.Refused, apiRefusal{Category: r.Category, Code: r.Code, Reason: r.Reason})
+	}
+	return out
+}

@@ -1,0 +1,264 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/agency"
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
+)
+
+// codePreconditionRequired asks an API client for If-Match: edits are
+// optimistic, so a client must say which version it changes.
+const codePreconditionRequired errs.Code = "precondition_required"
+
+func principal(c *gin.Context) *auth {
+	a, _ := authFrom(c)
+	return a
+}
+
+// readJSON reads a JSON body within the size limit.
+func readJSON(c *gin.Context) ([]byte, error) {
+	if ct := c.ContentType(); ct != "application/json" && ct != "application/merge-patch+json" {
+		return nil, errs.E(errs.Unsupported, "Send the body as application/json.")
+	}
+	b, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, errs.E(errs.TooLarge, "The request body is larger than %d bytes.", tooBig.Limit)
+		}
+		return nil, errs.Wrap(err, errs.Invalid, "The request body could not be read.")
+	}
+	return b, nil
+}
+
+// requestView loads a request with its agency and policy scope decision, for
+// the API and the pages alike.
+func (s *Server) requestView(c *gin.Context, r *request.Request, base string) (apiRequest, error) {
+	ctx := c.Request.Context()
+	a, err := agency.FindByID(ctx, s.db.DB, r.AgencyID)
+	if err != nil {
+		return apiRequest{}, err
+	}
+	scope, err := s.requests.Evaluate(ctx, r)
+	if err != nil {
+		return apiRequest{}, err
+	}
+	return toAPIRequest(r, a, &scope, base), nil
+}
+
+func (s *Server) writeRequest(c *gin.Context, status int, r *request.Request) {
+	view, err := s.requestView(c, r, "/api/v1")
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.Header("ETag", strconv.Quote(strconv.Itoa(r.Version)))
+	c.JSON(status, view)
+}
+
+// handleAPIRequestCreate handles "POST /api/v1/requests": a new draft.
+func (s *Server) handleAPIRequestCreate(c *gin.Context) {
+	body, err := readJSON(c)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	in, err := request.DecodeInput(body)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	r, err := s.requests.Create(c.Request.Context(), principal(c).Principal, in)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.Header("Location", "/api/v1/requests/"+r.ID)
+	s.writeRequest(c, http.StatusCreated, r)
+}
+
+// handleAPIRequestGet handles "GET /api/v1/requests/:id": the request with
+// its history and the policy's scope decision.
+func (s *Server) handleAPIRequestGet(c *gin.Context) {
+	r, err := s.requests.Get(c.Request.Context(), principal(c).Principal, c.Param("id"))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	s.writeRequest(c, http.StatusOK, r)
+}
+
+// handleAPIRequestUpdate handles "PATCH /api/v1/requests/:id": edit a draft.
+// The client names the version it read in If-Match (the ETag of GET).
+func (s *Server) handleAPIRequestUpdate(c *gin.Context) {
+	version, err := ifMatchVersion(c)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	body, err := readJSON(c)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	u, err := request.DecodeUpdate(body)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	r, err := s.requests.Update(c.Request.Context(), principal(c).Principal, c.Param("id"), version, u)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	s.writeRequest(c, http.StatusOK, r)
+}
+
+func ifMatchVersion(c *gin.Context) (int, error) {
+	h := strings.TrimPrefix(strings.TrimSpace(c.GetHeader("If-Match")), "W/")
+	if h == "" {
+		return 0, errs.E(codePreconditionRequired, "Send If-Match with the ETag (version) of the request you read, so that concurrent edits are not lost.")
+	}
+	v, err := strconv.Atoi(strings.Trim(h, `"`))
+	if err != nil || v < 1 {
+		return 0, &errs.Error{Code: errs.Invalid, Message: "If-Match must be the ETag returned by GET, such as \"3\".",
+			Fields: []errs.FieldError{{Field: "If-Match", Message: "not a version"}}}
+	}
+	return v, nil
+}
+
+// handleAPIDocumentUpload handles "POST /api/v1/requests/:id/documents": the
+// signed order as multipart field "file". The part is streamed, never held
+// whole in memory.
+func (s *Server) handleAPIDocumentUpload(c *gin.Context) {
+	doc, err := s.upload(c)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	id := c.Param("id")
+	c.Header("Location", "/api/v1/requests/"+id+"/documents/"+doc.ID)
+	c.JSON(http.StatusCreated, apiDocument{ID: doc.ID, Filename: doc.Filename, SHA256: doc.SHA256, Size: doc.Size,
+		UploadedAt: doc.CreatedAt, URL: "/api/v1/requests/" + id + "/documents/" + doc.ID})
+}
+
+// upload finds the multipart field "file" and hands its stream to the domain.
+func (s *Server) upload(c *gin.Context) (*request.Document, error) {
+	fileErr := func(code errs.Code, msg string) error {
+		return &errs.Error{Code: code, Message: msg, Fields: []errs.FieldError{{Field: "file", Message: msg}}}
+	}
+	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if mt != "multipart/form-data" {
+		return nil, fileErr(errs.Unsupported, "Upload the order as multipart/form-data with the PDF in the field \"file\".")
+	}
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		return nil, fileErr(errs.Invalid, "The upload is not valid multipart/form-data.")
+	}
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				return nil, fileErr(errs.TooLarge, "The file is larger than the upload limit.")
+			}
+			return nil, fileErr(errs.Invalid, "No file was sent: attach the PDF in the field \"file\".")
+		}
+		if part.FormName() != "file" {
+			part.Close()
+			continue
+		}
+		doc, err := s.requests.UploadDocument(c.Request.Context(), principal(c).Principal, c.Param("id"), part.FileName(), part)
+		part.Close()
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, fileErr(errs.TooLarge, "The file is larger than the upload limit.")
+		}
+		return doc, err
+	}
+}
+
+// handleDocumentDownload handles "GET …/requests/:id/documents/:doc": the
+// order, always as an attachment so a browser never renders it in our origin.
+func (s *Server) handleDocumentDownload(c *gin.Context) {
+	doc, rc, err := s.requests.OpenDocument(c.Request.Context(), principal(c).Principal, c.Param("id"), c.Param("doc"))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	defer rc.Close()
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": doc.Filename}))
+	c.Header("Content-Security-Policy", "default-src 'none'; sandbox")
+	c.Header("Digest", "sha-256="+doc.SHA256)
+	c.DataFromReader(http.StatusOK, doc.Size, "application/pdf", rc, nil)
+}
+
+// handleAPIRequestSubmit handles "POST /api/v1/requests/:id/submit".
+func (s *Server) handleAPIRequestSubmit(c *gin.Context) {
+	r, err := s.requests.Submit(c.Request.Context(), principal(c).Principal, c.Param("id"))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	s.writeRequest(c, http.StatusOK, r)
+}
+
+// handleAPIRequestList handles "GET /api/v1/requests": the caller's agency's
+// requests (all of them for provider staff), newest first, keyset-paginated.
+func (s *Server) handleAPIRequestList(c *gin.Context) {
+	items, next, err := s.listRequests(c, "/api/v1")
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, apiRequestList{Items: items, NextCursor: next})
+}
+
+func (s *Server) listRequests(c *gin.Context, base string) ([]apiRequest, string, error) {
+	f := request.Filter{Status: c.Query("status"), Cursor: c.Query("cursor")}
+	if l := c.Query("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 100 {
+			return nil, "", &errs.Error{Code: errs.Invalid, Message: "limit must be a number from 1 to 100.",
+				Fields: []errs.FieldError{{Field: "limit", Message: "must be a number from 1 to 100"}}}
+		}
+		f.Limit = n
+	}
+	page, err := s.requests.List(c.Request.Context(), principal(c).Principal, f)
+	if err != nil {
+		return nil, "", err
+	}
+	agencies, err := agency.List(c.Request.Context(), s.db.DB)
+	if err != nil {
+		return nil, "", err
+	}
+	byID := map[string]*agency.Agency{}
+	for i := range agencies {
+		byID[agencies[i].ID] = &agencies[i]
+	}
+	items := make([]apiRequest, 0, len(page.Items))
+	for i := range page.Items {
+		r := &page.Items[i]
+		items = append(items, toAPIRequest(r, byID[r.AgencyID], nil, base))
+	}
+	return items, page.NextCursor, nil
+}
+
+// handleAPIMe handles "GET /api/v1/me": who the caller is, as the portal sees them.
+func (s *Server) handleAPIMe(c *gin.Context) {
+	p := principal(c).Principal
+	c.JSON(http.StatusOK, gin.H{
+		"issuer": p.Issuer, "subject": p.Subject, "kind": p.Kind, "name": p.Name, "email": p.Email,
+		"roles": p.RoleStrings(), "provider": p.Provider,
+		"agency": gin.H{"id": p.AgencyID, "name": p.AgencyName, "country": p.AgencyCountry},
+	})
+}

@@ -1,0 +1,112 @@
+package web
+
+import (
+	"time"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/day"
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+)
+
+// The API's JSON shapes. They are separate from the domain structs, so an
+// internal field is never serialised by accident; converters in
+// api_convert.go cross the boundary. Pages render the same shapes.
+
+type apiAgencyRef struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Country string `json:"country"`
+}
+
+type apiAuthority struct {
+	Kind     string `json:"kind"`
+	Name     string `json:"name"`
+	SignedBy string `json:"signed_by"`
+}
+
+type apiTarget struct {
+	Type  string `json:"type"`
+	Value string `json:"value"`
+}
+
+type apiNondisclosure struct {
+	Ordered bool     `json:"ordered"`
+	Until   day.Date `json:"until"`
+}
+
+type apiEmergency struct {
+	Narrative string `json:"narrative"`
+}
+
+type apiOffence struct {
+	Description     string `json:"description"`
+	MaxPenaltyYears *int   `json:"max_penalty_years"`
+}
+
+type apiDocument struct {
+	ID         string    `json:"id"`
+	Filename   string    `json:"filename"`
+	SHA256     string    `json:"sha256"`
+	Size       int64     `json:"size"`
+	UploadedAt time.Time `json:"uploaded_at"`
+	URL        string    `json:"url"`
+}
+
+type apiHistory struct {
+	At      time.Time `json:"at"`
+	Action  string    `json:"action"`
+	From    string    `json:"from,omitempty"`
+	To      string    `json:"to,omitempty"`
+	Comment string    `json:"comment,omitempty"`
+}
+
+type apiRefusal struct {
+	Category string `json:"category"`
+	Code     string `json:"code,omitempty"`
+	Reason   string `json:"reason"`
+}
+
+// apiScope is the policy's scope decision, in the shape of DESIGN.md.
+type apiScope struct {
+	Valid        bool              `json:"valid"`
+	Categories   []string          `json:"categories"`
+	Refused      []apiRefusal      `json:"refused"`
+	DateFrom     string            `json:"date_from,omitempty"`
+	DateTo       string            `json:"date_to,omitempty"`
+	Warnings     []string          `json:"warnings"`
+	Errors       []errs.FieldError `json:"errors,omitempty"`
+	Jurisdiction string            `json:"jurisdiction,omitempty"`
+	ProcessKind  string            `json:"process_kind,omitempty"`
+}
+
+type apiRequest struct {
+	ID               string           `json:"id"`
+	Reference        string           `json:"reference"`
+	Status           string           `json:"status"`
+	Version          int              `json:"version"`
+	Agency           apiAgencyRef     `json:"agency"`
+	Process          string           `json:"process"`
+	IssuingAuthority apiAuthority     `json:"issuing_authority"`
+	Docket           string           `json:"docket"`
+	IssuedOn         day.Date         `json:"issued_on"`
+	ExpiresOn        day.Date         `json:"expires_on"`
+	Targets          []apiTarget      `json:"targets"`
+	DateFrom         day.Date         `json:"date_from"`
+	DateTo           day.Date         `json:"date_to"`
+	Categories       []string         `json:"categories"`
+	Nondisclosure    apiNondisclosure `json:"nondisclosure"`
+	Emergency        *apiEmergency    `json:"emergency"`
+	Offence          apiOffence       `json:"offence"`
+	SeriousCrime     bool             `json:"serious_crime"`
+	Summary          string           `json:"summary"`
+	Documents        []apiDocument    `json:"documents"`
+	History          []apiHistory     `json:"history,omitempty"`
+	Scope            *apiScope        `json:"scope,omitempty"`
+	SubmittedAt      *time.Time       `json:"submitted_at"`
+	CreatedAt        time.Time        `json:"created_at"`
+	UpdatedAt        time.Time        `json:"updated_at"`
+}
+
+type apiRequestList struct {
+	Items      []apiRequest `json:"items"`
+	NextCursor string       `json:"next_cursor,omitempty"`
+}

@@ -1,0 +1,142 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/devidp"
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+)
+
+// loginStateCookie binds a sign-in to the browser that started it: the
+// callback's state must equal this cookie, so nobody can complete a sign-in
+// in someone else's browser (login CSRF).
+const loginStateCookie = "wd_login_state"
+
+type loginPage struct {
+	Page
+	Options    []identity.LoginOption
+	ReturnTo   string
+	Errors     []errs.FieldError
+	Demo       bool
+	DemoPeople []devidp.DemoPerson
+}
+
+// handleLogin handles "GET /login": with one identity provider (or ?issuer=)
+// it goes straight there; with several it asks which.
+func (s *Server) handleLogin(c *gin.Context) {
+	opts := s.identity.LoginOptions()
+	issuer := c.Query("issuer")
+	if issuer == "" && len(opts) == 1 {
+		issuer = opts[0].IssuerURL
+	}
+	if issuer != "" {
+		s.startLogin(c, issuer, c.Query("return_to"))
+		return
+	}
+	s.renderLogin(c, http.StatusOK, nil)
+}
+
+// handleLoginStart handles "POST /login": the chosen identity provider.
+func (s *Server) handleLoginStart(c *gin.Context) {
+	s.startLogin(c, c.PostForm("issuer"), c.PostForm("return_to"))
+}
+
+func (s *Server) startLogin(c *gin.Context, issuer, returnTo string) {
+	authURL, state, err := s.identity.BeginLogin(c.Request.Context(), issuer, returnTo)
+	if err != nil {
+		if errs.CodeOf(err) == errs.Internal || errs.CodeOf(err) == errs.Unavailable {
+			s.renderError(c, err)
+			return
+		}
+		s.renderLogin(c, http.StatusUnprocessableEntity, []errs.FieldError{{Field: "issuer", Message: errs.Message(err)}})
+		return
+	}
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: loginStateCookie, Value: state, Path: "/auth/callback", MaxAge: int((10 * time.Minute).Seconds()),
+		HttpOnly: true, Secure: s.secureCookies, SameSite: http.SameSiteLaxMode,
+	})
+	c.Redirect(http.StatusSeeOther, authURL)
+}
+
+func (s *Server) renderLogin(c *gin.Context, status int, problems []errs.FieldError) {
+	p := loginPage{Page: s.page(c, "Sign in"), Options: s.identity.LoginOptions(), ReturnTo: c.Query("return_to"), Errors: problems}
+	if s.idp != nil {
+		p.Demo, p.DemoPeople = true, devidp.DemoPeople
+	}
+	s.html(c, status, "login", p)
+}
+
+// handleAuthCallback handles "GET /auth/callback": the identity provider
+// sends the person back with a code; on success a fresh session replaces any
+// old one (session fixation).
+func (s *Server) handleAuthCallback(c *gin.Context) {
+	cookieState, _ := c.Cookie(loginStateCookie)
+	http.SetCookie(c.Writer, &http.Cookie{Name: loginStateCookie, Value: "", Path: "/auth/callback", MaxAge: -1,
+		HttpOnly: true, Secure: s.secureCookies, SameSite: http.SameSiteLaxMode})
+	if a, ok := authFrom(c); ok && a.Token != "" {
+		_, _ = s.identity.Logout(c.Request.Context(), a.Token, a.Principal)
+	}
+	login, err := s.identity.CompleteLogin(c.Request.Context(), cookieState, c.Query("state"), c.Query("code"), c.Query("error"))
+	if err != nil {
+		if code := errs.CodeOf(err); code == errs.Internal || code == errs.Unavailable {
+			s.renderError(c, err)
+			return
+		}
+		s.clearSessionCookie(c)
+		status := http.StatusUnauthorized
+		if errs.CodeOf(err) == errs.Forbidden {
+			status = http.StatusForbidden
+		}
+		s.renderLogin(c, status, []errs.FieldError{{Field: "issuer", Message: errs.Message(err)}})
+		return
+	}
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: s.sessionCookie, Value: login.Token, Path: "/", Expires: login.ExpiresAt,
+		HttpOnly: true, Secure: s.secureCookies, SameSite: http.SameSiteLaxMode,
+	})
+	dest := login.ReturnTo
+	if dest == "" || dest == "/" {
+		dest = homeFor(login.Principal)
+	}
+	c.Redirect(http.StatusSeeOther, dest)
+}
+
+// handleLogout handles "POST /logout".
+func (s *Server) handleLogout(c *gin.Context) {
+	a, _ := authFrom(c)
+	dest := "/"
+	if !a.Bearer {
+		end, err := s.identity.Logout(c.Request.Context(), a.Token, a.Principal)
+		if err != nil {
+			s.renderError(c, err)
+			return
+		}
+		if end != "" {
+			dest = end
+		}
+	}
+	s.clearSessionCookie(c)
+	c.Redirect(http.StatusSeeOther, dest)
+}
+
+func (s *Server) clearSessionCookie(c *gin.Context) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: s.sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.secureCookies, SameSite: http.SameSiteLaxMode})
+}
+
+// homeFor is where a person lands after signing in.
+func homeFor(p *identity.Principal) string {
+	if p.Provider {
+		return "/provider"
+	}
+	return "/agency"
+}
+
+func (s *Server) setFlash(c *gin.Context, msg string) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: flashCookie, Value: msg, Path: "/", MaxAge: 60,
+		HttpOnly: true, Secure: s.secureCookies, SameSite: http.SameSiteLaxMode})
+}

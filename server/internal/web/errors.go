@@ -1,0 +1,129 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+)
+
+// statuses maps error codes to HTTP statuses; anything unknown is a 500.
+var statuses = map[errs.Code]int{
+	errs.Invalid:             http.StatusUnprocessableEntity,
+	errs.NotFound:            http.StatusNotFound,
+	errs.Conflict:            http.StatusConflict,
+	errs.Unauthenticated:     http.StatusUnauthorized,
+	errs.Forbidden:           http.StatusForbidden,
+	errs.PolicyDenied:        http.StatusUnprocessableEntity,
+	errs.TooLarge:            http.StatusRequestEntityTooLarge,
+	errs.Unsupported:         http.StatusUnsupportedMediaType,
+	errs.Gone:                http.StatusGone,
+	errs.RateLimited:         http.StatusTooManyRequests,
+	errs.Unavailable:         http.StatusServiceUnavailable,
+	errs.Internal:            http.StatusInternalServerError,
+	codeMethodNotAllowed:     http.StatusMethodNotAllowed,
+	codePreconditionRequired: http.StatusPreconditionRequired,
+}
+
+var titles = map[errs.Code]string{
+	errs.Invalid:             "Invalid input",
+	errs.NotFound:            "Not found",
+	errs.Conflict:            "Conflict",
+	errs.Unauthenticated:     "Sign-in required",
+	errs.Forbidden:           "Not allowed",
+	errs.PolicyDenied:        "Refused by policy",
+	errs.TooLarge:            "Too large",
+	errs.Unsupported:         "Unsupported media type",
+	errs.Gone:                "Gone",
+	errs.RateLimited:         "Too many requests",
+	errs.Unavailable:         "Temporarily unavailable",
+	errs.Internal:            "Internal error",
+	codeMethodNotAllowed:     "Method not allowed",
+	codePreconditionRequired: "Precondition required",
+}
+
+// A problem is an RFC 9457 problem document.
+type problem struct {
+	Type      string            `json:"type"`
+	Title     string            `json:"title"`
+	Status    int               `json:"status"`
+	Detail    string            `json:"detail"`
+	Instance  string            `json:"instance,omitempty"`
+	RequestID string            `json:"request_id,omitempty"`
+	Errors    []errs.FieldError `json:"errors,omitempty"`
+	Allowed   []string          `json:"allowed_actions,omitempty"`
+}
+
+func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/") }
+
+// renderError is the one place errors become responses: the API gets
+// application/problem+json, pages get the error page. Internal errors are
+// logged with the request id and never echoed: the client sees only
+// "Internal error." and the id to quote.
+func (s *Server) renderError(c *gin.Context, err error) {
+	code := errs.CodeOf(err)
+	if errors.Is(err, context.Canceled) {
+		c.AbortWithStatus(499) // the client went away; nobody reads this
+		return
+	}
+	status, ok := statuses[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	if status >= 500 {
+		s.log.ErrorContext(c.Request.Context(), "request failed", "err", err, "request_id", requestID(c),
+			"method", c.Request.Method, "path", c.FullPath())
+	}
+	e, _ := errs.As(err)
+	p := problem{
+		Type:      "https://warrantdesk.example/problems/" + string(code),
+		Title:     titles[code],
+		Status:    status,
+		Detail:    errs.Message(err),
+		Instance:  c.Request.URL.Path,
+		RequestID: requestID(c),
+	}
+	if e != nil && code != errs.Internal {
+		p.Errors = e.Fields
+		p.Allowed = e.Allowed
+	}
+	if status == http.StatusUnauthorized && isAPI(c) {
+		c.Header("WWW-Authenticate", `Bearer realm="warrantdesk"`)
+	}
+	if isAPI(c) {
+		c.Header("Cache-Control", "no-store")
+		c.Render(status, problemRender{p})
+		c.Abort()
+		return
+	}
+	if status == http.StatusUnauthorized {
+		c.Redirect(http.StatusSeeOther, "/login?return_to="+safeReturnTo(c.Request.URL.RequestURI()))
+		c.Abort()
+		return
+	}
+	s.html(c, status, "error", errorPage{Page: s.page(c, p.Title), Heading: p.Title, Message: p.Detail, RequestID: p.RequestID})
+	c.Abort()
+}
+
+type errorPage struct {
+	Page
+	Heading   string
+	Message   string
+	RequestID string
+}
+
+// problemRender writes JSON with the problem media type.
+type problemRender struct{ p problem }
+
+func (r problemRender) Render(w http.ResponseWriter) error {
+	r.WriteContentType(w)
+	return jsonEncoder(w).Encode(r.p)
+}
+
+func (r problemRender) WriteContentType(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/problem+json")
+}

@@ -1,0 +1,407 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
+)
+
+// formTargetRows is how many target rows the form offers without JavaScript.
+const formTargetRows = 5
+
+type option struct{ Value, Label string }
+
+type requestListPage struct {
+	Page
+	Base       string
+	Items      []apiRequest
+	NextCursor string
+	Status     string
+	Statuses   []string
+}
+
+// requestForm holds what the person typed, as typed, so that a rejected form
+// comes back exactly as they left it.
+type requestForm struct {
+	ID, Reference    string
+	Version          int
+	Process          string
+	IssuingAuthority apiAuthority
+	Docket           string
+	IssuedOn         string
+	ExpiresOn        string
+	DateFrom         string
+	DateTo           string
+	Categories       []string
+	Nondisclosure    struct {
+		Ordered bool
+		Until   string
+	}
+	Emergency *apiEmergency
+	Offence   struct {
+		Description     string
+		MaxPenaltyYears string
+	}
+	SeriousCrime bool
+	Summary      string
+}
+
+type requestFormPage struct {
+	Page
+	Action         string
+	Editing        bool
+	R              requestForm
+	TargetRows     []apiTarget
+	Errors         []errs.FieldError
+	FieldErrors    map[string]*errs.FieldError
+	Processes      []option
+	Categories     []option
+	AuthorityKinds []string
+	TargetTypes    []string
+	Scope          *apiScope
+}
+
+type requestDetailPage struct {
+	Page
+	Base         string
+	R            apiRequest
+	CanEdit      bool
+	Errors       []errs.FieldError
+	FieldErrors  map[string]*errs.FieldError
+	MaxUploadMiB int64
+}
+
+func fieldErrors(err error) ([]errs.FieldError, map[string]*errs.FieldError) {
+	list := []errs.FieldError{}
+	if e, ok := errs.As(err); ok && e.Code != errs.Internal {
+		list = append(list, e.Fields...)
+		if len(list) == 0 {
+			list = append(list, errs.FieldError{Field: "form", Message: e.Message})
+		}
+	}
+	m := map[string]*errs.FieldError{}
+	for i := range list {
+		if _, dup := m[list[i].Field]; !dup {
+			m[list[i].Field] = &list[i]
+		}
+	}
+	return list, m
+}
+
+// handleAgencyDashboard handles "GET /agency": the agency's requests.
+func (s *Server) handleAgencyDashboard(c *gin.Context) {
+	s.requestList(c, "/agency", "agency_dashboard", "Requests")
+}
+
+// handleProviderList handles "GET /provider": every submitted request.
+func (s *Server) handleProviderList(c *gin.Context) {
+	s.requestList(c, "/provider", "provider_list", "Requests received")
+}
+
+func (s *Server) requestList(c *gin.Context, base, page, title string) {
+	items, next, err := s.listRequests(c, base)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	s.html(c, http.StatusOK, page, requestListPage{Page: s.page(c, title), Base: base, Items: items, NextCursor: next,
+		Status: c.Query("status"), Statuses: request.States})
+}
+
+func (s *Server) formPage(c *gin.Context, title string) (requestFormPage, error) {
+	cat, err := s.policy.Catalogue(c.Request.Context())
+	if err != nil {
+		return requestFormPage{}, err
+	}
+	p := requestFormPage{Page: s.page(c, title), AuthorityKinds: request.AuthorityKinds, TargetTypes: request.TargetTypes,
+		FieldErrors: map[string]*errs.FieldError{}}
+	for _, j := range cat.Jurisdictions {
+		for _, pr := range j.Processes {
+			p.Processes = append(p.Processes, option{Value: pr.ID, Label: j.Name + ": " + pr.Name})
+		}
+	}
+	for _, cg := range cat.Categories {
+		label := cg.Name
+		if !cg.Disclosable {
+			label += " (never disclosed: end-to-end encrypted)"
+		}
+		p.Categories = append(p.Categories, option{Value: cg.ID, Label: label})
+	}
+	return p, nil
+}
+
+func (p *requestFormPage) padTargets(ts []apiTarget) {
+	p.TargetRows = append([]apiTarget{}, ts...)
+	for len(p.TargetRows) < formTargetRows {
+		p.TargetRows = append(p.TargetRows, apiTarget{Type: request.TargetPhone})
+	}
+}
+
+// handleRequestNew handles "GET /agency/requests/new".
+func (s *Server) handleRequestNew(c *gin.Context) {
+	p, err := s.formPage(c, "New request")
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	p.Action = "/agency/requests"
+	p.padTargets(nil)
+	s.html(c, http.StatusOK, "request_form", p)
+}
+
+// handleRequestCreate handles "POST /agency/requests": create a draft from the form.
+func (s *Server) handleRequestCreate(c *gin.Context) {
+	form, targets := parseRequestForm(c)
+	in, err := request.DecodeInput(form.json(targets))
+	var r *request.Request
+	if err == nil {
+		r, err = s.requests.Create(c.Request.Context(), principal(c).Principal, in)
+	}
+	if err != nil {
+		s.rerenderForm(c, "New request", "/agency/requests", false, form, targets, err)
+		return
+	}
+	s.setFlash(c, "Draft "+r.Reference+" created. Upload the signed order, then submit.")
+	c.Redirect(http.StatusSeeOther, "/agency/requests/"+r.ID)
+}
+
+// handleRequestEdit handles "GET /agency/requests/:id/edit".
+func (s *Server) handleRequestEdit(c *gin.Context) {
+	r, err := s.requests.Get(c.Request.Context(), principal(c).Principal, c.Param("id"))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	view, err := s.requestView(c, r, "/agency")
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	p, err := s.formPage(c, "Edit "+r.Reference)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	p.Action, p.Editing, p.R, p.Scope = "/agency/requests/"+r.ID, true, formFromView(view), view.Scope
+	p.padTargets(view.Targets)
+	s.html(c, http.StatusOK, "request_form", p)
+}
+
+// handleRequestSave handles "POST /agency/requests/:id": save the edited draft.
+func (s *Server) handleRequestSave(c *gin.Context) {
+	form, targets := parseRequestForm(c)
+	form.ID = c.Param("id")
+	version, verr := strconv.Atoi(c.PostForm("version"))
+	form.Version = version
+	in, err := request.DecodeInput(form.json(targets))
+	if err == nil && verr != nil {
+		err = errs.E(errs.Invalid, "The form is missing its version; reload the page.")
+	}
+	var r *request.Request
+	if err == nil {
+		r, err = s.requests.Update(c.Request.Context(), principal(c).Principal, form.ID, version, fullUpdate(in))
+	}
+	if err != nil {
+		if errs.CodeOf(err) == errs.NotFound {
+			s.renderError(c, err)
+			return
+		}
+		s.rerenderForm(c, "Edit draft", "/agency/requests/"+form.ID, true, form, targets, err)
+		return
+	}
+	s.setFlash(c, "Draft saved.")
+	c.Redirect(http.StatusSeeOther, "/agency/requests/"+r.ID)
+}
+
+func (s *Server) rerenderForm(c *gin.Context, title, action string, editing bool, form requestForm, targets []apiTarget, cause error) {
+	if code := errs.CodeOf(cause); code == errs.Internal || code == errs.Forbidden || code == errs.Unavailable {
+		s.renderError(c, cause)
+		return
+	}
+	p, err := s.formPage(c, title)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	p.Action, p.Editing, p.R = action, editing, form
+	p.Errors, p.FieldErrors = fieldErrors(cause)
+	p.padTargets(targets)
+	status := http.StatusUnprocessableEntity
+	if errs.CodeOf(cause) == errs.Conflict {
+		status = http.StatusConflict
+	}
+	s.html(c, status, "request_form", p)
+}
+
+// handleRequestShow handles "GET /agency/requests/:id" and
+// "GET /provider/requests/:id": the request, its scope decision and history.
+func (s *Server) handleRequestShow(c *gin.Context) {
+	s.showRequest(c, http.StatusOK, nil)
+}
+
+func (s *Server) showRequest(c *gin.Context, status int, problem error) {
+	base := "/agency"
+	if strings.HasPrefix(c.Request.URL.Path, "/provider") {
+		base = "/provider"
+	}
+	a := principal(c)
+	r, err := s.requests.Get(c.Request.Context(), a.Principal, c.Param("id"))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	view, err := s.requestView(c, r, base)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	p := requestDetailPage{Page: s.page(c, "Request "+r.Reference), Base: base, R: view,
+		CanEdit: base == "/agency" && !a.Principal.Provider && r.Status == request.StatusDraft, MaxUploadMiB: s.cfg.MaxUploadBytes >> 20}
+	p.Errors, p.FieldErrors = fieldErrors(problem)
+	if problem == nil {
+		p.Errors = nil
+	}
+	s.html(c, status, "request_detail", p)
+}
+
+// handleRequestUpload handles "POST /agency/requests/:id/documents".
+func (s *Server) handleRequestUpload(c *gin.Context) {
+	doc, err := s.upload(c)
+	if err != nil {
+		if code := errs.CodeOf(err); code == errs.Internal || code == errs.NotFound || code == errs.Forbidden {
+			s.renderError(c, err)
+			return
+		}
+		s.showRequest(c, statuses[errs.CodeOf(err)], err)
+		return
+	}
+	s.setFlash(c, "Uploaded "+doc.Filename+".")
+	c.Redirect(http.StatusSeeOther, "/agency/requests/"+c.Param("id"))
+}
+
+// handleRequestSubmit handles "POST /agency/requests/:id/submit".
+func (s *Server) handleRequestSubmit(c *gin.Context) {
+	r, err := s.requests.Submit(c.Request.Context(), principal(c).Principal, c.Param("id"))
+	if err != nil {
+		if code := errs.CodeOf(err); code == errs.Internal || code == errs.NotFound || code == errs.Forbidden {
+			s.renderError(c, err)
+			return
+		}
+		s.showRequest(c, statuses[errs.CodeOf(err)], err)
+		return
+	}
+	s.setFlash(c, "Request "+r.Reference+" submitted to the provider.")
+	c.Redirect(http.StatusSeeOther, "/agency/requests/"+r.ID)
+}
+
+// parseRequestForm reads the HTML form as typed.
+func parseRequestForm(c *gin.Context) (requestForm, []apiTarget) {
+	var f requestForm
+	f.Process = c.PostForm("process")
+	f.IssuingAuthority = apiAuthority{Kind: c.PostForm("authority_kind"), Name: c.PostForm("authority_name"), SignedBy: c.PostForm("authority_signed_by")}
+	f.Docket = c.PostForm("docket")
+	f.IssuedOn, f.ExpiresOn = c.PostForm("issued_on"), c.PostForm("expires_on")
+	f.DateFrom, f.DateTo = c.PostForm("date_from"), c.PostForm("date_to")
+	f.Categories = c.PostFormArray("categories")
+	f.Nondisclosure.Ordered = c.PostForm("nondisclosure_ordered") == "true"
+	f.Nondisclosure.Until = c.PostForm("nondisclosure_until")
+	if c.PostForm("emergency") == "true" {
+		f.Emergency = &apiEmergency{Narrative: c.PostForm("emergency_narrative")}
+	}
+	f.Offence.Description = c.PostForm("offence_description")
+	f.Offence.MaxPenaltyYears = strings.TrimSpace(c.PostForm("offence_max_penalty_years"))
+	f.SeriousCrime = c.PostForm("serious_crime") == "true"
+	f.Summary = c.PostForm("summary")
+	types, values := c.PostFormArray("target_type"), c.PostFormArray("target_value")
+	var targets []apiTarget
+	for i, v := range values {
+		if strings.TrimSpace(v) == "" {
+			continue
+		}
+		t := apiTarget{Value: v}
+		if i < len(types) {
+			t.Type = types[i]
+		}
+		targets = append(targets, t)
+	}
+	return f, targets
+}
+
+// json turns the form into the API's JSON body, so the form and the API share
+// one decoder and report the same field names ("targets[1].value").
+func (f requestForm) json(targets []apiTarget) []byte {
+	orNull := func(s string) any {
+		if strings.TrimSpace(s) == "" {
+			return nil
+		}
+		return strings.TrimSpace(s)
+	}
+	var penalty any
+	if f.Offence.MaxPenaltyYears != "" {
+		if n, err := strconv.Atoi(f.Offence.MaxPenaltyYears); err == nil {
+			penalty = n
+		} else {
+			penalty = f.Offence.MaxPenaltyYears // the decoder names the field
+		}
+	}
+	var emergency any
+	if f.Emergency != nil {
+		emergency = map[string]any{"narrative": f.Emergency.Narrative}
+	}
+	if targets == nil {
+		targets = []apiTarget{}
+	}
+	categories := f.Categories
+	if categories == nil {
+		categories = []string{}
+	}
+	body := map[string]any{
+		"process":           f.Process,
+		"issuing_authority": map[string]any{"kind": f.IssuingAuthority.Kind, "name": f.IssuingAuthority.Name, "signed_by": f.IssuingAuthority.SignedBy},
+		"docket":            f.Docket,
+		"issued_on":         orNull(f.IssuedOn),
+		"expires_on":        orNull(f.ExpiresOn),
+		"targets":           targets,
+		"date_from":         orNull(f.DateFrom),
+		"date_to":           orNull(f.DateTo),
+		"categories":        categories,
+		"nondisclosure":     map[string]any{"ordered": f.Nondisclosure.Ordered, "until": orNull(f.Nondisclosure.Until)},
+		"emergency":         emergency,
+		"offence":           map[string]any{"description": f.Offence.Description, "max_penalty_years": penalty},
+		"serious_crime":     f.SeriousCrime,
+		"summary":           f.Summary,
+	}
+	b, _ := json.Marshal(body) // plain maps and strings: cannot fail
+	return b
+}
+
+func formFromView(v apiRequest) requestForm {
+	f := requestForm{ID: v.ID, Reference: v.Reference, Version: v.Version, Process: v.Process,
+		IssuingAuthority: v.IssuingAuthority, Docket: v.Docket,
+		IssuedOn: v.IssuedOn.String(), ExpiresOn: v.ExpiresOn.String(), DateFrom: v.DateFrom.String(), DateTo: v.DateTo.String(),
+		Categories: v.Categories, Emergency: v.Emergency, SeriousCrime: v.SeriousCrime, Summary: v.Summary}
+	f.Nondisclosure.Ordered, f.Nondisclosure.Until = v.Nondisclosure.Ordered, v.Nondisclosure.Until.String()
+	f.Offence.Description = v.Offence.Description
+	if v.Offence.MaxPenaltyYears != nil {
+		f.Offence.MaxPenaltyYears = strconv.Itoa(*v.Offence.MaxPenaltyYears)
+	}
+	return f
+}
+
+// fullUpdate replaces every field: the edit form always sends them all.
+func fullUpdate(in request.Input) request.Update {
+	emergency := in.Emergency
+	return request.Update{
+		Process: &in.Process, IssuingAuthority: &in.IssuingAuthority, Docket: &in.Docket,
+		IssuedOn: &in.IssuedOn, ExpiresOn: &in.ExpiresOn, Targets: &in.Targets,
+		DateFrom: &in.DateFrom, DateTo: &in.DateTo, Categories: &in.Categories,
+		Nondisclosure: &in.Nondisclosure, Emergency: &emergency, Offence: &in.Offence,
+		SeriousCrime: &in.SeriousCrime, Summary: &in.Summary,
+	}
+}

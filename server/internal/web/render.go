@@ -1,0 +1,182 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+)
+
+// A Page is what every page template gets: the signed-in principal, the CSRF
+// token for its forms, a flash message and the request id.
+type Page struct {
+	Title     string
+	User      *identity.Principal
+	CSRF      string
+	Flash     string
+	RequestID string
+}
+
+// renderer holds one parsed template set per page: base layout + partials +
+// the page's own file, parsed once at start so a broken template stops the
+// start instead of failing a request.
+type renderer struct {
+	pages  map[string]*template.Template
+	static *staticFiles
+}
+
+func newRenderer(templates fs.FS, static *staticFiles) (*renderer, error) {
+	r := &renderer{pages: map[string]*template.Template{}, static: static}
+	funcs := template.FuncMap{
+		"static": static.url,
+		"join":   strings.Join,
+		"add":    func(a, b int) int { return a + b },
+		"fieldID": func(field string) string {
+			return "f-" + strings.NewReplacer("[", "-", "]", "", ".", "-").Replace(field)
+		},
+		"datetime": func(t any) string {
+			switch v := t.(type) {
+			case time.Time:
+				if v.IsZero() {
+					return ""
+				}
+				return v.UTC().Format("2006-01-02 15:04 UTC")
+			case *time.Time:
+				if v == nil || v.IsZero() {
+					return ""
+				}
+				return v.UTC().Format("2006-01-02 15:04 UTC")
+			}
+			return fmt.Sprint(t)
+		},
+		"contains": func(list []string, s string) bool {
+			for _, v := range list {
+				if v == s {
+					return true
+				}
+			}
+			return false
+		},
+	}
+	shared := []string{"layout/base.html"}
+	partials, err := fs.Glob(templates, "partials/*.html")
+	if err != nil {
+		return nil, err
+	}
+	shared = append(shared, partials...)
+	pages, err := fs.Glob(templates, "pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	if len(pages) == 0 {
+		return nil, fmt.Errorf("templates: no pages found")
+	}
+	for _, p := range pages {
+		files := append(append([]string{}, shared...), p)
+		t, err := template.New(path.Base(p)).Funcs(funcs).ParseFS(templates, files...)
+		if err != nil {
+			return nil, fmt.Errorf("templates: parse %s: %w", p, err)
+		}
+		name := strings.TrimSuffix(path.Base(p), ".html")
+		r.pages[name] = t
+	}
+	return r, nil
+}
+
+// html renders page name with data into a buffer first, so a template error
+// becomes a clean 500 instead of half a page.
+func (s *Server) html(c *gin.Context, status int, name string, data any) {
+	t, ok := s.render.pages[name]
+	if !ok {
+		s.renderError(c, fmt.Errorf("template %q is not registered", name))
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
+		s.log.ErrorContext(c.Request.Context(), "render page", "page", name, "err", err, "request_id", requestID(c))
+		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("Internal error."))
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// page fills the common Page fields for the current request.
+func (s *Server) page(c *gin.Context, title string) Page {
+	p := Page{Title: title, RequestID: requestID(c)}
+	if a, ok := authFrom(c); ok {
+		p.User = a.Principal
+		p.CSRF = a.CSRF
+	}
+	if f, err := c.Cookie(flashCookie); err == nil && f != "" {
+		p.Flash = f
+		c.SetCookie(flashCookie, "", -1, "/", "", s.secureCookies, true)
+	}
+	return p
+}
+
+// staticFiles serves embedded assets at /static/<content hash>/<path>, so
+// they can be cached for a year and a new release never shows stale CSS.
+type staticFiles struct {
+	fsys   fs.FS
+	hashes map[string]string // path → short hash
+}
+
+func newStaticFiles(fsys fs.FS) (*staticFiles, error) {
+	s := &staticFiles{fsys: fsys, hashes: map[string]string{}}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		s.hashes[p] = hex.EncodeToString(sum[:6])
+		return nil
+	})
+	return s, err
+}
+
+func (s *staticFiles) url(p string) (string, error) {
+	h, ok := s.hashes[p]
+	if !ok {
+		return "", fmt.Errorf("static file %q does not exist", p)
+	}
+	return "/static/" + h + "/" + p, nil
+}
+
+// handleStatic handles "GET /static/:hash/*path".
+func (s *Server) handleStatic(c *gin.Context) {
+	p := strings.TrimPrefix(c.Param("path"), "/")
+	h, ok := s.staticFiles.hashes[p]
+	if !ok || h != c.Param("hash") {
+		c.Status(http.StatusNotFound)
+		return
+	}
+	b, err := fs.ReadFile(s.staticFiles.fsys, p)
+	if err != nil {
+		c.Status(http.StatusNotFound)
+		return
+	}
+	ctype := "application/octet-stream"
+	switch path.Ext(p) {
+	case ".css":
+		ctype = "text/css; charset=utf-8"
+	case ".svg":
+		ctype = "image/svg+xml"
+	case ".png":
+		ctype = "image/png"
+	}
+	c.Header("Cache-Control", "public, max-age=31536000, immutable")
+	c.Data(http.StatusOK, ctype, b)
+}

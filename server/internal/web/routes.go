@@ -1,0 +1,74 @@
+package web
+
+import (
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// routes registers every route of warrantdesk. It is the table of contents:
+// each group states its audience and its middleware chain.
+func (s *Server) routes() {
+	r := s.engine
+	r.Use(withRequestID, s.recoverPanics, s.accessLog, s.securityHeaders, s.limitBody)
+	r.NoRoute(s.handleNotFound)
+	r.NoMethod(s.handleMethodNotAllowed)
+
+	// Operations: no authentication, no session lookup.
+	r.GET("/healthz", s.handleHealthz)
+	r.GET("/readyz", s.handleReadyz)
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
+	r.GET("/static/:hash/*path", s.handleStatic)
+
+	// The embedded demo OpenID Provider (only with --demo). It has its own
+	// login form protection; our session middleware does not apply.
+	if s.idp != nil {
+		r.Any("/idp/*path", gin.WrapH(s.idp.Handler()))
+	}
+
+	// Everything else knows who is calling, and refuses cross-origin writes.
+	app := r.Group("/", s.authenticate, s.crossOrigin)
+
+	// Public pages: anyone, signed in or not.
+	app.GET("/", s.handleHome)
+	app.GET("/guide", s.handleGuide)
+
+	// Sign-in and sign-out.
+	signin := app.Group("/", s.rateLimit(newRateLimiter(2, 20)), noStore)
+	signin.GET("/login", s.handleLogin)
+	signin.POST("/login", s.handleLoginStart)
+	signin.GET("/auth/callback", s.handleAuthCallback)
+	signin.POST("/logout", s.requireAuth, s.requireCSRF, s.handleLogout)
+
+	// Agency pages: officers and supervisors of the signed-in agency.
+	agency := app.Group("/agency", s.requireAuth, s.requireCSRF, noStore)
+	agency.GET("", s.handleAgencyDashboard)
+	agency.GET("/requests/new", s.handleRequestNew)
+	agency.POST("/requests", s.handleRequestCreate)
+	agency.GET("/requests/:id", s.handleRequestShow)
+	agency.GET("/requests/:id/edit", s.handleRequestEdit)
+	agency.POST("/requests/:id", s.handleRequestSave)
+	agency.POST("/requests/:id/documents", s.handleRequestUpload)
+	agency.GET("/requests/:id/documents/:doc", s.handleDocumentDownload)
+	agency.POST("/requests/:id/submit", s.handleRequestSubmit)
+
+	// Provider pages: intake, reviewers, counsel, admins and auditors.
+	provider := app.Group("/provider", s.requireAuth, s.requireCSRF, noStore)
+	provider.GET("", s.handleProviderList)
+	provider.GET("/requests/:id", s.handleRequestShow)
+	provider.GET("/requests/:id/documents/:doc", s.handleDocumentDownload)
+
+	// The JSON API: bearer tokens (agency systems) or a session (people).
+	api := app.Group("/api/v1", s.rateLimit(newRateLimiter(50, 100)), noStore)
+	api.GET("/openapi.json", s.handleOpenAPI)
+	api.GET("/catalogue", s.handleAPICatalogue)
+
+	authed := api.Group("", s.requireAuth, s.requireCSRF)
+	authed.GET("/me", s.handleAPIMe)
+	authed.GET("/requests", s.handleAPIRequestList)
+	authed.POST("/requests", s.handleAPIRequestCreate)
+	authed.GET("/requests/:id", s.handleAPIRequestGet)
+	authed.PATCH("/requests/:id", s.handleAPIRequestUpdate)
+	authed.POST("/requests/:id/documents", s.handleAPIDocumentUpload)
+	authed.GET("/requests/:id/documents/:doc", s.handleDocumentDownload)
+	authed.POST("/requests/:id/submit", s.handleAPIRequestSubmit)
+}

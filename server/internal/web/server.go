@@ -1,0 +1,115 @@
+// Package web is the HTTP face of warrantdesk: the gin router, its
+// middleware (request ids, recovery, security headers, authentication,
+// cross-origin and CSRF protection, body and rate limits), the JSON API under
+// /api/v1 and the server-rendered pages. Handlers are thin: they parse, call
+// one domain function, and render; every error goes through renderError.
+package web
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/warrantdesk/warrantdesk/frontend"
+	"github.com/warrantdesk/warrantdesk/server/internal/config"
+	"github.com/warrantdesk/warrantdesk/server/internal/db"
+	"github.com/warrantdesk/warrantdesk/server/internal/devidp"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/policy"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
+)
+
+// Deps are the parts a Server is built from.
+type Deps struct {
+	Config   config.Config
+	DB       *db.DB
+	Log      *slog.Logger
+	Identity *identity.Service
+	Requests *request.Service
+	Policy   *policy.Engine
+	IdP      *devidp.Provider     // the embedded demo OpenID Provider, or nil
+	Registry *prometheus.Registry // metrics registry served at /metrics
+}
+
+// A Server handles every HTTP request of one warrantdesk process.
+type Server struct {
+	cfg         config.Config
+	db          *db.DB
+	log         *slog.Logger
+	identity    *identity.Service
+	requests    *request.Service
+	policy      *policy.Engine
+	idp         *devidp.Provider
+	registry    *prometheus.Registry
+	metrics     *metrics
+	render      *renderer
+	staticFiles *staticFiles
+	cop         *http.CrossOriginProtection
+
+	csp           string
+	secureCookies bool
+	sessionCookie string
+	engine        *gin.Engine
+}
+
+// New builds the router. It fails if a template does not parse.
+func New(d Deps) (*Server, error) {
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{
+		cfg: d.Config, db: d.DB, log: d.Log, identity: d.Identity, requests: d.Requests,
+		policy: d.Policy, idp: d.IdP, registry: d.Registry,
+		cop: http.NewCrossOriginProtection(),
+	}
+	if s.registry == nil {
+		s.registry = prometheus.NewRegistry()
+	}
+	s.metrics = newMetrics(s.registry)
+	s.secureCookies = strings.HasPrefix(d.Config.BaseURL, "https://")
+	s.sessionCookie = "wd_session"
+	if s.secureCookies {
+		// __Host- cookies must be Secure, host-only and for path /: a
+		// sibling subdomain cannot plant or overwrite them.
+		s.sessionCookie = "__Host-wd_session"
+	}
+	if err := s.cop.AddTrustedOrigin(d.Config.BaseURL); err != nil {
+		return nil, fmt.Errorf("web: base URL: %w", err)
+	}
+	s.csp = contentSecurityPolicy(d.Config)
+	var err error
+	if s.staticFiles, err = newStaticFiles(frontend.Static); err != nil {
+		return nil, fmt.Errorf("web: static files: %w", err)
+	}
+	if s.render, err = newRenderer(frontend.Templates, s.staticFiles); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	s.engine = gin.New()
+	s.engine.HandleMethodNotAllowed = true
+	s.engine.ContextWithFallback = true
+	if err := s.engine.SetTrustedProxies(d.Config.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("web: trusted proxies: %w", err)
+	}
+	s.routes()
+	return s, nil
+}
+
+// ServeHTTP makes the Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+
+// contentSecurityPolicy allows nothing inline, nothing from elsewhere, and
+// form posts only to us and to the identity providers people sign in at
+// (browsers apply form-action to the redirect after a form post).
+func contentSecurityPolicy(cfg config.Config) string {
+	forms := []string{"'self'"}
+	for _, iss := range cfg.Issuers {
+		if u, err := url.Parse(iss.URL); err == nil && u.Host != "" {
+			forms = append(forms, u.Scheme+"://"+u.Host)
+		}
+	}
+	return "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'none'; " +
+		"form-action " + strings.Join(forms, " ") + "; frame-ancestors 'none'; base-uri 'none'"
+}
