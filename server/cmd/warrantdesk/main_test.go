@@ -260,3 +260,10 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	defer s.mu.Unlock()
 	return s.w.Write(p)
 }
+
+func decodeInto(resp *http.Response, out any) {
+	if out == nil {
+		return
+	}
+	_ = json.NewDecoder(resp.Body).Decode(out)
+}

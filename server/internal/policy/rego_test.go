@@ -57,7 +57,9 @@ func TestRego(t *testing.T) {
 	}
 
 	var passed, cases int
+	var slowest []*tester.Result
 	for r := range ch {
+		slowest = append(slowest, r)
 		switch {
 		case r.Error != nil:
 			t.Errorf("%s.%s (%s): error: %v", r.Package, r.Name, r.Location, r.Error)
@@ -79,6 +81,10 @@ func TestRego(t *testing.T) {
 	}
 	if passed == 0 {
 		t.Fatal("no Rego tests found")
+	}
+	sort.Slice(slowest, func(i, j int) bool { return slowest[i].Duration > slowest[j].Duration })
+	for _, r := range slowest[:min(5, len(slowest))] {
+		t.Logf("slow: %s.%s %v", r.Package, r.Name, r.Duration.Round(time.Millisecond))
 	}
 
 	policyModules := map[string]*ast.Module{}

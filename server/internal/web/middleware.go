@@ -215,7 +215,13 @@ func (s *Server) requireCSRF(c *gin.Context) {
 	}
 	got := c.GetHeader("X-CSRF-Token")
 	if got == "" && !isAPI(c) {
-		got = c.PostForm("csrf_token")
+		if strings.HasPrefix(c.ContentType(), "multipart/") {
+			// Uploads are streamed; reading the form here would buffer the
+			// whole file first. Their forms carry the token in the action URL.
+			got = c.Query("csrf_token")
+		} else {
+			got = c.PostForm("csrf_token")
+		}
 	}
 	if got == "" && isAPI(c) {
 		// The API with a session cookie: the cross-origin check already ran;

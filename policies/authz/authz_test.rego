@@ -1,0 +1,197 @@
+package authz_test
+
+import data.authz
+
+officer := {"id": "u-officer", "roles": ["officer"], "provider": false, "agency_id": "agency-1"}
+
+supervisor := {"id": "u-supervisor", "roles": ["supervisor"], "provider": false, "agency_id": "agency-1"}
+
+intake := staff("intake")
+
+reviewer := staff("reviewer")
+
+counsel := staff("counsel")
+
+admin := staff("admin")
+
+auditor := staff("auditor")
+
+staff(role) := {"id": concat("-", ["u", role]), "roles": [role], "provider": true, "agency_id": ""}
+
+req(status) := {"id": "req-1", "agency_id": "agency-1", "status": status, "emergency": false}
+
+emergency_req(status) := object.union(req(status), {"emergency": true})
+
+ask(actor, action, relation, request) := {"actor": actor, "action": action, "relation": relation, "request": request}
+
+# Every action with at least one allow and one deny; "code" is the reason a
+# denial must give.
+cases := {
+	"officer creates": {"in": ask(officer, "request.create", "", null), "allow": true},
+	"supervisor does not create": {"in": ask(supervisor, "request.create", "", null), "allow": false, "code": "role_not_permitted"},
+	"reviewer does not create": {"in": ask(reviewer, "request.create", "", null), "allow": false, "code": "role_not_permitted"},
+	"officer lists": {"in": ask(officer, "request.list", "", null), "allow": true},
+	"auditor lists": {"in": ask(auditor, "request.list", "", null), "allow": true},
+	"roleless account lists nothing": {"in": ask(object.union(officer, {"roles": []}), "request.list", "", null), "allow": false, "code": "no_role"},
+	"officer views own": {"in": ask(officer, "request.view", "own_agency", req("in_review")), "allow": true},
+	"supervisor views own draft": {"in": ask(supervisor, "request.view", "own_agency", req("draft")), "allow": true},
+	"officer views no other agency's": {"in": ask(officer, "request.view", "other_agency", object.union(req("in_review"), {"agency_id": "agency-2"})), "allow": false, "code": "other_agency"},
+	"reviewer views submitted": {"in": ask(reviewer, "request.view", "provider", req("submitted")), "allow": true},
+	"auditor views closed": {"in": ask(auditor, "request.view", "provider", req("closed")), "allow": true},
+	"provider never sees drafts": {"in": ask(reviewer, "request.view", "provider", req("draft")), "allow": false, "code": "state_not_permitted"},
+	"officer edits draft": {"in": ask(officer, "request.edit", "own_agency", req("draft")), "allow": true},
+	"officer edits no submitted request": {"in": ask(officer, "request.edit", "own_agency", req("submitted")), "allow": false, "code": "state_not_permitted"},
+	"supervisor does not edit": {"in": ask(supervisor, "request.edit", "own_agency", req("draft")), "allow": false, "code": "role_not_permitted"},
+	"reviewer does not edit": {"in": ask(reviewer, "request.edit", "provider", req("in_review")), "allow": false, "code": "role_not_permitted"},
+	"officer uploads to draft": {"in": ask(officer, "request.document.upload", "own_agency", req("draft")), "allow": true},
+	"officer uploads nothing under review": {"in": ask(officer, "request.document.upload", "own_agency", req("in_review")), "allow": false, "code": "state_not_permitted"},
+	"supervisor downloads own documents": {"in": ask(supervisor, "request.document.download", "own_agency", req("in_review")), "allow": true},
+	"counsel downloads documents": {"in": ask(counsel, "request.document.download", "provider", req("awaiting_countersign")), "allow": true},
+	"auditor downloads no documents": {"in": ask(auditor, "request.document.download", "provider", req("in_review")), "allow": false, "code": "role_not_permitted"},
+	"admin downloads no documents": {"in": ask(admin, "request.document.download", "provider", req("in_review")), "allow": false, "code": "role_not_permitted"},
+	"officer submits draft": {"in": ask(officer, "request.submit", "own_agency", req("draft")), "allow": true},
+	"officer submits only once": {"in": ask(officer, "request.submit", "own_agency", req("submitted")), "allow": false, "code": "state_not_permitted"},
+	"supervisor does not submit": {"in": ask(supervisor, "request.submit", "own_agency", req("draft")), "allow": false, "code": "role_not_permitted"},
+	"supervisor cosigns emergency": {"in": ask(supervisor, "request.cosign", "own_agency", emergency_req("submitted")), "allow": true},
+	"supervisor cosigns no ordinary request": {"in": ask(supervisor, "request.cosign", "own_agency", req("submitted")), "allow": false, "code": "not_emergency"},
+	"supervisor cosigns before intake only": {"in": ask(supervisor, "request.cosign", "own_agency", emergency_req("in_review")), "allow": false, "code": "state_not_permitted"},
+	"officer does not cosign": {"in": ask(officer, "request.cosign", "own_agency", emergency_req("submitted")), "allow": false, "code": "role_not_permitted"},
+	"officer withdraws under review": {"in": ask(officer, "request.withdraw", "own_agency", req("in_review")), "allow": true},
+	"supervisor withdraws draft": {"in": ask(supervisor, "request.withdraw", "own_agency", req("draft")), "allow": true},
+	"officer withdraws nothing disclosed": {"in": ask(officer, "request.withdraw", "own_agency", req("disclosed")), "allow": false, "code": "state_not_permitted"},
+	"officer answers questions": {"in": ask(officer, "request.message", "own_agency", req("needs_info")), "allow": true},
+	"officer messages only when asked": {"in": ask(officer, "request.message", "own_agency", req("in_review")), "allow": false, "code": "state_not_permitted"},
+	"officer gets receipt": {"in": ask(officer, "request.receipt", "own_agency", req("submitted")), "allow": true},
+	"drafts have no receipt": {"in": ask(officer, "request.receipt", "own_agency", req("draft")), "allow": false, "code": "state_not_permitted"},
+	"officer downloads production": {"in": ask(officer, "request.production.download", "own_agency", req("disclosed")), "allow": true},
+	"no production before disclosure": {"in": ask(officer, "request.production.download", "own_agency", req("approved")), "allow": false, "code": "state_not_permitted"},
+	"supervisor downloads no production": {"in": ask(supervisor, "request.production.download", "own_agency", req("disclosed")), "allow": false, "code": "role_not_permitted"},
+	"provider downloads no production": {"in": ask(reviewer, "request.production.download", "provider", req("disclosed")), "allow": false, "code": "role_not_permitted"},
+	"intake views queue": {"in": ask(intake, "queue.view", "", null), "allow": true},
+	"auditor views no queue": {"in": ask(auditor, "queue.view", "", null), "allow": false, "code": "role_not_permitted"},
+	"officer views no queue": {"in": ask(officer, "queue.view", "", null), "allow": false, "code": "role_not_permitted"},
+	"auditor reads audit": {"in": ask(auditor, "audit.view", "", null), "allow": true},
+	"admin reads no audit": {"in": ask(admin, "audit.view", "", null), "allow": false, "code": "role_not_permitted"},
+	"admin manages agencies": {"in": ask(admin, "agency.manage", "", null), "allow": true},
+	"reviewer manages no agencies": {"in": ask(reviewer, "agency.manage", "", null), "allow": false, "code": "role_not_permitted"},
+	"intake takes submitted": {"in": ask(intake, "take", "provider", req("submitted")), "allow": true},
+	"reviewer takes in review": {"in": ask(reviewer, "take", "provider", req("in_review")), "allow": true},
+	"intake takes nothing in review": {"in": ask(intake, "take", "provider", req("in_review")), "allow": false, "code": "state_not_permitted"},
+	"counsel does not take": {"in": ask(counsel, "take", "provider", req("in_review")), "allow": false, "code": "role_not_permitted"},
+	"intake releases": {"in": ask(intake, "release", "provider", req("intake")), "allow": true},
+	"reviewer releases preservation": {"in": ask(reviewer, "release", "provider", req("preserved")), "allow": true},
+	"reviewer releases nothing approved": {"in": ask(reviewer, "release", "provider", req("approved")), "allow": false, "code": "state_not_permitted"},
+	"admin assigns": {"in": ask(admin, "assign", "provider", req("in_review")), "allow": true},
+	"admin assigns nothing closed": {"in": ask(admin, "assign", "provider", req("closed")), "allow": false, "code": "state_not_permitted"},
+	"reviewer does not assign": {"in": ask(reviewer, "assign", "provider", req("in_review")), "allow": false, "code": "role_not_permitted"},
+	"intake verifies": {"in": ask(intake, "verify", "provider", req("intake")), "allow": true},
+	"reviewer does not verify": {"in": ask(reviewer, "verify", "provider", req("intake")), "allow": false, "code": "role_not_permitted"},
+	"reviewer asks for information": {"in": ask(reviewer, "request_info", "provider", req("in_review")), "allow": true},
+	"reviewer asks once at a time": {"in": ask(reviewer, "request_info", "provider", req("needs_info")), "allow": false, "code": "state_not_permitted"},
+	"reviewer approves": {"in": ask(reviewer, "approve", "provider", req("in_review")), "allow": true},
+	"counsel approves": {"in": ask(counsel, "approve", "provider", req("in_review")), "allow": true},
+	"intake does not approve": {"in": ask(intake, "approve", "provider", req("in_review")), "allow": false, "code": "role_not_permitted"},
+	"approval only in review": {"in": ask(reviewer, "approve", "provider", req("awaiting_countersign")), "allow": false, "code": "state_not_permitted"},
+	"counsel countersigns": {"in": ask(counsel, "countersign", "provider", req("awaiting_countersign")), "allow": true},
+	"reviewer does not countersign": {"in": ask(reviewer, "countersign", "provider", req("awaiting_countersign")), "allow": false, "code": "role_not_permitted"},
+	"reviewer rejects": {"in": ask(reviewer, "reject", "provider", req("in_review")), "allow": true},
+	"counsel rejects at countersign": {"in": ask(counsel, "reject", "provider", req("awaiting_countersign")), "allow": true},
+	"nothing approved is rejected": {"in": ask(reviewer, "reject", "provider", req("approved")), "allow": false, "code": "state_not_permitted"},
+	"reviewer extends preservation": {"in": ask(reviewer, "extend", "provider", req("preserved")), "allow": true},
+	"preservation extends once": {"in": ask(reviewer, "extend", "provider", req("extended")), "allow": false, "code": "state_not_permitted"},
+	"reviewer closes disclosed": {"in": ask(reviewer, "close", "provider", req("disclosed")), "allow": true},
+	"reviewer closes nothing in review": {"in": ask(reviewer, "close", "provider", req("in_review")), "allow": false, "code": "state_not_permitted"},
+	# Rules that cut across every action.
+	"nobody reviews own agency": {"in": ask(object.union(reviewer, {"agency_id": "agency-1"}), "approve", "provider", req("in_review")), "allow": false, "code": "own_agency_review"},
+	"agency role on provider account counts for nothing": {"in": ask(object.union(officer, {"provider": true}), "request.create", "", null), "allow": false, "code": "no_role"},
+	"provider role on agency account counts for nothing": {"in": ask(object.union(officer, {"roles": ["reviewer"]}), "approve", "provider", req("in_review")), "allow": false},
+	"agency role without agency counts for nothing": {"in": ask(object.union(officer, {"agency_id": ""}), "request.create", "", null), "allow": false, "code": "no_role"},
+	"claimed own agency must be own": {"in": ask(officer, "request.view", "own_agency", object.union(req("in_review"), {"agency_id": "agency-2"})), "allow": false, "code": "relation_mismatch"},
+	"agency staff cannot act as provider": {"in": ask(officer, "request.view", "provider", req("in_review")), "allow": false, "code": "relation_mismatch"},
+	"other agency never allowed anything": {"in": ask(supervisor, "request.withdraw", "other_agency", object.union(req("draft"), {"agency_id": "agency-2"})), "allow": false, "code": "other_agency"},
+	"unknown action": {"in": ask(admin, "request.delete", "", null), "allow": false, "code": "unknown_action"},
+	"unknown relation": {"in": ask(officer, "request.view", "friend", req("draft")), "allow": false, "code": "unknown_relation"},
+	"request action needs a request": {"in": ask(officer, "request.view", "own_agency", null), "allow": false, "code": "request_missing"},
+	"unknown state": {"in": ask(officer, "request.view", "own_agency", req("lost")), "allow": false, "code": "unknown_state"},
+	"wrong relation for the grant": {"in": ask(reviewer, "request.view", "", req("in_review")), "allow": false, "code": "relation_not_permitted"},
+}
+
+test_authz[note] if {
+	some note, tc in cases
+	d := authz.decision with input as tc["in"]
+	d.allow == tc.allow
+	count(d.reasons) > 0
+	expect_code(tc, d)
+}
+
+expect_code(tc, _) if tc.allow
+
+expect_code(tc, _) if {
+	not tc.allow
+	not tc.code
+}
+
+expect_code(tc, d) if {
+	not tc.allow
+	tc.code in {r.code | some r in d.reasons}
+}
+
+test_every_action_has_an_allow_and_a_deny[action] if {
+	some action, _ in authz.actions
+	some yes in cases
+	yes["in"].action == action
+	yes.allow
+	some no in cases
+	no["in"].action == action
+	not no.allow
+}
+
+test_every_granted_action_is_described if {
+	object.keys(authz.grants) == object.keys(authz.actions)
+}
+
+test_grants_name_known_roles_and_states if {
+	every _, gs in authz.grants {
+		every g in gs {
+			every r in g.roles {
+				r in (authz.agency_roles | authz.provider_roles)
+			}
+			every s in g.states {
+				s in authz.states
+			}
+		}
+	}
+}
+
+test_allow_says_which_rule if {
+	d := authz.decision with input as ask(officer, "request.submit", "own_agency", req("draft"))
+	d.reasons == [{"code": "granted", "text": "Officers submit their agency's drafts."}]
+}
+
+test_state_denial_names_allowed_states if {
+	d := authz.decision with input as ask(reviewer, "extend", "provider", req("in_review"))
+	contains(d.reasons[0].text, "while the request is in_review; only when it is preserved")
+}
+
+test_role_denial_names_roles if {
+	d := authz.decision with input as ask(auditor, "approve", "provider", req("in_review"))
+	d.reasons[0].text == "Your roles (auditor) do not allow you to approve this request."
+}
+
+test_relation_denial_names_relation if {
+	d := authz.decision with input as ask(reviewer, "request.view", "", req("in_review"))
+	contains(d.reasons[0].text, "only as the provider's staff")
+}
+
+test_garbage_is_denied if {
+	d := authz.decision with input as "not an object"
+	not d.allow
+}
+
+test_default_denies if {
+	d := authz.decision with input as ask(officer, "request.view", "own_agency", req("draft"))
+		with authz.grants as {"request.view": [{"roles": ["supervisor"], "relation": "own_agency", "states": {"draft"}, "emergency": false, "text": ""}]}
+		with authz.actions as {}
+	not d.allow
+	d.reasons[0].code == "policy_error"
+}

@@ -1,0 +1,299 @@
+package main
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var subpoena = map[string]any{
+	"process":           "us.subpoena",
+	"issuing_authority": map[string]any{"kind": "court", "name": "Superior Court of Riverside County", "signed_by": "Hon. A. Example"},
+	"docket":            "CR-2026-01234",
+	"issued_on":         "2026-11-20",
+	"expires_on":        "2027-02-20",
+	"targets":           []any{map[string]any{"type": "phone", "value": "+1 555 0100 123"}},
+	"date_from":         "2026-08-01",
+	"date_to":           "2026-11-01",
+	"categories":        []any{"subscriber", "connection_log", "content"},
+	"nondisclosure":     map[string]any{"ordered": true, "until": "2027-05-20"},
+	"offence":           map[string]any{"description": "armed robbery", "max_penalty_years": 20},
+	"summary":           "Suspect's phone used to arrange the robbery.",
+}
+
+type apiReq struct {
+	ID        string `json:"id"`
+	Reference string `json:"reference"`
+	Status    string `json:"status"`
+	Version   int    `json:"version"`
+	Targets   []struct {
+		Type, Value string
+	} `json:"targets"`
+	Scope struct {
+		Categories []string `json:"categories"`
+		Refused    []struct {
+			Category string `json:"category"`
+			Reason   string `json:"reason"`
+		} `json:"refused"`
+	} `json:"scope"`
+	History []struct {
+		Action string `json:"action"`
+	} `json:"history"`
+}
+
+type apiProblem struct {
+	Type   string `json:"type"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	Errors []struct {
+		Field, Message string
+	} `json:"errors"`
+}
+
+// TestAPIFiling files a request end to end over the API as an agency system
+// would, and proves another agency cannot see or touch it.
+func TestAPIFiling(t *testing.T) {
+	base := MustRunMain(t, "WARRANTDESK_MAX_UPLOAD=64KiB")
+	riverside := newAPIClient(t, base, "riverside-pd-cms", "riverside-demo-secret")
+	northshire := newAPIClient(t, base, "northshire-cms", "northshire-demo-secret")
+
+	var r apiReq
+	if got := riverside.call(http.MethodPost, "/api/v1/requests", subpoena, &r); got != http.StatusCreated {
+		t.Fatalf("create: status %d", got)
+	}
+	if !regexp.MustCompile(`^WD-\d{4}-\d{6}$`).MatchString(r.Reference) || r.Status != "draft" {
+		t.Errorf("created %q with status %q, want a WD-YYYY-NNNNNN draft", r.Reference, r.Status)
+	}
+	if got, want := r.Targets[0].Value, "+15550100123"; got != want {
+		t.Errorf("target normalised to %q, want %q", got, want)
+	}
+	if len(r.Scope.Refused) == 0 || r.Scope.Refused[0].Category != "content" || !strings.Contains(r.Scope.Refused[0].Reason, "end-to-end encrypted") {
+		t.Errorf("content not refused with its reason: %+v", r.Scope.Refused)
+	}
+
+	t.Run("BadInputNamesFields", func(t *testing.T) {
+		bad := map[string]any{"process": "us.subpoena", "date_from": "2026-13-01", "categories": []any{"subscriber", "telepathy"},
+			"targets": []any{map[string]any{"type": "phone", "value": "not a number"}}}
+		var p apiProblem
+		if got := riverside.call(http.MethodPost, "/api/v1/requests", bad, &p); got != http.StatusUnprocessableEntity {
+			t.Fatalf("status %d, want 422", got)
+		}
+		fields := map[string]bool{}
+		for _, e := range p.Errors {
+			fields[e.Field] = true
+		}
+		for _, f := range []string{"date_from"} {
+			if !fields[f] {
+				t.Errorf("problem does not name %q: %+v", f, p.Errors)
+			}
+		}
+	})
+
+	t.Run("UploadRejectsNonPDFAndOversize", func(t *testing.T) {
+		for _, tc := range []struct {
+			desc    string
+			content []byte
+			want    int
+		}{
+			{"not a PDF", []byte("<html>not a pdf</html>"), http.StatusUnsupportedMediaType},
+			{"truncated PDF", minimalPDF()[:40], http.StatusUnprocessableEntity},
+			{"too large", append(minimalPDF(), bytes.Repeat([]byte{' '}, 80<<10)...), http.StatusRequestEntityTooLarge},
+		} {
+			t.Run(tc.desc, func(t *testing.T) {
+				got, body := riverside.upload("/api/v1/requests/"+r.ID+"/documents", "order.pdf", tc.content)
+				if got != tc.want && !(tc.want == http.StatusUnprocessableEntity && got == http.StatusUnsupportedMediaType) {
+					t.Errorf("status %d, want %d: %s", got, tc.want, body)
+				}
+				if !strings.Contains(body, `"field":"file"`) {
+					t.Errorf("problem does not name the field file: %s", body)
+				}
+			})
+		}
+	})
+
+	if got, body := riverside.upload("/api/v1/requests/"+r.ID+"/documents", "signed order.pdf", minimalPDF()); got != http.StatusCreated {
+		t.Fatalf("upload: %d %s", got, body)
+	}
+	if got := riverside.call(http.MethodPost, "/api/v1/requests/"+r.ID+"/submit", nil, &r); got != http.StatusOK || r.Status != "submitted" {
+		t.Fatalf("submit: status %d, request status %q", got, r.Status)
+	}
+
+	t.Run("OtherAgencyGets404LikeMissing", func(t *testing.T) {
+		missing := "01900000-0000-7000-8000-000000000000"
+		for _, tc := range []struct {
+			method, path string
+		}{
+			{http.MethodGet, "/api/v1/requests/%s"},
+			{http.MethodPatch, "/api/v1/requests/%s"},
+			{http.MethodPost, "/api/v1/requests/%s/submit"},
+			{http.MethodGet, "/api/v1/requests/%s/documents/00000000-0000-0000-0000-000000000000"},
+		} {
+			var theirs, none apiProblem
+			gotTheirs := northshire.callIfMatch(tc.method, strings.Replace(tc.path, "%s", r.ID, 1), &theirs)
+			gotNone := northshire.callIfMatch(tc.method, strings.Replace(tc.path, "%s", missing, 1), &none)
+			if gotTheirs != http.StatusNotFound || gotNone != http.StatusNotFound || theirs.Detail != none.Detail {
+				t.Errorf("%s %s: other agency's %d %q, missing %d %q; want identical 404s", tc.method, tc.path, gotTheirs, theirs.Detail, gotNone, none.Detail)
+			}
+		}
+		if got, _ := northshire.upload("/api/v1/requests/"+r.ID+"/documents", "x.pdf", minimalPDF()); got != http.StatusNotFound {
+			t.Errorf("upload to other agency's request: %d, want 404", got)
+		}
+		var list struct {
+			Items []apiReq `json:"items"`
+		}
+		northshire.call(http.MethodGet, "/api/v1/requests", nil, &list)
+		for _, it := range list.Items {
+			if it.ID == r.ID {
+				t.Error("northshire's list includes riverside's request")
+			}
+		}
+	})
+
+	t.Run("AnonymousGets401", func(t *testing.T) {
+		resp, err := http.Get(base + "/api/v1/requests/" + r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("anonymous: %d %s, want 401 problem+json", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	})
+}
+
+func (a *apiClient) callIfMatch(method, path string, out any) int {
+	a.t.Helper()
+	if method == http.MethodPatch {
+		req, _ := http.NewRequest(method, a.base+path, strings.NewReader(`{"summary":"x"}`))
+		req.Header.Set("Authorization", "Bearer "+a.token)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("If-Match", `"1"`)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		decodeInto(resp, out)
+		return resp.StatusCode
+	}
+	return a.call(method, path, nil, out)
+}
+
+// TestBrowserFiling signs an officer in through the real provider's form,
+// files a request with the HTML pages, and has a reviewer find it.
+func TestBrowserFiling(t *testing.T) {
+	base := MustRunMain(t)
+	officer := newBrowser(t, base)
+	officer.login("officer@riverside-pd.example")
+
+	_, page := officer.get("/agency/requests/new")
+	token := officer.csrf(page)
+	form := url.Values{
+		"csrf_token": {token}, "process": {"us.subpoena"}, "authority_kind": {"court"},
+		"authority_name": {"Superior Court of Riverside County"}, "authority_signed_by": {"Hon. A. Example"},
+		"docket": {"CR-2026-01234"}, "issued_on": {"2026-11-20"}, "expires_on": {"2027-02-20"},
+		"target_type": {"phone", "phone"}, "target_value": {"+1 555 0100 123", ""},
+		"date_from": {"2026-08-01"}, "date_to": {"2026-11-01"}, "categories": {"subscriber", "connection_log"},
+		"offence_description": {"armed robbery"}, "offence_max_penalty_years": {"20"}, "summary": {"Filed from the page."},
+	}
+
+	t.Run("FieldErrorsBesideFields", func(t *testing.T) {
+		bad := url.Values{}
+		for k, v := range form {
+			bad[k] = v
+		}
+		bad.Set("date_to", "2026-02-30")
+		resp, page := officer.postForm("/agency/requests", bad)
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `id="f-date_to-error"`) || !strings.Contains(page, "There is a problem") {
+			t.Errorf("bad date: status %d, want 422 with the error beside date_to", resp.StatusCode)
+		}
+	})
+
+	t.Run("NoCSRFTokenRefused", func(t *testing.T) {
+		noToken := url.Values{}
+		for k, v := range form {
+			noToken[k] = v
+		}
+		noToken.Del("csrf_token")
+		if resp, _ := officer.postForm("/agency/requests", noToken); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("without CSRF token: %d, want 403", resp.StatusCode)
+		}
+	})
+
+	t.Run("CrossOriginRefused", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodPost, base+"/agency/requests", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", "https://evil.example")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		resp, err := officer.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("cross-site post: %d, want 403", resp.StatusCode)
+		}
+	})
+
+	resp, page := officer.postForm("/agency/requests", form)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Request.URL.Path, "/agency/requests/") {
+		t.Fatalf("create from form: %d at %s\n%s", resp.StatusCode, resp.Request.URL, page)
+	}
+	detail := resp.Request.URL.Path
+	ref := regexp.MustCompile(`WD-\d{4}-\d{6}`).FindString(page)
+
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", "order.pdf")
+	fw.Write(minimalPDF())
+	mw.Close()
+	resp, page = officer.do(http.MethodPost, detail+"/documents?csrf_token="+url.QueryEscape(officer.csrf(page)), mw.FormDataContentType(), &buf)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "order.pdf") {
+		t.Fatalf("upload from page: %d\n%s", resp.StatusCode, page)
+	}
+	resp, page = officer.postForm(detail+"/submit", url.Values{"csrf_token": {officer.csrf(page)}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "submitted") {
+		t.Fatalf("submit from page: %d\n%s", resp.StatusCode, page)
+	}
+
+	reviewer := newBrowser(t, base)
+	reviewer.login("reviewer@provider.example")
+	if _, page := reviewer.get("/provider"); !strings.Contains(page, ref) {
+		t.Errorf("the provider's list does not show %s", ref)
+	}
+
+	other := newBrowser(t, base)
+	other.login("officer@northshire-police.example")
+	if resp, _ := other.get(detail); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("another agency's officer opening %s: %d, want 404", detail, resp.StatusCode)
+	}
+}
+
+// TestSecurityHeaders checks the headers every page carries.
+func TestSecurityHeaders(t *testing.T) {
+	base := MustRunMain(t)
+	resp, err := http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, tc := range []struct{ header, want string }{
+		{"X-Content-Type-Options", "nosniff"},
+		{"Referrer-Policy", "no-referrer"},
+		{"X-Frame-Options", "DENY"},
+	} {
+		if got := resp.Header.Get(tc.header); got != tc.want {
+			t.Errorf("%s = %q, want %q", tc.header, got, tc.want)
+		}
+	}
+	csp := resp.Header.Get("Content-Security-Policy")
+	for _, want := range []string{"default-src 'none'", "frame-ancestors 'none'", "script-src 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+}
