@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/warrantdesk/warrantdesk/policies"
+	"github.com/warrantdesk/warrantdesk/server/internal/admin"
 	"github.com/warrantdesk/warrantdesk/server/internal/blob"
 	"github.com/warrantdesk/warrantdesk/server/internal/config"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
@@ -103,7 +104,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	srv, err := web.New(web.Deps{Config: cfg, DB: d, Log: log, Identity: ids, Requests: reqs, Policy: pol, IdP: idp, Registry: reg})
+	adm := &admin.Service{DB: d.DB, Policy: pol, Identity: ids}
+	srv, err := web.New(web.Deps{Config: cfg, DB: d, Log: log, Identity: ids, Requests: reqs, Admin: adm, Policy: pol, IdP: idp, Registry: reg})
 	if err != nil {
 		return err
 	}

@@ -72,3 +72,6 @@ func (p *Principal) PrimaryRole() string {
 	}
 	return ""
 }
+
+// HasRole is Has for templates, which pass roles as plain strings.
+func (p *Principal) HasRole(r string) bool { return p.Has(Role(r)) }

@@ -153,6 +153,8 @@ func decodeScope(v any) (Scope, error) {
 	var d decoder
 	m := d.object(v, "scope")
 	s := Scope{
+		Errors:       []FieldReason{},
+		Refused:      []Refusal{},
 		Valid:        d.boolean(m, "valid"),
 		Categories:   d.strings(m, "categories"),
 		DateFrom:     d.string(m, "date_from"),

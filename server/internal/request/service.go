@@ -103,7 +103,8 @@ func (s *Service) run(ctx context.Context, actor *identity.Principal, fn func(tx
 		Decision:   d.decision,
 		Details:    audit.JSON(map[string]string{"reason": errs.Message(d.err)}),
 	}
-	if d.r != nil && d.r.ID != "" {
+	// A refused creation has no request to point at.
+	if d.r != nil && d.r.ID != "" && d.action != ActionCreate {
 		ev.ObjectID, ev.RequestID = d.r.ID, d.r.ID
 	}
 	if aerr := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -151,6 +152,11 @@ func find(ctx context.Context, tx *gorm.DB, actor *identity.Principal, id string
 		return nil, fmt.Errorf("find request %s: %w", id, err)
 	}
 	if !actor.Provider && r.AgencyID != actor.AgencyID {
+		return nil, notFound(id)
+	}
+	// A draft is the agency's unfinished work: it reaches the provider only
+	// when submitted.
+	if actor.Provider && r.Status == StatusDraft {
 		return nil, notFound(id)
 	}
 	return &r, nil
@@ -534,7 +540,9 @@ func (s *Service) List(ctx context.Context, actor *identity.Principal, f Filter)
 			return err
 		}
 		q := tx.Model(&Request{})
-		if !actor.Provider {
+		if actor.Provider {
+			q = q.Where("status <> ?", StatusDraft)
+		} else {
 			q = q.Where("agency_id = ?", actor.AgencyID)
 		}
 		if f.Status != "" {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"mime"
@@ -262,3 +263,5 @@ func (s *Server) handleAPIMe(c *gin.Context) {
 		"agency": gin.H{"id": p.AgencyID, "name": p.AgencyName, "country": p.AgencyCountry},
 	})
 }
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

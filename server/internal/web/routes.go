@@ -56,6 +56,10 @@ func (s *Server) routes() {
 	provider.GET("", s.handleProviderList)
 	provider.GET("/requests/:id", s.handleRequestShow)
 	provider.GET("/requests/:id/documents/:doc", s.handleDocumentDownload)
+	provider.GET("/agencies", s.handleAgenciesPage)
+	provider.POST("/agencies", s.handleAgencyCreatePage)
+	provider.POST("/agencies/:id/status", s.handleAgencyStatusPage)
+	provider.POST("/people/:id/status", s.handlePersonStatusPage)
 
 	// The JSON API: bearer tokens (agency systems) or a session (people).
 	api := app.Group("/api/v1", s.rateLimit(newRateLimiter(50, 100)), noStore)
@@ -71,4 +75,9 @@ func (s *Server) routes() {
 	authed.POST("/requests/:id/documents", s.handleAPIDocumentUpload)
 	authed.GET("/requests/:id/documents/:doc", s.handleDocumentDownload)
 	authed.POST("/requests/:id/submit", s.handleAPIRequestSubmit)
+	authed.GET("/agencies", s.handleAPIAgencies)
+	authed.POST("/agencies", s.handleAPIAgencyCreate)
+	authed.PATCH("/agencies/:id", s.handleAPIAgencyStatus)
+	authed.GET("/agencies/:id/people", s.handleAPIAgencyPeople)
+	authed.PATCH("/people/:id", s.handleAPIPersonStatus)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/warrantdesk/warrantdesk/frontend"
+	"github.com/warrantdesk/warrantdesk/server/internal/admin"
 	"github.com/warrantdesk/warrantdesk/server/internal/config"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
 	"github.com/warrantdesk/warrantdesk/server/internal/devidp"
@@ -31,6 +32,7 @@ type Deps struct {
 	Log      *slog.Logger
 	Identity *identity.Service
 	Requests *request.Service
+	Admin    *admin.Service
 	Policy   *policy.Engine
 	IdP      *devidp.Provider     // the embedded demo OpenID Provider, or nil
 	Registry *prometheus.Registry // metrics registry served at /metrics
@@ -43,6 +45,7 @@ type Server struct {
 	log         *slog.Logger
 	identity    *identity.Service
 	requests    *request.Service
+	admin       *admin.Service
 	policy      *policy.Engine
 	idp         *devidp.Provider
 	registry    *prometheus.Registry
@@ -61,7 +64,7 @@ type Server struct {
 func New(d Deps) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{
-		cfg: d.Config, db: d.DB, log: d.Log, identity: d.Identity, requests: d.Requests,
+		cfg: d.Config, db: d.DB, log: d.Log, identity: d.Identity, requests: d.Requests, admin: d.Admin,
 		policy: d.Policy, idp: d.IdP, registry: d.Registry,
 		cop: http.NewCrossOriginProtection(),
 	}

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestServeDemoRefusedInProduction(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	getenv := func(k string) string {
+		return map[string]string{"WARRANTDESK_ENV": "production", "WARRANTDESK_BASE_URL": "https://wd.example"}[k]
+	}
+	code := run(context.Background(), []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir()}, getenv, &stdout, &stderr)
+	if code == 0 || !strings.Contains(stderr.String(), "refused when WARRANTDESK_ENV=production") {
+		t.Errorf("exit %d, stderr %q: want a refusal", code, stderr.String())
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"frobnicate"}, func(string) string { return "" }, &stdout, &stderr); code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+	if !strings.Contains(stderr.String(), "unknown command") {
+		t.Errorf("stderr %q", stderr.String())
+	}
+}
+
+func TestMigrateThenSeed(t *testing.T) {
+	dir := t.TempDir()
+	getenv := func(string) string { return "" }
+	for _, args := range [][]string{{"migrate", "--data-dir", dir}, {"seed", "--data-dir", dir}, {"seed", "--data-dir", dir}} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), args, getenv, &stdout, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d\n%s", args, code, stderr.String())
+		}
+		if args[0] == "seed" && !strings.Contains(stdout.String(), "[3/3]") {
+			t.Errorf("seed shows no progress: %q", stdout.String())
+		}
+	}
+}
