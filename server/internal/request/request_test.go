@@ -638,8 +638,13 @@ func TestIsolation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(pageProvider.Items) != 1 {
-		t.Errorf("provider lists %d requests, want 1", len(pageProvider.Items))
+	// The request is still a draft: the agency's unfinished work does not
+	// reach the provider until it is submitted.
+	if len(pageProvider.Items) != 0 {
+		t.Errorf("provider lists %d requests, want 0 (drafts are the agency's own)", len(pageProvider.Items))
+	}
+	if _, err := e.svc.Get(ctx, e.reviewer, r.ID); errs.CodeOf(err) != errs.NotFound {
+		t.Errorf("provider Get of a draft: %v, want NotFound", err)
 	}
 	// A document id that belongs to another request is not found either.
 	r2 := mustCreate(t, e, e.officerA, validInput())
@@ -653,8 +658,12 @@ func TestPolicyDenialsAreAudited(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	r := mustCreate(t, e, e.officerA, validInput())
+	mustUpload(t, e, e.officerA, r.ID, request.BuildPDF("\n", "order"))
+	if _, err := e.svc.Submit(ctx, e.officerA, r.ID); err != nil {
+		t.Fatal(err)
+	}
 	summary := "provider edit"
-	_, err := e.svc.Update(ctx, e.reviewer, r.ID, 1, request.Update{Summary: &summary})
+	_, err := e.svc.Update(ctx, e.reviewer, r.ID, 2, request.Update{Summary: &summary})
 	if got, want := errs.CodeOf(err), errs.Forbidden; got != want {
 		t.Fatalf("reviewer Update: code %s, want %s", got, want)
 	}
@@ -949,8 +958,8 @@ func TestListPagination(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := len(all.Items), 23+5+1; got != want {
-		t.Errorf("provider lists %d, want %d", got, want)
+	if got, want := len(all.Items), 0; got != want {
+		t.Errorf("provider lists %d drafts, want %d: drafts stay with the agency", got, want)
 	}
 	def, err := e.svc.List(ctx, e.officerA, request.Filter{})
 	if err != nil {
