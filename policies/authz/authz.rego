@@ -10,23 +10,13 @@ agency_roles := {"officer", "supervisor"}
 
 provider_roles := {"intake", "reviewer", "counsel", "admin", "auditor"}
 
-# The workflow's states (DESIGN.md).
+# The workflow's states (DESIGN.md). The provider never sees an agency's
+# drafts: they are not yet a request.
 states := {
 	"draft", "submitted", "intake", "in_review", "needs_info", "awaiting_countersign",
 	"approved", "producing", "disclosed", "closed", "rejected", "withdrawn", "expired",
 	"preserved", "extended", "released",
 }
-
-# The provider never sees an agency's drafts: they are not yet a request.
-submitted := states - {"draft"}
-
-# Open states, from which the agency may still withdraw.
-withdrawable := {"draft", "submitted", "intake", "in_review", "needs_info", "awaiting_countersign", "approved", "preserved", "extended"}
-
-# States in which an administrator may hand a request to someone.
-assignable := {"submitted", "intake", "in_review", "needs_info", "awaiting_countersign", "approved", "preserved", "extended"}
-
-all_provider_roles := ["intake", "reviewer", "counsel", "admin", "auditor"]
 
 # What each action is, for reasons.
 actions := {
@@ -57,63 +47,297 @@ actions := {
 	"close": "close this request",
 }
 
-# grants[action] lists who may take it. relation "" marks an action that is
-# not about one request; "own_agency" and "provider" say whose request it is.
-# Agency staff never act on another agency's requests, and the provider's
-# staff never act on their own agency's (they have none, but the rule stands).
-grants := {
-	"request.create": [grant(["officer"], "", set(), "Officers file requests for their agency.")],
-	"request.list": [
-		grant(["officer", "supervisor"], "", set(), "Agency staff list their agency's requests."),
-		grant(all_provider_roles, "", set(), "Provider staff list submitted requests."),
-	],
-	"request.view": [
-		grant(["officer", "supervisor"], "own_agency", states, "Agency staff see their agency's requests."),
-		grant(all_provider_roles, "provider", submitted, "Provider staff see every submitted request."),
-	],
-	"request.edit": [grant(["officer"], "own_agency", {"draft"}, "Officers edit their agency's drafts.")],
-	"request.document.upload": [grant(["officer"], "own_agency", {"draft"}, "Officers attach the order to their agency's drafts.")],
-	"request.document.download": [
-		grant(["officer", "supervisor"], "own_agency", states, "Agency staff read their agency's documents."),
-		grant(["intake", "reviewer", "counsel"], "provider", submitted, "Intake, reviewers and counsel read the order they check."),
-	],
-	"request.submit": [grant(["officer"], "own_agency", {"draft"}, "Officers submit their agency's drafts.")],
-	"request.cosign": [object.union(
-		grant(["supervisor"], "own_agency", {"submitted"}, "Supervisors co-sign their agency's emergency requests."),
-		{"emergency": true},
-	)],
-	"request.withdraw": [grant(["officer", "supervisor"], "own_agency", withdrawable, "Agency staff withdraw their agency's open requests.")],
-	"request.message": [grant(["officer", "supervisor"], "own_agency", {"needs_info"}, "Agency staff answer the reviewer's questions.")],
-	"request.receipt": [grant(["officer", "supervisor"], "own_agency", submitted, "Agency staff get the log receipt of their agency's requests.")],
-	"request.production.download": [grant(["officer"], "own_agency", {"disclosed"}, "Officers download their agency's productions.")],
-	"queue.view": [grant(["intake", "reviewer", "counsel", "admin"], "", set(), "Provider teams work from the queues.")],
-	"audit.view": [grant(["auditor"], "", set(), "Auditors read the audit trail.")],
-	"agency.manage": [grant(["admin"], "", set(), "Administrators onboard agencies.")],
-	"take": [
-		grant(["intake"], "provider", {"submitted", "intake"}, "Intake takes unverified requests."),
-		grant(["reviewer"], "provider", {"in_review", "needs_info"}, "Reviewers take requests under review."),
-	],
-	"release": [
-		grant(["intake"], "provider", {"intake"}, "Intake releases requests it took."),
-		grant(["reviewer"], "provider", {"in_review", "needs_info", "preserved", "extended"}, "Reviewers release requests and preservations."),
-	],
-	"assign": [grant(["admin"], "provider", assignable, "Administrators assign open requests.")],
-	"verify": [grant(["intake"], "provider", {"submitted", "intake"}, "Intake verifies the agency and the order.")],
-	"request_info": [grant(["reviewer"], "provider", {"in_review"}, "Reviewers ask the agency for information.")],
-	"approve": [grant(["reviewer", "counsel"], "provider", {"in_review"}, "Reviewers and counsel approve requests under review.")],
-	"countersign": [grant(["counsel"], "provider", {"awaiting_countersign"}, "Counsel gives the second approval.")],
-	"reject": [grant(["reviewer", "counsel"], "provider", {"in_review", "needs_info", "awaiting_countersign"}, "Reviewers and counsel reject requests.")],
-	"extend": [grant(["reviewer"], "provider", {"preserved"}, "Reviewers extend a preservation once.")],
-	"close": [grant(["reviewer"], "provider", {"disclosed", "preserved", "extended", "released"}, "Reviewers close finished requests.")],
-}
+# grants[action] lists who may take it: the roles, the relation to the
+# request ("" for an action on no request, "own_agency", "provider"), the
+# states the request must be in, whether it must be an emergency. Agency staff
+# never act on another agency's requests, and the provider's staff never act
+# on their own agency's (they have none, but the rule stands). Each action is
+# its own rule so that a decision reads only its own grants.
 
-grant(roles, relation, in_states, text) := {
-	"roles": roles,
-	"relation": relation,
-	"states": in_states,
-	"emergency": false,
-	"text": text,
-}
+grants["request.create"] := [
+	{
+		"roles": ["officer"],
+		"relation": "",
+		"states": [],
+		"emergency": false,
+		"text": "Officers file requests for their agency.",
+	},
+]
+
+grants["request.list"] := [
+	{
+		"roles": ["officer", "supervisor"],
+		"relation": "",
+		"states": [],
+		"emergency": false,
+		"text": "Agency staff list their agency's requests.",
+	},
+	{
+		"roles": ["intake", "reviewer", "counsel", "admin", "auditor"],
+		"relation": "",
+		"states": [],
+		"emergency": false,
+		"text": "Provider staff list submitted requests.",
+	},
+]
+
+grants["request.view"] := [
+	{
+		"roles": ["officer", "supervisor"],
+		"relation": "own_agency",
+		"states": ["draft", "submitted", "intake", "in_review", "needs_info", "awaiting_countersign", "approved", "producing", "disclosed", "closed", "rejected", "withdrawn", "expired", "preserved", "extended", "released"],
+		"emergency": false,
+		"text": "Agency staff see their agency's requests.",
+	},
+	{
+		"roles": ["intake", "reviewer", "counsel", "admin", "auditor"],
+		"relation": "provider",
+		"states": ["submitted", "intake", "in_review", "needs_info", "awaiting_countersign", "approved", "producing", "disclosed", "closed", "rejected", "withdrawn", "expired", "preserved", "extended", "released"],
+		"emergency": false,
+		"text": "Provider staff see every submitted request.",
+	},
+]
+
+grants["request.edit"] := [
+	{
+		"roles": ["officer"],
+		"relation": "own_agency",
+		"states": ["draft"],
+		"emergency": false,
+		"text": "Officers edit their agency's drafts.",
+	},
+]
+
+grants["request.document.upload"] := [
+	{
+		"roles": ["officer"],
+		"relation": "own_agency",
+		"states": ["draft"],
+		"emergency": false,
+		"text": "Officers attach the order to their agency's drafts.",
+	},
+]
+
+grants["request.document.download"] := [
+	{
+		"roles": ["officer", "supervisor"],
+		"relation": "own_agency",
+		"states": ["draft", "submitted", "intake", "in_review", "needs_info", "awaiting_countersign", "approved", "producing", "disclosed", "closed", "rejected", "withdrawn", "expired", "preserved", "extended", "released"],
+		"emergency": false,
+		"text": "Agency staff read their agency's documents.",
+	},
+	{
+		"roles": ["intake", "reviewer", "counsel"],
+		"relation": "provider",
+		"states": ["submitted", "intake", "in_review", "needs_info", "awaiting_countersign", "approved", "producing", "disclosed", "closed", "rejected", "withdrawn", "expired", "preserved", "extended", "released"],
+		"emergency": false,
+		"text": "Intake, reviewers and counsel read the order they check.",
+	},
+]
+
+grants["request.submit"] := [
+	{
+		"roles": ["officer"],
+		"relation": "own_agency",
+		"states": ["draft"],
+		"emergency": false,
+		"text": "Officers submit their agency's drafts.",
+	},
+]
+
+grants["request.cosign"] := [
+	{
+		"roles": ["supervisor"],
+		"relation": "own_agency",
+		"states": ["submitted"],
+		"emergency": true,
+		"text": "Supervisors co-sign their agency's emergency requests.",
+	},
+]
+
+grants["request.withdraw"] := [
+	{
+		"roles": ["officer", "supervisor"],
+		"relation": "own_agency",
+		"states": ["draft", "submitted", "intake", "in_review", "needs_info", "awaiting_countersign", "approved", "preserved", "extended"],
+		"emergency": false,
+		"text": "Agency staff withdraw their agency's open requests.",
+	},
+]
+
+grants["request.message"] := [
+	{
+		"roles": ["officer", "supervisor"],
+		"relation": "own_agency",
+		"states": ["needs_info"],
+		"emergency": false,
+		"text": "Agency staff answer the reviewer's questions.",
+	},
+]
+
+grants["request.receipt"] := [
+	{
+		"roles": ["officer", "supervisor"],
+		"relation": "own_agency",
+		"states": ["submitted", "intake", "in_review", "needs_info", "awaiting_countersign", "approved", "producing", "disclosed", "closed", "rejected", "withdrawn", "expired", "preserved", "extended", "released"],
+		"emergency": false,
+		"text": "Agency staff get the log receipt of their agency's requests.",
+	},
+]
+
+grants["request.production.download"] := [
+	{
+		"roles": ["officer"],
+		"relation": "own_agency",
+		"states": ["disclosed"],
+		"emergency": false,
+		"text": "Officers download their agency's productions.",
+	},
+]
+
+grants["queue.view"] := [
+	{
+		"roles": ["intake", "reviewer", "counsel", "admin"],
+		"relation": "",
+		"states": [],
+		"emergency": false,
+		"text": "Provider teams work from the queues.",
+	},
+]
+
+grants["audit.view"] := [
+	{
+		"roles": ["auditor"],
+		"relation": "",
+		"states": [],
+		"emergency": false,
+		"text": "Auditors read the audit trail.",
+	},
+]
+
+grants["agency.manage"] := [
+	{
+		"roles": ["admin"],
+		"relation": "",
+		"states": [],
+		"emergency": false,
+		"text": "Administrators onboard agencies.",
+	},
+]
+
+grants["take"] := [
+	{
+		"roles": ["intake"],
+		"relation": "provider",
+		"states": ["submitted", "intake"],
+		"emergency": false,
+		"text": "Intake takes unverified requests.",
+	},
+	{
+		"roles": ["reviewer"],
+		"relation": "provider",
+		"states": ["in_review", "needs_info"],
+		"emergency": false,
+		"text": "Reviewers take requests under review.",
+	},
+]
+
+grants["release"] := [
+	{
+		"roles": ["intake"],
+		"relation": "provider",
+		"states": ["intake"],
+		"emergency": false,
+		"text": "Intake releases requests it took.",
+	},
+	{
+		"roles": ["reviewer"],
+		"relation": "provider",
+		"states": ["in_review", "needs_info", "preserved", "extended"],
+		"emergency": false,
+		"text": "Reviewers release requests and preservations.",
+	},
+]
+
+grants["assign"] := [
+	{
+		"roles": ["admin"],
+		"relation": "provider",
+		"states": ["submitted", "intake", "in_review", "needs_info", "awaiting_countersign", "approved", "preserved", "extended"],
+		"emergency": false,
+		"text": "Administrators assign open requests.",
+	},
+]
+
+grants["verify"] := [
+	{
+		"roles": ["intake"],
+		"relation": "provider",
+		"states": ["submitted", "intake"],
+		"emergency": false,
+		"text": "Intake verifies the agency and the order.",
+	},
+]
+
+grants["request_info"] := [
+	{
+		"roles": ["reviewer"],
+		"relation": "provider",
+		"states": ["in_review"],
+		"emergency": false,
+		"text": "Reviewers ask the agency for information.",
+	},
+]
+
+grants["approve"] := [
+	{
+		"roles": ["reviewer", "counsel"],
+		"relation": "provider",
+		"states": ["in_review"],
+		"emergency": false,
+		"text": "Reviewers and counsel approve requests under review.",
+	},
+]
+
+grants["countersign"] := [
+	{
+		"roles": ["counsel"],
+		"relation": "provider",
+		"states": ["awaiting_countersign"],
+		"emergency": false,
+		"text": "Counsel gives the second approval.",
+	},
+]
+
+grants["reject"] := [
+	{
+		"roles": ["reviewer", "counsel"],
+		"relation": "provider",
+		"states": ["in_review", "needs_info", "awaiting_countersign"],
+		"emergency": false,
+		"text": "Reviewers and counsel reject requests.",
+	},
+]
+
+grants["extend"] := [
+	{
+		"roles": ["reviewer"],
+		"relation": "provider",
+		"states": ["preserved"],
+		"emergency": false,
+		"text": "Reviewers extend a preservation once.",
+	},
+]
+
+grants["close"] := [
+	{
+		"roles": ["reviewer"],
+		"relation": "provider",
+		"states": ["disclosed", "preserved", "extended", "released"],
+		"emergency": false,
+		"text": "Reviewers close finished requests.",
+	},
+]
 
 # Undefined must never allow.
 default decision := {"allow": false, "reasons": [{"code": "policy_error", "text": "The authorisation policy could not decide; access is denied."}]}

@@ -34,8 +34,7 @@ scope := {
 	"categories": [c | some c in catalogue.category_order; c in authorised],
 	"refused": [{"category": c, "code": r.code, "reason": r.text} |
 		some c in catalogue.category_order
-		c in requested
-		r := refusal(c)
+		r := refusals[c]
 	],
 	"date_from": window.from,
 	"date_to": window.to,
@@ -97,8 +96,11 @@ requested contains c if {
 
 authorised contains c if {
 	some c in requested
-	not refusal(c)
+	not refusals[c]
 }
+
+# Each refused category with its reason, computed once per decision.
+refusals := {c: r | some c in requested; r := refusal(c)}
 
 # refusal(c) is why category c cannot be obtained, as {"code", "text"}, in
 # order of precedence; undefined when it can.
@@ -498,13 +500,13 @@ warnings contains sprintf("The date range ends on %s, after the order was issued
 }
 
 warnings contains "Events data was refused because the request does not state that the offence is a serious crime; if it is one (Investigatory Powers Act 2016, s. 86(2A)), say so and the events data can be considered." if {
-	some c in requested
-	refusal(c).code == "serious_crime_required"
+	some r in refusals
+	r.code == "serious_crime_required"
 }
 
 warnings contains "The request does not state the offence's maximum penalty, which decides whether traffic data can be ordered." if {
-	some c in requested
-	refusal(c).code == "offence_threshold"
+	some r in refusals
+	r.code == "offence_threshold"
 	not is_number(req.offence_max_penalty_years)
 }
 

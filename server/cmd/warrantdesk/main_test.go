@@ -154,12 +154,12 @@ func htmlUnescape(s string) string {
 
 // apiClient calls /api/v1 with a client-credentials token from the demo provider.
 type apiClient struct {
-	t     *testing.T
+	t     testing.TB
 	base  string
 	token string
 }
 
-func newAPIClient(t *testing.T, base, id, secret string) *apiClient {
+func newAPIClient(t testing.TB, base, id, secret string) *apiClient {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, base+"/idp/oauth/token",
 		strings.NewReader(url.Values{"grant_type": {"client_credentials"}, "scope": {"openid"}}.Encode()))

@@ -45,6 +45,7 @@ type Config struct {
 	MaxBodyBytes   int64 // JSON and form bodies
 	MaxUploadBytes int64 // court documents
 	TrustedProxies []string
+	RateLimit      float64 // API requests per second per caller (burst: twice that); 0 disables
 
 	// LogKey is the Ed25519 note signing key of the transparency log, in
 	// golang.org/x/mod/sumdb/note format. Empty in demo: one is generated
@@ -84,6 +85,7 @@ func Default() Config {
 		SessionTTL:     8 * time.Hour,
 		MaxBodyBytes:   1 << 20,
 		MaxUploadBytes: 20 << 20,
+		RateLimit:      50,
 	}
 }
 
@@ -186,6 +188,14 @@ func (c *Config) options() []option {
 		{env: "WARRANTDESK_MAX_UPLOAD", usage: "largest court document upload (e.g. 20MiB)", set: size(&c.MaxUploadBytes)},
 		{env: "WARRANTDESK_TRUSTED_PROXIES", usage: "comma-separated proxy addresses whose X-Forwarded-For is believed", set: func(v string) error {
 			c.TrustedProxies = splitList(v)
+			return nil
+		}},
+		{env: "WARRANTDESK_RATE_LIMIT", usage: "API requests per second per caller; 0 disables", set: func(v string) error {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || f < 0 {
+				return fmt.Errorf("%q is not a non-negative number", v)
+			}
+			c.RateLimit = f
 			return nil
 		}},
 		{env: "WARRANTDESK_LOG_KEY", usage: "transparency log note signing key", secret: true, set: str(&c.LogKey)},

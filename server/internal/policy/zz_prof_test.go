@@ -2,34 +2,70 @@ package policy
 
 import (
 	"context"
-	"fmt"
 	"testing"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/profiler"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/warrantdesk/warrantdesk/policies"
 )
 
-func TestZZProfile(t *testing.T) {
+func BenchmarkZZParts(b *testing.B) {
 	ctx := context.Background()
-	e, err := Load(ctx, policies.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	modules, _ := parseModules(policies.FS)
+	c := ast.NewCompiler()
+	c.Compile(modules)
 	n := 20
-	in := ScopeInput{Agency: Agency{Country: "US"}, Request: Request{Process: "us.subpoena", AuthorityKind: "grand_jury", Categories: []string{"subscriber", "connection_log", "device", "content"}, Targets: []Target{{"phone", "1"}}, DateFrom: "2026-10-01", DateTo: "2026-11-20", IssuedOn: "2026-11-20", ExpiresOn: "2027-02-20", OffenceMaxPenaltyYears: &n}, Today: "2026-11-25"}
-	for _, q := range []struct{ name string; pq rego.PreparedEvalQuery; v any }{
-		{"scope", e.scope, e.scopeValue(in)},
-		{"authz", e.authz, authzValue(AuthzInput{Actor: Actor{Roles: []string{"reviewer"}, Provider: true}, Action: "approve", Request: &Request{AgencyID: "x", Status: "in_review"}, Relation: "provider"})},
-	} {
-		p := profiler.New()
-		for i := 0; i < 200; i++ {
-			_, _ = q.pq.Eval(ctx, rego.EvalParsedInput(q.v.(ast.Value)), rego.EvalQueryTracer(p))
+	e := &Engine{now: time.Now}
+	in := e.scopeValue(ScopeInput{Agency: Agency{Country: "US"}, Request: Request{Process: "us.subpoena", AuthorityKind: "grand_jury", Categories: []string{"subscriber", "connection_log", "device", "content"}, Targets: []Target{{"phone", "1"}}, DateFrom: "2026-10-01", DateTo: "2026-11-20", IssuedOn: "2026-11-20", ExpiresOn: "2027-02-20", OffenceMaxPenaltyYears: &n}, Today: "2026-11-25"})
+	for _, q := range []string{"x := 1", "x := data.catalogue.category_order[0]", "x := data.catalogue.categories.subscriber.name", "x := data.catalogue.us.processes[\"us.subpoena\"].name", "x := data.catalogue.us.jurisdiction.name", "x := data.catalogue.jurisdictions.us.name", "x := data.disclosure.process.name", "x := count(data.disclosure.errors)", "x := count(data.disclosure.warnings)", "x := count(data.disclosure.refusals)", "x := data.disclosure.window"} {
+		pq, err := rego.New(rego.Query(q), rego.Compiler(c)).PrepareForEval(ctx)
+		if err != nil {
+			b.Fatal(err)
 		}
-		fmt.Println("==", q.name)
-		for _, s := range p.ReportTopNResults(25, []string{"total_time_ns"}) {
-			fmt.Printf("%8dus %6d %s:%d\n", s.ExprTimeNs/200/1000, s.NumEval/200, s.Location.File, s.Location.Row)
-		}
+		b.Run(q, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := pq.Eval(ctx, rego.EvalParsedInput(in)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
+}
+
+func BenchmarkZZBaseline(b *testing.B) {
+	ctx := context.Background()
+	pq, _ := rego.New(rego.Query("x := 1")).PrepareForEval(ctx)
+	b.Run("noinput", func(b *testing.B) {
+		for b.Loop() {
+			pq.Eval(ctx)
+		}
+	})
+	modules, _ := parseModules(policies.FS)
+	c := ast.NewCompiler()
+	c.Compile(modules)
+	pq2, _ := rego.New(rego.Query("x := 1"), rego.Compiler(c)).PrepareForEval(ctx)
+	b.Run("compiler", func(b *testing.B) {
+		for b.Loop() {
+			pq2.Eval(ctx)
+		}
+	})
+}
+
+func BenchmarkZZInput(b *testing.B) {
+	ctx := context.Background()
+	n := 20
+	e := &Engine{now: time.Now}
+	in := e.scopeValue(ScopeInput{Agency: Agency{Country: "US"}, Request: Request{Process: "us.subpoena", AuthorityKind: "grand_jury", Categories: []string{"subscriber", "connection_log", "device", "content"}, Targets: []Target{{"phone", "1"}}, DateFrom: "2026-10-01", DateTo: "2026-11-20", IssuedOn: "2026-11-20", ExpiresOn: "2027-02-20", OffenceMaxPenaltyYears: &n}, Today: "2026-11-25"})
+	pq, _ := rego.New(rego.Query("x := 1")).PrepareForEval(ctx)
+	b.Run("noinput", func(b *testing.B) {
+		for b.Loop() {
+			pq.Eval(ctx)
+		}
+	})
+	b.Run("input", func(b *testing.B) {
+		for b.Loop() {
+			pq.Eval(ctx, rego.EvalParsedInput(in))
+		}
+	})
 }

@@ -255,6 +255,9 @@ type rateLimiter struct {
 }
 
 func newRateLimiter(perSecond float64, burst int) *rateLimiter {
+	if perSecond <= 0 {
+		return nil
+	}
 	return &rateLimiter{clients: map[string]*rate.Limiter{}, limit: rate.Limit(perSecond), burst: burst, last: time.Now()}
 }
 
@@ -273,9 +276,20 @@ func (rl *rateLimiter) allow(key string) bool {
 	return l.Allow()
 }
 
+// rateLimit limits each caller: a signed-in person or agency system by
+// identity (so a whole agency behind one NAT is not one bucket), anyone else
+// by address. A nil limiter lets everything through.
 func (s *Server) rateLimit(rl *rateLimiter) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if !rl.allow(c.ClientIP()) {
+		if rl == nil {
+			c.Next()
+			return
+		}
+		key := "ip:" + c.ClientIP()
+		if a, ok := authFrom(c); ok {
+			key = "sub:" + a.Principal.Issuer + " " + a.Principal.Subject
+		}
+		if !rl.allow(key) {
 			c.Header("Retry-After", "1")
 			s.renderError(c, errs.E(errs.RateLimited, "Too many requests. Slow down and retry shortly."))
 			return

@@ -62,7 +62,7 @@ func (s *Server) routes() {
 	provider.POST("/people/:id/status", s.handlePersonStatusPage)
 
 	// The JSON API: bearer tokens (agency systems) or a session (people).
-	api := app.Group("/api/v1", s.rateLimit(newRateLimiter(50, 100)), noStore)
+	api := app.Group("/api/v1", s.rateLimit(newRateLimiter(s.cfg.RateLimit, int(2*s.cfg.RateLimit))), noStore)
 	api.GET("/openapi.json", s.handleOpenAPI)
 	api.GET("/catalogue", s.handleAPICatalogue)
 
