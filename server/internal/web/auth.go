@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -137,6 +138,6 @@ func homeFor(p *identity.Principal) string {
 }
 
 func (s *Server) setFlash(c *gin.Context, msg string) {
-	http.SetCookie(c.Writer, &http.Cookie{Name: flashCookie, Value: msg, Path: "/", MaxAge: 60,
+	http.SetCookie(c.Writer, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/", MaxAge: 60,
 		HttpOnly: true, Secure: s.secureCookies, SameSite: http.SameSiteLaxMode})
 }

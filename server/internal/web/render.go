@@ -117,7 +117,7 @@ func (s *Server) page(c *gin.Context, title string) Page {
 		p.CSRF = a.CSRF
 	}
 	if f, err := c.Cookie(flashCookie); err == nil && f != "" {
-		p.Flash = f
+		p.Flash = f // gin's Cookie has already unescaped it
 		c.SetCookie(flashCookie, "", -1, "/", "", s.secureCookies, true)
 	}
 	return p
