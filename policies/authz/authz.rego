@@ -342,28 +342,65 @@ grants["close"] := [
 # Undefined must never allow.
 default decision := {"allow": false, "reasons": [{"code": "policy_error", "text": "The authorisation policy could not decide; access is denied."}]}
 
+# Allowed when a grant of the action matches the actor, its relation to the
+# request and the request's state; the first such grant is the reason.
+# Otherwise denied, with every rule that forbids it, or why no grant matched.
 decision := {"allow": true, "reasons": [{"code": "granted", "text": allowed_by[0].text}]} if {
-	count(denials) == 0
 	count(allowed_by) > 0
 } else := {"allow": false, "reasons": [d | some d in denials]} if {
 	count(denials) > 0
 } else := {"allow": false, "reasons": [why_not]}
 
-actor := input.actor
+allowed_by := [g | some g in grants[input.action]; grant_matches(g)]
 
-is_provider if actor.provider == true
+# A grant for no particular request: the role must be on the actor's side.
+grant_matches(g) if {
+	g.relation == ""
+	input.relation == ""
+	some r in g.roles
+	r in roles
+}
+
+# A grant to the requesting agency's staff: the request must be theirs.
+grant_matches(g) if {
+	g.relation == "own_agency"
+	input.relation == "own_agency"
+	own_agency
+	input.request.status in g.states
+	not emergency_missing(g)
+	some r in g.roles
+	r in roles
+}
+
+# A grant to the provider's staff: never on their own agency's request.
+grant_matches(g) if {
+	g.relation == "provider"
+	input.relation == "provider"
+	input.actor.provider == true
+	not provider_own_agency
+	input.request.status in g.states
+	some r in g.roles
+	r in roles
+}
+
+emergency_missing(g) if {
+	g.emergency
+	not input.request.emergency == true
+}
+
+is_provider if input.actor.provider == true
 
 # Roles count only on the right side of the table: an agency role held by a
 # provider account, or a provider role held by an agency account, is ignored.
 roles contains r if {
-	some r in actor.roles
+	some r in input.actor.roles
 	r in agency_roles
 	not is_provider
-	actor.agency_id != ""
+	input.actor.agency_id != ""
 }
 
 roles contains r if {
-	some r in actor.roles
+	some r in input.actor.roles
 	r in provider_roles
 	is_provider
 }
@@ -371,29 +408,6 @@ roles contains r if {
 about_request if {
 	some g in grants[input.action]
 	g.relation != ""
-}
-
-allowed_by := [g |
-	some g in grants[input.action]
-	some r in g.roles
-	r in roles
-	g.relation == input.relation
-	state_allows(g)
-]
-
-state_allows(g) if g.relation == ""
-
-state_allows(g) if {
-	g.relation != ""
-	input.request.status in g.states
-	emergency_allows(g)
-}
-
-emergency_allows(g) if not g.emergency
-
-emergency_allows(g) if {
-	g.emergency
-	input.request.emergency == true
 }
 
 denials contains {"code": "unknown_action", "text": sprintf("Unknown action %q.", [input.action])} if {
@@ -435,15 +449,19 @@ denials contains {"code": "relation_mismatch", "text": "Only the provider's staf
 
 # Nobody reviews their own agency's request.
 denials contains {"code": "own_agency_review", "text": "Nobody acts as the provider on a request of their own agency."} if {
+	provider_own_agency
+}
+
+provider_own_agency if {
 	is_provider
-	actor.agency_id != ""
-	actor.agency_id == input.request.agency_id
+	input.actor.agency_id != ""
+	input.actor.agency_id == input.request.agency_id
 }
 
 own_agency if {
 	not is_provider
-	actor.agency_id != ""
-	actor.agency_id == input.request.agency_id
+	input.actor.agency_id != ""
+	input.actor.agency_id == input.request.agency_id
 }
 
 # why_not explains a denial when no grant matched: the role, then the

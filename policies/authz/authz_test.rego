@@ -195,3 +195,30 @@ test_default_denies if {
 	not d.allow
 	d.reasons[0].code == "policy_error"
 }
+
+test_grants_give_each_side_its_own_roles if {
+	every _, gs in authz.grants {
+		every g in gs {
+			grant_roles_on_side(g)
+		}
+	}
+}
+
+grant_roles_on_side(g) if {
+	g.relation == "own_agency"
+	every r in g.roles {
+		r in authz.agency_roles
+	}
+}
+
+grant_roles_on_side(g) if {
+	g.relation == "provider"
+	every r in g.roles {
+		r in authz.provider_roles
+	}
+}
+
+grant_roles_on_side(g) if {
+	g.relation == ""
+	g.states == []
+}

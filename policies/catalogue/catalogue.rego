@@ -2,14 +2,14 @@
 # title: Catalogue
 # description: |
 #   What the provider retains, for how long, and which legal process of which
-#   jurisdiction can compel which of it. The jurisdictions live in
-#   catalogue/us, catalogue/uk and catalogue/eu; this package joins them and
-#   publishes the law-enforcement guide (rule "public").
+#   jurisdiction can compel which of it. Each jurisdiction has its own file
+#   (us.rego, uk.rego, eu.rego) adding, by id, to jurisdiction_info, classes,
+#   category_classes, class_exceptions and processes. This file holds what is
+#   common and publishes the law-enforcement guide (rule "public").
+#
+#   Everything here is a constant looked up by key: decisions read only the
+#   entries they need, never a document assembled on the fly.
 package catalogue
-
-import data.catalogue.eu
-import data.catalogue.uk
-import data.catalogue.us
 
 # The provider is established in the United States: U.S. process is domestic,
 # everything else arrives under an international instrument.
@@ -160,39 +160,80 @@ target_types := {
 
 jurisdiction_order := ["us", "uk", "eu"]
 
-jurisdictions := {
-	"us": us.jurisdiction,
-	"uk": uk.jurisdiction,
-	"eu": eu.jurisdiction,
+# Whose agencies may use which jurisdiction's processes, by ISO 3166-1
+# alpha-2 country code.
+countries := {
+	# United States: federal law binds agencies of the states and the
+	# territories alike.
+	"US": "us",
+	"PR": "us",
+	"GU": "us",
+	"VI": "us",
+	"AS": "us",
+	"MP": "us",
+	# United Kingdom.
+	"GB": "uk",
+	# European Union: every Member State bound by Regulation (EU) 2023/1543,
+	# all but Denmark, which does not take part (Protocol No 22 to the
+	# Treaties).
+	"AT": "eu",
+	"BE": "eu",
+	"BG": "eu",
+	"CY": "eu",
+	"CZ": "eu",
+	"DE": "eu",
+	"EE": "eu",
+	"ES": "eu",
+	"FI": "eu",
+	"FR": "eu",
+	"GR": "eu",
+	"HR": "eu",
+	"HU": "eu",
+	"IE": "eu",
+	"IT": "eu",
+	"LT": "eu",
+	"LU": "eu",
+	"LV": "eu",
+	"MT": "eu",
+	"NL": "eu",
+	"PL": "eu",
+	"PT": "eu",
+	"RO": "eu",
+	"SE": "eu",
+	"SI": "eu",
+	"SK": "eu",
+}
+
+# The jurisdictions, whole, for the guide and the tests. Decisions read the
+# parts they need by key instead.
+jurisdictions[j] := object.union(jurisdiction_info[j], {
+	"countries": sort([cc | some cc, x in countries; x == j]),
+	"classes": classes[j],
+	"category_classes": category_classes[j],
+	"class_exceptions": class_exceptions[j],
+	"processes": {id: processes[id] | some id in jurisdiction_info[j].process_order},
+}) if {
+	some j in jurisdiction_order
 }
 
 # Guidance given when an agency uses another country's process.
 cross_border_guidance := "Otherwise ask for the data through mutual legal assistance (MLAT) via the U.S. Department of Justice Office of International Affairs or, where one is in force between your country and the United States, under an executive agreement made under the CLOUD Act (18 U.S.C. § 2523), such as the UK–US Data Access Agreement."
 
-# process(id) is the catalogue entry of a process id, with its id and
-# jurisdiction added; undefined when the id is unknown.
-process(id) := object.union(p, {"id": id, "jurisdiction": j}) if {
-	j := split(id, ".")[0]
-	p := jurisdictions[j].processes[id]
-}
-
 # country_jurisdiction(cc) is the jurisdiction whose processes an agency of
-# country cc (ISO 3166-1 alpha-2) may use; undefined when none here.
-country_jurisdiction(cc) := j if {
-	some j in jurisdiction_order
-	upper(cc) in jurisdictions[j].countries
-}
+# country cc may use; undefined when none here.
+country_jurisdiction(cc) := countries[upper(cc)]
 
 # class_of(j, c, requested) is the jurisdiction's own class for category c,
 # given every category the request asks for (some classes depend on what else
-# is asked, e.g. EU identification data).
+# is asked, e.g. EU identification data). The id of a process starts with
+# its jurisdiction's.
 class_of(j, c, requested) := x.class if {
-	some x in jurisdictions[j].class_exceptions
+	some x in class_exceptions[j]
 	x.category == c
 	every r in requested {
 		r in x.when_only
 	}
-} else := jurisdictions[j].category_classes[c]
+} else := category_classes[j][c]
 
 # The law-enforcement guide: the whole catalogue, ordered, for
 # GET /api/v1/catalogue and the /guide page.
@@ -232,7 +273,7 @@ public_process(jd, j, id) := {
 	"name": p.name,
 	"short_name": p.short_name,
 	"citation": p.citation,
-	"country": jd.countries[0],
+	"country": jd.country,
 	"issuer_kinds": p.issuer_kinds,
 	"categories": [c | some c in category_order; c in p.categories],
 	"max_range_days": p.max_range_days,

@@ -7,32 +7,31 @@ process_ids := {
 	"uk.ipa", "uk.opo", "eu.epoc", "eu.epoc_pr",
 }
 
-all_processes := {id: p |
-	some _, jd in catalogue.jurisdictions
-	some id, p in jd.processes
-}
+all_processes := catalogue.processes
 
 test_process_ids_are_the_designs if {
 	object.keys(all_processes) == process_ids
 }
 
-test_process_ids_carry_their_jurisdiction if {
-	every j, jd in catalogue.jurisdictions {
-		every id, _ in jd.processes {
+test_process_order_lists_every_process_once_under_its_jurisdiction if {
+	ordered := [id | some j in catalogue.jurisdiction_order; some id in catalogue.jurisdiction_info[j].process_order]
+	count(ordered) == count(catalogue.processes)
+	{id | some id in ordered} == object.keys(catalogue.processes)
+	every j, info in catalogue.jurisdiction_info {
+		every id in info.process_order {
 			startswith(id, concat("", [j, "."]))
 		}
 	}
 }
 
-test_process_order_lists_every_process_once if {
-	every _, jd in catalogue.jurisdictions {
-		count(jd.process_order) == count(jd.processes)
-		{id | some id in jd.process_order} == object.keys(jd.processes)
-	}
-}
-
 test_jurisdiction_order_lists_every_jurisdiction if {
-	{j | some j in catalogue.jurisdiction_order} == object.keys(catalogue.jurisdictions)
+	jurisdictions := {j | some j in catalogue.jurisdiction_order}
+	jurisdictions == object.keys(catalogue.jurisdiction_info)
+	jurisdictions == object.keys(catalogue.classes)
+	jurisdictions == object.keys(catalogue.category_classes)
+	jurisdictions == object.keys(catalogue.class_exceptions)
+	jurisdictions == object.keys(catalogue.jurisdictions)
+	{j | some _, j in catalogue.countries} == jurisdictions
 }
 
 test_category_order_lists_every_category if {
@@ -101,7 +100,8 @@ test_every_process_has_a_citation_deadline_and_range if {
 
 test_preservation_holds_and_discloses_nothing_itself if {
 	every _, p in all_processes {
-		p.preservation == (p.hold_days > 0)
+		holds := p.hold_days > 0
+		p.preservation == holds
 	}
 }
 
@@ -143,14 +143,13 @@ test_class_exceptions_are_consistent if {
 	}
 }
 
-test_countries_are_iso_codes_in_one_jurisdiction_only if {
-	every _, jd in catalogue.jurisdictions {
-		every cc in jd.countries {
-			regex.match(`^[A-Z]{2}$`, cc)
-		}
+test_countries_are_iso_codes if {
+	every cc, _ in catalogue.countries {
+		regex.match(`^[A-Z]{2}$`, cc)
 	}
-	countries := [cc | some _, jd in catalogue.jurisdictions; some cc in jd.countries]
-	count(countries) == count({cc | some cc in countries})
+	every _, jd in catalogue.jurisdictions {
+		jd.country in {"US", "GB", "EU"}
+	}
 }
 
 test_country_jurisdiction if {
@@ -164,12 +163,10 @@ test_country_jurisdiction if {
 }
 
 test_process_lookup if {
-	p := catalogue.process("eu.epoc")
-	p.id == "eu.epoc"
-	p.jurisdiction == "eu"
-	not catalogue.process("eu.nope")
-	not catalogue.process("nope")
-	not catalogue.process("")
+	catalogue.processes["eu.epoc"].name == "European Production Order (EPOC)"
+	catalogue.jurisdiction_info.eu.law_name == "EU law"
+	not catalogue.processes["eu.nope"]
+	not catalogue.processes[""]
 }
 
 test_class_of_eu_identification_exception if {

@@ -497,7 +497,11 @@ test_missing_today_is_not_valid if {
 test_partial_request_reports_missing_fields if {
 	s := disclosure.scope with input as {"agency": {"country": "US"}, "request": {"process": "us.warrant"}, "today": today}
 	not s.valid
-	{e.field | some e in s.errors} == {"categories", "date_from", "date_to", "issued_on", "issuing_authority.kind", "targets"}
+	{e.field | some e in s.errors; e.code == "missing"} == {
+		"issuing_authority.kind", "categories", "targets", "date_from", "date_to", "issued_on", "expires_on",
+		"emergency", "emergency.narrative", "offence.max_penalty_years", "serious_crime",
+		"nondisclosure.ordered", "nondisclosure.until",
+	}
 }
 
 # Warnings.
@@ -553,4 +557,22 @@ test_default_scope_allows_nothing if {
 	not s.valid
 	s.categories == []
 	s.errors[0].code == "policy_error"
+}
+
+test_window_prospective_without_issue_date if {
+	s := scope_of(patch(bases["us.prtt"], {"issued_on": "", "date_from": "2026-11-01", "date_to": "2026-12-15"}))
+	s.date_from == today
+	some e in s.errors
+	e.field == "issued_on"
+}
+
+test_long_nondisclosure_counted_from_today_without_issue_date if {
+	x := patch(bases["us.emergency"], {"nondisclosure_ordered": true, "nondisclosure_until": "2027-12-01"})
+	disclosure.long_nondisclosure with input as x
+	not disclosure.long_nondisclosure with input as patch(x, {"nondisclosure_until": "2027-11-01"})
+}
+
+test_request_not_an_object_is_an_error if {
+	some e in disclosure.errors with input as {"agency": {"country": "US"}, "request": "x", "today": today}
+	e.field == "request"
 }

@@ -48,7 +48,7 @@ type AuthzInput struct {
 // on an evaluation error the Decision denies and the error (Internal, logged)
 // is returned as well.
 func (e *Engine) Authorize(ctx context.Context, in AuthzInput) (Decision, error) {
-	d, err := decide(ctx, e, e.authz, queryAuthz, authzValue(in), decodeDecision)
+	d, err := decide(ctx, e, e.authzs, e.authz, queryAuthz, authzValue(in), decodeDecision)
 	if err != nil {
 		return Decision{Allow: false, Reasons: []Reason{{Code: "policy_error", Text: "The authorisation policy could not decide; access is denied."}}}, err
 	}

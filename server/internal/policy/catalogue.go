@@ -135,7 +135,7 @@ type NeverProduced struct {
 // Catalogue returns the whole catalogue. An evaluation failure is returned as
 // an Internal error (and logged).
 func (e *Engine) Catalogue(ctx context.Context) (Catalogue, error) {
-	return decide(ctx, e, e.catalogue, queryCatalogue, ast.NewObject(), func(v any) (Catalogue, error) {
+	return decide(ctx, e, (*memo[Catalogue])(nil), e.catalogue, queryCatalogue, ast.NewObject(), func(v any) (Catalogue, error) {
 		// Rendered rarely (a page, a public API), so JSON is fast enough.
 		b, err := json.Marshal(v)
 		if err != nil {

@@ -24,3 +24,9 @@ func RawCatalogue(ctx context.Context, e *Engine) ([]byte, error) {
 	}
 	return json.Marshal(v)
 }
+
+// MemoLen reports how many scope decisions the Engine remembers.
+func MemoLen(e *Engine) int { return e.scopes.len() }
+
+// Memoizes reports whether the Engine remembers decisions at all.
+func Memoizes(e *Engine) bool { return e.scopes != nil }

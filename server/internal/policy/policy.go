@@ -20,6 +20,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 )
@@ -45,9 +46,18 @@ type Engine struct {
 	authz     rego.PreparedEvalQuery
 	catalogue rego.PreparedEvalQuery
 
-	log *slog.Logger
-	now func() time.Time
+	scopes       *memo[Scope]
+	routes       *memo[Routing]
+	approvalSets *memo[Approvals]
+	authzs       *memo[Decision]
+	memoSize     int
+	log          *slog.Logger
+	now          func() time.Time
 }
+
+// DefaultMemoSize is how many recent decisions of each kind an Engine
+// remembers unless WithMemo says otherwise.
+const DefaultMemoSize = 4096
 
 // An Option configures an Engine.
 type Option func(*Engine)
@@ -55,6 +65,13 @@ type Option func(*Engine)
 // WithLogger sets where evaluation errors are logged (default slog.Default()).
 func WithLogger(l *slog.Logger) Option {
 	return func(e *Engine) { e.log = l }
+}
+
+// WithMemo sets how many recent decisions of each kind the Engine remembers
+// (default DefaultMemoSize); 0 turns remembering off. A bundle that calls a
+// nondeterministic built-in (time.now_ns, http.send, …) is never remembered.
+func WithMemo(size int) Option {
+	return func(e *Engine) { e.memoSize = size }
 }
 
 // WithClock sets the clock that supplies "today" when a ScopeInput has none
@@ -79,10 +96,19 @@ func Load(ctx context.Context, fsys fs.FS, opts ...Option) (*Engine, error) {
 		return nil, fmt.Errorf("policy: compile: %w", compileError(compiler.Errors))
 	}
 
-	e := &Engine{log: slog.Default(), now: time.Now}
+	e := &Engine{log: slog.Default(), now: time.Now, memoSize: DefaultMemoSize}
 	for _, o := range opts {
 		o(e)
 	}
+	// The compiled modules, where calls in rule heads have moved into bodies.
+	if calls := nondeterministic(compiler.Modules); len(calls) > 0 {
+		e.log.WarnContext(ctx, "policy bundle is nondeterministic; decisions are not remembered", slog.Any("calls", calls))
+		e.memoSize = 0
+	}
+	e.scopes = newMemo(e.memoSize, cloneScope)
+	e.routes = newMemo(e.memoSize, cloneRouting)
+	e.approvalSets = newMemo(e.memoSize, cloneApprovals)
+	e.authzs = newMemo(e.memoSize, cloneDecision)
 	for _, q := range []struct {
 		query string
 		into  *rego.PreparedEvalQuery
@@ -201,7 +227,15 @@ func compileError(list ast.Errors) *CompileError {
 
 // evalValue evaluates a prepared decision and returns its single value.
 func evalValue(ctx context.Context, pq rego.PreparedEvalQuery, input ast.Value, name string) (any, error) {
-	rs, err := pq.Eval(ctx, rego.EvalParsedInput(input))
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("evaluate %s: %w", name, err)
+	}
+	// Cancel with the context through a callback rather than the goroutine
+	// the rego package would otherwise start for every evaluation.
+	cancel := topdown.NewCancel()
+	stop := context.AfterFunc(ctx, cancel.Cancel)
+	defer stop()
+	rs, err := pq.Eval(ctx, rego.EvalParsedInput(input), rego.EvalExternalCancel(cancel))
 	if err != nil {
 		return nil, fmt.Errorf("evaluate %s: %w", name, err)
 	}
@@ -211,22 +245,36 @@ func evalValue(ctx context.Context, pq rego.PreparedEvalQuery, input ast.Value, 
 	return rs[0].Expressions[0].Value, nil
 }
 
-// decide evaluates a decision and decodes it; failures are logged and
-// returned as Internal errors with a safe message.
-func decide[T any](ctx context.Context, e *Engine, pq rego.PreparedEvalQuery, name string, input ast.Value, decode func(any) (T, error)) (T, error) {
-	var zero T
+// decide answers a decision from the memo, or evaluates and decodes it;
+// failures are logged and returned as Internal errors with a safe message,
+// and never remembered.
+func decide[T any](ctx context.Context, e *Engine, m *memo[T], pq rego.PreparedEvalQuery, name string, input ast.Value, decode func(any) (T, error)) (T, error) {
+	var key [32]byte
+	if m != nil {
+		key = memoKey(input)
+		if out, ok := m.get(key); ok {
+			return out, nil
+		}
+	}
 	v, err := evalValue(ctx, pq, input, name)
+	var out T
 	if err == nil {
-		zero, err = decode(v)
+		out, err = decode(v)
 		if err != nil {
 			err = fmt.Errorf("decode %s: %w", name, err)
 		}
 	}
 	if err != nil {
-		e.log.ErrorContext(ctx, "policy decision failed", slog.String("decision", name), slog.Any("err", err))
+		level := slog.LevelError
+		if ctx.Err() != nil {
+			level = slog.LevelInfo // the caller gave up; not a policy failure
+		}
+		e.log.Log(ctx, level, "policy decision failed", slog.String("decision", name), slog.Any("err", err))
+		var zero T
 		return zero, errs.Wrap(err, errs.Internal, "The legal policy could not be evaluated.")
 	}
-	return zero, nil
+	m.put(key, out)
+	return out, nil
 }
 
 func (e *Engine) today(t string) string {

@@ -661,3 +661,25 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestCancelledContextFailsClosed(t *testing.T) {
+	e, err := policy.Load(context.Background(), policies.FS, policy.WithMemo(0), policy.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	d, err := e.Authorize(ctx, policy.AuthzInput{
+		Actor:  policy.Actor{ID: "u1", Roles: []string{"officer"}, AgencyID: "riverside"},
+		Action: "request.create",
+	})
+	if err == nil {
+		t.Fatal("Authorize with a cancelled context succeeded")
+	}
+	if d.Allow {
+		t.Error("Allow = true with a cancelled context")
+	}
+	if _, err := e.Scope(ctx, usRequest("us.warrant", "judge", "subscriber")); err == nil {
+		t.Error("Scope with a cancelled context succeeded")
+	}
+}

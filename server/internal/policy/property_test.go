@@ -3,6 +3,7 @@ package policy_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -132,7 +133,7 @@ func TestScopeProperties(t *testing.T) {
 				t.Fatalf("%s authorised under %s", c, p.ID)
 			}
 		}
-		if ok && countries[in.Agency.Country] != p.Jurisdiction && len(s.Categories) > 0 {
+		if ok && countries[strings.ToUpper(in.Agency.Country)] != p.Jurisdiction && len(s.Categories) > 0 {
 			t.Fatalf("agency of %q got %v under %s", in.Agency.Country, s.Categories, p.ID)
 		}
 		if s.Valid && len(s.Categories) > 0 {

@@ -22,7 +22,7 @@ type Routing struct {
 // Route decides the queue and deadline of a request in its current status.
 // An evaluation failure is returned as an Internal error (and logged).
 func (e *Engine) Route(ctx context.Context, in ScopeInput) (Routing, error) {
-	return decide(ctx, e, e.route, queryRoute, e.scopeValue(in), func(v any) (Routing, error) {
+	return decide(ctx, e, e.routes, e.route, queryRoute, e.scopeValue(in), func(v any) (Routing, error) {
 		var d decoder
 		m := d.object(v, "route")
 		r := Routing{Queue: d.string(m, "queue"), DeadlineHours: d.integer(m, "deadline_hours"), Reasons: d.reasons(m, "reasons")}
@@ -41,7 +41,7 @@ type Approvals struct {
 // Approvals decides the approvals a request needs. An evaluation failure is
 // returned as an Internal error (and logged).
 func (e *Engine) Approvals(ctx context.Context, in ScopeInput) (Approvals, error) {
-	return decide(ctx, e, e.approvals, queryApprovals, e.scopeValue(in), func(v any) (Approvals, error) {
+	return decide(ctx, e, e.approvalSets, e.approvals, queryApprovals, e.scopeValue(in), func(v any) (Approvals, error) {
 		var d decoder
 		m := d.object(v, "approvals")
 		a := Approvals{Required: d.integer(m, "required"), Roles: d.strings(m, "roles"), Reasons: d.reasons(m, "reasons")}

@@ -90,7 +90,7 @@ type Scope struct {
 // Scope decides what the request may obtain. An evaluation failure is
 // returned as an Internal error (and logged); it never authorises anything.
 func (e *Engine) Scope(ctx context.Context, in ScopeInput) (Scope, error) {
-	return decide(ctx, e, e.scope, queryScope, e.scopeValue(in), decodeScope)
+	return decide(ctx, e, e.scopes, e.scope, queryScope, e.scopeValue(in), decodeScope)
 }
 
 func (e *Engine) scopeValue(in ScopeInput) ast.Value {

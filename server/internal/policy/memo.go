@@ -1,0 +1,129 @@
+package policy
+
+import (
+	"container/list"
+	"crypto/sha256"
+	"slices"
+	"sync"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// A memo remembers recent decisions. Decisions are pure functions of their
+// input and the bundle (today's date is part of the input), so the same
+// input always gets the same answer; a request viewed, listed and checked
+// again is decided once. Keys are SHA-256 digests of the exact Rego input,
+// so the cache holds no identifiers, and any input field, present or added
+// later, is part of the key.
+type memo[T any] struct {
+	mu    sync.Mutex
+	max   int
+	items map[[sha256.Size]byte]*list.Element
+	order *list.List // most recently used at the front
+	clone func(T) T  // callers may change what they get; the cache keeps its own
+}
+
+type memoEntry[T any] struct {
+	key [sha256.Size]byte
+	val T
+}
+
+func newMemo[T any](max int, clone func(T) T) *memo[T] {
+	if max <= 0 {
+		return nil
+	}
+	return &memo[T]{max: max, items: map[[sha256.Size]byte]*list.Element{}, order: list.New(), clone: clone}
+}
+
+func memoKey(input ast.Value) [sha256.Size]byte {
+	return sha256.Sum256([]byte(input.String()))
+}
+
+// get returns a copy of the remembered decision; a nil memo remembers nothing.
+func (m *memo[T]) get(key [sha256.Size]byte) (T, bool) {
+	var zero T
+	if m == nil {
+		return zero, false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	el, ok := m.items[key]
+	if !ok {
+		return zero, false
+	}
+	m.order.MoveToFront(el)
+	return m.clone(el.Value.(*memoEntry[T]).val), true
+}
+
+func (m *memo[T]) put(key [sha256.Size]byte, val T) {
+	if m == nil {
+		return
+	}
+	val = m.clone(val)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if el, ok := m.items[key]; ok {
+		el.Value.(*memoEntry[T]).val = val
+		m.order.MoveToFront(el)
+		return
+	}
+	m.items[key] = m.order.PushFront(&memoEntry[T]{key: key, val: val})
+	for m.order.Len() > m.max {
+		oldest := m.order.Back()
+		m.order.Remove(oldest)
+		delete(m.items, oldest.Value.(*memoEntry[T]).key)
+	}
+}
+
+func (m *memo[T]) len() int {
+	if m == nil {
+		return 0
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.order.Len()
+}
+
+func cloneScope(s Scope) Scope {
+	s.Errors = slices.Clone(s.Errors)
+	s.Categories = slices.Clone(s.Categories)
+	s.Refused = slices.Clone(s.Refused)
+	s.Warnings = slices.Clone(s.Warnings)
+	return s
+}
+
+func cloneDecision(d Decision) Decision {
+	d.Reasons = slices.Clone(d.Reasons)
+	return d
+}
+
+func cloneRouting(r Routing) Routing {
+	r.Reasons = slices.Clone(r.Reasons)
+	return r
+}
+
+func cloneApprovals(a Approvals) Approvals {
+	a.Roles = slices.Clone(a.Roles)
+	a.Reasons = slices.Clone(a.Reasons)
+	return a
+}
+
+// nondeterministic lists the calls of a bundle whose results change between
+// evaluations of the same input (time.now_ns, http.send, rand.intn, …):
+// decisions that use them cannot be remembered.
+func nondeterministic(modules map[string]*ast.Module) []string {
+	var found []string
+	for _, m := range modules {
+		ast.WalkExprs(m, func(x *ast.Expr) bool {
+			if !x.IsCall() {
+				return false
+			}
+			if b, ok := ast.BuiltinMap[x.Operator().String()]; ok && b.Nondeterministic {
+				found = append(found, x.Location.String()+": "+b.Name)
+			}
+			return false
+		})
+	}
+	slices.Sort(found)
+	return found
+}
