@@ -33,6 +33,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runMigrate(ctx, args, getenv, stdout, stderr)
 	case "seed":
 		err = runSeed(ctx, args, getenv, stdout, stderr)
+	case "verify-log":
+		err = runVerifyLog(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "warrantdesk", buildVersion())
 		return 0
@@ -61,6 +63,7 @@ commands:
   serve      run the portal (default); --demo runs the embedded OpenID Provider with demo agencies
   migrate    apply pending database migrations and exit
   seed       create the demo agencies in the database
+  verify-log recompute the audit chain and the transparency log and check their signatures
   version    print the version
 
 Configuration comes from WARRANTDESK_* environment variables; flags override them.

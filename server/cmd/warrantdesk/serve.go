@@ -27,6 +27,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/translog"
 	"github.com/warrantdesk/warrantdesk/server/internal/web"
 )
 
@@ -61,6 +62,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log := newLogger(stderr, cfg.LogLevel)
 	log.Info("starting", "version", buildVersion(), "config", cfg.String())
+	if err := resolveLogKey(&cfg, log); err != nil {
+		return err
+	}
 
 	d, err := openDB(ctx, cfg, log)
 	if err != nil {
@@ -101,11 +105,28 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("blob store: %w", err)
 	}
 	reqs := &request.Service{DB: d.DB, Blobs: blobs, Policy: request.NewPolicy(pol), MaxUpload: cfg.MaxUploadBytes}
+	wf, stopWorkflow, err := startWorkflow(ctx, cfg, d, pol, log, getenv)
+	if err != nil {
+		return err
+	}
+	defer stopWorkflow()
+
+	// The transparency log's signer: a checkpoint within a second of a new
+	// leaf, on every replica (signing is idempotent). It stops before the
+	// database closes.
+	tl, err := translog.New(d.DB, cfg.LogKey)
+	if err != nil {
+		return err
+	}
+	signCtx, stopSigner := context.WithCancel(ctx)
+	signerDone := make(chan struct{})
+	go func() { defer close(signerDone); tl.Run(signCtx, time.Second, log) }()
+	defer func() { stopSigner(); <-signerDone }()
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	adm := &admin.Service{DB: d.DB, Policy: pol, Identity: ids}
-	srv, err := web.New(web.Deps{Config: cfg, DB: d, Log: log, Identity: ids, Requests: reqs, Admin: adm, Policy: pol, IdP: idp, Registry: reg})
+	srv, err := web.New(web.Deps{Config: cfg, DB: d, Log: log, Identity: ids, Requests: reqs, Admin: adm, Policy: pol, IdP: idp, Registry: reg, Workflow: wf})
 	if err != nil {
 		return err
 	}

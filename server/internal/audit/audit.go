@@ -6,7 +6,6 @@
 package audit
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -60,22 +59,21 @@ type head struct {
 	Hash string `gorm:"column:hash"`
 }
 
-// Append adds ev to the chain inside tx, the transaction of the change it
-// records: if that change rolls back, so does its audit event. The chain head
-// is locked until tx ends, so concurrent appends queue rather than fork.
+// Append records ev inside tx, the transaction of the change it records:
+// if that change rolls back, so does its audit event, and if the event
+// cannot be written, the change fails with it.
+//
+// The event is chained at once if the chain head is free: it then gets the
+// next sequence number and the hash of the event before it, and the head
+// stays locked until tx ends, so the chain never forks. If another
+// transaction holds the head (on PostgreSQL, with several callers at once),
+// Append does not wait for that transaction's commit: it queues ev in
+// audit_pending, in tx, and the next transaction to take the head (or
+// Flush, which the log signer runs every second) chains it. Either way
+// appending never serialises the server on one commit at a time. A
+// transaction that takes the head first chains the queue, oldest first.
 func Append(ctx context.Context, tx *gorm.DB, ev Event) error {
 	tx = tx.WithContext(ctx)
-	lock := ""
-	if tx.Dialector.Name() == "postgres" {
-		lock = " FOR UPDATE"
-	}
-	var h head
-	if err := tx.Raw("SELECT seq, hash FROM audit_head WHERE id = 1" + lock).Scan(&h).Error; err != nil {
-		return fmt.Errorf("audit: read chain head: %w", err)
-	}
-	if h.Hash == "" {
-		return fmt.Errorf("audit: chain head missing: is the database migrated?")
-	}
 	if ev.At.IsZero() {
 		ev.At = time.Now().UTC()
 	}
@@ -85,49 +83,76 @@ func Append(ctx context.Context, tx *gorm.DB, ev Event) error {
 	if ev.Outcome == "" {
 		ev.Outcome = OutcomeSuccess
 	}
+	h, ok, err := takeHead(tx)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		p := pendingOf(ev)
+		if err := tx.Create(&p).Error; err != nil {
+			return fmt.Errorf("audit: queue %s: %w", ev.Action, err)
+		}
+		return nil
+	}
+	from := h
+	if h, _, err = chainPending(tx, h, maxBatch); err != nil {
+		return err
+	}
 	ev.Seq = h.Seq + 1
 	ev.PrevHash = h.Hash
 	ev.Hash = Hash(ev)
 	if err := tx.Create(&ev).Error; err != nil {
 		return fmt.Errorf("audit: append %s: %w", ev.Action, err)
 	}
-	res := tx.Exec("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ?", ev.Seq, ev.Hash, h.Seq)
-	if res.Error != nil {
-		return fmt.Errorf("audit: advance chain head: %w", res.Error)
-	}
-	if res.RowsAffected != 1 {
-		return fmt.Errorf("audit: chain head moved during append")
-	}
-	return nil
+	return moveHead(tx, from, head{Seq: ev.Seq, Hash: ev.Hash})
 }
 
 // Hash returns the SHA-256 (hex) that chains ev: over the previous hash and
 // every recorded field in a fixed, length-prefixed encoding, so that no two
-// different events can encode to the same bytes.
+// different events can encode to the same bytes. Verify recomputes it from
+// the stored rows with the same encoding (see appendChainInput).
 func Hash(ev Event) string {
-	var b bytes.Buffer
-	field := func(s string) {
-		b.WriteString(strconv.Itoa(len(s)))
-		b.WriteByte(':')
-		b.WriteString(s)
-		b.WriteByte('\n')
+	fields := [numFields][]byte{
+		[]byte(ev.Actor.Issuer), []byte(ev.Actor.Subject), []byte(ev.Actor.Role), []byte(ev.Actor.AgencyID),
+		[]byte(ev.Action), []byte(ev.ObjectType), []byte(ev.ObjectID), []byte(ev.Outcome),
+		[]byte(ev.RequestID), []byte(ev.Decision), []byte(ev.Details),
 	}
-	field(ev.PrevHash)
-	field(strconv.FormatInt(ev.Seq, 10))
-	field(ev.At.UTC().Format(time.RFC3339Nano))
-	field(ev.Actor.Issuer)
-	field(ev.Actor.Subject)
-	field(ev.Actor.Role)
-	field(ev.Actor.AgencyID)
-	field(ev.Action)
-	field(ev.ObjectType)
-	field(ev.ObjectID)
-	field(ev.Outcome)
-	field(ev.RequestID)
-	field(ev.Decision)
-	field(ev.Details)
-	sum := sha256.Sum256(b.Bytes())
+	sum := sha256.Sum256(appendChainInput(nil, []byte(ev.PrevHash), ev.Seq, ev.At, &fields))
 	return hex.EncodeToString(sum[:])
+}
+
+// numFields is the number of text fields an event hashes after its previous
+// hash, seq and time.
+const numFields = 11
+
+// appendChainInput appends the bytes an event's hash is taken over: each
+// value as "<decimal length>:<bytes>\n", in this order: previous hash, seq,
+// time (UTC, RFC 3339 with nanoseconds), then fields (actor issuer, subject,
+// role, agency, action, object type, object id, outcome, request id,
+// decision, details). It is the one definition of the encoding, shared by
+// Append and Verify.
+func appendChainInput(b, prevHash []byte, seq int64, at time.Time, fields *[numFields][]byte) []byte {
+	var scratch [40]byte
+	return appendChainInputText(b, prevHash, seq, at.UTC().AppendFormat(scratch[:0], time.RFC3339Nano), fields)
+}
+
+// appendChainInputText is appendChainInput with the time already formatted.
+func appendChainInputText(b, prevHash []byte, seq int64, at []byte, fields *[numFields][]byte) []byte {
+	var scratch [20]byte
+	b = appendField(b, prevHash)
+	b = appendField(b, strconv.AppendInt(scratch[:0], seq, 10))
+	b = appendField(b, at)
+	for _, f := range fields {
+		b = appendField(b, f)
+	}
+	return b
+}
+
+func appendField(b, s []byte) []byte {
+	b = strconv.AppendInt(b, int64(len(s)), 10)
+	b = append(b, ':')
+	b = append(b, s...)
+	return append(b, '\n')
 }
 
 // JSON encodes v for an event's Decision or Details. Encoding failures are

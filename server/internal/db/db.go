@@ -149,7 +149,8 @@ func (d *DB) provider(log *slog.Logger) (*goose.Provider, error) {
 	return goose.NewProvider(dialect, d.SQL, d.migrationsFS(), opts...)
 }
 
-// Migrate applies every pending migration and returns the versions applied.
+// Migrate applies every pending migration, then River's own (its job
+// tables), and returns the versions of ours it applied.
 func (d *DB) Migrate(ctx context.Context, log *slog.Logger) ([]int64, error) {
 	p, err := d.provider(log)
 	if err != nil {
@@ -158,6 +159,9 @@ func (d *DB) Migrate(ctx context.Context, log *slog.Logger) ([]int64, error) {
 	results, err := p.Up(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	if err := d.migrateRiver(ctx, log); err != nil {
+		return nil, err
 	}
 	applied := make([]int64, 0, len(results))
 	for _, r := range results {
@@ -184,5 +188,5 @@ func (d *DB) CheckCurrent(ctx context.Context) error {
 	if current < target {
 		return fmt.Errorf("%w (at %d, want %d)", ErrPendingMigrations, current, target)
 	}
-	return nil
+	return d.checkRiver(ctx)
 }

@@ -5,6 +5,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/audit"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/translog"
 )
 
 // models lists every gorm model of every domain package. A new model must
@@ -12,9 +13,14 @@ import (
 var models = []any{
 	&agency.Agency{},
 	&audit.Event{},
+	&audit.Anchor{},
+	&audit.Pending{},
 	&identity.Person{},
 	&identity.Session{},
 	&request.Request{},
 	&request.Document{},
 	&request.HistoryEntry{},
+	&translog.Entry{},
+	&translog.StoredHash{},
+	&translog.SignedCheckpoint{},
 }

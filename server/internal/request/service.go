@@ -16,6 +16,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/translog"
 )
 
 // Sentinels, wrapped inside the *errs.Error the Service returns so callers
@@ -418,6 +419,22 @@ func (s *Service) Submit(ctx context.Context, actor *identity.Principal, id stri
 		}
 		if res.RowsAffected != 1 {
 			return stale(r.ID)
+		}
+		// The public transparency log counts the request as received in
+		// this same transaction: no submission without its leaf.
+		a, err := agency.FindByID(ctx, tx, r.AgencyID)
+		if err != nil {
+			return err
+		}
+		kind := scope.ProcessKind
+		if kind != translog.TypeEmergency && kind != translog.TypePreservation {
+			kind = translog.TypeLegalProcess
+		}
+		if _, err := translog.Append(ctx, tx, translog.Leaf{RequestID: r.ID, Reference: r.Reference, Record: translog.Record{
+			Event: translog.EventReceived, Date: day.Of(now), Country: a.Country, AgencyKind: a.Kind, Process: r.Process,
+			RequestType: kind, Categories: r.Categories, Accounts: len(r.Targets), NDO: r.Nondisclosure.Ordered,
+		}}); err != nil {
+			return err
 		}
 		out = r
 		return s.record(ctx, tx, actor, r,

@@ -53,7 +53,11 @@ func (s *Server) requestView(c *gin.Context, r *request.Request, base string) (a
 	if err != nil {
 		return apiRequest{}, err
 	}
-	return toAPIRequest(r, a, &scope, base), nil
+	out := toAPIRequest(r, a, &scope, base)
+	if err := s.addWorkflow(c, r, &out); err != nil {
+		return apiRequest{}, err
+	}
+	return out, nil
 }
 
 func (s *Server) writeRequest(c *gin.Context, status int, r *request.Request) {
@@ -210,6 +214,7 @@ func (s *Server) handleAPIRequestSubmit(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
+	s.routeSubmitted(c, r)
 	s.writeRequest(c, http.StatusOK, r)
 }
 

@@ -104,6 +104,15 @@ type apiRequest struct {
 	SubmittedAt      *time.Time       `json:"submitted_at"`
 	CreatedAt        time.Time        `json:"created_at"`
 	UpdatedAt        time.Time        `json:"updated_at"`
+
+	// Where the request stands in the review (api_workflow.go); absent in lists.
+	Queue          string        `json:"queue,omitempty"`
+	Assignee       *apiPersonRef `json:"assignee,omitempty"` // provider staff only
+	Deadline       *time.Time    `json:"deadline,omitempty"`
+	Overdue        bool          `json:"overdue,omitempty"`
+	Messages       []apiMessage  `json:"messages,omitempty"`
+	AllowedActions []string      `json:"allowed_actions,omitempty"` // what the caller may do now
+	Workflow       *apiWorkflow  `json:"workflow,omitempty"`
 }
 
 type apiRequestList struct {

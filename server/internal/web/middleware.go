@@ -331,3 +331,23 @@ func safeReturnTo(p string) string {
 	}
 	return url.QueryEscape(p)
 }
+
+// requireProviderStaff keeps the provider's pages for the provider's staff.
+// It decides on who the caller is, never on which request they name, so it
+// reveals nothing about any request; the domain still authorises each action.
+func (s *Server) requireProviderStaff(c *gin.Context) {
+	if a, ok := authFrom(c); !ok || !a.Principal.Provider {
+		s.renderError(c, errs.E(errs.Forbidden, "This area is for the provider's staff."))
+		return
+	}
+	c.Next()
+}
+
+// requireAgencyMember keeps the agency pages for agency people.
+func (s *Server) requireAgencyMember(c *gin.Context) {
+	if a, ok := authFrom(c); !ok || a.Principal.Provider {
+		s.renderError(c, errs.E(errs.Forbidden, "This area is for law-enforcement agencies."))
+		return
+	}
+	c.Next()
+}

@@ -296,6 +296,7 @@ func (s *Server) handleRequestSubmit(c *gin.Context) {
 		s.showRequest(c, statuses[errs.CodeOf(err)], err)
 		return
 	}
+	s.routeSubmitted(c, r)
 	s.setFlash(c, "Request "+r.Reference+" submitted to the provider.")
 	c.Redirect(http.StatusSeeOther, "/agency/requests/"+r.ID)
 }

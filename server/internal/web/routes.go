@@ -31,6 +31,7 @@ func (s *Server) routes() {
 	// Public pages: anyone, signed in or not.
 	app.GET("/", s.handleHome)
 	app.GET("/guide", s.handleGuide)
+	app.GET("/log", s.handleLogPage)
 
 	// Sign-in and sign-out.
 	signin := app.Group("/", s.rateLimit(newRateLimiter(2, 20)), noStore)
@@ -40,7 +41,7 @@ func (s *Server) routes() {
 	signin.POST("/logout", s.requireAuth, s.requireCSRF, s.handleLogout)
 
 	// Agency pages: officers and supervisors of the signed-in agency.
-	agency := app.Group("/agency", s.requireAuth, s.requireCSRF, noStore)
+	agency := app.Group("/agency", s.requireAuth, s.requireAgencyMember, s.requireCSRF, noStore)
 	agency.GET("", s.handleAgencyDashboard)
 	agency.GET("/requests/new", s.handleRequestNew)
 	agency.POST("/requests", s.handleRequestCreate)
@@ -50,21 +51,34 @@ func (s *Server) routes() {
 	agency.POST("/requests/:id/documents", s.handleRequestUpload)
 	agency.GET("/requests/:id/documents/:doc", s.handleDocumentDownload)
 	agency.POST("/requests/:id/submit", s.handleRequestSubmit)
+	agency.POST("/requests/:id/messages", s.handleAnswerPage)
+	agency.POST("/requests/:id/cosign", s.handleCosignPage)
+	agency.POST("/requests/:id/withdraw", s.handleWithdrawPage)
+	agency.POST("/requests/:id/link", s.handleLinkPage)
 
 	// Provider pages: intake, reviewers, counsel, admins and auditors.
-	provider := app.Group("/provider", s.requireAuth, s.requireCSRF, noStore)
+	provider := app.Group("/provider", s.requireAuth, s.requireProviderStaff, s.requireCSRF, noStore)
 	provider.GET("", s.handleProviderList)
 	provider.GET("/requests/:id", s.handleRequestShow)
 	provider.GET("/requests/:id/documents/:doc", s.handleDocumentDownload)
+	provider.GET("/queue", s.handleQueuePage)
+	provider.GET("/requests/:id/review", s.handleReviewPage)
+	provider.POST("/requests/:id/review", s.handleReviewDecision)
 	provider.GET("/agencies", s.handleAgenciesPage)
 	provider.POST("/agencies", s.handleAgencyCreatePage)
 	provider.POST("/agencies/:id/status", s.handleAgencyStatusPage)
 	provider.POST("/people/:id/status", s.handlePersonStatusPage)
+	provider.GET("/audit", s.handleAuditPage)
 
 	// The JSON API: bearer tokens (agency systems) or a session (people).
 	api := app.Group("/api/v1", s.rateLimit(newRateLimiter(s.cfg.RateLimit, int(2*s.cfg.RateLimit))), noStore)
 	api.GET("/openapi.json", s.handleOpenAPI)
 	api.GET("/catalogue", s.handleAPICatalogue)
+	api.GET("/log/checkpoint", s.handleAPILogCheckpoint)
+	api.GET("/log/key", s.handleAPILogKey)
+	api.GET("/log/entries", s.handleAPILogEntries)
+	api.GET("/log/proof/inclusion", s.handleAPILogInclusion)
+	api.GET("/log/proof/consistency", s.handleAPILogConsistency)
 
 	authed := api.Group("", s.requireAuth, s.requireCSRF)
 	authed.GET("/me", s.handleAPIMe)
@@ -75,6 +89,15 @@ func (s *Server) routes() {
 	authed.POST("/requests/:id/documents", s.handleAPIDocumentUpload)
 	authed.GET("/requests/:id/documents/:doc", s.handleDocumentDownload)
 	authed.POST("/requests/:id/submit", s.handleAPIRequestSubmit)
+	authed.POST("/requests/:id/transitions", s.handleAPITransition)
+	authed.POST("/requests/:id/cosign", s.handleAPICosign)
+	authed.POST("/requests/:id/messages", s.handleAPIMessage)
+	authed.POST("/requests/:id/withdraw", s.handleAPIWithdraw)
+	authed.POST("/requests/:id/link", s.handleAPILink)
+	authed.GET("/queue", s.handleAPIQueue)
+	authed.GET("/notifications", s.handleAPINotifications)
+	authed.GET("/requests/:id/receipt", s.handleAPIReceipt)
+	authed.GET("/audit", s.handleAPIAudit)
 	authed.GET("/agencies", s.handleAPIAgencies)
 	authed.POST("/agencies", s.handleAPIAgencyCreate)
 	authed.PATCH("/agencies/:id", s.handleAPIAgencyStatus)

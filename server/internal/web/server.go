@@ -23,6 +23,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 )
 
 // Deps are the parts a Server is built from.
@@ -36,6 +37,7 @@ type Deps struct {
 	Policy   *policy.Engine
 	IdP      *devidp.Provider     // the embedded demo OpenID Provider, or nil
 	Registry *prometheus.Registry // metrics registry served at /metrics
+	Workflow *workflow.Engine     // the review workflow; nil serves no workflow routes' data
 }
 
 // A Server handles every HTTP request of one warrantdesk process.
@@ -49,6 +51,7 @@ type Server struct {
 	policy      *policy.Engine
 	idp         *devidp.Provider
 	registry    *prometheus.Registry
+	workflow    *workflow.Engine
 	metrics     *metrics
 	render      *renderer
 	staticFiles *staticFiles
@@ -65,7 +68,7 @@ func New(d Deps) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{
 		cfg: d.Config, db: d.DB, log: d.Log, identity: d.Identity, requests: d.Requests, admin: d.Admin,
-		policy: d.Policy, idp: d.IdP, registry: d.Registry,
+		policy: d.Policy, idp: d.IdP, registry: d.Registry, workflow: d.Workflow,
 		cop: http.NewCrossOriginProtection(),
 	}
 	if s.registry == nil {
@@ -116,3 +119,6 @@ func contentSecurityPolicy(cfg config.Config) string {
 	return "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'none'; " +
 		"form-action " + strings.Join(forms, " ") + "; frame-ancestors 'none'; base-uri 'none'"
 }
+
+// Routes lists every registered route, for tests that check each one.
+func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }

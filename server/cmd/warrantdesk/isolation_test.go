@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/config"
+	"github.com/warrantdesk/warrantdesk/server/internal/web"
+)
+
+// TestEveryRequestRouteIsolated walks every route the router registers that
+// names a request id, and calls it as another agency — its API system and
+// its signed-in officer — with the id of a real request of Riverside and
+// with an id that does not exist. Both must answer alike (404 on the API
+// and agency pages; the provider's pages are closed to agencies whatever the
+// id), so a request's existence never leaks across agencies. A route added
+// later is covered without touching this test.
+func TestEveryRequestRouteIsolated(t *testing.T) {
+	base := MustRunMain(t)
+	riverside := newAPIClient(t, base, "riverside-pd-cms", "riverside-demo-secret")
+	northshire := newAPIClient(t, base, "northshire-cms", "northshire-demo-secret")
+	var r apiReq
+	if got := riverside.call(http.MethodPost, "/api/v1/requests", subpoena, &r); got != http.StatusCreated {
+		t.Fatalf("create: %d", got)
+	}
+	code, body := riverside.upload("/api/v1/requests/"+r.ID+"/documents", "order.pdf", minimalPDF())
+	if code != http.StatusCreated {
+		t.Fatalf("upload: %d %s", code, body)
+	}
+	var doc struct{ ID string }
+	_ = json.Unmarshal([]byte(body), &doc)
+
+	officer := newBrowser(t, base)
+	officer.login("officer@northshire-police.example")
+	_, page := officer.get("/agency")
+	csrf := officer.csrf(page)
+
+	cfg := config.Default()
+	cfg.BaseURL = base
+	srv, err := web.New(web.Deps{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const missingID, missingDoc = "01900000-0000-7000-8000-000000000000", "00000000-0000-4000-8000-000000000000"
+	fill := func(path, id, docID string) string {
+		p := strings.ReplaceAll(path, ":id", id)
+		for _, param := range []string{":doc", ":name", ":message"} {
+			p = strings.ReplaceAll(p, param, docID)
+		}
+		return p
+	}
+	checked := 0
+	for _, rt := range srv.Routes() {
+		if !strings.Contains(rt.Path, "/requests/:id") {
+			continue
+		}
+		checked++
+		call := func(path string) (int, string) {
+			if strings.HasPrefix(path, "/api/") {
+				return northshire.raw(rt.Method, path)
+			}
+			return officer.raw(rt.Method, path, csrf)
+		}
+		theirs, theirBody := call(fill(rt.Path, r.ID, doc.ID))
+		missing, missingBody := call(fill(rt.Path, missingID, missingDoc))
+		want := http.StatusNotFound
+		if strings.HasPrefix(rt.Path, "/provider/") {
+			want = http.StatusForbidden
+		}
+		if theirs != want || missing != want {
+			t.Errorf("%s %s: other agency's request %d, missing %d; want %d for both", rt.Method, rt.Path, theirs, missing, want)
+		}
+		if strings.HasPrefix(rt.Path, "/api/") && detail(theirBody) != detail(missingBody) {
+			t.Errorf("%s %s: details differ: %q vs %q", rt.Method, rt.Path, detail(theirBody), detail(missingBody))
+		}
+	}
+	t.Logf("checked %d routes that name a request id", checked)
+	if checked < 10 {
+		t.Errorf("only %d routes name a request id; the walk is broken", checked)
+	}
+}
+
+func detail(body string) string {
+	var p struct{ Detail string }
+	_ = json.Unmarshal([]byte(body), &p)
+	return p.Detail
+}
+
+// raw calls the API with a plausible body for the method.
+func (a *apiClient) raw(method, path string) (int, string) {
+	a.t.Helper()
+	var body io.Reader
+	ctype := ""
+	if method != http.MethodGet {
+		if strings.HasSuffix(path, "/documents") {
+			var buf bytes.Buffer
+			mw := multipart.NewWriter(&buf)
+			fw, _ := mw.CreateFormFile("file", "x.pdf")
+			fw.Write(minimalPDF())
+			mw.Close()
+			body, ctype = &buf, mw.FormDataContentType()
+		} else {
+			body, ctype = strings.NewReader(`{}`), "application/json"
+		}
+	}
+	req, _ := http.NewRequest(method, a.base+path, body)
+	req.Header.Set("Authorization", "Bearer "+a.token)
+	req.Header.Set("If-Match", `"1"`)
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// raw calls a page as the signed-in person, with the CSRF token on writes.
+func (b *browser) raw(method, path, csrf string) (int, string) {
+	b.t.Helper()
+	if method == http.MethodGet {
+		resp, page := b.get(path)
+		return resp.StatusCode, page
+	}
+	if strings.HasSuffix(path, "/documents") {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("file", "x.pdf")
+		fw.Write(minimalPDF())
+		mw.Close()
+		resp, page := b.do(method, path+"?csrf_token="+url.QueryEscape(csrf), mw.FormDataContentType(), &buf)
+		return resp.StatusCode, page
+	}
+	resp, page := b.postForm(path, url.Values{"csrf_token": {csrf}, "version": {"1"}, "body": {"hello"}})
+	return resp.StatusCode, page
+}

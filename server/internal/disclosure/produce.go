@@ -1,0 +1,572 @@
+package disclosure
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"filippo.io/age"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/agency"
+	"github.com/warrantdesk/warrantdesk/server/internal/audit"
+	"github.com/warrantdesk/warrantdesk/server/internal/blob"
+	"github.com/warrantdesk/warrantdesk/server/internal/day"
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
+	"github.com/warrantdesk/warrantdesk/server/internal/policy"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
+)
+
+// Request states Produce works with (the workflow owns them).
+const (
+	stateProducing = "producing"
+	stateDisclosed = "disclosed"
+)
+
+// An Approved scope is what the reviewers approved for production: never
+// wider than the policy's scope decision (the workflow checks narrowing).
+type Approved struct {
+	Categories []string         `json:"categories"`
+	Targets    []request.Target `json:"targets"`
+	DateFrom   day.Date         `json:"date_from"`
+	DateTo     day.Date         `json:"date_to"`
+	// HoldRequests are preservation requests this production fulfils:
+	// records their holds kept past retention may be produced.
+	HoldRequests []string `json:"hold_requests,omitempty"`
+}
+
+// A ScopeSource tells Produce what was approved for request r (read with
+// its targets). The workflow, which records approvals and narrowings,
+// provides the production one.
+type ScopeSource interface {
+	Approved(ctx context.Context, tx *gorm.DB, r *request.Request) (Approved, error)
+}
+
+// PolicyScope is the ScopeSource used until the workflow provides one: the
+// policy's scope decision on the request as filed (its categories and
+// window, every target).
+type PolicyScope struct{ Policy request.Policy }
+
+// Approved implements ScopeSource. Returns PolicyDenied when the decision
+// authorises nothing.
+func (p PolicyScope) Approved(ctx context.Context, tx *gorm.DB, r *request.Request) (Approved, error) {
+	if p.Policy == nil {
+		return Approved{}, errors.New("disclosure: no policy to decide the scope")
+	}
+	a, err := agency.FindByID(ctx, tx, r.AgencyID)
+	if err != nil {
+		return Approved{}, err
+	}
+	sc, err := p.Policy.Scope(ctx, r, a)
+	if err != nil {
+		return Approved{}, err
+	}
+	if !sc.Valid || len(sc.Categories) == 0 {
+		return Approved{}, errs.E(errs.PolicyDenied, "The legal policy authorises nothing for this request.")
+	}
+	from, err1 := day.Parse(sc.DateFrom)
+	to, err2 := day.Parse(sc.DateTo)
+	if err1 != nil || err2 != nil {
+		return Approved{}, errs.E(errs.PolicyDenied, "The legal policy gave no date range for this request.")
+	}
+	return Approved{Categories: sc.Categories, Targets: r.Targets, DateFrom: from, DateTo: to}, nil
+}
+
+// Produce builds the package of request requestID, which must be in the
+// producing state, and returns the production once it is ready. It is
+// idempotent: a ready (or expired) production is returned as it is, and a
+// production left building by a crash, or failed, is built again under the
+// same id, so there is only ever one package per request. If two attempts
+// race, the first to finish wins and the other's package is discarded
+// (ErrSuperseded, code Conflict). A failure is recorded on the production
+// (status failed, with a reason the provider sees) before it is returned,
+// and no partial package is ever made available.
+//
+// Returns NotFound for an unknown request, Conflict when the request is not
+// being produced, PolicyDenied when nothing is approved, and Internal for
+// storage failures.
+func (s *Service) Produce(ctx context.Context, requestID string) (*Production, error) {
+	p, r, err := s.claim(ctx, requestID)
+	if err != nil {
+		return nil, err
+	}
+	if p.Status == StatusReady || p.Status == StatusExpired {
+		return p, nil
+	}
+	res, err := s.build(ctx, p, r)
+	if err != nil {
+		s.fail(ctx, p, err)
+		return nil, err
+	}
+	done, err := s.finish(ctx, p, r, res)
+	if err != nil {
+		if !errors.Is(err, ErrSuperseded) {
+			s.fail(ctx, p, err)
+		}
+		// The package never became available: nothing refers to its blob.
+		s.Blobs.Delete(context.WithoutCancel(ctx), res.blob.SHA256)
+		return nil, err
+	}
+	return done, nil
+}
+
+// loadRequest reads a request with its targets.
+func loadRequest(ctx context.Context, tx *gorm.DB, id string) (*request.Request, error) {
+	if u, err := uuid.Parse(id); err != nil || u.String() != id {
+		return nil, errs.E(errs.NotFound, "No such request.")
+	}
+	var r request.Request
+	err := tx.WithContext(ctx).Where("id = ?", id).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, errs.E(errs.NotFound, "No such request.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load request %s: %w", id, err)
+	}
+	if err := tx.WithContext(ctx).Raw(`SELECT type, value FROM request_targets WHERE request_id = ? ORDER BY position, id`, id).
+		Scan(&r.Targets).Error; err != nil {
+		return nil, fmt.Errorf("load targets of request %s: %w", id, err)
+	}
+	return &r, nil
+}
+
+// claim finds or creates the request's production and, unless it is
+// already ready or expired, starts a new attempt at it: the attempt number
+// is what finish and fail compare, so a superseded attempt can change
+// nothing.
+func (s *Service) claim(ctx context.Context, requestID string) (*Production, *request.Request, error) {
+	var p Production
+	var r *request.Request
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if r, err = loadRequest(ctx, tx, requestID); err != nil {
+			return err
+		}
+		now := s.now()
+		err = tx.Where("request_id = ?", r.ID).Take(&p).Error
+		switch {
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			if r.Status != stateProducing {
+				return errs.E(errs.Conflict, "Request %s is %s; a package is built only for a request being produced.", r.Reference, r.Status)
+			}
+			id, err := uuid.NewV7()
+			if err != nil {
+				return fmt.Errorf("claim production: %w", err)
+			}
+			p = Production{ID: id.String(), RequestID: r.ID, AgencyID: r.AgencyID, Status: StatusBuilding, Attempts: 1, CreatedAt: now, UpdatedAt: now}
+			if err := tx.Create(&p).Error; err != nil {
+				if errors.Is(err, gorm.ErrDuplicatedKey) {
+					return errs.Wrap(err, errs.Conflict, "This request's package is already being built.")
+				}
+				return fmt.Errorf("claim production: %w", err)
+			}
+		case err != nil:
+			return fmt.Errorf("claim production: %w", err)
+		case p.Status == StatusReady || p.Status == StatusExpired:
+			return nil
+		default:
+			if r.Status != stateProducing && r.Status != stateDisclosed {
+				return errs.E(errs.Conflict, "Request %s is %s; its package can no longer be built.", r.Reference, r.Status)
+			}
+			res := tx.Model(&Production{}).Where("id = ? AND attempts = ?", p.ID, p.Attempts).
+				Updates(map[string]any{"status": StatusBuilding, "attempts": p.Attempts + 1, "error": "", "updated_at": now})
+			if res.Error != nil {
+				return fmt.Errorf("claim production: %w", res.Error)
+			}
+			if res.RowsAffected != 1 {
+				return errs.E(errs.Conflict, "Another attempt at this package has just started.")
+			}
+			p.Status, p.Attempts, p.Error = StatusBuilding, p.Attempts+1, ""
+		}
+		return audit.Append(ctx, tx, audit.Event{
+			At: now, Actor: systemActor, Action: ActionBuild, ObjectType: "production", ObjectID: p.ID, RequestID: r.ID,
+			Details: audit.JSON(map[string]any{"attempt": p.Attempts}),
+		})
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return &p, r, nil
+}
+
+// result is what one attempt built.
+type result struct {
+	blob       blob.Object
+	served     blob.Object // the bytes a download sends (hash and size)
+	sealing    string
+	recipient  string
+	manifest   Manifest
+	manifestSH string
+	approved   Approved
+	resolved   []metadata.Resolution
+}
+
+// build extracts, packages, seals and stores the attempt's package.
+func (s *Service) build(ctx context.Context, p *Production, r *request.Request) (*result, error) {
+	var ap Approved
+	if p.Scope != "" {
+		// The scope the workflow decided, recorded by Enqueue.
+		if err := json.Unmarshal([]byte(p.Scope), &ap); err != nil {
+			return nil, fmt.Errorf("read the decided scope of production %s: %w", p.ID, err)
+		}
+	} else {
+		var err error
+		if ap, err = s.scopes().Approved(ctx, s.DB.DB, r); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkApproved(ap); err != nil {
+		return nil, err
+	}
+	a, err := agency.FindByID(ctx, s.DB.DB, r.AgencyID)
+	if err != nil {
+		return nil, err
+	}
+	res := &result{approved: ap, sealing: SealAtRest}
+	var rcpt age.Recipient = atRestRecipient{key: s.Keys.packageKey(p.ID, p.Attempts)}
+	var reg Recipient
+	err = s.DB.WithContext(ctx).Where("agency_id = ?", a.ID).Take(&reg).Error
+	switch {
+	case err == nil:
+		if rcpt, err = ParseRecipient(reg.Recipient); err != nil {
+			return nil, errs.Wrap(err, errs.Invalid, "The agency's registered age recipient is not valid; the agency must register it again.")
+		}
+		res.sealing, res.recipient = SealRecipient, reg.Recipient
+	case !errors.Is(err, gorm.ErrRecordNotFound):
+		return nil, fmt.Errorf("read the agency's recipient: %w", err)
+	}
+	if res.resolved, err = metadata.Resolve(ctx, s.DB.DB, ap.Targets); err != nil {
+		return nil, err
+	}
+	from, to := metadata.Window(ap.DateFrom, ap.DateTo)
+	sc := metadata.Scope{
+		RequestID: r.ID, Categories: ap.Categories, AccountIDs: metadata.AccountIDs(res.resolved),
+		From: from, To: to, HoldRequests: ap.HoldRequests,
+	}
+	m := s.manifestBase(ctx, p, r, a, ap, res.resolved)
+
+	// zip → SHA-256 of the served zip → age → pipe → blob store.
+	pr, pw := io.Pipe()
+	put := make(chan struct {
+		obj blob.Object
+		err error
+	}, 1)
+	go func() {
+		obj, err := s.Blobs.Put(ctx, pr)
+		pr.CloseWithError(err) // unblocks the writer if Put stopped early
+		put <- struct {
+			obj blob.Object
+			err error
+		}{obj, err}
+	}()
+	enc, err := age.Encrypt(pw, rcpt)
+	if err != nil {
+		pw.CloseWithError(err)
+		<-put
+		return nil, fmt.Errorf("seal package: %w", err)
+	}
+	zipSum := newSummer(enc)
+	b, werr := s.writePackage(ctx, zipSum, s.DB.DB, sc, m, s.readme)
+	if werr == nil {
+		werr = enc.Close()
+	}
+	if werr != nil {
+		pw.CloseWithError(werr)
+		out := <-put
+		if out.err == nil {
+			// Put finished before the error reached it: drop what it stored.
+			s.Blobs.Delete(context.WithoutCancel(ctx), out.obj.SHA256)
+		}
+		return nil, werr
+	}
+	pw.Close()
+	out := <-put
+	if out.err != nil {
+		return nil, fmt.Errorf("store package: %w", out.err)
+	}
+	res.blob = out.obj
+	res.served = out.obj
+	if res.sealing == SealAtRest {
+		res.served = blob.Object{SHA256: zipSum.sum(), Size: zipSum.n}
+	}
+	res.manifest = b.manifest
+	sum := sha256.Sum256(b.manifestJSON)
+	res.manifestSH = hex.EncodeToString(sum[:])
+	return res, nil
+}
+
+// checkApproved refuses an approved scope the store cannot produce.
+func checkApproved(ap Approved) error {
+	if len(ap.Categories) == 0 {
+		return errs.E(errs.PolicyDenied, "Nothing was approved for production.")
+	}
+	for _, c := range ap.Categories {
+		if !metadata.IsCategory(c) {
+			return errs.E(errs.PolicyDenied, "Category %q cannot be produced.", c)
+		}
+	}
+	if ap.DateFrom.IsZero() || ap.DateTo.IsZero() || ap.DateTo.Before(ap.DateFrom) {
+		return errs.E(errs.PolicyDenied, "The approved date range is empty.")
+	}
+	return nil
+}
+
+// manifestBase fills the manifest's request, scope and producer.
+func (s *Service) manifestBase(ctx context.Context, p *Production, r *request.Request, a *agency.Agency, ap Approved, rs []metadata.Resolution) Manifest {
+	m := Manifest{
+		Format: ManifestFormat,
+		Request: ManifestRequest{
+			ID: r.ID, Reference: r.Reference, Process: r.Process, Docket: r.Docket,
+			IssuingAuth: r.Authority.Name,
+			Agency:      ManifestAgency{ID: a.ID, Name: a.Name, Country: a.Country},
+		},
+		Scope: ManifestScope{
+			Categories: ap.Categories, DateFrom: ap.DateFrom.String(), DateTo: ap.DateTo.String(),
+			Targets: make([]ManifestTarget, len(rs)),
+		},
+		ProducedAt: s.now().Truncate(time.Second).Format(time.RFC3339),
+		ProducedBy: ProducedBy{Organisation: s.ProducedBy, System: "warrantdesk", Production: p.ID, SigningKey: s.Keys.Fingerprint()},
+	}
+	if s.Version != "" {
+		m.ProducedBy.System += " " + s.Version
+	}
+	if s.Policy != nil {
+		if c, err := s.Policy.Catalogue(ctx); err == nil {
+			if m.ProducedBy.Organisation == "" {
+				m.ProducedBy.Organisation = c.Provider.Name
+			}
+			if pr, ok := findProcess(c, r.Process); ok {
+				m.Request.ProcessName, m.Request.Citation = pr.Name, pr.Citation
+			}
+		}
+	}
+	for i, res := range rs {
+		t := ManifestTarget{Type: res.Target.Type, Value: res.Target.Value, Result: TargetNoAccount}
+		if res.Matched() {
+			t.Result, t.AccountID = TargetMatched, res.AccountID
+		}
+		m.Scope.Targets[i] = t
+	}
+	return m
+}
+
+func findProcess(c policy.Catalogue, id string) (policy.Process, bool) {
+	for _, j := range c.Jurisdictions {
+		for _, p := range j.Processes {
+			if p.ID == id {
+				return p, true
+			}
+		}
+	}
+	return policy.Process{}, false
+}
+
+// finish makes the attempt's package available, if the attempt is still
+// the current one: the production row, the user notices, the audit event
+// and the workflow's hook, in one transaction.
+func (s *Service) finish(ctx context.Context, p *Production, r *request.Request, res *result) (*Production, error) {
+	scope, _ := json.Marshal(res.approved)
+	counts, _ := json.Marshal(res.manifest.Counts)
+	now := s.now()
+	first := p.ProducedAt == nil
+	expires := now.Add(s.ttl())
+	if p.ExpiresAt != nil {
+		expires = *p.ExpiresAt // a rebuild does not extend the link
+	}
+	out := *p
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		upd := map[string]any{
+			"status": StatusReady, "error": "", "scope": string(scope), "counts": string(counts),
+			"outcome": res.manifest.Outcome, "sealing": res.sealing, "recipient": res.recipient,
+			"blob_sha256": res.blob.SHA256, "blob_size": res.blob.Size,
+			"served_sha256": res.served.SHA256, "served_size": res.served.Size,
+			"manifest_sha256": res.manifestSH, "produced_at": now, "expires_at": expires, "updated_at": now,
+		}
+		q := tx.Model(&Production{}).Where("id = ? AND attempts = ? AND status = ?", p.ID, p.Attempts, StatusBuilding).Updates(upd)
+		if q.Error != nil {
+			return fmt.Errorf("finish production %s: %w", p.ID, q.Error)
+		}
+		if q.RowsAffected != 1 {
+			return errs.Wrap(ErrSuperseded, errs.Conflict, "Another attempt finished this package first.")
+		}
+		if err := tx.Where("id = ?", p.ID).Take(&out).Error; err != nil {
+			return fmt.Errorf("finish production %s: %w", p.ID, err)
+		}
+		if err := audit.Append(ctx, tx, audit.Event{
+			At: now, Actor: systemActor, Action: ActionReady, ObjectType: "production", ObjectID: p.ID, RequestID: r.ID,
+			Details: audit.JSON(map[string]any{
+				"attempt": p.Attempts, "outcome": res.manifest.Outcome, "counts": res.manifest.Counts,
+				"sealing": res.sealing, "manifest_sha256": res.manifestSH, "served_sha256": res.served.SHA256,
+				"expires_at": expires, "rebuilt": !first,
+			}),
+		}); err != nil {
+			return err
+		}
+		if !first {
+			return nil
+		}
+		if err := s.queueNotices(ctx, tx, &out, r, metadata.AccountIDs(res.resolved)); err != nil {
+			return err
+		}
+		if err := s.announce(ctx, tx, &out, r, res.manifest, now); err != nil {
+			return err
+		}
+		if s.OnReady != nil {
+			return s.OnReady(ctx, tx, &out, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// fail records the failure of production p, if it is still as p says (the
+// same attempt, the same status: building, or ready when its stored
+// package turned out damaged), with a reason the provider can act on.
+func (s *Service) fail(ctx context.Context, p *Production, cause error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	msg := failureMessage(cause)
+	now := s.now()
+	s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		q := tx.Model(&Production{}).Where("id = ? AND attempts = ? AND status = ?", p.ID, p.Attempts, p.Status).
+			Updates(map[string]any{"status": StatusFailed, "error": msg, "updated_at": now})
+		if q.Error != nil || q.RowsAffected != 1 {
+			return q.Error
+		}
+		return audit.Append(ctx, tx, audit.Event{
+			At: now, Actor: systemActor, Action: ActionFail, ObjectType: "production", ObjectID: p.ID, RequestID: p.RequestID,
+			Outcome: audit.OutcomeFailure, Details: audit.JSON(map[string]any{"attempt": p.Attempts, "reason": msg}),
+		})
+	})
+}
+
+// failureMessage is what the provider is told about a failed attempt: the
+// error's safe message, or a classification of an internal one (its detail
+// is only in the server log, where the job runner writes it).
+func failureMessage(err error) string {
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return "The build was interrupted before it finished; retry it."
+	case errors.Is(err, blob.ErrCorrupt), errors.Is(err, blob.ErrNotFound), errors.Is(err, ErrBlobDamaged):
+		return "The stored package is missing or damaged; rebuild it."
+	}
+	if e, ok := errs.As(err); ok && e.Code != errs.Internal && e.Message != "" {
+		return e.Message
+	}
+	return "The package could not be built because of an internal error (see the server log); retry it."
+}
+
+// Roles that may retry a failed production.
+var retryRoles = []identity.Role{identity.RoleReviewer, identity.RoleCounsel, identity.RoleAdmin}
+
+// Retry builds a failed production again, for the provider's staff. With
+// Jobs configured it enqueues the build as a River job and returns the
+// production as it stands; without, it builds at once. Returns
+// Unauthenticated, Forbidden for anyone but provider reviewers, counsel and
+// admins, NotFound when the request has no production, Conflict when the
+// production has not failed, and Produce's errors.
+func (s *Service) Retry(ctx context.Context, actor *identity.Principal, requestID string) (*Production, error) {
+	if actor == nil || actor.PersonID == "" {
+		return nil, errs.E(errs.Unauthenticated, "Sign in first.")
+	}
+	if !actor.Provider || !slices.ContainsFunc(retryRoles, actor.Has) {
+		return nil, errs.E(errs.Forbidden, "Only the provider's reviewers, counsel and administrators retry productions.")
+	}
+	var p Production
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Where("request_id = ?", requestID).Take(&p).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return errs.E(errs.NotFound, "This request has no production.")
+		}
+		if err != nil {
+			return fmt.Errorf("retry production: %w", err)
+		}
+		if p.Status != StatusFailed {
+			return errs.E(errs.Conflict, "The production is %s; only a failed one is retried.", p.Status)
+		}
+		if err := audit.Append(ctx, tx, audit.Event{
+			At: s.now(), Actor: personActor(actor), Action: ActionRetry, ObjectType: "production", ObjectID: p.ID, RequestID: p.RequestID,
+			Details: audit.JSON(map[string]any{"attempts": p.Attempts, "last_error": p.Error}),
+		}); err != nil {
+			return err
+		}
+		if s.Jobs != nil {
+			return insertJob(ctx, tx, s.Jobs, ProduceArgs{RequestID: p.RequestID}, nil)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if s.Jobs != nil {
+		return &p, nil
+	}
+	return s.Produce(ctx, requestID)
+}
+
+// Get returns request requestID's production as the provider sees it.
+// Returns NotFound when there is none.
+func (s *Service) Get(ctx context.Context, requestID string) (*Production, error) {
+	var p Production
+	err := s.DB.WithContext(ctx).Where("request_id = ?", requestID).Take(&p).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, errs.E(errs.NotFound, "This request has no production.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get production: %w", err)
+	}
+	return &p, nil
+}
+
+// A Listed production is one line of a list, with its request's reference.
+type Listed struct {
+	Production
+	Reference string `gorm:"column:reference"`
+}
+
+// ListFilter selects productions for List.
+type ListFilter struct {
+	AgencyID string   // "" for all agencies
+	Statuses []string // nil for all
+	Limit    int      // default 100
+}
+
+// List returns productions newest first, with their requests' references.
+func (s *Service) List(ctx context.Context, f ListFilter) ([]Listed, error) {
+	q := s.DB.WithContext(ctx).Table("productions p").
+		Select("p.*, r.reference").Joins("JOIN requests r ON r.id = p.request_id")
+	if f.AgencyID != "" {
+		q = q.Where("p.agency_id = ?", f.AgencyID)
+	}
+	if len(f.Statuses) > 0 {
+		q = q.Where("p.status IN ?", f.Statuses)
+	}
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	var out []Listed
+	if err := q.Order("p.id DESC").Limit(f.Limit).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("list productions: %w", err)
+	}
+	return out, nil
+}
+
+// targetsText is how a target is written in the README.
+func targetsText(t ManifestTarget) string {
+	if t.Result == TargetMatched {
+		return fmt.Sprintf("%s %s: account %s", t.Type, t.Value, t.AccountID)
+	}
+	return fmt.Sprintf("%s %s: no account matches this identifier; nothing was produced for it", t.Type, t.Value)
+}

@@ -1,0 +1,110 @@
+package disclosure
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/audit"
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+)
+
+func recipientInvalid() error {
+	return &errs.Error{Code: errs.Invalid, Message: "Some fields need attention.", Fields: []errs.FieldError{{
+		Field:   "recipient",
+		Message: `Enter an age recipient: the public key that begins with "age1" (never the secret key, which begins with "AGE-SECRET-KEY-").`,
+	}}}
+}
+
+// agencyStaff refuses anyone but an officer or supervisor of an agency:
+// they decide which key their agency's packages are sealed to.
+func agencyStaff(actor *identity.Principal) error {
+	if actor == nil || actor.PersonID == "" {
+		return errs.E(errs.Unauthenticated, "Sign in first.")
+	}
+	if actor.Provider || actor.AgencyID == "" {
+		return errs.E(errs.Forbidden, "Only an agency registers the key its packages are sealed to.")
+	}
+	if !actor.Has(identity.RoleOfficer) && !actor.Has(identity.RoleSupervisor) {
+		return errs.E(errs.Forbidden, "Only your agency's officers and supervisors manage its key.")
+	}
+	return nil
+}
+
+// GetRecipient returns the age recipient registered for the actor's
+// agency, or nil when there is none. Returns Unauthenticated or Forbidden
+// for anyone but the agency's officers and supervisors.
+func (s *Service) GetRecipient(ctx context.Context, actor *identity.Principal) (*Recipient, error) {
+	if err := agencyStaff(actor); err != nil {
+		return nil, err
+	}
+	var r Recipient
+	err := s.DB.WithContext(ctx).Where("agency_id = ?", actor.AgencyID).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read recipient: %w", err)
+	}
+	return &r, nil
+}
+
+// SetRecipient registers (or replaces) the age recipient packages for the
+// actor's agency are encrypted to from now on; packages already built keep
+// the key they were sealed to. Returns Invalid (field "recipient") for
+// anything but an age X25519 or hybrid recipient, and Unauthenticated or
+// Forbidden for anyone but the agency's officers and supervisors.
+func (s *Service) SetRecipient(ctx context.Context, actor *identity.Principal, recipient string) (*Recipient, error) {
+	if err := agencyStaff(actor); err != nil {
+		return nil, err
+	}
+	recipient = strings.TrimSpace(recipient)
+	if _, err := ParseRecipient(recipient); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	r := Recipient{AgencyID: actor.AgencyID, Recipient: recipient, SetBy: actor.PersonID, CreatedAt: now, UpdatedAt: now}
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "agency_id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"recipient", "set_by", "updated_at"}),
+		}).Create(&r).Error; err != nil {
+			return fmt.Errorf("set recipient: %w", err)
+		}
+		return audit.Append(ctx, tx, audit.Event{
+			At: now, Actor: personActor(actor), Action: ActionRecipientSet, ObjectType: "agency", ObjectID: actor.AgencyID,
+			Details: audit.JSON(map[string]string{"recipient": recipient}),
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.GetRecipient(ctx, actor)
+}
+
+// DeleteRecipient removes the actor's agency's recipient: later packages
+// are sealed at rest with a per-package key and served only through the
+// portal. Removing none is not an error. Returns Unauthenticated or
+// Forbidden as SetRecipient does.
+func (s *Service) DeleteRecipient(ctx context.Context, actor *identity.Principal) error {
+	if err := agencyStaff(actor); err != nil {
+		return err
+	}
+	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		q := tx.Where("agency_id = ?", actor.AgencyID).Delete(&Recipient{})
+		if q.Error != nil {
+			return fmt.Errorf("delete recipient: %w", q.Error)
+		}
+		if q.RowsAffected == 0 {
+			return nil
+		}
+		return audit.Append(ctx, tx, audit.Event{
+			At: s.now(), Actor: personActor(actor), Action: ActionRecipientDel, ObjectType: "agency", ObjectID: actor.AgencyID,
+		})
+	})
+}

@@ -1,0 +1,229 @@
+package disclosure
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"gorm.io/gorm"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/audit"
+	"github.com/warrantdesk/warrantdesk/server/internal/day"
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/translog"
+	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
+)
+
+// WorkflowProducer is the disclosure side of the workflow's Producer seam:
+// inside the transaction that moves a request from approved to producing it
+// records the decided scope on the request's production and enqueues the
+// build (Enqueue). Pair it with DiscloseWith as the Service's OnReady, so
+// the package becoming available and the request becoming disclosed are one
+// transaction.
+type WorkflowProducer struct{ Service *Service }
+
+var _ workflow.Producer = WorkflowProducer{}
+
+// Produce implements workflow.Producer.
+func (w WorkflowProducer) Produce(ctx context.Context, tx *gorm.DB, p workflow.Production) error {
+	ap, err := approvedFrom(p.Decision)
+	if err != nil {
+		return err
+	}
+	var l workflow.Link
+	err = tx.WithContext(ctx).Where("request_id = ?", p.RequestID).Take(&l).Error
+	switch {
+	case err == nil:
+		// A production request that follows a preservation may produce what
+		// the preservation's holds kept.
+		ap.HoldRequests = []string{l.LinkedID}
+	case !errors.Is(err, gorm.ErrRecordNotFound):
+		return fmt.Errorf("read the request's link: %w", err)
+	}
+	return w.Service.Enqueue(ctx, tx, p.RequestID, &ap)
+}
+
+// approvedFrom reads the workflow's decision as an approved scope.
+func approvedFrom(d workflow.Decision) (Approved, error) {
+	ap := Approved{Categories: d.Categories, Targets: d.Targets}
+	var err1, err2 error
+	ap.DateFrom, err1 = day.Parse(d.DateFrom)
+	ap.DateTo, err2 = day.Parse(d.DateTo)
+	if err := errors.Join(err1, err2); err != nil {
+		return Approved{}, errs.Wrap(err, errs.Invalid, "The decision has no valid date range to produce.")
+	}
+	return ap, checkApproved(ap)
+}
+
+// DiscloseWith is the OnReady of a Service wired to the workflow: it moves
+// the request from producing to disclosed in the transaction that makes its
+// package available.
+func DiscloseWith(e *workflow.Engine) ReadyFunc {
+	return func(ctx context.Context, tx *gorm.DB, _ *Production, r *request.Request) error {
+		return e.Disclosed(ctx, tx, r.ID)
+	}
+}
+
+// Enqueue records what is to be produced for request requestID, inside tx
+// (the transaction that moves the request to producing), and enqueues its
+// build when Jobs is set (otherwise the periodic sweep starts it). ap is the
+// decided scope; nil leaves the scope to Scopes at build time. Enqueueing a
+// request whose package is already ready or expired changes nothing.
+// Returns Invalid for an unproducible scope, or Internal.
+func (s *Service) Enqueue(ctx context.Context, tx *gorm.DB, requestID string, ap *Approved) error {
+	scope := ""
+	if ap != nil {
+		if err := checkApproved(*ap); err != nil {
+			return err
+		}
+		b, err := json.Marshal(ap)
+		if err != nil {
+			return fmt.Errorf("enqueue production: %w", err)
+		}
+		scope = string(b)
+	}
+	r, err := loadRequest(ctx, tx, requestID)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	var p Production
+	err = tx.WithContext(ctx).Where("request_id = ?", requestID).Take(&p).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		id, err := uuid.NewV7()
+		if err != nil {
+			return fmt.Errorf("enqueue production: %w", err)
+		}
+		p = Production{ID: id.String(), RequestID: r.ID, AgencyID: r.AgencyID, Status: StatusQueued, Scope: scope, CreatedAt: now, UpdatedAt: now}
+		if err := tx.Create(&p).Error; err != nil {
+			return fmt.Errorf("enqueue production: %w", err)
+		}
+	case err != nil:
+		return fmt.Errorf("enqueue production: %w", err)
+	case p.Status == StatusReady || p.Status == StatusExpired:
+		return nil
+	default:
+		if err := tx.Model(&Production{}).Where("id = ?", p.ID).
+			Updates(map[string]any{"status": StatusQueued, "scope": scope, "updated_at": now}).Error; err != nil {
+			return fmt.Errorf("enqueue production: %w", err)
+		}
+	}
+	if err := audit.Append(ctx, tx, audit.Event{
+		At: now, Actor: systemActor, Action: ActionQueue, ObjectType: "production", ObjectID: p.ID, RequestID: r.ID,
+		Details: audit.JSON(map[string]any{"scope": json.RawMessage(orNull(scope))}),
+	}); err != nil {
+		return err
+	}
+	if s.Jobs != nil {
+		return insertJob(ctx, tx, s.Jobs, ProduceArgs{RequestID: r.ID}, nil)
+	}
+	return nil
+}
+
+func orNull(s string) string {
+	if s == "" {
+		return "null"
+	}
+	return s
+}
+
+// announce records, inside the transaction that first makes a package
+// available, what the public and the agency learn of it: the transparency
+// log's disclosed leaf (no personal data: the categories produced and
+// whether anything was found) and the officer's notification in the
+// portal's outbox.
+func (s *Service) announce(ctx context.Context, tx *gorm.DB, p *Production, r *request.Request, m Manifest, now time.Time) error {
+	var a struct{ Country, Kind, Name string }
+	if err := tx.WithContext(ctx).Raw(`SELECT country, kind, name FROM agencies WHERE id = ?`, r.AgencyID).Scan(&a).Error; err != nil {
+		return fmt.Errorf("announce production: %w", err)
+	}
+	cats := slices.Clone(m.Scope.Categories)
+	slices.Sort(cats)
+	cats = slices.Compact(cats)
+	rec := translog.Record{
+		Event: translog.EventDisclosed, Date: day.Of(now), Country: a.Country, AgencyKind: a.Kind, Process: r.Process,
+		RequestType: translog.TypeLegalProcess, Categories: cats, Accounts: len(r.Targets), NDO: r.Nondisclosure.Ordered,
+	}
+	if r.Emergency {
+		rec.RequestType = translog.TypeEmergency
+	}
+	if m.Outcome == OutcomeNoRecords {
+		rec.Outcome = translog.OutcomeNoRecords
+	}
+	if _, err := translog.Append(ctx, tx, translog.Leaf{RequestID: r.ID, Reference: r.Reference, Record: rec}); err != nil {
+		return err
+	}
+	body := fmt.Sprintf("The package for request %s is ready. Download it from the request's page or GET /api/v1/requests/%s/production before %s; the link then expires and the package is deleted.",
+		r.Reference, r.ID, p.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"))
+	if m.Outcome == OutcomeNoRecords {
+		body = fmt.Sprintf("The provider holds no records within the approved scope of request %s. The signed answer is ready: download it from the request's page or GET /api/v1/requests/%s/production before %s.",
+			r.Reference, r.ID, p.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"))
+	}
+	n := workflow.Notification{
+		CreatedAt: now, RequestID: &r.ID, Audience: workflow.AudienceAgency, AgencyID: &r.AgencyID,
+		Kind: "production", Subject: "Package ready: " + r.Reference, Body: body, EmailState: "none",
+	}
+	if err := tx.WithContext(ctx).Create(&n).Error; err != nil {
+		return fmt.Errorf("notify the officer: %w", err)
+	}
+	return nil
+}
+
+// SweepArgs starts the builds that no job is running: productions queued
+// without a job (no Jobs configured), and builds whose process died more
+// than StaleBuild ago.
+type SweepArgs struct{}
+
+// Kind implements river.JobArgs.
+func (SweepArgs) Kind() string { return "disclosure.sweep" }
+
+// SweepWorker runs SweepArgs.
+type SweepWorker struct {
+	river.WorkerDefaults[SweepArgs]
+	Service *Service
+}
+
+// Work implements river.Worker.
+func (w *SweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	_, err := w.Service.Sweep(ctx)
+	return err
+}
+
+// Timeout lets the sweep build what it finds.
+func (w *SweepWorker) Timeout(*river.Job[SweepArgs]) time.Duration { return 2 * time.Hour }
+
+// StaleBuild is how long a build may go without finishing before the sweep
+// assumes its process died and builds again (a superseded attempt cannot
+// publish anything, so an early takeover costs only work).
+const StaleBuild = 2*time.Hour + 5*time.Minute
+
+// Sweep builds every production that is queued for more than a minute, or
+// left building for longer than StaleBuild, one after another. Returns how
+// many it built; failures are recorded on the productions themselves.
+func (s *Service) Sweep(ctx context.Context) (int, error) {
+	now := s.now()
+	var ids []string
+	err := s.DB.WithContext(ctx).Model(&Production{}).
+		Where("(status = ? AND updated_at < ?) OR (status = ? AND updated_at < ?)",
+			StatusQueued, now.Add(-time.Minute), StatusBuilding, now.Add(-StaleBuild)).
+		Order("id").Limit(20).Pluck("request_id", &ids).Error
+	if err != nil {
+		return 0, fmt.Errorf("sweep productions: %w", err)
+	}
+	n := 0
+	for _, id := range ids {
+		if _, err := s.Produce(ctx, id); err == nil {
+			n++
+		} else if ctx.Err() != nil {
+			return n, ctx.Err()
+		}
+	}
+	return n, nil
+}

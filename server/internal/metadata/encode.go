@@ -1,0 +1,205 @@
+package metadata
+
+import (
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// A Field is one field of a category's records: its name in the JSON
+// objects and the CSV header, and what it means (the package's README
+// prints it for the recipient).
+type Field struct {
+	Name        string
+	Description string
+}
+
+// A Record is one extracted record, encoded twice as the package needs it:
+// a JSON object and a CSV line (RFC 4180, CRLF). Both slices are reused for
+// the next record: a consumer copies what it keeps.
+type Record struct {
+	JSON []byte
+	CSV  []byte
+}
+
+// encoder builds one Record field by field, without reflection or
+// per-field allocation: the connection log of one account can hold
+// millions of records.
+type encoder struct {
+	rec    Record
+	fields int
+}
+
+func (e *encoder) begin() {
+	e.rec.JSON = append(e.rec.JSON[:0], '{')
+	e.rec.CSV = e.rec.CSV[:0]
+	e.fields = 0
+}
+
+func (e *encoder) end() *Record {
+	e.rec.JSON = append(e.rec.JSON, '}')
+	e.rec.CSV = append(e.rec.CSV, '\r', '\n')
+	return &e.rec
+}
+
+func (e *encoder) key(name string) {
+	if e.fields > 0 {
+		e.rec.JSON = append(e.rec.JSON, ',')
+		e.rec.CSV = append(e.rec.CSV, ',')
+	}
+	e.fields++
+	e.rec.JSON = append(e.rec.JSON, '"')
+	e.rec.JSON = append(e.rec.JSON, name...)
+	e.rec.JSON = append(e.rec.JSON, '"', ':')
+}
+
+// str adds a string field.
+func (e *encoder) str(name, v string) {
+	e.key(name)
+	e.rec.JSON = appendJSONString(e.rec.JSON, v)
+	e.rec.CSV = appendCSVField(e.rec.CSV, v)
+}
+
+// text adds a free-text field chosen by the account holder (a profile
+// name). In CSV a leading =, +, -, @, tab or carriage return is prefixed
+// with an apostrophe, so a spreadsheet opening the file never evaluates it
+// as a formula; the JSON keeps the value exactly.
+func (e *encoder) text(name, v string) {
+	e.key(name)
+	e.rec.JSON = appendJSONString(e.rec.JSON, v)
+	if v != "" {
+		switch v[0] {
+		case '=', '+', '-', '@', '\t', '\r':
+			v = "'" + v
+		}
+	}
+	e.rec.CSV = appendCSVField(e.rec.CSV, v)
+}
+
+// optStr adds a string field that may be absent (JSON null, CSV empty).
+func (e *encoder) optStr(name string, v *string) {
+	if v == nil {
+		e.null(name)
+		return
+	}
+	e.str(name, *v)
+}
+
+func (e *encoder) null(name string) {
+	e.key(name)
+	e.rec.JSON = append(e.rec.JSON, "null"...)
+}
+
+func (e *encoder) int(name string, v int64) {
+	e.key(name)
+	e.rec.JSON = strconv.AppendInt(e.rec.JSON, v, 10)
+	e.rec.CSV = strconv.AppendInt(e.rec.CSV, v, 10)
+}
+
+// timeLayout is how every time is written: RFC 3339 in UTC, to the second.
+const timeLayout = "2006-01-02T15:04:05Z"
+
+func (e *encoder) time(name string, t time.Time) {
+	e.key(name)
+	t = t.UTC()
+	e.rec.JSON = append(e.rec.JSON, '"')
+	e.rec.JSON = t.AppendFormat(e.rec.JSON, timeLayout)
+	e.rec.JSON = append(e.rec.JSON, '"')
+	e.rec.CSV = t.AppendFormat(e.rec.CSV, timeLayout)
+}
+
+func (e *encoder) optTime(name string, t *time.Time) {
+	if t == nil {
+		e.null(name)
+		return
+	}
+	e.time(name, *t)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes
+// U+FFFD, as encoding/json does.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		// U+2028 and U+2029 are valid JSON but end lines in JavaScript.
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// appendCSVField appends s as one RFC 4180 field, quoted when it holds a
+// comma, a quote, a line break or leading or trailing space.
+func appendCSVField(b []byte, s string) []byte {
+	quote := s != "" && (s[0] == ' ' || s[len(s)-1] == ' ')
+	for i := 0; i < len(s) && !quote; i++ {
+		switch s[i] {
+		case ',', '"', '\r', '\n':
+			quote = true
+		}
+	}
+	if !quote {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, s[i])
+	}
+	return append(b, '"')
+}
+
+// CSVHeader returns the header line of a category's CSV file.
+func CSVHeader(fields []Field) []byte {
+	var b []byte
+	for i, f := range fields {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, f.Name...)
+	}
+	return append(b, '\r', '\n')
+}

@@ -1,0 +1,285 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/audit"
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/translog"
+)
+
+// actionReceipt is the policy action for an agency's log receipt.
+const actionReceipt = "request.receipt"
+
+// transparencyLog returns the log in the database, signing with the
+// configured key (serve puts the demo key there too). Building it parses
+// the key: microseconds, cheaper than caching it somewhere shared.
+func (s *Server) transparencyLog() (*translog.Log, error) {
+	return translog.New(s.db.DB, s.cfg.LogKey)
+}
+
+func auditActor(p *identity.Principal) audit.Actor {
+	return audit.Actor{Issuer: p.Issuer, Subject: p.Subject, Role: p.PrimaryRole(), AgencyID: p.AgencyID}
+}
+
+// queryInt reads an optional non-negative integer query parameter.
+func queryInt(c *gin.Context, name string, def int64, f *errs.Fields) int64 {
+	v := c.Query(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		f.Add(name, "Use a whole number of 0 or more.")
+		return def
+	}
+	return n
+}
+
+// handleAPILogCheckpoint handles "GET /api/v1/log/checkpoint": the newest
+// signed checkpoint, a C2SP tlog-checkpoint note, as text.
+func (s *Server) handleAPILogCheckpoint(c *gin.Context) {
+	lg, err := s.transparencyLog()
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	cp, err := lg.Latest(c.Request.Context())
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "text/plain; charset=utf-8", cp.Note)
+}
+
+// handleAPILogKey handles "GET /api/v1/log/key": the log's public note
+// verifier key, as text. Verifiers should get it from a second source too
+// (this page is served by the log it vouches for).
+func (s *Server) handleAPILogKey(c *gin.Context) {
+	lg, err := s.transparencyLog()
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	if lg.Key() == "" {
+		s.renderError(c, errs.E(errs.Unavailable, "The transparency log has no signing key configured."))
+		return
+	}
+	c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(lg.Key()+"\n"))
+}
+
+type apiLogEntry struct {
+	Index  int64           `json:"index"`
+	Leaf   []byte          `json:"leaf"`   // base64 of the leaf's bytes: hash these
+	Record json.RawMessage `json:"record"` // the same bytes, as the JSON object they are
+}
+
+type apiLogEntries struct {
+	Entries   []apiLogEntry `json:"entries"`
+	NextStart *int64        `json:"next_start,omitempty"` // start of the next page; absent at the end
+}
+
+// handleAPILogEntries handles "GET /api/v1/log/entries?start=&limit=": the
+// leaves from index start on, keyset-paginated on the index.
+func (s *Server) handleAPILogEntries(c *gin.Context) {
+	var f errs.Fields
+	start := queryInt(c, "start", 0, &f)
+	limit := queryInt(c, "limit", 100, &f)
+	if err := f.Err(); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	lg, err := s.transparencyLog()
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	limit = min(limit, translog.MaxEntries)
+	size, err := lg.Size(c.Request.Context())
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	es, err := lg.Entries(c.Request.Context(), start, int(limit))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	out := apiLogEntries{Entries: []apiLogEntry{}}
+	if n := len(es); n > 0 && es[n-1].Index+1 < size {
+		next := es[n-1].Index + 1
+		out.NextStart = &next
+	}
+	for _, e := range es {
+		out.Entries = append(out.Entries, toAPILogEntry(e))
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// toAPILogEntry publishes an entry's index and leaf, never its request id
+// or salt.
+func toAPILogEntry(e translog.Entry) apiLogEntry {
+	out := apiLogEntry{Index: e.Index, Leaf: e.Leaf}
+	if json.Valid(e.Leaf) {
+		out.Record = json.RawMessage(e.Leaf)
+	}
+	return out
+}
+
+type apiProof struct {
+	Index *int64   `json:"index,omitempty"`
+	Size  *int64   `json:"size,omitempty"`
+	Old   *int64   `json:"old,omitempty"`
+	New   *int64   `json:"new,omitempty"`
+	Proof [][]byte `json:"proof"` // base64 hashes, RFC 6962 order
+}
+
+func proofHashes(hs []tlog.Hash) [][]byte {
+	out := make([][]byte, len(hs))
+	for i, h := range hs {
+		out[i] = append([]byte(nil), h[:]...)
+	}
+	return out
+}
+
+// latestSize is the size of the newest checkpoint, the default tree size of
+// the proof endpoints.
+func latestSize(c *gin.Context, lg *translog.Log) (int64, error) {
+	cp, err := lg.Latest(c.Request.Context())
+	if err != nil {
+		return 0, err
+	}
+	return cp.Size, nil
+}
+
+// handleAPILogInclusion handles "GET /api/v1/log/proof/inclusion?index=&size=":
+// the proof that the tree of that size (default: the newest checkpoint's)
+// holds leaf index.
+func (s *Server) handleAPILogInclusion(c *gin.Context) {
+	var f errs.Fields
+	if c.Query("index") == "" {
+		f.Add("index", "Give the leaf index.")
+	}
+	index := queryInt(c, "index", 0, &f)
+	size := queryInt(c, "size", -1, &f)
+	if err := f.Err(); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	lg, err := s.transparencyLog()
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	if size < 0 {
+		if size, err = latestSize(c, lg); err != nil {
+			s.renderError(c, err)
+			return
+		}
+	}
+	p, err := lg.InclusionProof(c.Request.Context(), index, size)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, apiProof{Index: &index, Size: &size, Proof: proofHashes(p)})
+}
+
+// handleAPILogConsistency handles "GET /api/v1/log/proof/consistency?old=&new=":
+// the proof that the tree of size new (default: the newest checkpoint's)
+// extends the tree of size old.
+func (s *Server) handleAPILogConsistency(c *gin.Context) {
+	var f errs.Fields
+	if c.Query("old") == "" {
+		f.Add("old", "Give the size of the older tree.")
+	}
+	oldSize := queryInt(c, "old", 0, &f)
+	newSize := queryInt(c, "new", -1, &f)
+	if err := f.Err(); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	lg, err := s.transparencyLog()
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	if newSize < 0 {
+		if newSize, err = latestSize(c, lg); err != nil {
+			s.renderError(c, err)
+			return
+		}
+	}
+	p, err := lg.ConsistencyProof(c.Request.Context(), oldSize, newSize)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, apiProof{Old: &oldSize, New: &newSize, Proof: proofHashes(p)})
+}
+
+type apiReceipt struct {
+	Index      int64    `json:"index"`
+	Leaf       []byte   `json:"leaf"`       // base64 of the leaf's bytes
+	Salt       string   `json:"salt"`       // hex: the leaf's commitment is SHA-256(salt || reference)
+	Checkpoint string   `json:"checkpoint"` // the signed checkpoint note the proof leads to
+	Proof      [][]byte `json:"proof"`      // base64 hashes of the inclusion proof
+}
+
+func toAPIReceipt(rc translog.Receipt) apiReceipt {
+	return apiReceipt{Index: rc.Index, Leaf: rc.Leaf, Salt: rc.Salt, Checkpoint: rc.Checkpoint, Proof: rc.Proof}
+}
+
+// handleAPIReceipt handles "GET /api/v1/requests/:id/receipt[?event=]": the
+// log inclusion receipt of the request's newest lifecycle event (or of its
+// newest event of that kind). Another agency's request is a 404 exactly like
+// a missing one.
+func (s *Server) handleAPIReceipt(c *gin.Context) {
+	ctx := c.Request.Context()
+	p := principal(c).Principal
+	r, err := s.requests.Get(ctx, p, c.Param("id"))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	if err := request.NewPolicy(s.policy).Authorize(ctx, p, actionReceipt, r); err != nil {
+		s.auditDenial(c, actionReceipt, r.ID, err)
+		s.renderError(c, err)
+		return
+	}
+	lg, err := s.transparencyLog()
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	rc, err := lg.Receipt(ctx, r.ID, c.Query("event"), audit.Event{Actor: auditActor(p), Action: actionReceipt})
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toAPIReceipt(rc))
+}
+
+// auditDenial records a refusal by the policy in the audit trail. A refusal
+// that hides the object (NotFound) is not a refusal the caller may learn of,
+// and is recorded by nobody: it must look exactly like a missing object.
+func (s *Server) auditDenial(c *gin.Context, action, reqID string, denial error) {
+	if errs.CodeOf(denial) != errs.Forbidden {
+		return
+	}
+	ev := audit.Event{Actor: auditActor(principal(c).Principal), Action: action, Outcome: audit.OutcomeDenied,
+		ObjectType: "audit", Details: audit.JSON(map[string]string{"reason": errs.Message(denial)})}
+	if reqID != "" {
+		ev.ObjectType, ev.ObjectID, ev.RequestID = "request", reqID, reqID
+	}
+	if err := audit.Write(c.Request.Context(), s.db.DB, ev); err != nil {
+		s.log.ErrorContext(c.Request.Context(), "audit a denial", "err", err, "action", action, "request_id", requestID(c))
+	}
+}

@@ -1,0 +1,271 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/day"
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
+)
+
+type queuePage struct {
+	Page
+	Team          string
+	Teams         []string
+	Status        string
+	Statuses      []workflow.State
+	Overdue       bool
+	Emergency     bool
+	Mine          bool
+	Items         []apiQueueItem
+	NextQuery     string
+	Notifications []apiNotification
+}
+
+// handleQueuePage handles "GET /provider/queue": a team's queue, most urgent
+// first, with the team's latest notifications.
+func (s *Server) handleQueuePage(c *gin.Context) {
+	if err := s.workflowReady(); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	a := principal(c).Principal
+	if c.Query("team") == "" && c.Query("all") == "" {
+		if team := defaultTeam(a); team != "" {
+			q := c.Request.URL.Query()
+			q.Set("team", team)
+			c.Request.URL.RawQuery = q.Encode()
+		}
+	}
+	f, err := queueFilter(c)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	page, err := s.workflow.Queue(c.Request.Context(), a, f)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	notes, err := s.workflow.Notifications(c.Request.Context(), a, workflow.NotificationFilter{Limit: 10})
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	p := queuePage{Page: s.page(c, "Queue"), Team: f.Team, Teams: workflow.Teams, Status: string(f.Status),
+		Statuses: workflow.States, Overdue: f.Overdue != nil && *f.Overdue, Emergency: f.Emergency != nil && *f.Emergency,
+		Mine: c.Query("assignee") == "me", Items: toAPIQueue(page).Items, Notifications: toAPINotifications(notes).Items}
+	if page.NextCursor != "" {
+		q := c.Request.URL.Query()
+		q.Set("cursor", page.NextCursor)
+		p.NextQuery = q.Encode()
+	}
+	s.html(c, http.StatusOK, "provider_queue", p)
+}
+
+// defaultTeam is the queue a provider person starts from.
+func defaultTeam(p *identity.Principal) string {
+	switch {
+	case p.Has(identity.RoleIntake):
+		return "intake"
+	case p.Has(identity.RoleReviewer):
+		return "legal"
+	case p.Has(identity.RoleCounsel):
+		return "counsel"
+	}
+	return ""
+}
+
+type reviewPage struct {
+	Page
+	R                apiRequest
+	Can              map[string]bool
+	Categories       []string // the scope decision's, for the approval form
+	Staff            []option
+	ReasonCodes      []string
+	CallbackOutcomes []string
+	Errors           []errs.FieldError
+	FieldErrors      map[string]*errs.FieldError
+	Form             url.Values // what was typed, when a decision is refused
+}
+
+// handleReviewPage handles "GET /provider/requests/:id/review": the review
+// workspace with the request, its order, the scope decision with reasons,
+// history, messages and the decision forms.
+func (s *Server) handleReviewPage(c *gin.Context) {
+	s.showReview(c, http.StatusOK, nil, nil)
+}
+
+func (s *Server) showReview(c *gin.Context, status int, problem error, form url.Values) {
+	if err := s.workflowReady(); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	a := principal(c).Principal
+	r, err := s.requests.Get(c.Request.Context(), a, c.Param("id"))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	view, err := s.requestView(c, r, "/provider")
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	p := reviewPage{Page: s.page(c, "Review "+r.Reference), R: view, Can: map[string]bool{}, ReasonCodes: workflow.ReasonCodes,
+		CallbackOutcomes: workflow.CallbackOutcomes, Form: form}
+	for _, act := range view.AllowedActions {
+		p.Can[act] = true
+	}
+	if view.Scope != nil {
+		p.Categories = view.Scope.Categories
+	}
+	if p.Can[string(workflow.ActionAssign)] {
+		staff, err := identity.FindPeople(c.Request.Context(), s.db.DB, "")
+		if err != nil {
+			s.renderError(c, err)
+			return
+		}
+		for _, person := range staff {
+			if person.Kind == identity.KindPerson && person.Status == "active" && person.ID != workflow.SystemPersonID {
+				p.Staff = append(p.Staff, option{Value: person.ID, Label: person.Name + " (" + person.Roles + ")"})
+			}
+		}
+	}
+	p.Errors, p.FieldErrors = fieldErrors(problem)
+	if problem == nil {
+		p.Errors = nil
+	}
+	if p.Form == nil {
+		p.Form = url.Values{}
+	}
+	s.html(c, status, "provider_review", p)
+}
+
+// handleReviewDecision handles "POST /provider/requests/:id/review": one
+// provider action from the workspace's forms.
+func (s *Server) handleReviewDecision(c *gin.Context) {
+	if err := s.workflowReady(); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		s.renderError(c, errs.Wrap(err, errs.Invalid, "The form could not be read."))
+		return
+	}
+	form := c.Request.PostForm
+	action := workflow.Action(form.Get("action"))
+	version, _ := strconv.Atoi(form.Get("version"))
+	in := workflow.Input{Comment: form.Get("comment"), ReasonCode: form.Get("reason_code"), Assignee: form.Get("assignee")}
+	var problems errs.Fields
+	switch action {
+	case workflow.ActionVerify:
+		in.Verification = &workflow.Verification{Requester: form.Get("verification_requester"), Document: form.Get("verification_document")}
+		if form.Get("callback_number") != "" || form.Get("callback_directory") != "" || form.Get("callback_outcome") != "" {
+			in.Verification.Callback = &workflow.Callback{Number: form.Get("callback_number"),
+				Directory: form.Get("callback_directory"), Outcome: form.Get("callback_outcome")}
+		}
+	case workflow.ActionApprove:
+		n := &workflow.Narrowing{Categories: append([]string{}, form["scope_categories"]...), Targets: []request.Target{}}
+		for _, t := range form["scope_targets"] {
+			typ, val, _ := strings.Cut(t, ":")
+			n.Targets = append(n.Targets, request.Target{Type: typ, Value: val})
+		}
+		for _, d := range []struct {
+			field string
+			into  *day.Date
+		}{{"scope_date_from", &n.DateFrom}, {"scope_date_to", &n.DateTo}} {
+			if v := strings.TrimSpace(form.Get(d.field)); v != "" {
+				parsed, err := day.Parse(v)
+				if err != nil {
+					problems.Add(strings.Replace(d.field, "scope_", "scope.", 1), "Not a valid date (YYYY-MM-DD).")
+				}
+				*d.into = parsed
+			}
+		}
+		in.Scope = n
+	}
+	var st *workflow.Status
+	err := problems.Err()
+	if err == nil {
+		if !isProviderAction(action) {
+			err = &errs.Error{Code: errs.Invalid, Message: "Choose an action.", Fields: []errs.FieldError{{Field: "action", Message: "Required."}}}
+		} else {
+			st, err = s.workflow.Transition(c.Request.Context(), principal(c).Principal, c.Param("id"), version, action, in)
+		}
+	}
+	if err != nil {
+		if code := errs.CodeOf(err); code == errs.Internal || code == errs.NotFound || code == errs.Unavailable {
+			s.renderError(c, err)
+			return
+		}
+		s.showReview(c, statuses[errs.CodeOf(err)], err, form)
+		return
+	}
+	s.setFlash(c, "Done: "+strings.ReplaceAll(string(action), "_", " ")+". Request "+st.Reference+" is "+string(st.State)+".")
+	c.Redirect(http.StatusSeeOther, "/provider/requests/"+st.RequestID+"/review")
+}
+
+// agencyPageAction runs one of the agency's actions from the request page
+// and returns to it.
+func (s *Server) agencyPageAction(c *gin.Context, a workflow.Action, done string) {
+	if err := s.workflowReady(); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	version, _ := strconv.Atoi(c.PostForm("version"))
+	in := workflow.Input{Comment: c.PostForm("comment"), Body: c.PostForm("body")}
+	st, err := s.workflow.Transition(c.Request.Context(), principal(c).Principal, c.Param("id"), version, a, in)
+	if err != nil {
+		if code := errs.CodeOf(err); code == errs.Internal || code == errs.NotFound || code == errs.Unavailable {
+			s.renderError(c, err)
+			return
+		}
+		s.showRequest(c, statuses[errs.CodeOf(err)], err)
+		return
+	}
+	s.setFlash(c, done+" Request "+st.Reference+" is "+string(st.State)+".")
+	c.Redirect(http.StatusSeeOther, "/agency/requests/"+st.RequestID)
+}
+
+// handleAnswerPage handles "POST /agency/requests/:id/messages".
+func (s *Server) handleAnswerPage(c *gin.Context) {
+	s.agencyPageAction(c, workflow.ActionMessage, "Your answer was sent.")
+}
+
+// handleCosignPage handles "POST /agency/requests/:id/cosign".
+func (s *Server) handleCosignPage(c *gin.Context) {
+	s.agencyPageAction(c, workflow.ActionCosign, "Co-signed.")
+}
+
+// handleWithdrawPage handles "POST /agency/requests/:id/withdraw".
+func (s *Server) handleWithdrawPage(c *gin.Context) {
+	s.agencyPageAction(c, workflow.ActionWithdraw, "Withdrawn.")
+}
+
+// handleLinkPage handles "POST /agency/requests/:id/link".
+func (s *Server) handleLinkPage(c *gin.Context) {
+	if err := s.workflowReady(); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	linked := c.PostForm("linked")
+	_, err := s.workflow.Link(c.Request.Context(), principal(c).Principal, c.Param("id"), &linked)
+	if err != nil {
+		if code := errs.CodeOf(err); code == errs.Internal || code == errs.NotFound || code == errs.Unavailable {
+			s.renderError(c, err)
+			return
+		}
+		s.showRequest(c, statuses[errs.CodeOf(err)], err)
+		return
+	}
+	s.setFlash(c, "Link saved.")
+	c.Redirect(http.StatusSeeOther, "/agency/requests/"+c.Param("id"))
+}

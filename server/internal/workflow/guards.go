@@ -1,0 +1,650 @@
+package workflow
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/translog"
+)
+
+// Limits of free text.
+const (
+	maxComment = 4000
+	maxNote    = 2000
+)
+
+// checkText reports a problem with free text: required and empty, too long,
+// not UTF-8, or holding control characters (other than newlines and tabs).
+func checkText(f *errs.Fields, field, s string, max int, required bool) {
+	switch {
+	case strings.TrimSpace(s) == "":
+		if required {
+			f.Add(field, "Required.")
+		}
+	case !utf8.ValidString(s):
+		f.Add(field, "Not valid text.")
+	case utf8.RuneCountInString(s) > max:
+		f.Add(field, "At most %d characters.", max)
+	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }) >= 0:
+		f.Add(field, "Contains control characters.")
+	}
+}
+
+// commentOK checks the optional comment every action takes.
+func (s *step) commentOK(required bool, field string) errs.Fields {
+	var f errs.Fields
+	checkText(&f, field, s.in.Comment, maxComment, required)
+	return f
+}
+
+func (s *step) guardTake() error {
+	if a := s.c.AssigneeID; a != nil {
+		if *a == s.actor.PersonID {
+			return errs.E(errs.Conflict, "You have already taken request %s.", s.req.Reference)
+		}
+		return errs.E(errs.Conflict, "Request %s is already taken by %s; they can release it, or an administrator can reassign it.",
+			s.req.Reference, personName(s.ctx, s.tx, *a))
+	}
+	return nil
+}
+
+func (s *step) take() error {
+	id := s.actor.PersonID
+	s.c.AssigneeID = &id
+	s.details["assignee"] = id
+	return nil
+}
+
+func (s *step) guardRelease() error {
+	switch a := s.c.AssigneeID; {
+	case a == nil:
+		return errs.E(errs.Conflict, "Nobody has taken request %s.", s.req.Reference)
+	case *a != s.actor.PersonID:
+		return errs.E(errs.Conflict, "Only %s, who took request %s, can release it; an administrator can reassign it.",
+			personName(s.ctx, s.tx, *a), s.req.Reference)
+	}
+	return nil
+}
+
+func (s *step) release() error {
+	s.c.AssigneeID = nil
+	return nil
+}
+
+// teamRoles are the provider roles that work each queue.
+var teamRoles = map[string][]identity.Role{
+	"intake":        {identity.RoleIntake},
+	"legal":         {identity.RoleReviewer, identity.RoleCounsel},
+	"international": {identity.RoleReviewer, identity.RoleCounsel},
+	"counsel":       {identity.RoleCounsel},
+	"emergency":     {identity.RoleIntake, identity.RoleReviewer, identity.RoleCounsel},
+}
+
+func (s *step) guardAssign() error {
+	if s.in.Assignee == "" {
+		return nil
+	}
+	var f errs.Fields
+	var p struct {
+		ID       string
+		AgencyID *string
+		Roles    string
+		Status   string
+		Kind     string
+	}
+	err := s.tx.Table("people").Select("id, agency_id, roles, status, kind").Where("id = ?", s.in.Assignee).Take(&p).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		f.Add("assignee", "No such person.")
+	case err != nil:
+		return fmt.Errorf("find assignee: %w", err)
+	case p.AgencyID != nil || p.Kind != identity.KindPerson || p.ID == SystemPersonID:
+		f.Add("assignee", "Only the provider's staff can be assigned.")
+	case p.Status != "active":
+		f.Add("assignee", "This person is suspended.")
+	default:
+		roles := strings.Fields(p.Roles)
+		ok := false
+		for _, r := range teamRoles[s.c.Queue] {
+			ok = ok || slices.Contains(roles, string(r))
+		}
+		if !ok {
+			f.Add("assignee", "This person has no role of the %s team.", s.c.Queue)
+		}
+	}
+	return f.Err()
+}
+
+func (s *step) assign() error {
+	if s.in.Assignee == "" {
+		s.c.AssigneeID = nil
+	} else {
+		id := s.in.Assignee
+		s.c.AssigneeID = &id
+	}
+	s.details["assignee"] = s.in.Assignee
+	return nil
+}
+
+func (s *step) guardVerify() error {
+	var f errs.Fields
+	v := s.in.Verification
+	if v == nil {
+		f.Add("verification", "Record how you verified the requester and the document.")
+		return f.Err()
+	}
+	checkText(&f, "verification.requester", v.Requester, maxNote, true)
+	checkText(&f, "verification.document", v.Document, maxNote, true)
+	if s.c.Emergency {
+		switch cb := v.Callback; {
+		case cb == nil:
+			f.Add("verification.callback", "An emergency is verified by calling the agency back on a number found independently of the request.")
+		default:
+			if n, err := request.NormalizeTarget(request.TargetPhone, cb.Number, s.ag.Country); err != nil {
+				f.Add("verification.callback.number", "%s", errs.Message(err))
+			} else {
+				cb.Number = n
+			}
+			checkText(&f, "verification.callback.directory", cb.Directory, 200, true)
+			switch {
+			case !slices.Contains(CallbackOutcomes, cb.Outcome):
+				f.Add("verification.callback.outcome", "Choose one of: %s.", strings.Join(CallbackOutcomes, ", "))
+			case cb.Outcome != "confirmed":
+				f.Add("verification.callback.outcome", "Only a callback that confirmed the request verifies an emergency; try again, or ask a reviewer to reject it.")
+			}
+		}
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	if s.c.Kind == KindPreservation {
+		p, err := s.e.process(s.ctx, s.req.Process)
+		if err != nil {
+			return err
+		}
+		if p.HoldDays <= 0 {
+			return errs.E(errs.PolicyDenied, "The legal policy sets no preservation period for %s.", s.req.Process)
+		}
+	}
+	return nil
+}
+
+func (s *step) nextVerify() State {
+	if s.c.Kind == KindPreservation {
+		return StatePreserved
+	}
+	return StateInReview
+}
+
+func (s *step) verify() error {
+	id := s.actor.PersonID
+	s.c.VerifiedBy, s.c.VerifiedAt = &id, &s.now
+	s.c.Verification = mustJSON(s.in.Verification)
+	s.details["verification"] = s.in.Verification
+	if s.to != StatePreserved {
+		return nil
+	}
+	p, err := s.e.process(s.ctx, s.req.Process)
+	if err != nil {
+		return err
+	}
+	until := s.now.Add(time.Duration(p.HoldDays) * 24 * time.Hour)
+	s.c.HoldUntil = &until
+	s.comment = fmt.Sprintf("Preserved until %s.", until.Format(time.DateOnly))
+	s.leaf = &translog.Record{Event: translog.EventPreserved, Categories: s.req.Categories}
+	s.jobs = append(s.jobs, holdJob(s.c))
+	s.notes = append(s.notes, s.agencyNote("preserved", "Data preserved",
+		fmt.Sprintf("The records of request %s that exist now are preserved until %s. Serve legal process before then to obtain them.",
+			s.req.Reference, until.Format(time.DateOnly))))
+	return nil
+}
+
+func (s *step) guardQuestion() error {
+	return s.commentOK(true, "comment").Err()
+}
+
+func (s *step) question() error {
+	if err := s.message(SideProvider, s.in.Comment); err != nil {
+		return err
+	}
+	s.comment = "Asked the agency for information."
+	s.notes = append(s.notes, s.agencyNote("question", "A question about your request",
+		fmt.Sprintf("The provider's reviewer asks about request %s:\n\n%s\n\nAnswer in the portal.", s.req.Reference, s.in.Comment)))
+	return nil
+}
+
+func (s *step) guardAnswer() error {
+	var f errs.Fields
+	checkText(&f, "body", s.in.Body, maxComment, true)
+	return f.Err()
+}
+
+func (s *step) answer() error {
+	if err := s.message(SideAgency, s.in.Body); err != nil {
+		return err
+	}
+	s.comment = "Answered the reviewer's question."
+	s.notes = append(s.notes, s.teamNote("answer", "The agency answered",
+		fmt.Sprintf("%s answered the question about request %s; it is back in review.", s.ag.Name, s.req.Reference)))
+	return nil
+}
+
+func (s *step) message(side, body string) error {
+	m := &Message{RequestID: s.req.ID, At: s.now, AuthorID: s.actor.PersonID, Side: side, Body: body}
+	if err := s.tx.Create(m).Error; err != nil {
+		return fmt.Errorf("add message to %s: %w", s.req.ID, err)
+	}
+	s.details["message_id"] = m.ID
+	return nil
+}
+
+func (s *step) guardApprove() error {
+	sc, err := s.scopeDecision()
+	if err != nil {
+		return err
+	}
+	if !sc.Valid || len(sc.Categories) == 0 {
+		return errs.E(errs.PolicyDenied, "The legal policy no longer authorises anything for request %s; reject it instead.", s.req.Reference)
+	}
+	d, err := s.narrow()
+	if err != nil {
+		return err
+	}
+	ap, err := s.approvalsDecision()
+	if err != nil {
+		return err
+	}
+	if ap.Required > 2 {
+		// Fail closed: the table knows one approval and one countersignature.
+		return fmt.Errorf("workflow: the approvals policy asks for %d approvals; at most 2 are supported", ap.Required)
+	}
+	s.decided = &d
+	return nil
+}
+
+// narrow checks the approver's scope against the policy's scope decision
+// and returns what is approved. Anything wider is named in the error.
+func (s *step) narrow() (Decision, error) {
+	sc := *s.scope
+	d := Decision{Outcome: OutcomeApproved, Categories: slices.Clone(sc.Categories), Targets: slices.Clone(s.req.Targets),
+		DateFrom: sc.DateFrom, DateTo: sc.DateTo}
+	n := s.in.Scope
+	if n == nil {
+		return d, nil
+	}
+	var f errs.Fields
+	if n.Categories != nil {
+		var excess []string
+		for _, c := range n.Categories {
+			if !slices.Contains(sc.Categories, c) && !slices.Contains(excess, c) {
+				excess = append(excess, c)
+			}
+		}
+		switch {
+		case len(excess) > 0:
+			f.Add("scope.categories", "Wider than the scope decision: %s %s not authorised (authorised: %s).",
+				strings.Join(excess, ", "), plural(len(excess), "is", "are"), strings.Join(sc.Categories, ", "))
+		case len(n.Categories) == 0:
+			f.Add("scope.categories", "Approve at least one category, or reject the request.")
+		default:
+			d.Categories = slices.DeleteFunc(slices.Clone(sc.Categories), func(c string) bool { return !slices.Contains(n.Categories, c) })
+		}
+	}
+	if n.Targets != nil {
+		var keep []request.Target
+		var excess []string
+		for _, t := range n.Targets {
+			v, err := request.NormalizeTarget(t.Type, t.Value, s.ag.Country)
+			if err != nil {
+				v = t.Value
+			}
+			if !slices.Contains(s.req.Targets, request.Target{Type: t.Type, Value: v}) {
+				excess = append(excess, t.Type+" "+t.Value)
+				continue
+			}
+			if !slices.Contains(keep, request.Target{Type: t.Type, Value: v}) {
+				keep = append(keep, request.Target{Type: t.Type, Value: v})
+			}
+		}
+		switch {
+		case len(excess) > 0:
+			f.Add("scope.targets", "Wider than the request: %s %s not named in it.", strings.Join(excess, ", "), plural(len(excess), "is", "are"))
+		case len(keep) == 0:
+			f.Add("scope.targets", "Approve at least one target, or reject the request.")
+		default:
+			d.Targets = keep
+		}
+	}
+	if !n.DateFrom.IsZero() {
+		if v := n.DateFrom.String(); sc.DateFrom != "" && v < sc.DateFrom {
+			f.Add("scope.date_from", "Wider than the scope decision: %s is before the authorised window starts (%s).", v, sc.DateFrom)
+		} else {
+			d.DateFrom = v
+		}
+	}
+	if !n.DateTo.IsZero() {
+		if v := n.DateTo.String(); sc.DateTo != "" && v > sc.DateTo {
+			f.Add("scope.date_to", "Wider than the scope decision: %s is after the authorised window ends (%s).", v, sc.DateTo)
+		} else {
+			d.DateTo = v
+		}
+	}
+	if d.DateFrom != "" && d.DateTo != "" && d.DateFrom > d.DateTo && !f.Has("scope.date_from") && !f.Has("scope.date_to") {
+		f.Add("scope.date_to", "The window ends before it starts.")
+	}
+	if len(f) > 0 {
+		return Decision{}, &errs.Error{Code: errs.Invalid, Fields: f,
+			Message: "The approved scope must lie within the policy's scope decision: " + f[0].Message}
+	}
+	if len(d.Categories) < len(sc.Categories) || len(d.Targets) < len(s.req.Targets) || d.DateFrom != sc.DateFrom || d.DateTo != sc.DateTo {
+		d.Outcome = OutcomeNarrowed
+	}
+	return d, nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func (s *step) nextApprove() State {
+	if s.approvals.Required >= 2 {
+		return StateAwaitingCountersign
+	}
+	return StateApproved
+}
+
+func (s *step) approve() error {
+	ap := *s.approvals
+	role := s.actor.PrimaryRole()
+	if len(ap.Roles) > 0 && s.actor.HasRole(ap.Roles[0]) {
+		role = ap.Roles[0]
+	}
+	if err := s.addApproval(1, role, *s.decided); err != nil {
+		return err
+	}
+	s.c.ApprovalsRequired = max(ap.Required, 1)
+	s.details["scope"] = s.decided
+	if s.to == StateAwaitingCountersign {
+		s.comment = "Approved; a second approval is required."
+		s.notes = append(s.notes, s.teamNoteTo("counsel", "countersign", "Countersignature needed",
+			fmt.Sprintf("Request %s was approved and needs a second approval by another person.", s.req.Reference)))
+		return nil
+	}
+	return s.final(*s.decided)
+}
+
+func (s *step) guardCountersign() error {
+	if s.in.Scope != nil {
+		return &errs.Error{Code: errs.Invalid, Message: "A countersignature confirms the approved scope as it is; reject the request to change it.",
+			Fields: []errs.FieldError{{Field: "scope", Message: "not accepted with a countersignature"}}}
+	}
+	var first Approval
+	err := s.tx.Where("request_id = ? AND seq = 1", s.req.ID).Take(&first).Error
+	if err != nil {
+		return fmt.Errorf("find the first approval of %s: %w", s.req.ID, err)
+	}
+	if (first.Issuer == s.actor.Issuer && first.Subject == s.actor.Subject) || first.PersonID == s.actor.PersonID {
+		return s.deny(errs.E(errs.Forbidden, "The second approval must come from a different person than the first."))
+	}
+	ap, err := s.approvalsDecision()
+	if err != nil {
+		return err
+	}
+	role := string(identity.RoleCounsel)
+	if len(ap.Roles) >= 2 {
+		role = ap.Roles[1]
+	}
+	if !s.actor.HasRole(role) {
+		return s.deny(errs.E(errs.Forbidden, "The second approval is given by %s.", role))
+	}
+	var d Decision
+	if err := json.Unmarshal([]byte(first.Scope), &d); err != nil {
+		return fmt.Errorf("read the first approval of %s: %w", s.req.ID, err)
+	}
+	s.decided = &d
+	return nil
+}
+
+func (s *step) countersign() error {
+	role := string(identity.RoleCounsel)
+	if len(s.approvals.Roles) >= 2 {
+		role = s.approvals.Roles[1]
+	}
+	if err := s.addApproval(2, role, *s.decided); err != nil {
+		return err
+	}
+	return s.final(*s.decided)
+}
+
+func (s *step) addApproval(seq int, role string, d Decision) error {
+	a := &Approval{RequestID: s.req.ID, Seq: seq, PersonID: s.actor.PersonID, Issuer: s.actor.Issuer, Subject: s.actor.Subject,
+		Role: role, Scope: mustJSON(d), At: s.now}
+	if err := s.tx.Create(a).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return s.deny(errs.E(errs.Forbidden, "One person cannot give two approvals of one request."))
+		}
+		return fmt.Errorf("record approval %d of %s: %w", seq, s.req.ID, err)
+	}
+	return nil
+}
+
+// final records the final approval: the decision, the public log's
+// decided leaf, the agency's notification, and the job that starts the
+// production.
+func (s *step) final(d Decision) error {
+	s.c.Decision = mustJSON(d)
+	outcome := translog.OutcomeApproved
+	if d.Outcome == OutcomeNarrowed {
+		outcome = translog.OutcomeNarrowed
+	}
+	s.leaf = &translog.Record{Event: translog.EventDecided, Outcome: outcome, Categories: d.Categories}
+	s.jobs = append(s.jobs, produceJob(s.req.ID))
+	what := "approved"
+	if d.Outcome == OutcomeNarrowed {
+		what = "approved with a narrower scope"
+	}
+	s.notes = append(s.notes, s.agencyNote("decision", "Request "+what,
+		fmt.Sprintf("Request %s was %s: %s, %s to %s. The production follows.", s.req.Reference, what,
+			strings.Join(d.Categories, ", "), d.DateFrom, d.DateTo)))
+	return nil
+}
+
+func (s *step) guardReject() error {
+	f := s.commentOK(true, "comment")
+	if !slices.Contains(ReasonCodes, s.in.ReasonCode) {
+		f.Add("reason_code", "Choose one of: %s.", strings.Join(ReasonCodes, ", "))
+	}
+	return f.Err()
+}
+
+func (s *step) reject() error {
+	d := Decision{Outcome: OutcomeRejected, ReasonCode: s.in.ReasonCode, Reason: s.in.Comment}
+	s.c.Decision = mustJSON(d)
+	s.comment = "Rejected (" + strings.ReplaceAll(s.in.ReasonCode, "_", " ") + ")."
+	s.details["reason_code"] = s.in.ReasonCode
+	s.leaf = &translog.Record{Event: translog.EventDecided, Outcome: translog.OutcomeRejected, Categories: []string{}}
+	s.notes = append(s.notes, s.agencyNote("decision", "Request rejected",
+		fmt.Sprintf("Request %s was rejected (%s): %s", s.req.Reference, strings.ReplaceAll(s.in.ReasonCode, "_", " "), s.in.Comment)))
+	return nil
+}
+
+func (s *step) guardExtend() error {
+	p, err := s.e.process(s.ctx, s.req.Process)
+	if err != nil {
+		return err
+	}
+	if p.ExtensionDays <= 0 {
+		return errs.E(errs.PolicyDenied, "The legal policy allows no extension of %s.", p.ShortName)
+	}
+	if s.c.HoldUntil == nil || s.c.Extended {
+		return errs.E(errs.Conflict, "A preservation is extended once.")
+	}
+	return nil
+}
+
+func (s *step) extend() error {
+	p, err := s.e.process(s.ctx, s.req.Process)
+	if err != nil {
+		return err
+	}
+	until := s.c.HoldUntil.Add(time.Duration(p.ExtensionDays) * 24 * time.Hour)
+	s.c.HoldUntil, s.c.Extended = &until, true
+	s.comment = fmt.Sprintf("Extended until %s.", until.Format(time.DateOnly))
+	s.jobs = append(s.jobs, holdJob(s.c))
+	s.notes = append(s.notes, s.agencyNote("preserved", "Preservation extended",
+		fmt.Sprintf("The preservation of request %s is extended once, until %s.", s.req.Reference, until.Format(time.DateOnly))))
+	return nil
+}
+
+func (s *step) releaseHold() error {
+	s.comment = "Preservation released."
+	s.notes = append(s.notes, s.agencyNote("preserved", "Preservation released",
+		fmt.Sprintf("The preservation of request %s was released; the records are no longer held.", s.req.Reference)))
+	return nil
+}
+
+func (s *step) guardCosign() error {
+	c := s.c
+	switch {
+	case c == nil || !c.Emergency:
+		return errs.E(errs.Conflict, "Only emergency requests are co-signed.")
+	case c.CosignedAt != nil:
+		return errs.E(errs.Conflict, "Request %s is already co-signed.", s.req.Reference)
+	case strings.TrimSpace(s.req.EmergencyNarrative) == "":
+		return &errs.Error{Code: errs.Invalid, Message: "An emergency request needs its harm narrative.",
+			Fields: []errs.FieldError{{Field: "emergency.narrative", Message: "Required."}}}
+	case s.actor.Kind != identity.KindPerson:
+		return s.deny(errs.E(errs.Forbidden, "A supervisor co-signs through their own sign-in, not through an agency system."))
+	case !s.actor.Has(identity.RoleSupervisor):
+		return s.deny(errs.E(errs.Forbidden, "Only a supervisor of the agency co-signs."))
+	}
+	var filer struct{ Issuer, Subject string }
+	if err := s.tx.Table("people").Select("issuer, subject").Where("id = ?", s.req.CreatedBy).Take(&filer).Error; err != nil {
+		return fmt.Errorf("find the filer of %s: %w", s.req.ID, err)
+	}
+	if s.req.CreatedBy == s.actor.PersonID || (filer.Issuer == s.actor.Issuer && filer.Subject == s.actor.Subject) {
+		return s.deny(errs.E(errs.Forbidden, "The person who filed an emergency request cannot co-sign it; another supervisor must."))
+	}
+	return nil
+}
+
+func (s *step) cosign() error {
+	id := s.actor.PersonID
+	s.c.CosignedBy, s.c.CosignedAt = &id, &s.now
+	s.reroute = true
+	s.comment = "Co-signed by a supervisor; sent to the provider's emergency team."
+	s.notes = append(s.notes, s.teamNoteTo("emergency", "emergency", "Emergency request",
+		fmt.Sprintf("Emergency request %s from %s was co-signed by its supervisor and needs verification and review now.", s.req.Reference, s.ag.Name)))
+	return nil
+}
+
+func (s *step) withdraw() error {
+	if s.from != StateDraft {
+		// A draft never reached the provider, so the log never counted it.
+		s.leaf = &translog.Record{Event: translog.EventWithdrawn, Categories: s.req.Categories}
+	}
+	if s.c != nil && s.c.Queue != "" {
+		s.notes = append(s.notes, s.teamNote("withdrawn", "Request withdrawn",
+			fmt.Sprintf("%s withdrew request %s.", s.ag.Name, s.req.Reference)))
+	}
+	return nil
+}
+
+func (s *step) produce() error {
+	var d Decision
+	if s.c.Decision != "" {
+		if err := json.Unmarshal([]byte(s.c.Decision), &d); err != nil {
+			return fmt.Errorf("read the decision of %s: %w", s.req.ID, err)
+		}
+	}
+	s.comment = "Production started."
+	return s.e.producer.Produce(s.ctx, s.tx, Production{RequestID: s.req.ID, Reference: s.req.Reference, Decision: d})
+}
+
+func (s *step) disclosed() error {
+	if s.c.Emergency {
+		p, err := s.e.process(s.ctx, s.req.Process)
+		if err != nil {
+			return err
+		}
+		if p.FollowUpDays > 0 && s.c.FollowUpMetAt == nil {
+			due := s.now.Add(time.Duration(p.FollowUpDays) * 24 * time.Hour)
+			s.c.FollowUpDue = &due
+			s.jobs = append(s.jobs, followUpJob(s.c))
+			s.notes = append(s.notes, s.agencyNote("follow_up", "Legal process due",
+				fmt.Sprintf("Emergency request %s was disclosed. Legal process for the same data is due by %s: file it and link it to %s.",
+					s.req.Reference, due.Format(time.DateOnly), s.req.Reference)))
+		}
+	}
+	// A production request that links a preservation fulfils it.
+	var l Link
+	err := s.tx.Where("request_id = ?", s.req.ID).Take(&l).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("find the link of %s: %w", s.req.ID, err)
+	}
+	var linked struct{ Status string }
+	if err := s.tx.Table("requests").Select("status").Where("id = ?", l.LinkedID).Take(&linked).Error; err != nil {
+		return fmt.Errorf("find linked request %s: %w", l.LinkedID, err)
+	}
+	if st := State(linked.Status); st == StatePreserved || st == StateExtended {
+		s.fulfils = l.LinkedID // after this transition is written
+	}
+	return nil
+}
+
+func (s *step) expired() error {
+	s.notes = append(s.notes, s.agencyNote("deadline", "Request expired",
+		fmt.Sprintf("Request %s expired: %s", s.req.Reference, s.in.Comment)))
+	if s.c != nil && s.c.Queue != "" {
+		s.notes = append(s.notes, s.teamNote("deadline", "Request expired",
+			fmt.Sprintf("Request %s expired: %s", s.req.Reference, s.in.Comment)))
+	}
+	return nil
+}
+
+func (s *step) fulfilled() error {
+	s.notes = append(s.notes, s.agencyNote("preserved", "Preservation fulfilled",
+		fmt.Sprintf("The preservation %s is fulfilled: %s", s.req.Reference, s.in.Comment)))
+	return nil
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("workflow: encode %T: %v", v, err)) // plain structs: cannot fail
+	}
+	return string(b)
+}
+
+// personName is a person's display name, for messages to provider staff.
+func personName(ctx context.Context, tx *gorm.DB, id string) string {
+	var p struct{ Name, Email string }
+	if err := tx.WithContext(ctx).Table("people").Select("name, email").Where("id = ?", id).Take(&p).Error; err != nil {
+		return "someone"
+	}
+	if p.Name != "" {
+		return p.Name
+	}
+	if p.Email != "" {
+		return p.Email
+	}
+	return "someone"
+}

@@ -1,0 +1,278 @@
+package workflow_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/translog"
+	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
+	wt "github.com/warrantdesk/warrantdesk/server/internal/workflow/workflowtest"
+)
+
+// TestEmergencyLane: an emergency waits outside every queue until a
+// supervisor of its agency, other than the filer and through their own
+// sign-in, co-signs it; then the emergency team verifies it with a callback,
+// two people approve it, and after disclosure a follow-up is due.
+func TestEmergencyLane(t *testing.T) {
+	e := wt.New(t, wt.Options{})
+	ctx := context.Background()
+	r := e.File(t, e.Sergeant, wt.Emergency)
+	c := e.Case(t, r.ID)
+	if c.Queue != "" || !c.Emergency {
+		t.Fatalf("uncosigned emergency in queue %q (emergency %v), want none", c.Queue, c.Emergency)
+	}
+	page, err := e.Engine.Queue(ctx, e.Intake, workflow.QueueFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != 0 {
+		t.Errorf("the provider's queues show an uncosigned emergency")
+	}
+	_, err = e.Engine.Transition(ctx, e.Intake, r.ID, e.Version(t, r.ID), workflow.ActionTake, workflow.Input{})
+	if errs.CodeOf(err) != errs.Conflict {
+		t.Errorf("intake takes an uncosigned emergency: %v, want 409", err)
+	}
+
+	for _, tc := range []struct {
+		desc  string
+		actor func() *identityP
+		want  errs.Code
+	}{
+		{"FilerCannotCosign", func() *identityP { return e.Sergeant }, errs.Forbidden},
+		{"OfficerCannotCosign", func() *identityP { return e.Officer }, errs.Forbidden},
+		{"SystemCannotCosign", func() *identityP { return supervisorClient(e) }, errs.Forbidden},
+		{"OtherAgencyNotFound", func() *identityP { return e.OtherSupervisor }, errs.NotFound},
+		{"ProviderCannotCosign", func() *identityP { return e.Reviewer }, errs.Forbidden},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			_, err := e.Engine.Transition(ctx, tc.actor(), r.ID, 0, workflow.ActionCosign, workflow.Input{})
+			if got := errs.CodeOf(err); got != tc.want {
+				t.Errorf("cosign: %v, want %s", err, tc.want)
+			}
+		})
+	}
+	st := e.Do(t, e.Lieutenant, r.ID, workflow.ActionCosign, workflow.Input{Comment: "Confirmed with the officer."})
+	if st.Queue != "emergency" || st.DueAt == nil || st.DueAt.After(time.Now().Add(4*time.Hour+time.Minute)) {
+		t.Errorf("co-signed: queue %q due %v, want the emergency queue within 4 hours", st.Queue, st.DueAt)
+	}
+	_, err = e.Engine.Transition(ctx, e.Intake, r.ID, e.Version(t, r.ID), workflow.ActionVerify, workflow.Input{Verification: wt.Verified(false)})
+	if ae, ok := errs.As(err); !ok || ae.Code != errs.Invalid || ae.Fields[0].Field != "verification.callback" {
+		t.Errorf("verify an emergency without a callback: %v, want 422 on verification.callback", err)
+	}
+	noAnswer := wt.Verified(true)
+	noAnswer.Callback.Outcome = "no_answer"
+	_, err = e.Engine.Transition(ctx, e.Intake, r.ID, e.Version(t, r.ID), workflow.ActionVerify, workflow.Input{Verification: noAnswer})
+	if errs.CodeOf(err) != errs.Invalid {
+		t.Errorf("verify with an unanswered callback: %v, want 422", err)
+	}
+	e.Do(t, e.Intake, r.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(true)})
+	if v := e.Case(t, r.ID).Verification; !strings.Contains(v, `"number":"+15550100999"`) {
+		t.Errorf("callback number not stored normalised: %s", v)
+	}
+	if st := e.Do(t, e.Reviewer, r.ID, workflow.ActionApprove, workflow.Input{}); st.State != workflow.StateAwaitingCountersign {
+		t.Fatalf("emergency approved by one person: %s", st.State)
+	}
+	e.Do(t, e.Counsel, r.ID, workflow.ActionCountersign, workflow.Input{})
+	wt.Eventually(t, 10*time.Second, "production", func() bool { return e.State(t, r.ID) == workflow.StateProducing })
+
+	if err := e.DB.Transaction(func(tx *gormDB) error { return e.Engine.Disclosed(ctx, tx, r.ID) }); err != nil {
+		t.Fatal(err)
+	}
+	c = e.Case(t, r.ID)
+	if c.FollowUpDue == nil || c.FollowUpDue.Before(time.Now().Add(29*24*time.Hour)) {
+		t.Fatalf("follow-up due %v, want in 30 days", c.FollowUpDue)
+	}
+
+	// The legal process that follows it up, linked while drafting.
+	follow := e.Draft(t, e.Officer, wt.Warrant)
+	if _, err := e.Engine.Link(ctx, e.Officer, follow.ID, &r.Reference); err != nil {
+		t.Fatal(err)
+	}
+	e.Submit(t, e.Officer, follow.ID)
+	if c := e.Case(t, r.ID); c.FollowUpMetAt == nil || c.FollowUpOverdue {
+		t.Errorf("follow-up not met by the linked warrant: %+v", c)
+	}
+}
+
+// TestFollowUpOverdue: a follow-up nobody filed is flagged by its River job.
+func TestFollowUpOverdue(t *testing.T) {
+	var clock skewed
+	e := wt.New(t, wt.Options{Now: clock.now})
+	ctx := context.Background()
+	r := e.File(t, e.Sergeant, wt.Emergency)
+	e.Do(t, e.Lieutenant, r.ID, workflow.ActionCosign, workflow.Input{})
+	e.Do(t, e.Intake, r.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(true)})
+	e.Do(t, e.Reviewer, r.ID, workflow.ActionApprove, workflow.Input{})
+	e.Do(t, e.Counsel, r.ID, workflow.ActionCountersign, workflow.Input{})
+	wt.Eventually(t, 10*time.Second, "production", func() bool { return e.State(t, r.ID) == workflow.StateProducing })
+	// Disclosed 31 days ago by the engine's clock: the follow-up, due 30
+	// days after, is already due by River's.
+	clock.set(-31 * 24 * time.Hour)
+	if err := e.DB.Transaction(func(tx *gormDB) error { return e.Engine.Disclosed(ctx, tx, r.ID) }); err != nil {
+		t.Fatal(err)
+	}
+	wt.Eventually(t, 10*time.Second, "the follow-up flag", func() bool { return e.Case(t, r.ID).FollowUpOverdue })
+	if got := e.Count(t, "SELECT COUNT(*) FROM notifications WHERE request_id = ? AND kind = 'follow_up'", r.ID); got != 3 {
+		t.Errorf("follow-up notifications: %d, want 3 (due, overdue to the agency, overdue to the team)", got)
+	}
+	page, err := e.Engine.Queue(ctx, e.Reviewer, workflow.QueueFilter{Overdue: ptr(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != 1 || page.Items[0].RequestID != r.ID {
+		t.Errorf("overdue queue %+v, want the disclosed emergency", page.Items)
+	}
+}
+
+// TestPreservationLane: preserved on verification for the policy's 90 days,
+// extended once, fulfilled by a production request that links it.
+func TestPreservationLane(t *testing.T) {
+	e := wt.New(t, wt.Options{})
+	ctx := context.Background()
+	p := e.File(t, e.Officer, wt.Preservation)
+	st := e.Do(t, e.Intake, p.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(false)})
+	if st.State != workflow.StatePreserved {
+		t.Fatalf("verified preservation: %s, want preserved", st.State)
+	}
+	c := e.Case(t, p.ID)
+	if c.HoldUntil == nil || c.HoldUntil.Sub(time.Now()) < 89*24*time.Hour || c.HoldUntil.Sub(time.Now()) > 90*24*time.Hour {
+		t.Errorf("hold until %v, want 90 days", c.HoldUntil)
+	}
+	if got := e.Count(t, "SELECT COUNT(*) FROM tlog_leaves WHERE request_id = ? AND event = ?", p.ID, translog.EventPreserved); got != 1 {
+		t.Errorf("preserved leaves: %d, want 1", got)
+	}
+	e.Do(t, e.Reviewer, p.ID, workflow.ActionExtend, workflow.Input{})
+	if c2 := e.Case(t, p.ID); !c2.Extended || c2.HoldUntil.Sub(*c.HoldUntil) != 90*24*time.Hour {
+		t.Errorf("extended: %v until %v", c2.Extended, c2.HoldUntil)
+	}
+	_, err := e.Engine.Transition(ctx, e.Reviewer, p.ID, e.Version(t, p.ID), workflow.ActionExtend, workflow.Input{})
+	if errs.CodeOf(err) != errs.Conflict {
+		t.Errorf("second extension: %v, want 409", err)
+	}
+
+	w := e.Draft(t, e.Officer, wt.Warrant)
+	if _, err := e.Engine.Link(ctx, e.Officer, w.ID, &p.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.Submit(t, e.Officer, w.ID)
+	e.Do(t, e.Intake, w.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(false)})
+	e.Do(t, e.Reviewer, w.ID, workflow.ActionApprove, workflow.Input{})
+	wt.Eventually(t, 10*time.Second, "production", func() bool { return e.State(t, w.ID) == workflow.StateProducing })
+	if err := e.DB.Transaction(func(tx *gormDB) error { return e.Engine.Disclosed(ctx, tx, w.ID) }); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := e.State(t, p.ID), workflow.StateClosed; got != want {
+		t.Errorf("preservation after its production: %s, want %s", got, want)
+	}
+}
+
+// TestPreservationExpires: the hold ends on its own through its River job.
+func TestPreservationExpires(t *testing.T) {
+	var clock skewed
+	e := wt.New(t, wt.Options{Now: clock.now})
+	p := e.File(t, e.Officer, wt.Preservation)
+	clock.set(-91 * 24 * time.Hour) // preserved 91 days ago
+	e.Do(t, e.Intake, p.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(false)})
+	wt.Eventually(t, 10*time.Second, "the hold to expire", func() bool { return e.State(t, p.ID) == workflow.StateExpired })
+	if got := e.Count(t, "SELECT COUNT(*) FROM audit_events WHERE request_id = ? AND action = 'workflow.expire'", p.ID); got != 1 {
+		t.Errorf("expire events: %d, want 1", got)
+	}
+}
+
+// TestDeadlineEscalates: a state whose deadline passes is marked overdue and
+// its team notified, once; a later state has a fresh deadline.
+func TestDeadlineEscalates(t *testing.T) {
+	var clock skewed
+	e := wt.New(t, wt.Options{Now: clock.now})
+	r := e.Draft(t, e.Officer, wt.Subpoena)
+	clock.set(-241 * time.Hour) // routed 241 hours ago: the 240-hour deadline has passed
+	e.Submit(t, e.Officer, r.ID)
+	clock.set(0)
+	wt.Eventually(t, 10*time.Second, "escalation", func() bool { return e.Case(t, r.ID).Overdue })
+	time.Sleep(200 * time.Millisecond)
+	if got := e.Count(t, "SELECT COUNT(*) FROM audit_events WHERE request_id = ? AND action = 'workflow.escalate'", r.ID); got != 1 {
+		t.Errorf("escalations: %d, want 1", got)
+	}
+	if got := e.Count(t, "SELECT COUNT(*) FROM notifications WHERE request_id = ? AND kind = 'deadline' AND team = 'intake'", r.ID); got != 1 {
+		t.Errorf("deadline notifications: %d, want 1", got)
+	}
+	st := e.Do(t, e.Intake, r.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(false)})
+	if st.Overdue {
+		t.Errorf("a new state starts overdue")
+	}
+}
+
+// TestOrderExpiry: an order that runs out before the decision ends the
+// request as expired: its own job is scheduled for the day after the order's
+// last day, and a deadline that passes after the order ran out expires the
+// request instead of escalating it.
+func TestOrderExpiry(t *testing.T) {
+	var clock skewed
+	e := wt.New(t, wt.Options{Now: clock.now, NoStart: true})
+	r := e.Draft(t, e.Officer, wt.Subpoena)
+	clock.set(-241 * time.Hour)
+	e.Submit(t, e.Officer, r.ID)
+	clock.set(0)
+	var at time.Time
+	if err := e.DB.Raw("SELECT scheduled_at FROM river_job WHERE kind = 'workflow.order_expiry'").Row().Scan(&at); err != nil {
+		t.Fatal(err)
+	}
+	if want := r.ExpiresOn.Time().AddDate(0, 0, 1); !at.Equal(want) {
+		t.Errorf("order expiry scheduled at %v, want %v", at, want)
+	}
+	// Time passes: the order ran out the day before the deadline job runs.
+	yesterday := time.Now().UTC().AddDate(0, 0, -1).Format(time.DateOnly)
+	if err := e.DB.Exec("UPDATE requests SET expires_on = ? WHERE id = ?", yesterday, r.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	e.Start(t)
+	wt.Eventually(t, 10*time.Second, "expiry", func() bool { return e.State(t, r.ID) == workflow.StateExpired })
+	if c := e.Case(t, r.ID); c.Queue != "" {
+		t.Errorf("expired request still in queue %q", c.Queue)
+	}
+}
+
+// TestQuestionAndAnswer: a reviewer asks, the officer answers, the request
+// is back in review, and both sides see the thread.
+func TestQuestionAndAnswer(t *testing.T) {
+	e := wt.New(t, wt.Options{})
+	ctx := context.Background()
+	r := e.File(t, e.Officer, wt.Subpoena)
+	e.Do(t, e.Intake, r.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(false)})
+	_, err := e.Engine.Transition(ctx, e.Reviewer, r.ID, e.Version(t, r.ID), workflow.ActionRequestInfo, workflow.Input{})
+	if errs.CodeOf(err) != errs.Invalid {
+		t.Errorf("question without text: %v, want 422", err)
+	}
+	e.Do(t, e.Reviewer, r.ID, workflow.ActionRequestInfo, workflow.Input{Comment: "Which account does the order name?"})
+	if got := e.Count(t, "SELECT COUNT(*) FROM notifications WHERE request_id = ? AND kind = 'question' AND audience = 'agency'", r.ID); got != 1 {
+		t.Errorf("question notifications: %d", got)
+	}
+	st, err := e.Engine.Transition(ctx, e.Officer, r.ID, 0, workflow.ActionMessage, workflow.Input{Body: "The one ending 0123."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.State != workflow.StateInReview {
+		t.Errorf("after the answer: %s, want in_review", st.State)
+	}
+	req, err := e.Requests.Get(ctx, e.Officer, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := e.Engine.View(ctx, e.Officer, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Messages) != 2 || v.Messages[0].Author != "The provider's legal team" || v.Messages[1].Body != "The one ending 0123." {
+		t.Errorf("officer's thread: %+v", v.Messages)
+	}
+	if v.Verification != nil || v.Approvals != nil {
+		t.Errorf("the agency sees the provider's internal record")
+	}
+	_, err = e.Engine.Transition(ctx, e.Officer, r.ID, 0, workflow.ActionMessage, workflow.Input{Body: "More."})
+	if errs.CodeOf(err) != errs.Conflict {
+		t.Errorf("a message outside needs_info: %v, want 409", err)
+	}
+}

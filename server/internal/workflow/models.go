@@ -1,0 +1,171 @@
+package workflow
+
+import (
+	"time"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
+)
+
+// A Case is a submitted request's place in the workflow: its team queue,
+// assignee and deadline, and what the review has recorded so far. Status is
+// a copy of requests.status written in the same transaction, so that a
+// queue page is one index range scan.
+type Case struct {
+	RequestID         string     `gorm:"column:request_id;primaryKey"`
+	Status            State      `gorm:"column:status"`
+	Queue             string     `gorm:"column:queue"` // "" while in no queue
+	AssigneeID        *string    `gorm:"column:assignee_id"`
+	DueAt             time.Time  `gorm:"column:due_at"` // noDeadline when the state has none
+	Overdue           bool       `gorm:"column:overdue"`
+	Emergency         bool       `gorm:"column:emergency"`
+	Kind              string     `gorm:"column:kind"` // legal_process, emergency or preservation
+	ApprovalsRequired int        `gorm:"column:approvals_required"`
+	CosignedBy        *string    `gorm:"column:cosigned_by"`
+	CosignedAt        *time.Time `gorm:"column:cosigned_at"`
+	VerifiedBy        *string    `gorm:"column:verified_by"`
+	VerifiedAt        *time.Time `gorm:"column:verified_at"`
+	Verification      string     `gorm:"column:verification"` // JSON Verification
+	Decision          string     `gorm:"column:decision"`     // JSON Decision
+	HoldUntil         *time.Time `gorm:"column:hold_until"`
+	Extended          bool       `gorm:"column:extended"`
+	FollowUpDue       *time.Time `gorm:"column:follow_up_due"`
+	FollowUpMetAt     *time.Time `gorm:"column:follow_up_met_at"`
+	FollowUpOverdue   bool       `gorm:"column:follow_up_overdue"`
+	RoutedAt          time.Time  `gorm:"column:routed_at"`
+	UpdatedAt         time.Time  `gorm:"column:updated_at"`
+}
+
+// TableName maps Case onto workflow_requests.
+func (Case) TableName() string { return "workflow_requests" }
+
+// Kinds of request, as the scope decision's process_kind names them.
+const (
+	KindLegalProcess = "legal_process"
+	KindEmergency    = "emergency"
+	KindPreservation = "preservation"
+)
+
+// An Approval is one person's approval of a request: Seq 1 approves, Seq 2
+// countersigns. (Issuer, Subject) is unique per request.
+type Approval struct {
+	RequestID string    `gorm:"column:request_id;primaryKey"`
+	Seq       int       `gorm:"column:seq;primaryKey"`
+	PersonID  string    `gorm:"column:person_id"`
+	Issuer    string    `gorm:"column:issuer"`
+	Subject   string    `gorm:"column:subject"`
+	Role      string    `gorm:"column:role"`
+	Scope     string    `gorm:"column:scope"` // JSON Decision
+	At        time.Time `gorm:"column:at"`
+}
+
+// TableName maps Approval onto workflow_approvals.
+func (Approval) TableName() string { return "workflow_approvals" }
+
+// A Link says that a request follows up an earlier one of its agency: the
+// legal process after an emergency disclosure, or the production request
+// that fulfils a preservation.
+type Link struct {
+	RequestID string    `gorm:"column:request_id;primaryKey"`
+	LinkedID  string    `gorm:"column:linked_id"`
+	LinkedBy  string    `gorm:"column:linked_by"`
+	LinkedAt  time.Time `gorm:"column:linked_at"`
+}
+
+// TableName maps Link onto workflow_links.
+func (Link) TableName() string { return "workflow_links" }
+
+// Sides of a message.
+const (
+	SideProvider = "provider"
+	SideAgency   = "agency"
+)
+
+// A Message is a reviewer's question or an officer's answer.
+type Message struct {
+	ID        int64     `gorm:"column:id;primaryKey"`
+	RequestID string    `gorm:"column:request_id"`
+	At        time.Time `gorm:"column:at"`
+	AuthorID  string    `gorm:"column:author_id"`
+	Side      string    `gorm:"column:side"`
+	Body      string    `gorm:"column:body"`
+}
+
+// TableName maps Message onto workflow_messages.
+func (Message) TableName() string { return "workflow_messages" }
+
+// Audiences of a notification.
+const (
+	AudienceAgency   = "agency"
+	AudienceProvider = "provider"
+)
+
+// E-mail states of a notification.
+const (
+	EmailNone    = "none"    // not e-mailed (no SMTP configured)
+	EmailPending = "pending" // a River job will send it
+	EmailSent    = "sent"
+	EmailFailed  = "failed" // gave up after River's retries
+)
+
+// A Notification is one entry of the outbox: shown in the portal to its
+// audience (an agency's people, or a provider team), and e-mailed when SMTP
+// is configured.
+type Notification struct {
+	ID         int64      `gorm:"column:id;primaryKey"`
+	CreatedAt  time.Time  `gorm:"column:created_at"`
+	RequestID  *string    `gorm:"column:request_id"`
+	Audience   string     `gorm:"column:audience"`
+	AgencyID   *string    `gorm:"column:agency_id"`
+	Team       string     `gorm:"column:team"`
+	Kind       string     `gorm:"column:kind"` // question, answer, decision, deadline, cosign, …
+	Subject    string     `gorm:"column:subject"`
+	Body       string     `gorm:"column:body"`
+	EmailState string     `gorm:"column:email_state"`
+	EmailedAt  *time.Time `gorm:"column:emailed_at"`
+}
+
+// TableName maps Notification onto notifications.
+func (Notification) TableName() string { return "notifications" }
+
+// A Verification is what intake recorded before review: how it verified the
+// requester and the document, and for an emergency the callback it made to
+// the agency on a number it found independently.
+type Verification struct {
+	Requester string    `json:"requester"` // how the requester's identity and authority were checked
+	Document  string    `json:"document"`  // how the order was checked
+	Callback  *Callback `json:"callback,omitempty"`
+}
+
+// A Callback is intake's call to the requesting agency.
+type Callback struct {
+	Number    string `json:"number"`    // E.164, the number called
+	Directory string `json:"directory"` // where the number came from (never the request itself)
+	Outcome   string `json:"outcome"`   // confirmed, not_confirmed or no_answer
+}
+
+// Callback outcomes.
+var CallbackOutcomes = []string{"confirmed", "not_confirmed", "no_answer"}
+
+// Decision outcomes.
+const (
+	OutcomeApproved = "approved" // everything the scope decision allows
+	OutcomeNarrowed = "narrowed" // less than the scope decision allows
+	OutcomeRejected = "rejected"
+)
+
+// A Decision is what was decided: the approved scope, or the rejection.
+type Decision struct {
+	Outcome    string           `json:"outcome"`
+	Categories []string         `json:"categories,omitempty"`
+	Targets    []request.Target `json:"targets,omitempty"`
+	DateFrom   string           `json:"date_from,omitempty"`
+	DateTo     string           `json:"date_to,omitempty"`
+	ReasonCode string           `json:"reason_code,omitempty"`
+	Reason     string           `json:"reason,omitempty"`
+}
+
+// ReasonCodes are the reasons a request can be rejected for.
+var ReasonCodes = []string{
+	"insufficient_process", "overbroad", "defective_document", "wrong_jurisdiction",
+	"no_such_account", "suspected_fraud", "other",
+}

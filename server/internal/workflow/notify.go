@@ -1,0 +1,247 @@
+package workflow
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/smtp"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+	"gorm.io/gorm"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+)
+
+// A Mailer sends one e-mail. SMTP is the production Mailer.
+type Mailer interface {
+	Send(ctx context.Context, to []string, subject, body string) error
+}
+
+// note is a notification a transition causes.
+type note struct {
+	audience, agencyID, team, kind, subject, body string
+	requestID                                     string
+}
+
+// agencyNote notifies the requesting agency's people.
+func (s *step) agencyNote(kind, subject, body string) note {
+	return note{audience: AudienceAgency, agencyID: s.req.AgencyID, kind: kind, subject: subject, body: body, requestID: s.req.ID}
+}
+
+// teamNote notifies the team of the request's current queue.
+func (s *step) teamNote(kind, subject, body string) note {
+	team := ""
+	if s.c != nil {
+		team = s.c.Queue
+	}
+	return s.teamNoteTo(team, kind, subject, body)
+}
+
+func (s *step) teamNoteTo(team, kind, subject, body string) note {
+	if team == "" {
+		team = "intake"
+	}
+	return note{audience: AudienceProvider, team: team, kind: kind, subject: subject, body: body, requestID: s.req.ID}
+}
+
+// notify writes notes to the outbox inside tx and, when e-mail is
+// configured, adds the job that sends each.
+func (e *Engine) notify(ctx context.Context, tx *gorm.DB, notes []note, jobs *[]river.InsertManyParams) error {
+	for _, n := range notes {
+		row := &Notification{CreatedAt: e.now(), Audience: n.audience, Team: n.team, Kind: n.kind,
+			Subject: clip(n.subject, 200), Body: clip(n.body, 4000), EmailState: EmailNone}
+		if n.requestID != "" {
+			id := n.requestID
+			row.RequestID = &id
+		}
+		if n.agencyID != "" {
+			id := n.agencyID
+			row.AgencyID = &id
+		}
+		if e.mailer != nil {
+			row.EmailState = EmailPending
+		}
+		if err := tx.WithContext(ctx).Create(row).Error; err != nil {
+			return fmt.Errorf("add notification: %w", err)
+		}
+		if e.mailer != nil {
+			*jobs = append(*jobs, river.InsertManyParams{Args: emailArgs{NotificationID: row.ID},
+				InsertOpts: &river.InsertOpts{Queue: queueEmail, MaxAttempts: emailAttempts}})
+		}
+	}
+	return nil
+}
+
+// recipients are the e-mail addresses of a notification's audience: the
+// agency's active people, or the provider staff whose roles work the team.
+func recipients(ctx context.Context, tx *gorm.DB, n *Notification) ([]string, error) {
+	q := tx.WithContext(ctx).Table("people").Select("email, roles").
+		Where("status = 'active' AND kind = ? AND email <> ''", identity.KindPerson)
+	if n.Audience == AudienceAgency {
+		if n.AgencyID == nil {
+			return nil, nil
+		}
+		q = q.Where("agency_id = ?", *n.AgencyID)
+	} else {
+		q = q.Where("agency_id IS NULL")
+	}
+	var people []struct{ Email, Roles string }
+	if err := q.Order("email").Scan(&people).Error; err != nil {
+		return nil, fmt.Errorf("find recipients: %w", err)
+	}
+	var out []string
+	for _, p := range people {
+		if n.Audience == AudienceProvider && !worksTeam(strings.Fields(p.Roles), n.Team) {
+			continue
+		}
+		out = append(out, p.Email)
+	}
+	return out, nil
+}
+
+func worksTeam(roles []string, team string) bool {
+	for _, r := range teamRoles[team] {
+		for _, have := range roles {
+			if have == string(r) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// teamsOf are the teams whose notifications a provider principal sees.
+func teamsOf(p *identity.Principal) []string {
+	var out []string
+	for _, team := range []string{"intake", "legal", "international", "counsel", "emergency"} {
+		if p.Has(identity.RoleAdmin) || worksTeam(p.RoleStrings(), team) {
+			out = append(out, team)
+		}
+	}
+	return out
+}
+
+// An SMTP sends e-mail through an SMTP server (STARTTLS when the server
+// offers it; credentials only over TLS).
+type SMTP struct {
+	Addr     string // host:port
+	From     string
+	Username string
+	Password string
+	Timeout  time.Duration // default 30s
+}
+
+// Send sends one message to every address in to.
+func (m *SMTP) Send(ctx context.Context, to []string, subject, body string) error {
+	if len(to) == 0 {
+		return nil
+	}
+	from, err := mail.ParseAddress(m.From)
+	if err != nil {
+		return fmt.Errorf("smtp: from address: %w", err)
+	}
+	timeout := m.Timeout
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
+	d := net.Dialer{Timeout: timeout}
+	conn, err := d.DialContext(ctx, "tcp", m.Addr)
+	if err != nil {
+		return fmt.Errorf("smtp: %w", err)
+	}
+	_ = conn.SetDeadline(time.Now().Add(timeout))
+	host, _, _ := net.SplitHostPort(m.Addr)
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("smtp: %w", err)
+	}
+	defer c.Close()
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		if err := c.StartTLS(&tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}); err != nil {
+			return fmt.Errorf("smtp: starttls: %w", err)
+		}
+	}
+	if m.Username != "" {
+		// net/smtp refuses PLAIN over an unencrypted connection to anything
+		// but localhost, so the password never crosses the network in clear.
+		if err := c.Auth(smtp.PlainAuth("", m.Username, m.Password, host)); err != nil {
+			return fmt.Errorf("smtp: auth: %w", err)
+		}
+	}
+	if err := c.Mail(from.Address); err != nil {
+		return fmt.Errorf("smtp: %w", err)
+	}
+	for _, addr := range to {
+		if err := c.Rcpt(addr); err != nil {
+			return fmt.Errorf("smtp: rcpt: %w", err)
+		}
+	}
+	w, err := c.Data()
+	if err != nil {
+		return fmt.Errorf("smtp: %w", err)
+	}
+	msg := "From: " + from.String() + "\r\n" +
+		"To: undisclosed-recipients:;\r\n" +
+		"Subject: " + headerSafe(subject) + "\r\n" +
+		"Date: " + time.Now().UTC().Format(time.RFC1123Z) + "\r\n" +
+		"MIME-Version: 1.0\r\n" +
+		"Content-Type: text/plain; charset=utf-8\r\n" +
+		"Content-Transfer-Encoding: 8bit\r\n\r\n" +
+		strings.ReplaceAll(strings.ReplaceAll(body, "\r\n", "\n"), "\n", "\r\n") + "\r\n"
+	if _, err := w.Write([]byte(msg)); err != nil {
+		return fmt.Errorf("smtp: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("smtp: %w", err)
+	}
+	return c.Quit()
+}
+
+// headerSafe keeps a subject on one line: no header injection.
+func headerSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// SMTPFromEnv reads the optional WARRANTDESK_SMTP_* settings: HOST, PORT
+// (default 587), FROM, USERNAME and PASSWORD (or PASSWORD_FILE, a file
+// holding it). It returns nil without a host.
+func SMTPFromEnv(getenv func(string) string) (*SMTP, error) {
+	host := getenv("WARRANTDESK_SMTP_HOST")
+	if host == "" {
+		return nil, nil
+	}
+	port := getenv("WARRANTDESK_SMTP_PORT")
+	if port == "" {
+		port = "587"
+	}
+	if _, err := strconv.Atoi(port); err != nil {
+		return nil, errors.New("WARRANTDESK_SMTP_PORT is not a port number")
+	}
+	from := getenv("WARRANTDESK_SMTP_FROM")
+	if _, err := mail.ParseAddress(from); err != nil {
+		return nil, errors.New("WARRANTDESK_SMTP_FROM must be an e-mail address when WARRANTDESK_SMTP_HOST is set")
+	}
+	password := getenv("WARRANTDESK_SMTP_PASSWORD")
+	if file := getenv("WARRANTDESK_SMTP_PASSWORD_FILE"); password == "" && file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("WARRANTDESK_SMTP_PASSWORD_FILE: %w", err)
+		}
+		password = strings.TrimSpace(string(b))
+	}
+	return &SMTP{Addr: net.JoinHostPort(host, port), From: from,
+		Username: getenv("WARRANTDESK_SMTP_USERNAME"), Password: password}, nil
+}

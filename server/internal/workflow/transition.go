@@ -1,0 +1,650 @@
+package workflow
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/agency"
+	"github.com/warrantdesk/warrantdesk/server/internal/audit"
+	"github.com/warrantdesk/warrantdesk/server/internal/day"
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/policy"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/translog"
+)
+
+// An Input carries what an action needs besides its name; each action reads
+// only its own fields.
+type Input struct {
+	Comment      string        // every action: shown in the history; request_info: the question; reject: the text
+	Scope        *Narrowing    // approve: a narrower scope than the policy's decision
+	ReasonCode   string        // reject: one of ReasonCodes
+	Verification *Verification // verify
+	Assignee     string        // assign: the people id of provider staff, or "" to unassign
+	Body         string        // message: the answer
+}
+
+// A Narrowing is an approval for less than the policy's scope decision. A
+// nil list or a zero date keeps the decision's value.
+type Narrowing struct {
+	Categories []string
+	Targets    []request.Target
+	DateFrom   day.Date
+	DateTo     day.Date
+}
+
+// A Status is where a request stands after a transition.
+type Status struct {
+	RequestID  string
+	Reference  string
+	State      State
+	Version    int
+	Queue      string
+	AssigneeID string
+	DueAt      *time.Time // nil when the state has no deadline
+	Overdue    bool
+}
+
+// step is one transition in progress, inside its transaction.
+type step struct {
+	e     *Engine
+	ctx   context.Context
+	tx    *gorm.DB
+	actor *identity.Principal // system for the engine's own
+	rule  *Rule
+	req   *request.Request // with targets
+	ag    *agency.Agency
+	c     *Case // nil for a draft
+	from  State
+	to    State
+	in    Input
+	now   time.Time
+
+	scope     *policy.Scope
+	approvals *policy.Approvals
+	decided   *Decision // approve and countersign: what is approved
+
+	comment  string         // the history comment
+	details  map[string]any // the audit event's details
+	policies map[string]any // the policy decisions consulted, for the audit event
+	leaf     *translog.Record
+	notes    []note
+	jobs     []river.InsertManyParams
+	reroute  bool   // place the case in a queue again although the state did not change
+	fulfils  string // a preservation this transition fulfils, next in the same transaction
+}
+
+// Transition takes action on request id, which the caller read at version,
+// in one transaction. Provider actions need the version; agency actions
+// accept 0 for "as it is now".
+//
+// Returns NotFound for a missing request or another agency's; Invalid for an
+// unknown action, a missing version or bad input (naming the fields, and
+// for a narrowed scope naming what is wider than the scope decision);
+// Conflict when the action is not allowed in the request's state (Allowed
+// lists what is, wrapping ErrNotAllowed) or the version is stale (wrapping
+// ErrStaleVersion); Forbidden when the policy or a four-eyes rule refuses
+// (audited as a denial); PolicyDenied when the legal policy no longer
+// authorises the approval.
+func (e *Engine) Transition(ctx context.Context, actor *identity.Principal, id string, version int, action Action, in Input) (*Status, error) {
+	if err := checkActor(actor); err != nil {
+		return nil, err
+	}
+	var out *Status
+	err := e.run(ctx, actor, id, action, func(tx *gorm.DB) error {
+		s, err := e.transition(ctx, tx, actor, id, version, action, in)
+		if err != nil {
+			return err
+		}
+		out = s.status()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Disclosed marks request id disclosed, inside tx: the disclosure part calls
+// it in the transaction that releases the production to the agency, and
+// appends the transparency log's disclosed leaf itself (it knows what was
+// produced). For an emergency it starts the follow-up deadline; a
+// preservation the request links is fulfilled. Returns NotFound, or
+// Conflict (wrapping ErrNotAllowed) unless the request is producing.
+func (e *Engine) Disclosed(ctx context.Context, tx *gorm.DB, id string) error {
+	_, err := e.transition(ctx, tx, system, id, 0, ActionDisclose, Input{})
+	return err
+}
+
+// transition runs one transition inside tx.
+func (e *Engine) transition(ctx context.Context, tx *gorm.DB, actor *identity.Principal, id string, version int, action Action, in Input) (*step, error) {
+	tx = tx.WithContext(ctx)
+	r, err := loadRequest(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if actor != system {
+		// The request's existence is settled before anything about the
+		// input is said, so another agency learns nothing from the answer.
+		if !visible(actor, r) {
+			return nil, notFound(id)
+		}
+		by := actionBy(action)
+		if by == "" || by == BySystem {
+			return nil, &errs.Error{Code: errs.Invalid, Message: fmt.Sprintf("Unknown action %q.", clip(string(action), 40)),
+				Fields: []errs.FieldError{{Field: "action", Message: "not an action of the workflow"}}}
+		}
+		if by == ByProvider && version < 1 {
+			return nil, &errs.Error{Code: errs.Invalid, Message: "Send the version of the request you read, so that concurrent decisions are not lost.",
+				Fields: []errs.FieldError{{Field: "version", Message: "required"}}}
+		}
+	}
+	s := &step{e: e, ctx: ctx, tx: tx, actor: actor, req: r, from: State(r.Status), in: in, now: e.now(),
+		details: map[string]any{}, policies: map[string]any{}}
+	if s.ag, err = agency.FindByID(ctx, tx, r.AgencyID); err != nil {
+		return nil, fmt.Errorf("transition %s: %w", r.ID, err)
+	}
+	if s.c, err = loadCase(ctx, tx, r.ID); err != nil {
+		return nil, err
+	}
+	if s.c == nil && s.from == StateSubmitted {
+		// Submitted but not yet routed (the submitting process stopped in
+		// between): route it now, in this transaction.
+		if s.c, err = e.route(ctx, tx, r, s.ag); err != nil {
+			return nil, err
+		}
+	}
+	rule := ruleFor(action, s.from)
+	if rule == nil || (actor == system) != (rule.By == BySystem) {
+		return nil, e.notAllowed(ctx, actor, s, action)
+	}
+	s.rule = rule
+	if rule.By == ByProvider && s.awaitingCosign() {
+		return nil, &errs.Error{Code: errs.Conflict, Err: ErrNotAllowed, Allowed: []string{},
+			Message: fmt.Sprintf("Request %s is an emergency awaiting its supervisor's co-signature; it reaches the provider once co-signed.", r.Reference)}
+	}
+	if actor != system {
+		if err := s.authorize(); err != nil {
+			return nil, err
+		}
+	}
+	if version != 0 && version != r.Version {
+		return nil, stale(r.ID)
+	}
+	if f := s.commentOK(false, "comment"); len(f) > 0 {
+		return nil, f.Err()
+	}
+	if rule.guard != nil {
+		if err := rule.guard(s); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case rule.next != nil:
+		s.to = rule.next(s)
+	case rule.Stays():
+		s.to = s.from
+	default:
+		s.to = rule.To[0]
+	}
+	if err := s.apply(); err != nil {
+		return nil, err
+	}
+	if s.fulfils != "" {
+		if _, err := e.transition(ctx, tx, system, s.fulfils, 0, ActionFulfil, Input{Comment: "Fulfilled by " + r.Reference + "."}); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// authorize asks the policy, and adds the engine's own invariants: provider
+// actions only by provider staff who belong to no agency, agency actions
+// only by the agency's own people.
+func (s *step) authorize() error {
+	a := s.actor
+	switch s.rule.By {
+	case ByProvider:
+		if !a.Provider || a.AgencyID != "" {
+			return s.deny(errs.E(errs.Forbidden, "Only the provider's staff, who belong to no agency, act as the provider."))
+		}
+	case ByAgency:
+		if a.Provider || a.AgencyID != s.req.AgencyID {
+			return s.deny(errs.E(errs.Forbidden, "Only the requesting agency's people can do this."))
+		}
+	}
+	d, err := s.e.decide(s.ctx, a, s.rule.Action, s.req)
+	if err != nil {
+		return err
+	}
+	s.policies["authz"] = d
+	if d.Allow {
+		return nil
+	}
+	texts := make([]string, 0, len(d.Reasons))
+	for _, r := range d.Reasons {
+		texts = append(texts, r.Text)
+	}
+	msg := "You are not allowed to do this."
+	if len(texts) > 0 {
+		msg = strings.Join(texts, " ")
+	}
+	return s.deny(errs.E(errs.Forbidden, "%s", msg))
+}
+
+// decide asks the authorisation policy about actor taking a on r.
+func (e *Engine) decide(ctx context.Context, actor *identity.Principal, a Action, r *request.Request) (policy.Decision, error) {
+	pr := request.PolicyRequest(r)
+	in := policy.AuthzInput{
+		Actor:   policy.Actor{ID: actor.PersonID, Roles: actor.RoleStrings(), Provider: actor.Provider, AgencyID: actor.AgencyID},
+		Action:  policyAction(a),
+		Request: &pr,
+	}
+	switch {
+	case actor.Provider:
+		in.Relation = policy.RelationProvider
+	case actor.AgencyID == r.AgencyID:
+		in.Relation = policy.RelationOwnAgency
+	default:
+		in.Relation = policy.RelationOtherAgency
+	}
+	return e.policy.Authorize(ctx, in)
+}
+
+// deny marks a refusal to be audited after the transaction rolls back.
+func (s *step) deny(err error) error {
+	return &denied{err: err, action: s.rule.Action, requestID: s.req.ID, decision: s.policies["authz"]}
+}
+
+// denied is a refusal recorded in the audit trail by run.
+type denied struct {
+	err       error
+	action    Action
+	requestID string
+	decision  any
+}
+
+func (d *denied) Error() string { return d.err.Error() }
+func (d *denied) Unwrap() error { return d.err }
+
+// run executes fn in one transaction; a refusal is then audited in a
+// transaction of its own (the first rolled back, and on SQLite a second
+// cannot start inside it).
+func (e *Engine) run(ctx context.Context, actor *identity.Principal, id string, action Action, fn func(tx *gorm.DB) error) error {
+	err := e.db.WithContext(ctx).Transaction(fn)
+	var d *denied
+	if !errors.As(err, &d) {
+		return err
+	}
+	ev := audit.Event{
+		At: e.now(), Actor: auditActor(actor), Action: "workflow." + string(d.action), ObjectType: "request",
+		ObjectID: d.requestID, RequestID: d.requestID, Outcome: audit.OutcomeDenied,
+		Details: audit.JSON(map[string]string{"reason": errs.Message(d.err)}),
+	}
+	if d.decision != nil {
+		ev.Decision = audit.JSON(d.decision)
+	}
+	if aerr := e.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return audit.Append(ctx, tx, ev) }); aerr != nil {
+		return fmt.Errorf("record denial of %s on %s: %w", action, id, aerr)
+	}
+	return d.err
+}
+
+// apply writes the transition: state under the version check, the case,
+// the rule's effects, history, log leaf, audit event, notifications, jobs.
+func (s *step) apply() error {
+	r, tx := s.req, s.tx
+	version := r.Version + 1
+	res := tx.Model(&request.Request{}).Where("id = ? AND version = ?", r.ID, r.Version).
+		Updates(map[string]any{"status": string(s.to), "version": version, "updated_at": s.now})
+	if res.Error != nil {
+		return fmt.Errorf("transition %s: %w", r.ID, res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return stale(r.ID)
+	}
+	r.Version, r.Status, r.UpdatedAt = version, string(s.to), s.now
+	if s.rule.effect != nil {
+		if err := s.rule.effect(s); err != nil {
+			return err
+		}
+	}
+	if s.c != nil {
+		if s.to != s.from || s.reroute {
+			if err := s.place(); err != nil {
+				return err
+			}
+		}
+		s.c.Status = s.to
+		s.c.UpdatedAt = s.now
+		if err := tx.Save(s.c).Error; err != nil {
+			return fmt.Errorf("save workflow of %s: %w", r.ID, err)
+		}
+	}
+	if s.actor == system {
+		if err := ensureSystemPerson(s.ctx, tx, s.now); err != nil {
+			return err
+		}
+	}
+	h := &request.HistoryEntry{RequestID: r.ID, At: s.now, ActorID: s.actor.PersonID, Action: string(s.rule.Action),
+		FromStatus: string(s.from), ToStatus: string(s.to), Comment: clip(s.historyComment(), 2000)}
+	if err := tx.Create(h).Error; err != nil {
+		return fmt.Errorf("add history to %s: %w", r.ID, err)
+	}
+	// Lock order: the transparency log before the audit chain.
+	if s.leaf != nil {
+		if err := s.appendLeaf(*s.leaf); err != nil {
+			return err
+		}
+	}
+	s.details["from"], s.details["to"], s.details["version"] = s.from, s.to, version
+	if s.in.Comment != "" {
+		s.details["comment"] = s.in.Comment
+	}
+	ev := audit.Event{At: s.now, Actor: auditActor(s.actor), Action: "workflow." + string(s.rule.Action),
+		ObjectType: "request", ObjectID: r.ID, RequestID: r.ID, Details: audit.JSON(s.details)}
+	if len(s.policies) > 0 {
+		ev.Decision = audit.JSON(s.policies)
+	}
+	if err := audit.Append(s.ctx, tx, ev); err != nil {
+		return err
+	}
+	if err := s.e.notify(s.ctx, tx, s.notes, &s.jobs); err != nil {
+		return err
+	}
+	return s.e.enqueue(s.ctx, tx, s.jobs)
+}
+
+func (s *step) historyComment() string {
+	if s.comment != "" && s.in.Comment != "" && s.comment != s.in.Comment {
+		return s.comment + " " + s.in.Comment
+	}
+	if s.comment != "" {
+		return s.comment
+	}
+	return s.in.Comment
+}
+
+// place puts the case in the queue the routing policy names for its new
+// state, with that state's deadline and the job that enforces it.
+func (s *step) place() error {
+	c := s.c
+	prevQueue := c.Queue
+	c.Overdue = false
+	switch {
+	case s.to.Terminal():
+		c.Queue, c.DueAt = "", noDeadline
+		return nil
+	case c.Emergency && c.CosignedAt == nil:
+		c.Queue, c.DueAt = "", noDeadline
+		return nil
+	}
+	rt, err := s.e.policy.Route(s.ctx, s.scopeInput(s.to))
+	if err != nil {
+		return err
+	}
+	s.policies["route"] = rt
+	c.Queue = rt.Queue
+	if c.Queue != prevQueue {
+		c.AssigneeID = nil // another team's work now
+	}
+	switch {
+	case slices.Contains(timed, s.to):
+		c.DueAt = s.now.Add(time.Duration(rt.DeadlineHours) * time.Hour)
+		s.jobs = append(s.jobs, deadlineJob(c))
+	case (s.to == StatePreserved || s.to == StateExtended) && c.HoldUntil != nil:
+		c.DueAt = *c.HoldUntil
+	default:
+		c.DueAt = noDeadline
+	}
+	return nil
+}
+
+func (s *step) status() *Status {
+	st := &Status{RequestID: s.req.ID, Reference: s.req.Reference, State: s.to, Version: s.req.Version}
+	if s.c != nil {
+		st.Queue, st.Overdue = s.c.Queue, s.c.Overdue
+		if s.c.AssigneeID != nil {
+			st.AssigneeID = *s.c.AssigneeID
+		}
+		if s.c.DueAt.Before(noDeadline) {
+			d := s.c.DueAt
+			st.DueAt = &d
+		}
+	}
+	return st
+}
+
+// awaitingCosign reports whether the request is an emergency its supervisor
+// has not co-signed: the provider may not act on it yet.
+func (s *step) awaitingCosign() bool {
+	return s.c != nil && s.c.Emergency && s.c.CosignedAt == nil && s.from == StateSubmitted
+}
+
+// scopeInput is the request as the policy sees it in state st.
+func (s *step) scopeInput(st State) policy.ScopeInput {
+	pr := request.PolicyRequest(s.req)
+	pr.Status = string(st)
+	return policy.ScopeInput{
+		Agency:  policy.Agency{ID: s.ag.ID, Country: s.ag.Country, Kind: s.ag.Kind},
+		Request: pr,
+		Today:   s.now.Format(time.DateOnly),
+	}
+}
+
+// scopeDecision evaluates the policy's scope decision as of now.
+func (s *step) scopeDecision() (policy.Scope, error) {
+	if s.scope == nil {
+		sc, err := s.e.policy.Scope(s.ctx, s.scopeInput(s.from))
+		if err != nil {
+			return policy.Scope{}, err
+		}
+		s.scope = &sc
+		s.policies["scope"] = sc
+	}
+	return *s.scope, nil
+}
+
+// approvalsDecision evaluates the approvals policy.
+func (s *step) approvalsDecision() (policy.Approvals, error) {
+	if s.approvals == nil {
+		ap, err := s.e.policy.Approvals(s.ctx, s.scopeInput(s.from))
+		if err != nil {
+			return policy.Approvals{}, err
+		}
+		s.approvals = &ap
+		s.policies["approvals"] = ap
+	}
+	return *s.approvals, nil
+}
+
+// notAllowed explains that action cannot be taken in the request's state,
+// naming the actions this actor may take in it.
+func (e *Engine) notAllowed(ctx context.Context, actor *identity.Principal, s *step, action Action) error {
+	allowed := []string{}
+	if actor != system {
+		acts, err := e.allowed(ctx, actor, s.req, s.c)
+		if err != nil {
+			return err
+		}
+		for _, a := range acts {
+			allowed = append(allowed, string(a))
+		}
+	}
+	msg := fmt.Sprintf("You cannot %s request %s while it is %s.", strings.ReplaceAll(string(action), "_", " "), s.req.Reference, s.from)
+	if len(allowed) > 0 {
+		msg += " Allowed now: " + strings.Join(allowed, ", ") + "."
+	} else {
+		msg += " Nothing you may do changes it now."
+	}
+	return &errs.Error{Code: errs.Conflict, Message: msg, Allowed: allowed, Err: fmt.Errorf("%s in %s: %w", action, s.from, ErrNotAllowed)}
+}
+
+// allowed lists the actions actor may take on r now, in table order.
+func (e *Engine) allowed(ctx context.Context, actor *identity.Principal, r *request.Request, c *Case) ([]Action, error) {
+	st := State(r.Status)
+	var out []Action
+	for _, rule := range rules {
+		if rule.By == BySystem || !slices.Contains(rule.From, st) || slices.Contains(out, rule.Action) {
+			continue
+		}
+		switch rule.By {
+		case ByProvider:
+			if !actor.Provider || actor.AgencyID != "" || (c != nil && c.Emergency && c.CosignedAt == nil && st == StateSubmitted) {
+				continue
+			}
+		case ByAgency:
+			if actor.Provider || actor.AgencyID != r.AgencyID {
+				continue
+			}
+		}
+		d, err := e.decide(ctx, actor, rule.Action, r)
+		if err != nil {
+			return nil, err
+		}
+		if d.Allow {
+			out = append(out, rule.Action)
+		}
+	}
+	return out, nil
+}
+
+// appendLeaf adds a lifecycle event of the request to the public log.
+func (s *step) appendLeaf(rec translog.Record) error {
+	r := s.req
+	rec.Date = day.Of(s.now)
+	rec.Country, rec.AgencyKind, rec.Process = s.ag.Country, s.ag.Kind, r.Process
+	rec.RequestType = translog.TypeLegalProcess
+	if s.c != nil && (s.c.Kind == KindEmergency || s.c.Kind == KindPreservation) {
+		rec.RequestType = s.c.Kind
+	}
+	rec.Accounts = len(r.Targets)
+	rec.NDO = r.Nondisclosure.Ordered
+	if rec.Categories == nil {
+		rec.Categories = []string{}
+	}
+	idx, err := translog.Append(s.ctx, s.tx, translog.Leaf{RequestID: r.ID, Reference: r.Reference, Record: rec})
+	if err != nil {
+		return err
+	}
+	s.details["log_index"] = idx
+	return nil
+}
+
+// loadRequest reads request id with its targets, locking its row on
+// PostgreSQL until the transaction ends (SQLite transactions are already
+// exclusive), so concurrent transitions of one request queue up.
+func loadRequest(ctx context.Context, tx *gorm.DB, id string) (*request.Request, error) {
+	if u, err := uuid.Parse(id); err != nil || len(id) != 36 || u.String() != strings.ToLower(id) {
+		return nil, notFound(id)
+	}
+	id = strings.ToLower(id)
+	q := tx.WithContext(ctx)
+	if tx.Dialector.Name() == "postgres" {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var r request.Request
+	err := q.Where("id = ?", id).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, notFound(id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load request %s: %w", id, err)
+	}
+	if err := tx.WithContext(ctx).Table("request_targets").Select("type, value").
+		Where("request_id = ?", id).Order("position, id").Scan(&r.Targets).Error; err != nil {
+		return nil, fmt.Errorf("load targets of %s: %w", id, err)
+	}
+	return &r, nil
+}
+
+// visible reports whether actor may know r exists: an agency sees its own,
+// the provider everything but drafts.
+func visible(actor *identity.Principal, r *request.Request) bool {
+	if actor.Provider {
+		return r.Status != string(StateDraft)
+	}
+	return actor.AgencyID != "" && r.AgencyID == actor.AgencyID
+}
+
+func loadCase(ctx context.Context, tx *gorm.DB, id string) (*Case, error) {
+	var c Case
+	err := tx.WithContext(ctx).Where("request_id = ?", id).Take(&c).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load workflow of %s: %w", id, err)
+	}
+	return &c, nil
+}
+
+// ensureSystemPerson creates the people row the engine's own transitions
+// are recorded under, once.
+func ensureSystemPerson(ctx context.Context, tx *gorm.DB, now time.Time) error {
+	err := tx.WithContext(ctx).Exec(`INSERT INTO people (id, issuer, subject, kind, agency_id, email, name, roles, status, created_at, updated_at)
+		VALUES (?, ?, ?, 'client', NULL, '', ?, '', 'active', ?, ?) ON CONFLICT DO NOTHING`,
+		SystemPersonID, systemIssuer, systemSubject, system.Name, now, now).Error
+	if err != nil {
+		return fmt.Errorf("create the system person: %w", err)
+	}
+	return nil
+}
+
+// sqlTx is the *sql.Tx under a gorm transaction, for River's InsertTx.
+func sqlTx(tx *gorm.DB) (*sql.Tx, error) {
+	t, ok := tx.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return nil, fmt.Errorf("workflow: not inside a transaction (%T)", tx.Statement.ConnPool)
+	}
+	return t, nil
+}
+
+func checkActor(actor *identity.Principal) error {
+	if actor == nil || actor.PersonID == "" {
+		return errs.E(errs.Unauthenticated, "Sign in first.")
+	}
+	if !actor.Provider && actor.AgencyID == "" {
+		return errs.E(errs.Forbidden, "Your account is not linked to an agency.")
+	}
+	return nil
+}
+
+func auditActor(p *identity.Principal) audit.Actor {
+	if p == system {
+		return audit.Actor{Issuer: systemIssuer, Subject: systemSubject, Role: "system"}
+	}
+	return audit.Actor{Issuer: p.Issuer, Subject: p.Subject, Role: p.PrimaryRole(), AgencyID: p.AgencyID}
+}
+
+func notFound(id string) error {
+	return errs.Wrap(fmt.Errorf("request %q: %w", clip(id, 64), request.ErrNotFound), errs.NotFound, "No such request.")
+}
+
+func stale(id string) error {
+	return errs.Wrap(fmt.Errorf("request %s: %w", id, ErrStaleVersion), errs.Conflict,
+		"This request was changed by someone else since you opened it. Reload it and try again.")
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }

@@ -1,0 +1,342 @@
+package workflow
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/audit"
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
+)
+
+// A View is where a request stands in the workflow, as one viewer may see
+// it: the provider sees who works on it, how intake verified it and who
+// approved it; the agency sees its status, deadline, questions and answers.
+type View struct {
+	Status
+	Kind              string
+	Emergency         bool
+	ApprovalsRequired int
+	Assignee          *PersonRef     // provider only
+	Approvals         []ApprovalView // provider only
+	Verification      *Verification  // provider only
+	VerifiedBy        *PersonRef     // provider only
+	VerifiedAt        *time.Time
+	CosignedBy        *PersonRef
+	CosignedAt        *time.Time
+	Decision          *Decision
+	HoldUntil         *time.Time
+	Extended          bool
+	FollowUpDue       *time.Time
+	FollowUpMetAt     *time.Time
+	FollowUpOverdue   bool
+	Linked            *RequestRef   // the earlier request this one follows up
+	LinkedBy          []RequestRef  // later requests that follow this one up
+	Messages          []MessageView // oldest first
+	Allowed           []Action      // what the viewer may do now
+}
+
+// A PersonRef names a person.
+type PersonRef struct {
+	ID   string
+	Name string
+}
+
+// A RequestRef names a request.
+type RequestRef struct {
+	ID        string
+	Reference string
+	Status    State
+}
+
+// An ApprovalView is one approval as the provider sees it.
+type ApprovalView struct {
+	Seq    int
+	By     PersonRef
+	Role   string
+	At     time.Time
+	Values Decision
+}
+
+// A MessageView is one message of the thread. The agency sees the
+// provider's side as the team, not as a named person.
+type MessageView struct {
+	ID     int64
+	At     time.Time
+	Side   string
+	Author string
+	Body   string
+}
+
+// View returns the workflow view of r for actor. The caller has read r as
+// actor may (request.Service.Get). A draft has no case: only what the agency
+// may do with it and its link.
+func (e *Engine) View(ctx context.Context, actor *identity.Principal, r *request.Request) (*View, error) {
+	if err := checkActor(actor); err != nil {
+		return nil, err
+	}
+	if !visible(actor, r) {
+		return nil, notFound(r.ID)
+	}
+	tx := e.db.WithContext(ctx)
+	v := &View{Status: Status{RequestID: r.ID, Reference: r.Reference, State: State(r.Status), Version: r.Version}}
+	c, err := loadCase(ctx, tx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	provider := actor.Provider
+	names := map[string]string{}
+	name := func(id *string) *PersonRef {
+		if id == nil {
+			return nil
+		}
+		if _, ok := names[*id]; !ok {
+			names[*id] = personName(ctx, tx, *id)
+		}
+		return &PersonRef{ID: *id, Name: names[*id]}
+	}
+	if c != nil {
+		v.Queue, v.Overdue, v.Kind, v.Emergency, v.ApprovalsRequired = c.Queue, c.Overdue, c.Kind, c.Emergency, c.ApprovalsRequired
+		if c.DueAt.Before(noDeadline) {
+			d := c.DueAt
+			v.DueAt = &d
+		}
+		v.CosignedAt, v.HoldUntil, v.Extended = c.CosignedAt, c.HoldUntil, c.Extended
+		v.FollowUpDue, v.FollowUpMetAt, v.FollowUpOverdue = c.FollowUpDue, c.FollowUpMetAt, c.FollowUpOverdue
+		v.CosignedBy = name(c.CosignedBy)
+		if c.Decision != "" {
+			var d Decision
+			if err := json.Unmarshal([]byte(c.Decision), &d); err != nil {
+				return nil, fmt.Errorf("read the decision of %s: %w", r.ID, err)
+			}
+			v.Decision = &d
+		}
+		if provider {
+			if c.AssigneeID != nil {
+				v.AssigneeID = *c.AssigneeID
+				v.Assignee = name(c.AssigneeID)
+			}
+			v.VerifiedBy, v.VerifiedAt = name(c.VerifiedBy), c.VerifiedAt
+			if c.Verification != "" {
+				var ver Verification
+				if err := json.Unmarshal([]byte(c.Verification), &ver); err != nil {
+					return nil, fmt.Errorf("read the verification of %s: %w", r.ID, err)
+				}
+				v.Verification = &ver
+			}
+			var as []Approval
+			if err := tx.Where("request_id = ?", r.ID).Order("seq").Find(&as).Error; err != nil {
+				return nil, fmt.Errorf("load approvals of %s: %w", r.ID, err)
+			}
+			for _, a := range as {
+				av := ApprovalView{Seq: a.Seq, By: *name(&a.PersonID), Role: a.Role, At: a.At}
+				_ = json.Unmarshal([]byte(a.Scope), &av.Values)
+				v.Approvals = append(v.Approvals, av)
+			}
+		}
+	}
+	var msgs []Message
+	if err := tx.Where("request_id = ?", r.ID).Order("id").Find(&msgs).Error; err != nil {
+		return nil, fmt.Errorf("load messages of %s: %w", r.ID, err)
+	}
+	for _, m := range msgs {
+		mv := MessageView{ID: m.ID, At: m.At, Side: m.Side, Body: m.Body}
+		switch {
+		case m.Side == SideProvider && !provider:
+			mv.Author = "The provider's legal team"
+		default:
+			mv.Author = name(&m.AuthorID).Name
+		}
+		v.Messages = append(v.Messages, mv)
+	}
+	if v.Linked, err = linkedTo(ctx, tx, r.ID); err != nil {
+		return nil, err
+	}
+	var by []RequestRef
+	if err := tx.Table("workflow_links l").Select("r.id, r.reference, r.status").Joins("JOIN requests r ON r.id = l.request_id").
+		Where("l.linked_id = ? AND r.status <> ?", r.ID, StateDraft).Order("r.id").Scan(&by).Error; err != nil {
+		return nil, fmt.Errorf("load links to %s: %w", r.ID, err)
+	}
+	v.LinkedBy = by
+	if v.Allowed, err = e.allowed(ctx, actor, r, c); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func linkedTo(ctx context.Context, tx *gorm.DB, id string) (*RequestRef, error) {
+	var ref RequestRef
+	err := tx.WithContext(ctx).Table("workflow_links l").Select("r.id, r.reference, r.status").
+		Joins("JOIN requests r ON r.id = l.linked_id").Where("l.request_id = ?", id).Take(&ref).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load link of %s: %w", id, err)
+	}
+	return &ref, nil
+}
+
+// Link records that draft id follows up an earlier request of the same
+// agency, named by id or reference: a preservation that its production will
+// fulfil, or an emergency disclosure whose legal process it is. An empty
+// linked removes the link; a nil one is Invalid.
+// Returns NotFound (also for another agency's request), Forbidden unless
+// actor may edit the draft, Conflict when id is no longer a draft, and
+// Invalid when linked is not a preservation or emergency of the agency.
+func (e *Engine) Link(ctx context.Context, actor *identity.Principal, id string, linkedRef *string) (*RequestRef, error) {
+	if err := checkActor(actor); err != nil {
+		return nil, err
+	}
+	var out *RequestRef
+	err := e.run(ctx, actor, id, "link", func(tx *gorm.DB) error {
+		r, err := loadRequest(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !visible(actor, r) {
+			return notFound(id)
+		}
+		d, err := e.decide(ctx, actor, "request.edit", r)
+		if err != nil {
+			return err
+		}
+		if !d.Allow {
+			msg := "You are not allowed to do this."
+			if len(d.Reasons) > 0 {
+				msg = d.Reasons[0].Text
+			}
+			return &denied{err: errs.E(errs.Forbidden, "%s", msg), action: "link", requestID: r.ID, decision: d}
+		}
+		if State(r.Status) != StateDraft {
+			return errs.E(errs.Conflict, "Request %s is %s; only a draft can be linked.", r.Reference, r.Status)
+		}
+		if linkedRef == nil {
+			return &errs.Error{Code: errs.Invalid, Message: "Name the request this one follows up, or \"\" to unlink.",
+				Fields: []errs.FieldError{{Field: "linked", Message: "Required."}}}
+		}
+		now := e.now()
+		details := map[string]any{}
+		linked := strings.TrimSpace(*linkedRef)
+		if linked == "" {
+			if err := tx.Where("request_id = ?", r.ID).Delete(&Link{}).Error; err != nil {
+				return fmt.Errorf("unlink %s: %w", r.ID, err)
+			}
+		} else {
+			var target struct {
+				ID, Reference, Status, AgencyID string
+				Kind                            *string
+			}
+			err := tx.Table("requests r").Select("r.id, r.reference, r.status, r.agency_id, w.kind").
+				Joins("LEFT JOIN workflow_requests w ON w.request_id = r.id").
+				Where("(r.id = ? OR r.reference = ?) AND r.agency_id = ?", strings.ToLower(linked), strings.ToUpper(linked), r.AgencyID).
+				Take(&target).Error
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return &errs.Error{Code: errs.Invalid, Message: "No request of your agency has that reference.",
+					Fields: []errs.FieldError{{Field: "linked", Message: "No request of your agency has that reference."}}}
+			}
+			if err != nil {
+				return fmt.Errorf("find %q: %w", linked, err)
+			}
+			if target.ID == r.ID || target.Kind == nil || (*target.Kind != KindPreservation && *target.Kind != KindEmergency) {
+				return &errs.Error{Code: errs.Invalid, Message: "Link a preservation or an emergency request this one follows up.",
+					Fields: []errs.FieldError{{Field: "linked", Message: "Not a submitted preservation or emergency request."}}}
+			}
+			l := &Link{RequestID: r.ID, LinkedID: target.ID, LinkedBy: actor.PersonID, LinkedAt: now}
+			if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "request_id"}},
+				DoUpdates: clause.AssignmentColumns([]string{"linked_id", "linked_by", "linked_at"})}).Create(l).Error; err != nil {
+				return fmt.Errorf("link %s: %w", r.ID, err)
+			}
+			details["linked"] = target.ID
+			out = &RequestRef{ID: target.ID, Reference: target.Reference, Status: State(target.Status)}
+		}
+		return audit.Append(ctx, tx, audit.Event{At: now, Actor: auditActor(actor), Action: "workflow.link",
+			ObjectType: "request", ObjectID: r.ID, RequestID: r.ID, Decision: audit.JSON(d), Details: audit.JSON(details)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// A NotificationFilter selects a page of the outbox.
+type NotificationFilter struct {
+	RequestID string // only this request's
+	Cursor    string
+	Limit     int // 1–100; default 20
+}
+
+// A NotificationPage is a page of the outbox, newest first.
+type NotificationPage struct {
+	Items      []Notification
+	NextCursor string
+}
+
+// Notifications returns the notifications actor's audience sees, newest
+// first: the agency's own, or those of the teams the provider person works
+// in (all of them for administrators). Returns Invalid for a bad cursor or
+// limit.
+func (e *Engine) Notifications(ctx context.Context, actor *identity.Principal, f NotificationFilter) (NotificationPage, error) {
+	if err := checkActor(actor); err != nil {
+		return NotificationPage{}, err
+	}
+	switch {
+	case f.Limit < 0 || f.Limit > 100:
+		return NotificationPage{}, &errs.Error{Code: errs.Invalid, Message: "Use a limit from 1 to 100.",
+			Fields: []errs.FieldError{{Field: "limit", Message: "from 1 to 100"}}}
+	case f.Limit == 0:
+		f.Limit = 20
+	}
+	q := e.db.WithContext(ctx).Model(&Notification{})
+	if actor.Provider {
+		q = q.Where("audience = ? AND team IN ?", AudienceProvider, append(teamsOf(actor), ""))
+	} else {
+		q = q.Where("audience = ? AND agency_id = ?", AudienceAgency, actor.AgencyID)
+	}
+	if f.RequestID != "" {
+		q = q.Where("request_id = ?", f.RequestID)
+	}
+	if f.Cursor != "" {
+		b, err := base64.RawURLEncoding.DecodeString(f.Cursor)
+		n, perr := strconv.ParseInt(strings.TrimPrefix(string(b), "n1:"), 10, 64)
+		if err != nil || perr != nil || !strings.HasPrefix(string(b), "n1:") {
+			return NotificationPage{}, &errs.Error{Code: errs.Invalid, Message: "The page cursor is not valid; start again from the first page.",
+				Fields: []errs.FieldError{{Field: "cursor", Message: "not valid"}}}
+		}
+		q = q.Where("id < ?", n)
+	}
+	var items []Notification
+	if err := q.Order("id DESC").Limit(f.Limit + 1).Find(&items).Error; err != nil {
+		return NotificationPage{}, fmt.Errorf("notifications: %w", err)
+	}
+	var page NotificationPage
+	if len(items) > f.Limit {
+		items = items[:f.Limit]
+		page.NextCursor = base64.RawURLEncoding.EncodeToString([]byte("n1:" + strconv.FormatInt(items[len(items)-1].ID, 10)))
+	}
+	page.Items = items
+	return page, nil
+}
+
+// Allowed lists the actions actor may take on r now. Returns what the
+// policy evaluation returns on failure.
+func (e *Engine) Allowed(ctx context.Context, actor *identity.Principal, r *request.Request) ([]Action, error) {
+	if err := checkActor(actor); err != nil {
+		return nil, err
+	}
+	c, err := loadCase(ctx, e.db.WithContext(ctx), r.ID)
+	if err != nil {
+		return nil, err
+	}
+	return e.allowed(ctx, actor, r, c)
+}
