@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -39,5 +41,23 @@ func TestMigrateThenSeed(t *testing.T) {
 		if args[0] == "seed" && !strings.Contains(stdout.String(), "[3/3]") {
 			t.Errorf("seed shows no progress: %q", stdout.String())
 		}
+	}
+}
+
+// TestBrokenPolicyDirStopsStart gives serve a policy directory with a Rego
+// syntax error: the start must stop and name the file and line.
+func TestBrokenPolicyDirStopsStart(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "authz"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "authz", "authz.rego"), []byte("package authz\n\ndecision := {\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--policy-dir", dir, "--demo"},
+		func(string) string { return "" }, &stdout, &stderr)
+	if code == 0 || !strings.Contains(stderr.String(), "authz.rego:") {
+		t.Errorf("exit %d, stderr %q: want a refusal naming authz.rego and its line", code, stderr.String())
 	}
 }
