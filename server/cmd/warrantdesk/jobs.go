@@ -22,8 +22,11 @@ import (
 //	WARRANTDESK_JOB_WORKERS        jobs worked at once (default 8 on PostgreSQL, 2 on SQLite)
 //	WARRANTDESK_JOB_POLL_INTERVAL  how often idle workers look for due jobs (default 1s)
 //	WARRANTDESK_JOB_RESCUE_AFTER   when a running job of a dead process is run again (default 1m)
-func startWorkflow(ctx context.Context, cfg config.Config, d *db.DB, pol *policy.Engine, log *slog.Logger, getenv func(string) string) (*workflow.Engine, func(), error) {
-	wc := workflow.Config{DB: d, Policy: pol, BaseURL: cfg.BaseURL, Log: log, Workers: 8}
+//
+// producer is the disclosure part's side of the production seam (nil: the
+// request waits in producing; see workflow.AwaitDisclosure).
+func startWorkflow(ctx context.Context, cfg config.Config, d *db.DB, pol *policy.Engine, producer workflow.Producer, log *slog.Logger, getenv func(string) string) (*workflow.Engine, func(), error) {
+	wc := workflow.Config{DB: d, Policy: pol, Producer: producer, BaseURL: cfg.BaseURL, Log: log, Workers: 8}
 	if d.Dialect == db.SQLite {
 		wc.Workers = 2 // one connection: more workers only wait for it
 	}

@@ -17,8 +17,14 @@ import (
 )
 
 // runSeed creates the demo agencies, so that a database prepared by
-// `warrantdesk migrate && warrantdesk seed` accepts the demo sign-ins.
+// `warrantdesk migrate && warrantdesk seed` accepts the demo sign-ins, and
+// with --accounts N [--days D] fills the metadata store with fictional
+// data (seed_metadata.go).
 func runSeed(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	ms, args, err := splitSeedFlags(args)
+	if err != nil {
+		return err
+	}
 	cfg, err := loadConfig("seed", args, getenv, "base-url")
 	if err != nil {
 		return err
@@ -29,7 +35,13 @@ func runSeed(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer d.Close()
-	return seedDemoAgencies(ctx, d, cfg.BaseURL+"/idp", stdout)
+	if err := seedDemoAgencies(ctx, d, cfg.BaseURL+"/idp", stdout); err != nil {
+		return err
+	}
+	if ms.Accounts > 0 {
+		return seedMetadata(ctx, d, ms, stdout)
+	}
+	return nil
 }
 
 // demoAgencyID is stable across runs, so a restart on another port updates

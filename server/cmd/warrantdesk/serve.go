@@ -24,6 +24,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/config"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
 	"github.com/warrantdesk/warrantdesk/server/internal/devidp"
+	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
@@ -105,11 +106,25 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("blob store: %w", err)
 	}
 	reqs := &request.Service{DB: d.DB, Blobs: blobs, Policy: request.NewPolicy(pol), MaxUpload: cfg.MaxUploadBytes}
-	wf, stopWorkflow, err := startWorkflow(ctx, cfg, d, pol, log, getenv)
+	// Productions (productions.go) build what the workflow decided and mark
+	// the request disclosed when its package is ready. Passing
+	// disclosure.WorkflowProducer{Service: prods} to startWorkflow hands
+	// approved requests over automatically; until then the provider starts
+	// each build (POST /api/v1/requests/{id}/production).
+	prods, err := newProductions(ctx, cfg, d, pol, blobs, log, getenv)
+	if err != nil {
+		return err
+	}
+	wf, stopWorkflow, err := startWorkflow(ctx, cfg, d, pol, nil, log, getenv)
 	if err != nil {
 		return err
 	}
 	defer stopWorkflow()
+	prods.OnReady = disclosure.DiscloseWith(wf)
+	prodCtx, stopProductions := context.WithCancel(ctx)
+	prodDone := make(chan struct{})
+	go func() { defer close(prodDone); runProductions(prodCtx, prods, log) }()
+	defer func() { stopProductions(); <-prodDone }()
 
 	// The transparency log's signer: a checkpoint within a second of a new
 	// leaf, on every replica (signing is idempotent). It stops before the
@@ -126,7 +141,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	adm := &admin.Service{DB: d.DB, Policy: pol, Identity: ids}
-	srv, err := web.New(web.Deps{Config: cfg, DB: d, Log: log, Identity: ids, Requests: reqs, Admin: adm, Policy: pol, IdP: idp, Registry: reg, Workflow: wf})
+	srv, err := web.New(web.Deps{Config: cfg, DB: d, Log: log, Identity: ids, Requests: reqs, Admin: adm, Policy: pol, IdP: idp, Registry: reg, Workflow: wf, Disclosure: prods})
 	if err != nil {
 		return err
 	}

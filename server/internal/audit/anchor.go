@@ -17,8 +17,8 @@ import (
 // sequence number Seq has hash Hash". The hash chain alone cannot tell a
 // truncated tail, or a chain rewritten from some event onwards, from an
 // honest one; an anchor signed with a key the database does not hold can.
-// The log signer writes one whenever the chain has grown (see
-// translog.Log.Run), and Verify checks the chain against the latest.
+// The log signer writes one while the chain grows (see translog.Log.Run),
+// and Verify checks the chain against every one.
 type Anchor struct {
 	Seq       int64     `gorm:"column:seq;primaryKey;autoIncrement:false"`
 	Hash      string    `gorm:"column:hash"`

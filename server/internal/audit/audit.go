@@ -1,8 +1,16 @@
 // Package audit keeps the hash-chained audit trail: every action in
 // warrantdesk appends one Event, in the same database transaction as the
 // change it records, and each event carries the SHA-256 of the one before.
-// Editing, deleting or reordering a stored event breaks the chain, which
-// Verify detects.
+// The tables are append-only (database triggers refuse UPDATE and DELETE).
+// Editing, deleting or reordering a stored event past the triggers breaks
+// the chain, and so does cutting off its tail, because the chain's head is
+// signed from time to time with the transparency log's key (Anchor): Verify
+// recomputes everything and names the first bad event.
+//
+// Appending does not make concurrent actions wait for each other's commits:
+// an event that finds the chain's head taken is queued in its transaction
+// and chained moments later (see Append and Flush). Auditors read the trail
+// with Find, which records their reading in it too.
 package audit
 
 import (
@@ -95,7 +103,7 @@ func Append(ctx context.Context, tx *gorm.DB, ev Event) error {
 		return nil
 	}
 	from := h
-	if h, _, err = chainPending(tx, h, maxBatch); err != nil {
+	if h, _, err = chainPending(tx, h, inlineBatch); err != nil {
 		return err
 	}
 	ev.Seq = h.Seq + 1

@@ -38,8 +38,13 @@ func (p Pending) event() Event {
 		Outcome: p.Outcome, RequestID: p.RequestID, Decision: p.Decision, Details: p.Details}
 }
 
-// maxBatch is the most queued events one transaction chains.
-const maxBatch = 1000
+// maxBatch is the most queued events one Flush transaction chains, and
+// inlineBatch the most an action's own transaction chains on its way: an
+// action should not pay for a backlog.
+const (
+	maxBatch    = 1000
+	inlineBatch = 64
+)
 
 // takeHead locks the chain head for tx, unless another transaction holds it:
 // ok is false then, and tx must not wait for it. On SQLite every

@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"runtime"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5/stdlib"
 	"golang.org/x/mod/sumdb/note"
 	"gorm.io/gorm"
 )
@@ -59,7 +61,8 @@ const ProgressEvery = 1 << 16
 // it starts). It reads the chain as of its start; events appended meanwhile
 // are left for the next run. progress, if not nil, is called every
 // ProgressEvery events with the count done and the total. The error is for a
-// failure to read; what is wrong with the chain is in the Report.
+// failure to read; what is wrong with the chain is in the Report. db is the
+// database itself, not a transaction.
 //
 // The chain is read in ranges of sequence numbers, one per CPU at a time,
 // each on its own connection when the pool has several, and the ranges are
@@ -213,20 +216,19 @@ func (c *chunk) add(seq int64, format string, args ...any) {
 	c.problems = append(c.problems, Problem{Seq: seq, Reason: fmt.Sprintf(format, args...)})
 }
 
+// An eventRow is one stored event as the readers hand it over: raw bytes,
+// valid until the next row.
+type eventRow struct {
+	seq    int64
+	at     []byte // RFC 3339 with nanoseconds, UTC, as the chain hashes it
+	prev   []byte
+	fields [numFields][]byte
+	hash   []byte
+}
+
 // verify reads events lo to hi and checks each hash and each link inside
 // the range, the gaps, and the anchors that fall in it.
 func (c *chunk) verify(db *gorm.DB, anchors []Anchor, tick func(int64)) error {
-	q, err := chainQuery(db.Dialector.Name())
-	if err != nil {
-		return err
-	}
-	rows, err := db.Raw(q, c.lo, c.hi).Rows()
-	if err != nil {
-		return fmt.Errorf("audit: read events %d to %d: %w", c.lo, c.hi, err)
-	}
-	defer rows.Close()
-	postgres := db.Dialector.Name() == "postgres"
-
 	// Anchors in this range, and the one before it, which bounds where a
 	// rewrite found at the next anchor can have started.
 	ai := sort.Search(len(anchors), func(i int) bool { return anchors[i].Seq >= c.lo })
@@ -234,83 +236,61 @@ func (c *chunk) verify(db *gorm.DB, anchors []Anchor, tick func(int64)) error {
 	if ai > 0 {
 		vouched = anchors[ai-1].Seq
 	}
-
 	var (
-		seq      int64
-		atText   sql.RawBytes
-		atTime   time.Time
-		raw      [numFields]sql.RawBytes
-		fields   [numFields][]byte
-		prevHash sql.RawBytes
-		hash     sql.RawBytes
-		buf      []byte
-		want     []byte // the hash the next event must link to
-		wantSeq  = c.lo
-		sum      [sha256.Size]byte
-		hexSum   [2 * sha256.Size]byte
-		pending  int64
-		scratch  [64]byte
+		buf     []byte
+		want    []byte // the hash the next event must link to
+		wantSeq = c.lo
+		hexSum  [2 * sha256.Size]byte
+		pending int64
 	)
-	dest := []any{&seq, &atText, &prevHash}
-	if postgres {
-		dest[1] = &atTime
-	}
-	for i := range raw {
-		dest = append(dest, &raw[i])
-	}
-	dest = append(dest, &hash)
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return fmt.Errorf("audit: read event after seq %d: %w", wantSeq-1, err)
-		}
+	check := func(r *eventRow) {
 		c.events++
 		if pending++; pending == 4096 {
 			tick(pending)
 			pending = 0
 		}
 		if c.events == 1 {
-			c.first, c.firstPrev = seq, append([]byte(nil), prevHash...)
+			c.first, c.firstPrev = r.seq, append([]byte(nil), r.prev...)
 		}
-		gap := seq != wantSeq
+		gap := r.seq != wantSeq
 		if gap {
-			c.add(wantSeq, "seq %d to %d are missing (deleted)", wantSeq, seq-1)
+			c.add(wantSeq, "seq %d to %d are missing (deleted)", wantSeq, r.seq-1)
 		}
-		for i := range raw {
-			fields[i] = raw[i]
-		}
-		if postgres {
-			buf = appendChainInput(buf[:0], prevHash, seq, atTime, &fields)
-		} else {
-			buf = appendChainInputText(buf[:0], prevHash, seq, sqliteTime(scratch[:0], atText), &fields)
-		}
-		sum = sha256.Sum256(buf)
+		buf = appendChainInputText(buf[:0], r.prev, r.seq, r.at, &r.fields)
+		sum := sha256.Sum256(buf)
 		hex.Encode(hexSum[:], sum[:])
 		switch {
-		case !bytes.Equal(hexSum[:], hash):
-			c.add(seq, "seq %d: its hash does not match its contents (edited or moved)", seq)
-		case !gap && want != nil && !bytes.Equal(prevHash, want):
+		case !bytes.Equal(hexSum[:], r.hash):
+			c.add(r.seq, "seq %d: its hash does not match its contents (edited or moved)", r.seq)
+		case !gap && want != nil && !bytes.Equal(r.prev, want):
 			// Both events hash correctly, but they do not link: one of
 			// them was rewritten with a fresh hash. The earlier one is the
 			// first that can be bad.
-			c.add(seq-1, "seq %d: seq %d does not link to it (seq %d was edited and rehashed, or seq %d was rewritten)", seq-1, seq, seq-1, seq)
+			c.add(r.seq-1, "seq %d: seq %d does not link to it (seq %d was edited and rehashed, or seq %d was rewritten)", r.seq-1, r.seq, r.seq-1, r.seq)
 		}
-		for ai < len(anchors) && anchors[ai].Seq <= seq {
+		for ai < len(anchors) && anchors[ai].Seq <= r.seq {
 			a := anchors[ai]
 			ai++
-			if a.Seq == seq && !bytes.Equal(hash, []byte(a.Hash)) {
+			if a.Seq == r.seq && !bytes.Equal(r.hash, []byte(a.Hash)) {
 				// The stored hash is what later events link to; an edit
 				// that left it alone is caught by the rehash above. A
 				// stored hash other than the signed one means the chain
 				// was rewritten, with fresh hashes, after the anchor
 				// before this one.
-				c.add(vouched+1, "seq %d to %d: an event in this range was rewritten (the chain no longer matches the signed anchor for seq %d)", vouched+1, seq, seq)
+				c.add(vouched+1, "seq %d to %d: an event in this range was rewritten (the chain no longer matches the signed anchor for seq %d)", vouched+1, r.seq, r.seq)
 			}
 			vouched = a.Seq
 		}
-		want = append(want[:0], hash...)
-		wantSeq = seq + 1
+		want = append(want[:0], r.hash...)
+		wantSeq = r.seq + 1
 	}
-	if err := rows.Err(); err != nil {
+	var err error
+	if db.Dialector.Name() == "postgres" {
+		err = readPostgres(db, c.lo, c.hi, check)
+	} else {
+		err = readSQLite(db, c.lo, c.hi, check)
+	}
+	if err != nil {
 		return fmt.Errorf("audit: read events %d to %d: %w", c.lo, c.hi, err)
 	}
 	tick(pending)
@@ -323,22 +303,95 @@ func (c *chunk) verify(db *gorm.DB, anchors []Anchor, tick func(int64)) error {
 	return nil
 }
 
-// chainQuery selects, for seq in [lo, hi]: seq, the time, prev_hash, the
-// fields appendChainInput hashes after the time, in its order, and hash. On
-// SQLite the time comes as the stored text (see sqliteTime), which spares
-// the driver parsing it.
-func chainQuery(dialect string) (string, error) {
-	at := "at"
-	switch dialect {
-	case "postgres":
-	case "sqlite":
-		at = "CAST(at AS TEXT)"
-	default:
-		return "", fmt.Errorf("audit: verify: unknown database %q", dialect)
+// eventColumns are the columns appendChainInput hashes after the time, in
+// its order.
+const eventColumns = `actor_issuer, actor_subject, actor_role, actor_agency_id, action,
+	object_type, object_id, outcome, request_id, decision, details`
+
+// readSQLite reads events lo to hi through database/sql. The time comes as
+// the stored text (see sqliteTime), which spares the driver parsing it.
+func readSQLite(db *gorm.DB, lo, hi int64, fn func(*eventRow)) error {
+	rows, err := db.Raw(`SELECT seq, CAST(at AS TEXT), prev_hash, `+eventColumns+`, hash
+		FROM audit_events WHERE seq BETWEEN ? AND ? ORDER BY seq`, lo, hi).Rows()
+	if err != nil {
+		return err
 	}
-	return "SELECT seq, " + at + `, prev_hash, actor_issuer, actor_subject, actor_role, actor_agency_id, action,
-		object_type, object_id, outcome, request_id, decision, details, hash
-		FROM audit_events WHERE seq BETWEEN ? AND ? ORDER BY seq`, nil
+	defer rows.Close()
+	var (
+		r       eventRow
+		at      sql.RawBytes
+		prev    sql.RawBytes
+		hash    sql.RawBytes
+		raw     [numFields]sql.RawBytes
+		scratch [64]byte
+	)
+	dest := []any{&r.seq, &at, &prev}
+	for i := range raw {
+		dest = append(dest, &raw[i])
+	}
+	dest = append(dest, &hash)
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		r.at, r.prev, r.hash = sqliteTime(scratch[:0], at), prev, hash
+		for i := range raw {
+			r.fields[i] = raw[i]
+		}
+		fn(&r)
+	}
+	return rows.Err()
+}
+
+// readPostgres reads events lo to hi over the connection's own protocol
+// rather than database/sql, which would copy every value into a new string:
+// at a million events that copying, not the hashing, is what verification
+// would spend its time on.
+func readPostgres(db *gorm.DB, lo, hi int64, fn func(*eventRow)) error {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return err
+	}
+	ctx := db.Statement.Context
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		pc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("unexpected PostgreSQL driver %T", dc)
+		}
+		rr := pc.Conn().PgConn().ExecParams(ctx,
+			`SELECT seq, (EXTRACT(EPOCH FROM at) * 1000000)::bigint, prev_hash, `+eventColumns+`, hash
+			FROM audit_events WHERE seq BETWEEN $1 AND $2 ORDER BY seq`,
+			[][]byte{strconv.AppendInt(nil, lo, 10), strconv.AppendInt(nil, hi, 10)}, nil, nil, nil)
+		var (
+			r       eventRow
+			scratch [64]byte
+		)
+		for rr.NextRow() {
+			v := rr.Values()
+			if len(v) != 4+numFields {
+				rr.Close()
+				return fmt.Errorf("got %d columns", len(v))
+			}
+			seq, err1 := strconv.ParseInt(string(v[0]), 10, 64)
+			micros, err2 := strconv.ParseInt(string(v[1]), 10, 64)
+			if err1 != nil || err2 != nil {
+				rr.Close()
+				return fmt.Errorf("malformed seq or time %q %q", v[0], v[1])
+			}
+			r.seq = seq
+			r.at = time.UnixMicro(micros).UTC().AppendFormat(scratch[:0], time.RFC3339Nano)
+			r.prev, r.hash = v[2], v[3+numFields]
+			copy(r.fields[:], v[3:3+numFields])
+			fn(&r)
+		}
+		_, err := rr.Close()
+		return err
+	})
 }
 
 // sqliteTime turns a time as the SQLite driver stores it

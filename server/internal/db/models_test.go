@@ -3,9 +3,12 @@ package db_test
 import (
 	"github.com/warrantdesk/warrantdesk/server/internal/agency"
 	"github.com/warrantdesk/warrantdesk/server/internal/audit"
+	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/translog"
+	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 )
 
 // models lists every gorm model of every domain package. A new model must
@@ -23,4 +26,22 @@ var models = []any{
 	&translog.Entry{},
 	&translog.StoredHash{},
 	&translog.SignedCheckpoint{},
+	&metadata.Account{},
+	&metadata.AccountActivity{},
+	&metadata.ConnectionEvent{},
+	&metadata.DeviceRecord{},
+	&metadata.Contact{},
+	&metadata.GroupMembership{},
+	&metadata.CollectionOrder{},
+	&metadata.EnvelopeRecord{},
+	&metadata.Hold{},
+	&disclosure.Production{},
+	&disclosure.Download{},
+	&disclosure.Recipient{},
+	&disclosure.Notice{},
+	&workflow.Case{},
+	&workflow.Approval{},
+	&workflow.Link{},
+	&workflow.Message{},
+	&workflow.Notification{},
 }

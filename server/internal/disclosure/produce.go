@@ -102,7 +102,9 @@ func (s *Service) Produce(ctx context.Context, requestID string) (*Production, e
 	if p.Status == StatusReady || p.Status == StatusExpired {
 		return p, nil
 	}
+	stop := s.heartbeat(ctx, p)
 	res, err := s.build(ctx, p, r)
+	stop()
 	if err != nil {
 		s.fail(ctx, p, err)
 		return nil, err
@@ -117,6 +119,31 @@ func (s *Service) Produce(ctx context.Context, requestID string) (*Production, e
 		return nil, err
 	}
 	return done, nil
+}
+
+// heartbeat keeps touching a building production while its attempt runs,
+// so that the sweep can tell a long build from a dead one. It returns the
+// function that stops it.
+func (s *Service) heartbeat(ctx context.Context, p *Production) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(BuildHeartbeat)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				// A failed beat is harmless: at worst the sweep starts a
+				// second attempt, and only one can publish.
+				s.DB.WithContext(ctx).Model(&Production{}).Where("id = ? AND attempts = ? AND status = ?", p.ID, p.Attempts, StatusBuilding).
+					Update("updated_at", s.now())
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 // loadRequest reads a request with its targets.
@@ -468,42 +495,55 @@ func failureMessage(err error) string {
 	return "The package could not be built because of an internal error (see the server log); retry it."
 }
 
-// Roles that may retry a failed production.
+// Roles that may start or retry a build.
 var retryRoles = []identity.Role{identity.RoleReviewer, identity.RoleCounsel, identity.RoleAdmin}
 
-// Retry builds a failed production again, for the provider's staff. With
-// Jobs configured it enqueues the build as a River job and returns the
-// production as it stands; without, it builds at once. Returns
-// Unauthenticated, Forbidden for anyone but provider reviewers, counsel and
-// admins, NotFound when the request has no production, Conflict when the
-// production has not failed, and Produce's errors.
+// Retry builds request requestID's production when it failed, or when it
+// has not started (queued, or nothing yet for a request being produced),
+// for the provider's staff: the visible retry of a failure. With Jobs
+// configured it enqueues the build as a River job in the transaction of
+// its audit event and returns the production as it stands; without, it
+// builds at once. Returns Unauthenticated; Forbidden for anyone but
+// provider reviewers, counsel and admins; NotFound for an unknown request;
+// Conflict while a build runs or once the package is ready or expired; and
+// Produce's errors.
 func (s *Service) Retry(ctx context.Context, actor *identity.Principal, requestID string) (*Production, error) {
 	if actor == nil || actor.PersonID == "" {
 		return nil, errs.E(errs.Unauthenticated, "Sign in first.")
 	}
-	if !actor.Provider || !slices.ContainsFunc(retryRoles, actor.Has) {
-		return nil, errs.E(errs.Forbidden, "Only the provider's reviewers, counsel and administrators retry productions.")
-	}
 	var p Production
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		err := tx.Where("request_id = ?", requestID).Take(&p).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return errs.E(errs.NotFound, "This request has no production.")
-		}
+		// Look the request up first: for an agency, another agency's
+		// request must be NotFound exactly like a missing one.
+		r, err := findForActor(ctx, tx, actor, requestID)
 		if err != nil {
-			return fmt.Errorf("retry production: %w", err)
+			return err
 		}
-		if p.Status != StatusFailed {
-			return errs.E(errs.Conflict, "The production is %s; only a failed one is retried.", p.Status)
+		if !actor.Provider || !slices.ContainsFunc(retryRoles, actor.Has) {
+			return errs.E(errs.Forbidden, "Only the provider's reviewers, counsel and administrators start or retry productions.")
+		}
+		err = tx.Where("request_id = ?", r.ID).Take(&p).Error
+		switch {
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			if r.Status != stateProducing {
+				return errs.E(errs.Conflict, "Request %s is %s; a package is built only for a request being produced.", r.Reference, r.Status)
+			}
+			p = Production{RequestID: r.ID, Status: StatusQueued}
+		case err != nil:
+			return fmt.Errorf("retry production: %w", err)
+		case p.Status == StatusBuilding:
+			return errs.E(errs.Conflict, "The package is being built (attempt %d).", p.Attempts)
+		case p.Status == StatusReady || p.Status == StatusExpired:
+			return errs.E(errs.Conflict, "The production is %s; only a failed or waiting one is built again.", p.Status)
 		}
 		if err := audit.Append(ctx, tx, audit.Event{
-			At: s.now(), Actor: personActor(actor), Action: ActionRetry, ObjectType: "production", ObjectID: p.ID, RequestID: p.RequestID,
-			Details: audit.JSON(map[string]any{"attempts": p.Attempts, "last_error": p.Error}),
+			At: s.now(), Actor: personActor(actor), Action: ActionRetry, ObjectType: "production", ObjectID: p.ID, RequestID: r.ID,
+			Details: audit.JSON(map[string]any{"status": p.Status, "attempts": p.Attempts, "last_error": p.Error}),
 		}); err != nil {
 			return err
 		}
 		if s.Jobs != nil {
-			return insertJob(ctx, tx, s.Jobs, ProduceArgs{RequestID: p.RequestID}, nil)
+			return insertJob(ctx, tx, s.Jobs, ProduceArgs{RequestID: r.ID}, nil)
 		}
 		return nil
 	})

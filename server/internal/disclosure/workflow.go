@@ -61,6 +61,38 @@ func approvedFrom(d workflow.Decision) (Approved, error) {
 	return ap, checkApproved(ap)
 }
 
+// WorkflowScope is the ScopeSource of a Service wired to the workflow: the
+// decision the reviewers recorded on the request's case (their approval,
+// narrowed or not), so a build started by hand produces exactly what was
+// decided. Returns PolicyDenied when the case holds no approval.
+type WorkflowScope struct{}
+
+// Approved implements ScopeSource.
+func (WorkflowScope) Approved(ctx context.Context, tx *gorm.DB, r *request.Request) (Approved, error) {
+	var c workflow.Case
+	err := tx.WithContext(ctx).Where("request_id = ?", r.ID).Take(&c).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Approved{}, errs.E(errs.PolicyDenied, "Request %s has no workflow decision to produce.", r.Reference)
+	}
+	if err != nil {
+		return Approved{}, fmt.Errorf("read the decision of %s: %w", r.ID, err)
+	}
+	var d workflow.Decision
+	if c.Decision == "" || json.Unmarshal([]byte(c.Decision), &d) != nil ||
+		(d.Outcome != workflow.OutcomeApproved && d.Outcome != workflow.OutcomeNarrowed) {
+		return Approved{}, errs.E(errs.PolicyDenied, "Request %s was not approved for production.", r.Reference)
+	}
+	ap, err := approvedFrom(d)
+	if err != nil {
+		return Approved{}, err
+	}
+	var l workflow.Link
+	if err := tx.WithContext(ctx).Where("request_id = ?", r.ID).Take(&l).Error; err == nil {
+		ap.HoldRequests = []string{l.LinkedID}
+	}
+	return ap, nil
+}
+
 // DiscloseWith is the OnReady of a Service wired to the workflow: it moves
 // the request from producing to disclosed in the transaction that makes its
 // package available.
@@ -199,20 +231,30 @@ func (w *SweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 // Timeout lets the sweep build what it finds.
 func (w *SweepWorker) Timeout(*river.Job[SweepArgs]) time.Duration { return 2 * time.Hour }
 
-// StaleBuild is how long a build may go without finishing before the sweep
-// assumes its process died and builds again (a superseded attempt cannot
-// publish anything, so an early takeover costs only work).
-const StaleBuild = 2*time.Hour + 5*time.Minute
+// StaleBuild is how long a building production may go without its
+// heartbeat (every BuildHeartbeat) before the sweep assumes its process
+// died and builds it again. A superseded attempt can publish nothing, so an
+// early takeover costs only work.
+const (
+	StaleBuild     = 2 * time.Minute
+	BuildHeartbeat = 20 * time.Second
+)
 
-// Sweep builds every production that is queued for more than a minute, or
-// left building for longer than StaleBuild, one after another. Returns how
-// many it built; failures are recorded on the productions themselves.
+// Sweep builds every production that is queued (for more than a minute
+// when Jobs is set, since a job should have taken it), or building without
+// a heartbeat for StaleBuild (its process died: kill -9, a lost node), one
+// after another. Returns how many it built;
+// failures are recorded on the productions themselves.
 func (s *Service) Sweep(ctx context.Context) (int, error) {
 	now := s.now()
+	queuedBefore := now.Add(time.Second)
+	if s.Jobs != nil {
+		queuedBefore = now.Add(-time.Minute)
+	}
 	var ids []string
 	err := s.DB.WithContext(ctx).Model(&Production{}).
 		Where("(status = ? AND updated_at < ?) OR (status = ? AND updated_at < ?)",
-			StatusQueued, now.Add(-time.Minute), StatusBuilding, now.Add(-StaleBuild)).
+			StatusQueued, queuedBefore, StatusBuilding, now.Add(-StaleBuild)).
 		Order("id").Limit(20).Pluck("request_id", &ids).Error
 	if err != nil {
 		return 0, fmt.Errorf("sweep productions: %w", err)

@@ -12,6 +12,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/blob"
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
@@ -82,6 +83,52 @@ func TestWorkflowHandOver(t *testing.T) {
 	d.Body.Close()
 	if _, err := svc.OpenDownload(ctx, we.OtherOfficer, r.ID); err == nil {
 		t.Error("another agency's officer opened the package")
+	}
+}
+
+// TestWorkflowScopeByHand: without the Producer wired, an approved request
+// waits in producing; the provider starts the build, which produces exactly
+// the reviewers' narrowed decision (WorkflowScope) and discloses the request.
+func TestWorkflowScopeByHand(t *testing.T) {
+	ctx := context.Background()
+	svc := &disclosure.Service{}
+	we := wt.New(t, wt.Options{})
+	store, _ := blob.NewLocal(t.TempDir())
+	keys, _ := disclosure.ParseKeys(testKey)
+	cat, _ := we.Policy.Catalogue(ctx)
+	*svc = disclosure.Service{DB: we.DB, Blobs: store, Policy: we.Policy, Authz: request.NewPolicy(we.Policy), Keys: keys,
+		Metadata: &metadata.Store{DB: we.DB, Retention: metadata.RetentionFrom(cat)}, Scopes: disclosure.WorkflowScope{},
+		OnReady: disclosure.DiscloseWith(we.Engine), TempDir: t.TempDir()}
+	metadata.SeedDemo(ctx, we.DB, time.Now())
+	r := we.File(t, we.Officer, wt.Subpoena)
+	// Before any decision there is nothing to build.
+	we.DB.Exec(`UPDATE requests SET status = 'producing' WHERE id = ?`, r.ID)
+	if _, err := svc.Retry(ctx, we.Reviewer, r.ID); errs.CodeOf(err) != errs.PolicyDenied {
+		t.Errorf("building an undecided request: %v", err)
+	}
+	we.DB.Exec(`UPDATE requests SET status = 'submitted' WHERE id = ?`, r.ID)
+	we.DB.Exec(`DELETE FROM productions WHERE request_id = ?`, r.ID)
+
+	we.Do(t, we.Intake, r.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(false)})
+	we.Do(t, we.Reviewer, r.ID, workflow.ActionApprove, workflow.Input{Scope: &workflow.Narrowing{Categories: []string{"subscriber"}}})
+	wt.Eventually(t, 10*time.Second, "the produce job", func() bool { return we.State(t, r.ID) == workflow.StateProducing })
+	if _, err := svc.Retry(ctx, we.Officer, r.ID); errs.CodeOf(err) != errs.Forbidden {
+		t.Errorf("an officer started the build: %v", err)
+	}
+	if _, err := svc.Retry(ctx, we.OtherOfficer, r.ID); errs.CodeOf(err) != errs.NotFound {
+		t.Errorf("another agency's officer: %v", err)
+	}
+	p, err := svc.Retry(ctx, we.Reviewer, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var counts map[string]int64
+	json.Unmarshal([]byte(p.Counts), &counts)
+	if len(counts) != 1 || counts["subscriber"] != 1 {
+		t.Errorf("counts %v, want only the narrowed subscriber category", counts)
+	}
+	if got := we.State(t, r.ID); got != workflow.StateDisclosed {
+		t.Errorf("after the build the request is %s", got)
 	}
 }
 

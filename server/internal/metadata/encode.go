@@ -1,6 +1,7 @@
 package metadata
 
 import (
+	"database/sql"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -28,6 +29,7 @@ type Record struct {
 type encoder struct {
 	rec    Record
 	fields int
+	raw    [3]sql.RawBytes // scan buffers for text columns, reused row to row
 }
 
 func (e *encoder) begin() {
@@ -54,10 +56,35 @@ func (e *encoder) key(name string) {
 }
 
 // str adds a string field.
-func (e *encoder) str(name, v string) {
+func (e *encoder) str(name, v string) { e.bytes(name, []byte(v)) }
+
+// bytes adds a string field given as bytes (a column scanned into
+// sql.RawBytes, which saves an allocation per value on the hot path).
+func (e *encoder) bytes(name string, v []byte) {
 	e.key(name)
+	if plain(v) {
+		// The common case (ids, addresses, event names): nothing to
+		// escape or quote in either format.
+		e.rec.JSON = append(e.rec.JSON, '"')
+		e.rec.JSON = append(e.rec.JSON, v...)
+		e.rec.JSON = append(e.rec.JSON, '"')
+		e.rec.CSV = append(e.rec.CSV, v...)
+		return
+	}
 	e.rec.JSON = appendJSONString(e.rec.JSON, v)
 	e.rec.CSV = appendCSVField(e.rec.CSV, v)
+}
+
+// plain reports whether v needs neither JSON escaping nor CSV quoting:
+// printable ASCII without quotes, backslashes or commas, not starting or
+// ending with a space.
+func plain(v []byte) bool {
+	for _, c := range v {
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == ',' {
+			return false
+		}
+	}
+	return len(v) == 0 || v[0] != ' ' && v[len(v)-1] != ' '
 }
 
 // text adds a free-text field chosen by the account holder (a profile
@@ -66,14 +93,14 @@ func (e *encoder) str(name, v string) {
 // as a formula; the JSON keeps the value exactly.
 func (e *encoder) text(name, v string) {
 	e.key(name)
-	e.rec.JSON = appendJSONString(e.rec.JSON, v)
+	e.rec.JSON = appendJSONString(e.rec.JSON, []byte(v))
 	if v != "" {
 		switch v[0] {
 		case '=', '+', '-', '@', '\t', '\r':
 			v = "'" + v
 		}
 	}
-	e.rec.CSV = appendCSVField(e.rec.CSV, v)
+	e.rec.CSV = appendCSVField(e.rec.CSV, []byte(v))
 }
 
 // optStr adds a string field that may be absent (JSON null, CSV empty).
@@ -101,11 +128,28 @@ const timeLayout = "2006-01-02T15:04:05Z"
 
 func (e *encoder) time(name string, t time.Time) {
 	e.key(name)
+	var buf [24]byte
+	ts := appendTime(buf[:0], t)
+	e.rec.JSON = append(e.rec.JSON, '"')
+	e.rec.JSON = append(e.rec.JSON, ts...)
+	e.rec.JSON = append(e.rec.JSON, '"')
+	e.rec.CSV = append(e.rec.CSV, ts...)
+}
+
+// appendTime writes t in timeLayout. Digits are written directly: this is
+// the hottest call of a large extraction, and time.AppendFormat's general
+// layout parser costs several times as much.
+func appendTime(b []byte, t time.Time) []byte {
 	t = t.UTC()
-	e.rec.JSON = append(e.rec.JSON, '"')
-	e.rec.JSON = t.AppendFormat(e.rec.JSON, timeLayout)
-	e.rec.JSON = append(e.rec.JSON, '"')
-	e.rec.CSV = t.AppendFormat(e.rec.CSV, timeLayout)
+	y, mo, d := t.Date()
+	if y < 0 || y > 9999 {
+		return t.AppendFormat(b, timeLayout)
+	}
+	h, mi, s := t.Clock()
+	return append(b,
+		byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+mo/10), byte('0'+mo%10), '-', byte('0'+d/10), byte('0'+d%10), 'T',
+		byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':', byte('0'+s/10), byte('0'+s%10), 'Z')
 }
 
 func (e *encoder) optTime(name string, t *time.Time) {
@@ -120,7 +164,7 @@ const hexDigits = "0123456789abcdef"
 
 // appendJSONString appends s as a JSON string. Invalid UTF-8 becomes
 // U+FFFD, as encoding/json does.
-func appendJSONString(b []byte, s string) []byte {
+func appendJSONString(b []byte, s []byte) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -147,7 +191,7 @@ func appendJSONString(b []byte, s string) []byte {
 			start = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := utf8.DecodeRune(s[i:])
 		if r == utf8.RuneError && size == 1 {
 			b = append(b, s[start:i]...)
 			b = append(b, `\ufffd`...)
@@ -171,8 +215,8 @@ func appendJSONString(b []byte, s string) []byte {
 
 // appendCSVField appends s as one RFC 4180 field, quoted when it holds a
 // comma, a quote, a line break or leading or trailing space.
-func appendCSVField(b []byte, s string) []byte {
-	quote := s != "" && (s[0] == ' ' || s[len(s)-1] == ' ')
+func appendCSVField(b []byte, s []byte) []byte {
+	quote := len(s) > 0 && (s[0] == ' ' || s[len(s)-1] == ' ')
 	for i := 0; i < len(s) && !quote; i++ {
 		switch s[i] {
 		case ',', '"', '\r', '\n':

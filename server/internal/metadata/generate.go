@@ -43,8 +43,9 @@ type GenerateOptions struct {
 	EventsPerDay float64   // average connection events per account and day; default 8
 	Seed         uint64    // the same seed writes the same data
 	Now          time.Time // the end of the history; default time.Now
-	// Progress, when set, is called after each batch with the connection
-	// events written so far and the expected total.
+	// Progress, when set, is called every few thousand connection events
+	// with the number written so far and the expected total, and once at
+	// the end with both equal to the number written.
 	Progress func(done, total int64)
 }
 
@@ -94,10 +95,8 @@ func Generate(ctx context.Context, d *db.DB, o GenerateOptions) (GenerateStats, 
 	contacts := w.table("md_contacts", "account_id", "kind", "identifier", "added_at", "removed_at")
 	groups := w.table("md_group_memberships", "account_id", "group_id", "role", "member_count", "joined_at", "left_at")
 
-	lastReport := int64(-1)
 	report := func() {
-		if o.Progress != nil && st.ConnectionEvents != lastReport {
-			lastReport = st.ConnectionEvents
+		if o.Progress != nil {
 			o.Progress(st.ConnectionEvents, max(total, st.ConnectionEvents))
 		}
 	}
@@ -128,6 +127,8 @@ func Generate(ctx context.Context, d *db.DB, o GenerateOptions) (GenerateStats, 
 				if err := w.commit(); err != nil {
 					return err
 				}
+			}
+			if st.ConnectionEvents%16384 == 0 {
 				report()
 			}
 			return nil
@@ -160,7 +161,9 @@ func Generate(ctx context.Context, d *db.DB, o GenerateOptions) (GenerateStats, 
 	if err := w.commit(); err != nil {
 		return st, err
 	}
-	report()
+	if o.Progress != nil {
+		o.Progress(st.ConnectionEvents, st.ConnectionEvents) // done: the estimate gives way to the count
+	}
 	return st, nil
 }
 

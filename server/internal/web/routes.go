@@ -55,6 +55,9 @@ func (s *Server) routes() {
 	agency.POST("/requests/:id/cosign", s.handleCosignPage)
 	agency.POST("/requests/:id/withdraw", s.handleWithdrawPage)
 	agency.POST("/requests/:id/link", s.handleLinkPage)
+	agency.GET("/requests/:id/production", s.handleProductionDownload)
+	agency.GET("/settings", s.handleAgencySettings)
+	agency.POST("/settings/recipient", s.handleAgencyRecipientSave)
 
 	// Provider pages: intake, reviewers, counsel, admins and auditors.
 	provider := app.Group("/provider", s.requireAuth, s.requireProviderStaff, s.requireCSRF, noStore)
@@ -69,6 +72,8 @@ func (s *Server) routes() {
 	provider.POST("/agencies/:id/status", s.handleAgencyStatusPage)
 	provider.POST("/people/:id/status", s.handlePersonStatusPage)
 	provider.GET("/audit", s.handleAuditPage)
+	provider.GET("/notices", s.handleProviderNotices)
+	provider.POST("/requests/:id/production", s.handleProviderProductionBuild)
 
 	// The JSON API: bearer tokens (agency systems) or a session (people).
 	api := app.Group("/api/v1", s.rateLimit(newRateLimiter(s.cfg.RateLimit, int(2*s.cfg.RateLimit))), noStore)
@@ -79,6 +84,7 @@ func (s *Server) routes() {
 	api.GET("/log/entries", s.handleAPILogEntries)
 	api.GET("/log/proof/inclusion", s.handleAPILogInclusion)
 	api.GET("/log/proof/consistency", s.handleAPILogConsistency)
+	api.GET("/productions/key", s.handleAPIProductionKey)
 
 	authed := api.Group("", s.requireAuth, s.requireCSRF)
 	authed.GET("/me", s.handleAPIMe)
@@ -103,4 +109,11 @@ func (s *Server) routes() {
 	authed.PATCH("/agencies/:id", s.handleAPIAgencyStatus)
 	authed.GET("/agencies/:id/people", s.handleAPIAgencyPeople)
 	authed.PATCH("/people/:id", s.handleAPIPersonStatus)
+	authed.GET("/requests/:id/production", s.handleProductionDownload)
+	authed.POST("/requests/:id/production", s.handleAPIProductionBuild)
+	authed.GET("/productions", s.handleAPIProductionList)
+	authed.GET("/agency/recipient", s.handleAPIRecipientGet)
+	authed.PUT("/agency/recipient", s.handleAPIRecipientPut)
+	authed.DELETE("/agency/recipient", s.handleAPIRecipientDelete)
+	authed.GET("/notices", s.handleAPINotices)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/config"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
 	"github.com/warrantdesk/warrantdesk/server/internal/devidp"
+	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
@@ -38,6 +39,8 @@ type Deps struct {
 	IdP      *devidp.Provider     // the embedded demo OpenID Provider, or nil
 	Registry *prometheus.Registry // metrics registry served at /metrics
 	Workflow *workflow.Engine     // the review workflow; nil serves no workflow routes' data
+	// Disclosure builds and delivers productions; nil answers its routes 503.
+	Disclosure *disclosure.Service
 }
 
 // A Server handles every HTTP request of one warrantdesk process.
@@ -52,6 +55,7 @@ type Server struct {
 	idp         *devidp.Provider
 	registry    *prometheus.Registry
 	workflow    *workflow.Engine
+	disclosure  *disclosure.Service
 	metrics     *metrics
 	render      *renderer
 	staticFiles *staticFiles
@@ -68,7 +72,7 @@ func New(d Deps) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{
 		cfg: d.Config, db: d.DB, log: d.Log, identity: d.Identity, requests: d.Requests, admin: d.Admin,
-		policy: d.Policy, idp: d.IdP, registry: d.Registry, workflow: d.Workflow,
+		policy: d.Policy, idp: d.IdP, registry: d.Registry, workflow: d.Workflow, disclosure: d.Disclosure,
 		cop: http.NewCrossOriginProtection(),
 	}
 	if s.registry == nil {

@@ -177,7 +177,7 @@ func TestPreservationExpires(t *testing.T) {
 	clock.set(-91 * 24 * time.Hour) // preserved 91 days ago
 	e.Do(t, e.Intake, p.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(false)})
 	wt.Eventually(t, 10*time.Second, "the hold to expire", func() bool { return e.State(t, p.ID) == workflow.StateExpired })
-	if got := e.Count(t, "SELECT COUNT(*) FROM audit_events WHERE request_id = ? AND action = 'workflow.expire'", p.ID); got != 1 {
+	if got := e.Count(t, "SELECT COUNT(*) FROM "+wt.AuditTrail+" WHERE request_id = ? AND action = 'workflow.expire'", p.ID); got != 1 {
 		t.Errorf("expire events: %d, want 1", got)
 	}
 }
@@ -193,7 +193,7 @@ func TestDeadlineEscalates(t *testing.T) {
 	clock.set(0)
 	wt.Eventually(t, 10*time.Second, "escalation", func() bool { return e.Case(t, r.ID).Overdue })
 	time.Sleep(200 * time.Millisecond)
-	if got := e.Count(t, "SELECT COUNT(*) FROM audit_events WHERE request_id = ? AND action = 'workflow.escalate'", r.ID); got != 1 {
+	if got := e.Count(t, "SELECT COUNT(*) FROM "+wt.AuditTrail+" WHERE request_id = ? AND action = 'workflow.escalate'", r.ID); got != 1 {
 		t.Errorf("escalations: %d, want 1", got)
 	}
 	if got := e.Count(t, "SELECT COUNT(*) FROM notifications WHERE request_id = ? AND kind = 'deadline' AND team = 'intake'", r.ID); got != 1 {

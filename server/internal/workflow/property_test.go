@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,6 +13,8 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/warrantdesk/warrantdesk/server/internal/db"
+	"github.com/warrantdesk/warrantdesk/server/internal/dbtest"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
@@ -49,7 +53,7 @@ func TestStateMachineProperties(t *testing.T) {
 		_ = f.Value.Set(strconv.Itoa(checks))
 		t.Cleanup(func() { _ = f.Value.Set(f.DefValue) })
 	}
-	e := wt.New(t, wt.Options{NoStart: true})
+	e := wt.New(t, wt.Options{DB: fastDB(t), NoStart: true})
 	ctx := context.Background()
 	people := []*identity.Principal{e.Officer, e.Sergeant, e.Lieutenant, e.Client, e.OtherOfficer, e.Intake, e.Reviewer,
 		e.Reviewer2, e.Counsel, e.Counsel2, e.Admin, e.Auditor}
@@ -237,7 +241,7 @@ func snapshot(rt wt.T, e *wt.Env, id string) snap {
 	}
 	return snap{
 		state: workflow.State(row.Status), version: row.Version, categories: row.Categories,
-		audits:  e.Count(rt, "SELECT COUNT(*) FROM audit_events WHERE request_id = ? AND outcome = 'success' AND action IN ?", id, prefixed(transitionActions)),
+		audits:  e.Count(rt, "SELECT COUNT(*) FROM "+wt.AuditTrail+" WHERE request_id = ? AND outcome = 'success' AND action IN ?", id, prefixed(transitionActions)),
 		history: e.Count(rt, "SELECT COUNT(*) FROM request_history WHERE request_id = ? AND action IN ?", id, transitionActions),
 	}
 }
@@ -260,7 +264,7 @@ func checkInvariants(rt *rapid.T, e *wt.Env, id string, transitions int) {
 	if st.Terminal() && c.Queue != "" {
 		rt.Fatalf("terminal %s still in queue %s", st, c.Queue)
 	}
-	if got := e.Count(rt, "SELECT COUNT(*) FROM audit_events WHERE request_id = ? AND outcome = 'success' AND action IN ?", id, prefixed(transitionActions)); got != int64(transitions) {
+	if got := e.Count(rt, "SELECT COUNT(*) FROM "+wt.AuditTrail+" WHERE request_id = ? AND outcome = 'success' AND action IN ?", id, prefixed(transitionActions)); got != int64(transitions) {
 		rt.Fatalf("%d transitions but %d audit events", transitions, got)
 	}
 	var approvals []workflow.Approval
@@ -299,4 +303,30 @@ func checkInvariants(rt *rapid.T, e *wt.Env, id string, transitions int) {
 	if approved && slices.Contains(d.Categories, "content") {
 		rt.Fatalf("approved content: %+v", d)
 	}
+}
+
+// fastDB is the test's database; on PostgreSQL its sessions do not wait for
+// each commit to reach the disk (synchronous_commit off), which durability
+// tests need but this one does not: it checks what the engine writes, on
+// tens of thousands of commits.
+func fastDB(t *testing.T) *db.DB {
+	t.Helper()
+	if os.Getenv(dbtest.EnvDatabase) != "postgres" {
+		return dbtest.Open(t)
+	}
+	u, err := url.Parse(dbtest.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// %20, not +: the driver does not read + as a space.
+	u.RawQuery += "&options=-c%20synchronous_commit%3Doff"
+	d, err := db.Open(context.Background(), u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := d.Migrate(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

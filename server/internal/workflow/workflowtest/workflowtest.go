@@ -320,6 +320,11 @@ func Verified(emergency bool) *workflow.Verification {
 	return v
 }
 
+// AuditTrail is every audit event, chained or still queued for chaining
+// (on PostgreSQL under load, audit.Append may queue an event in its
+// transaction for the chain to take up moments later), as a FROM item.
+const AuditTrail = "(SELECT request_id, action, outcome FROM audit_events UNION ALL SELECT request_id, action, outcome FROM audit_pending) AS trail"
+
 // Count runs a COUNT query.
 func (e *Env) Count(tb T, query string, args ...any) int64 {
 	tb.Helper()

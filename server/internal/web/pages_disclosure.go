@@ -1,0 +1,143 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+)
+
+type agencySettingsPage struct {
+	Page
+	Recipient   apiRecipient
+	Form        string // what was typed, when it was refused
+	Errors      []errs.FieldError
+	Fields      map[string]*errs.FieldError
+	Productions []apiProduction
+	Fingerprint string
+	Now         time.Time
+}
+
+// handleAgencySettings handles "GET /agency/settings": the agency's age
+// recipient and its packages.
+func (s *Server) handleAgencySettings(c *gin.Context) {
+	s.renderAgencySettings(c, http.StatusOK, "", nil)
+}
+
+func (s *Server) renderAgencySettings(c *gin.Context, status int, form string, problem error) {
+	svc, ok := s.productions(c)
+	if !ok {
+		return
+	}
+	ctx, actor := c.Request.Context(), principal(c).Principal
+	r, err := svc.GetRecipient(ctx, actor)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	list, err := svc.ForAgency(ctx, actor)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	p := agencySettingsPage{Page: s.page(c, "Agency settings"), Recipient: toAPIRecipient(r), Form: form,
+		Fingerprint: svc.Keys.Fingerprint(), Now: time.Now()}
+	for i := range list {
+		p.Productions = append(p.Productions, toAPIProduction(&list[i].Production, list[i].Reference, false))
+	}
+	if problem != nil {
+		p.Errors, p.Fields = fieldErrors(problem)
+	}
+	s.html(c, status, "agency_settings", p)
+}
+
+// handleAgencyRecipientSave handles "POST /agency/settings/recipient": set
+// the recipient, or remove it with action=remove.
+func (s *Server) handleAgencyRecipientSave(c *gin.Context) {
+	svc, ok := s.productions(c)
+	if !ok {
+		return
+	}
+	ctx, actor := c.Request.Context(), principal(c).Principal
+	if c.PostForm("action") == "remove" {
+		if err := svc.DeleteRecipient(ctx, actor); err != nil {
+			s.renderError(c, err)
+			return
+		}
+		s.setFlash(c, "The recipient was removed. New packages are sealed by the portal and served only through it.")
+		c.Redirect(http.StatusSeeOther, "/agency/settings")
+		return
+	}
+	form := c.PostForm("recipient")
+	if _, err := svc.SetRecipient(ctx, actor, form); err != nil {
+		if errs.CodeOf(err) == errs.Invalid {
+			s.renderAgencySettings(c, http.StatusUnprocessableEntity, form, err)
+			return
+		}
+		s.renderError(c, err)
+		return
+	}
+	s.setFlash(c, "Recipient saved. New packages for your agency are encrypted to it.")
+	c.Redirect(http.StatusSeeOther, "/agency/settings")
+}
+
+type providerNoticesPage struct {
+	Page
+	Notices     []apiNotice
+	Productions []apiProduction
+	CanBuild    bool
+}
+
+// handleProviderNotices handles "GET /provider/notices": user notices that
+// are waiting (for a non-disclosure order to end, or for the webhook) or
+// failed, and productions that failed or wait for a build.
+func (s *Server) handleProviderNotices(c *gin.Context) {
+	svc, ok := s.productions(c)
+	if !ok {
+		return
+	}
+	ctx, actor := c.Request.Context(), principal(c).Principal
+	ns, err := svc.ListNotices(ctx, actor, nil)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	ps, err := svc.List(ctx, disclosure.ListFilter{Statuses: []string{disclosure.StatusFailed, disclosure.StatusQueued, disclosure.StatusBuilding}})
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	p := providerNoticesPage{Page: s.page(c, "Productions and notices"),
+		CanBuild: actor.HasRole("reviewer") || actor.HasRole("counsel") || actor.HasRole("admin")}
+	for _, n := range ns {
+		p.Notices = append(p.Notices, apiNotice{ID: n.ID, Reference: n.Reference, Agency: n.Agency, AccountID: n.AccountID,
+			Status: n.Status, DueAt: n.DueAt, Attempts: n.Attempts, LastError: n.LastError, SentAt: n.SentAt})
+	}
+	for i := range ps {
+		p.Productions = append(p.Productions, toAPIProduction(&ps[i].Production, ps[i].Reference, true))
+	}
+	s.html(c, http.StatusOK, "provider_notices", p)
+}
+
+// handleProviderProductionBuild handles "POST /provider/requests/:id/production":
+// start or retry a build from the page.
+func (s *Server) handleProviderProductionBuild(c *gin.Context) {
+	svc, ok := s.productions(c)
+	if !ok {
+		return
+	}
+	p, err := svc.Retry(c.Request.Context(), principal(c).Principal, c.Param("id"))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	msg := "The package build was queued."
+	if p.Status == disclosure.StatusReady {
+		msg = "The package was built and is available to the agency."
+	}
+	s.setFlash(c, msg)
+	c.Redirect(http.StatusSeeOther, "/provider/notices")
+}

@@ -1,0 +1,150 @@
+package workflow_test
+
+import (
+	"context"
+	"net"
+	"net/textproto"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
+	wt "github.com/warrantdesk/warrantdesk/server/internal/workflow/workflowtest"
+)
+
+// smtpSink is a minimal SMTP server on loopback that accepts every message:
+// the real protocol, for the real SMTP client, without relaying anything.
+type smtpSink struct {
+	ln   net.Listener
+	mu   sync.Mutex
+	msgs []sunk
+}
+
+type sunk struct {
+	from string
+	to   []string
+	data string
+}
+
+func newSMTPSink(t *testing.T) *smtpSink {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &smtpSink{ln: ln}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go s.serve(c)
+		}
+	}()
+	return s
+}
+
+func (s *smtpSink) serve(c net.Conn) {
+	defer c.Close()
+	tp := textproto.NewConn(c)
+	_ = tp.PrintfLine("220 sink ready")
+	var m sunk
+	for {
+		line, err := tp.ReadLine()
+		if err != nil {
+			return
+		}
+		cmd := strings.ToUpper(strings.Fields(line + " x")[0])
+		switch cmd {
+		case "EHLO", "HELO":
+			_ = tp.PrintfLine("250 sink")
+		case "MAIL":
+			m = sunk{from: line}
+			_ = tp.PrintfLine("250 ok")
+		case "RCPT":
+			m.to = append(m.to, strings.Trim(strings.TrimPrefix(line[strings.Index(line, ":")+1:], " "), "<>"))
+			_ = tp.PrintfLine("250 ok")
+		case "DATA":
+			_ = tp.PrintfLine("354 go on")
+			b, err := tp.ReadDotBytes()
+			if err != nil {
+				return
+			}
+			m.data = string(b)
+			s.mu.Lock()
+			s.msgs = append(s.msgs, m)
+			s.mu.Unlock()
+			_ = tp.PrintfLine("250 queued")
+		case "QUIT":
+			_ = tp.PrintfLine("221 bye")
+			return
+		default:
+			_ = tp.PrintfLine("250 ok")
+		}
+	}
+}
+
+func (s *smtpSink) messages() []sunk {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.msgs)
+}
+
+// TestEmailNotifications: a question to the agency is written to the outbox
+// in the transition's transaction and e-mailed by its River job, once, to
+// the agency's people through SMTP.
+func TestEmailNotifications(t *testing.T) {
+	sink := newSMTPSink(t)
+	e := wt.New(t, wt.Options{Config: workflow.Config{
+		Mailer: &workflow.SMTP{Addr: sink.ln.Addr().String(), From: "warrantdesk <noreply@provider.example>", Timeout: 5 * time.Second},
+	}})
+	r := e.File(t, e.Officer, wt.Subpoena)
+	e.Do(t, e.Intake, r.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(false)})
+	e.Do(t, e.Reviewer, r.ID, workflow.ActionRequestInfo, workflow.Input{Comment: "Which account is the suspect's?"})
+	wt.Eventually(t, 10*time.Second, "the question's e-mail", func() bool {
+		return e.Count(t, "SELECT COUNT(*) FROM notifications WHERE request_id = ? AND kind = 'question' AND email_state = 'sent'", r.ID) == 1
+	})
+	var question *sunk
+	for _, m := range sink.messages() {
+		if strings.Contains(m.data, "A question about your request") {
+			question = &m
+		}
+	}
+	if question == nil {
+		t.Fatalf("no e-mail with the question among %d", len(sink.messages()))
+	}
+	slices.Sort(question.to)
+	if want := sortedPeople(e); !slices.Equal(question.to, want) {
+		t.Errorf("sent to %v, want the agency's people %v", question.to, want)
+	}
+	if !strings.Contains(question.data, "Which account is the suspect's?") || strings.Contains(question.data, "\nBcc") {
+		t.Errorf("message:\n%s", question.data)
+	}
+
+	page, err := e.Engine.Notifications(context.Background(), e.Officer, workflow.NotificationFilter{RequestID: r.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != 1 || page.Items[0].Kind != "question" {
+		t.Errorf("the agency's outbox: %+v", page.Items)
+	}
+	other, err := e.Engine.Notifications(context.Background(), e.OtherOfficer, workflow.NotificationFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(other.Items) != 0 {
+		t.Errorf("another agency sees %d notifications", len(other.Items))
+	}
+}
+
+// sortedPeople are the e-mail addresses of the agency's people (the fixture
+// stores its system as a person row too).
+func sortedPeople(e *wt.Env) []string {
+	out := []string{e.Lieutenant.Email, e.Officer.Email, e.Sergeant.Email, e.Client.Email}
+	slices.Sort(out)
+	return out
+}
