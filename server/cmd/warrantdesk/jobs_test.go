@@ -133,7 +133,7 @@ func sharedDB(t *testing.T) (*db.DB, string) {
 // when the test wants, while the servers run on the real clock.
 type skewedClock struct{ off atomic.Int64 }
 
-func (c *skewedClock) now() time.Time       { return time.Now().Add(time.Duration(c.off.Load())) }
+func (c *skewedClock) now() time.Time      { return time.Now().Add(time.Duration(c.off.Load())) }
 func (c *skewedClock) set(d time.Duration) { c.off.Store(int64(d)) }
 
 // TestKill9JobsTakeEffectOnce files requests whose deadlines are due and

@@ -35,12 +35,12 @@ type apiFull struct {
 		From, Author, Body string
 	} `json:"messages"`
 	Workflow *struct {
-		Kind              string `json:"kind"`
-		ApprovalsRequired int    `json:"approvals_required"`
+		Kind              string                              `json:"kind"`
+		ApprovalsRequired int                                 `json:"approvals_required"`
 		Cosign            *struct{ By struct{ Name string } } `json:"cosign"`
-		Decision          *struct{ Outcome string }          `json:"decision"`
-		Approvals         []struct{ Seq int }                `json:"approvals"`
-		Verification      *struct{ Requester string }        `json:"verification"`
+		Decision          *struct{ Outcome string }           `json:"decision"`
+		Approvals         []struct{ Seq int }                 `json:"approvals"`
+		Verification      *struct{ Requester string }         `json:"verification"`
 	} `json:"workflow"`
 }
 

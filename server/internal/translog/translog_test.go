@@ -400,6 +400,7 @@ func TestVerifyTreeDetectsTampering(t *testing.T) {
 		{"edit a stored hash", "tlog_hashes", []string{fmt.Sprintf("UPDATE tlog_hashes SET hash = ? WHERE id = %d", tlog.StoredHashIndex(0, 5))}, 5},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
+			t.Parallel()
 			d, l := newLog(t)
 			for i := range 10 {
 				mustAppend(t, d, leafFor(i))
