@@ -245,7 +245,21 @@ func TestWorkflowAPI(t *testing.T) {
 		if em.Queue != "" || !strings.Contains(strings.Join(get(t, sergeant, em.ID).AllowedActions, ","), "cosign") {
 			t.Fatalf("uncosigned emergency: queue %q", em.Queue)
 		}
-		act(t, intake, em.ID, map[string]any{"action": "take", "version": get(t, intake, em.ID).Version}, http.StatusConflict)
+		// Until co-signed it has not reached the provider: 404 as a missing
+		// request, and absent from the provider's list.
+		if code := intake.api(http.MethodGet, "/api/v1/requests/"+em.ID, nil, nil); code != http.StatusNotFound {
+			t.Errorf("the provider reads an uncosigned emergency: %d, want 404", code)
+		}
+		act(t, intake, em.ID, map[string]any{"action": "take", "version": em.Version}, http.StatusNotFound)
+		var list struct{ Items []struct{ ID string } }
+		if code := intake.api(http.MethodGet, "/api/v1/requests?limit=100", nil, &list); code != http.StatusOK {
+			t.Fatalf("provider list: %d", code)
+		}
+		for _, it := range list.Items {
+			if it.ID == em.ID {
+				t.Errorf("the provider's list shows an uncosigned emergency")
+			}
+		}
 		if code := riverside.call(http.MethodPost, "/api/v1/requests/"+em.ID+"/cosign", nil, nil); code != http.StatusForbidden {
 			t.Errorf("an agency system co-signs: %d, want 403", code)
 		}

@@ -8,7 +8,8 @@
 // database transaction holding the row, a history entry and an audit event.
 // An agency's people see only their agency's requests: another agency's
 // request is reported exactly as a missing one (NotFound), so its existence
-// is never revealed. Provider staff see all.
+// is never revealed. Provider staff see every request but drafts and
+// emergencies awaiting their supervisor's co-signature (ProviderSees).
 package request
 
 import (

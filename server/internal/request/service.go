@@ -145,7 +145,11 @@ func find(ctx context.Context, tx *gorm.DB, actor *identity.Principal, id string
 		return nil, notFound(id)
 	}
 	var r Request
-	err := tx.WithContext(ctx).Where("id = ?", strings.ToLower(id)).Take(&r).Error
+	q := tx.WithContext(ctx).Where("id = ?", strings.ToLower(id))
+	if actor.Provider {
+		q = q.Where(ProviderSees("requests"))
+	}
+	err := q.Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, notFound(id)
 	}
@@ -155,12 +159,43 @@ func find(ctx context.Context, tx *gorm.DB, actor *identity.Principal, id string
 	if !actor.Provider && r.AgencyID != actor.AgencyID {
 		return nil, notFound(id)
 	}
-	// A draft is the agency's unfinished work: it reaches the provider only
-	// when submitted.
-	if actor.Provider && r.Status == StatusDraft {
-		return nil, notFound(id)
-	}
 	return &r, nil
+}
+
+// ProviderSees is the one rule of which requests the provider's staff may
+// know exist, as a SQL condition on the requests row named alias. Get, List
+// and every document route apply it here, and the workflow applies it to
+// its transitions and views (Visible), so a hidden request is NotFound
+// everywhere, exactly as a missing one.
+//
+// The provider never sees:
+//   - a draft: the agency's unfinished work reaches the provider only when
+//     submitted;
+//   - an emergency its supervisor has not co-signed: it reaches the provider
+//     only once a supervisor of the same agency, another person than the
+//     filer, co-signs it. The workflow records the co-signature in
+//     workflow_requests; an emergency never co-signed (withdrawn or expired
+//     while it waited) never reached the provider at all, and a submitted
+//     emergency the workflow has not routed yet is still waiting for it.
+func ProviderSees(alias string) string {
+	return fmt.Sprintf(`%[1]s.status <> '%[2]s'
+		AND NOT EXISTS (SELECT 1 FROM workflow_requests pv WHERE pv.request_id = %[1]s.id AND pv.emergency AND pv.cosigned_at IS NULL)
+		AND NOT (%[1]s.status = '%[3]s' AND %[1]s.emergency AND NOT EXISTS (SELECT 1 FROM workflow_requests pv WHERE pv.request_id = %[1]s.id))`,
+		alias, StatusDraft, StatusSubmitted)
+}
+
+// Visible reports whether actor may know that r exists: an agency's people
+// see their agency's requests, the provider's staff what ProviderSees lets
+// them. tx is read for the provider's rule.
+func Visible(ctx context.Context, tx *gorm.DB, actor *identity.Principal, r *Request) (bool, error) {
+	if !actor.Provider {
+		return actor.AgencyID != "" && r.AgencyID == actor.AgencyID, nil
+	}
+	var n int64
+	if err := tx.WithContext(ctx).Table("requests").Where("requests.id = ?", r.ID).Where(ProviderSees("requests")).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("visibility of request %s: %w", r.ID, err)
+	}
+	return n == 1, nil
 }
 
 func loadTargets(ctx context.Context, tx *gorm.DB, r *Request) error {
@@ -558,7 +593,7 @@ func (s *Service) List(ctx context.Context, actor *identity.Principal, f Filter)
 		}
 		q := tx.Model(&Request{})
 		if actor.Provider {
-			q = q.Where("status <> ?", StatusDraft)
+			q = q.Where(ProviderSees("requests"))
 		} else {
 			q = q.Where("agency_id = ?", actor.AgencyID)
 		}

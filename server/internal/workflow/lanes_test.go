@@ -2,11 +2,13 @@ package workflow_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/translog"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 	wt "github.com/warrantdesk/warrantdesk/server/internal/workflow/workflowtest"
@@ -32,8 +34,8 @@ func TestEmergencyLane(t *testing.T) {
 		t.Errorf("the provider's queues show an uncosigned emergency")
 	}
 	_, err = e.Engine.Transition(ctx, e.Intake, r.ID, e.Version(t, r.ID), workflow.ActionTake, workflow.Input{})
-	if errs.CodeOf(err) != errs.Conflict {
-		t.Errorf("intake takes an uncosigned emergency: %v, want 409", err)
+	if errs.CodeOf(err) != errs.NotFound {
+		t.Errorf("intake takes an uncosigned emergency: %v, want 404", err)
 	}
 
 	for _, tc := range []struct {
@@ -45,7 +47,7 @@ func TestEmergencyLane(t *testing.T) {
 		{"OfficerCannotCosign", func() *identityP { return e.Officer }, errs.Forbidden},
 		{"SystemCannotCosign", func() *identityP { return supervisorClient(e) }, errs.Forbidden},
 		{"OtherAgencyNotFound", func() *identityP { return e.OtherSupervisor }, errs.NotFound},
-		{"ProviderCannotCosign", func() *identityP { return e.Reviewer }, errs.Forbidden},
+		{"ProviderNotFound", func() *identityP { return e.Reviewer }, errs.NotFound}, // it has not reached the provider
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			_, err := e.Engine.Transition(ctx, tc.actor(), r.ID, 0, workflow.ActionCosign, workflow.Input{})
@@ -95,6 +97,106 @@ func TestEmergencyLane(t *testing.T) {
 	if c := e.Case(t, r.ID); c.FollowUpMetAt == nil || c.FollowUpOverdue {
 		t.Errorf("follow-up not met by the linked warrant: %+v", c)
 	}
+}
+
+// TestUncosignedEmergencyHiddenFromProvider: until its supervisor co-signs
+// it, an emergency has not reached the provider: every way the provider's
+// staff could learn of it answers exactly as for a request that does not
+// exist, while its agency sees it. Once co-signed it is visible everywhere.
+func TestUncosignedEmergencyHiddenFromProvider(t *testing.T) {
+	e := wt.New(t, wt.Options{})
+	ctx := context.Background()
+	missing := "01890000-0000-7000-8000-000000000000"
+	r := e.File(t, e.Sergeant, wt.Emergency)
+	unrouted := e.Draft(t, e.Officer, wt.Emergency) // submitted, not yet routed
+	if _, err := e.Requests.Submit(ctx, e.Officer, unrouted.ID); err != nil {
+		t.Fatal(err)
+	}
+	withdrawn := e.File(t, e.Sergeant, wt.Emergency) // withdrawn while it waited
+	e.Do(t, e.Sergeant, withdrawn.ID, workflow.ActionWithdraw, workflow.Input{})
+	staff := []*identityP{e.Intake, e.Reviewer, e.Counsel, e.Admin, e.Auditor}
+
+	hidden := func(t *testing.T, id string) {
+		t.Helper()
+		_, wantErr := e.Requests.Get(ctx, e.Intake, missing)
+		for _, p := range staff {
+			_, err := e.Requests.Get(ctx, p, id)
+			if errs.CodeOf(err) != errs.NotFound || errs.Message(err) != errs.Message(wantErr) {
+				t.Errorf("%s gets it: %v, want %v", p.Subject, err, wantErr)
+			}
+			page, err := e.Requests.List(ctx, p, request.Filter{Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range page.Items {
+				if it.ID == id {
+					t.Errorf("%s lists it", p.Subject)
+				}
+			}
+			if _, err := e.Engine.View(ctx, p, &request.Request{ID: id, AgencyID: e.Agency.ID, Status: "submitted"}); errs.CodeOf(err) != errs.NotFound {
+				t.Errorf("%s views its workflow: %v, want 404", p.Subject, err)
+			}
+		}
+		for _, a := range []workflow.Action{workflow.ActionTake, workflow.ActionVerify, workflow.ActionReject, workflow.ActionApprove} {
+			_, err := e.Engine.Transition(ctx, e.Intake, id, e.Version(t, id), a, workflow.Input{})
+			_, wantErr := e.Engine.Transition(ctx, e.Intake, missing, 1, a, workflow.Input{})
+			if errs.CodeOf(err) != errs.NotFound || errs.Message(err) != errs.Message(wantErr) {
+				t.Errorf("%s on it: %v, want %v", a, err, wantErr)
+			}
+		}
+		for _, team := range append([]string{""}, workflow.Teams...) {
+			page, err := e.Engine.Queue(ctx, e.Admin, workflow.QueueFilter{Team: team, Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range page.Items {
+				if it.RequestID == id {
+					t.Errorf("queue %q shows it", team)
+				}
+			}
+		}
+		if got, err := e.Requests.Get(ctx, e.Officer, id); err != nil || got.ID != id {
+			t.Errorf("its agency cannot get it: %v", err)
+		}
+	}
+	t.Run("AwaitingCosign", func(t *testing.T) { hidden(t, r.ID) })
+	t.Run("NotYetRouted", func(t *testing.T) { hidden(t, unrouted.ID) })
+	t.Run("WithdrawnBeforeCosign", func(t *testing.T) { hidden(t, withdrawn.ID) })
+
+	// A request of the agency that links it does not reveal it either.
+	follow := e.Draft(t, e.Officer, wt.Warrant)
+	if _, err := e.Engine.Link(ctx, e.Officer, follow.ID, &r.Reference); err != nil {
+		t.Fatal(err)
+	}
+	e.Submit(t, e.Officer, follow.ID)
+	fr, err := e.Requests.Get(ctx, e.Intake, follow.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := e.Engine.View(ctx, e.Intake, fr); err != nil || v.Linked != nil {
+		t.Errorf("the provider sees the uncosigned emergency a warrant links: %+v, %v", v, err)
+	}
+
+	e.Do(t, e.Lieutenant, r.ID, workflow.ActionCosign, workflow.Input{})
+	got, err := e.Requests.Get(ctx, e.Intake, r.ID)
+	if err != nil {
+		t.Fatalf("co-signed emergency: %v", err)
+	}
+	if _, err := e.Engine.View(ctx, e.Intake, got); err != nil {
+		t.Errorf("view the co-signed emergency: %v", err)
+	}
+	if v, err := e.Engine.View(ctx, e.Intake, fr); err != nil || v.Linked == nil || v.Linked.ID != r.ID {
+		t.Errorf("the provider does not see the co-signed emergency a warrant links: %+v, %v", v, err)
+	}
+	page, err := e.Requests.List(ctx, e.Intake, request.Filter{Limit: 100})
+	if err != nil || !slices.ContainsFunc(page.Items, func(it request.Request) bool { return it.ID == r.ID }) {
+		t.Errorf("the provider's list lacks the co-signed emergency: %v", err)
+	}
+	q, err := e.Engine.Queue(ctx, e.Intake, workflow.QueueFilter{Team: "emergency"})
+	if err != nil || !slices.ContainsFunc(q.Items, func(it workflow.QueueItem) bool { return it.RequestID == r.ID }) {
+		t.Errorf("the emergency queue lacks the co-signed emergency: %v", err)
+	}
+	e.Do(t, e.Intake, r.ID, workflow.ActionTake, workflow.Input{})
 }
 
 // TestFollowUpOverdue: a follow-up nobody filed is flagged by its River job.

@@ -137,8 +137,8 @@ func (e *Engine) transition(ctx context.Context, tx *gorm.DB, actor *identity.Pr
 	if actor != system {
 		// The request's existence is settled before anything about the
 		// input is said, so another agency learns nothing from the answer.
-		if !visible(actor, r) {
-			return nil, notFound(id)
+		if ok, err := visible(ctx, tx, actor, r); err != nil || !ok {
+			return nil, orNotFound(err, id)
 		}
 		by := actionBy(action)
 		if by == "" || by == BySystem {
@@ -319,6 +319,9 @@ func (s *step) apply() error {
 		if err := s.rule.effect(s); err != nil {
 			return err
 		}
+	}
+	if err := s.keepHolds(); err != nil {
+		return err
 	}
 	if s.c != nil {
 		if s.to != s.from || s.reroute {
@@ -569,13 +572,19 @@ func loadRequest(ctx context.Context, tx *gorm.DB, id string) (*request.Request,
 	return &r, nil
 }
 
-// visible reports whether actor may know r exists: an agency sees its own,
-// the provider everything but drafts.
-func visible(actor *identity.Principal, r *request.Request) bool {
-	if actor.Provider {
-		return r.Status != string(StateDraft)
+// visible reports whether actor may know r exists, by the request
+// package's one rule (request.ProviderSees): an agency sees its own, the
+// provider everything but drafts and emergencies awaiting their co-signature.
+func visible(ctx context.Context, tx *gorm.DB, actor *identity.Principal, r *request.Request) (bool, error) {
+	return request.Visible(ctx, tx, actor, r)
+}
+
+// orNotFound is err, or NotFound for request id when err is nil.
+func orNotFound(err error, id string) error {
+	if err != nil {
+		return err
 	}
-	return actor.AgencyID != "" && r.AgencyID == actor.AgencyID
+	return notFound(id)
 }
 
 func loadCase(ctx context.Context, tx *gorm.DB, id string) (*Case, error) {

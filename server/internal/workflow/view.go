@@ -85,10 +85,10 @@ func (e *Engine) View(ctx context.Context, actor *identity.Principal, r *request
 	if err := checkActor(actor); err != nil {
 		return nil, err
 	}
-	if !visible(actor, r) {
-		return nil, notFound(r.ID)
-	}
 	tx := e.db.WithContext(ctx)
+	if ok, err := visible(ctx, tx, actor, r); err != nil || !ok {
+		return nil, orNotFound(err, r.ID)
+	}
 	v := &View{Status: Status{RequestID: r.ID, Reference: r.Reference, State: State(r.Status), Version: r.Version}}
 	c, err := loadCase(ctx, tx, r.ID)
 	if err != nil {
@@ -159,12 +159,16 @@ func (e *Engine) View(ctx context.Context, actor *identity.Principal, r *request
 		}
 		v.Messages = append(v.Messages, mv)
 	}
-	if v.Linked, err = linkedTo(ctx, tx, r.ID); err != nil {
+	if v.Linked, err = linkedTo(ctx, tx, provider, r.ID); err != nil {
 		return nil, err
 	}
 	var by []RequestRef
-	if err := tx.Table("workflow_links l").Select("r.id, r.reference, r.status").Joins("JOIN requests r ON r.id = l.request_id").
-		Where("l.linked_id = ? AND r.status <> ?", r.ID, StateDraft).Order("r.id").Scan(&by).Error; err != nil {
+	q := tx.Table("workflow_links l").Select("r.id, r.reference, r.status").Joins("JOIN requests r ON r.id = l.request_id").
+		Where("l.linked_id = ? AND r.status <> ?", r.ID, StateDraft)
+	if provider {
+		q = q.Where(request.ProviderSees("r"))
+	}
+	if err := q.Order("r.id").Scan(&by).Error; err != nil {
 		return nil, fmt.Errorf("load links to %s: %w", r.ID, err)
 	}
 	v.LinkedBy = by
@@ -174,10 +178,16 @@ func (e *Engine) View(ctx context.Context, actor *identity.Principal, r *request
 	return v, nil
 }
 
-func linkedTo(ctx context.Context, tx *gorm.DB, id string) (*RequestRef, error) {
+// linkedTo is the earlier request id follows up, or nil; for the provider,
+// nil also when the provider may not see it.
+func linkedTo(ctx context.Context, tx *gorm.DB, provider bool, id string) (*RequestRef, error) {
 	var ref RequestRef
-	err := tx.WithContext(ctx).Table("workflow_links l").Select("r.id, r.reference, r.status").
-		Joins("JOIN requests r ON r.id = l.linked_id").Where("l.request_id = ?", id).Take(&ref).Error
+	q := tx.WithContext(ctx).Table("workflow_links l").Select("r.id, r.reference, r.status").
+		Joins("JOIN requests r ON r.id = l.linked_id").Where("l.request_id = ?", id)
+	if provider {
+		q = q.Where(request.ProviderSees("r"))
+	}
+	err := q.Take(&ref).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil
 	}
@@ -204,8 +214,8 @@ func (e *Engine) Link(ctx context.Context, actor *identity.Principal, id string,
 		if err != nil {
 			return err
 		}
-		if !visible(actor, r) {
-			return notFound(id)
+		if ok, err := visible(ctx, tx, actor, r); err != nil || !ok {
+			return orNotFound(err, id)
 		}
 		d, err := e.decide(ctx, actor, "request.edit", r)
 		if err != nil {
