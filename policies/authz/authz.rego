@@ -240,6 +240,13 @@ grants["take"] := [
 		"emergency": false,
 		"text": "Reviewers take requests under review.",
 	},
+	{
+		"roles": ["counsel"],
+		"relation": "provider",
+		"states": ["awaiting_countersign"],
+		"emergency": false,
+		"text": "Counsel takes the countersignature it gives.",
+	},
 ]
 
 grants["release"] := [
@@ -256,6 +263,13 @@ grants["release"] := [
 		"states": ["in_review", "needs_info", "preserved", "extended"],
 		"emergency": false,
 		"text": "Reviewers release requests and preservations.",
+	},
+	{
+		"roles": ["counsel"],
+		"relation": "provider",
+		"states": ["awaiting_countersign"],
+		"emergency": false,
+		"text": "Counsel releases a countersignature it took.",
 	},
 ]
 

@@ -86,6 +86,40 @@ func TestFourEyes(t *testing.T) {
 			}
 		})
 	}
+	// Counsel claims the countersignature in its queue: not the first
+	// approver, released only by whoever took it.
+	if st.AssigneeID != "" {
+		t.Errorf("awaiting countersign, still assigned to %s", st.AssigneeID)
+	}
+	for _, tc := range []struct {
+		desc   string
+		who    func() *identity.Principal
+		action workflow.Action
+		want   errs.Code
+	}{
+		{"FirstApproverCannotTake", func() *identity.Principal { return e.Counsel }, workflow.ActionTake, errs.Forbidden},
+		{"ReviewerCannotTake", func() *identity.Principal { return e.Reviewer2 }, workflow.ActionTake, errs.Forbidden},
+		{"NobodyTookIt", func() *identity.Principal { return e.Counsel2 }, workflow.ActionRelease, errs.Conflict},
+		{"CounselTakes", func() *identity.Principal { return e.Counsel2 }, workflow.ActionTake, ""},
+		{"TakenAlready", func() *identity.Principal { return e.Counsel2 }, workflow.ActionTake, errs.Conflict},
+		{"OnlyTakerReleases", func() *identity.Principal { return e.Counsel }, workflow.ActionRelease, errs.Conflict},
+		{"TakerReleases", func() *identity.Principal { return e.Counsel2 }, workflow.ActionRelease, ""},
+		{"CounselTakesAgain", func() *identity.Principal { return e.Counsel2 }, workflow.ActionTake, ""},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			st, err := e.Engine.Transition(ctx, tc.who(), r.ID, e.Version(t, r.ID), tc.action, workflow.Input{})
+			if got := codeOf(err); got != tc.want {
+				t.Fatalf("%s: %v, want %q", tc.action, err, tc.want)
+			}
+			if err == nil && st.State != workflow.StateAwaitingCountersign {
+				t.Errorf("%s left it %s", tc.action, st.State)
+			}
+		})
+	}
+	page, err := e.Engine.Queue(ctx, e.Counsel2, workflow.QueueFilter{Team: "counsel", Assignee: e.Counsel2.PersonID})
+	if err != nil || len(page.Items) != 1 || page.Items[0].RequestID != r.ID {
+		t.Errorf("counsel's own countersignatures: %+v, %v", page.Items, err)
+	}
 	st = e.Do(t, e.Counsel2, r.ID, workflow.ActionCountersign, workflow.Input{})
 	if got, want := st.State, workflow.StateApproved; got != want {
 		t.Fatalf("after countersign: %s, want %s", got, want)

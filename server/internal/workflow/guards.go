@@ -57,7 +57,33 @@ func (s *step) guardTake() error {
 		return errs.E(errs.Conflict, "Request %s is already taken by %s; they can release it, or an administrator can reassign it.",
 			s.req.Reference, personName(s.ctx, s.tx, *a))
 	}
+	if s.from == StateAwaitingCountersign {
+		// Taking the countersignature claims it for oneself; the first
+		// approver can never give it, so they may not hold it either.
+		first, err := s.firstApproval()
+		if err != nil {
+			return err
+		}
+		if first.gaveBy(s.actor) {
+			return s.deny(errs.E(errs.Forbidden, "You gave the first approval of request %s; another person countersigns it.", s.req.Reference))
+		}
+	}
 	return nil
+}
+
+// firstApproval is the request's first approval (seq 1).
+func (s *step) firstApproval() (Approval, error) {
+	var first Approval
+	if err := s.tx.Where("request_id = ? AND seq = 1", s.req.ID).Take(&first).Error; err != nil {
+		return Approval{}, fmt.Errorf("find the first approval of %s: %w", s.req.ID, err)
+	}
+	return first, nil
+}
+
+// gaveBy reports whether p gave approval a: the same person, or the same
+// (issuer, subject) under another people row.
+func (a Approval) gaveBy(p *identity.Principal) bool {
+	return (a.Issuer == p.Issuer && a.Subject == p.Subject) || a.PersonID == p.PersonID
 }
 
 func (s *step) take() error {

@@ -57,15 +57,16 @@ var rules = []Rule{
 	// Intake.
 	{Action: ActionTake, From: []State{StateSubmitted, StateIntake}, To: []State{StateIntake}, By: ByProvider,
 		Guard: "not already taken", guard: (*step).guardTake, effect: (*step).take},
-	{Action: ActionRelease, From: []State{StateIntake, StateInReview, StateNeedsInfo}, By: ByProvider,
+	{Action: ActionRelease, From: []State{StateIntake, StateInReview, StateNeedsInfo, StateAwaitingCountersign}, By: ByProvider,
 		Guard: "only by whoever took it", guard: (*step).guardRelease, effect: (*step).release},
 	{Action: ActionVerify, From: []State{StateSubmitted, StateIntake}, To: []State{StateInReview, StatePreserved}, By: ByProvider,
 		Guard: "requester and document verified; emergencies: a confirmed callback on an independently found number; preservations: a hold period",
 		guard: (*step).guardVerify, next: (*step).nextVerify, effect: (*step).verify},
 
-	// Review.
-	{Action: ActionTake, From: []State{StateInReview, StateNeedsInfo}, By: ByProvider,
-		Guard: "not already taken", guard: (*step).guardTake, effect: (*step).take},
+	// Review. Counsel takes the countersignature in its queue as reviewers
+	// take a review; the first approver cannot take what they cannot give.
+	{Action: ActionTake, From: []State{StateInReview, StateNeedsInfo, StateAwaitingCountersign}, By: ByProvider,
+		Guard: "not already taken; awaiting_countersign: not by the first approver", guard: (*step).guardTake, effect: (*step).take},
 	{Action: ActionAssign, From: assignable, By: ByProvider,
 		Guard: "the assignee is active provider staff with a role of the queue's team", guard: (*step).guardAssign, effect: (*step).assign},
 	{Action: ActionRequestInfo, From: []State{StateInReview}, To: []State{StateNeedsInfo}, By: ByProvider,

@@ -17,8 +17,8 @@ import (
 var (
 	// allowedIn lists the states each action may be taken in.
 	allowedIn = map[workflow.Action][]workflow.State{
-		"take":         {"submitted", "intake", "in_review", "needs_info"},
-		"release":      {"intake", "in_review", "needs_info", "preserved", "extended"},
+		"take":         {"submitted", "intake", "in_review", "needs_info", "awaiting_countersign"},
+		"release":      {"intake", "in_review", "needs_info", "awaiting_countersign", "preserved", "extended"},
 		"assign":       {"submitted", "intake", "in_review", "needs_info", "awaiting_countersign", "approved", "preserved", "extended"},
 		"verify":       {"submitted", "intake"},
 		"request_info": {"in_review"},
@@ -35,14 +35,12 @@ var (
 	// the provider, agency roles on their own agency's requests only.
 	roles = func(a workflow.Action, s workflow.State) []string {
 		switch a {
-		case "take":
-			if s == "submitted" || s == "intake" {
+		case "take", "release":
+			switch s {
+			case "submitted", "intake":
 				return []string{"intake"}
-			}
-			return []string{"reviewer"}
-		case "release":
-			if s == "intake" {
-				return []string{"intake"}
+			case "awaiting_countersign":
+				return []string{"counsel"}
 			}
 			return []string{"reviewer"}
 		case "assign":
@@ -228,6 +226,8 @@ func expect(t *testing.T, e *wt.Env, who actor, st workflow.State, a workflow.Ac
 		return errs.NotFound, ""
 	case who.relation == "provider" && st == workflow.StateDraft:
 		return errs.NotFound, "" // the provider never sees a draft
+	case who.relation == "provider" && a == workflow.ActionCosign && st == workflow.StateSubmitted:
+		return errs.NotFound, "" // nor an emergency awaiting its co-signature, which stands in for submitted here
 	case !slices.Contains(allowedIn[a], st):
 		return errs.Conflict, ""
 	case providerAction != (who.relation == "provider"):
@@ -239,7 +239,7 @@ func expect(t *testing.T, e *wt.Env, who actor, st workflow.State, a workflow.Ac
 	switch {
 	case a == "take" && st == "intake":
 		return errs.Conflict, "" // intake's own person took it already; this one is not them
-	case a == "release" && (st == "in_review" || st == "needs_info"):
+	case a == "release" && (st == "in_review" || st == "needs_info" || st == "awaiting_countersign"):
 		return errs.Conflict, "" // nobody took it
 	case a == "cosign" && !who.person:
 		return errs.Forbidden, "" // a supervisor co-signs through their own sign-in

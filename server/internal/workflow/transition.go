@@ -399,8 +399,10 @@ func (s *step) place() error {
 	}
 	s.policies["route"] = rt
 	c.Queue = rt.Queue
-	if c.Queue != prevQueue {
-		c.AssigneeID = nil // another team's work now
+	if c.Queue != prevQueue || s.to == StateAwaitingCountersign {
+		// Another team's work now; or another person's: whoever approved
+		// first never countersigns, so does not keep the request.
+		c.AssigneeID = nil
 	}
 	switch {
 	case slices.Contains(timed, s.to):
