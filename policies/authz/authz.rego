@@ -225,6 +225,16 @@ grants["agency.manage"] := [
 	},
 ]
 
+grants["report.publish"] := [
+	{
+		"roles": ["admin"],
+		"relation": "",
+		"states": [],
+		"emergency": false,
+		"text": "Administrators publish transparency reports.",
+	},
+]
+
 grants["take"] := [
 	{
 		"roles": ["intake"],

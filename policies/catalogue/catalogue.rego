@@ -245,6 +245,34 @@ public := {
 	"jurisdictions": [public_jurisdiction(j) | some j in jurisdiction_order],
 	"never_produced": never_produced,
 	"cross_border_guidance": cross_border_guidance,
+	"transparency": transparency,
+}
+
+# Processes whose numbers may reveal national-security investigations:
+# transparency reports show them only in bands, and only after a delay.
+national_security_processes := {"uk.ipa"}
+
+# How transparency reports protect investigations. These are rules of law
+# and policy, so they live here, not in code; every published report carries
+# the rules it was counted under, so a recount applies the same ones.
+#
+# period_months: the reporting period (6: half-years, "2026-H2"; 3:
+# quarters; 12: years). threshold: a count from 1 to threshold-1 shows as
+# "fewer than <threshold>" (0 stays 0: it identifies nobody). band_width:
+# national-security counts show as bands (0-249, 250-499, ...).
+# national_security_delay_days: those bands appear only in reports
+# published this long after the period ends.
+transparency := {
+	"period_months": 6,
+	"threshold": 5,
+	"band_width": 250,
+	"national_security_delay_days": 180,
+	"barred": [
+		"Whether a particular account, person or investigation was the subject of a request: the log and the reports hold no identifiers.",
+		"National-security demands (processes marked so in the catalogue) as exact numbers: only in bands, and only once the delay after the period has passed.",
+		"Counts from 1 up to the threshold in any cell: they show as \"fewer than\" the threshold.",
+		"Whether the provider has received a technical capability notice (Investigatory Powers Act 2016, s. 255(8)) or a national security letter outside the bands the law allows.",
+	],
 }
 
 public_jurisdiction(j) := {
@@ -284,6 +312,7 @@ public_process(jd, j, id) := {
 		"preservation": p.preservation,
 		"emergency": p.emergency,
 		"voluntary": p.voluntary,
+		"national_security": id in national_security_processes,
 	},
 	"hold_days": p.hold_days,
 	"extension_days": p.extension_days,

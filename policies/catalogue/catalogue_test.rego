@@ -206,7 +206,7 @@ test_public_process_entry if {
 	j.id == "us"
 	some p in j.processes
 	p.id == "us.prtt"
-	p.flags == {"prospective": true, "preservation": false, "emergency": false, "voluntary": false}
+	p.flags == {"prospective": true, "preservation": false, "emergency": false, "voluntary": false, "national_security": false}
 	p.max_range_days == 60
 	p.country == "US"
 	count(p.category_classes) == 8
@@ -225,4 +225,20 @@ test_public_class_exceptions if {
 	some k in j.classes
 	k.id == "traffic_data"
 	"connection_log" in k.categories
+}
+
+test_national_security_processes_flagged if {
+	some j in catalogue.public.jurisdictions
+	j.id == "uk"
+	some p in j.processes
+	p.id == "uk.ipa"
+	p.flags.national_security
+}
+
+test_transparency_rules_published if {
+	r := catalogue.public.transparency
+	r.period_months == 6
+	r.threshold > 1
+	r.band_width > 0
+	count(r.barred) > 0
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/translog"
 )
 
 // Notice statuses.
@@ -156,6 +157,9 @@ func (s *Service) ReleaseDue(ctx context.Context) (int, error) {
 				return nil
 			}
 			released++
+			if err := ndoLifted(ctx, tx, r, now); err != nil {
+				return err
+			}
 			return audit.Append(ctx, tx, audit.Event{
 				At: now, Actor: systemActor, Action: ActionNoticeRelease, ObjectType: "notice", ObjectID: n.ID, RequestID: n.RequestID,
 			})
@@ -300,14 +304,56 @@ func (s *Service) recordDelivery(ctx context.Context, n *Notice, sendErr error) 
 			backoff := min(time.Minute<<(n.Attempts-1), 6*time.Hour)
 			upd["last_error"], upd["next_attempt_at"] = clip(sendErr.Error(), 500), now.Add(backoff)
 		}
-		if err := tx.Model(&Notice{}).Where("id = ? AND status = ?", n.ID, NoticeQueued).Updates(upd).Error; err != nil {
-			return fmt.Errorf("record notice delivery: %w", err)
+		q := tx.Model(&Notice{}).Where("id = ? AND status = ?", n.ID, NoticeQueued).Updates(upd)
+		if q.Error != nil {
+			return fmt.Errorf("record notice delivery: %w", q.Error)
 		}
 		if sendErr != nil && n.Attempts < MaxNoticeAttempts {
 			return nil // a retry is not an event
 		}
+		if sendErr == nil && q.RowsAffected == 1 {
+			// Reports count notices sent from the public log: the leaf
+			// says one notice left, never for which account.
+			r, err := loadRequest(ctx, tx, n.RequestID)
+			if err != nil {
+				return err
+			}
+			if err := noticeLeaf(ctx, tx, r, translog.EventNoticeSent, 1, now); err != nil {
+				return err
+			}
+		}
 		return audit.Append(ctx, tx, ev)
 	})
+}
+
+// ndoLifted records in the public log, once per request, that its
+// non-disclosure order ended: when the last of its scheduled notices is
+// released (the caller has just released one inside tx).
+func ndoLifted(ctx context.Context, tx *gorm.DB, r *request.Request, now time.Time) error {
+	var waiting int64
+	if err := tx.Model(&Notice{}).Where("request_id = ? AND status = ?", r.ID, NoticeScheduled).Count(&waiting).Error; err != nil {
+		return fmt.Errorf("release notices: %w", err)
+	}
+	if waiting > 0 {
+		return nil
+	}
+	return noticeLeaf(ctx, tx, r, translog.EventNDOLifted, len(r.Targets), now)
+}
+
+// noticeLeaf appends a notice-related event of r to the public log, with
+// the same public facts as its other leaves.
+func noticeLeaf(ctx context.Context, tx *gorm.DB, r *request.Request, event string, accounts int, now time.Time) error {
+	a, err := agency.FindByID(ctx, tx, r.AgencyID)
+	if err != nil {
+		return fmt.Errorf("log %s: %w", event, err)
+	}
+	rec := translog.Record{Event: event, Date: day.Of(now), Country: a.Country, AgencyKind: a.Kind, Process: r.Process,
+		RequestType: translog.TypeLegalProcess, Categories: []string{}, Accounts: accounts, NDO: r.Nondisclosure.Ordered}
+	if r.Emergency {
+		rec.RequestType = translog.TypeEmergency
+	}
+	_, err = translog.Append(ctx, tx, translog.Leaf{RequestID: r.ID, Reference: r.Reference, Record: rec})
+	return err
 }
 
 func clip(s string, n int) string {

@@ -75,6 +75,10 @@ var allowed = map[string][]string{
 	"user_notices": {"id", "production_id", "request_id", "account_id", "status", "due_at", "attempts", "next_attempt_at",
 		"last_error", "sent_at", "created_at", "updated_at"},
 
+	// Transparency reports (0010): published, signed, never changed.
+	"transparency_reports": {"id", "period", "version", "body", "signature", "tree_size", "root_hash", "reason",
+		"published_by", "published_at"},
+
 	// River's job tables (rivermigrate) and goose's bookkeeping.
 	"river_job": {"id", "args", "attempt", "attempted_at", "attempted_by", "created_at", "errors", "finalized_at", "kind",
 		"max_attempts", "metadata", "priority", "queue", "state", "scheduled_at", "tags", "unique_key", "unique_states"},
@@ -113,6 +117,7 @@ var reviewed = map[string]string{
 	"productions.recipient":              "the public age recipient a package was sealed to",
 	"productions.blob_sha256":            "the SHA-256 naming the encrypted package in the blob store",
 	"productions.blob_size":              "the size of the encrypted package",
+	"transparency_reports.body":          "a published transparency report: aggregate counts, no personal data",
 	"river_job.args":                     "job arguments: request and production ids, states and times only",
 	"river_job.unique_key":               "River's hash of a unique job's arguments",
 	"river_notification.payload":         "River's internal signalling between clients (queue names)",

@@ -18,6 +18,17 @@ type Catalogue struct {
 	Jurisdictions       []Jurisdiction    `json:"jurisdictions"`
 	NeverProduced       []NeverProduced   `json:"never_produced"`
 	CrossBorderGuidance string            `json:"cross_border_guidance"`
+	Transparency        TransparencyRules `json:"transparency"`
+}
+
+// TransparencyRules are how transparency reports protect investigations
+// (see policies/catalogue/catalogue.rego, rule transparency).
+type TransparencyRules struct {
+	PeriodMonths              int      `json:"period_months"`                // 3, 6 or 12
+	Threshold                 int      `json:"threshold"`                    // k: 1..k-1 show as "fewer than k"
+	BandWidth                 int      `json:"band_width"`                   // national-security counts in bands this wide
+	NationalSecurityDelayDays int      `json:"national_security_delay_days"` // bands appear this long after the period
+	Barred                    []string `json:"barred"`                       // what the provider may not report
 }
 
 // CatalogueProvider describes the provider; its home jurisdiction's process
@@ -104,6 +115,8 @@ type ProcessFlags struct {
 	Preservation bool `json:"preservation"`
 	Emergency    bool `json:"emergency"`
 	Voluntary    bool `json:"voluntary"`
+	// NationalSecurity: reports count its requests only in bands, late.
+	NationalSecurity bool `json:"national_security"`
 }
 
 // A CategoryClass maps one of our categories onto the jurisdiction's class.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 )
@@ -19,7 +20,15 @@ const (
 	EventDecided   = "decided"   // the provider decided it; Outcome says how
 	EventDisclosed = "disclosed" // the production was released to the agency
 	EventWithdrawn = "withdrawn" // the agency withdrew it
-	EventPreserved = "preserved" // data was preserved under a preservation request
+	EventPreserved = "preserved" // data was preserved under a preservation request; Accounts counts the accounts held
+
+	// Later events carry what transparency reports count beyond the
+	// decision, in the same format (version 1), so older leaves and older
+	// readers stay valid: a reader that does not know an event skips it.
+	// None of them names an account: a notice leaf carries a count.
+	EventNDOLifted       = "ndo_lifted"        // the non-disclosure order of the request ended (once per request)
+	EventNoticeSent      = "notice_sent"       // user notices left for Accounts affected accounts
+	EventFollowUpOverdue = "follow_up_overdue" // the legal process owed after an emergency disclosure is overdue
 )
 
 // Request types, as transparency reports count them.
@@ -36,6 +45,27 @@ const (
 	OutcomeRejected  = "rejected"   // nothing disclosed
 	OutcomeNoRecords = "no_records" // approved, but no data exists
 )
+
+// RejectedBecause returns the outcome of a rejection with its reason code,
+// such as "rejected.overbroad": the reason is a workflow reason code (a
+// token), never the reviewer's text. Leaves written before reasons were
+// recorded say just "rejected".
+func RejectedBecause(reasonCode string) string {
+	if reasonCode == "" {
+		return OutcomeRejected
+	}
+	return OutcomeRejected + "." + reasonCode
+}
+
+// RejectReason returns the reason code of a rejection outcome, "" for a
+// plain "rejected", and ok false for any other outcome.
+func RejectReason(outcome string) (reason string, ok bool) {
+	if outcome == OutcomeRejected {
+		return "", true
+	}
+	reason, ok = strings.CutPrefix(outcome, OutcomeRejected+".")
+	return reason, ok
+}
 
 // FormatVersion is the leaf format described at Record.
 const FormatVersion = 1

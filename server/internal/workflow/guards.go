@@ -503,7 +503,7 @@ func (s *step) reject() error {
 	s.c.Decision = mustJSON(d)
 	s.comment = "Rejected (" + strings.ReplaceAll(s.in.ReasonCode, "_", " ") + ")."
 	s.details["reason_code"] = s.in.ReasonCode
-	s.leaf = &translog.Record{Event: translog.EventDecided, Outcome: translog.OutcomeRejected, Categories: []string{}}
+	s.leaf = &translog.Record{Event: translog.EventDecided, Outcome: translog.RejectedBecause(s.in.ReasonCode), Categories: []string{}}
 	s.notes = append(s.notes, s.agencyNote("decision", "Request rejected",
 		fmt.Sprintf("Request %s was rejected (%s): %s", s.req.Reference, strings.ReplaceAll(s.in.ReasonCode, "_", " "), s.in.Comment)))
 	return nil

@@ -12,9 +12,12 @@ import (
 	"github.com/riverqueue/river/riverdriver"
 	"gorm.io/gorm"
 
+	"github.com/warrantdesk/warrantdesk/server/internal/agency"
 	"github.com/warrantdesk/warrantdesk/server/internal/audit"
+	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/translog"
 )
 
 // River queues.
@@ -272,6 +275,18 @@ func (e *Engine) onFollowUp(ctx context.Context, tx *gorm.DB, a followUpArgs) er
 	}
 	if err := tx.Save(c).Error; err != nil {
 		return fmt.Errorf("flag follow-up of %s: %w", r.ID, err)
+	}
+	// Transparency reports count overdue follow-ups from the public log,
+	// so the flag is a leaf too (before the audit event: lock order).
+	ag, err := agency.FindByID(ctx, tx, r.AgencyID)
+	if err != nil {
+		return fmt.Errorf("flag follow-up of %s: %w", r.ID, err)
+	}
+	if _, err := translog.Append(ctx, tx, translog.Leaf{RequestID: r.ID, Reference: r.Reference, Record: translog.Record{
+		Event: translog.EventFollowUpOverdue, Date: day.Of(c.UpdatedAt), Country: ag.Country, AgencyKind: ag.Kind,
+		Process: r.Process, RequestType: translog.TypeEmergency, Categories: []string{}, Accounts: len(r.Targets), NDO: r.Nondisclosure.Ordered,
+	}}); err != nil {
+		return err
 	}
 	text := fmt.Sprintf("The legal process owed after emergency disclosure %s was due on %s and has not been filed.", r.Reference, a.Due.Format(time.DateOnly))
 	return e.event(ctx, tx, r, "follow_up_overdue", "Follow-up legal process overdue.", map[string]any{"due": a.Due},
