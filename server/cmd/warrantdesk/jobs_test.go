@@ -44,6 +44,15 @@ type server struct {
 // until it is ready.
 func startServer(t *testing.T, bin, url, dataDir string) *server {
 	t.Helper()
+	s := launchServer(t, bin, url, dataDir)
+	s.waitReady()
+	return s
+}
+
+// launchServer starts `warrantdesk serve --demo` on database url without
+// waiting for it, so that several can start at the same moment.
+func launchServer(t *testing.T, bin, url, dataDir string) *server {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -71,13 +80,20 @@ func startServer(t *testing.T, bin, url, dataDir string) *server {
 			t.Logf("server %s logs:\n%s", addr, s.output())
 		}
 	})
+	return s
+}
+
+// waitReady waits until the server answers /readyz.
+func (s *server) waitReady() {
+	t := s.t
+	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := http.Get(s.base + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return s
+				return
 			}
 		}
 		select {
@@ -247,10 +263,11 @@ func TestReplicasShareJobs(t *testing.T) {
 	}
 	clock.set(0)
 
-	// One after the other: both are up well before the deadlines fall due
-	// (and the demo's seeding is not meant to race itself).
-	startServer(t, bin, url, t.TempDir())
-	startServer(t, bin, url, t.TempDir())
+	// Both at once, as an orchestrator starts replicas: each seeds the demo
+	// on start, and they must not trip over each other doing it.
+	a, b := launchServer(t, bin, url, t.TempDir()), launchServer(t, bin, url, t.TempDir())
+	a.waitReady()
+	b.waitReady()
 
 	wt.Eventually(t, 90*time.Second, "every deadline to take effect", func() bool {
 		return e.Count(t, "SELECT COUNT(*) FROM river_job WHERE kind = 'workflow.deadline' AND state <> 'completed' AND scheduled_at < ?",

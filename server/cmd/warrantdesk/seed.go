@@ -50,10 +50,22 @@ func demoAgencyID(org string) string {
 	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://warrantdesk.example/demo-agency/"+org)).String()
 }
 
+// seedDemoAgencyLock is the PostgreSQL advisory lock seedDemoAgencies holds.
+const seedDemoAgencyLock = 0x7744_7361 // "wDsa"
+
 // seedDemoAgencies creates or refreshes the demo agencies for the demo
-// issuer, in one transaction with an audit event for each change.
+// issuer, in one transaction with an audit event for each change. Replicas
+// starting together on one PostgreSQL refresh them one after the other,
+// under a transaction-scoped advisory lock: the upsert alone would settle a
+// clash on the id, but not one on (issuer, issuer_org), and each replica's
+// audit events would interleave.
 func seedDemoAgencies(ctx context.Context, d *db.DB, issuer string, progress io.Writer) error {
 	return d.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if d.Dialect == db.Postgres {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", seedDemoAgencyLock).Error; err != nil {
+				return fmt.Errorf("seed demo agencies: lock: %w", err)
+			}
+		}
 		for i, da := range devidp.DemoAgencies {
 			a := agency.Agency{ID: demoAgencyID(da.Org), Name: da.Name, Country: da.Country, Kind: da.Kind,
 				Status: agency.StatusActive, Issuer: issuer, IssuerOrg: da.Org}

@@ -171,7 +171,23 @@ func Generate(ctx context.Context, d *db.DB, o GenerateOptions) (GenerateStats, 
 // dozen accounts numbered from 100, the demo target +1 555 0100 123 among
 // them, with four months of history. It returns whether it wrote anything.
 // It takes well under a second, so `serve --demo` calls it at every start.
+//
+// Replicas starting together on one PostgreSQL seed one at a time: each
+// holds a transaction-scoped advisory lock while it checks the store and
+// fills it, so the first seeds and commits and the others then find its
+// accounts and write nothing. The lock ends with its transaction, however
+// SeedDemo returns, and with the connection if the process dies.
 func SeedDemo(ctx context.Context, d *db.DB, now time.Time) (bool, error) {
+	if d.Dialect == db.Postgres {
+		lock, err := d.SQL.BeginTx(ctx, nil)
+		if err != nil {
+			return false, fmt.Errorf("seed demo metadata: %w", err)
+		}
+		defer lock.Rollback() //nolint:errcheck // ends the transaction, and so the lock
+		if _, err := lock.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", seedDemoLock); err != nil {
+			return false, fmt.Errorf("seed demo metadata: lock: %w", err)
+		}
+	}
 	var n int64
 	if err := d.WithContext(ctx).Model(&Account{}).Limit(1).Count(&n).Error; err != nil {
 		return false, fmt.Errorf("seed demo metadata: %w", err)
@@ -182,6 +198,9 @@ func SeedDemo(ctx context.Context, d *db.DB, now time.Time) (bool, error) {
 	_, err := Generate(ctx, d, GenerateOptions{Accounts: 24, FirstIndex: 100, Days: 120, EventsPerDay: 6, Seed: 2026, Now: now})
 	return err == nil, err
 }
+
+// seedDemoLock is the PostgreSQL advisory lock SeedDemo holds.
+const seedDemoLock = 0x7744_736d // "wDsm"
 
 // commitEvery is how many rows one seeding transaction holds: large enough
 // that commits cost nothing, small enough that a crash loses little.
