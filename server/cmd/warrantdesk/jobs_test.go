@@ -155,7 +155,7 @@ func (c *skewedClock) set(d time.Duration) { c.off.Store(int64(d)) }
 // approved requests whose production is due, then starts a real server,
 // SIGKILLs it while it works through the jobs, and starts another: when the
 // second is done, every deadline escalated exactly once and every request
-// went to production exactly once, and no job is left.
+// went to production exactly once (one package build), and no job is left.
 func TestKill9JobsTakeEffectOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
@@ -235,8 +235,17 @@ func TestKill9JobsTakeEffectOnce(t *testing.T) {
 		if got := e.Count(t, "SELECT COUNT(*) FROM "+wt.AuditTrail+" WHERE request_id = ? AND action = 'workflow.produce'", id); got != 1 {
 			t.Errorf("request %s went to production %d times, want once", id, got)
 		}
-		if got := e.State(t, id); got != workflow.StateProducing {
-			t.Errorf("request %s is %s, want producing", id, got)
+		// The handover to the disclosure part happened once too: one
+		// production, built at most once, and the request producing or,
+		// with its package ready, disclosed.
+		if got := e.Count(t, "SELECT COUNT(*) FROM productions WHERE request_id = ?", id); got != 1 {
+			t.Errorf("request %s has %d productions, want 1", id, got)
+		}
+		if got := e.Count(t, "SELECT COUNT(*) FROM "+wt.AuditTrail+" WHERE request_id = ? AND action = 'workflow.disclose'", id); got > 1 {
+			t.Errorf("request %s disclosed %d times", id, got)
+		}
+		if got := e.State(t, id); got != workflow.StateProducing && got != workflow.StateDisclosed {
+			t.Errorf("request %s is %s, want producing or disclosed", id, got)
 		}
 	}
 }

@@ -40,7 +40,8 @@ func (a *apiClient) get(path string) (*http.Response, []byte) {
 }
 
 // approve takes a filed request through intake and review as the demo's
-// provider staff, with the workflow's API, and has its package built.
+// provider staff, with the workflow's API, and waits for the workflow to
+// build its package and mark it disclosed.
 func approve(t *testing.T, intake, reviewer *browser, id string) {
 	t.Helper()
 	verification := map[string]any{"requester": "Badge checked with the agency's switchboard.", "document": "Docket checked with the court."}
@@ -72,23 +73,20 @@ func approve(t *testing.T, intake, reviewer *browser, id string) {
 	if st.Status != "approved" {
 		t.Fatalf("after approval: %s", st.Status)
 	}
-	// The workflow's produce job moves it to producing; the provider then
-	// starts the build (until the workflow hands over by itself).
-	deadline := time.Now().Add(30 * time.Second)
+	// The workflow hands the approved request to production by itself: its
+	// produce job moves it to producing, the package build runs as a River
+	// job and marks it disclosed once the package is ready.
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		var r struct{ Status string }
 		reviewer.api(http.MethodGet, "/api/v1/requests/"+id, nil, &r)
-		if r.Status == "producing" {
-			break
+		if r.Status == "disclosed" {
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("request %s is %s, not producing", id, r.Status)
+			t.Fatalf("request %s is %s, not disclosed, a minute after approval", id, r.Status)
 		}
 		time.Sleep(100 * time.Millisecond)
-	}
-	var p struct{ Status string }
-	if code := reviewer.api(http.MethodPost, "/api/v1/requests/"+id+"/production", map[string]any{}, &p); code != http.StatusOK || p.Status != "ready" {
-		t.Fatalf("start the build: %d %+v", code, p)
 	}
 }
 
@@ -157,8 +155,8 @@ func verifyPackage(t *testing.T, b []byte, pub ed25519.PublicKey) map[string][]b
 }
 
 // TestProductionsEndToEnd runs the real server with the demo's data: a
-// subpoena for +1 555 0100 123 is approved through the workflow, the
-// provider starts its build and the request is disclosed; the officer
+// subpoena for +1 555 0100 123 is approved through the workflow, which
+// builds its package and marks the request disclosed; the officer
 // downloads it and checks it with the published key; another agency gets
 // 404; a second package is sealed to the agency's age recipient; the
 // provider sees the pending notice; an expired link is 410.

@@ -24,7 +24,6 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/config"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
 	"github.com/warrantdesk/warrantdesk/server/internal/devidp"
-	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
@@ -106,25 +105,22 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("blob store: %w", err)
 	}
 	reqs := &request.Service{DB: d.DB, Blobs: blobs, Policy: request.NewPolicy(pol), MaxUpload: cfg.MaxUploadBytes}
-	// Productions (productions.go) build what the workflow decided and mark
-	// the request disclosed when its package is ready. Passing
-	// disclosure.WorkflowProducer{Service: prods} to startWorkflow hands
-	// approved requests over automatically; until then the provider starts
-	// each build (POST /api/v1/requests/{id}/production).
 	prods, err := newProductions(ctx, cfg, d, pol, blobs, log, getenv)
 	if err != nil {
 		return err
 	}
-	wf, stopWorkflow, err := startWorkflow(ctx, cfg, d, pol, nil, log, getenv)
+	wf, err := newWorkflow(cfg, d, pol, prods, log, getenv)
 	if err != nil {
 		return err
 	}
-	defer stopWorkflow()
-	prods.OnReady = disclosure.DiscloseWith(wf)
-	prodCtx, stopProductions := context.WithCancel(ctx)
-	prodDone := make(chan struct{})
-	go func() { defer close(prodDone); runProductions(prodCtx, prods, log) }()
-	defer func() { stopProductions(); <-prodDone }()
+	if cfg.Demo {
+		seedDemoHistory(ctx, historyRun{cfg: cfg, d: d, log: log, getenv: getenv, prods: prods})
+	}
+	stopJobs, err := startJobs(ctx, wf, log)
+	if err != nil {
+		return err
+	}
+	defer stopJobs()
 
 	// The transparency log's signer: a checkpoint within a second of a new
 	// leaf, on every replica (signing is idempotent). It stops before the
@@ -201,7 +197,7 @@ func openDB(ctx context.Context, cfg config.Config, log *slog.Logger) (*db.DB, e
 
 // loadPolicy loads the embedded bundle, or the directory an operator named.
 // A policy that does not compile stops the start with its file and line.
-func loadPolicy(ctx context.Context, cfg config.Config) (*policy.Engine, error) {
+func loadPolicy(ctx context.Context, cfg config.Config, opts ...policy.Option) (*policy.Engine, error) {
 	fsys := policies.FS
 	if cfg.PolicyDir != "" {
 		if st, err := os.Stat(cfg.PolicyDir); err != nil || !st.IsDir() {
@@ -209,7 +205,7 @@ func loadPolicy(ctx context.Context, cfg config.Config) (*policy.Engine, error) 
 		}
 		fsys = os.DirFS(cfg.PolicyDir)
 	}
-	pol, err := policy.Load(ctx, fsys)
+	pol, err := policy.Load(ctx, fsys, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("policy: %w", err)
 	}

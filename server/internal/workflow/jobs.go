@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -135,6 +136,11 @@ func (e *Engine) riverConfig(cfg Config) *river.Config {
 	river.AddWorker(workers, &worker[produceArgs]{e: e, fn: e.onProduce})
 	river.AddWorker(workers, &emailWorker{e: e})
 	river.AddWorker(workers, &sweepWorker{e: e})
+	for _, p := range cfg.Parts {
+		if p.AddWorkers != nil {
+			p.AddWorkers(workers)
+		}
+	}
 
 	rescue := cfg.RescueAfter
 	if rescue <= 0 {
@@ -159,6 +165,9 @@ func (e *Engine) riverConfig(cfg Config) *river.Config {
 			queueWorkflow: {MaxWorkers: cfg.Workers},
 			queueEmail:    {MaxWorkers: 2},
 		}
+		if len(cfg.Parts) > 0 {
+			rc.Queues[river.QueueDefault] = river.QueueConfig{MaxWorkers: cmp.Or(cfg.PartWorkers, 2)}
+		}
 		sweep := cfg.SweepInterval
 		if sweep <= 0 {
 			sweep = 30 * time.Second
@@ -167,6 +176,9 @@ func (e *Engine) riverConfig(cfg Config) *river.Config {
 			func() (river.JobArgs, *river.InsertOpts) {
 				return sweepArgs{}, &river.InsertOpts{Queue: queueWorkflow, UniqueOpts: river.UniqueOpts{ByPeriod: sweep}}
 			}, &river.PeriodicJobOpts{ID: "workflow.sweep", RunOnStart: true})}
+		for _, p := range cfg.Parts {
+			rc.PeriodicJobs = append(rc.PeriodicJobs, p.Periodic...)
+		}
 	}
 	return rc
 }

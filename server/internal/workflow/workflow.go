@@ -32,6 +32,7 @@ import (
 
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 )
 
@@ -148,6 +149,7 @@ type Config struct {
 	DB       *db.DB
 	Policy   *policy.Engine
 	Producer Producer     // nil: AwaitDisclosure
+	Holds    Holds        // nil: preservations record their hold period but keep no records
 	Mailer   Mailer       // nil: notifications are shown in the portal only
 	BaseURL  string       // for links in e-mails
 	Log      *slog.Logger // nil: discard
@@ -169,6 +171,31 @@ type Config struct {
 	SweepInterval time.Duration
 	// ClientID names this process in River's tables (default: River's).
 	ClientID string
+
+	// Parts are the other parts' River jobs (the disclosure and metadata
+	// parts'), worked by the engine's client: one River client per
+	// process, so one set of workers, one leader for periodic jobs and one
+	// Stop. They run on River's default queue.
+	Parts []JobPart
+	// PartWorkers is how many of the parts' jobs this process works at once
+	// (default 2: package builds and purges are long and database-bound).
+	PartWorkers int
+}
+
+// A JobPart is one part's River jobs: its workers and its periodic jobs.
+type JobPart struct {
+	AddWorkers func(*river.Workers)
+	Periodic   []*river.PeriodicJob
+}
+
+// Holds keeps the records a preservation preserves: the metadata store
+// (*metadata.Store) in the portal. The engine calls it inside the
+// transaction of each preservation transition, so the state and the holds
+// never disagree.
+type Holds interface {
+	Preserve(ctx context.Context, tx *gorm.DB, p metadata.Preservation) ([]metadata.Resolution, error)
+	ExtendHolds(ctx context.Context, tx *gorm.DB, requestID string, until time.Time) error
+	EndHolds(ctx context.Context, tx *gorm.DB, requestID, status string) error
 }
 
 // An Engine runs the workflow. It is safe for concurrent use.
@@ -176,6 +203,7 @@ type Engine struct {
 	db       *db.DB
 	policy   *policy.Engine
 	producer Producer
+	holds    Holds
 	mailer   Mailer
 	baseURL  string
 	log      *slog.Logger
@@ -192,7 +220,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, errors.New("workflow: a database and a policy engine are required")
 	}
 	e := &Engine{
-		db: cfg.DB, policy: cfg.Policy, producer: cfg.Producer, mailer: cfg.Mailer, baseURL: cfg.BaseURL,
+		db: cfg.DB, policy: cfg.Policy, producer: cfg.Producer, holds: cfg.Holds, mailer: cfg.Mailer, baseURL: cfg.BaseURL,
 		log: cfg.Log, clock: cfg.Now,
 	}
 	if e.producer == nil {
@@ -224,6 +252,10 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Jobs is the engine's River client, for other parts that enqueue jobs in
+// their own transactions (disclosure.Service.Jobs).
+func (e *Engine) Jobs() *river.Client[*sql.Tx] { return e.jobs }
 
 // Stop waits for running jobs to finish (until ctx ends) and stops working.
 func (e *Engine) Stop(ctx context.Context) error {
