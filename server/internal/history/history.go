@@ -1,0 +1,298 @@
+// Package history creates past requests through the domain services, as if
+// the agencies had filed them and the provider had decided them over the
+// last years: request.Service creates, uploads the order and submits; the
+// workflow engine routes, takes the co-signature, verification, questions
+// and answers, approvals (narrowed or not), countersignatures, rejections
+// with reason codes, withdrawals, preservations with their extension,
+// release or fulfilment, and closure; disclosure.Service builds each
+// production (records found or none) and lets its link expire.
+//
+// Every service runs on a Clock that the generator sets to each step's
+// past moment, so request rows, their history, the audit trail and the
+// transparency log's leaves carry past dates, and a report counts each event
+// in the period it happened in. The steps of all requests run one at a time
+// in the order of their moments, so both append-only chains are written in
+// order. Nothing is written directly: whatever the portal would refuse, the
+// generator cannot do either.
+package history
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/agency"
+	"github.com/warrantdesk/warrantdesk/server/internal/audit"
+	"github.com/warrantdesk/warrantdesk/server/internal/blob"
+	"github.com/warrantdesk/warrantdesk/server/internal/db"
+	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/policy"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
+)
+
+// A Clock is the time every service of a generation reads; the generator
+// sets it to the moment of each step. Unset, it is the real time. It is safe
+// for concurrent use.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.t.IsZero() {
+		return time.Now()
+	}
+	return c.t
+}
+
+// Set moves the clock to t; the zero time returns it to the real time.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+// An Agency is an agency whose requests the history files, with the
+// officer who files them and the supervisor who co-signs emergencies.
+type Agency struct {
+	*agency.Agency
+	Officer, Supervisor *identity.Principal
+}
+
+// Staff are the provider's people who decide.
+type Staff struct {
+	Intake    *identity.Principal
+	Reviewers []*identity.Principal // take turns
+	Counsel   *identity.Principal   // countersigns
+}
+
+// A Config is what a generation works with.
+type Config struct {
+	DB *db.DB
+	// Policy is the bundle loaded with policy.WithClock(Clock.Now), so that
+	// "today" in its decisions is the step's day.
+	Policy *policy.Engine
+	Clock  *Clock
+	Blobs  blob.Store // the court orders
+	// Disclosure is the portal's production service; the generation works on
+	// a copy that reads Clock and marks requests disclosed through its own
+	// workflow engine.
+	Disclosure *disclosure.Service
+	Agencies   []Agency
+	Staff      Staff
+	Log        *slog.Logger // nil: discard
+}
+
+// Options say how much history to make.
+type Options struct {
+	Requests int    // how many requests, follow-ups included (1 to MaxRequests)
+	Seed     uint64 // the same seed on an empty database makes the same history
+	// End is the moment the history stops before (default: now). Every
+	// request has finished its life by then.
+	End time.Time
+	// Periods is how many half-years the requests are spread over, the one
+	// End falls in included (default 6, that is about three years).
+	Periods  int
+	Progress func(done, total int64) // called as requests finish; may be nil
+}
+
+// MaxRequests is the most requests one generation makes.
+const MaxRequests = 100000
+
+// Stats say what a generation made.
+type Stats struct {
+	Requests int            // requests filed
+	States   map[string]int // their final states
+	Periods  map[string]int // requests received per half-year ("2025-H1")
+	Leaves   int            // transparency-log leaves appended
+	Failed   int            // requests whose life stopped at an error
+	Err      error          // the first such error
+}
+
+// ErrSeeded: a history with this seed was made in this database before.
+// Another seed adds another history.
+var ErrSeeded = errors.New("history: this seed was already used in this database")
+
+// ActionSeed is the audit action that records each generation (its seed and
+// size), before its first request.
+const ActionSeed = "history.seed"
+
+type marker struct {
+	Seed     uint64 `json:"seed"`
+	Requests int    `json:"requests"`
+	End      string `json:"end"`
+}
+
+// Generate makes opt.Requests past requests. It refuses (ErrSeeded) a seed
+// already used in this database, so running it twice does not duplicate a
+// history. A request whose life stops at an error is counted in Stats.Failed
+// and the others go on; Generate returns an error only when it cannot start
+// or ctx ends.
+func Generate(ctx context.Context, cfg Config, opt Options) (Stats, error) {
+	if opt.Requests < 1 || opt.Requests > MaxRequests {
+		return Stats{}, fmt.Errorf("history: requests must be 1 to %d", MaxRequests)
+	}
+	if cfg.DB == nil || cfg.Policy == nil || cfg.Clock == nil || cfg.Blobs == nil || cfg.Disclosure == nil {
+		return Stats{}, errors.New("history: a database, policy, clock, blob store and disclosure service are required")
+	}
+	if len(cfg.Agencies) == 0 || cfg.Staff.Intake == nil || len(cfg.Staff.Reviewers) == 0 || cfg.Staff.Counsel == nil {
+		return Stats{}, errors.New("history: agencies and the provider's intake, reviewers and counsel are required")
+	}
+	if opt.End.IsZero() {
+		opt.End = time.Now()
+	}
+	opt.End = opt.End.UTC().Truncate(time.Microsecond)
+	if opt.Periods <= 0 {
+		opt.Periods = 6
+	}
+	if err := claimSeed(ctx, cfg.DB.DB, opt); err != nil {
+		return Stats{}, err
+	}
+
+	g, err := newGenerator(cfg, opt)
+	if err != nil {
+		return Stats{}, err
+	}
+	defer cfg.Clock.Set(time.Time{})
+	g.ctx = ctx
+	g.plan()
+	if err := g.sim.run(ctx, cfg.Clock); err != nil {
+		return Stats{}, err
+	}
+	return g.stats(ctx)
+}
+
+// claimSeed records the generation in the audit trail, refusing a seed that
+// is there already. It is recorded first, so an interrupted generation is
+// not silently run again over its own half.
+func claimSeed(ctx context.Context, d *gorm.DB, opt Options) error {
+	return d.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		prefix := fmt.Sprintf(`{"seed":%d,%%`, opt.Seed)
+		if err := tx.Table("audit_events").Where("action = ? AND details LIKE ?", ActionSeed, prefix).Count(&n).Error; err != nil {
+			return fmt.Errorf("history: look for earlier generations: %w", err)
+		}
+		if n > 0 {
+			return fmt.Errorf("%w (seed %d): use another --seed to add more", ErrSeeded, opt.Seed)
+		}
+		return audit.Append(ctx, tx, audit.Event{
+			Actor: audit.Actor{Subject: "system:seed"}, Action: ActionSeed, ObjectType: "history",
+			ObjectID: fmt.Sprint(opt.Seed),
+			Details:  audit.JSON(marker{Seed: opt.Seed, Requests: opt.Requests, End: opt.End.Format(time.RFC3339)}),
+		})
+	})
+}
+
+// A generator holds the services of one generation, on its clock.
+type generator struct {
+	cfg   Config
+	opt   Options
+	reqs  *request.Service
+	prod  *disclosure.Service
+	wf    *workflow.Engine
+	ctx   context.Context
+	rng   *rand.Rand
+	sim   *sim
+	ids   []string // requests filed, in order
+	done  int64
+	fails int
+	first error
+}
+
+func newGenerator(cfg Config, opt Options) (*generator, error) {
+	clk := cfg.Clock
+	g := &generator{cfg: cfg, opt: opt, rng: rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15))}
+	g.reqs = &request.Service{DB: cfg.DB.DB, Blobs: cfg.Blobs, Policy: request.NewPolicy(cfg.Policy), Now: clk.Now}
+	prod := *cfg.Disclosure
+	prod.Now = clk.Now
+	prod.Jobs = nil // built here, step by step
+	g.prod = &prod
+	// Workers 0: this engine only enqueues. The jobs its transitions start
+	// (deadlines, expiries) find every request moved on when the portal's
+	// workers run them, and do nothing.
+	wf, err := workflow.New(workflow.Config{DB: cfg.DB, Policy: cfg.Policy, Producer: disclosure.WorkflowProducer{Service: g.prod},
+		Now: clk.Now, Log: cfg.Log})
+	if err != nil {
+		return nil, err
+	}
+	g.wf = wf
+	g.prod.OnReady = disclosure.DiscloseWith(wf)
+	g.sim = &sim{yield: make(chan struct{})}
+	return g, nil
+}
+
+// finished counts a request's end and reports progress.
+func (g *generator) finished(err error) {
+	g.done++
+	if err != nil {
+		g.fails++
+		if g.first == nil {
+			g.first = err
+		}
+		if g.cfg.Log != nil {
+			g.cfg.Log.Warn("history: a request stopped early", "err", err)
+		}
+	}
+	if g.opt.Progress != nil {
+		g.opt.Progress(g.done, int64(g.opt.Requests))
+	}
+}
+
+// stats reads back what the generation made.
+func (g *generator) stats(ctx context.Context) (Stats, error) {
+	st := Stats{Requests: len(g.ids), States: map[string]int{}, Periods: map[string]int{}, Failed: g.fails, Err: g.first}
+	d := g.cfg.DB.WithContext(ctx)
+	for i := 0; i < len(g.ids); i += 500 {
+		chunk := g.ids[i:min(i+500, len(g.ids))]
+		var rows []struct {
+			Status      string
+			SubmittedAt *time.Time
+		}
+		if err := d.Table("requests").Select("status, submitted_at").Where("id IN ?", chunk).Scan(&rows).Error; err != nil {
+			return st, fmt.Errorf("history: read back: %w", err)
+		}
+		for _, r := range rows {
+			st.States[r.Status]++
+			if r.SubmittedAt != nil {
+				st.Periods[PeriodOf(*r.SubmittedAt)]++
+			}
+		}
+		var n int64
+		if err := d.Table("tlog_leaves").Where("request_id IN ?", chunk).Count(&n).Error; err != nil {
+			return st, fmt.Errorf("history: read back: %w", err)
+		}
+		st.Leaves += int(n)
+	}
+	return st, nil
+}
+
+// PeriodOf names the half-year t falls in, "2025-H1" or "2025-H2" (UTC).
+func PeriodOf(t time.Time) string {
+	t = t.UTC()
+	h := 1
+	if t.Month() > time.June {
+		h = 2
+	}
+	return fmt.Sprintf("%d-H%d", t.Year(), h)
+}
+
+// periodStart is the first moment of the half-year t falls in.
+func periodStart(t time.Time) time.Time {
+	t = t.UTC()
+	m := time.January
+	if t.Month() > time.June {
+		m = time.July
+	}
+	return time.Date(t.Year(), m, 1, 0, 0, 0, 0, time.UTC)
+}

@@ -1,0 +1,302 @@
+package history_test
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/warrantdesk/warrantdesk/policies"
+	"github.com/warrantdesk/warrantdesk/server/internal/audit"
+	"github.com/warrantdesk/warrantdesk/server/internal/blob"
+	"github.com/warrantdesk/warrantdesk/server/internal/db"
+	"github.com/warrantdesk/warrantdesk/server/internal/dbtest"
+	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
+	"github.com/warrantdesk/warrantdesk/server/internal/history"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
+	"github.com/warrantdesk/warrantdesk/server/internal/policy"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/translog"
+	"github.com/warrantdesk/warrantdesk/server/internal/workflow/workflowtest"
+)
+
+// end is a fixed "now" for the tests, so that the periods and the EU
+// regulation's start (2026-08-18) are known.
+var end = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+// setup wires a generation on a fresh database the way the portal wires
+// its services: the embedded policy on the history's clock, a local blob
+// store, the production service with its key and metadata store, the three
+// demo countries' agencies with their people, and the provider's staff.
+func setup(t *testing.T, d *db.DB) history.Config {
+	t.Helper()
+	ctx := context.Background()
+	clock := &history.Clock{}
+	pol, err := policy.Load(ctx, policies.FS, policy.WithClock(clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := pol.Catalogue(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	blobs, err := blob.NewLocal(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := disclosure.ParseKeys(disclosure.GenerateKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	prods := &disclosure.Service{DB: d, Blobs: blobs, Metadata: &metadata.Store{DB: d, Retention: metadata.RetentionFrom(cat)},
+		Policy: pol, Authz: request.NewPolicy(pol), Keys: keys, Scopes: disclosure.WorkflowScope{}, TempDir: filepath.Join(dir, "tmp")}
+	if _, err := metadata.SeedDemo(ctx, d, end); err != nil {
+		t.Fatal(err)
+	}
+	cfg := history.Config{DB: d, Policy: pol, Clock: clock, Blobs: blobs, Disclosure: prods}
+	for _, a := range []struct{ name, country string }{
+		{"Riverside Police Department", "US"}, {"Northshire Constabulary", "GB"}, {"Landeskriminalamt Musterland", "DE"},
+	} {
+		ag := workflowtest.MustAgency(t, d, a.name, a.country, "https://idp."+a.country+".example")
+		cfg.Agencies = append(cfg.Agencies, history.Agency{Agency: ag,
+			Officer:    workflowtest.MustPerson(t, d, ag, "officer", identity.RoleOfficer),
+			Supervisor: workflowtest.MustPerson(t, d, ag, "supervisor", identity.RoleOfficer, identity.RoleSupervisor)})
+	}
+	cfg.Staff = history.Staff{
+		Intake:    workflowtest.MustPerson(t, d, nil, "intake", identity.RoleIntake),
+		Reviewers: []*identity.Principal{workflowtest.MustPerson(t, d, nil, "reviewer", identity.RoleReviewer), workflowtest.MustPerson(t, d, nil, "reviewer2", identity.RoleReviewer)},
+		Counsel:   workflowtest.MustPerson(t, d, nil, "counsel", identity.RoleCounsel),
+	}
+	return cfg
+}
+
+// TestGenerate makes a history and checks it against the database, the
+// audit chain and the transparency log.
+func TestGenerate(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	cfg := setup(t, d)
+	const n = 60
+	var progress []int64
+	st, err := history.Generate(ctx, cfg, history.Options{Requests: n, Seed: 7, End: end,
+		Progress: func(done, total int64) {
+			if total != n {
+				t.Errorf("progress total %d, want %d", total, n)
+			}
+			progress = append(progress, done)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Failed > 0 {
+		t.Fatalf("%d requests stopped early; first: %v", st.Failed, st.Err)
+	}
+	if got, want := st.Requests, n; got != want {
+		t.Errorf("stats: %d requests, want %d", got, want)
+	}
+	if len(progress) != n || progress[n-1] != n {
+		t.Errorf("progress calls %v", progress)
+	}
+	t.Logf("states %v, periods %v, %d leaves", st.States, st.Periods, st.Leaves)
+
+	t.Run("RequestsInTheirStates", func(t *testing.T) {
+		var rows []struct {
+			ID, Reference, Status, Process string
+			SubmittedAt                    *time.Time
+			Country                        string
+		}
+		d.Raw(`SELECT r.id, r.reference, r.status, r.process, r.submitted_at, a.country FROM requests r JOIN agencies a ON a.id = r.agency_id`).Scan(&rows)
+		if len(rows) != n {
+			t.Fatalf("%d requests in the database, want %d", len(rows), n)
+		}
+		// Every life ends where the workflow leaves it for good, or disclosed.
+		final := []string{"closed", "disclosed", "rejected", "withdrawn"}
+		kinds := map[string]bool{}
+		for _, r := range rows {
+			kinds[r.Process] = true
+			if !slices.Contains(final, r.Status) {
+				t.Errorf("%s (%s) ended %s", r.Reference, r.Process, r.Status)
+			}
+			if r.SubmittedAt == nil || !r.SubmittedAt.Before(end) || r.SubmittedAt.Before(end.AddDate(-3, 0, 0)) {
+				t.Errorf("%s submitted at %v", r.Reference, r.SubmittedAt)
+			}
+			if r.Country == "DE" && r.SubmittedAt != nil && r.SubmittedAt.Before(time.Date(2026, 8, 18, 0, 0, 0, 0, time.UTC)) {
+				t.Errorf("%s: a German request before the EU regulation applies", r.Reference)
+			}
+		}
+		for _, p := range []string{"us.emergency", "us.preservation", "uk.ipa"} {
+			if !kinds[p] {
+				t.Errorf("no %s request in the mix %v", p, kinds)
+			}
+		}
+	})
+
+	t.Run("HistoryIsAChainOfTransitions", func(t *testing.T) {
+		var rows []struct {
+			RequestID, Action, FromStatus, ToStatus, Status string
+			At                                              time.Time
+		}
+		d.Raw(`SELECT h.request_id, h.action, h.from_status, h.to_status, h.at, r.status FROM request_history h
+			JOIN requests r ON r.id = h.request_id ORDER BY h.id`).Scan(&rows)
+		state := map[string]string{}
+		last := map[string]time.Time{}
+		for _, h := range rows {
+			if h.At.Before(last[h.RequestID]) || h.At.After(end) {
+				t.Errorf("%s %s at %v, after %v", h.RequestID, h.Action, h.At, last[h.RequestID])
+			}
+			last[h.RequestID] = h.At
+			if prev, ok := state[h.RequestID]; ok && h.FromStatus != "" && h.FromStatus != prev {
+				t.Errorf("%s %s from %s, but it was %s", h.RequestID, h.Action, h.FromStatus, prev)
+			}
+			state[h.RequestID] = h.ToStatus
+		}
+		for id, s := range state {
+			var now string
+			d.Raw(`SELECT status FROM requests WHERE id = ?`, id).Scan(&now)
+			if s != now {
+				t.Errorf("%s: history ends %s, request is %s", id, s, now)
+			}
+		}
+	})
+
+	t.Run("LeavesDatedInTheirPeriods", func(t *testing.T) {
+		var rows []struct {
+			RequestID   string
+			Leaf        []byte
+			SubmittedAt time.Time
+		}
+		d.Raw(`SELECT l.request_id, l.leaf, r.submitted_at FROM tlog_leaves l JOIN requests r ON r.id = l.request_id ORDER BY l.idx`).Scan(&rows)
+		if len(rows) != st.Leaves {
+			t.Errorf("%d leaves, stats say %d", len(rows), st.Leaves)
+		}
+		received := map[string]int{}
+		periods := map[string]bool{}
+		events := map[string]int{}
+		for _, l := range rows {
+			rec, err := translog.ParseRecord(l.Leaf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			events[rec.Event]++
+			sub := l.SubmittedAt.UTC().Format(time.DateOnly)
+			switch date := rec.Date.String(); {
+			case rec.Event == translog.EventReceived:
+				received[l.RequestID]++
+				periods[history.PeriodOf(rec.Date.Time())] = true
+				if date != sub {
+					t.Errorf("received leaf dated %s, submitted %s", date, sub)
+				}
+			case date < sub || date > end.Format(time.DateOnly):
+				t.Errorf("%s leaf dated %s, submitted %s", rec.Event, date, sub)
+			}
+		}
+		if len(received) != n {
+			t.Errorf("%d requests have a received leaf, want %d", len(received), n)
+		}
+		for id, c := range received {
+			if c != 1 {
+				t.Errorf("%s received %d times", id, c)
+			}
+		}
+		if len(periods) < 3 {
+			t.Errorf("received in %d half-years %v, want at least 3", len(periods), periods)
+		}
+		for _, e := range []string{translog.EventDecided, translog.EventDisclosed, translog.EventWithdrawn, translog.EventPreserved} {
+			if events[e] == 0 {
+				t.Errorf("no %s leaf: %v", e, events)
+			}
+		}
+	})
+
+	t.Run("ProductionsBuilt", func(t *testing.T) {
+		var rows []struct{ Status, Outcome string }
+		d.Raw(`SELECT p.status, p.outcome FROM productions p`).Scan(&rows)
+		var disclosed int64
+		d.Raw(`SELECT COUNT(*) FROM requests WHERE id IN (SELECT request_id FROM productions)`).Scan(&disclosed)
+		outcomes := map[string]int{}
+		for _, p := range rows {
+			if p.Status != disclosure.StatusReady && p.Status != disclosure.StatusExpired {
+				t.Errorf("a production is %s", p.Status)
+			}
+			outcomes[p.Outcome]++
+		}
+		if len(rows) == 0 || outcomes[disclosure.OutcomeRecords] == 0 || outcomes[disclosure.OutcomeNoRecords] == 0 {
+			t.Errorf("productions by outcome %v: want both", outcomes)
+		}
+	})
+
+	t.Run("ChainsVerify", func(t *testing.T) {
+		rep, err := audit.Verify(ctx, d.DB, nil, nil)
+		if err != nil || !rep.OK() {
+			t.Errorf("audit chain: %+v, %v", rep, err)
+		}
+		_, vkey, err := note.GenerateKey(rand.Reader, "test.example/log")
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := note.NewVerifier(vkey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := translog.VerifyTree(ctx, d.DB, v, nil, nil)
+		if err != nil || !tr.OK() || tr.Leaves != int64(st.Leaves) {
+			t.Errorf("log: %+v, %v", tr, err)
+		}
+	})
+
+	t.Run("SameSeedRefused", func(t *testing.T) {
+		_, err := history.Generate(ctx, cfg, history.Options{Requests: n, Seed: 7, End: end})
+		if !errors.Is(err, history.ErrSeeded) {
+			t.Fatalf("second run with the same seed: %v, want ErrSeeded", err)
+		}
+		var count int64
+		d.Raw(`SELECT COUNT(*) FROM requests`).Scan(&count)
+		if count != n {
+			t.Errorf("%d requests after the refused run, want %d", count, n)
+		}
+		st, err := history.Generate(ctx, cfg, history.Options{Requests: 3, Seed: 8, End: end})
+		if err != nil || st.Requests != 3 || st.Failed > 0 {
+			t.Fatalf("another seed: %+v, %v", st, err)
+		}
+		d.Raw(`SELECT COUNT(*) FROM requests`).Scan(&count)
+		if count != n+3 {
+			t.Errorf("%d requests after another seed, want %d", count, n+3)
+		}
+	})
+}
+
+// TestDeterministic: the same seed on two empty databases files the same
+// requests, with the same references, on the same days, ending the same way.
+func TestDeterministic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two generations")
+	}
+	type row struct {
+		Reference, Process, Status string
+		SubmittedAt                time.Time
+	}
+	var runs [2][]row
+	for i := range runs {
+		d := dbtest.Open(t)
+		if _, err := history.Generate(context.Background(), setup(t, d), history.Options{Requests: 15, Seed: 42, End: end}); err != nil {
+			t.Fatal(err)
+		}
+		d.Raw(`SELECT reference, process, status, submitted_at FROM requests ORDER BY reference`).Scan(&runs[i])
+	}
+	if !slices.EqualFunc(runs[0], runs[1], func(a, b row) bool {
+		return a.Reference == b.Reference && a.Process == b.Process && a.Status == b.Status && a.SubmittedAt.Equal(b.SubmittedAt)
+	}) || len(runs[0]) != 15 {
+		t.Errorf("two runs differ:\n%v\n%v", runs[0], runs[1])
+	}
+}
