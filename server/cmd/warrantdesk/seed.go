@@ -19,8 +19,16 @@ import (
 // runSeed creates the demo agencies, so that a database prepared by
 // `warrantdesk migrate && warrantdesk seed` accepts the demo sign-ins, and
 // with --accounts N [--days D] fills the metadata store with fictional
-// data (seed_metadata.go).
+// data (seed_metadata.go), and with --history N files N past requests
+// through the portal's services (seed_history.go).
 func runSeed(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	hist, args, err := splitHistoryFlag(args)
+	if err != nil {
+		return err
+	}
+	if hasFlag(args, "h") || hasFlag(args, "help") {
+		fmt.Fprintf(stdout, "  -history N\n    \t%s\n", historyUsage)
+	}
 	ms, args, err := splitSeedFlags(args)
 	if err != nil {
 		return err
@@ -39,7 +47,12 @@ func runSeed(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	if ms.Accounts > 0 {
-		return seedMetadata(ctx, d, ms, stdout)
+		if err := seedMetadata(ctx, d, ms, stdout); err != nil {
+			return err
+		}
+	}
+	if hist > 0 {
+		return seedHistory(ctx, historyRun{cfg: cfg, d: d, log: log, getenv: getenv}, hist, ms.Seed, stdout)
 	}
 	return nil
 }

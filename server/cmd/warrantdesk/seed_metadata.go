@@ -114,6 +114,7 @@ type progressBar struct {
 	tty   bool
 	start time.Time
 	drawn bool
+	unit  string // what is counted; "connection events" when ""
 }
 
 func newProgressBar(w io.Writer) *progressBar {
@@ -138,7 +139,11 @@ func (p *progressBar) update(done, total int64) {
 	if filled < barWidth {
 		bar += ">" + strings.Repeat(" ", barWidth-filled-1)
 	}
-	fmt.Fprintf(p.w, "\r[%s] %3.0f%%  %d/%d connection events  %s ", bar, frac*100, done, total,
+	unit := p.unit
+	if unit == "" {
+		unit = "connection events"
+	}
+	fmt.Fprintf(p.w, "\r[%s] %3.0f%%  %d/%d %s  %s ", bar, frac*100, done, total, unit,
 		time.Since(p.start).Round(100*time.Millisecond))
 	p.drawn = true
 }

@@ -113,10 +113,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	if cfg.Demo {
-		seedDemoHistory(ctx, historyRun{cfg: cfg, d: d, log: log, getenv: getenv, prods: prods})
-	}
-	stopJobs, err := startJobs(ctx, wf, log)
+	stopJobs, err := startJobsAfterDemoHistory(ctx, historyRun{cfg: cfg, d: d, log: log, getenv: getenv, prods: prods}, wf)
 	if err != nil {
 		return err
 	}

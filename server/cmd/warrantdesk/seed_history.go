@@ -1,0 +1,299 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/agency"
+	"github.com/warrantdesk/warrantdesk/server/internal/blob"
+	"github.com/warrantdesk/warrantdesk/server/internal/config"
+	"github.com/warrantdesk/warrantdesk/server/internal/db"
+	"github.com/warrantdesk/warrantdesk/server/internal/devidp"
+	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
+	"github.com/warrantdesk/warrantdesk/server/internal/history"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/policy"
+	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
+)
+
+// historyUsage is the help of `seed --history N`.
+const historyUsage = "file N past requests, spread over the last three years, through the portal's own services " +
+	"(decided, produced, withdrawn, preserved…); --seed S makes the same history again, and a seed already used is refused"
+
+// envDemoHistory sets how many past requests `serve --demo` files when the
+// database holds none (default demoHistory; 0 turns it off).
+const envDemoHistory = "WARRANTDESK_DEMO_HISTORY"
+
+// demoHistory is the demo's history: a few dozen requests, enough for every
+// half-year of the transparency reports to show something.
+const (
+	demoHistory     = 40
+	demoHistorySeed = 2026
+)
+
+// splitHistoryFlag takes --history N out of args.
+func splitHistoryFlag(args []string) (int, []string, error) {
+	n := 0
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		if !strings.HasPrefix(args[i], "-") || name != "history" {
+			rest = append(rest, args[i])
+			continue
+		}
+		if !hasValue {
+			if i+1 >= len(args) {
+				return 0, nil, errors.New("flag needs an argument: -history")
+			}
+			i++
+			value = args[i]
+		}
+		v, err := strconv.Atoi(value)
+		if err == nil && (v < 1 || v > history.MaxRequests) {
+			err = fmt.Errorf("use 1 to %d", history.MaxRequests)
+		}
+		if err != nil {
+			return 0, nil, fmt.Errorf("-history %q: %v", value, err)
+		}
+		n = v
+	}
+	return n, rest, nil
+}
+
+// historyRun is what a history generation is wired from: the database and
+// settings serve uses, and the portal's production service.
+type historyRun struct {
+	cfg    config.Config
+	d      *db.DB
+	log    *slog.Logger
+	getenv func(string) string
+	prods  *disclosure.Service // nil: built here as serve builds it
+}
+
+// generate files n past requests with seed, through the same services serve
+// wires: the policy bundle (loaded once more, on the history's clock), the
+// blob store and the production service, with the demo agencies and people
+// of the demo issuer as the cast.
+func (h historyRun) generate(ctx context.Context, n int, seed uint64, progress func(done, total int64)) (history.Stats, error) {
+	clock := &history.Clock{}
+	pol, err := loadPolicy(ctx, h.cfg, policy.WithClock(clock.Now))
+	if err != nil {
+		return history.Stats{}, err
+	}
+	prods := h.prods
+	if prods == nil {
+		blobs, err := blob.NewLocal(filepath.Join(h.cfg.DataDir, "blobs"))
+		if err != nil {
+			return history.Stats{}, fmt.Errorf("blob store: %w", err)
+		}
+		if prods, err = newProductions(ctx, h.cfg, h.d, pol, blobs, h.log, h.getenv); err != nil {
+			return history.Stats{}, err
+		}
+	}
+	ags, staff, err := demoCast(ctx, h.d, h.cfg.BaseURL+"/idp")
+	if err != nil {
+		return history.Stats{}, err
+	}
+	return history.Generate(ctx, history.Config{
+		DB: h.d, Policy: pol, Clock: clock, Blobs: prods.Blobs, Disclosure: prods,
+		Agencies: ags, Staff: staff, Log: h.log,
+	}, history.Options{Requests: n, Seed: seed, Progress: progress})
+}
+
+// seedHistory is `warrantdesk seed --history N [--seed S]`, with a
+// progress bar on a terminal and a summary either way.
+func seedHistory(ctx context.Context, h historyRun, n int, seed uint64, out io.Writer) error {
+	start := time.Now()
+	bar := newProgressBar(out)
+	bar.unit = "requests"
+	st, err := h.generate(ctx, n, seed, bar.update)
+	bar.finish()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "seeded %d past requests (%d log leaves) in %s: %s; received per half-year: %s\n",
+		st.Requests, st.Leaves, time.Since(start).Round(time.Millisecond), counts(st.States), counts(st.Periods))
+	if st.Failed > 0 {
+		return fmt.Errorf("%d of %d requests stopped early; the first: %w", st.Failed, n, st.Err)
+	}
+	return nil
+}
+
+// startJobsAfterDemoHistory starts wf's workers (startJobs). A demo whose
+// database holds no request yet first gets its past: demoHistory requests
+// (WARRANTDESK_DEMO_HISTORY; 0 turns it off), filed in the background so
+// that the portal is ready at once, with the workers started only when the
+// history is complete: the deadlines its transitions scheduled are then
+// worked after every request has moved on, and do nothing. The returned
+// stop ends the history (a cut-short history is not resumed) and the
+// workers.
+func startJobsAfterDemoHistory(ctx context.Context, h historyRun, wf *workflow.Engine) (func(), error) {
+	n := h.demoHistory(ctx)
+	if n == 0 {
+		return startJobs(ctx, wf, h.log)
+	}
+	hctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	var stopJobs func()
+	go func() {
+		defer close(done)
+		seedDemoHistory(hctx, h, n)
+		if hctx.Err() != nil {
+			return
+		}
+		stop, err := startJobs(hctx, wf, h.log)
+		if err != nil {
+			h.log.Error("start jobs", "err", err)
+			return
+		}
+		stopJobs = stop
+	}()
+	return func() {
+		cancel()
+		<-done
+		if stopJobs != nil {
+			stopJobs()
+		}
+	}, nil
+}
+
+// demoHistory is how many past requests a demo start files: demoHistory
+// or WARRANTDESK_DEMO_HISTORY, and none unless this is the demo and its
+// database holds no request at all.
+func (h historyRun) demoHistory(ctx context.Context) int {
+	if !h.cfg.Demo {
+		return 0
+	}
+	n := demoHistory
+	if v := h.getenv(envDemoHistory); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 0 || n > history.MaxRequests {
+			h.log.Warn("ignoring "+envDemoHistory+": not a number of requests", "value", v)
+			return 0
+		}
+	}
+	var existing int64
+	if n == 0 || h.d.WithContext(ctx).Table("requests").Limit(1).Count(&existing).Error != nil || existing > 0 {
+		return 0
+	}
+	return n
+}
+
+// seedDemoHistory files the demo's n past requests; a failure is logged and
+// the portal goes on without them.
+func seedDemoHistory(ctx context.Context, h historyRun, n int) {
+	start := time.Now()
+	st, err := h.generate(ctx, n, demoHistorySeed, nil)
+	switch {
+	case errors.Is(err, history.ErrSeeded):
+	case err != nil && ctx.Err() == nil:
+		h.log.Warn("demo history", "err", err)
+	case err != nil:
+	default:
+		h.log.Info("seeded the demo history", "requests", st.Requests, "leaves", st.Leaves, "failed", st.Failed,
+			"ms", time.Since(start).Milliseconds())
+		if st.Failed > 0 {
+			h.log.Warn("demo history: requests stopped early", "first", st.Err)
+		}
+	}
+}
+
+// demoCast is the demo's people as the portal knows them after they sign
+// in at the demo issuer: the agencies' officers and supervisors and the
+// provider's intake, reviewers and counsel, created as the first sign-in
+// creates them (keyed by issuer and subject) when they have not signed in yet.
+func demoCast(ctx context.Context, d *db.DB, issuer string) ([]history.Agency, history.Staff, error) {
+	var staff history.Staff
+	byOrg := map[string]*history.Agency{}
+	var order []string
+	for _, da := range devidp.DemoAgencies {
+		a, err := agency.FindByID(ctx, d.DB, demoAgencyID(da.Org))
+		if err != nil {
+			return nil, staff, fmt.Errorf("demo agency %s (run seed first): %w", da.Org, err)
+		}
+		byOrg[da.Org] = &history.Agency{Agency: a}
+		order = append(order, da.Org)
+	}
+	for _, dp := range devidp.DemoPeople {
+		ha := byOrg[dp.Org]
+		if dp.Org != devidp.ProviderOrg && ha == nil {
+			continue
+		}
+		p, err := demoPerson(ctx, d.DB, issuer, dp, ha)
+		if err != nil {
+			return nil, staff, err
+		}
+		switch {
+		case ha != nil && p.Has(identity.RoleSupervisor):
+			ha.Supervisor = p
+		case ha != nil:
+			ha.Officer = p
+		case p.Has(identity.RoleIntake):
+			staff.Intake = p
+		case p.Has(identity.RoleReviewer):
+			staff.Reviewers = append(staff.Reviewers, p)
+		case p.Has(identity.RoleCounsel):
+			staff.Counsel = p
+		}
+	}
+	var ags []history.Agency
+	for _, org := range order {
+		if a := byOrg[org]; a.Officer != nil && a.Supervisor != nil {
+			ags = append(ags, *a)
+		}
+	}
+	return ags, staff, nil
+}
+
+// demoPerson finds or creates the people row of a demo person at issuer.
+func demoPerson(ctx context.Context, d *gorm.DB, issuer string, dp devidp.DemoPerson, ha *history.Agency) (*identity.Principal, error) {
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	var roles []identity.Role
+	for _, r := range dp.Roles {
+		roles = append(roles, identity.Role(r))
+	}
+	p := identity.Person{ID: uuid.NewString(), Issuer: issuer, Subject: dp.Subject(), Kind: identity.KindPerson,
+		Email: dp.Email, Name: dp.Name, Roles: strings.Join(dp.Roles, " "), Status: identity.StatusActive, CreatedAt: now, UpdatedAt: now}
+	if ha != nil {
+		p.AgencyID = &ha.ID
+	}
+	if err := d.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&p).Error; err != nil {
+		return nil, fmt.Errorf("demo person %s: %w", dp.Email, err)
+	}
+	var got identity.Person
+	if err := d.WithContext(ctx).Where("issuer = ? AND subject = ?", issuer, dp.Subject()).Take(&got).Error; err != nil {
+		return nil, fmt.Errorf("demo person %s: %w", dp.Email, err)
+	}
+	pr := &identity.Principal{PersonID: got.ID, Issuer: got.Issuer, Subject: got.Subject, Kind: got.Kind, Name: got.Name,
+		Email: got.Email, Roles: roles, Provider: ha == nil}
+	if ha != nil {
+		pr.AgencyID, pr.AgencyName, pr.AgencyCountry, pr.AgencyKind = ha.ID, ha.Name, ha.Country, ha.Kind
+	}
+	return pr, nil
+}
+
+// counts lists a tally as "a 3, b 2", in key order.
+func counts(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
+}
