@@ -35,6 +35,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runSeed(ctx, args, getenv, stdout, stderr)
 	case "verify-log":
 		err = runVerifyLog(ctx, args, getenv, stdout, stderr)
+	case "report":
+		err = runReport(ctx, args, getenv, stdout, stderr)
 	case "log-key":
 		err = runLogKey(ctx, args, stdout, stderr)
 	case "version":
@@ -66,6 +68,7 @@ commands:
   migrate    apply pending database migrations and exit
   seed       create the demo agencies in the database
   verify-log recompute the audit chain and the transparency log and check their signatures
+  report     publish a period's transparency report, or verify one from a portal's public log
   log-key    print a new transparency-log signing key (stdout) and its public verifier key (stderr)
   version    print the version
 

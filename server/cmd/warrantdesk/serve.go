@@ -28,6 +28,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/translog"
+	"github.com/warrantdesk/warrantdesk/server/internal/transparency"
 	"github.com/warrantdesk/warrantdesk/server/internal/web"
 )
 
@@ -134,7 +135,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	adm := &admin.Service{DB: d.DB, Policy: pol, Identity: ids}
-	srv, err := web.New(web.Deps{Config: cfg, DB: d, Log: log, Identity: ids, Requests: reqs, Admin: adm, Policy: pol, IdP: idp, Registry: reg, Workflow: wf, Disclosure: prods})
+	srv, err := web.New(web.Deps{Config: cfg, DB: d, Log: log, Identity: ids, Requests: reqs, Admin: adm, Policy: pol, IdP: idp, Registry: reg, Workflow: wf, Disclosure: prods,
+		Transparency: &transparency.Service{DB: d.DB, Policy: pol, Log: tl}})
 	if err != nil {
 		return err
 	}

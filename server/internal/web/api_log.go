@@ -149,40 +149,42 @@ func proofHashes(hs []tlog.Hash) [][]byte {
 	return out
 }
 
-// latestSize is the size of the newest checkpoint, the default tree size of
-// the proof endpoints.
-func latestSize(c *gin.Context, lg *translog.Log) (int64, error) {
-	cp, err := lg.Latest(c.Request.Context())
-	if err != nil {
-		return 0, err
+// proofQuery reads a proof request's two numbers — required (the leaf
+// index or the older tree size; missing is the message when it is absent)
+// and optional (the tree size, by default the newest checkpoint's) — and
+// the log to prove from. It renders the error and returns ok false when
+// something is wrong.
+func (s *Server) proofQuery(c *gin.Context, required, missing, optional string) (lg *translog.Log, first, size int64, ok bool) {
+	var f errs.Fields
+	if c.Query(required) == "" {
+		f.Add(required, "%s", missing)
 	}
-	return cp.Size, nil
+	first = queryInt(c, required, 0, &f)
+	size = queryInt(c, optional, -1, &f)
+	err := f.Err()
+	if err == nil {
+		lg, err = s.transparencyLog()
+	}
+	if err == nil && size < 0 {
+		var cp translog.Checkpoint
+		if cp, err = lg.Latest(c.Request.Context()); err == nil {
+			size = cp.Size
+		}
+	}
+	if err != nil {
+		s.renderError(c, err)
+		return nil, 0, 0, false
+	}
+	return lg, first, size, true
 }
 
 // handleAPILogInclusion handles "GET /api/v1/log/proof/inclusion?index=&size=":
 // the proof that the tree of that size (default: the newest checkpoint's)
 // holds leaf index.
 func (s *Server) handleAPILogInclusion(c *gin.Context) {
-	var f errs.Fields
-	if c.Query("index") == "" {
-		f.Add("index", "Give the leaf index.")
-	}
-	index := queryInt(c, "index", 0, &f)
-	size := queryInt(c, "size", -1, &f)
-	if err := f.Err(); err != nil {
-		s.renderError(c, err)
+	lg, index, size, ok := s.proofQuery(c, "index", "Give the leaf index.", "size")
+	if !ok {
 		return
-	}
-	lg, err := s.transparencyLog()
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	if size < 0 {
-		if size, err = latestSize(c, lg); err != nil {
-			s.renderError(c, err)
-			return
-		}
 	}
 	p, err := lg.InclusionProof(c.Request.Context(), index, size)
 	if err != nil {
@@ -196,26 +198,9 @@ func (s *Server) handleAPILogInclusion(c *gin.Context) {
 // the proof that the tree of size new (default: the newest checkpoint's)
 // extends the tree of size old.
 func (s *Server) handleAPILogConsistency(c *gin.Context) {
-	var f errs.Fields
-	if c.Query("old") == "" {
-		f.Add("old", "Give the size of the older tree.")
-	}
-	oldSize := queryInt(c, "old", 0, &f)
-	newSize := queryInt(c, "new", -1, &f)
-	if err := f.Err(); err != nil {
-		s.renderError(c, err)
+	lg, oldSize, newSize, ok := s.proofQuery(c, "old", "Give the size of the older tree.", "new")
+	if !ok {
 		return
-	}
-	lg, err := s.transparencyLog()
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	if newSize < 0 {
-		if newSize, err = latestSize(c, lg); err != nil {
-			s.renderError(c, err)
-			return
-		}
 	}
 	p, err := lg.ConsistencyProof(c.Request.Context(), oldSize, newSize)
 	if err != nil {

@@ -32,6 +32,7 @@ func (s *Server) routes() {
 	app.GET("/", s.handleHome)
 	app.GET("/guide", s.handleGuide)
 	app.GET("/log", s.handleLogPage)
+	app.GET("/transparency", s.handleTransparencyPage)
 
 	// Sign-in and sign-out.
 	signin := app.Group("/", s.rateLimit(newRateLimiter(2, 20)), noStore)
@@ -74,6 +75,7 @@ func (s *Server) routes() {
 	provider.GET("/audit", s.handleAuditPage)
 	provider.GET("/notices", s.handleProviderNotices)
 	provider.POST("/requests/:id/production", s.handleProviderProductionBuild)
+	provider.POST("/transparency/publish", s.handleTransparencyPublish)
 
 	// The JSON API: bearer tokens (agency systems) or a session (people).
 	api := app.Group("/api/v1", s.rateLimit(newRateLimiter(s.cfg.RateLimit, int(2*s.cfg.RateLimit))), noStore)
@@ -85,6 +87,8 @@ func (s *Server) routes() {
 	api.GET("/log/proof/inclusion", s.handleAPILogInclusion)
 	api.GET("/log/proof/consistency", s.handleAPILogConsistency)
 	api.GET("/productions/key", s.handleAPIProductionKey)
+	api.GET("/transparency/reports", s.handleAPIReportList)
+	api.GET("/transparency/reports/:period", s.handleAPIReportGet)
 
 	authed := api.Group("", s.requireAuth, s.requireCSRF)
 	authed.GET("/me", s.handleAPIMe)
@@ -116,4 +120,5 @@ func (s *Server) routes() {
 	authed.PUT("/agency/recipient", s.handleAPIRecipientPut)
 	authed.DELETE("/agency/recipient", s.handleAPIRecipientDelete)
 	authed.GET("/notices", s.handleAPINotices)
+	authed.POST("/transparency/reports", s.handleAPIReportPublish)
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/transparency"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 )
 
@@ -41,25 +42,28 @@ type Deps struct {
 	Workflow *workflow.Engine     // the review workflow; nil serves no workflow routes' data
 	// Disclosure builds and delivers productions; nil answers its routes 503.
 	Disclosure *disclosure.Service
+	// Transparency publishes and serves reports; nil answers its routes 503.
+	Transparency *transparency.Service
 }
 
 // A Server handles every HTTP request of one warrantdesk process.
 type Server struct {
-	cfg         config.Config
-	db          *db.DB
-	log         *slog.Logger
-	identity    *identity.Service
-	requests    *request.Service
-	admin       *admin.Service
-	policy      *policy.Engine
-	idp         *devidp.Provider
-	registry    *prometheus.Registry
-	workflow    *workflow.Engine
-	disclosure  *disclosure.Service
-	metrics     *metrics
-	render      *renderer
-	staticFiles *staticFiles
-	cop         *http.CrossOriginProtection
+	cfg          config.Config
+	db           *db.DB
+	log          *slog.Logger
+	identity     *identity.Service
+	requests     *request.Service
+	admin        *admin.Service
+	policy       *policy.Engine
+	idp          *devidp.Provider
+	registry     *prometheus.Registry
+	workflow     *workflow.Engine
+	disclosure   *disclosure.Service
+	transparency *transparency.Service
+	metrics      *metrics
+	render       *renderer
+	staticFiles  *staticFiles
+	cop          *http.CrossOriginProtection
 
 	csp           string
 	secureCookies bool
@@ -73,7 +77,8 @@ func New(d Deps) (*Server, error) {
 	s := &Server{
 		cfg: d.Config, db: d.DB, log: d.Log, identity: d.Identity, requests: d.Requests, admin: d.Admin,
 		policy: d.Policy, idp: d.IdP, registry: d.Registry, workflow: d.Workflow, disclosure: d.Disclosure,
-		cop: http.NewCrossOriginProtection(),
+		transparency: d.Transparency,
+		cop:          http.NewCrossOriginProtection(),
 	}
 	if s.registry == nil {
 		s.registry = prometheus.NewRegistry()

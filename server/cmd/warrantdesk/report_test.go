@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/day"
+	"github.com/warrantdesk/warrantdesk/server/internal/db"
+	"github.com/warrantdesk/warrantdesk/server/internal/dbtest"
+	"github.com/warrantdesk/warrantdesk/server/internal/translog"
+)
+
+// appendPastLeaves writes leaves dated in 2026-H1 into the running
+// portal's log, as its workflow would have months ago.
+func appendPastLeaves(t *testing.T, d *db.DB) {
+	t.Helper()
+	ctx := context.Background()
+	date, _ := day.Parse("2026-03-02")
+	recs := []translog.Record{
+		{Event: translog.EventReceived, Country: "US", AgencyKind: "police", Process: "us.subpoena", RequestType: translog.TypeLegalProcess, Accounts: 2},
+		{Event: translog.EventDecided, Country: "US", AgencyKind: "police", Process: "us.subpoena", RequestType: translog.TypeLegalProcess, Outcome: translog.RejectedBecause("overbroad")},
+		{Event: translog.EventDisclosed, Country: "US", AgencyKind: "police", Process: "us.subpoena", RequestType: translog.TypeLegalProcess, Accounts: 1},
+		{Event: translog.EventNoticeSent, Country: "US", AgencyKind: "police", Process: "us.subpoena", RequestType: translog.TypeLegalProcess, Accounts: 1},
+	}
+	err := d.Transaction(func(tx *gorm.DB) error {
+		for i := range 30 {
+			r := recs[i%len(recs)]
+			r.Date = date.AddDays(i)
+			if _, err := translog.Append(ctx, tx, translog.Leaf{RequestID: fmt.Sprintf("past-%d", i), Reference: fmt.Sprintf("WD-2026-9%05d", i), Record: r}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestReportPublishAndVerify(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "wd.db")
+	if dbtestPostgres() {
+		dsn = dbtest.PostgresURL(t)
+	}
+	base := MustRunMain(t, "WARRANTDESK_DATABASE_URL="+dsn)
+	d, err := db.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	appendPastLeaves(t, d)
+	_, vkey := httpGet(t, base+"/api/v1/log/key")
+	vkey = strings.TrimSpace(vkey)
+
+	// An agency system may not publish; an administrator can, from the page.
+	riverside := newAPIClient(t, base, "riverside-pd-cms", "riverside-demo-secret")
+	if code := riverside.call(http.MethodPost, "/api/v1/transparency/reports", map[string]string{"period": "2026-H1"}, nil); code != http.StatusForbidden {
+		t.Errorf("an agency publishes: %d, want 403", code)
+	}
+	admin := newBrowser(t, base)
+	admin.login("admin@provider.example")
+	_, page := admin.get("/transparency")
+	resp, page := admin.postForm("/provider/transparency/publish", url.Values{"csrf_token": {admin.csrf(page)}, "period": {"2026-H1"}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "Published 2026-H1 version 1") {
+		t.Fatalf("publish from the page: %d\n%s", resp.StatusCode, page)
+	}
+	for _, want := range []string{"<svg", "Requests by country", "Outcomes by legal process", "Across periods", "report verify --period 2026-H1",
+		"What we are barred from reporting", "overbroad"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the report page lacks %q", want)
+		}
+	}
+	if regexp.MustCompile(`\sstyle=`).MatchString(page) {
+		t.Error("the report page has an inline style, which the CSP refuses")
+	}
+	_, page = admin.postForm("/provider/transparency/publish", url.Values{"csrf_token": {admin.csrf(page)}, "period": {"2026-H1"}})
+	if !strings.Contains(page, "a correction needs a reason") {
+		t.Errorf("a second publication without a reason was not refused:\n%s", page)
+	}
+
+	// The public API, JSON and CSV.
+	code, body := httpGet(t, base+"/api/v1/transparency/reports")
+	if code != http.StatusOK || !strings.Contains(body, `"period":"2026-H1"`) {
+		t.Errorf("GET reports: %d %s", code, body)
+	}
+	code, body = httpGet(t, base+"/api/v1/transparency/reports/2026-H1?format=csv")
+	if code != http.StatusOK || !strings.HasPrefix(body, "period,version,section,") || !strings.Contains(body, "2026-H1,1,totals,") {
+		t.Errorf("GET report CSV: %d %s", code, body)
+	}
+	if code, _ = httpGet(t, base+"/api/v1/transparency/reports/2025-H1"); code != http.StatusNotFound {
+		t.Errorf("an unpublished period: %d, want 404", code)
+	}
+
+	verify := func() (int, string) {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), []string{"report", "verify", "--period", "2026-H1", "--from", base, "--key", vkey},
+			func(string) string { return "" }, &out, &errOut)
+		return code, out.String() + errOut.String()
+	}
+	code, out := verify()
+	if code != 0 || !strings.Contains(out, "OK: signature and tree verified") {
+		t.Fatalf("report verify of an honest report: exit %d\n%s", code, out)
+	}
+
+	// Someone with database access changes a published number.
+	var stored string
+	if err := d.Raw("SELECT body FROM transparency_reports WHERE period = '2026-H1'").Scan(&stored).Error; err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`"totals":\{"requests_received":(\d+),`).FindStringSubmatch(stored)
+	if m == nil {
+		t.Fatalf("no totals in %s", stored)
+	}
+	n, _ := strconv.Atoi(m[1])
+	tampered := strings.Replace(stored, m[0], fmt.Sprintf(`"totals":{"requests_received":%d,`, n+7), 1)
+	drop := "DROP TRIGGER transparency_reports_no_update"
+	if d.Dialect == db.Postgres {
+		drop += " ON transparency_reports"
+	}
+	if err := d.Exec(drop).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Exec("UPDATE transparency_reports SET body = ? WHERE period = '2026-H1'", tampered).Error; err != nil {
+		t.Fatal(err)
+	}
+	code, out = verify()
+	if code == 0 || !strings.Contains(out, "MISMATCH: totals requests_received") || !strings.Contains(out, "changed after it was signed") {
+		t.Errorf("report verify of a tampered report: exit %d\n%s", code, out)
+	}
+}
