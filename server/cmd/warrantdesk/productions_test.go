@@ -299,6 +299,10 @@ func TestProductionsEndToEnd(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(page, identity.Recipient().String()) || !strings.Contains(page, "/agency/requests/"+sealedID+"/production") {
 		t.Errorf("settings page: %d\n%s", resp.StatusCode, page)
 	}
+	// The dashboard shows the officer's notifications: the packages ready.
+	if resp, dash := officer.get("/agency"); resp.StatusCode != http.StatusOK || !strings.Contains(dash, "Package ready: ") {
+		t.Errorf("the agency's dashboard shows no package-ready notification: %d", resp.StatusCode)
+	}
 	resp, page = officer.postForm("/agency/settings/recipient", map[string][]string{"csrf_token": {officer.csrf(page)}, "recipient": {"not-a-key"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "age recipient") {
 		t.Errorf("a bad recipient from the page: %d", resp.StatusCode)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 )
 
 // formTargetRows is how many target rows the form offers without JavaScript.
@@ -24,6 +25,9 @@ type requestListPage struct {
 	NextCursor string
 	Status     string
 	Statuses   []string
+	// Notifications are the agency's newest (questions, decisions,
+	// deadlines, packages ready); the provider's list has none.
+	Notifications []apiNotification
 }
 
 // requestForm holds what the person typed, as typed, so that a rejected form
@@ -110,8 +114,17 @@ func (s *Server) requestList(c *gin.Context, base, page, title string) {
 		s.renderError(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, page, requestListPage{Page: s.page(c, title), Base: base, Items: items, NextCursor: next,
-		Status: c.Query("status"), Statuses: request.States})
+	p := requestListPage{Page: s.page(c, title), Base: base, Items: items, NextCursor: next,
+		Status: c.Query("status"), Statuses: request.States}
+	if base == "/agency" && s.workflowReady() == nil {
+		notes, err := s.workflow.Notifications(c.Request.Context(), principal(c).Principal, workflow.NotificationFilter{Limit: 10})
+		if err != nil {
+			s.renderError(c, err)
+			return
+		}
+		p.Notifications = toAPINotifications(notes).Items
+	}
+	s.html(c, http.StatusOK, page, p)
 }
 
 func (s *Server) formPage(c *gin.Context, title string) (requestFormPage, error) {
