@@ -175,6 +175,19 @@ func (r Record) Encode() ([]byte, error) {
 // produces: unknown keys, other key orders, whitespace or escapes are refused,
 // so one record has one leaf and one leaf hash.
 func ParseRecord(leaf []byte) (Record, error) {
+	// Recounting a report parses every leaf of the log, so the common case
+	// — a leaf exactly as Encode writes it — is read by a scanner that
+	// accepts nothing else; anything it does not accept takes the slow
+	// path below, which says what is wrong.
+	if r, ok := scanCanonical(leaf); ok {
+		return r, nil
+	}
+	return decodeRecord(leaf)
+}
+
+// decodeRecord is ParseRecord without the scanner: decode, re-encode and
+// compare, which names what is wrong with a leaf.
+func decodeRecord(leaf []byte) (Record, error) {
 	var r Record
 	dec := json.NewDecoder(bytes.NewReader(leaf))
 	dec.DisallowUnknownFields()
@@ -203,4 +216,154 @@ func Commit(salt []byte, reference string) string {
 	h.Write(salt)
 	h.Write([]byte(reference))
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// scanCanonical reads leaf if it is exactly in the form Encode writes, with
+// every field valid: keys in order, no whitespace, strings of the token
+// alphabets (which JSON never escapes), canonical numbers and dates, sorted
+// unique categories. Because Encode's output for a valid record is
+// determined by its values, such a leaf is the encoding of the record
+// returned. ok is false for anything else.
+func scanCanonical(leaf []byte) (r Record, ok bool) {
+	sc := scanner{b: leaf}
+	if !sc.lit(`{"v":1,"event":"`) {
+		return r, false
+	}
+	r.Version = FormatVersion
+	var date, cats string
+	var okAll bool
+	r.Event, okAll = sc.until('"'), true
+	okAll = okAll && isToken(r.Event) && sc.lit(`,"commitment":"`)
+	r.Commitment = sc.until('"')
+	okAll = okAll && isHex64(r.Commitment) && sc.lit(`,"date":"`)
+	date = sc.until('"')
+	okAll = okAll && sc.lit(`,"country":"`)
+	r.Country = sc.until('"')
+	okAll = okAll && len(r.Country) == 2 && isUpper(r.Country[0]) && isUpper(r.Country[1]) && sc.lit(`,"agency_kind":"`)
+	r.AgencyKind = sc.until('"')
+	okAll = okAll && isToken(r.AgencyKind) && sc.lit(`,"process":"`)
+	r.Process = sc.until('"')
+	okAll = okAll && isToken(r.Process) && sc.lit(`,"request_type":"`)
+	r.RequestType = sc.until('"')
+	okAll = okAll && (r.RequestType == TypeLegalProcess || r.RequestType == TypeEmergency || r.RequestType == TypePreservation) &&
+		sc.lit(`,"categories":[`)
+	cats = sc.until(']')
+	okAll = okAll && sc.lit(`,"outcome":"`)
+	r.Outcome = sc.until('"')
+	okAll = okAll && (r.Outcome == "" || isToken(r.Outcome)) && sc.lit(`,"accounts":`)
+	accounts := sc.until(',')
+	okAll = okAll && sc.lit(`"ndo":`)
+	switch {
+	case sc.lit("true}"):
+		r.NDO = true
+	case sc.lit("false}"):
+	default:
+		return r, false
+	}
+	if !okAll || sc.i != len(leaf) {
+		return r, false
+	}
+	// Numbers: decimal without sign or leading zero.
+	if len(accounts) == 0 || len(accounts) > 9 || (accounts[0] == '0' && len(accounts) > 1) {
+		return r, false
+	}
+	for i := 0; i < len(accounts); i++ {
+		if accounts[i] < '0' || accounts[i] > '9' {
+			return r, false
+		}
+		r.Accounts = r.Accounts*10 + int(accounts[i]-'0')
+	}
+	d, err := day.Parse(date)
+	if err != nil || d.String() != date {
+		return r, false
+	}
+	r.Date = d
+	r.Categories = []string{}
+	for cats != "" {
+		if len(cats) < 2 || cats[0] != '"' {
+			return r, false
+		}
+		end := strings.IndexByte(cats[1:], '"')
+		if end < 0 {
+			return r, false
+		}
+		c := cats[1 : 1+end]
+		if !isToken(c) || (len(r.Categories) > 0 && r.Categories[len(r.Categories)-1] >= c) {
+			return r, false
+		}
+		r.Categories = append(r.Categories, c)
+		cats = cats[2+end:]
+		if cats != "" {
+			if cats[0] != ',' || len(cats) == 1 {
+				return r, false
+			}
+			cats = cats[1:]
+		}
+	}
+	return r, true
+}
+
+type scanner struct {
+	b []byte
+	i int
+}
+
+// lit consumes s if the input continues with it.
+func (sc *scanner) lit(s string) bool {
+	if len(sc.b)-sc.i < len(s) || string(sc.b[sc.i:sc.i+len(s)]) != s {
+		return false
+	}
+	sc.i += len(s)
+	return true
+}
+
+// until returns the input up to the next c and consumes it with c; at the
+// end of the input it returns the rest and consumes nothing more (the next
+// lit then fails).
+func (sc *scanner) until(c byte) string {
+	if sc.i >= len(sc.b) {
+		sc.i = len(sc.b) + 1
+		return ""
+	}
+	j := bytes.IndexByte(sc.b[sc.i:], c)
+	if j < 0 {
+		s := string(sc.b[sc.i:])
+		sc.i = len(sc.b) + 1 // past the end: nothing more matches
+		return s
+	}
+	s := string(sc.b[sc.i : sc.i+j])
+	sc.i += j + 1
+	return s
+}
+
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+
+// isToken is tokenRE without the regexp engine.
+func isToken(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case i > 0 && (c == '.' || c == '_' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// isHex64 is hashRE without the regexp engine.
+func isHex64(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
