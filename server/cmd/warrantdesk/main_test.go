@@ -25,7 +25,9 @@ import (
 // suite runs on PostgreSQL) and returns its base URL. It stops at cleanup.
 func MustRunMain(tb testing.TB, extraEnv ...string) string {
 	tb.Helper()
-	env := map[string]string{}
+	// No demo history (seed_history.go) unless a test asks for it: tests
+	// count what they file.
+	env := map[string]string{envDemoHistory: "0"}
 	if dbtestPostgres() {
 		env["WARRANTDESK_DATABASE_URL"] = dbtest.PostgresURL(tb)
 	}

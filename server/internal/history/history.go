@@ -249,6 +249,16 @@ func (g *generator) finished(err error) {
 	}
 }
 
+// warn reports the failure of a housekeeping step (expiring links,
+// releasing notices), which is no request's life.
+func (g *generator) warn(what string) func(error) {
+	return func(err error) {
+		if err != nil && g.cfg.Log != nil {
+			g.cfg.Log.Warn("history: "+what, "err", err)
+		}
+	}
+}
+
 // stats reads back what the generation made.
 func (g *generator) stats(ctx context.Context) (Stats, error) {
 	st := Stats{Requests: len(g.ids), States: map[string]int{}, Periods: map[string]int{}, Failed: g.fails, Err: g.first}

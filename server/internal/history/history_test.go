@@ -220,16 +220,25 @@ func TestGenerate(t *testing.T) {
 	})
 
 	t.Run("ProductionsBuilt", func(t *testing.T) {
-		var rows []struct{ Status, Outcome string }
-		d.Raw(`SELECT p.status, p.outcome FROM productions p`).Scan(&rows)
-		var disclosed int64
-		d.Raw(`SELECT COUNT(*) FROM requests WHERE id IN (SELECT request_id FROM productions)`).Scan(&disclosed)
+		var rows []disclosure.Production
+		d.Find(&rows)
 		outcomes := map[string]int{}
 		for _, p := range rows {
-			if p.Status != disclosure.StatusReady && p.Status != disclosure.StatusExpired {
-				t.Errorf("a production is %s", p.Status)
+			// Links lapse in the history as they would have; none early.
+			switch {
+			case p.ExpiresAt == nil:
+				t.Errorf("production %s is %s without a link", p.ID, p.Status)
+			case p.ExpiresAt.After(end) && p.Status != disclosure.StatusReady:
+				t.Errorf("production %s is %s; its link runs until %v", p.ID, p.Status, p.ExpiresAt)
+			case p.ExpiresAt.Add(time.Hour).Before(end) && p.Status != disclosure.StatusExpired:
+				t.Errorf("production %s is %s; its link ended %v", p.ID, p.Status, p.ExpiresAt)
 			}
 			outcomes[p.Outcome]++
+		}
+		var held int64
+		d.Raw(`SELECT COUNT(*) FROM user_notices WHERE status = ? AND due_at < ?`, disclosure.NoticeScheduled, end.Add(-time.Hour)).Scan(&held)
+		if held > 0 {
+			t.Errorf("%d user notices still held back after their non-disclosure order ended", held)
 		}
 		if len(rows) == 0 || outcomes[disclosure.OutcomeRecords] == 0 || outcomes[disclosure.OutcomeNoRecords] == 0 {
 			t.Errorf("productions by outcome %v: want both", outcomes)

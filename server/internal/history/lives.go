@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
+	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
@@ -381,11 +382,19 @@ func (c *caseRun) produce(closeLater bool) error {
 		c.g.sim.spawn(at, c.g.opt.End, func(*proc) error {
 			_, err := c.g.prod.ExpireDue(c.g.ctx)
 			return err
-		}, func(err error) {
-			if err != nil && c.g.cfg.Log != nil {
-				c.g.cfg.Log.Warn("history: expire productions", "err", err)
-			}
-		})
+		}, c.g.warn("expire productions"))
+	}
+	// A user notice held back by a non-disclosure order goes out when the
+	// order ends, if that is within the history.
+	var held []disclosure.Notice
+	if err := c.g.cfg.DB.WithContext(c.g.ctx).Where("request_id = ? AND status = ?", c.id, disclosure.NoticeScheduled).Find(&held).Error; err != nil {
+		return fmt.Errorf("read notices: %w", err)
+	}
+	for _, n := range held {
+		c.g.sim.spawn(n.DueAt.Add(c.between(1*minute, 50*minute)), c.g.opt.End, func(*proc) error {
+			_, err := c.g.prod.ReleaseDue(c.g.ctx)
+			return err
+		}, c.g.warn("release user notices"))
 	}
 	if closeLater {
 		return c.closeLater()

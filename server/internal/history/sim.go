@@ -83,8 +83,12 @@ func (s *sim) next() int {
 }
 
 // spawn schedules script fn to start at t; done receives its result. It
-// may be called before run or by a running script.
+// may be called before run or by a running script. A script due after end
+// never starts.
 func (s *sim) spawn(t, end time.Time, fn func(p *proc) error, done func(error)) {
+	if t.After(end) {
+		return
+	}
 	w := &waiter{at: t, seq: s.next(), wake: make(chan bool)}
 	heap.Push(&s.queue, w)
 	go func() {
