@@ -16,6 +16,7 @@ import (
 // version they all read, at once. Exactly one approval is recorded; every
 // other gets 409 and leaves no trace but its refusal.
 func TestConcurrentApprovals(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		desc string
 		kind wt.Kind

@@ -18,6 +18,7 @@ import (
 // intake verifies, a reviewer approves, and the produce job hands it to the
 // Producer.
 func TestSingleApprovalFlow(t *testing.T) {
+	t.Parallel()
 	e := wt.New(t, wt.Options{})
 	r := e.File(t, e.Officer, wt.Subpoena)
 	c := e.Case(t, r.ID)
@@ -60,6 +61,7 @@ func TestSingleApprovalFlow(t *testing.T) {
 // TestFourEyes: eleven targets need two approvers; the second is a
 // different person with the counsel role.
 func TestFourEyes(t *testing.T) {
+	t.Parallel()
 	e := wt.New(t, wt.Options{})
 	ctx := context.Background()
 	r := e.File(t, e.Officer, wt.ManyTargets)
@@ -131,6 +133,7 @@ func TestFourEyes(t *testing.T) {
 
 // TestBadInput: the 409s and 422s of the issue.
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	e := wt.New(t, wt.Options{})
 	ctx := context.Background()
 	r := e.File(t, e.Officer, wt.Subpoena)

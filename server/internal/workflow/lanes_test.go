@@ -19,6 +19,7 @@ import (
 // sign-in, co-signs it; then the emergency team verifies it with a callback,
 // two people approve it, and after disclosure a follow-up is due.
 func TestEmergencyLane(t *testing.T) {
+	t.Parallel()
 	e := wt.New(t, wt.Options{})
 	ctx := context.Background()
 	r := e.File(t, e.Sergeant, wt.Emergency)
@@ -104,6 +105,7 @@ func TestEmergencyLane(t *testing.T) {
 // staff could learn of it answers exactly as for a request that does not
 // exist, while its agency sees it. Once co-signed it is visible everywhere.
 func TestUncosignedEmergencyHiddenFromProvider(t *testing.T) {
+	t.Parallel()
 	e := wt.New(t, wt.Options{})
 	ctx := context.Background()
 	missing := "01890000-0000-7000-8000-000000000000"
@@ -201,6 +203,7 @@ func TestUncosignedEmergencyHiddenFromProvider(t *testing.T) {
 
 // TestFollowUpOverdue: a follow-up nobody filed is flagged by its River job.
 func TestFollowUpOverdue(t *testing.T) {
+	t.Parallel()
 	var clock skewed
 	e := wt.New(t, wt.Options{Now: clock.now})
 	ctx := context.Background()
@@ -232,6 +235,7 @@ func TestFollowUpOverdue(t *testing.T) {
 // TestPreservationLane: preserved on verification for the policy's 90 days,
 // extended once, fulfilled by a production request that links it.
 func TestPreservationLane(t *testing.T) {
+	t.Parallel()
 	e := wt.New(t, wt.Options{})
 	ctx := context.Background()
 	p := e.File(t, e.Officer, wt.Preservation)
@@ -273,6 +277,7 @@ func TestPreservationLane(t *testing.T) {
 
 // TestPreservationExpires: the hold ends on its own through its River job.
 func TestPreservationExpires(t *testing.T) {
+	t.Parallel()
 	var clock skewed
 	e := wt.New(t, wt.Options{Now: clock.now})
 	p := e.File(t, e.Officer, wt.Preservation)
@@ -287,6 +292,7 @@ func TestPreservationExpires(t *testing.T) {
 // TestDeadlineEscalates: a state whose deadline passes is marked overdue and
 // its team notified, once; a later state has a fresh deadline.
 func TestDeadlineEscalates(t *testing.T) {
+	t.Parallel()
 	var clock skewed
 	e := wt.New(t, wt.Options{Now: clock.now})
 	r := e.Draft(t, e.Officer, wt.Subpoena)
@@ -312,6 +318,7 @@ func TestDeadlineEscalates(t *testing.T) {
 // last day, and a deadline that passes after the order ran out expires the
 // request instead of escalating it.
 func TestOrderExpiry(t *testing.T) {
+	t.Parallel()
 	var clock skewed
 	e := wt.New(t, wt.Options{Now: clock.now, NoStart: true})
 	r := e.Draft(t, e.Officer, wt.Subpoena)
@@ -340,6 +347,7 @@ func TestOrderExpiry(t *testing.T) {
 // TestQuestionAndAnswer: a reviewer asks, the officer answers, the request
 // is back in review, and both sides see the thread.
 func TestQuestionAndAnswer(t *testing.T) {
+	t.Parallel()
 	e := wt.New(t, wt.Options{})
 	ctx := context.Background()
 	r := e.File(t, e.Officer, wt.Subpoena)

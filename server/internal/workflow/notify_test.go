@@ -98,6 +98,7 @@ func (s *smtpSink) messages() []sunk {
 // in the transition's transaction and e-mailed by its River job, once, to
 // the agency's people through SMTP.
 func TestEmailNotifications(t *testing.T) {
+	t.Parallel()
 	sink := newSMTPSink(t)
 	e := wt.New(t, wt.Options{Config: workflow.Config{
 		Mailer: &workflow.SMTP{Addr: sink.ln.Addr().String(), From: "warrantdesk <noreply@provider.example>", Timeout: 5 * time.Second},

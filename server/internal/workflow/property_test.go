@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -31,10 +32,16 @@ var transitionActions = []string{
 var systemActions = []workflow.Action{workflow.ActionProduce, workflow.ActionDisclose, workflow.ActionExpire, workflow.ActionFulfil}
 
 // propertyChecks is how many random runs TestStateMachineProperties makes
-// unless -rapid.checks says otherwise; each run files four requests and
-// takes a random sequence of actions on each, so the test makes thousands
-// of sequences.
-const propertyChecks = 500
+// in all unless -rapid.checks says otherwise. Each run files four requests
+// and takes a random sequence of actions on each, so the test makes
+// thousands of sequences (1,200). They are split over propertyShards
+// databases that work in parallel. Under the race detector, which makes
+// every step ten times slower and is there for data races rather than for
+// the breadth of the state space, it makes a tenth of them.
+const (
+	propertyChecks = 300
+	propertyShards = 3
+)
 
 // TestStateMachineProperties takes random sequences of actions — by random
 // people, valid and invalid, with stale versions and wider scopes mixed in,
@@ -45,14 +52,42 @@ const propertyChecks = 500
 // approvers the policy requires (distinct people, the second with the
 // counsel role); and the case always agrees with the request.
 func TestStateMachineProperties(t *testing.T) {
+	t.Parallel()
+	shards := 1 // -rapid.checks given: one run of exactly that many
 	if f := flag.Lookup("rapid.checks"); f != nil && f.Value.String() == f.DefValue {
 		checks := propertyChecks
 		if testing.Short() || raceEnabled {
-			checks = propertyChecks / 5 // the race detector makes each step ten times slower
+			checks = propertyChecks / 10
 		}
-		_ = f.Value.Set(strconv.Itoa(checks))
+		shards = propertyShards
+		_ = f.Value.Set(strconv.Itoa(checks / shards))
 		t.Cleanup(func() { _ = f.Value.Set(f.DefValue) })
 	}
+	var (
+		mu        sync.Mutex
+		sequences int
+		states    = map[workflow.State]int{}
+	)
+	t.Run("Shards", func(t *testing.T) {
+		for i := range shards {
+			t.Run(strconv.Itoa(i), func(t *testing.T) {
+				t.Parallel()
+				n, ended := stateMachineProperties(t)
+				mu.Lock()
+				defer mu.Unlock()
+				sequences += n
+				for s, k := range ended {
+					states[s] += k
+				}
+			})
+		}
+	})
+	t.Logf("%d random action sequences; where they ended: %v", sequences, states)
+}
+
+// stateMachineProperties runs the property checks on a database of its own
+// and returns how many sequences it made and where they ended.
+func stateMachineProperties(t *testing.T) (int, map[workflow.State]int) {
 	e := wt.New(t, wt.Options{DB: fastDB(t), NoStart: true})
 	ctx := context.Background()
 	people := []*identity.Principal{e.Officer, e.Sergeant, e.Lieutenant, e.Client, e.OtherOfficer, e.Intake, e.Reviewer,
@@ -162,7 +197,7 @@ func TestStateMachineProperties(t *testing.T) {
 			states[e.State(rt, tr.id)]++
 		}
 	})
-	t.Logf("%d random action sequences; where they ended: %v", sequences, states)
+	return sequences, states
 }
 
 // isEnding reports actions that end a request early.

@@ -166,6 +166,7 @@ func standing(t *testing.T, e *wt.Env) map[workflow.State]string {
 // for a missing request), an action the state does not allow 409, a role
 // the policy does not grant 403, and an allowed one leads where it should.
 func TestTransitionTable(t *testing.T) {
+	t.Parallel()
 	e := wt.New(t, wt.Options{NoStart: true})
 	ctx := context.Background()
 	ids := standing(t, e)
