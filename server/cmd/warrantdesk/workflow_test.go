@@ -281,6 +281,10 @@ func TestWorkflowAPI(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || !strings.Contains(page, `id="queue"`) {
 			t.Fatalf("queue page: %d", resp.StatusCode)
 		}
+		// Every provider page leads to the queue.
+		if _, list := counsel.get("/provider"); !strings.Contains(list, `<a href="/provider/queue">Queue</a>`) {
+			t.Errorf("the provider's navigation has no link to the queue")
+		}
 		rr := file(t, riverside, with(subpoena, datesAround()))
 		resp, page = intake.get("/provider/requests/" + rr.ID + "/review")
 		if resp.StatusCode != http.StatusOK || !strings.Contains(page, `id="form-verify"`) || !strings.Contains(page, rr.Reference) {
