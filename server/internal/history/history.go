@@ -86,7 +86,8 @@ type Config struct {
 	Clock  *Clock
 	Blobs  blob.Store // the court orders
 	// Disclosure is the portal's production service; the generation works on
-	// a copy that reads Clock and marks requests disclosed through its own
+	// a copy that reads Clock (its metadata store too, which keeps the
+	// preservations' holds) and marks requests disclosed through its own
 	// workflow engine.
 	Disclosure *disclosure.Service
 	Agencies   []Agency
@@ -217,11 +218,16 @@ func newGenerator(cfg Config, opt Options) (*generator, error) {
 	prod := *cfg.Disclosure
 	prod.Now = clk.Now
 	prod.Jobs = nil // built here, step by step
+	if prod.Metadata != nil {
+		md := *prod.Metadata // holds and extraction on the clock too
+		md.Now = clk.Now
+		prod.Metadata = &md
+	}
 	g.prod = &prod
 	// Workers 0: this engine only enqueues. The jobs its transitions start
 	// (deadlines, expiries) find every request moved on when the portal's
 	// workers run them, and do nothing.
-	wf, err := workflow.New(workflow.Config{DB: cfg.DB, Policy: cfg.Policy, Producer: disclosure.WorkflowProducer{Service: g.prod},
+	wf, err := workflow.New(workflow.Config{DB: cfg.DB, Policy: cfg.Policy, Producer: disclosure.WorkflowProducer{Service: g.prod}, Holds: g.prod.Metadata,
 		Now: clk.Now, Log: cfg.Log})
 	if err != nil {
 		return nil, err

@@ -235,6 +235,17 @@ func TestGenerate(t *testing.T) {
 			}
 			outcomes[p.Outcome]++
 		}
+		// Preservations kept what they preserved, and let it go when they ended.
+		var holds []metadata.Hold
+		d.Find(&holds)
+		if len(holds) == 0 {
+			t.Error("no preservation held any records")
+		}
+		for _, h := range holds {
+			if h.Status == metadata.HoldActive {
+				t.Errorf("hold of %s still active: every preservation of the history has ended", h.RequestID)
+			}
+		}
 		var held int64
 		d.Raw(`SELECT COUNT(*) FROM user_notices WHERE status = ? AND due_at < ?`, disclosure.NoticeScheduled, end.Add(-time.Hour)).Scan(&held)
 		if held > 0 {
