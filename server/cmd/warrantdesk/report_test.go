@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
 	"github.com/warrantdesk/warrantdesk/server/internal/dbtest"
 	"github.com/warrantdesk/warrantdesk/server/internal/translog"
+	"github.com/warrantdesk/warrantdesk/server/internal/transparency"
 )
 
 // appendPastLeaves writes leaves dated in 2026-H1 into the running
@@ -137,4 +139,94 @@ func TestReportPublishAndVerify(t *testing.T) {
 	if code == 0 || !strings.Contains(out, "MISMATCH: totals requests_received") || !strings.Contains(out, "changed after it was signed") {
 		t.Errorf("report verify of a tampered report: exit %d\n%s", code, out)
 	}
+}
+
+// TestReportCountsEqualPrivateSQL files a history of past requests through
+// the portal's own services (seed --history), then checks the numbers
+// counted from the public log against the private tables they came from,
+// counted with SQL: requests submitted, rejected, withdrawn and disclosed,
+// per country and period.
+func TestReportCountsEqualPrivateSQL(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{}
+	if dbtestPostgres() {
+		env["WARRANTDESK_DATABASE_URL"] = dbtest.PostgresURL(t)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"seed", "--data-dir", dir, "--history", "60", "--seed", "11", "--log-level", "error"},
+		func(k string) string { return env[k] }, &stdout, &stderr); code != 0 {
+		t.Fatalf("seed --history: exit %d\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+	dsn := env["WARRANTDESK_DATABASE_URL"]
+	if dsn == "" {
+		dsn = filepath.Join(dir, "warrantdesk.db")
+	}
+	d, err := db.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	var size int64
+	if err := d.Raw("SELECT size FROM tlog_head WHERE id = 1").Scan(&size).Error; err != nil {
+		t.Fatal(err)
+	}
+
+	// The private truth: when each request was submitted, and when it
+	// entered each final state, with its agency's country.
+	type event struct {
+		Country string
+		What    string
+		At      time.Time
+	}
+	var evs []event
+	if err := d.Raw(`SELECT a.country AS country, 'requests_received' AS what, r.submitted_at AS at
+		FROM requests r JOIN agencies a ON a.id = r.agency_id WHERE r.submitted_at IS NOT NULL
+		UNION ALL
+		SELECT a.country, CASE h.to_status WHEN 'rejected' THEN 'rejected' WHEN 'withdrawn' THEN 'withdrawn' ELSE 'disclosed' END, h.at
+		FROM request_history h JOIN requests r ON r.id = h.request_id JOIN agencies a ON a.id = r.agency_id
+		WHERE h.to_status IN ('rejected', 'withdrawn', 'disclosed') AND h.from_status <> h.to_status`).Scan(&evs).Error; err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{} // "2026-H1 US rejected"
+	periods := map[string]bool{}
+	for _, e := range evs {
+		p := transparency.PeriodOf(day.Of(e.At), 6).Name
+		periods[p] = true
+		want[p+" "+e.Country+" "+e.What]++
+	}
+	if len(periods) < 2 {
+		t.Fatalf("the history spans %d periods; want several", len(periods))
+	}
+	checked := 0
+	for p := range periods {
+		period, _ := transparency.ParsePeriod(p)
+		c, err := transparency.CountLog(ctx, d.DB, period, size, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// No threshold and no bands: every number exact.
+		rep := c.Report(transparency.Rules{PeriodMonths: 6}, transparency.Meta{})
+		got := map[string]int{}
+		for _, row := range rep.Rows {
+			got[p+" "+row.Country+" requests_received"] += row.RequestsReceived.N
+			got[p+" "+row.Country+" rejected"] += row.Rejected.N
+			got[p+" "+row.Country+" withdrawn"] += row.Withdrawn.N
+			got[p+" "+row.Country+" disclosed"] += row.RequestsWithData.N + row.NoDataFound.N
+		}
+		for k, w := range want {
+			if strings.HasPrefix(k, p+" ") {
+				checked++
+				if got[k] != w {
+					t.Errorf("%s: counted from the log %d, SQL over the requests %d", k, got[k], w)
+				}
+			}
+		}
+		for k, g := range got {
+			if g != 0 && want[k] == 0 {
+				t.Errorf("%s: counted from the log %d, SQL over the requests 0", k, g)
+			}
+		}
+	}
+	t.Logf("%d counts over %d periods agree", checked, len(periods))
 }
