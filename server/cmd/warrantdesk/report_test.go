@@ -114,9 +114,26 @@ func TestReportPublishAndVerify(t *testing.T) {
 		t.Fatalf("report verify of an honest report: exit %d\n%s", code, out)
 	}
 
+	// A correction: a new version with its reason (characters JSON
+	// escapes included), and both versions verify.
+	_, page = admin.get("/transparency")
+	resp, page = admin.postForm("/provider/transparency/publish", url.Values{"csrf_token": {admin.csrf(page)}, "period": {"2026-H1"},
+		"reason": {`Leaves of "March" <recounted> & café`}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "Published 2026-H1 version 2") {
+		t.Fatalf("publish a correction: %d\n%s", resp.StatusCode, page)
+	}
+	for _, version := range []string{"1", "2"} {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), []string{"report", "verify", "--period", "2026-H1", "--version", version, "--from", base, "--key", vkey},
+			func(string) string { return "" }, &out, &errOut)
+		if code != 0 || !strings.Contains(out.String(), "version "+version) {
+			t.Errorf("report verify --version %s: exit %d\n%s%s", version, code, out.String(), errOut.String())
+		}
+	}
+
 	// Someone with database access changes a published number.
 	var stored string
-	if err := d.Raw("SELECT body FROM transparency_reports WHERE period = '2026-H1'").Scan(&stored).Error; err != nil {
+	if err := d.Raw("SELECT body FROM transparency_reports WHERE period = '2026-H1' AND version = 2").Scan(&stored).Error; err != nil {
 		t.Fatal(err)
 	}
 	m := regexp.MustCompile(`"totals":\{"requests_received":(\d+),`).FindStringSubmatch(stored)
@@ -132,7 +149,7 @@ func TestReportPublishAndVerify(t *testing.T) {
 	if err := d.Exec(drop).Error; err != nil {
 		t.Fatal(err)
 	}
-	if err := d.Exec("UPDATE transparency_reports SET body = ? WHERE period = '2026-H1'", tampered).Error; err != nil {
+	if err := d.Exec("UPDATE transparency_reports SET body = ? WHERE period = '2026-H1' AND version = 2", tampered).Error; err != nil {
 		t.Fatal(err)
 	}
 	code, out = verify()
