@@ -35,6 +35,7 @@ actions := {
 	"queue.view": "view the provider's queues",
 	"audit.view": "read the audit trail",
 	"agency.manage": "manage agencies",
+	"report.publish": "publish transparency reports",
 	"take": "take this request",
 	"release": "release this request",
 	"assign": "assign this request",

@@ -74,6 +74,8 @@ cases := {
 	"admin reads no audit": {"in": ask(admin, "audit.view", "", null), "allow": false, "code": "role_not_permitted"},
 	"admin manages agencies": {"in": ask(admin, "agency.manage", "", null), "allow": true},
 	"reviewer manages no agencies": {"in": ask(reviewer, "agency.manage", "", null), "allow": false, "code": "role_not_permitted"},
+	"admin publishes reports": {"in": ask(admin, "report.publish", "", null), "allow": true},
+	"reviewer publishes no reports": {"in": ask(reviewer, "report.publish", "", null), "allow": false, "code": "role_not_permitted"},
 	"intake takes submitted": {"in": ask(intake, "take", "provider", req("submitted")), "allow": true},
 	"reviewer takes in review": {"in": ask(reviewer, "take", "provider", req("in_review")), "allow": true},
 	"intake takes nothing in review": {"in": ask(intake, "take", "provider", req("in_review")), "allow": false, "code": "state_not_permitted"},
