@@ -39,13 +39,12 @@ type segment struct {
 }
 
 type stackRow struct {
-	Label        string
-	Y, TextY     int
-	Segments     []segment
-	Protected    bool // some part is protected and not drawn
-	TotalX       int
-	TotalText    string
-	ProtectedTip string
+	Label     string
+	Y, TextY  int
+	Segments  []segment
+	Protected bool // some part is protected and not drawn
+	TotalX    int
+	TotalText string
 }
 
 // A vbar is one column of the trend chart.
@@ -57,30 +56,36 @@ type vbar struct {
 
 type transparencyPage struct {
 	Page
-	Periods                                         []string
-	Period                                          string
-	Country                                         string
-	Countries                                       []string
-	Published                                       *apiReportVersion
-	Versions                                        []apiReportVersion
-	Report                                          transparency.Report
-	ByCountry                                       []transparency.Cell
-	Rows                                            []transparency.Cell
-	NSRows                                          []transparency.Cell
-	Trend                                           []vbar
-	TrendRows                                       []trendRow
-	ByCountryChart                                  []hbar
-	OutcomeChart                                    []stackRow
-	CountryHeight                                   int
-	LabelX, AxisY, AxisX2, TrendValueY, TrendLabelY int
-	OutcomeHeight                                   int
-	TrendHeight                                     int
-	ChartWidth                                      int
-	ChartLabelW                                     int
-	Barred                                          []string
-	BaseURL                                         string
-	Key                                             string
-	CanPublish                                      bool
+	Periods        []string // published periods, newest first
+	Period         string
+	Country        string // the country filter, or ""
+	Countries      []string
+	Published      *apiReportVersion
+	Versions       []apiReportVersion
+	Report         transparency.Report
+	ByCountry      []transparency.Cell // as filtered
+	Rows           []transparency.Cell
+	NSRows         []transparency.Cell
+	ThresholdBelow int // the largest count shown as "fewer than"
+	Barred         []string
+	BaseURL        string
+	Key            string
+	CanPublish     bool
+
+	// Chart geometry, in SVG user units.
+	ByCountryChart []hbar
+	OutcomeChart   []stackRow
+	Trend          []vbar
+	TrendRows      []trendRow
+	ChartWidth     int
+	ChartLabelW    int
+	CountryHeight  int
+	OutcomeHeight  int
+	TrendHeight    int
+	LabelX         int
+	AxisY, AxisX2  int
+	TrendValueY    int
+	TrendLabelY    int
 }
 
 type trendRow struct {
@@ -231,6 +236,7 @@ func (s *Server) handleTransparencyPage(c *gin.Context) {
 	}
 	v := toAPIReportVersion(pub)
 	p.Published, p.Report = &v, rep
+	p.ThresholdBelow = rep.Rules.Threshold - 1
 	for _, other := range list {
 		if other.Period == pub.Period {
 			p.Versions = append(p.Versions, toAPIReportVersion(other))
