@@ -198,6 +198,20 @@ func seedDemoHistory(ctx context.Context, h historyRun, n int) {
 	st, err := h.generate(ctx, n, demoHistorySeed, nil)
 	switch {
 	case errors.Is(err, history.ErrSeeded):
+		// Another replica, started together with this one, is filing it:
+		// its jobs are worked once it has finished.
+		for tick := time.NewTicker(500 * time.Millisecond); ; {
+			if done, err := history.Finished(ctx, h.d.DB, demoHistorySeed); done || err != nil || time.Since(start) > 10*time.Minute {
+				tick.Stop()
+				return
+			}
+			select {
+			case <-ctx.Done():
+				tick.Stop()
+				return
+			case <-tick.C:
+			}
+		}
 	case err != nil && ctx.Err() == nil:
 		h.log.Warn("demo history", "err", err)
 	case err != nil:

@@ -125,9 +125,17 @@ type Stats struct {
 // Another seed adds another history.
 var ErrSeeded = errors.New("history: this seed was already used in this database")
 
-// ActionSeed is the audit action that records each generation (its seed and
-// size), before its first request.
-const ActionSeed = "history.seed"
+// Audit actions that record each generation (its seed and size): before
+// its first request, and once its last request has finished.
+const (
+	ActionSeed = "history.seed"
+	ActionDone = "history.done"
+)
+
+// seedLock is the PostgreSQL advisory lock a generation holds while it
+// claims its seed, so that two processes starting one seed together (demo
+// replicas on one database) make one history, not two.
+const seedLock = 0x7744_7368 // "wDsh"
 
 type marker struct {
 	Seed     uint64 `json:"seed"`
@@ -171,7 +179,28 @@ func Generate(ctx context.Context, cfg Config, opt Options) (Stats, error) {
 	if err := g.sim.run(ctx, cfg.Clock); err != nil {
 		return Stats{}, err
 	}
-	return g.stats(ctx)
+	st, err := g.stats(ctx)
+	if err != nil {
+		return st, err
+	}
+	err = cfg.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return audit.Append(ctx, tx, audit.Event{
+			Actor: audit.Actor{Subject: "system:seed"}, Action: ActionDone, ObjectType: "history", ObjectID: fmt.Sprint(opt.Seed),
+			Details: audit.JSON(map[string]any{"requests": st.Requests, "failed": st.Failed, "leaves": st.Leaves}),
+		})
+	})
+	return st, err
+}
+
+// Finished reports whether the generation of seed has finished in this
+// database (another process may be making it).
+func Finished(ctx context.Context, d *gorm.DB, seed uint64) (bool, error) {
+	var n int64
+	err := d.WithContext(ctx).Table("audit_events").Where("action = ? AND object_id = ?", ActionDone, fmt.Sprint(seed)).Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("history: %w", err)
+	}
+	return n > 0, nil
 }
 
 // claimSeed records the generation in the audit trail, refusing a seed that
@@ -179,9 +208,13 @@ func Generate(ctx context.Context, cfg Config, opt Options) (Stats, error) {
 // not silently run again over its own half.
 func claimSeed(ctx context.Context, d *gorm.DB, opt Options) error {
 	return d.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if tx.Dialector.Name() == "postgres" {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", seedLock).Error; err != nil {
+				return fmt.Errorf("history: lock: %w", err)
+			}
+		}
 		var n int64
-		prefix := fmt.Sprintf(`{"seed":%d,%%`, opt.Seed)
-		if err := tx.Table("audit_events").Where("action = ? AND details LIKE ?", ActionSeed, prefix).Count(&n).Error; err != nil {
+		if err := tx.Table("audit_events").Where("action = ? AND object_id = ?", ActionSeed, fmt.Sprint(opt.Seed)).Count(&n).Error; err != nil {
 			return fmt.Errorf("history: look for earlier generations: %w", err)
 		}
 		if n > 0 {

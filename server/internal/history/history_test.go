@@ -276,6 +276,9 @@ func TestGenerate(t *testing.T) {
 	})
 
 	t.Run("SameSeedRefused", func(t *testing.T) {
+		if done, err := history.Finished(ctx, d.DB, 7); !done || err != nil {
+			t.Errorf("Finished(7) = %v, %v after the generation", done, err)
+		}
 		_, err := history.Generate(ctx, cfg, history.Options{Requests: n, Seed: 7, End: end})
 		if !errors.Is(err, history.ErrSeeded) {
 			t.Fatalf("second run with the same seed: %v, want ErrSeeded", err)
