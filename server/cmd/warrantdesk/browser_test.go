@@ -58,6 +58,60 @@ func newChrome(t *testing.T) context.Context {
 	return ctx
 }
 
+// A chromeTab is one signed-in person's browser tab in a test.
+type chromeTab struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+// newTab starts a Chromium of its own for one person (its own cookies), so
+// several people can be signed in at once. (A second browser context in one
+// Chromium, chromedp.WithNewBrowserContext, stopped navigating after the
+// sign-in's redirects.)
+func newTab(t *testing.T) *chromeTab {
+	return &chromeTab{t: t, ctx: newChrome(t)}
+}
+
+// step runs actions, failing the test with the page's HTML if they do not
+// complete within 20 seconds.
+func (c *chromeTab) step(desc string, actions ...chromedp.Action[chromedp.Void]) {
+	c.t.Helper()
+	sctx, cancel := context.WithTimeout(c.ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(sctx, actions...); err != nil {
+		hctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
+		defer cancel()
+		html, _ := chromedp.Run(hctx, chromedp.OuterHTML("html"))
+		c.t.Fatalf("%s: %v\npage:\n%s", desc, err, html)
+	}
+}
+
+// text is the visible text of the first element sel matches.
+func (c *chromeTab) text(sel string) string {
+	c.t.Helper()
+	sctx, cancel := context.WithTimeout(c.ctx, 20*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(sctx, chromedp.Text(sel))
+	if err != nil {
+		c.t.Fatalf("read %s: %v", sel, err)
+	}
+	return s
+}
+
+// signIn signs in at the embedded provider as a demo user and waits for
+// landing, a selector of the page they land on.
+func (c *chromeTab) signIn(base, user, landing string) {
+	c.t.Helper()
+	c.step("sign in as "+user,
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(`input[name=username]`),
+		chromedp.SendKeys(`input[name=username]`, user),
+		chromedp.SendKeys(`input[name=password]`, "demo"),
+		chromedp.Click(`button[type=submit]`),
+		chromedp.WaitVisible(landing),
+	)
+}
+
 // TestBrowserFilesARequest drives real Chromium through the pages with no
 // JavaScript of ours: sign in at the embedded provider, fill in the new-request
 // form, upload the order, submit, and see the request submitted. The CSP
@@ -70,32 +124,9 @@ func TestBrowserFilesARequest(t *testing.T) {
 	if err := os.WriteFile(pdf, minimalPDF(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	step := func(desc string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			html, _ := chromedp.Run(ctx, chromedp.OuterHTML("html"))
-			t.Fatalf("%s: %v\npage:\n%s", desc, err, html)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(sel))
-		if err != nil {
-			t.Fatalf("read %s: %v", sel, err)
-		}
-		return s
-	}
-
-	step("sign in",
-		chromedp.Navigate(base+"/login"),
-		chromedp.WaitVisible(`input[name=username]`),
-		chromedp.SendKeys(`input[name=username]`, "officer@riverside-pd.example"),
-		chromedp.SendKeys(`input[name=password]`, "demo"),
-		chromedp.Click(`button[type=submit]`),
-		chromedp.WaitVisible(`a[href="/agency/requests/new"]`),
-	)
+	tab := &chromeTab{t: t, ctx: ctx}
+	step, text := tab.step, tab.text
+	tab.signIn(base, "officer@riverside-pd.example", `a[href="/agency/requests/new"]`)
 	step("open the form",
 		chromedp.Click(`a[href="/agency/requests/new"]`),
 		chromedp.WaitVisible(`#f-process`),
@@ -135,5 +166,66 @@ func TestBrowserFilesARequest(t *testing.T) {
 	)
 	if got := text("h1"); !strings.Contains(got, "submitted") || !strings.Contains(got, ref) {
 		t.Errorf("after submit the heading says %q, want %s submitted", got, ref)
+	}
+}
+
+// TestBrowserReviewAndDisclose takes a filed subpoena through the
+// provider's pages in real Chromium — intake verifies it from the queue,
+// a reviewer approves it in the review workspace — and then, signed in as
+// the officer, sees it disclosed with its package to download and the
+// notification on the dashboard. Three people, each in a Chromium of
+// their own.
+func TestBrowserReviewAndDisclose(t *testing.T) {
+	base := MustRunMain(t)
+	r := fileRequest(t, newAPIClient(t, base, "riverside-pd-cms", "riverside-demo-secret"))
+	review := `a[href="/provider/requests/` + r.ID + `/review"]`
+
+	intake := newTab(t)
+	intake.signIn(base, "intake@provider.example", `a[href="/provider/queue"]`)
+	intake.step("open the request from the intake queue",
+		chromedp.Navigate(base+"/provider/queue"),
+		chromedp.WaitVisible(review),
+		chromedp.Click(review),
+		chromedp.WaitVisible(`#form-verify`),
+	)
+	if got := intake.text("main"); !strings.Contains(got, r.Reference) || !strings.Contains(got, "end-to-end encrypted") {
+		t.Errorf("the review page does not show the request and the refusal of content:\n%s", got)
+	}
+	intake.step("verify",
+		chromedp.SendKeys(`#f-verification-requester`, "Badge checked with the agency's switchboard."),
+		chromedp.SendKeys(`#f-verification-document`, "Docket checked with the court."),
+		chromedp.Click(`#form-verify button[type=submit]`),
+		chromedp.WaitNotPresent(`#form-verify`),
+	)
+	if got := intake.text("h1"); !strings.Contains(got, "in_review") {
+		t.Errorf("after verification the heading says %q, want in_review", got)
+	}
+
+	reviewer := newTab(t)
+	reviewer.signIn(base, "reviewer@provider.example", `a[href="/provider/queue"]`)
+	reviewer.step("approve",
+		chromedp.Navigate(base+"/provider/requests/"+r.ID+"/review"),
+		chromedp.WaitVisible(`#form-approve`),
+		chromedp.Click(`#form-approve button[type=submit]`),
+		chromedp.WaitNotPresent(`#form-approve`),
+	)
+
+	officer := newTab(t)
+	officer.signIn(base, "officer@riverside-pd.example", `a[href="/agency/requests/new"]`)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		officer.step("open the request", chromedp.Navigate(base+"/agency/requests/"+r.ID), chromedp.WaitVisible("h1"))
+		if strings.Contains(officer.text("h1"), "disclosed") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the officer's page still says %q a minute after approval", officer.text("h1"))
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	officer.step("the package is offered", chromedp.WaitVisible(`a[href="/agency/requests/`+r.ID+`/production"]`))
+	officer.step("the dashboard", chromedp.Navigate(base+"/agency"), chromedp.WaitVisible(`#notifications`))
+	if got := officer.text("#notifications"); !strings.Contains(got, "Package ready: "+r.Reference) {
+		t.Errorf("notifications %q, want the package ready for %s", got, r.Reference)
 	}
 }

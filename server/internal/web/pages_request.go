@@ -79,6 +79,9 @@ type requestDetailPage struct {
 	Errors       []errs.FieldError
 	FieldErrors  map[string]*errs.FieldError
 	MaxUploadMiB int64
+	// Production is the request's package, once the workflow handed it to
+	// production; nil before.
+	Production *apiProduction
 }
 
 func fieldErrors(err error) ([]errs.FieldError, map[string]*errs.FieldError) {
@@ -279,6 +282,19 @@ func (s *Server) showRequest(c *gin.Context, status int, problem error) {
 	p.Errors, p.FieldErrors = fieldErrors(problem)
 	if problem == nil {
 		p.Errors = nil
+	}
+	// Whoever may see the request (Get checked) may see its package's state;
+	// only its agency's officers may download it (OpenDownload checks).
+	if s.disclosure != nil && r.Status != request.StatusDraft {
+		prod, err := s.disclosure.Get(c.Request.Context(), r.ID)
+		switch {
+		case err == nil:
+			ap := toAPIProduction(prod, r.Reference, a.Principal.Provider)
+			p.Production = &ap
+		case errs.CodeOf(err) != errs.NotFound:
+			s.renderError(c, err)
+			return
+		}
 	}
 	s.html(c, status, "request_detail", p)
 }
