@@ -323,3 +323,31 @@ func TestDeterministic(t *testing.T) {
 		t.Errorf("two runs differ:\n%v\n%v", runs[0], runs[1])
 	}
 }
+
+// TestSeedClaimedOnce: two generations of one seed started together (demo
+// replicas on one database) make one history; the other is refused.
+func TestSeedClaimedOnce(t *testing.T) {
+	d := dbtest.Open(t)
+	cfg := setup(t, d)
+	errc := make(chan error, 2)
+	for range 2 {
+		go func() {
+			_, err := history.Generate(context.Background(), cfg, history.Options{Requests: 2, Seed: 9, End: end})
+			errc <- err
+		}()
+	}
+	var refused int
+	for range 2 {
+		switch err := <-errc; {
+		case errors.Is(err, history.ErrSeeded):
+			refused++
+		case err != nil:
+			t.Fatal(err)
+		}
+	}
+	var requests int64
+	d.Raw(`SELECT COUNT(*) FROM requests`).Scan(&requests)
+	if refused != 1 || requests != 2 {
+		t.Errorf("%d refused, %d requests; want 1 and 2", refused, requests)
+	}
+}
