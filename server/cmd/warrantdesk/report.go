@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -188,6 +189,17 @@ func runReportVerify(ctx context.Context, own map[string]string, stdout, stderr 
 type portal struct {
 	base string
 	http *http.Client
+
+	// next is the page of leaves after the one last returned, already on
+	// its way: the download of a page overlaps the recount of the one
+	// before.
+	nextStart int64
+	next      chan entriesPage
+}
+
+type entriesPage struct {
+	leaves []transparency.IndexedLeaf
+	err    error
 }
 
 // get fetches a public path, waiting out rate limits (429 with
@@ -272,14 +284,46 @@ func (p *portal) Consistency(ctx context.Context, oldSize, newSize int64) (tlog.
 }
 
 func (p *portal) Entries(ctx context.Context, start int64) ([]transparency.IndexedLeaf, error) {
+	var page entriesPage
+	if p.next != nil && p.nextStart == start {
+		page = <-p.next
+	} else {
+		if p.next != nil {
+			<-p.next // a page nobody wants any more
+		}
+		page.leaves, page.err = p.fetchEntries(ctx, start)
+	}
+	p.next = nil
+	if page.err != nil || len(page.leaves) == 0 {
+		return page.leaves, page.err
+	}
+	p.nextStart = page.leaves[len(page.leaves)-1].Index + 1
+	p.next = make(chan entriesPage, 1)
+	go func(start int64, next chan entriesPage) {
+		var pg entriesPage
+		pg.leaves, pg.err = p.fetchEntries(ctx, start)
+		next <- pg
+	}(p.nextStart, p.next)
+	return page.leaves, nil
+}
+
+// fetchEntries downloads one page of leaves. It decodes with a streaming
+// decoder, which reads the response once (Unmarshal validates it in a
+// pass of its own first); the leaves' integrity comes from the tree.
+func (p *portal) fetchEntries(ctx context.Context, start int64) ([]transparency.IndexedLeaf, error) {
 	var out struct {
 		Entries []struct {
 			Index int64  `json:"index"`
 			Leaf  []byte `json:"leaf"`
 		} `json:"entries"`
 	}
-	if err := p.getJSON(ctx, fmt.Sprintf("/api/v1/log/entries?start=%d&limit=%d", start, translog.MaxEntries), &out); err != nil {
+	path := fmt.Sprintf("/api/v1/log/entries?start=%d&limit=%d", start, translog.MaxEntries)
+	b, err := p.get(ctx, path)
+	if err != nil {
 		return nil, err
+	}
+	if err := json.NewDecoder(bytes.NewReader(b)).Decode(&out); err != nil {
+		return nil, fmt.Errorf("GET %s: %w", path, err)
 	}
 	leaves := make([]transparency.IndexedLeaf, len(out.Entries))
 	for i, e := range out.Entries {

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -13,6 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"golang.org/x/mod/sumdb/tlog"
 	"gorm.io/gorm"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
@@ -99,8 +106,19 @@ func TestReportPublishAndVerify(t *testing.T) {
 	if code != http.StatusOK || !strings.HasPrefix(body, "period,version,section,") || !strings.Contains(body, "2026-H1,1,totals,") {
 		t.Errorf("GET report CSV: %d %s", code, body)
 	}
-	if code, _ = httpGet(t, base+"/api/v1/transparency/reports/2025-H1"); code != http.StatusNotFound {
-		t.Errorf("an unpublished period: %d, want 404", code)
+	for _, tc := range []struct {
+		path string
+		want int
+	}{
+		{"/api/v1/transparency/reports/2025-H1", http.StatusNotFound},
+		{"/api/v1/transparency/reports/2026-H1?version=9", http.StatusNotFound},
+		{"/api/v1/transparency/reports/last-year", http.StatusUnprocessableEntity},
+		{"/api/v1/transparency/reports/2026-H1?format=xml", http.StatusUnprocessableEntity},
+		{"/api/v1/transparency/reports?format=pdf", http.StatusUnprocessableEntity},
+	} {
+		if code, body := httpGet(t, base+tc.path); code != tc.want || !strings.Contains(body, `"status":`) {
+			t.Errorf("GET %s: %d %s, want %d and a problem", tc.path, code, body, tc.want)
+		}
 	}
 
 	verify := func() (int, string) {
@@ -246,4 +264,127 @@ func TestReportCountsEqualPrivateSQL(t *testing.T) {
 		}
 	}
 	t.Logf("%d counts over %d periods agree", checked, len(periods))
+}
+
+// BenchmarkReportVerifyHTTP times the whole `warrantdesk report verify
+// --from` against a running portal on PostgreSQL whose log holds
+// WARRANTDESK_BENCH_LOG_LEAVES leaves (1,000,000 by default), bulk-loaded
+// with COPY: every page of leaves fetched over HTTP, the recount, and
+// beside it sha256sum of the leaves' bytes.
+func BenchmarkReportVerifyHTTP(b *testing.B) {
+	if !dbtestPostgres() {
+		b.Skip("needs PostgreSQL (WARRANTDESK_TEST_DATABASE=postgres)")
+	}
+	n := 1_000_000
+	if v := os.Getenv("WARRANTDESK_BENCH_LOG_LEAVES"); v != "" {
+		n, _ = strconv.Atoi(v)
+	}
+	dsn := dbtest.PostgresURL(b)
+	skey, vkey, err := translog.GenerateKey("bench.warrantdesk.example/log")
+	if err != nil {
+		b.Fatal(err)
+	}
+	env := map[string]string{"WARRANTDESK_DATABASE_URL": dsn, "WARRANTDESK_LOG_KEY": skey}
+	base := MustRunMain(b, "WARRANTDESK_DATABASE_URL="+dsn, "WARRANTDESK_LOG_KEY="+skey, "WARRANTDESK_DEMO_HISTORY=0", "WARRANTDESK_RATE_LIMIT=0")
+	ctx := context.Background()
+	d, err := db.Open(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+
+	// Leaves and the tree's stored hashes, as Append would have written them.
+	start := time.Now()
+	first, _ := day.Parse("2026-01-01")
+	kinds := []translog.Record{
+		{Event: translog.EventReceived, Country: "US", AgencyKind: "police", Process: "us.subpoena", RequestType: translog.TypeLegalProcess, Accounts: 2},
+		{Event: translog.EventDecided, Country: "GB", AgencyKind: "police", Process: "uk.opo", RequestType: translog.TypeLegalProcess, Outcome: translog.RejectedBecause("overbroad")},
+		{Event: translog.EventDisclosed, Country: "DE", AgencyKind: "federal", Process: "eu.epoc", RequestType: translog.TypeLegalProcess, Accounts: 1, NDO: true},
+		{Event: translog.EventReceived, Country: "US", AgencyKind: "police", Process: "us.emergency", RequestType: translog.TypeEmergency, Accounts: 1},
+	}
+	leaves := make([][]byte, n)
+	var hashes []tlog.Hash
+	reader := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(idx))
+		for i, x := range idx {
+			out[i] = hashes[x]
+		}
+		return out, nil
+	})
+	sum := sha256.New()
+	for i := range n {
+		r := kinds[i%len(kinds)]
+		r.Version, r.Date, r.Categories = translog.FormatVersion, first.AddDays(i%360), []string{"subscriber"}
+		r.Commitment = translog.Commit([]byte(strconv.Itoa(i)), "WD-2026-000001")
+		leaf, err := r.Encode()
+		if err != nil {
+			b.Fatal(err)
+		}
+		leaves[i] = leaf
+		sum.Write(leaf)
+		hs, err := tlog.StoredHashes(int64(i), leaf, reader)
+		if err != nil {
+			b.Fatal(err)
+		}
+		hashes = append(hashes, hs...)
+	}
+	file := filepath.Join(b.TempDir(), "leaves")
+	f, err := os.Create(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	for _, l := range leaves {
+		w.Write(l)
+	}
+	w.Flush()
+	f.Close()
+	conn, err := d.SQL.Conn(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now().UTC()
+	err = conn.Raw(func(dc any) error {
+		c := dc.(*stdlib.Conn).Conn()
+		if _, err := c.CopyFrom(ctx, pgx.Identifier{"tlog_leaves"}, []string{"idx", "request_id", "event", "salt", "leaf", "created_at"},
+			pgx.CopyFromSlice(n, func(i int) ([]any, error) { return []any{int64(i), "bench", "bench", "00", leaves[i], now}, nil })); err != nil {
+			return err
+		}
+		_, err := c.CopyFrom(ctx, pgx.Identifier{"tlog_hashes"}, []string{"id", "hash"},
+			pgx.CopyFromSlice(len(hashes), func(i int) ([]any, error) { return []any{int64(i), hashes[i][:]}, nil }))
+		return err
+	})
+	conn.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := d.Exec("UPDATE tlog_head SET size = ? WHERE id = 1", n).Error; err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("setup: %d leaves and %d hashes made and copied in %s", n, len(hashes), time.Since(start).Round(time.Millisecond))
+	var out, errOut bytes.Buffer
+	if code := run(ctx, []string{"report", "publish", "--period", "2026-H1", "--log-level", "error"}, func(k string) string { return env[k] }, &out, &errOut); code != 0 {
+		b.Fatalf("report publish: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	b.Log(strings.TrimSpace(out.String()))
+	var verifyT, sumT time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		t0 := time.Now()
+		out.Reset()
+		errOut.Reset()
+		code := run(ctx, []string{"report", "verify", "--period", "2026-H1", "--from", base, "--key", vkey}, func(string) string { return "" }, &out, &errOut)
+		if code != 0 {
+			b.Fatalf("report verify: exit %d\n%s%s", code, out.String(), errOut.String())
+		}
+		t1 := time.Now()
+		if o, err := exec.Command("sha256sum", file).CombinedOutput(); err != nil {
+			b.Fatalf("sha256sum: %v %s", err, o)
+		}
+		verifyT += t1.Sub(t0)
+		sumT += time.Since(t1)
+	}
+	b.ReportMetric(verifyT.Seconds()/float64(b.N), "verify-http-s")
+	b.ReportMetric(sumT.Seconds()/float64(b.N), "sha256sum-s")
+	b.ReportMetric(float64(verifyT)/float64(sumT), "ratio")
 }
