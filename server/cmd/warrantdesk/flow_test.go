@@ -8,19 +8,24 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
+
+// daysFromToday is the UTC date n days from today, so that the tests' orders
+// stay valid whenever they run.
+func daysFromToday(n int) string { return time.Now().UTC().AddDate(0, 0, n).Format(time.DateOnly) }
 
 var subpoena = map[string]any{
 	"process":           "us.subpoena",
 	"issuing_authority": map[string]any{"kind": "court", "name": "Superior Court of Riverside County", "signed_by": "Hon. A. Example"},
 	"docket":            "CR-2026-01234",
-	"issued_on":         "2026-11-20",
-	"expires_on":        "2027-02-20",
+	"issued_on":         daysFromToday(-5),
+	"expires_on":        daysFromToday(87),
 	"targets":           []any{map[string]any{"type": "phone", "value": "+1 555 0100 123"}},
-	"date_from":         "2026-08-01",
-	"date_to":           "2026-11-01",
+	"date_from":         daysFromToday(-116),
+	"date_to":           daysFromToday(-24),
 	"categories":        []any{"subscriber", "connection_log", "content"},
-	"nondisclosure":     map[string]any{"ordered": true, "until": "2027-05-20"},
+	"nondisclosure":     map[string]any{"ordered": true, "until": daysFromToday(176)},
 	"offence":           map[string]any{"description": "armed robbery", "max_penalty_years": 20},
 	"summary":           "Suspect's phone used to arrange the robbery.",
 }
@@ -195,9 +200,9 @@ func TestBrowserFiling(t *testing.T) {
 	form := url.Values{
 		"csrf_token": {token}, "process": {"us.subpoena"}, "authority_kind": {"court"},
 		"authority_name": {"Superior Court of Riverside County"}, "authority_signed_by": {"Hon. A. Example"},
-		"docket": {"CR-2026-01234"}, "issued_on": {"2026-11-20"}, "expires_on": {"2027-02-20"},
+		"docket": {"CR-2026-01234"}, "issued_on": {daysFromToday(-5)}, "expires_on": {daysFromToday(87)},
 		"target_type": {"phone", "phone"}, "target_value": {"+1 555 0100 123", ""},
-		"date_from": {"2026-08-01"}, "date_to": {"2026-11-01"}, "categories": {"subscriber", "connection_log"},
+		"date_from": {daysFromToday(-116)}, "date_to": {daysFromToday(-24)}, "categories": {"subscriber", "connection_log"},
 		"offence_description": {"armed robbery"}, "offence_max_penalty_years": {"20"}, "summary": {"Filed from the page."},
 	}
 
