@@ -87,7 +87,10 @@ func decodeQueueCursor(c string) (time.Time, string, bool) {
 // first. Pages are keyset-paginated on (deadline, id): a page costs the same
 // at the millionth request as at the first, and never repeats or skips one
 // when others arrive. Emergencies awaiting their co-signature and finished
-// requests are in no queue.
+// requests are in no queue: a queued request is always one the provider may
+// see (request.ProviderSees), because place never queues an emergency its
+// supervisor has not co-signed; the page keeps to that index-only range
+// scan rather than testing the rule again row by row.
 // Returns Forbidden unless the policy lets actor view the queues, and
 // Invalid for a bad filter or cursor.
 func (e *Engine) Queue(ctx context.Context, actor *identity.Principal, f QueueFilter) (QueuePage, error) {
