@@ -250,7 +250,7 @@ func (c *caseRun) file(in request.Input, linked string) error {
 	if err := c.wait(2*minute, 40*minute); err != nil {
 		return err
 	}
-	if _, err := c.g.reqs.UploadDocument(c.g.ctx, officer, r.ID, c.ref+".pdf", bytes.NewReader(OrderPDF(c.ref))); err != nil {
+	if _, err := c.g.reqs.UploadDocument(c.g.ctx, officer, r.ID, c.ref+".pdf", bytes.NewReader(request.PlaceholderPDF("order for "+c.ref))); err != nil {
 		return fmt.Errorf("upload: %w", err)
 	}
 	if linked != "" {
@@ -506,27 +506,6 @@ func (c *caseRun) targets(n int) []request.Target {
 		}
 	}
 	return out
-}
-
-// OrderPDF is a small, well-formed one-page PDF standing in for the signed
-// order of request ref: what the request service accepts as an upload.
-func OrderPDF(ref string) []byte {
-	objs := []string{"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"}
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%%PDF-1.4\n%% order for %s\n", ref)
-	var offs []int
-	for i, o := range objs {
-		offs = append(offs, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	x := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, x)
-	return b.Bytes()
 }
 
 var (
