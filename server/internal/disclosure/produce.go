@@ -204,7 +204,11 @@ func (s *Service) claim(ctx context.Context, requestID string) (*Production, *re
 			if r.Status != stateProducing && r.Status != stateDisclosed {
 				return errs.E(errs.Conflict, "Request %s is %s; its package can no longer be built.", r.Reference, r.Status)
 			}
-			res := tx.Model(&Production{}).Where("id = ? AND attempts = ?", p.ID, p.Attempts).
+			// The status condition matters on PostgreSQL: an UPDATE that
+			// waited for a finishing attempt's row lock re-checks its WHERE
+			// on the finished row, whose attempt number is unchanged; only
+			// its status says the package is already there.
+			res := tx.Model(&Production{}).Where("id = ? AND attempts = ? AND status NOT IN ?", p.ID, p.Attempts, []string{StatusReady, StatusExpired}).
 				Updates(map[string]any{"status": StatusBuilding, "attempts": p.Attempts + 1, "error": "", "updated_at": now})
 			if res.Error != nil {
 				return fmt.Errorf("claim production: %w", res.Error)
