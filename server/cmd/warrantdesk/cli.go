@@ -66,7 +66,8 @@ func usage(w io.Writer) {
 commands:
   serve      run the portal (default); --demo runs the embedded OpenID Provider with demo agencies
   migrate    apply pending database migrations and exit
-  seed       create the demo agencies in the database
+  seed       create the demo agencies; --accounts N --days D writes synthetic retained metadata;
+             --history N files N past requests through the portal's services
   verify-log recompute the audit chain and the transparency log and check their signatures
   report     publish a period's transparency report, or verify one from a portal's public log
   log-key    print a new transparency-log signing key (stdout) and its public verifier key (stderr)

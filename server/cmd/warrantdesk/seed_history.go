@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -19,12 +20,14 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/agency"
 	"github.com/warrantdesk/warrantdesk/server/internal/blob"
 	"github.com/warrantdesk/warrantdesk/server/internal/config"
+	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
 	"github.com/warrantdesk/warrantdesk/server/internal/devidp"
 	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
 	"github.com/warrantdesk/warrantdesk/server/internal/history"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
+	"github.com/warrantdesk/warrantdesk/server/internal/transparency"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 )
 
@@ -36,10 +39,10 @@ const historyUsage = "file N past requests, spread over the last three years, th
 // database holds none (default demoHistory; 0 turns it off).
 const envDemoHistory = "WARRANTDESK_DEMO_HISTORY"
 
-// demoHistory is the demo's history: a few dozen requests, enough for every
-// half-year of the transparency reports to show something.
+// demoHistory is the demo's history: enough requests that most cells of
+// every half-year's transparency report pass the reporting threshold.
 const (
-	demoHistory     = 40
+	demoHistory     = 150
 	demoHistorySeed = 2026
 )
 
@@ -80,6 +83,9 @@ type historyRun struct {
 	log    *slog.Logger
 	getenv func(string) string
 	prods  *disclosure.Service // nil: built here as serve builds it
+	// reports, when set, publishes the transparency report of every
+	// half-year the demo history covers that has ended.
+	reports *transparency.Service
 }
 
 // generate files n past requests with seed, through the same services serve
@@ -218,6 +224,7 @@ func seedDemoHistory(ctx context.Context, h historyRun, n int) {
 	default:
 		h.log.Info("seeded the demo history", "requests", st.Requests, "leaves", st.Leaves, "failed", st.Failed,
 			"ms", time.Since(start).Milliseconds())
+		publishDemoReports(ctx, h, st)
 		if st.Failed > 0 {
 			h.log.Warn("demo history: requests stopped early", "first", st.Err)
 		}
@@ -310,4 +317,31 @@ func counts(m map[string]int) string {
 		parts[i] = fmt.Sprintf("%s %d", k, m[k])
 	}
 	return strings.Join(parts, ", ")
+}
+
+// publishDemoReports publishes, as the demo's operator, the report of each
+// half-year of the demo history that has ended, so that the public page has
+// periods to show and `report verify` something to recount. A failure is
+// logged; the portal goes on without that report.
+func publishDemoReports(ctx context.Context, h historyRun, st history.Stats) {
+	if h.reports == nil {
+		return
+	}
+	periods := slices.Sorted(maps.Keys(st.Periods))
+	for _, name := range periods {
+		p, err := transparency.ParsePeriod(name)
+		if err != nil || !day.Of(time.Now().UTC()).After(p.Last) {
+			continue
+		}
+		if _, err := h.reports.Find(ctx, name, 0); !errors.Is(err, transparency.ErrNotPublished) {
+			continue // published already (another replica, an earlier start), or unreadable
+		}
+		if _, err := h.reports.Publish(ctx, transparency.Publisher{Operator: "demo"}, name, "", nil); err != nil {
+			if ctx.Err() == nil {
+				h.log.Warn("publish the demo's transparency report", "period", name, "err", err)
+			}
+			continue
+		}
+		h.log.Info("published the demo's transparency report", "period", name)
+	}
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/audit"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
 	"github.com/warrantdesk/warrantdesk/server/internal/dbtest"
+	wt "github.com/warrantdesk/warrantdesk/server/internal/workflow/workflowtest"
 )
 
 // pendingJobs counts the River jobs due now that no worker has finished.
@@ -136,7 +139,7 @@ func TestDemoHistory(t *testing.T) {
 	if dbtestPostgres() {
 		url = dbtest.PostgresURL(t)
 	}
-	MustRunMain(t, envDemoHistory+"=12", "WARRANTDESK_DATABASE_URL="+url)
+	base := MustRunMain(t, envDemoHistory+"=12", "WARRANTDESK_DATABASE_URL="+url)
 	d, err := db.Open(context.Background(), url)
 	if err != nil {
 		t.Fatal(err)
@@ -171,5 +174,26 @@ func TestDemoHistory(t *testing.T) {
 	}
 	if rep, err := audit.Verify(context.Background(), d.DB, nil, nil); err != nil || !rep.OK() {
 		t.Errorf("audit chain: %+v, %v", rep, err)
+	}
+
+	// The demo publishes the report of every half-year of its history that
+	// has ended, and each recounts from the public log.
+	var list struct {
+		Reports []struct {
+			Period string `json:"period"`
+		} `json:"reports"`
+	}
+	wt.Eventually(t, 30*time.Second, "the demo's reports", func() bool {
+		code, body := httpGet(t, base+"/api/v1/transparency/reports")
+		return code == http.StatusOK && json.Unmarshal([]byte(body), &list) == nil && int64(len(list.Reports)) >= periods-1
+	})
+	_, vkey := httpGet(t, base+"/api/v1/log/key")
+	for _, it := range list.Reports {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), []string{"report", "verify", "--period", it.Period, "--from", base, "--key", strings.TrimSpace(vkey)},
+			func(string) string { return "" }, &out, &errOut)
+		if code != 0 {
+			t.Errorf("report verify %s: exit %d\n%s%s", it.Period, code, out.String(), errOut.String())
+		}
 	}
 }

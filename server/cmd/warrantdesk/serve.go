@@ -114,7 +114,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	stopJobs, err := startJobsAfterDemoHistory(ctx, historyRun{cfg: cfg, d: d, log: log, getenv: getenv, prods: prods}, wf)
+	tl, err := translog.New(d.DB, cfg.LogKey)
+	if err != nil {
+		return err
+	}
+	reports := &transparency.Service{DB: d.DB, Policy: pol, Log: tl}
+	stopJobs, err := startJobsAfterDemoHistory(ctx, historyRun{cfg: cfg, d: d, log: log, getenv: getenv, prods: prods, reports: reports}, wf)
 	if err != nil {
 		return err
 	}
@@ -123,10 +128,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// The transparency log's signer: a checkpoint within a second of a new
 	// leaf, on every replica (signing is idempotent). It stops before the
 	// database closes.
-	tl, err := translog.New(d.DB, cfg.LogKey)
-	if err != nil {
-		return err
-	}
 	signCtx, stopSigner := context.WithCancel(ctx)
 	signerDone := make(chan struct{})
 	go func() { defer close(signerDone); tl.Run(signCtx, time.Second, log) }()
@@ -136,7 +137,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	adm := &admin.Service{DB: d.DB, Policy: pol, Identity: ids}
 	srv, err := web.New(web.Deps{Config: cfg, DB: d, Log: log, Identity: ids, Requests: reqs, Admin: adm, Policy: pol, IdP: idp, Registry: reg, Workflow: wf, Disclosure: prods,
-		Transparency: &transparency.Service{DB: d.DB, Policy: pol, Log: tl}})
+		Transparency: reports})
 	if err != nil {
 		return err
 	}
