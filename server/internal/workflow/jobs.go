@@ -86,19 +86,27 @@ type sweepArgs struct{}
 
 func (sweepArgs) Kind() string { return "workflow.sweep" }
 
+// due schedules a job for at, or for now when at has passed: River keeps a
+// job with any ScheduledAt in its scheduled state until its scheduler's next
+// tick (every few seconds), so an overdue escalation would wait for nothing.
+func due(at time.Time) *river.InsertOpts {
+	o := &river.InsertOpts{Queue: queueWorkflow}
+	if at.After(time.Now()) {
+		o.ScheduledAt = at
+	}
+	return o
+}
+
 func deadlineJob(c *Case) river.InsertManyParams {
-	return river.InsertManyParams{Args: deadlineArgs{RequestID: c.RequestID, State: c.Status, DueAt: c.DueAt},
-		InsertOpts: &river.InsertOpts{Queue: queueWorkflow, ScheduledAt: c.DueAt}}
+	return river.InsertManyParams{Args: deadlineArgs{RequestID: c.RequestID, State: c.Status, DueAt: c.DueAt}, InsertOpts: due(c.DueAt)}
 }
 
 func holdJob(c *Case) river.InsertManyParams {
-	return river.InsertManyParams{Args: holdArgs{RequestID: c.RequestID, Until: *c.HoldUntil},
-		InsertOpts: &river.InsertOpts{Queue: queueWorkflow, ScheduledAt: *c.HoldUntil}}
+	return river.InsertManyParams{Args: holdArgs{RequestID: c.RequestID, Until: *c.HoldUntil}, InsertOpts: due(*c.HoldUntil)}
 }
 
 func followUpJob(c *Case) river.InsertManyParams {
-	return river.InsertManyParams{Args: followUpArgs{RequestID: c.RequestID, Due: *c.FollowUpDue},
-		InsertOpts: &river.InsertOpts{Queue: queueWorkflow, ScheduledAt: *c.FollowUpDue}}
+	return river.InsertManyParams{Args: followUpArgs{RequestID: c.RequestID, Due: *c.FollowUpDue}, InsertOpts: due(*c.FollowUpDue)}
 }
 
 func produceJob(id string) river.InsertManyParams {
@@ -108,8 +116,7 @@ func produceJob(id string) river.InsertManyParams {
 func orderExpiryJob(r *request.Request) river.InsertManyParams {
 	// The order is valid through its last day (UTC).
 	at := r.ExpiresOn.Time().UTC().AddDate(0, 0, 1)
-	return river.InsertManyParams{Args: orderExpiryArgs{RequestID: r.ID, ExpiresOn: r.ExpiresOn.String()},
-		InsertOpts: &river.InsertOpts{Queue: queueWorkflow, ScheduledAt: at}}
+	return river.InsertManyParams{Args: orderExpiryArgs{RequestID: r.ID, ExpiresOn: r.ExpiresOn.String()}, InsertOpts: due(at)}
 }
 
 // enqueue inserts jobs in the gorm transaction tx.
