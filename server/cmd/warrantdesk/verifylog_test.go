@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -320,4 +321,150 @@ func TestWdLogcheckAgainstTheServer(t *testing.T) {
 	if code, _ := logcheck("-key", vkey, "-receipt", rcFile, "-reference", "WD-2026-999999"); code == 0 {
 		t.Error("wd-logcheck accepted the receipt for another reference")
 	}
+}
+
+// TestLogLeaves reads the bulk form of the public log (GET
+// /api/v1/log/leaves) over a log of more leaves than one response serves:
+// the bodies are exactly the leaves' bytes, one a line, pages follow each
+// other seamlessly through Log-Next-Start, bad ranges are 422 problems, and
+// a stored leaf holding a newline is never served as two.
+func TestLogLeaves(t *testing.T) {
+	ctx := context.Background()
+	dsn := filepath.Join(t.TempDir(), "leaves.db")
+	if dbtestPostgres() {
+		dsn = dbtest.PostgresURL(t)
+	}
+	base := MustRunMain(t, "WARRANTDESK_DATABASE_URL="+dsn, "WARRANTDESK_RATE_LIMIT=0")
+	d, err := db.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+
+	// More leaves than one response serves, written straight to the table
+	// (the bulk form reads leaves only, not the tree's hashes).
+	var size int64
+	if err := d.Raw("SELECT size FROM tlog_head WHERE id = 1").Scan(&size).Error; err != nil {
+		t.Fatal(err)
+	}
+	n := size + translog.MaxLeaves + 5
+	leafExpr := `CAST('{"i":' || i || '}' AS BLOB)`
+	if d.Dialector.Name() == "postgres" {
+		leafExpr = `convert_to('{"i":' || i || '}', 'UTF8')`
+	}
+	if err := d.Exec(`WITH RECURSIVE seq(i) AS (SELECT CAST(? AS BIGINT) UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?)
+		INSERT INTO tlog_leaves (idx, request_id, event, salt, leaf, created_at)
+		SELECT i, 'bulk', 'bulk', '00', `+leafExpr+`, CURRENT_TIMESTAMP FROM seq`, size, n).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Exec("UPDATE tlog_head SET size = ? WHERE id = 1", n).Error; err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	var stored [][]byte
+	if err := d.Raw("SELECT leaf FROM tlog_leaves ORDER BY idx").Pluck("leaf", &stored).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range stored {
+		want.Write(l)
+		want.WriteByte('\n')
+	}
+	if int64(len(stored)) != n {
+		t.Fatalf("%d leaves stored, want %d", len(stored), n)
+	}
+	get := func(query string) (*http.Response, []byte) {
+		t.Helper()
+		resp, err := http.Get(base + "/api/v1/log/leaves" + query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+		return resp, b
+	}
+
+	t.Run("PagesAreTheLeavesSeamlessly", func(t *testing.T) {
+		var got bytes.Buffer
+		next, pages := "0", 0
+		for next != "" {
+			resp, b := get("?start=" + next)
+			if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/x-ndjson" {
+				t.Fatalf("start=%s: %d %s", next, resp.StatusCode, resp.Header.Get("Content-Type"))
+			}
+			if lines := bytes.Count(b, []byte{'\n'}); lines > translog.MaxLeaves {
+				t.Fatalf("start=%s: %d leaves in one page, more than %d", next, lines, translog.MaxLeaves)
+			}
+			got.Write(b)
+			next = resp.Header.Get("Log-Next-Start")
+			pages++
+		}
+		if pages != 2 || !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Errorf("%d pages of %d bytes; want 2 pages, exactly the %d leaves' %d bytes", pages, got.Len(), n, want.Len())
+		}
+	})
+
+	t.Run("ExplicitRangeIsExactlyThoseLeaves", func(t *testing.T) {
+		s, e := n-10, n-3
+		resp, b := get(fmt.Sprintf("?start=%d&end=%d", s, e))
+		wantB := append(bytes.Join(stored[s:e], []byte{'\n'}), '\n')
+		if resp.StatusCode != http.StatusOK || !bytes.Equal(b, wantB) || resp.Header.Get("Log-Next-Start") != "" {
+			t.Errorf("%d %q (next %q); want %q", resp.StatusCode, b, resp.Header.Get("Log-Next-Start"), wantB)
+		}
+	})
+
+	t.Run("EmptyRangeIsEmpty", func(t *testing.T) {
+		for _, q := range []string{fmt.Sprintf("?start=%d", n), "?start=7&end=7"} {
+			resp, b := get(q)
+			if resp.StatusCode != http.StatusOK || len(b) != 0 || resp.Header.Get("Log-Next-Start") != "" {
+				t.Errorf("%s: %d %q next %q; want 200 and nothing", q, resp.StatusCode, b, resp.Header.Get("Log-Next-Start"))
+			}
+		}
+	})
+
+	t.Run("BadRangesAreProblems", func(t *testing.T) {
+		for _, tc := range []struct{ query, field string }{
+			{"?start=-1", "start"},
+			{"?start=x", "start"},
+			{fmt.Sprintf("?start=%d", n+1), "start"},
+			{"?start=5&end=4", "end"},
+			{"?start=0&end=y", "end"},
+			{fmt.Sprintf("?start=0&end=%d", n+1), "end"},
+			{fmt.Sprintf("?start=0&end=%d", translog.MaxLeaves+1), "end"},
+		} {
+			resp, b := get(tc.query)
+			var p apiProblem
+			if resp.StatusCode != http.StatusUnprocessableEntity || resp.Header.Get("Content-Type") != "application/problem+json" ||
+				json.Unmarshal(b, &p) != nil || len(p.Errors) == 0 || p.Errors[0].Field != tc.field {
+				t.Errorf("%s: %d %s %s; want 422 problem+json naming %s", tc.query, resp.StatusCode, resp.Header.Get("Content-Type"), b, tc.field)
+			}
+		}
+	})
+
+	t.Run("LeafWithNewlineIsNeverServed", func(t *testing.T) {
+		if err := d.Exec("INSERT INTO tlog_leaves (idx, request_id, event, salt, leaf, created_at) VALUES (?, 'bulk', 'bulk', '00', ?, CURRENT_TIMESTAMP)",
+			n, []byte("{\"i\":1}\n{\"i\":2}")).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Exec("UPDATE tlog_head SET size = ? WHERE id = 1", n+1).Error; err != nil {
+			t.Fatal(err)
+		}
+		// Mid-stream (after more than the server's write buffer): the
+		// connection is cut, not the body ended.
+		resp, err := http.Get(fmt.Sprintf("%s/api/v1/log/leaves?start=%d", base, n-20_000))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err == nil || bytes.Contains(b, []byte(`{"i":2}`)) {
+			t.Errorf("a leaf with a newline, streamed: %d %q, read error %v; want a broken body", resp.StatusCode, b, err)
+		}
+		// First: an error before any byte.
+		if resp, b := get(fmt.Sprintf("?start=%d", n)); resp.StatusCode != http.StatusInternalServerError || bytes.Contains(b, []byte(`{"i":2}`)) {
+			t.Errorf("a leaf with a newline, first: %d %q; want 500", resp.StatusCode, b)
+		}
+	})
 }

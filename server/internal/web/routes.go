@@ -84,6 +84,7 @@ func (s *Server) routes() {
 	api.GET("/log/checkpoint", s.handleAPILogCheckpoint)
 	api.GET("/log/key", s.handleAPILogKey)
 	api.GET("/log/entries", s.handleAPILogEntries)
+	api.GET("/log/leaves", s.handleAPILogLeaves)
 	api.GET("/log/proof/inclusion", s.handleAPILogInclusion)
 	api.GET("/log/proof/consistency", s.handleAPILogConsistency)
 	api.GET("/productions/key", s.handleAPIProductionKey)
