@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -270,7 +271,8 @@ func TestReportCountsEqualPrivateSQL(t *testing.T) {
 // --from` against a running portal on PostgreSQL whose log holds
 // WARRANTDESK_BENCH_LOG_LEAVES leaves (1,000,000 by default), bulk-loaded
 // with COPY: every page of leaves fetched over HTTP, the recount, and
-// beside it sha256sum of the leaves' bytes.
+// beside it sha256sum of the leaves' bytes, and the download alone (every
+// page of GET /api/v1/log/leaves, read and dropped).
 func BenchmarkReportVerifyHTTP(b *testing.B) {
 	if !dbtestPostgres() {
 		b.Skip("needs PostgreSQL (WARRANTDESK_TEST_DATABASE=postgres)")
@@ -367,7 +369,7 @@ func BenchmarkReportVerifyHTTP(b *testing.B) {
 		b.Fatalf("report publish: exit %d\n%s%s", code, out.String(), errOut.String())
 	}
 	b.Log(strings.TrimSpace(out.String()))
-	var verifyT, sumT time.Duration
+	var verifyT, sumT, fetchT time.Duration
 	b.ResetTimer()
 	for b.Loop() {
 		t0 := time.Now()
@@ -383,8 +385,24 @@ func BenchmarkReportVerifyHTTP(b *testing.B) {
 		}
 		verifyT += t1.Sub(t0)
 		sumT += time.Since(t1)
+		// The download alone: every page of the bulk form, read and dropped.
+		t2 := time.Now()
+		for next := "0"; next != ""; {
+			resp, err := http.Get(base + "/api/v1/log/leaves?start=" + next)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, err = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != http.StatusOK {
+				b.Fatalf("leaves from %s: %d %v", next, resp.StatusCode, err)
+			}
+			next = resp.Header.Get("Log-Next-Start")
+		}
+		fetchT += time.Since(t2)
 	}
 	b.ReportMetric(verifyT.Seconds()/float64(b.N), "verify-http-s")
 	b.ReportMetric(sumT.Seconds()/float64(b.N), "sha256sum-s")
+	b.ReportMetric(fetchT.Seconds()/float64(b.N), "download-s")
 	b.ReportMetric(float64(verifyT)/float64(sumT), "ratio")
 }
