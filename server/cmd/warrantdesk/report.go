@@ -165,6 +165,7 @@ func runReportVerify(ctx context.Context, own map[string]string, stdout, stderr 
 	bar := newProgressBar(stderr)
 	bar.unit = "log leaves"
 	res, err := transparency.Verify(ctx, src, v, own["period"], version, bar.update)
+	src.close()
 	bar.finish()
 	if err != nil {
 		return err
@@ -190,11 +191,14 @@ type portal struct {
 	base string
 	http *http.Client
 
-	// next is the page of leaves after the one last returned, already on
-	// its way: the download of a page overlaps the recount of the one
-	// before.
-	nextStart int64
-	next      chan entriesPage
+	// pages are the pages of leaves on their way, in index order, from
+	// pagesStart on. Each download starts the next as soon as its headers
+	// say where that starts, so the page after the one being recounted is
+	// already coming, and two download at once (the portal's database reads
+	// them on two cores). At most one page waits unread.
+	pagesStart int64
+	pages      chan chan entriesPage
+	stop       context.CancelFunc
 }
 
 type entriesPage struct {
@@ -205,6 +209,22 @@ type entriesPage struct {
 // get fetches a public path, waiting out rate limits (429 with
 // Retry-After) a few times.
 func (p *portal) get(ctx context.Context, path string) ([]byte, error) {
+	resp, err := p.open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", path, err)
+	}
+	return b, nil
+}
+
+// open requests a public path and returns the response once its status is
+// 200 (the caller reads and closes the body), waiting out rate limits (429
+// with Retry-After) a few times.
+func (p *portal) open(ctx context.Context, path string) (*http.Response, error) {
 	for attempt := 0; ; attempt++ {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.base+path, nil)
 		if err != nil {
@@ -214,11 +234,11 @@ func (p *portal) get(ctx context.Context, path string) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		b, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
-		resp.Body.Close()
-		if err != nil {
-			return nil, fmt.Errorf("GET %s: %w", path, err)
+		if resp.StatusCode == http.StatusOK {
+			return resp, nil
 		}
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
 		if resp.StatusCode == http.StatusTooManyRequests && attempt < 30 {
 			wait, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
 			select {
@@ -228,10 +248,7 @@ func (p *portal) get(ctx context.Context, path string) ([]byte, error) {
 				return nil, ctx.Err()
 			}
 		}
-		if resp.StatusCode != http.StatusOK {
-			return nil, fmt.Errorf("GET %s: %s: %s", path, resp.Status, strings.TrimSpace(string(b)))
-		}
-		return b, nil
+		return nil, fmt.Errorf("GET %s: %s: %s", path, resp.Status, strings.TrimSpace(string(b)))
 	}
 }
 
@@ -283,42 +300,78 @@ func (p *portal) Consistency(ctx context.Context, oldSize, newSize int64) (tlog.
 	return proof, nil
 }
 
+// Entries returns the page of leaves from start on, from the downloads
+// under way when start is where they are (the case when the recount reads
+// the log in order), or from a new chain of downloads otherwise.
 func (p *portal) Entries(ctx context.Context, start int64) ([]transparency.IndexedLeaf, error) {
-	var page entriesPage
-	if p.next != nil && p.nextStart == start {
-		page = <-p.next
-	} else {
-		if p.next != nil {
-			<-p.next // a page nobody wants any more
-		}
-		page.leaves, page.err = p.fetchEntries(ctx, start)
+	if p.pages == nil || p.pagesStart != start {
+		p.close()
+		ctx, p.stop = context.WithCancel(ctx)
+		first := make(chan entriesPage, 1)
+		p.pages = make(chan chan entriesPage, 1)
+		p.pages <- first
+		go p.fetchEntries(ctx, start, first, p.pages)
 	}
-	p.next = nil
-	if page.err != nil || len(page.leaves) == 0 {
-		return page.leaves, page.err
+	next, ok := <-p.pages
+	if !ok { // the last page was the log's last
+		return nil, nil
 	}
-	p.nextStart = page.leaves[len(page.leaves)-1].Index + 1
-	p.next = make(chan entriesPage, 1)
-	go func(start int64, next chan entriesPage) {
-		var pg entriesPage
-		pg.leaves, pg.err = p.fetchEntries(ctx, start)
-		next <- pg
-	}(p.nextStart, p.next)
+	page := <-next
+	if page.err != nil {
+		p.close()
+		return nil, page.err
+	}
+	p.pagesStart = start + int64(len(page.leaves))
 	return page.leaves, nil
+}
+
+// close stops the downloads under way.
+func (p *portal) close() {
+	if p.stop != nil {
+		p.stop()
+	}
+	p.pages, p.stop = nil, nil
 }
 
 // fetchEntries downloads one page of leaves from the log's bulk form
 // (GET /api/v1/log/leaves: the leaves' bytes, one a line), as far as the
-// portal serves in one response. The leaves are slices of the one body
-// read; their integrity comes from the tree.
-func (p *portal) fetchEntries(ctx context.Context, start int64) ([]transparency.IndexedLeaf, error) {
+// portal serves in one response, and sends it on out. When the portal says
+// where the next page starts, it queues that page's download on pages
+// before reading this body; the last page closes pages. The leaves are
+// slices of the one body read; their integrity comes from the tree.
+func (p *portal) fetchEntries(ctx context.Context, start int64, out chan<- entriesPage, pages chan chan entriesPage) {
 	path := fmt.Sprintf("/api/v1/log/leaves?start=%d", start)
-	b, err := p.get(ctx, path)
+	resp, err := p.open(ctx, path)
 	if err != nil {
-		return nil, err
+		close(pages)
+		out <- entriesPage{err: err}
+		return
+	}
+	defer resp.Body.Close()
+	if h := resp.Header.Get("Log-Next-Start"); h == "" {
+		close(pages)
+	} else if n, err := strconv.ParseInt(h, 10, 64); err != nil || n <= start {
+		close(pages)
+		out <- entriesPage{err: fmt.Errorf("GET %s: next page at %q", path, h)}
+		return
+	} else {
+		next := make(chan entriesPage, 1)
+		go func() {
+			select {
+			case pages <- next: // once the page before this one is taken
+				p.fetchEntries(ctx, n, next, pages)
+			case <-ctx.Done():
+			}
+		}()
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		out <- entriesPage{err: fmt.Errorf("GET %s: %w", path, err)}
+		return
 	}
 	if len(b) > 0 && b[len(b)-1] != '\n' {
-		return nil, fmt.Errorf("GET %s: the body ends inside a leaf", path)
+		out <- entriesPage{err: fmt.Errorf("GET %s: the body ends inside a leaf", path)}
+		return
 	}
 	leaves := make([]transparency.IndexedLeaf, 0, bytes.Count(b, []byte{'\n'}))
 	for i := start; len(b) > 0; i++ {
@@ -326,5 +379,5 @@ func (p *portal) fetchEntries(ctx context.Context, start int64) ([]transparency.
 		leaves = append(leaves, transparency.IndexedLeaf{Index: i, Leaf: b[:n:n]})
 		b = b[n+1:]
 	}
-	return leaves, nil
+	out <- entriesPage{leaves: leaves}
 }

@@ -130,9 +130,10 @@ func Verify(ctx context.Context, src Source, v note.Verifier, period string, ver
 	}
 	// Parsing and counting run beside the rehashing, which must go in
 	// index order: on two cores the recount then takes about as long as
-	// the hashing alone.
+	// the hashing alone. Two pages may wait for it (a portal's page is up
+	// to 100,000 leaves, 30 MB).
 	c := NewCounter(p)
-	pages := make(chan []IndexedLeaf, 8)
+	pages := make(chan []IndexedLeaf, 2)
 	counted := make(chan []string, 1)
 	go func() {
 		var probs []string
