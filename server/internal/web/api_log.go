@@ -174,8 +174,8 @@ func (s *Server) handleAPILogLeaves(c *gin.Context) {
 	})
 	switch {
 	case err != nil && started:
-		// The status is sent: abort the connection so that the client sees
-		// a broken body, not a short one.
+		// Leaves may have gone out: abort the connection so that the client
+		// sees a broken body, not a short one.
 		if ctx.Err() == nil {
 			s.log.ErrorContext(ctx, "stream log leaves", "err", err, "start", start, "end", end, "request_id", requestID(c))
 		}
