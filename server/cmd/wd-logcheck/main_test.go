@@ -90,6 +90,27 @@ func logServer(t *testing.T, l *translog.Log, tamper func(index int64, leaf []by
 		}
 		json.NewEncoder(w).Encode(out)
 	})
+	mux.HandleFunc("GET /api/v1/log/leaves", func(w http.ResponseWriter, r *http.Request) {
+		size, err := l.Size(ctx)
+		if err == nil && size < num(r, "start") {
+			size = num(r, "start") // Leaves refuses it
+		}
+		var out bytes.Buffer
+		if err == nil {
+			err = l.Leaves(ctx, num(r, "start"), size, func(index int64, leaf []byte) error {
+				if tamper != nil {
+					leaf = tamper(index, bytes.Clone(leaf))
+				}
+				out.Write(leaf)
+				return out.WriteByte('\n')
+			})
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusUnprocessableEntity)
+			return
+		}
+		w.Write(out.Bytes())
+	})
 	mux.HandleFunc("GET /api/v1/log/proof/inclusion", func(w http.ResponseWriter, r *http.Request) {
 		p, err := l.InclusionProof(ctx, num(r, "index"), num(r, "size"))
 		writeProof(w, p, err)
