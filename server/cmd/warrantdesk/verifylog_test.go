@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -403,6 +404,22 @@ func TestLogLeaves(t *testing.T) {
 		}
 		if pages != 2 || !bytes.Equal(got.Bytes(), want.Bytes()) {
 			t.Errorf("%d pages of %d bytes; want 2 pages, exactly the %d leaves' %d bytes", pages, got.Len(), n, want.Len())
+		}
+	})
+
+	t.Run("CompletePageIsCachedUnchanged", func(t *testing.T) {
+		// The first subtest read the first page, a complete one: it is now
+		// served from the page cache, byte for byte, and so is a range
+		// request into it; the last, incomplete page never is.
+		resp, b := get("?start=0")
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Log-Page") != "cached" ||
+			resp.Header.Get("Log-Next-Start") != strconv.Itoa(translog.MaxLeaves) ||
+			!bytes.Equal(b, want.Bytes()[:len(b)]) || bytes.Count(b, []byte{'\n'}) != translog.MaxLeaves {
+			t.Fatalf("first page again: %d, cache %q, next %q, %d bytes", resp.StatusCode, resp.Header.Get("Log-Page"), resp.Header.Get("Log-Next-Start"), len(b))
+		}
+		resp, _ = get(fmt.Sprintf("?start=%d", translog.MaxLeaves))
+		if resp.Header.Get("Log-Page") != "" {
+			t.Errorf("the incomplete last page was served from the cache")
 		}
 	})
 

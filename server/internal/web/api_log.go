@@ -3,8 +3,11 @@ package web
 import (
 	"bufio"
 	"encoding/json"
+	"io"
 	"net/http"
+	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/mod/sumdb/tlog"
@@ -128,6 +131,11 @@ func (s *Server) handleAPILogEntries(c *gin.Context) {
 // at translog.MaxLeaves, the start of the next page.
 const headerLogNextStart = "Log-Next-Start"
 
+// headerLogPage says "cached" on a page served from the page cache.
+const headerLogPage = "Log-Page"
+
+var newline = []byte{'\n'}
+
 // handleAPILogLeaves handles "GET /api/v1/log/leaves?start=&end=": the
 // bulk form of the log, for recounts. The body (application/x-ndjson) is
 // exactly the bytes of leaves start to end-1, in index order, each followed
@@ -156,22 +164,57 @@ func (s *Server) handleAPILogLeaves(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
+	setHeaders := func() {
+		c.Header("Content-Type", "application/x-ndjson")
+		if end < size {
+			c.Header(headerLogNextStart, strconv.FormatInt(end, 10))
+		}
+	}
+	// A complete page never changes: serve it from the page cache, or fill
+	// the cache while streaming it from the database.
+	pages := translog.PageCache{Dir: filepath.Join(s.cfg.DataDir, "log-pages")}
+	var tee *translog.PageWriter
+	if translog.Cacheable(start, end) {
+		if f := pages.Open(start); f != nil {
+			defer f.Close()
+			setHeaders()
+			c.Header(headerLogPage, "cached")
+			http.ServeContent(c.Writer, c.Request, "", time.Time{}, f)
+			return
+		}
+		if tee, err = pages.Create(start); err != nil {
+			s.log.DebugContext(ctx, "log page not cached", "err", err)
+			tee = nil
+		}
+	}
 	w := bufio.NewWriterSize(c.Writer, 64<<10)
+	var out io.Writer = w
+	if tee != nil {
+		out = io.MultiWriter(w, tee)
+	}
 	started := false
 	err = lg.Leaves(ctx, start, end, func(_ int64, leaf []byte) error {
 		if !started {
 			started = true
-			c.Header("Content-Type", "application/x-ndjson")
-			if end < size {
-				c.Header(headerLogNextStart, strconv.FormatInt(end, 10))
-			}
+			setHeaders()
 			c.Status(http.StatusOK)
 		}
-		if _, err := w.Write(leaf); err != nil {
+		if _, err := out.Write(leaf); err != nil {
 			return err
 		}
-		return w.WriteByte('\n')
+		_, err := out.Write(newline)
+		return err
 	})
+	if tee != nil {
+		// Only a page read whole, and sent whole, is kept.
+		if err == nil && w.Flush() == nil {
+			if cerr := tee.Commit(); cerr != nil {
+				s.log.WarnContext(ctx, "cache log page", "err", cerr, "start", start)
+			}
+		} else {
+			tee.Abort()
+		}
+	}
 	switch {
 	case err != nil && started:
 		// Leaves may have gone out: abort the connection so that the client
