@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -299,6 +300,24 @@ func TestSecurityHeaders(t *testing.T) {
 	for _, want := range []string{"default-src 'none'", "frame-ancestors 'none'", "script-src 'none'"} {
 		if !strings.Contains(csp, want) {
 			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+
+	// HEAD is answered as GET, headers and status without the body; a
+	// state change is still only a POST.
+	for _, tc := range []struct {
+		path string
+		want int
+	}{{"/", http.StatusOK}, {"/healthz", http.StatusOK}, {"/api/v1/catalogue", http.StatusOK}, {"/agency", http.StatusSeeOther}, {"/api/v1/requests", http.StatusUnauthorized}} {
+		req, _ := http.NewRequest(http.MethodHead, base+tc.path, nil)
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.want || len(b) != 0 || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("HEAD %s: %d with %d body bytes, want %d and none", tc.path, resp.StatusCode, len(b), tc.want)
 		}
 	}
 }

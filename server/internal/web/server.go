@@ -113,7 +113,17 @@ func New(d Deps) (*Server, error) {
 }
 
 // ServeHTTP makes the Server an http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+//
+// A HEAD request is answered as its GET would be, without the body (net/http
+// drops it: the response still belongs to the HEAD request): gin routes HEAD
+// only where it is registered, and monitors and link checkers send HEAD.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		r = r.Clone(r.Context())
+		r.Method = http.MethodGet
+	}
+	s.engine.ServeHTTP(w, r)
+}
 
 // contentSecurityPolicy allows nothing inline, nothing from elsewhere, and
 // form posts only to us and to the identity providers people sign in at
