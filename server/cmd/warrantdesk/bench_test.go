@@ -6,9 +6,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
-	"regexp"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -97,32 +94,10 @@ func BenchmarkGetRequestPostgres(b *testing.B) {
 	}
 	rps := float64(b.N) / elapsed.Seconds()
 	b.ReportMetric(rps, "req/s")
-	if tps, err := pgbenchSelectOnly(b, clients, elapsed); err != nil {
+	if tps, err := dbtest.Pgbench(b, clients, elapsed, "-S"); err != nil {
 		b.Logf("pgbench not run: %v", err)
 	} else {
 		b.ReportMetric(tps, "pgbench-S_tps")
 		b.ReportMetric(rps/tps, "ratio")
 	}
-}
-
-// pgbenchSelectOnly runs `pgbench -S` against a fresh database on the test
-// server for at least 5 s and returns its transactions per second.
-func pgbenchSelectOnly(b *testing.B, clients int, d time.Duration) (float64, error) {
-	if _, err := exec.LookPath("pgbench"); err != nil {
-		return 0, err
-	}
-	url := dbtest.PostgresURL(b)
-	if out, err := exec.Command("pgbench", "-i", "-q", "-s", "1", url).CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("pgbench -i: %v: %s", err, out)
-	}
-	secs := max(int(d.Seconds()), 5)
-	out, err := exec.Command("pgbench", "-S", "-n", "-c", strconv.Itoa(clients), "-j", "2", "-T", strconv.Itoa(secs), url).CombinedOutput()
-	if err != nil {
-		return 0, fmt.Errorf("pgbench -S: %v: %s", err, out)
-	}
-	m := regexp.MustCompile(`tps = ([0-9.]+)`).FindSubmatch(out)
-	if m == nil {
-		return 0, fmt.Errorf("no tps in pgbench output: %s", out)
-	}
-	return strconv.ParseFloat(string(m[1]), 64)
 }

@@ -60,15 +60,7 @@ func waitCheckpoint(t *testing.T, base, vkey string, size int64) {
 func fileRequest(t *testing.T, riverside *apiClient) apiReq {
 	t.Helper()
 	var r apiReq
-	if got := riverside.call(http.MethodPost, "/api/v1/requests", subpoena, &r); got != http.StatusCreated {
-		t.Fatalf("create: %d", got)
-	}
-	if got, body := riverside.upload("/api/v1/requests/"+r.ID+"/documents", "order.pdf", minimalPDF()); got != http.StatusCreated {
-		t.Fatalf("upload: %d %s", got, body)
-	}
-	if got := riverside.call(http.MethodPost, "/api/v1/requests/"+r.ID+"/submit", nil, &r); got != http.StatusOK {
-		t.Fatalf("submit: %d", got)
-	}
+	fileInto(t, riverside, subpoena, &r)
 	return r
 }
 

@@ -82,16 +82,24 @@ func (b *browser) api(method, path string, body, out any) int {
 func file(t *testing.T, api *apiClient, body map[string]any) apiFull {
 	t.Helper()
 	var r apiFull
-	if code := api.call(http.MethodPost, "/api/v1/requests", body, &r); code != http.StatusCreated {
+	fileInto(t, api, body, &r)
+	return r
+}
+
+// fileInto creates, uploads and submits a request as an agency system and
+// decodes the submitted request into r, a pointer.
+func fileInto(t *testing.T, api *apiClient, body map[string]any, r any) {
+	t.Helper()
+	var created struct{ ID string }
+	if code := api.call(http.MethodPost, "/api/v1/requests", body, &created); code != http.StatusCreated {
 		t.Fatalf("create: %d", code)
 	}
-	if code, b := api.upload("/api/v1/requests/"+r.ID+"/documents", "order.pdf", minimalPDF()); code != http.StatusCreated {
+	if code, b := api.upload("/api/v1/requests/"+created.ID+"/documents", "order.pdf", minimalPDF()); code != http.StatusCreated {
 		t.Fatalf("upload: %d %s", code, b)
 	}
-	if code := api.call(http.MethodPost, "/api/v1/requests/"+r.ID+"/submit", nil, &r); code != http.StatusOK {
+	if code := api.call(http.MethodPost, "/api/v1/requests/"+created.ID+"/submit", nil, r); code != http.StatusOK {
 		t.Fatalf("submit: %d", code)
 	}
-	return r
 }
 
 func with(base map[string]any, changes map[string]any) map[string]any {

@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"regexp"
 	"runtime"
 	"slices"
-	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -167,34 +164,10 @@ func BenchmarkTransitionsPostgres(b *testing.B) {
 	elapsed := time.Since(start)
 	tps := float64(b.N) / elapsed.Seconds()
 	b.ReportMetric(tps, "transitions/s")
-	if limit, err := pgbenchWrites(b, clients, elapsed); err != nil {
+	if limit, err := dbtest.Pgbench(b, clients, elapsed); err != nil {
 		b.Logf("pgbench not run: %v", err)
 	} else {
 		b.ReportMetric(limit, "pgbench-tpcb_tps")
 		b.ReportMetric(tps/limit, "ratio")
 	}
-}
-
-// pgbenchWrites runs pgbench's default TPC-B-like script (five statements
-// and a commit per transaction) on a fresh database of the same server, for
-// as long as the benchmark ran and at least 5 s, and returns its
-// transactions per second: the commit rate the server itself sustains.
-func pgbenchWrites(b *testing.B, clients int, d time.Duration) (float64, error) {
-	if _, err := exec.LookPath("pgbench"); err != nil {
-		return 0, err
-	}
-	url := dbtest.PostgresURL(b)
-	if out, err := exec.Command("pgbench", "-i", "-q", "-s", "1", url).CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("pgbench -i: %v: %s", err, out)
-	}
-	secs := max(int(d.Seconds()), 5)
-	out, err := exec.Command("pgbench", "-n", "-c", strconv.Itoa(clients), "-j", "2", "-T", strconv.Itoa(secs), url).CombinedOutput()
-	if err != nil {
-		return 0, fmt.Errorf("pgbench: %v: %s", err, out)
-	}
-	m := regexp.MustCompile(`tps = ([0-9.]+)`).FindSubmatch(out)
-	if m == nil {
-		return 0, fmt.Errorf("no tps in pgbench output: %s", out)
-	}
-	return strconv.ParseFloat(string(m[1]), 64)
 }

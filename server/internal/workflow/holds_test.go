@@ -46,19 +46,7 @@ func TestPreservationHoldsRecords(t *testing.T) {
 		{"released", func(id string) {
 			e.Do(t, e.Reviewer, id, workflow.ActionRelease, workflow.Input{})
 		}, metadata.HoldReleased, true},
-		{"fulfilled", func(id string) {
-			w := e.Draft(t, e.Officer, wt.Warrant)
-			if _, err := e.Engine.Link(ctx, e.Officer, w.ID, &id); err != nil {
-				t.Fatal(err)
-			}
-			e.Submit(t, e.Officer, w.ID)
-			e.Do(t, e.Intake, w.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(false)})
-			e.Do(t, e.Reviewer, w.ID, workflow.ActionApprove, workflow.Input{})
-			wt.Eventually(t, 10*time.Second, "production", func() bool { return e.State(t, w.ID) == workflow.StateProducing })
-			if err := e.DB.Transaction(func(tx *gormDB) error { return e.Engine.Disclosed(ctx, tx, w.ID) }); err != nil {
-				t.Fatal(err)
-			}
-		}, metadata.HoldReleased, false},
+		{"fulfilled", func(id string) { discloseLinkedWarrant(t, e, id) }, metadata.HoldReleased, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := e.File(t, e.Officer, wt.Preservation)

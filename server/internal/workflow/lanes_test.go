@@ -259,17 +259,7 @@ func TestPreservationLane(t *testing.T) {
 		t.Errorf("second extension: %v, want 409", err)
 	}
 
-	w := e.Draft(t, e.Officer, wt.Warrant)
-	if _, err := e.Engine.Link(ctx, e.Officer, w.ID, &p.ID); err != nil {
-		t.Fatal(err)
-	}
-	e.Submit(t, e.Officer, w.ID)
-	e.Do(t, e.Intake, w.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(false)})
-	e.Do(t, e.Reviewer, w.ID, workflow.ActionApprove, workflow.Input{})
-	wt.Eventually(t, 10*time.Second, "production", func() bool { return e.State(t, w.ID) == workflow.StateProducing })
-	if err := e.DB.Transaction(func(tx *gormDB) error { return e.Engine.Disclosed(ctx, tx, w.ID) }); err != nil {
-		t.Fatal(err)
-	}
+	discloseLinkedWarrant(t, e, p.ID)
 	if got, want := e.State(t, p.ID), workflow.StateClosed; got != want {
 		t.Errorf("preservation after its production: %s, want %s", got, want)
 	}
@@ -384,5 +374,24 @@ func TestQuestionAndAnswer(t *testing.T) {
 	_, err = e.Engine.Transition(ctx, e.Officer, r.ID, 0, workflow.ActionMessage, workflow.Input{Body: "More."})
 	if errs.CodeOf(err) != errs.Conflict {
 		t.Errorf("a message outside needs_info: %v, want 409", err)
+	}
+}
+
+// discloseLinkedWarrant files a warrant that follows up preservation id,
+// takes it through review to production and marks it disclosed, which
+// fulfils the preservation.
+func discloseLinkedWarrant(t *testing.T, e *wt.Env, id string) {
+	t.Helper()
+	ctx := context.Background()
+	w := e.Draft(t, e.Officer, wt.Warrant)
+	if _, err := e.Engine.Link(ctx, e.Officer, w.ID, &id); err != nil {
+		t.Fatal(err)
+	}
+	e.Submit(t, e.Officer, w.ID)
+	e.Do(t, e.Intake, w.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(false)})
+	e.Do(t, e.Reviewer, w.ID, workflow.ActionApprove, workflow.Input{})
+	wt.Eventually(t, 10*time.Second, "production", func() bool { return e.State(t, w.ID) == workflow.StateProducing })
+	if err := e.DB.Transaction(func(tx *gormDB) error { return e.Engine.Disclosed(ctx, tx, w.ID) }); err != nil {
+		t.Fatal(err)
 	}
 }
