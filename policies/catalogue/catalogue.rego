@@ -16,6 +16,7 @@ package catalogue
 provider := {
 	"name": "the provider",
 	"home_jurisdiction": "us",
+	"eu_legal_representative": eu_legal_representative,
 }
 
 # Content is refused by construction, whatever the process: the service is
@@ -223,17 +224,22 @@ cross_border_guidance := "Otherwise ask for the data through mutual legal assist
 # country cc may use; undefined when none here.
 country_jurisdiction(cc) := countries[upper(cc)]
 
-# class_of(j, c, requested) is the jurisdiction's own class for category c,
-# given every category the request asks for (some classes depend on what else
-# is asked, e.g. EU identification data). The id of a process starts with
-# its jurisdiction's.
-class_of(j, c, requested) := x.class if {
+# class_of(j, c, purpose) is the jurisdiction's own class for category c
+# under an order stating purpose (some classes depend on it, e.g. EU
+# identification data). The id of a process starts with its jurisdiction's.
+class_of(j, c, purpose) := x.class if {
 	some x in class_exceptions[j]
 	x.category == c
-	every r in requested {
-		r in x.when_only
-	}
+	purpose in x.purposes
 } else := category_classes[j][c]
+
+# fields_of(j, c, purpose) are the only fields category c releases under an
+# order stating purpose; undefined when it releases all of them.
+fields_of(j, c, purpose) := x.fields if {
+	some x in class_exceptions[j]
+	x.category == c
+	purpose in x.purposes
+}
 
 # The law-enforcement guide: the whole catalogue, ordered, for
 # GET /api/v1/catalogue and the /guide page.
@@ -246,33 +252,6 @@ public := {
 	"never_produced": never_produced,
 	"cross_border_guidance": cross_border_guidance,
 	"transparency": transparency,
-}
-
-# Processes whose numbers may reveal national-security investigations:
-# transparency reports show them only in bands, and only after a delay.
-national_security_processes := {"uk.ipa"}
-
-# How transparency reports protect investigations. These are rules of law
-# and policy, so they live here, not in code; every published report carries
-# the rules it was counted under, so a recount applies the same ones.
-#
-# period_months: the reporting period (6: half-years, "2026-H2"; 3:
-# quarters; 12: years). threshold: a count from 1 to threshold-1 shows as
-# "fewer than <threshold>" (0 stays 0: it identifies nobody). band_width:
-# national-security counts show as bands (0-249, 250-499, ...).
-# national_security_delay_days: those bands appear only in reports
-# published this long after the period ends.
-transparency := {
-	"period_months": 6,
-	"threshold": 5,
-	"band_width": 250,
-	"national_security_delay_days": 180,
-	"barred": [
-		"Whether a particular account, person or investigation was the subject of a request: the log and the reports hold no identifiers.",
-		"National-security demands (processes marked so in the catalogue) as exact numbers: only in bands, and only once the delay after the period has passed.",
-		"Counts from 1 up to the threshold in any cell: they show as \"fewer than\" the threshold.",
-		"Whether the provider has received a technical capability notice (Investigatory Powers Act 2016, s. 255(8)) or a national security letter outside the bands the law allows.",
-	],
 }
 
 public_jurisdiction(j) := {
@@ -312,7 +291,7 @@ public_process(jd, j, id) := {
 		"preservation": p.preservation,
 		"emergency": p.emergency,
 		"voluntary": p.voluntary,
-		"national_security": id in national_security_processes,
+		"national_security": p.national_security,
 	},
 	"hold_days": p.hold_days,
 	"extension_days": p.extension_days,
@@ -322,6 +301,15 @@ public_process(jd, j, id) := {
 	"requirements": p.requirements,
 	"applies_from": p.applies_from,
 	"notes": p.notes,
+	"purposes": p.purposes,
+	"offence_grounds": p.offence_grounds,
+	"validity": p.validity,
+	"serve_within": p.serve_within,
+	"urgent_only": p.urgent_only,
+	"window_from_issue": p.window_from_issue,
+	"national_security_purposes": p.national_security_purposes,
+	"excepted": p.excepted,
+	"user_notice": p.user_notice,
 } if {
 	p := jd.processes[id]
 }

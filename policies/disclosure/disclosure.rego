@@ -12,7 +12,8 @@ import data.catalogue
 import input.request
 
 # The decision. Undefined must never look like an authorisation, so the
-# default authorises nothing and says the request cannot be filed.
+# default authorises nothing, says the request cannot be filed, and never
+# lets the account holder be told by mistake.
 default scope := {
 	"valid": false,
 	"errors": [{
@@ -27,6 +28,23 @@ default scope := {
 	"warnings": [],
 	"jurisdiction": "",
 	"process_kind": "",
+	"fields": {},
+	"national_security": false,
+	"notification": {
+		"required": false,
+		"citation": "",
+		"text": "",
+		"hold_hours": 0,
+		"objection_hours": 0,
+		"refusal_grounds": [],
+	},
+	"user_notice": {
+		"allowed": false,
+		"until": "",
+		"indefinite": false,
+		"code": "undecided",
+		"reason": "The legal policy has not decided whether the account holder may be told, so nobody is told.",
+	},
 }
 
 scope := {
@@ -42,6 +60,10 @@ scope := {
 	"warnings": [w | some w in warnings],
 	"jurisdiction": jurisdiction_id,
 	"process_kind": process_kind,
+	"fields": fields,
+	"national_security": national_security,
+	"notification": notification,
+	"user_notice": user_notice,
 }
 
 day_ns := 86400000000000
@@ -79,7 +101,9 @@ refusals := {c: r | some c in requested; r := refusal(c)}
 authorised := requested - {c | some c, _ in refusals}
 
 # refusal(c) is why category c cannot be obtained, as {"code", "text"}, in
-# order of precedence; undefined when it can.
+# order of precedence; undefined when it can. A process used outside its
+# conditions (wrong issuer, no urgency, void or lapsed by age) refuses every
+# category with the section it breaks, so nothing is released under it.
 refusal(c) := catalogue.content_refusal if {
 	not catalogue.categories[c].disclosable
 } else := r if {
@@ -87,9 +111,21 @@ refusal(c) := catalogue.content_refusal if {
 	r := {"code": "unknown_process", "text": "The legal process is unknown, so no data can be authorised."}
 } else := foreign_refusal if {
 	foreign
+} else := eu_domestic_refusal if {
+	eu_domestic
+} else := issuer_refusal if {
+	not request.authority_kind in process.issuer_kinds
+} else := void_refusal if {
+	void_by_age
+} else := lapsed_refusal if {
+	lapsed
+} else := urgency_refusal if {
+	urgency_missing
 } else := not_compellable(c) if {
 	not c in process.categories
-} else := fails[0] if {
+} else := purpose_refusal(c) if {
+	not category_class[c] in purpose_classes
+} else := requirement_refusal(c, fails[0]) if {
 	fails := [x | some x in process.requirements; requirement_fails(c, x)]
 	count(fails) > 0
 } else := r if {
@@ -122,14 +158,18 @@ own_process_hint := sprintf("Use a process of %s instead: %s. ", [own.law_name, 
 default own_process_hint := ""
 
 # A refusal names the processes of the same law that do compel the category
-# (preservation and voluntary disclosure compel nothing).
-not_compellable(c) := {"code": "not_compellable", "text": text} if {
+# (preservation and voluntary disclosure compel nothing). A process whose
+# statute excepts what the provider holds says so instead.
+not_compellable(c) := {"code": process.excepted.code, "text": process.excepted.text} if {
+	process.excepted != null
+} else := {"code": "not_compellable", "text": text} if {
 	others := [named(id) |
 		some id in jurisdiction.process_order
 		p := catalogue.processes[id]
 		c in p.categories
 		not p.preservation
 		not p.voluntary
+		not p.national_security
 	]
 	text := compellable_text(c, others)
 }
@@ -153,33 +193,176 @@ named(id) := sprintf("%s (%s)", [catalogue.processes[id].short_name, id])
 
 capitalise(s) := concat("", [upper(substring(s, 0, 1)), substring(s, 1, -1)])
 
-# The jurisdiction's own class of each requested category, for this request.
-category_class := {c: catalogue.class_of(jurisdiction_id, c, requested) | some c in requested}
+# The purpose the order states ("" for none).
+purpose := object.get(request, "purpose", "")
 
-# A requirement of the process binds the categories of its classes: who must
-# issue it, the least maximum penalty, a statement of serious crime.
-requirement_fails(c, r) if {
+# The jurisdiction's own class of each requested category, for this order.
+category_class := {c: catalogue.class_of(jurisdiction_id, c, purpose) | some c in requested}
+
+# The classes an order stating its purpose may reach: some purposes reach
+# only some classes (EU identification: subscriber and identification
+# data). Every class when the purpose says nothing of them.
+purpose_classes := ks if {
+	ks := {k | some x in process.purposes; x.id == purpose; some k in object.get(x, "classes", [])}
+	count(ks) > 0
+} else := object.keys(jurisdiction.classes)
+
+purpose_refusal(c) := {"code": "purpose_limited", "text": sprintf(
+	"%s is %s, which an order stated to be made %s cannot reach (%s); it needs an order made for another purpose.",
+	[catalogue.categories[c].name, lower(jurisdiction.classes[category_class[c]].name), lower(stated_purpose.name), stated_purpose.citation],
+)}
+
+stated_purpose := x if {
+	some x in process.purposes
+	x.id == purpose
+}
+
+# The grounds the request states that its process knows.
+stated_grounds := {g | some g in request.offence_grounds; some x in process.offence_grounds; x.id == g}
+
+# A requirement of the process binds the categories of its classes, for the
+# purposes it names (all when none): who must issue it, the least maximum
+# penalty (unless a stated ground suffices), the least sentence executed.
+applies(c, r) if {
 	category_class[c] in r.classes
+	purpose_applies(r)
+}
+
+purpose_applies(r) if count(r.purposes) == 0
+
+purpose_applies(r) if purpose in r.purposes
+
+requirement_fails(c, r) if {
+	applies(c, r)
 	count(r.issuer_kinds) > 0
 	not request.authority_kind in r.issuer_kinds
 }
 
 requirement_fails(c, r) if {
-	category_class[c] in r.classes
-	r.min_max_penalty_years > 0
-	not penalty_at_least(r.min_max_penalty_years)
+	applies(c, r)
+	r.min_max_penalty_months > 0
+	not threshold_met(r)
 }
 
 requirement_fails(c, r) if {
-	category_class[c] in r.classes
-	r.serious_crime
-	not request.serious_crime
+	applies(c, r)
+	r.min_sentence_months > 0
+	not months_at_least(request.offence_sentence_months, r.min_sentence_months)
 }
 
-penalty_at_least(n) if {
-	is_number(request.offence_max_penalty_years)
-	request.offence_max_penalty_years >= n
+threshold_met(r) if months_at_least(request.offence_max_penalty_months, r.min_max_penalty_months)
+
+threshold_met(r) if {
+	r.grounds_suffice
+	count(stated_grounds) > 0
 }
+
+months_at_least(m, n) if {
+	is_number(m)
+	m >= n
+}
+
+# A refused requirement says what the law asks and what the request stated.
+requirement_refusal(_, r) := {"code": r.code, "text": concat(" ", [r.text, stated_facts(r)])}
+
+stated_facts(r) := sprintf("The request states %s.", [stated_penalty]) if {
+	r.min_max_penalty_months > 0
+	not r.grounds_suffice
+} else := sprintf("The request states %s and no ground listed for it.", [stated_penalty]) if {
+	r.min_max_penalty_months > 0
+} else := sprintf("The request states %s.", [stated_sentence]) if {
+	r.min_sentence_months > 0
+} else := sprintf("It was issued by %s.", [lower(object.get(catalogue.authority_kinds, request.authority_kind, "an unknown authority"))])
+
+stated_penalty := sprintf("a maximum penalty of %s", [months_text(request.offence_max_penalty_months)]) if {
+	is_number(request.offence_max_penalty_months)
+} else := "no maximum penalty"
+
+stated_sentence := sprintf("a sentence of %s", [months_text(request.offence_sentence_months)]) if {
+	is_number(request.offence_sentence_months)
+} else := "no sentence"
+
+# months_text(m) says a number of months as a person would: "6 months",
+# "3 years", "1 year and 6 months", "2.5 months".
+months_text(m) := "1 month" if {
+	m == 1
+} else := sprintf("%d years", [m / 12]) if {
+	m >= 24
+	round(m) == m
+	m % 12 == 0
+} else := "1 year" if {
+	m == 12
+} else := sprintf("%v months", [m])
+
+eu_domestic if {
+	jurisdiction_id == "eu"
+	upper(input.agency.country) == catalogue.eu_legal_representative.country
+}
+
+eu_domestic_refusal := {"code": "eu_domestic", "text": sprintf(
+	"The provider's legal representative in the Union is in %s, and a European order is for a provider established or represented in another Member State (Regulation (EU) 2023/1543, Article 1(1)); an authority of %s uses its national law.",
+	[catalogue.eu_legal_representative.state, catalogue.eu_legal_representative.state],
+)}
+
+issuer_refusal := {"code": "issuer_not_competent", "text": sprintf(
+	"%s cannot issue %s (%s); it is issued by: %s. Nothing can be obtained under it.",
+	[issuer_name, process.short_name, process.citation, concat(", ", [lower(catalogue.authority_kinds[k]) | some k in process.issuer_kinds])],
+)}
+
+issuer_name := n if {
+	n := catalogue.authority_kinds[request.authority_kind]
+} else := "An unstated authority"
+
+# The day the provider was served: the day it received the request, or
+# today for a draft.
+served_ns := time.parse_ns("2006-01-02", request.received_on) if request.received_on != ""
+
+else := today_ns
+
+void_by_age if {
+	process.serve_within != null
+	served_ns >= time.add_date(issued_ns, 0, process.serve_within.months, 0)
+}
+
+void_refusal := {"code": "order_void", "text": sprintf(
+	"%s not served within %d months of being made is void (%s): this one was made on %s and served on %s.",
+	[capitalise(process.short_name), process.serve_within.months, process.serve_within.citation, request.issued_on, fmt_date(served_ns)],
+)}
+
+# How long an authorisation by this issuer lasts, if its statute says.
+validity := v if {
+	some v in process.validity
+	request.authority_kind in v.issuer_kinds
+}
+
+# The first day the authorisation no longer has effect. A period "beginning
+# with" the grant includes its first day; three days from the time of grant
+# are counted by the day, so the third day after it counts as lapsed.
+lapse_ns := time.add_date(issued_ns, 0, validity.months, validity.days)
+
+lapsed if today_ns >= lapse_ns
+
+validity_text := sprintf("%d months", [validity.months]) if validity.months > 1
+
+else := "one month" if validity.months == 1
+
+else := sprintf("%d days", [validity.days])
+
+lapsed_refusal := {"code": "authorisation_lapsed", "text": sprintf(
+	"An authorisation by %s lasts %s (%s): this one, granted on %s, ceased to have effect at the end of %s, so nothing can be obtained under it.",
+	[lower(issuer_name), validity_text, validity.citation, request.issued_on, fmt_date(lapse_ns - day_ns)],
+)}
+
+urgency_missing if {
+	process.urgent_only != null
+	request.authority_kind in process.urgent_only.issuer_kinds
+	not request.emergency
+}
+
+urgency_refusal := {"code": "urgency_required", "text": sprintf(
+	"%s may authorise %s only in an urgent case (%s), and the request does not state that this is one: mark it as urgent and say why, or ask the Office for Communications Data Authorisations.",
+	[issuer_name, process.short_name, process.urgent_only.citation],
+)}
 
 # Dates of the request, in nanoseconds since the epoch; undefined when empty
 # or malformed.
@@ -225,7 +408,14 @@ pro_to_valid := min([to_ns, expires_ns]) if expires_ns
 
 else := to_ns
 
-pro_to := min([pro_to_valid, pro_from + (process.max_range_days * day_ns)])
+# A prospective order collects for at most its statute's days counted from
+# the order's date, that day included (18 U.S.C. § 3123(c)(1): 60 days).
+pro_to_issued := min([pro_to_valid, issued_ns + ((process.window_from_issue.days - 1) * day_ns)]) if {
+	process.window_from_issue != null
+	issued_ns
+} else := pro_to_valid
+
+pro_to := min([pro_to_issued, pro_from + (process.max_range_days * day_ns)])
 
 clipped := [retro_from, retro_to] if {
 	not process.prospective
@@ -283,10 +473,16 @@ request_fields := {
 	"expires_on": "expires_on",
 	"emergency": "emergency",
 	"emergency_narrative": "emergency.narrative",
-	"offence_max_penalty_years": "offence.max_penalty_years",
-	"serious_crime": "serious_crime",
+	"received_on": "received_on",
+	"purpose": "purpose",
+	"offence_max_penalty_months": "offence.max_penalty_months",
+	"offence_grounds": "offence.grounds",
+	"offence_sentence_months": "offence.sentence_months",
+	"offence_in_issuing_state": "offence.committed_in_issuing_state",
+	"resides_in_issuing_state": "person_resides_in_issuing_state",
 	"nondisclosure_ordered": "nondisclosure.ordered",
 	"nondisclosure_until": "nondisclosure.until",
+	"nondisclosure_issued_by": "nondisclosure.issued_by",
 }
 
 errors contains field_error(request_fields[k], "missing", "The request does not say.") if {
@@ -447,14 +643,68 @@ errors contains field_error("emergency.narrative", "required", text) if {
 	text := "Describe the emergency: who is in danger, of what, and why the data is needed without delay."
 }
 
-errors contains field_error("offence.max_penalty_years", "invalid", "The maximum penalty cannot be negative.") if {
-	request.offence_max_penalty_years < 0
-	is_number(request.offence_max_penalty_years)
+errors contains field_error("offence.max_penalty_months", "invalid", "The maximum penalty cannot be negative.") if {
+	is_number(request.offence_max_penalty_months)
+	request.offence_max_penalty_months < 0
 }
 
-errors contains field_error("nondisclosure.until", "required", "Give the date the non-disclosure order ends.") if {
-	request.nondisclosure_ordered
-	request.nondisclosure_until == ""
+errors contains field_error("offence.sentence_months", "invalid", "The sentence cannot be negative.") if {
+	is_number(request.offence_sentence_months)
+	request.offence_sentence_months < 0
+}
+
+# A threshold the law sets is asked for, never guessed: a request that states
+# no penalty (and no ground that would do instead) where one decides what it
+# may obtain cannot be filed until it does.
+errors contains field_error("offence.max_penalty_months", "penalty_required", text) if {
+	some c in requested
+	some r in process.requirements
+	applies(c, r)
+	r.min_max_penalty_months > 0
+	not is_number(request.offence_max_penalty_months)
+	not threshold_met(r)
+	text := sprintf("State the offence's maximum penalty for an adult, in months or years: %s (%s).", [r.text, r.citation])
+}
+
+errors contains field_error("offence.sentence_months", "sentence_required", text) if {
+	some c in requested
+	some r in process.requirements
+	applies(c, r)
+	r.min_sentence_months > 0
+	not is_number(request.offence_sentence_months)
+	text := sprintf("State the custodial sentence being executed, in months: %s", [r.text])
+}
+
+errors contains field_error("purpose", "required", text) if {
+	count(process.purposes) > 0
+	purpose == ""
+	text := sprintf("State the purpose of %s (%s): %s.", [process.short_name, process.purposes[0].citation, concat("; ", [lower(x.name) | some x in process.purposes])])
+}
+
+errors contains field_error("purpose", "unknown_purpose", text) if {
+	count(process.purposes) > 0
+	purpose != ""
+	not stated_purpose
+	text := sprintf("%q is not a purpose of %s; choose one of: %s.", [purpose, process.short_name, concat(", ", [x.id | some x in process.purposes])])
+}
+
+errors contains field_error("purpose", "not_applicable", text) if {
+	count(process.purposes) == 0
+	purpose != ""
+	text := sprintf("%s states no statutory purpose; leave the purpose empty.", [capitalise(process.short_name)])
+}
+
+errors contains field_error(sprintf("offence.grounds[%d]", [i]), "unknown_ground", text) if {
+	process
+	some i, g in request.offence_grounds
+	not g in stated_grounds
+	text := sprintf("%q is not a ground %s knows; choose from: %s.", [g, process.short_name, concat(", ", [x.id | some x in process.offence_grounds])])
+}
+
+errors contains field_error("nondisclosure.issued_by", "unknown_authority", text) if {
+	request.nondisclosure_issued_by != ""
+	not catalogue.authority_kinds[request.nondisclosure_issued_by]
+	text := sprintf("Unknown kind of authority %q. Known kinds: %s.", [request.nondisclosure_issued_by, concat(", ", catalogue.authority_kind_order)])
 }
 
 errors contains field_error("agency.country", "required", "The agency has no country; an administrator must record it.") if {
@@ -499,7 +749,13 @@ warnings contains sprintf("The date range runs past the order's expiry on %s; co
 warnings contains sprintf("%s covers at most %d days (extensions need a new order); the date range now ends on %s.", [capitalise(process.short_name), process.max_range_days, fmt_date(pro_to)]) if {
 	process.prospective
 	valid_range
-	pro_to < pro_to_valid
+	pro_to < pro_to_issued
+}
+
+warnings contains sprintf("%s runs for at most %d days from its date (%s); collection ends on %s.", [capitalise(process.short_name), process.window_from_issue.days, process.window_from_issue.citation, fmt_date(pro_to_issued)]) if {
+	process.prospective
+	valid_range
+	pro_to_issued < pro_to_valid
 }
 
 warnings contains sprintf("The order expired on %s; a current order is needed before anything is produced.", [request.expires_on]) if {
@@ -511,15 +767,18 @@ warnings contains sprintf("The date range ends on %s, after the order was issued
 	not process.prospective
 }
 
-warnings contains "Events data was refused because the request does not state that the offence is a serious crime; if it is one (Investigatory Powers Act 2016, s. 86(2A)), say so and the events data can be considered." if {
-	some r in refusals
-	r.code == "serious_crime_required"
+warnings contains sprintf("%s lasts at most %s (%s): it ceases to have effect at the end of %s, whatever expiry the request states.", [capitalise(process.short_name), validity_text, validity.citation, fmt_date(lapse_ns - day_ns)]) if {
+	expires_ns >= lapse_ns
 }
 
-warnings contains "The request does not state the offence's maximum penalty, which decides whether traffic data can be ordered." if {
-	some r in refusals
-	r.code == "offence_threshold"
-	not is_number(request.offence_max_penalty_years)
+warnings contains sprintf("The non-disclosure order was made by %s, not a court: under %s only a court's order binds the provider, so the account holder may be told. The reviewer decides whether to ask the agency for a court order first.", [lower(catalogue.authority_kinds[ndo_issuer]), jurisdiction.nondisclosure.citation]) if {
+	request.nondisclosure_ordered
+	not ndo_binding
+	catalogue.authority_kinds[ndo_issuer]
+}
+
+warnings contains "The business-records authority of 50 U.S.C. § 1861 lapsed on 15 March 2020 except for investigations begun, or offences committed, before then: counsel checks that the order relies on that exception." if {
+	request.process == "us.fisa_br"
 }
 
 warnings contains sprintf("The non-disclosure order runs for more than %d days (until %s); counsel reviews it (%s).", [nd.flag_after_days, request.nondisclosure_until, nd.citation]) if {
@@ -549,3 +808,114 @@ warnings contains sprintf("Emergency: %s is answered within %d hours.", [process
 warnings contains sprintf("Preservation only: records are kept for %d days (one extension of %d days on request) and nothing is disclosed until legal process is served.", [process.hold_days, process.extension_days]) if {
 	process.preservation
 }
+
+# The fields each authorised category releases, where the order limits them.
+fields := {c: f |
+	some c in authorised
+	f := catalogue.fields_of(jurisdiction_id, c, purpose)
+}
+
+# Reported only in bands and late: a national-security process, or a
+# process used for a national-security purpose.
+default national_security := false
+
+national_security if process.national_security
+
+national_security if purpose in process.national_security_purposes
+
+# An EU order for traffic data is notified to the enforcing authority (the
+# Member State of the provider's legal representative) unless the issuing
+# authority believes both that the offence was committed and that the person
+# lives in its own State (Regulation (EU) 2023/1543, Article 8(1)–(2)).
+default notification := {
+	"required": false,
+	"citation": "",
+	"text": "",
+	"hold_hours": 0,
+	"objection_hours": 0,
+	"refusal_grounds": [],
+}
+
+notification := object.union(eu_notification, notification_timing) if {
+	jurisdiction_id == "eu"
+	not process.preservation
+	some c in authorised
+	category_class[c] == "traffic_data"
+	not both_in_issuing_state
+}
+
+both_in_issuing_state if {
+	request.offence_in_issuing_state
+	request.resides_in_issuing_state
+}
+
+eu_notification := {
+	"required": true,
+	"citation": "Regulation (EU) 2023/1543, Articles 8, 10 and 12",
+	"refusal_grounds": catalogue.eu_refusal_grounds,
+}
+
+notification_timing := {
+	"hold_hours": 0,
+	"objection_hours": 96,
+	"text": sprintf("The enforcing authority of %s is notified of this order for traffic data (Article 8). In an emergency the data is produced within 8 hours; that authority has 96 hours to raise a ground for refusal (Articles 10(4) and 12), and the reviewer records its answer.", [catalogue.eu_legal_representative.state]),
+} if {
+	process_kind == "emergency"
+} else := {
+	"hold_hours": 240,
+	"objection_hours": 240,
+	"text": sprintf("The enforcing authority of %s is notified of this order for traffic data (Article 8). The data is produced at the end of 10 days after receipt unless that authority confirms earlier that it raises no ground for refusal; if it raises one, nothing is produced (Articles 10(2) and 12).", [catalogue.eu_legal_representative.state]),
+}
+
+# Whether the provider may tell the account holder, and from when: the
+# statute decides first (never, or not while an order is sealed), then a
+# binding non-disclosure order. The default never tells.
+default user_notice := {
+	"allowed": false,
+	"until": "",
+	"indefinite": false,
+	"code": "undecided",
+	"reason": "The legal policy has not decided whether the account holder may be told, so nobody is told.",
+}
+
+user_notice := notice(false, "", false, statute.code, statute.text) if {
+	statute.rule == "never"
+} else := notice(true, request.nondisclosure_until, false, statute.code, concat(" ", [statute.text, sprintf("The court set the seal to end on %s.", [request.nondisclosure_until])])) if {
+	statute.rule == "sealed"
+	request.nondisclosure_until != ""
+} else := notice(true, "", true, statute.code, statute.text) if {
+	statute.rule == "sealed"
+} else := notice(true, request.nondisclosure_until, false, "nondisclosure_order", sprintf("A non-disclosure order of %s forbids telling the account holder until %s (%s).", [lower(catalogue.authority_kinds[ndo_issuer]), request.nondisclosure_until, jurisdiction.nondisclosure.citation])) if {
+	request.nondisclosure_ordered
+	ndo_binding
+	request.nondisclosure_until != ""
+} else := notice(true, "", true, "nondisclosure_order", sprintf("A non-disclosure order of %s with no end date forbids telling the account holder until it is lifted (%s).", [lower(catalogue.authority_kinds[ndo_issuer]), jurisdiction.nondisclosure.citation])) if {
+	request.nondisclosure_ordered
+	ndo_binding
+} else := notice(true, "", false, "nondisclosure_not_binding", sprintf("The non-disclosure order was made by %s, which cannot bind the provider (%s): the account holder may be told.", [lower(catalogue.authority_kinds[ndo_issuer]), jurisdiction.nondisclosure.citation])) if {
+	request.nondisclosure_ordered
+} else := notice(true, "", false, statute.code, statute.text) if {
+	statute
+}
+
+statute := process.user_notice
+
+notice(allowed, until, indefinite, code, reason) := {
+	"allowed": allowed,
+	"until": until,
+	"indefinite": indefinite,
+	"code": code,
+	"reason": reason,
+}
+
+# Who ordered the non-disclosure: the request says, or else the authority
+# that issued the process made the order with it.
+ndo_issuer := request.nondisclosure_issued_by if request.nondisclosure_issued_by != ""
+
+else := request.authority_kind
+
+# A non-disclosure order binds when its jurisdiction accepts it from that
+# issuer (in the U.S., only from a court: 18 U.S.C. § 2705(b)).
+ndo_binding if count(jurisdiction.nondisclosure.binding_issuer_kinds) == 0
+
+ndo_binding if ndo_issuer in jurisdiction.nondisclosure.binding_issuer_kinds

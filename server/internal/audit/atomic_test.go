@@ -61,7 +61,7 @@ func newFiling(t testing.TB) *filing {
 // subpoena is a complete, lawful request, dated around today.
 func subpoena() request.Input {
 	today := day.Of(time.Now())
-	years := 20
+	months := 240.0
 	return request.Input{
 		Process:          "us.subpoena",
 		IssuingAuthority: request.Authority{Kind: "court", Name: "Superior Court of Riverside County", SignedBy: "Hon. A. Example"},
@@ -73,7 +73,7 @@ func subpoena() request.Input {
 		DateTo:           today.AddDays(-20),
 		Categories:       []string{"subscriber", "connection_log"},
 		Nondisclosure:    request.Nondisclosure{Ordered: true, Until: today.AddDays(180)},
-		Offence:          request.Offence{Description: "armed robbery", MaxPenaltyYears: &years},
+		Offence:          request.Offence{Description: "armed robbery", MaxPenaltyMonths: &months},
 		Summary:          "Phone used to arrange the robbery.",
 	}
 }

@@ -203,7 +203,7 @@ func (e *env) request(r req) *request.Request {
 		r.expires = day.Of(now).AddDays(60)
 	}
 	e.refs++
-	penalty := 20
+	penalty := 240.0
 	ref := fmt.Sprintf("WD-2026-%06d", e.refs)
 	rq := &request.Request{
 		ID: uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://warrantdesk.example/test-request/"+ref)).String(), Reference: ref, AgencyID: r.agency.ID, CreatedBy: r.officer.PersonID,
@@ -212,8 +212,8 @@ func (e *env) request(r req) *request.Request {
 		Docket:    "CR-2026-01234", IssuedOn: r.issued, ExpiresOn: r.expires, DateFrom: r.from, DateTo: r.to,
 		Categories:    request.CategoryList(r.categories),
 		Nondisclosure: request.Nondisclosure{Ordered: !r.ndoUntil.IsZero(), Until: r.ndoUntil},
-		Emergency:     r.emergency, Offence: request.Offence{Description: "armed robbery", MaxPenaltyYears: &penalty},
-		SeriousCrime: true, Summary: "test", CreatedAt: now, UpdatedAt: now,
+		Emergency:     r.emergency, Offence: request.Offence{Description: "armed robbery", MaxPenaltyMonths: &penalty},
+		Summary: "test", CreatedAt: now, UpdatedAt: now,
 	}
 	if r.emergency {
 		rq.EmergencyNarrative = "A person is missing and in danger."

@@ -420,7 +420,7 @@ func (c *caseRun) input(process string, followUp bool) request.Input {
 	issued := today.AddDays(-c.rng.IntN(5))
 	to := today.AddDays(-1 - c.rng.IntN(10))
 	from := to.AddDays(-30 - c.rng.IntN(150))
-	years := []int{3, 5, 8, 10, 15, 20}[c.rng.IntN(6)]
+	months := float64(12 * []int{3, 5, 8, 10, 15, 20}[c.rng.IntN(6)])
 	off := offences[c.rng.IntN(len(offences))]
 	in := request.Input{
 		Process:    process,
@@ -430,7 +430,7 @@ func (c *caseRun) input(process string, followUp bool) request.Input {
 		DateFrom:   from,
 		DateTo:     to,
 		Categories: []string{"subscriber", "connection_log"},
-		Offence:    request.Offence{Description: off, MaxPenaltyYears: &years},
+		Offence:    request.Offence{Description: off, MaxPenaltyMonths: &months},
 		Summary:    fmt.Sprintf("The account is believed to have been used in the %s under investigation.", off),
 	}
 	if c.chance(400) {
@@ -469,7 +469,7 @@ func (c *caseRun) input(process string, followUp bool) request.Input {
 	case "uk.ipa":
 		in.IssuingAuthority = request.Authority{Kind: "ocda", Name: "Office for Communications Data Authorisations", SignedBy: fmt.Sprintf("Authorising Officer %04d", 1000+c.rng.IntN(9000))}
 		in.Docket = fmt.Sprintf("OCDA/%d/%06d", y, c.rng.IntN(1000000))
-		in.SeriousCrime = true
+		in.Purpose = "crime" // serious crime: every offence here carries 3 years or more
 		in.Categories = [][]string{{"subscriber", "device"}, {"subscriber", "connection_log"}, {"subscriber", "activity", "connection_log"}}[c.rng.IntN(3)]
 	case "uk.opo":
 		in.IssuingAuthority = request.Authority{Kind: "judge", Name: "Crown Court at Northshire", SignedBy: "HHJ R. Patel"}

@@ -36,6 +36,12 @@ type TransparencyRules struct {
 type CatalogueProvider struct {
 	Name             string `json:"name"`
 	HomeJurisdiction string `json:"home_jurisdiction"`
+	// EULegalRepresentative: the Member State whose authority enforces EU
+	// orders and is notified of them (Regulation (EU) 2023/1543, Art. 8).
+	EULegalRepresentative struct {
+		Country string `json:"country"`
+		State   string `json:"state"`
+	} `json:"eu_legal_representative"`
 }
 
 // A Category is a kind of data the provider retains (or, for content, never
@@ -83,6 +89,9 @@ type Nondisclosure struct {
 	Citation      string `json:"citation"`
 	FlagAfterDays int    `json:"flag_after_days"`
 	Text          string `json:"text"`
+	// BindingIssuerKinds: only an order of these binds the provider (in the
+	// U.S. a court's, 18 U.S.C. § 2705(b)); empty: any issuer's.
+	BindingIssuerKinds []string `json:"binding_issuer_kinds"`
 }
 
 // A Process is one kind of legal process.
@@ -107,6 +116,86 @@ type Process struct {
 	Requirements           []Requirement   `json:"requirements"`
 	AppliesFrom            string          `json:"applies_from"` // "YYYY-MM-DD" or ""
 	Notes                  []string        `json:"notes"`
+	// Purposes the order must state one of (empty: none asked), such as
+	// the purposes of UK IPA s. 60A(7).
+	Purposes []Choice `json:"purposes"`
+	// OffenceGrounds the request may state (UK IPA s. 86(2A)(b), EU Art.
+	// 5(4)(b)–(c)); a requirement with GroundsSuffice is met by any.
+	OffenceGrounds []Choice `json:"offence_grounds"`
+	// Validity: how long an authorisation lasts, per issuer (UK IPA s. 65).
+	Validity []Validity `json:"validity"`
+	// ServeWithin: the order is void if not served within this many months
+	// of being made (UK COPOA 2019 s. 9(1)); nil when no such rule.
+	ServeWithin *ServeWithin `json:"serve_within"`
+	// UrgentOnly: these issuers may issue the process only in an urgent
+	// case, which the request states as an emergency (UK IPA s. 61A).
+	UrgentOnly *UrgentOnly `json:"urgent_only"`
+	// WindowFromIssue: a prospective order collects for at most this many
+	// days from its date (18 U.S.C. § 3123(c)(1)).
+	WindowFromIssue *WindowFromIssue `json:"window_from_issue"`
+	// Excepted: why the process reaches nothing outside Categories, where
+	// its statute excepts what the provider holds; nil otherwise.
+	Excepted *Excepted `json:"excepted"`
+	// NationalSecurityPurposes: the process is national-security when the
+	// request states one of these purposes (Flags.NationalSecurity: always).
+	NationalSecurityPurposes []string `json:"national_security_purposes"`
+	// UserNotice is the statute's word on telling the account holder.
+	UserNotice ProcessNotice `json:"user_notice"`
+}
+
+// A Choice is one statutory option a request may state: a purpose, a
+// ground, a listed offence. Classes, for a purpose, are the only classes of
+// data an order for that purpose may reach (empty: any).
+type Choice struct {
+	ID       string   `json:"id"`
+	Name     string   `json:"name"`
+	Citation string   `json:"citation"`
+	Classes  []string `json:"classes,omitempty"`
+}
+
+// ServeWithin voids an order not served in time.
+type ServeWithin struct {
+	Months   int    `json:"months"`
+	Citation string `json:"citation"`
+}
+
+// UrgentOnly names issuers who may act only in an urgent case.
+type UrgentOnly struct {
+	IssuerKinds []string `json:"issuer_kinds"`
+	Citation    string   `json:"citation"`
+}
+
+// WindowFromIssue bounds a prospective order's collection from its date.
+type WindowFromIssue struct {
+	Days     int    `json:"days"`
+	Citation string `json:"citation"`
+}
+
+// Excepted is a statute's exception of everything the provider holds.
+type Excepted struct {
+	Code     string `json:"code"`
+	Citation string `json:"citation"`
+	Text     string `json:"text"`
+}
+
+// A Validity is how long an authorisation by some issuers lasts.
+type Validity struct {
+	IssuerKinds []string `json:"issuer_kinds"`
+	Months      int      `json:"months"`
+	Days        int      `json:"days"`
+	Citation    string   `json:"citation"`
+}
+
+// A ProcessNotice says whether the provider may tell the account holder of
+// a request under the process, as the statute has it.
+type ProcessNotice struct {
+	// Rule: "allowed" (unless a binding order forbids it), "never" (the
+	// statute forbids it, or another authority informs the person), or
+	// "sealed" (not until a court unseals the order).
+	Rule     string `json:"rule"`
+	Code     string `json:"code"`
+	Citation string `json:"citation"`
+	Text     string `json:"text"`
 }
 
 // ProcessFlags mark the special kinds of process.
@@ -128,15 +217,18 @@ type CategoryClass struct {
 }
 
 // A Requirement binds the categories of some classes under a process: who
-// must issue it, the least maximum penalty, a statement of serious crime.
+// must issue it, the least maximum penalty (in months) unless a stated
+// ground suffices, and for which purposes it applies.
 type Requirement struct {
-	Classes            []string `json:"classes"`
-	IssuerKinds        []string `json:"issuer_kinds"` // empty: any issuer of the process
-	MinMaxPenaltyYears int      `json:"min_max_penalty_years"`
-	SeriousCrime       bool     `json:"serious_crime"`
-	Code               string   `json:"code"`
-	Citation           string   `json:"citation"`
-	Text               string   `json:"text"`
+	Classes             []string `json:"classes"`
+	IssuerKinds         []string `json:"issuer_kinds"` // empty: any issuer of the process
+	MinMaxPenaltyMonths int      `json:"min_max_penalty_months"`
+	MinSentenceMonths   int      `json:"min_sentence_months"` // a sentence being executed (EU Art. 5(3))
+	GroundsSuffice      bool     `json:"grounds_suffice"`     // a stated offence ground meets the threshold
+	Purposes            []string `json:"purposes"`            // empty: whatever the purpose
+	Code                string   `json:"code"`
+	Citation            string   `json:"citation"`
+	Text                string   `json:"text"`
 }
 
 // NeverProduced is something no process can obtain, and why.

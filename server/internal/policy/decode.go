@@ -76,12 +76,20 @@ func (d *decoder) array(m map[string]any, key string) []any {
 }
 
 func (d *decoder) strings(m map[string]any, key string) []string {
-	a := d.array(m, key)
+	return d.stringList(d.field(m, key), key)
+}
+
+// stringList decodes a list of strings; null is an empty list.
+func (d *decoder) stringList(v any, what string) []string {
+	a, ok := v.([]any)
+	if !ok && v != nil {
+		d.fail("%s: want an array, got %T", what, v)
+	}
 	out := make([]string, 0, len(a))
 	for _, x := range a {
 		s, ok := x.(string)
 		if !ok {
-			d.fail("%s: want strings, got %T", key, x)
+			d.fail("%s: want strings, got %T", what, x)
 			continue
 		}
 		out = append(out, s)

@@ -3,6 +3,7 @@ package policy
 import (
 	"container/list"
 	"crypto/sha256"
+	"maps"
 	"slices"
 	"sync"
 
@@ -89,6 +90,11 @@ func cloneScope(s Scope) Scope {
 	s.Categories = slices.Clone(s.Categories)
 	s.Refused = slices.Clone(s.Refused)
 	s.Warnings = slices.Clone(s.Warnings)
+	s.Fields = maps.Clone(s.Fields)
+	for c, f := range s.Fields {
+		s.Fields[c] = slices.Clone(f)
+	}
+	s.Notification.RefusalGrounds = slices.Clone(s.Notification.RefusalGrounds)
 	return s
 }
 

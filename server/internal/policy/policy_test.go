@@ -39,26 +39,26 @@ func MustLoad(tb testing.TB) *policy.Engine {
 	return e
 }
 
-func years(n int) *int { return &n }
+func months(n float64) *float64 { return &n }
 
 // usRequest is a request in order under a process of U.S. law.
 func usRequest(process, authority string, categories ...string) policy.ScopeInput {
 	return policy.ScopeInput{
 		Agency: policy.Agency{ID: "riverside", Country: "US", Kind: "police"},
 		Request: policy.Request{
-			ID:                     "req-1",
-			AgencyID:               "riverside",
-			Status:                 "draft",
-			Process:                process,
-			AuthorityKind:          authority,
-			Categories:             categories,
-			Targets:                []policy.Target{{Type: "phone", Value: "+15550100123"}},
-			DateFrom:               "2026-10-01",
-			DateTo:                 "2026-11-20",
-			IssuedOn:               "2026-11-20",
-			ExpiresOn:              "2027-02-20",
-			OffenceDescription:     "armed robbery",
-			OffenceMaxPenaltyYears: years(20),
+			ID:                      "req-1",
+			AgencyID:                "riverside",
+			Status:                  "draft",
+			Process:                 process,
+			AuthorityKind:           authority,
+			Categories:              categories,
+			Targets:                 []policy.Target{{Type: "phone", Value: "+15550100123"}},
+			DateFrom:                "2026-10-01",
+			DateTo:                  "2026-11-20",
+			IssuedOn:                "2026-11-20",
+			ExpiresOn:               "2027-02-20",
+			OffenceDescription:      "armed robbery",
+			OffenceMaxPenaltyMonths: months(240),
 		},
 		Today: today,
 	}
@@ -114,7 +114,8 @@ func TestScope(t *testing.T) {
 			in: func() policy.ScopeInput {
 				in := usRequest("uk.ipa", "ocda", "subscriber", "device", "connection_log", "contacts")
 				in.Agency.Country = "GB"
-				in.Request.SeriousCrime = false
+				in.Request.Purpose = "crime"
+				in.Request.OffenceMaxPenaltyMonths = months(6)
 				return in
 			},
 			wantValid:  true,
@@ -128,7 +129,7 @@ func TestScope(t *testing.T) {
 			in: func() policy.ScopeInput {
 				in := usRequest("uk.ipa", "ocda", "subscriber", "connection_log")
 				in.Agency.Country = "GB"
-				in.Request.SeriousCrime = true
+				in.Request.Purpose = "crime"
 				return in
 			},
 			wantValid:  true,
@@ -252,7 +253,7 @@ func TestScopeErrorsNameFields(t *testing.T) {
 		{"BadDate", func(in *policy.ScopeInput) { in.Request.DateFrom = "01/10/2026" }, "date_from", "invalid_date"},
 		{"ProsecutorWarrant", func(in *policy.ScopeInput) { in.Request.AuthorityKind = "prosecutor" }, "issuing_authority.kind", "authority_not_competent"},
 		{"NondisclosureWithoutEnd", func(in *policy.ScopeInput) { in.Request.NondisclosureOrdered = true }, "nondisclosure.until", "required"},
-		{"NegativePenalty", func(in *policy.ScopeInput) { in.Request.OffenceMaxPenaltyYears = years(-1) }, "offence.max_penalty_years", "invalid"},
+		{"NegativePenalty", func(in *policy.ScopeInput) { in.Request.OffenceMaxPenaltyMonths = months(-1) }, "offence.max_penalty_months", "invalid"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
@@ -333,7 +334,10 @@ func TestScopeEmptySlicesNotNull(t *testing.T) {
 func TestInputMatchesJSONTags(t *testing.T) {
 	in := usRequest("us.warrant", "judge", "subscriber", "groups")
 	in.Request.Emergency = true
-	in.Request.SeriousCrime = true
+	in.Request.Purpose = "crime"
+	in.Request.OffenceGrounds = []string{"violence"}
+	in.Request.ReceivedOn = "2026-11-21"
+	in.Request.NondisclosureIssuedBy = "court"
 	in.Request.NondisclosureOrdered = true
 	in.Request.NondisclosureUntil = "2027-01-01"
 	in.Request.EmergencyNarrative = "n"
@@ -350,7 +354,7 @@ func TestInputMatchesJSONTags(t *testing.T) {
 		t.Errorf("input value\n got %v\nwant %v", got, want)
 	}
 
-	in.Request.OffenceMaxPenaltyYears = nil
+	in.Request.OffenceMaxPenaltyMonths = nil
 	az := policy.AuthzInput{Actor: policy.Actor{ID: "u", Roles: []string{"officer"}, AgencyID: "a"}, Action: "request.view", Request: &in.Request, Relation: "own_agency"}
 	b, err = json.Marshal(az)
 	if err != nil {
@@ -478,7 +482,7 @@ func TestCatalogue(t *testing.T) {
 			byID[p.ID] = p
 		}
 	}
-	want := []string{"us.subpoena", "us.2703d", "us.warrant", "us.prtt", "us.preservation", "us.emergency", "uk.ipa", "uk.opo", "eu.epoc", "eu.epoc_pr"}
+	want := []string{"us.subpoena", "us.2703d", "us.warrant", "us.prtt", "us.prtt_emergency", "us.preservation", "us.emergency", "us.nsl", "us.fisa_br", "us.fisa_prtt", "uk.ipa", "uk.opo", "eu.epoc", "eu.epoc_pr"}
 	if diff := cmp.Diff(want, ids); diff != "" {
 		t.Errorf("process ids (-want +got):\n%s", diff)
 	}

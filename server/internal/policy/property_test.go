@@ -21,6 +21,8 @@ var (
 	anyAction    = []string{"request.create", "request.list", "request.view", "request.edit", "request.document.upload", "request.document.download", "request.submit", "request.cosign", "request.withdraw", "request.message", "request.receipt", "request.production.download", "queue.view", "audit.view", "agency.manage", "take", "release", "assign", "verify", "request_info", "approve", "countersign", "reject", "extend", "close", "request.delete"}
 	anyRole      = []string{"officer", "supervisor", "intake", "reviewer", "counsel", "admin", "auditor", "root"}
 	anyRelation  = []string{"", "own_agency", "other_agency", "provider", "friend"}
+	anyPurpose   = []string{"", "crime", "national_security", "threat_to_life", "public_safety", "identification", "criminal_proceedings", "sentence_execution", "danger_of_death", "revenge"}
+	anyGround    = []string{"violence", "communication", "not_individual", "terrorism", "child_sexual_abuse", "whim"}
 )
 
 // day draws a date around today, or something that is not a date.
@@ -33,10 +35,14 @@ func day(t *rapid.T, label string) string {
 }
 
 func drawScopeInput(t *rapid.T) policy.ScopeInput {
-	var penalty *int
+	var penalty, sentence *float64
 	if rapid.Bool().Draw(t, "has_penalty") {
-		n := rapid.IntRange(-1, 30).Draw(t, "penalty")
+		n := rapid.SampledFrom([]float64{-1, 0, 3, 4, 6, 11.9, 12, 24, 35, 36, 60, 240}).Draw(t, "penalty")
 		penalty = &n
+	}
+	if rapid.Bool().Draw(t, "has_sentence") {
+		n := rapid.SampledFrom([]float64{0, 3, 4, 12}).Draw(t, "sentence")
+		sentence = &n
 	}
 	targets := make([]policy.Target, rapid.IntRange(0, 13).Draw(t, "targets"))
 	for i := range targets {
@@ -45,23 +51,29 @@ func drawScopeInput(t *rapid.T) policy.ScopeInput {
 	return policy.ScopeInput{
 		Agency: policy.Agency{ID: "a1", Country: rapid.SampledFrom(anyCountry).Draw(t, "country")},
 		Request: policy.Request{
-			ID:                     "r1",
-			AgencyID:               "a1",
-			Status:                 rapid.SampledFrom(anyStatus).Draw(t, "status"),
-			Process:                rapid.SampledFrom(anyProcess).Draw(t, "process"),
-			AuthorityKind:          rapid.SampledFrom(anyAuthority).Draw(t, "authority"),
-			Categories:             rapid.SliceOfN(rapid.SampledFrom(anyCategory), 0, 9).Draw(t, "categories"),
-			Targets:                targets,
-			DateFrom:               day(t, "date_from"),
-			DateTo:                 day(t, "date_to"),
-			IssuedOn:               day(t, "issued_on"),
-			ExpiresOn:              day(t, "expires_on"),
-			Emergency:              rapid.Bool().Draw(t, "emergency"),
-			EmergencyNarrative:     rapid.SampledFrom([]string{"", "threat to life"}).Draw(t, "narrative"),
-			OffenceMaxPenaltyYears: penalty,
-			SeriousCrime:           rapid.Bool().Draw(t, "serious"),
-			NondisclosureOrdered:   rapid.Bool().Draw(t, "nd"),
-			NondisclosureUntil:     day(t, "nd_until"),
+			ID:                      "r1",
+			AgencyID:                "a1",
+			Status:                  rapid.SampledFrom(anyStatus).Draw(t, "status"),
+			Process:                 rapid.SampledFrom(anyProcess).Draw(t, "process"),
+			AuthorityKind:           rapid.SampledFrom(anyAuthority).Draw(t, "authority"),
+			Categories:              rapid.SliceOfN(rapid.SampledFrom(anyCategory), 0, 9).Draw(t, "categories"),
+			Targets:                 targets,
+			DateFrom:                day(t, "date_from"),
+			DateTo:                  day(t, "date_to"),
+			IssuedOn:                day(t, "issued_on"),
+			ExpiresOn:               day(t, "expires_on"),
+			Emergency:               rapid.Bool().Draw(t, "emergency"),
+			EmergencyNarrative:      rapid.SampledFrom([]string{"", "threat to life"}).Draw(t, "narrative"),
+			ReceivedOn:              rapid.SampledFrom([]string{"", "2026-11-20", "2026-06-01"}).Draw(t, "received_on"),
+			Purpose:                 rapid.SampledFrom(anyPurpose).Draw(t, "purpose"),
+			OffenceMaxPenaltyMonths: penalty,
+			OffenceGrounds:          rapid.SliceOfN(rapid.SampledFrom(anyGround), 0, 3).Draw(t, "grounds"),
+			OffenceSentenceMonths:   sentence,
+			OffenceInIssuingState:   rapid.Bool().Draw(t, "in_state"),
+			ResidesInIssuingState:   rapid.Bool().Draw(t, "resides"),
+			NondisclosureOrdered:    rapid.Bool().Draw(t, "nd"),
+			NondisclosureUntil:      day(t, "nd_until"),
+			NondisclosureIssuedBy:   rapid.SampledFrom(anyAuthority).Draw(t, "nd_by"),
 		},
 		Today: today,
 	}

@@ -2,6 +2,8 @@ package policy
 
 import (
 	"context"
+	"encoding/json"
+	"strconv"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -22,26 +24,48 @@ type Target struct {
 // A Request is what the policy sees of a legal request. Dates are
 // "YYYY-MM-DD" or "".
 type Request struct {
-	ID                     string   `json:"id"`
-	AgencyID               string   `json:"agency_id"`
-	Status                 string   `json:"status"`
-	Process                string   `json:"process"`
-	AuthorityKind          string   `json:"authority_kind"`
-	Categories             []string `json:"categories"`
-	Targets                []Target `json:"targets"`
-	DateFrom               string   `json:"date_from"`
-	DateTo                 string   `json:"date_to"`
-	IssuedOn               string   `json:"issued_on"`
-	ExpiresOn              string   `json:"expires_on"`
-	Emergency              bool     `json:"emergency"`
-	EmergencyNarrative     string   `json:"emergency_narrative"`
-	OffenceDescription     string   `json:"offence_description"`
-	OffenceMaxPenaltyYears *int     `json:"offence_max_penalty_years"`
-	// SeriousCrime is the officer's statement that the offence is a serious
-	// crime, which UK law demands for events data.
-	SeriousCrime         bool   `json:"serious_crime"`
-	NondisclosureOrdered bool   `json:"nondisclosure_ordered"`
-	NondisclosureUntil   string `json:"nondisclosure_until"`
+	ID            string   `json:"id"`
+	AgencyID      string   `json:"agency_id"`
+	Status        string   `json:"status"`
+	Process       string   `json:"process"`
+	AuthorityKind string   `json:"authority_kind"`
+	Categories    []string `json:"categories"`
+	Targets       []Target `json:"targets"`
+	DateFrom      string   `json:"date_from"`
+	DateTo        string   `json:"date_to"`
+	IssuedOn      string   `json:"issued_on"`
+	ExpiresOn     string   `json:"expires_on"`
+	// ReceivedOn is the day the provider received the request (its
+	// submission); "" for a draft, which the policy reads as today. Laws that
+	// count from service (an order void if not served in time) count to it.
+	ReceivedOn         string `json:"received_on"`
+	Emergency          bool   `json:"emergency"`
+	EmergencyNarrative string `json:"emergency_narrative"`
+	// Purpose is the purpose the order states, from the process's list in
+	// the catalogue (UK IPA s. 60A(7), EU Art. 3(10), 18 U.S.C. § 3125(a)).
+	Purpose            string `json:"purpose"`
+	OffenceDescription string `json:"offence_description"`
+	// OffenceMaxPenaltyMonths is the longest custodial sentence the offence
+	// carries for an adult, in months (legal thresholds are in months); nil
+	// when the request does not state it.
+	OffenceMaxPenaltyMonths *float64 `json:"offence_max_penalty_months"`
+	// OffenceGrounds are the statutory grounds the request states, from the
+	// process's list (UK IPA s. 86(2A)(b), EU Art. 5(4)(b)–(c)).
+	OffenceGrounds []string `json:"offence_grounds"`
+	// OffenceSentenceMonths is the custodial sentence being executed, for
+	// an order made to execute one (EU Art. 5(3), 5(4)(d)); nil otherwise.
+	OffenceSentenceMonths *float64 `json:"offence_sentence_months"`
+	// OffenceInIssuingState and ResidesInIssuingState are the issuing
+	// authority's grounds to believe the offence was committed in, and the
+	// person resides in, the issuing State (EU Art. 8(2)).
+	OffenceInIssuingState bool   `json:"offence_in_issuing_state"`
+	ResidesInIssuingState bool   `json:"resides_in_issuing_state"`
+	NondisclosureOrdered  bool   `json:"nondisclosure_ordered"`
+	NondisclosureUntil    string `json:"nondisclosure_until"`
+	// NondisclosureIssuedBy is the kind of authority that ordered the
+	// non-disclosure (an authority kind); it binds in the U.S. only when a
+	// court did (18 U.S.C. § 2705(b)).
+	NondisclosureIssuedBy string `json:"nondisclosure_issued_by"`
 }
 
 // A ScopeInput is a request with its agency, as of a day. Scope, Route and
@@ -85,6 +109,54 @@ type Scope struct {
 	Warnings     []string      `json:"warnings"`
 	Jurisdiction string        `json:"jurisdiction"` // "us", "uk", "eu"; "" for an unknown process
 	ProcessKind  string        `json:"process_kind"` // "legal_process" | "emergency" | "preservation"
+	// Fields limits what an authorised category releases: for a category
+	// listed here only these fields of its records are produced (EU
+	// identification data, Art. 3(10): IP address, source port and time).
+	// A category absent from Fields releases every field it has.
+	Fields map[string][]string `json:"fields"`
+	// NationalSecurity marks a request that transparency reports count only
+	// in bands, late (50 U.S.C. § 1874; a UK authorisation whose purpose is
+	// national security).
+	NationalSecurity bool `json:"national_security"`
+	// Notification is what another State's authority must be told before
+	// data is produced (EU Art. 8), and how long it has to object.
+	Notification Notification `json:"notification"`
+	// UserNotice is whether, and from when, the provider may tell the
+	// account holder: statutes and binding orders decide it.
+	UserNotice UserNotice `json:"user_notice"`
+}
+
+// A Notification says whether an authority other than the issuing one must
+// be notified of the order, and what that means for production.
+type Notification struct {
+	Required bool   `json:"required"`
+	Citation string `json:"citation"`
+	Text     string `json:"text"`
+	// HoldHours: data is produced only this long after receipt, unless the
+	// notified authority confirms earlier that it raises no ground for
+	// refusal (EU Art. 10(2): 10 days). 0 in an emergency.
+	HoldHours int `json:"hold_hours"`
+	// ObjectionHours: how long the notified authority has to raise a ground
+	// for refusal (10 days; 96 hours in an emergency, Art. 12).
+	ObjectionHours int `json:"objection_hours"`
+	// RefusalGrounds are the grounds it may raise, for the reviewer's
+	// checklist.
+	RefusalGrounds []Choice `json:"refusal_grounds"`
+}
+
+// A UserNotice says whether the provider may ever tell the account holder
+// of the request, and when.
+type UserNotice struct {
+	// Allowed false: never (a statute forbids it, or the issuing authority
+	// informs the person); Reason says which.
+	Allowed bool `json:"allowed"`
+	// Until: a binding order forbids notice up to and including this day
+	// ("YYYY-MM-DD"); "" when none does.
+	Until string `json:"until"`
+	// Indefinite: a binding order forbids notice until a court lifts it.
+	Indefinite bool   `json:"indefinite"`
+	Code       string `json:"code"`
+	Reason     string `json:"reason"`
 }
 
 // Scope decides what the request may obtain. An evaluation failure is
@@ -123,9 +195,9 @@ func requestTerm(r Request) *ast.Term {
 			ast.Item(ast.InternedTerm("value"), ast.StringTerm(t.Value)),
 		)
 	}
-	penalty := ast.NullTerm()
-	if r.OffenceMaxPenaltyYears != nil {
-		penalty = ast.IntNumberTerm(*r.OffenceMaxPenaltyYears)
+	grounds := make([]*ast.Term, len(r.OffenceGrounds))
+	for i, g := range r.OffenceGrounds {
+		grounds[i] = ast.StringTerm(g)
 	}
 	return ast.ObjectTerm(
 		ast.Item(ast.InternedTerm("id"), ast.StringTerm(r.ID)),
@@ -139,30 +211,61 @@ func requestTerm(r Request) *ast.Term {
 		ast.Item(ast.InternedTerm("date_to"), ast.StringTerm(r.DateTo)),
 		ast.Item(ast.InternedTerm("issued_on"), ast.StringTerm(r.IssuedOn)),
 		ast.Item(ast.InternedTerm("expires_on"), ast.StringTerm(r.ExpiresOn)),
+		ast.Item(ast.InternedTerm("received_on"), ast.StringTerm(r.ReceivedOn)),
 		ast.Item(ast.InternedTerm("emergency"), ast.BooleanTerm(r.Emergency)),
 		ast.Item(ast.InternedTerm("emergency_narrative"), ast.StringTerm(r.EmergencyNarrative)),
+		ast.Item(ast.InternedTerm("purpose"), ast.StringTerm(r.Purpose)),
 		ast.Item(ast.InternedTerm("offence_description"), ast.StringTerm(r.OffenceDescription)),
-		ast.Item(ast.InternedTerm("offence_max_penalty_years"), penalty),
-		ast.Item(ast.InternedTerm("serious_crime"), ast.BooleanTerm(r.SeriousCrime)),
+		ast.Item(ast.InternedTerm("offence_max_penalty_months"), numberTerm(r.OffenceMaxPenaltyMonths)),
+		ast.Item(ast.InternedTerm("offence_grounds"), ast.ArrayTerm(grounds...)),
+		ast.Item(ast.InternedTerm("offence_sentence_months"), numberTerm(r.OffenceSentenceMonths)),
+		ast.Item(ast.InternedTerm("offence_in_issuing_state"), ast.BooleanTerm(r.OffenceInIssuingState)),
+		ast.Item(ast.InternedTerm("resides_in_issuing_state"), ast.BooleanTerm(r.ResidesInIssuingState)),
 		ast.Item(ast.InternedTerm("nondisclosure_ordered"), ast.BooleanTerm(r.NondisclosureOrdered)),
 		ast.Item(ast.InternedTerm("nondisclosure_until"), ast.StringTerm(r.NondisclosureUntil)),
+		ast.Item(ast.InternedTerm("nondisclosure_issued_by"), ast.StringTerm(r.NondisclosureIssuedBy)),
 	)
+}
+
+// numberTerm is a number, or null for nil, as encoding/json writes them.
+func numberTerm(v *float64) *ast.Term {
+	if v == nil {
+		return ast.NullTerm()
+	}
+	return ast.NumberTerm(json.Number(strconv.FormatFloat(*v, 'g', -1, 64)))
 }
 
 func decodeScope(v any) (Scope, error) {
 	var d decoder
 	m := d.object(v, "scope")
 	s := Scope{
-		Errors:       []FieldReason{},
-		Refused:      []Refusal{},
-		Valid:        d.boolean(m, "valid"),
-		Categories:   d.strings(m, "categories"),
-		DateFrom:     d.string(m, "date_from"),
-		DateTo:       d.string(m, "date_to"),
-		Warnings:     d.strings(m, "warnings"),
-		Jurisdiction: d.string(m, "jurisdiction"),
-		ProcessKind:  d.string(m, "process_kind"),
+		Errors:           []FieldReason{},
+		Refused:          []Refusal{},
+		Valid:            d.boolean(m, "valid"),
+		Categories:       d.strings(m, "categories"),
+		DateFrom:         d.string(m, "date_from"),
+		DateTo:           d.string(m, "date_to"),
+		Warnings:         d.strings(m, "warnings"),
+		Jurisdiction:     d.string(m, "jurisdiction"),
+		ProcessKind:      d.string(m, "process_kind"),
+		Fields:           map[string][]string{},
+		NationalSecurity: d.boolean(m, "national_security"),
 	}
+	for c, v := range d.object(d.field(m, "fields"), "fields") {
+		s.Fields[c] = d.stringList(v, "fields."+c)
+	}
+	n := d.object(d.field(m, "notification"), "notification")
+	s.Notification = Notification{
+		Required: d.boolean(n, "required"), Citation: d.string(n, "citation"), Text: d.string(n, "text"),
+		HoldHours: d.integer(n, "hold_hours"), ObjectionHours: d.integer(n, "objection_hours"), RefusalGrounds: []Choice{},
+	}
+	for _, x := range d.array(n, "refusal_grounds") {
+		o := d.object(x, "refusal_grounds[]")
+		s.Notification.RefusalGrounds = append(s.Notification.RefusalGrounds, Choice{ID: d.string(o, "id"), Name: d.string(o, "name"), Citation: d.string(o, "citation")})
+	}
+	u := d.object(d.field(m, "user_notice"), "user_notice")
+	s.UserNotice = UserNotice{Allowed: d.boolean(u, "allowed"), Until: d.string(u, "until"), Indefinite: d.boolean(u, "indefinite"),
+		Code: d.string(u, "code"), Reason: d.string(u, "reason")}
 	for _, x := range d.array(m, "errors") {
 		o := d.object(x, "errors[]")
 		s.Errors = append(s.Errors, FieldReason{Field: d.string(o, "field"), Code: d.string(o, "code"), Text: d.string(o, "text")})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 
@@ -14,7 +15,7 @@ import (
 // DecodeInput reads a JSON request body, as DESIGN.md shows it, into an
 // Input. Unlike encoding/json it reports every problem at once, each naming
 // its field as the body does ("issued_on", "targets[1].value",
-// "offence.max_penalty_years"): unknown fields, wrong types and malformed
+// "offence.max_penalty_months"): unknown fields, wrong types and malformed
 // dates. null is the same as an absent field. Returns Invalid.
 func DecodeInput(data []byte) (Input, error) {
 	in, _, err := decode(data)
@@ -64,11 +65,14 @@ func DecodeUpdate(data []byte) (Update, error) {
 	if present["emergency"] {
 		u.Emergency = &in.Emergency
 	}
+	if present["purpose"] {
+		u.Purpose = &in.Purpose
+	}
 	if present["offence"] {
 		u.Offence = &in.Offence
 	}
-	if present["serious_crime"] {
-		u.SeriousCrime = &in.SeriousCrime
+	if present["person_resides_in_issuing_state"] {
+		u.PersonResides = &in.PersonResides
 	}
 	if present["summary"] {
 		u.Summary = &in.Summary
@@ -97,8 +101,9 @@ func decode(data []byte) (Input, map[string]bool, error) {
 		"categories":        func(raw json.RawMessage, name string) { d.strings(raw, name, &in.Categories) },
 		"nondisclosure": func(raw json.RawMessage, name string) {
 			d.object(raw, name, "", map[string]func(json.RawMessage, string){
-				"ordered": func(raw json.RawMessage, name string) { d.boolean(raw, name, &in.Nondisclosure.Ordered) },
-				"until":   func(raw json.RawMessage, name string) { d.date(raw, name, &in.Nondisclosure.Until) },
+				"ordered":   func(raw json.RawMessage, name string) { d.boolean(raw, name, &in.Nondisclosure.Ordered) },
+				"until":     func(raw json.RawMessage, name string) { d.date(raw, name, &in.Nondisclosure.Until) },
+				"issued_by": func(raw json.RawMessage, name string) { d.str(raw, name, &in.Nondisclosure.IssuedBy) },
 			})
 		},
 		"emergency": func(raw json.RawMessage, name string) {
@@ -110,14 +115,17 @@ func decode(data []byte) (Input, map[string]bool, error) {
 				"narrative": func(raw json.RawMessage, name string) { d.str(raw, name, &in.Emergency.Narrative) },
 			})
 		},
-		"offence": func(raw json.RawMessage, name string) {
-			d.object(raw, name, "", map[string]func(json.RawMessage, string){
-				"description":       func(raw json.RawMessage, name string) { d.str(raw, name, &in.Offence.Description) },
-				"max_penalty_years": func(raw json.RawMessage, name string) { d.intPtr(raw, name, &in.Offence.MaxPenaltyYears) },
-			})
+		"purpose": func(raw json.RawMessage, name string) { d.str(raw, name, &in.Purpose) },
+		"offence": func(raw json.RawMessage, name string) { d.offence(raw, name, &in.Offence) },
+		"person_resides_in_issuing_state": func(raw json.RawMessage, name string) {
+			d.boolean(raw, name, &in.PersonResides)
 		},
-		"serious_crime": func(raw json.RawMessage, name string) { d.boolean(raw, name, &in.SeriousCrime) },
-		"summary":       func(raw json.RawMessage, name string) { d.str(raw, name, &in.Summary) },
+		// Replaced: whether a crime is serious follows from its penalty or a
+		// stated ground, as the law says, not from a tick box.
+		"serious_crime": func(_ json.RawMessage, name string) {
+			d.f.Add(name, "No longer accepted: state the offence's maximum penalty (offence.max_penalty_months or offence.max_penalty_years) or the statutory grounds (offence.grounds); the policy decides from them whether the crime is serious.")
+		},
+		"summary": func(raw json.RawMessage, name string) { d.str(raw, name, &in.Summary) },
 	}, present)
 	if err := d.f.Err(); err != nil {
 		return Input{}, nil, err
@@ -214,7 +222,8 @@ func (d *decoder) date(raw json.RawMessage, name string, dst *day.Date) {
 	*dst = v
 }
 
-func (d *decoder) intPtr(raw json.RawMessage, name string, dst **int) {
+// number reads a JSON number, fractions allowed; null is nil.
+func (d *decoder) number(raw json.RawMessage, name string, dst **float64) {
 	if isNull(raw) {
 		*dst = nil
 		return
@@ -222,16 +231,47 @@ func (d *decoder) intPtr(raw json.RawMessage, name string, dst **int) {
 	t := bytes.TrimSpace(raw)
 	var n json.Number
 	if len(t) == 0 || t[0] == '"' || json.Unmarshal(t, &n) != nil {
-		d.f.Add(name, "Send a whole number.")
+		d.f.Add(name, "Send a number, such as 12 or 0.5.")
 		return
 	}
-	v, err := strconv.Atoi(n.String())
-	if err != nil {
-		d.f.Add(name, "Send a whole number.")
+	v, err := strconv.ParseFloat(n.String(), 64)
+	if err != nil || math.IsInf(v, 0) {
+		d.f.Add(name, "Send a number, such as 12 or 0.5.")
 		return
 	}
 	*dst = &v
 }
+
+// offence reads the offence. Its maximum penalty may be sent in months or
+// in years (fractions allowed: 0.5 years is six months); both are accepted
+// when they agree, and it is kept in months, the unit of legal thresholds.
+func (d *decoder) offence(raw json.RawMessage, name string, dst *Offence) {
+	*dst = Offence{}
+	var years, months *float64
+	d.object(raw, name, "", map[string]func(json.RawMessage, string){
+		"description":                func(raw json.RawMessage, name string) { d.str(raw, name, &dst.Description) },
+		"max_penalty_years":          func(raw json.RawMessage, name string) { d.number(raw, name, &years) },
+		"max_penalty_months":         func(raw json.RawMessage, name string) { d.number(raw, name, &months) },
+		"grounds":                    func(raw json.RawMessage, name string) { d.strings(raw, name, (*[]string)(&dst.Grounds)) },
+		"sentence_months":            func(raw json.RawMessage, name string) { d.number(raw, name, &dst.SentenceMonths) },
+		"committed_in_issuing_state": func(raw json.RawMessage, name string) { d.boolean(raw, name, &dst.CommittedInIssuingState) },
+	})
+	switch {
+	case years != nil && months != nil && !sameMonths(*years*12, *months):
+		d.f.Add(join(name, "max_penalty_months"), "The penalty in months (%g) and in years (%g) disagree; send one of them.", *months, *years)
+	case months != nil:
+		dst.MaxPenaltyMonths = months
+	case years != nil:
+		m := YearsToMonths(*years)
+		dst.MaxPenaltyMonths = &m
+	}
+}
+
+// YearsToMonths converts a penalty in years to months, rounded to a
+// thousandth of a month so that 0.1 years is 1.2 months, not 1.2000000000000002.
+func YearsToMonths(y float64) float64 { return math.Round(y*12*1000) / 1000 }
+
+func sameMonths(a, b float64) bool { return math.Abs(a-b) < 0.001 }
 
 func (d *decoder) strings(raw json.RawMessage, name string, dst *[]string) {
 	*dst = nil

@@ -58,10 +58,12 @@ func TestDecodeInput(t *testing.T) {
 			want: []string{"targets[1].note", "targets[1].type", "targets[1].value"}},
 		{desc: "target not an object", body: `{"targets": ["+15550100123", null]}`, want: []string{"targets[0]", "targets[1]"}},
 		{desc: "category not a string", body: `{"categories": ["subscriber", 7]}`, want: []string{"categories[1]"}},
-		{desc: "penalty not whole", body: `{"offence": {"max_penalty_years": 2.5}}`, want: []string{"offence.max_penalty_years"}},
+		{desc: "penalty in months and years disagree", body: `{"offence": {"max_penalty_years": 2.5, "max_penalty_months": 12}}`, want: []string{"offence.max_penalty_months"}},
 		{desc: "penalty as a string", body: `{"offence": {"max_penalty_years": "20"}}`, want: []string{"offence.max_penalty_years"}},
 		{desc: "emergency not an object", body: `{"emergency": true}`, want: []string{"emergency"}},
-		{desc: "serious_crime not a bool", body: `{"serious_crime": "true"}`, want: []string{"serious_crime"}},
+		{desc: "serious_crime is replaced by the penalty and grounds", body: `{"serious_crime": true}`, want: []string{"serious_crime"}},
+		{desc: "grounds not a list", body: `{"offence": {"grounds": "violence"}}`, want: []string{"offence.grounds"}},
+		{desc: "sentence as a string", body: `{"offence": {"sentence_months": "6"}}`, want: []string{"offence.sentence_months"}},
 		{desc: "all at once", body: `{"process": 1, "issued_on": "x", "extra": {}, "issuing_authority": "court"}`,
 			want: []string{"extra", "issued_on", "issuing_authority", "process"}},
 	} {
@@ -99,7 +101,7 @@ func TestDecodeUpdate(t *testing.T) {
 	if !got.ExpiresOn.IsZero() {
 		t.Errorf("expires_on = %s, want cleared", got.ExpiresOn)
 	}
-	if got.Offence.Description != "robbery" || got.Offence.MaxPenaltyYears != nil {
+	if got.Offence.Description != "robbery" || got.Offence.MaxPenaltyMonths != nil {
 		t.Errorf("offence = %+v, want replaced whole", got.Offence)
 	}
 	if got.Summary != "new" || got.Docket != in.Docket || got.IssuedOn != in.IssuedOn || len(got.Targets) != 1 {

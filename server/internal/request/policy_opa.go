@@ -3,6 +3,7 @@ package request
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/agency"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
@@ -71,6 +72,7 @@ func (p opaPolicy) Scope(ctx context.Context, r *Request, a *agency.Agency) (Sco
 	out := Scope{
 		Valid: s.Valid, Categories: s.Categories, DateFrom: s.DateFrom, DateTo: s.DateTo,
 		Warnings: s.Warnings, Jurisdiction: s.Jurisdiction, ProcessKind: s.ProcessKind,
+		Fields: s.Fields, NationalSecurity: s.NationalSecurity, Notification: s.Notification, UserNotice: s.UserNotice,
 	}
 	for _, e := range s.Errors {
 		out.Errors = append(out.Errors, errs.FieldError{Field: e.Field, Message: e.Text})
@@ -89,10 +91,20 @@ func PolicyRequest(r *Request) policy.Request {
 		Categories: append([]string{}, r.Categories...),
 		DateFrom:   r.DateFrom.String(), DateTo: r.DateTo.String(), IssuedOn: r.IssuedOn.String(), ExpiresOn: r.ExpiresOn.String(),
 		Emergency: r.Emergency, EmergencyNarrative: r.EmergencyNarrative,
-		OffenceDescription: r.Offence.Description, OffenceMaxPenaltyYears: r.Offence.MaxPenaltyYears,
-		SeriousCrime:         r.SeriousCrime,
+		Purpose:            r.Purpose,
+		OffenceDescription: r.Offence.Description, OffenceMaxPenaltyMonths: r.Offence.MaxPenaltyMonths,
+		OffenceGrounds:        append([]string{}, r.Offence.Grounds...),
+		OffenceSentenceMonths: r.Offence.SentenceMonths,
+		OffenceInIssuingState: r.Offence.CommittedInIssuingState, ResidesInIssuingState: r.PersonResides,
 		NondisclosureOrdered: r.Nondisclosure.Ordered, NondisclosureUntil: r.Nondisclosure.Until.String(),
-		Targets: []policy.Target{},
+		NondisclosureIssuedBy: r.Nondisclosure.IssuedBy,
+		Targets:               []policy.Target{},
+	}
+	if pr.NondisclosureOrdered && pr.NondisclosureIssuedBy == "" {
+		pr.NondisclosureIssuedBy = r.Authority.Kind // the order came with the process
+	}
+	if r.SubmittedAt != nil {
+		pr.ReceivedOn = r.SubmittedAt.UTC().Format(time.DateOnly)
 	}
 	for _, t := range r.Targets {
 		pr.Targets = append(pr.Targets, policy.Target{Type: t.Type, Value: t.Value})

@@ -26,6 +26,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 )
 
 // Statuses this package sets. The workflow owns the rest (DESIGN.md).
@@ -91,10 +92,14 @@ type Target struct {
 	Value string `json:"value"`
 }
 
-// A Nondisclosure says whether a court forbade telling the user, and until when.
+// A Nondisclosure says whether an authority forbade telling the user, until
+// when, and who: IssuedBy is an authority kind, because in the U.S. only a
+// court's order binds the provider (18 U.S.C. § 2705(b)). Empty IssuedBy
+// means the authority that issued the process.
 type Nondisclosure struct {
-	Ordered bool     `json:"ordered" gorm:"column:ordered"`
-	Until   day.Date `json:"until" gorm:"column:until"`
+	Ordered  bool     `json:"ordered" gorm:"column:ordered"`
+	Until    day.Date `json:"until" gorm:"column:until"`
+	IssuedBy string   `json:"issued_by" gorm:"column:issued_by"`
 }
 
 // An Emergency is the officer's attestation that waiting for legal process
@@ -103,13 +108,41 @@ type Emergency struct {
 	Narrative string `json:"narrative"`
 }
 
-// An Offence is what is being investigated.
+// An Offence is what is being investigated, with the facts legal thresholds
+// turn on.
 type Offence struct {
-	Description     string `json:"description" gorm:"column:description"`
-	MaxPenaltyYears *int   `json:"max_penalty_years" gorm:"column:max_penalty_years"` // nil: not stated
+	Description string `json:"description" gorm:"column:description"`
+	// MaxPenaltyMonths is the longest custodial sentence the offence carries
+	// for an adult, in months; nil when not stated. The API also takes it in
+	// years, fractions allowed (0.5 is six months).
+	MaxPenaltyMonths *float64 `json:"max_penalty_months" gorm:"column:max_penalty_months"`
+	// Grounds are statutory grounds stated for the offence, ids from the
+	// process's list in the catalogue (UK IPA s. 86(2A)(b); EU Art.
+	// 5(4)(b)–(c)).
+	Grounds CategoryList `json:"grounds" gorm:"column:grounds"`
+	// SentenceMonths is the custodial sentence being executed, for an order
+	// made to execute one (EU Art. 5(3)); nil otherwise.
+	SentenceMonths *float64 `json:"sentence_months" gorm:"column:sentence_months"`
+	// CommittedInIssuingState: the issuing authority believes the offence was
+	// committed in its own State (EU Art. 8(2)(a)).
+	CommittedInIssuingState bool `json:"committed_in_issuing_state" gorm:"column:committed_in_issuing_state"`
 }
 
-// CategoryList is a set of category ids, stored space-separated.
+// clone returns o with its own copies of the pointed-to values.
+func (o Offence) clone() Offence {
+	o.Grounds = append(CategoryList(nil), o.Grounds...)
+	if o.MaxPenaltyMonths != nil {
+		v := *o.MaxPenaltyMonths
+		o.MaxPenaltyMonths = &v
+	}
+	if o.SentenceMonths != nil {
+		v := *o.SentenceMonths
+		o.SentenceMonths = &v
+	}
+	return o
+}
+
+// CategoryList is a set of ids (categories, grounds), stored space-separated.
 type CategoryList []string
 
 // Value stores the list as space-separated ids.
@@ -152,9 +185,12 @@ type Request struct {
 	Nondisclosure      Nondisclosure `gorm:"embedded;embeddedPrefix:nondisclosure_"`
 	Emergency          bool          `gorm:"column:emergency"`
 	EmergencyNarrative string        `gorm:"column:emergency_narrative"`
+	Purpose            string        `gorm:"column:purpose"` // a purpose id of the process, or ""
 	Offence            Offence       `gorm:"embedded;embeddedPrefix:offence_"`
-	SeriousCrime       bool          `gorm:"column:serious_crime"`
-	Summary            string        `gorm:"column:summary"`
+	// PersonResides: the issuing authority believes the person whose data
+	// is sought lives in its State (EU Art. 8(2)(b)).
+	PersonResides bool   `gorm:"column:person_resides_in_issuing_state"`
+	Summary       string `gorm:"column:summary"`
 
 	SubmittedAt *time.Time `gorm:"column:submitted_at"`
 	CreatedAt   time.Time  `gorm:"column:created_at;autoCreateTime:false"`
@@ -181,16 +217,13 @@ func (r *Request) Input() Input {
 		DateTo:           r.DateTo,
 		Categories:       append([]string(nil), r.Categories...),
 		Nondisclosure:    r.Nondisclosure,
-		Offence:          r.Offence,
-		SeriousCrime:     r.SeriousCrime,
+		Purpose:          r.Purpose,
+		Offence:          r.Offence.clone(),
+		PersonResides:    r.PersonResides,
 		Summary:          r.Summary,
 	}
 	if r.Emergency {
 		in.Emergency = &Emergency{Narrative: r.EmergencyNarrative}
-	}
-	if r.Offence.MaxPenaltyYears != nil {
-		y := *r.Offence.MaxPenaltyYears
-		in.Offence.MaxPenaltyYears = &y
 	}
 	return in
 }
@@ -212,15 +245,16 @@ func (r *Request) set(in Input) {
 	if in.Emergency != nil {
 		r.EmergencyNarrative = in.Emergency.Narrative
 	}
-	r.Offence = in.Offence
-	r.SeriousCrime = in.SeriousCrime
+	r.Purpose = in.Purpose
+	r.Offence = in.Offence.clone()
+	r.PersonResides = in.PersonResides
 	r.Summary = in.Summary
 }
 
 // Input is every editable field of a request, as DESIGN.md's request body
 // spells it. Create takes an Input; drafts may leave fields empty, but every
 // value present must be valid. Emergency is nil when there is no emergency,
-// and Offence.MaxPenaltyYears nil when the penalty is not stated: those are
+// and Offence.MaxPenaltyMonths nil when the penalty is not stated: those are
 // the only pointers, because JSON null means something there.
 type Input struct {
 	Process          string        `json:"process"`
@@ -234,8 +268,9 @@ type Input struct {
 	Categories       []string      `json:"categories"`
 	Nondisclosure    Nondisclosure `json:"nondisclosure"`
 	Emergency        *Emergency    `json:"emergency"`
+	Purpose          string        `json:"purpose"`
 	Offence          Offence       `json:"offence"`
-	SeriousCrime     bool          `json:"serious_crime"` // the officer's statement, for UK IPA events data
+	PersonResides    bool          `json:"person_resides_in_issuing_state"`
 	Summary          string        `json:"summary"`
 }
 
@@ -257,8 +292,9 @@ type Update struct {
 	Categories       *[]string
 	Nondisclosure    *Nondisclosure
 	Emergency        **Emergency
+	Purpose          *string
 	Offence          *Offence
-	SeriousCrime     *bool
+	PersonResides    *bool
 	Summary          *string
 }
 
@@ -282,8 +318,9 @@ func (u Update) apply(in *Input) []string {
 	set("categories", u.Categories != nil, func() { in.Categories = append([]string(nil), (*u.Categories)...) })
 	set("nondisclosure", u.Nondisclosure != nil, func() { in.Nondisclosure = *u.Nondisclosure })
 	set("emergency", u.Emergency != nil, func() { in.Emergency = *u.Emergency })
-	set("offence", u.Offence != nil, func() { in.Offence = *u.Offence })
-	set("serious_crime", u.SeriousCrime != nil, func() { in.SeriousCrime = *u.SeriousCrime })
+	set("purpose", u.Purpose != nil, func() { in.Purpose = *u.Purpose })
+	set("offence", u.Offence != nil, func() { in.Offence = u.Offence.clone() })
+	set("person_resides_in_issuing_state", u.PersonResides != nil, func() { in.PersonResides = *u.PersonResides })
 	set("summary", u.Summary != nil, func() { in.Summary = *u.Summary })
 	return changed
 }
@@ -357,6 +394,12 @@ type Scope struct {
 	Warnings     []string          `json:"warnings"`
 	Jurisdiction string            `json:"jurisdiction"` // e.g. "us"
 	ProcessKind  string            `json:"process_kind"` // e.g. "subpoena", "emergency", "preservation"
+	// Fields limits the fields an authorised category releases (see
+	// policy.Scope.Fields); a category not listed releases all of its fields.
+	Fields           map[string][]string `json:"fields"`
+	NationalSecurity bool                `json:"national_security"` // reported only in bands, late
+	Notification     policy.Notification `json:"notification"`      // another State's authority to notify (EU Art. 8)
+	UserNotice       policy.UserNotice   `json:"user_notice"`       // whether, and from when, the account holder may be told
 }
 
 // A Refusal is a category the policy will not authorise, and why.

@@ -157,7 +157,7 @@ func date(s string) day.Date {
 	return d
 }
 
-func intp(n int) *int { return &n }
+func floatp(v float64) *float64 { return &v }
 
 // validInput is DESIGN.md's example request body.
 func validInput() request.Input {
@@ -172,7 +172,7 @@ func validInput() request.Input {
 		DateTo:           date("2026-11-01"),
 		Categories:       []string{"subscriber", "connection_log"},
 		Nondisclosure:    request.Nondisclosure{Ordered: true, Until: date("2027-05-20")},
-		Offence:          request.Offence{Description: "armed robbery", MaxPenaltyYears: intp(20)},
+		Offence:          request.Offence{Description: "armed robbery", MaxPenaltyMonths: floatp(240)},
 		Summary:          "Robbery of a jewellery store on 2026-10-03.",
 	}
 }
@@ -352,7 +352,7 @@ func TestFileRequestEndToEnd(t *testing.T) {
 	if h := got.History[len(got.History)-1]; h.FromStatus != "draft" || h.ToStatus != "submitted" {
 		t.Errorf("submit history: %s → %s, want draft → submitted", h.FromStatus, h.ToStatus)
 	}
-	if got.IssuedOn != date("2026-11-20") || got.Nondisclosure.Until != date("2027-05-20") || *got.Offence.MaxPenaltyYears != 20 {
+	if got.IssuedOn != date("2026-11-20") || got.Nondisclosure.Until != date("2027-05-20") || *got.Offence.MaxPenaltyMonths != 240 {
 		t.Errorf("Get: dates or penalty did not round-trip: %+v", got)
 	}
 
@@ -451,7 +451,13 @@ func TestValidation(t *testing.T) {
 		{desc: "nondisclosure end without an order", modify: func(in *request.Input) { in.Nondisclosure.Ordered = false }, want: []string{"nondisclosure.until"}},
 		{desc: "nondisclosure ends before issue", modify: func(in *request.Input) { in.Nondisclosure.Until = date("2026-11-01") }, want: []string{"nondisclosure.until"}},
 		{desc: "emergency without a narrative", modify: func(in *request.Input) { in.Emergency = &request.Emergency{Narrative: "  "} }, want: []string{"emergency.narrative"}},
-		{desc: "penalty negative", modify: func(in *request.Input) { in.Offence.MaxPenaltyYears = intp(-1) }, want: []string{"offence.max_penalty_years"}},
+		{desc: "penalty negative", modify: func(in *request.Input) { in.Offence.MaxPenaltyMonths = floatp(-1) }, want: []string{"offence.max_penalty_months"}},
+		{desc: "penalty past 150 years", modify: func(in *request.Input) { in.Offence.MaxPenaltyMonths = floatp(1801) }, want: []string{"offence.max_penalty_months"}},
+		{desc: "ground not an id", modify: func(in *request.Input) { in.Offence.Grounds = []string{"Violence!"} }, want: []string{"offence.grounds[0]"}},
+		{desc: "purpose not an id", modify: func(in *request.Input) { in.Purpose = "to catch a thief" }, want: []string{"purpose"}},
+		{desc: "nondisclosure issuer unknown", modify: func(in *request.Input) {
+			in.Nondisclosure = request.Nondisclosure{Ordered: true, IssuedBy: "sheriff"}
+		}, want: []string{"nondisclosure.issued_by"}},
 		{desc: "summary too long", modify: func(in *request.Input) { in.Summary = strings.Repeat("x", 4001) }, want: []string{"summary"}},
 		{desc: "every problem at once", modify: func(in *request.Input) {
 			in.Process = "?"

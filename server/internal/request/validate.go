@@ -20,17 +20,22 @@ import (
 
 // Text limits, in characters.
 const (
-	maxProcess     = 64
-	maxName        = 200
-	maxDocket      = 100
-	maxOffence     = 500
-	maxLongText    = 4000
-	maxPenaltyYear = 150
+	maxProcess  = 64
+	maxName     = 200
+	maxDocket   = 100
+	maxOffence  = 500
+	maxLongText = 4000
+	// maxPenaltyMonths bounds a stated penalty (150 years), so a typo is
+	// reported rather than stored.
+	maxPenaltyMonths = 1800
+	maxGrounds       = 10
 )
 
 var (
 	processRE  = regexp.MustCompile(`^[a-z]{2}\.[a-z0-9_]{1,60}$`)
 	usernameRE = regexp.MustCompile(`^[a-z0-9._-]{3,32}$`)
+	// tokenRE is an id of the catalogue: a purpose, a ground.
+	tokenRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 	// Phone input: digits and the punctuation people write numbers with.
 	// Letters are refused rather than read as a keypad vanity number.
 	phoneCharsRE = regexp.MustCompile(`^\+?[0-9 ()./-]+$`)
@@ -211,8 +216,23 @@ func normalize(in *Input, region string, today day.Date) errs.Fields {
 
 	in.Offence.Description = strings.TrimSpace(in.Offence.Description)
 	text(&f, "offence.description", in.Offence.Description, maxOffence, false)
-	if y := in.Offence.MaxPenaltyYears; y != nil && (*y < 0 || *y > maxPenaltyYear) {
-		f.Add("offence.max_penalty_years", "Enter the maximum penalty in whole years, from 0 to %d.", maxPenaltyYear)
+	if m := in.Offence.MaxPenaltyMonths; m != nil && (*m < 0 || *m > maxPenaltyMonths) {
+		f.Add("offence.max_penalty_months", "Enter the maximum penalty from 0 to %d months (%d years).", maxPenaltyMonths, maxPenaltyMonths/12)
+	}
+	if m := in.Offence.SentenceMonths; m != nil && (*m < 0 || *m > maxPenaltyMonths) {
+		f.Add("offence.sentence_months", "Enter the sentence from 0 to %d months.", maxPenaltyMonths)
+	}
+	in.Offence.Grounds = tokens(&f, "offence.grounds", in.Offence.Grounds)
+	in.Purpose = strings.TrimSpace(in.Purpose)
+	if in.Purpose != "" && !tokenRE.MatchString(in.Purpose) {
+		f.Add("purpose", "%q is not a purpose id; choose one the legal process lists.", clip(in.Purpose, 40))
+	}
+	in.Nondisclosure.IssuedBy = strings.TrimSpace(in.Nondisclosure.IssuedBy)
+	if k := in.Nondisclosure.IssuedBy; k != "" && !slices.Contains(AuthorityKinds, k) {
+		f.Add("nondisclosure.issued_by", "%q is not a kind of authority; choose from: %s.", clip(k, 40), strings.Join(AuthorityKinds, ", "))
+	}
+	if in.Nondisclosure.IssuedBy != "" && !in.Nondisclosure.Ordered && !f.Has("nondisclosure.issued_by") {
+		f.Add("nondisclosure.issued_by", "Say who ordered non-disclosure only when it was ordered.")
 	}
 
 	in.Summary = strings.TrimSpace(in.Summary)
@@ -281,4 +301,25 @@ func missing(r *Request, documents int) errs.Fields {
 	need("offence.description", r.Offence.Description != "", "Describe the offence under investigation.")
 	need("file", documents > 0, "Upload the signed order as a PDF.")
 	return f
+}
+
+// tokens checks a list of catalogue ids (grounds) and returns it without
+// duplicates; the policy decides which ids the process knows.
+func tokens(f *errs.Fields, field string, in []string) []string {
+	if len(in) > maxGrounds {
+		f.Add(field, "State at most %d.", maxGrounds)
+		return nil
+	}
+	out := make([]string, 0, len(in))
+	for i, t := range in {
+		t = strings.TrimSpace(t)
+		if !tokenRE.MatchString(t) {
+			f.Add(fmt.Sprintf("%s[%d]", field, i), "%q is not an id; choose from the legal process's list.", clip(t, 40))
+			continue
+		}
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"math"
+
 	"github.com/warrantdesk/warrantdesk/server/internal/agency"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 )
@@ -17,9 +19,10 @@ func toAPIRequest(r *request.Request, a *agency.Agency, scope *request.Scope, ba
 		Docket: r.Docket, IssuedOn: r.IssuedOn, ExpiresOn: r.ExpiresOn,
 		DateFrom: r.DateFrom, DateTo: r.DateTo,
 		Categories:    append([]string{}, r.Categories...),
-		Nondisclosure: apiNondisclosure{Ordered: r.Nondisclosure.Ordered, Until: r.Nondisclosure.Until},
-		Offence:       apiOffence{Description: r.Offence.Description, MaxPenaltyYears: r.Offence.MaxPenaltyYears},
-		SeriousCrime:  r.SeriousCrime,
+		Nondisclosure: apiNondisclosure{Ordered: r.Nondisclosure.Ordered, Until: r.Nondisclosure.Until, IssuedBy: r.Nondisclosure.IssuedBy},
+		Purpose:       r.Purpose,
+		Offence:       toAPIOffence(r.Offence),
+		PersonResides: r.PersonResides,
 		Summary:       r.Summary,
 		SubmittedAt:   r.SubmittedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		Targets:   []apiTarget{},
@@ -60,6 +63,31 @@ func toAPIScope(s request.Scope) apiScope {
 	}
 	for _, r := range s.Refused {
 		out.Refused = append(out.Refused, apiRefusal{Category: r.Category, Code: r.Code, Reason: r.Reason})
+	}
+	if len(s.Fields) > 0 {
+		out.Fields = s.Fields
+	}
+	out.NationalSecurity = s.NationalSecurity
+	if n := s.Notification; n.Required {
+		out.Notification = &apiStateNotification{Citation: n.Citation, Text: n.Text, HoldHours: n.HoldHours, ObjectionHours: n.ObjectionHours,
+			RefusalGrounds: []apiChoice{}}
+		for _, g := range n.RefusalGrounds {
+			out.Notification.RefusalGrounds = append(out.Notification.RefusalGrounds, apiChoice{ID: g.ID, Name: g.Name, Citation: g.Citation})
+		}
+	}
+	u := s.UserNotice
+	out.UserNotice = apiUserNotice{Allowed: u.Allowed, Until: u.Until, Indefinite: u.Indefinite, Code: u.Code, Reason: u.Reason}
+	return out
+}
+
+// toAPIOffence gives the penalty in months and, for clients written before
+// months, in years.
+func toAPIOffence(o request.Offence) apiOffence {
+	out := apiOffence{Description: o.Description, MaxPenaltyMonths: o.MaxPenaltyMonths, Grounds: append([]string{}, o.Grounds...),
+		SentenceMonths: o.SentenceMonths, CommittedInIssuingState: o.CommittedInIssuingState}
+	if m := o.MaxPenaltyMonths; m != nil {
+		y := math.Round(*m/12*1000) / 1000
+		out.MaxPenaltyYears = &y
 	}
 	return out
 }

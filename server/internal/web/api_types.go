@@ -29,8 +29,9 @@ type apiTarget struct {
 }
 
 type apiNondisclosure struct {
-	Ordered bool     `json:"ordered"`
-	Until   day.Date `json:"until"`
+	Ordered  bool     `json:"ordered"`
+	Until    day.Date `json:"until"`
+	IssuedBy string   `json:"issued_by"` // an authority kind; "" when not ordered
 }
 
 type apiEmergency struct {
@@ -38,8 +39,13 @@ type apiEmergency struct {
 }
 
 type apiOffence struct {
-	Description     string `json:"description"`
-	MaxPenaltyYears *int   `json:"max_penalty_years"`
+	Description string `json:"description"`
+	// The maximum penalty, in months and (for older clients) in years.
+	MaxPenaltyMonths        *float64 `json:"max_penalty_months"`
+	MaxPenaltyYears         *float64 `json:"max_penalty_years"`
+	Grounds                 []string `json:"grounds"`
+	SentenceMonths          *float64 `json:"sentence_months"`
+	CommittedInIssuingState bool     `json:"committed_in_issuing_state"`
 }
 
 type apiDocument struct {
@@ -76,6 +82,35 @@ type apiScope struct {
 	Errors       []errs.FieldError `json:"errors,omitempty"`
 	Jurisdiction string            `json:"jurisdiction,omitempty"`
 	ProcessKind  string            `json:"process_kind,omitempty"`
+	// Fields limits what a category releases (EU identification data).
+	Fields           map[string][]string   `json:"fields,omitempty"`
+	NationalSecurity bool                  `json:"national_security"`
+	Notification     *apiStateNotification `json:"notification,omitempty"` // present when another authority must be notified
+	UserNotice       apiUserNotice         `json:"user_notice"`
+}
+
+// apiStateNotification is the notification of another State's authority (EU Art. 8).
+type apiStateNotification struct {
+	Citation       string      `json:"citation"`
+	Text           string      `json:"text"`
+	HoldHours      int         `json:"hold_hours"`
+	ObjectionHours int         `json:"objection_hours"`
+	RefusalGrounds []apiChoice `json:"refusal_grounds"`
+}
+
+type apiChoice struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Citation string `json:"citation,omitempty"`
+}
+
+// apiUserNotice says whether, and from when, the account holder may be told.
+type apiUserNotice struct {
+	Allowed    bool   `json:"allowed"`
+	Until      string `json:"until,omitempty"`
+	Indefinite bool   `json:"indefinite"`
+	Code       string `json:"code"`
+	Reason     string `json:"reason"`
 }
 
 type apiRequest struct {
@@ -95,8 +130,9 @@ type apiRequest struct {
 	Categories       []string         `json:"categories"`
 	Nondisclosure    apiNondisclosure `json:"nondisclosure"`
 	Emergency        *apiEmergency    `json:"emergency"`
+	Purpose          string           `json:"purpose"`
 	Offence          apiOffence       `json:"offence"`
-	SeriousCrime     bool             `json:"serious_crime"`
+	PersonResides    bool             `json:"person_resides_in_issuing_state"`
 	Summary          string           `json:"summary"`
 	Documents        []apiDocument    `json:"documents"`
 	History          []apiHistory     `json:"history,omitempty"`

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -44,16 +45,22 @@ type requestForm struct {
 	DateTo           string
 	Categories       []string
 	Nondisclosure    struct {
-		Ordered bool
-		Until   string
+		Ordered  bool
+		Until    string
+		IssuedBy string
 	}
 	Emergency *apiEmergency
+	Purpose   string
 	Offence   struct {
-		Description     string
-		MaxPenaltyYears string
+		Description string
+		MaxPenalty  string // as typed, in PenaltyUnit
+		PenaltyUnit string // "months" or "years"
+		Grounds     []string
+		Sentence    string // months, as typed
+		InState     bool
 	}
-	SeriousCrime bool
-	Summary      string
+	PersonResides bool
+	Summary       string
 }
 
 type requestFormPage struct {
@@ -341,12 +348,18 @@ func parseRequestForm(c *gin.Context) (requestForm, []apiTarget) {
 	f.Categories = c.PostFormArray("categories")
 	f.Nondisclosure.Ordered = c.PostForm("nondisclosure_ordered") == "true"
 	f.Nondisclosure.Until = c.PostForm("nondisclosure_until")
+	f.Nondisclosure.IssuedBy = c.PostForm("nondisclosure_issued_by")
+	f.Purpose = c.PostForm("purpose")
 	if c.PostForm("emergency") == "true" {
 		f.Emergency = &apiEmergency{Narrative: c.PostForm("emergency_narrative")}
 	}
 	f.Offence.Description = c.PostForm("offence_description")
-	f.Offence.MaxPenaltyYears = strings.TrimSpace(c.PostForm("offence_max_penalty_years"))
-	f.SeriousCrime = c.PostForm("serious_crime") == "true"
+	f.Offence.MaxPenalty = strings.TrimSpace(c.PostForm("offence_max_penalty"))
+	f.Offence.PenaltyUnit = c.PostForm("offence_penalty_unit")
+	f.Offence.Grounds = c.PostFormArray("offence_grounds")
+	f.Offence.Sentence = strings.TrimSpace(c.PostForm("offence_sentence_months"))
+	f.Offence.InState = c.PostForm("offence_committed_in_issuing_state") == "true"
+	f.PersonResides = c.PostForm("person_resides_in_issuing_state") == "true"
 	f.Summary = c.PostForm("summary")
 	types, values := c.PostFormArray("target_type"), c.PostFormArray("target_value")
 	var targets []apiTarget
@@ -372,13 +385,27 @@ func (f requestForm) json(targets []apiTarget) []byte {
 		}
 		return strings.TrimSpace(s)
 	}
-	var penalty any
-	if f.Offence.MaxPenaltyYears != "" {
-		if n, err := strconv.Atoi(f.Offence.MaxPenaltyYears); err == nil {
-			penalty = n
-		} else {
-			penalty = f.Offence.MaxPenaltyYears // the decoder names the field
+	// A number the decoder cannot read is passed on as text, so that it
+	// names the field.
+	number := func(s string) any {
+		if s == "" {
+			return nil
 		}
+		if n, err := strconv.ParseFloat(s, 64); err == nil {
+			return n
+		}
+		return s
+	}
+	offence := map[string]any{"description": f.Offence.Description, "sentence_months": number(f.Offence.Sentence),
+		"grounds": nonNil(f.Offence.Grounds), "committed_in_issuing_state": f.Offence.InState}
+	if f.Offence.PenaltyUnit == "years" {
+		offence["max_penalty_years"] = number(f.Offence.MaxPenalty)
+	} else {
+		offence["max_penalty_months"] = number(f.Offence.MaxPenalty)
+	}
+	issuedBy := ""
+	if f.Nondisclosure.Ordered {
+		issuedBy = f.Nondisclosure.IssuedBy
 	}
 	var emergency any
 	if f.Emergency != nil {
@@ -392,35 +419,53 @@ func (f requestForm) json(targets []apiTarget) []byte {
 		categories = []string{}
 	}
 	body := map[string]any{
-		"process":           f.Process,
-		"issuing_authority": map[string]any{"kind": f.IssuingAuthority.Kind, "name": f.IssuingAuthority.Name, "signed_by": f.IssuingAuthority.SignedBy},
-		"docket":            f.Docket,
-		"issued_on":         orNull(f.IssuedOn),
-		"expires_on":        orNull(f.ExpiresOn),
-		"targets":           targets,
-		"date_from":         orNull(f.DateFrom),
-		"date_to":           orNull(f.DateTo),
-		"categories":        categories,
-		"nondisclosure":     map[string]any{"ordered": f.Nondisclosure.Ordered, "until": orNull(f.Nondisclosure.Until)},
-		"emergency":         emergency,
-		"offence":           map[string]any{"description": f.Offence.Description, "max_penalty_years": penalty},
-		"serious_crime":     f.SeriousCrime,
-		"summary":           f.Summary,
+		"process":                         f.Process,
+		"issuing_authority":               map[string]any{"kind": f.IssuingAuthority.Kind, "name": f.IssuingAuthority.Name, "signed_by": f.IssuingAuthority.SignedBy},
+		"docket":                          f.Docket,
+		"issued_on":                       orNull(f.IssuedOn),
+		"expires_on":                      orNull(f.ExpiresOn),
+		"targets":                         targets,
+		"date_from":                       orNull(f.DateFrom),
+		"date_to":                         orNull(f.DateTo),
+		"categories":                      categories,
+		"nondisclosure":                   map[string]any{"ordered": f.Nondisclosure.Ordered, "until": orNull(f.Nondisclosure.Until), "issued_by": issuedBy},
+		"emergency":                       emergency,
+		"purpose":                         f.Purpose,
+		"offence":                         offence,
+		"person_resides_in_issuing_state": f.PersonResides,
+		"summary":                         f.Summary,
 	}
 	b, _ := json.Marshal(body) // plain maps and strings: cannot fail
 	return b
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 func formFromView(v apiRequest) requestForm {
 	f := requestForm{ID: v.ID, Reference: v.Reference, Version: v.Version, Process: v.Process,
 		IssuingAuthority: v.IssuingAuthority, Docket: v.Docket,
 		IssuedOn: v.IssuedOn.String(), ExpiresOn: v.ExpiresOn.String(), DateFrom: v.DateFrom.String(), DateTo: v.DateTo.String(),
-		Categories: v.Categories, Emergency: v.Emergency, SeriousCrime: v.SeriousCrime, Summary: v.Summary}
+		Categories: v.Categories, Emergency: v.Emergency, Purpose: v.Purpose, PersonResides: v.PersonResides, Summary: v.Summary}
 	f.Nondisclosure.Ordered, f.Nondisclosure.Until = v.Nondisclosure.Ordered, v.Nondisclosure.Until.String()
+	f.Nondisclosure.IssuedBy = v.Nondisclosure.IssuedBy
 	f.Offence.Description = v.Offence.Description
-	if v.Offence.MaxPenaltyYears != nil {
-		f.Offence.MaxPenaltyYears = strconv.Itoa(*v.Offence.MaxPenaltyYears)
+	f.Offence.PenaltyUnit = "months"
+	if m := v.Offence.MaxPenaltyMonths; m != nil {
+		f.Offence.MaxPenalty = strconv.FormatFloat(*m, 'f', -1, 64)
+		if y := *m / 12; y >= 1 && y == math.Trunc(y) {
+			f.Offence.MaxPenalty, f.Offence.PenaltyUnit = strconv.FormatFloat(y, 'f', -1, 64), "years"
+		}
 	}
+	if m := v.Offence.SentenceMonths; m != nil {
+		f.Offence.Sentence = strconv.FormatFloat(*m, 'f', -1, 64)
+	}
+	f.Offence.Grounds = v.Offence.Grounds
+	f.Offence.InState = v.Offence.CommittedInIssuingState
 	return f
 }
 
@@ -431,7 +476,7 @@ func fullUpdate(in request.Input) request.Update {
 		Process: &in.Process, IssuingAuthority: &in.IssuingAuthority, Docket: &in.Docket,
 		IssuedOn: &in.IssuedOn, ExpiresOn: &in.ExpiresOn, Targets: &in.Targets,
 		DateFrom: &in.DateFrom, DateTo: &in.DateTo, Categories: &in.Categories,
-		Nondisclosure: &in.Nondisclosure, Emergency: &emergency, Offence: &in.Offence,
-		SeriousCrime: &in.SeriousCrime, Summary: &in.Summary,
+		Nondisclosure: &in.Nondisclosure, Emergency: &emergency, Purpose: &in.Purpose, Offence: &in.Offence,
+		PersonResides: &in.PersonResides, Summary: &in.Summary,
 	}
 }

@@ -190,7 +190,7 @@ const (
 // Input returns a complete request of kind k, dated relative to today.
 func Input(k Kind) request.Input {
 	today := day.Of(time.Now().UTC())
-	years := 20
+	months := 240.0 // 20 years
 	in := request.Input{
 		Process:          "us.subpoena",
 		IssuingAuthority: request.Authority{Kind: "court", Name: "Superior Court of Riverside County", SignedBy: "Hon. A. Example"},
@@ -201,7 +201,7 @@ func Input(k Kind) request.Input {
 		DateFrom:         today.AddDays(-60),
 		DateTo:           today.AddDays(-5),
 		Categories:       []string{"subscriber", "connection_log"},
-		Offence:          request.Offence{Description: "armed robbery", MaxPenaltyYears: &years},
+		Offence:          request.Offence{Description: "armed robbery", MaxPenaltyMonths: &months},
 		Summary:          "Suspect's phone used to arrange the robbery.",
 	}
 	switch k {
