@@ -3,8 +3,77 @@ package catalogue_test
 import data.catalogue
 
 process_ids := {
-	"us.subpoena", "us.2703d", "us.warrant", "us.prtt", "us.preservation", "us.emergency",
+	"us.subpoena", "us.2703d", "us.warrant", "us.prtt", "us.prtt_emergency", "us.preservation", "us.emergency",
+	"us.nsl", "us.fisa_br", "us.fisa_prtt",
 	"uk.ipa", "uk.opo", "eu.epoc", "eu.epoc_pr",
+}
+
+# Every process states every fact a decision reads, so no rule meets an
+# undefined field and silently skips a check.
+process_keys := {
+	"short_name", "name", "citation", "issuer_kinds", "categories", "max_range_days", "deadline_hours",
+	"emergency_deadline_hours", "prospective", "preservation", "emergency", "voluntary", "national_security",
+	"hold_days", "extension_days", "cosign_required", "follow_up_days", "requirements", "purposes",
+	"offence_grounds", "validity", "serve_within", "urgent_only", "window_from_issue",
+	"national_security_purposes", "excepted", "user_notice", "applies_from", "notes",
+}
+
+requirement_keys := {
+	"classes", "issuer_kinds", "min_max_penalty_months", "min_sentence_months", "grounds_suffice",
+	"purposes", "code", "citation", "text",
+}
+
+test_every_process_states_every_fact if {
+	every _, p in all_processes {
+		object.keys(p) == process_keys
+		every r in p.requirements {
+			object.keys(r) == requirement_keys
+		}
+	}
+}
+
+test_every_process_says_whether_the_user_may_be_told if {
+	every _, p in all_processes {
+		p.user_notice.rule in {"allowed", "never", "sealed"}
+		p.user_notice.code != ""
+		p.user_notice.citation != ""
+		p.user_notice.text != ""
+	}
+}
+
+test_purposes_and_grounds_are_cited_and_unique if {
+	every _, p in all_processes {
+		every list in [p.purposes, p.offence_grounds] {
+			count({x.id | some x in list}) == count(list)
+			every x in list {
+				regex.match(`^[a-z][a-z0-9_]*$`, x.id)
+				x.name != ""
+				x.citation != ""
+			}
+		}
+		every k in p.national_security_purposes {
+			some x in p.purposes
+			x.id == k
+		}
+		every r in p.requirements {
+			every k in r.purposes {
+				some x in p.purposes
+				x.id == k
+			}
+		}
+	}
+}
+
+test_validity_names_the_process_issuers if {
+	every _, p in all_processes {
+		every v in p.validity {
+			every k in v.issuer_kinds {
+				k in p.issuer_kinds
+			}
+			v.months + v.days > 0
+			v.citation != ""
+		}
+	}
 }
 
 all_processes := catalogue.processes
@@ -90,6 +159,7 @@ test_target_types if {
 test_every_process_has_a_citation_deadline_and_range if {
 	every _, p in all_processes {
 		p.citation != ""
+		p.citation != ""
 		p.name != ""
 		p.short_name != ""
 		p.deadline_hours > 0
@@ -138,7 +208,8 @@ test_class_exceptions_are_consistent if {
 		every x in jd.class_exceptions {
 			catalogue.categories[x.category]
 			jd.classes[x.class]
-			x.category in x.when_only
+			count(x.purposes) > 0
+			count(x.fields) > 0
 		}
 	}
 }
@@ -169,12 +240,17 @@ test_process_lookup if {
 	not catalogue.processes[""]
 }
 
-test_class_of_eu_identification_exception if {
-	catalogue.class_of("eu", "connection_log", {"connection_log"}) == "identification_data"
-	catalogue.class_of("eu", "connection_log", {"subscriber", "connection_log"}) == "identification_data"
-	catalogue.class_of("eu", "connection_log", {"subscriber", "connection_log", "groups"}) == "traffic_data"
-	catalogue.class_of("eu", "subscriber", {"subscriber"}) == "subscriber_data"
-	catalogue.class_of("us", "connection_log", {"connection_log"}) == "basic_subscriber_information"
+# Regulation (EU) 2023/1543, Article 3(10): identification data is a purpose
+# the order states, not a guess from what else it asks for.
+test_class_of_eu_identification_is_a_stated_purpose if {
+	catalogue.class_of("eu", "connection_log", "identification") == "identification_data"
+	catalogue.class_of("eu", "connection_log", "criminal_proceedings") == "traffic_data"
+	catalogue.class_of("eu", "connection_log", "") == "traffic_data"
+	catalogue.class_of("eu", "subscriber", "identification") == "subscriber_data"
+	catalogue.class_of("us", "connection_log", "identification") == "basic_subscriber_information"
+	catalogue.fields_of("eu", "connection_log", "identification") == ["time", "ip", "port"]
+	not catalogue.fields_of("eu", "connection_log", "criminal_proceedings")
+	not catalogue.fields_of("eu", "subscriber", "identification")
 }
 
 test_content_refusal_text_is_exact if {
@@ -227,12 +303,16 @@ test_public_class_exceptions if {
 	"connection_log" in k.categories
 }
 
+# 50 U.S.C. § 1874 bands national-security process only. A UK
+# authorisation is national-security only for that purpose (s. 60A(7)(a)).
 test_national_security_processes_flagged if {
+	catalogue.national_security_processes == {"us.nsl", "us.fisa_br", "us.fisa_prtt"}
 	some j in catalogue.public.jurisdictions
 	j.id == "uk"
 	some p in j.processes
 	p.id == "uk.ipa"
-	p.flags.national_security
+	not p.flags.national_security
+	p.national_security_purposes == ["national_security"]
 }
 
 test_transparency_rules_published if {

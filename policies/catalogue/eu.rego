@@ -75,7 +75,7 @@ class_exceptions["eu"] := [{
 
 eu_epoc_purposes := [
 	{"id": "criminal_proceedings", "name": "Evidence in criminal proceedings for a criminal offence", "citation": "Regulation (EU) 2023/1543, Article 5(3)–(4)"},
-	{"id": "identification", "name": "Solely to identify the user: IP address, source port and time (no other traffic data)", "citation": "Regulation (EU) 2023/1543, Articles 3(10) and 5(3)", "classes": ["subscriber_data", "identification_data"]},
+	{"id": "identification", "name": "Solely to identify the user: IP address, source port and time (no other traffic data)", "citation": "Regulation (EU) 2023/1543, Articles 3(10) and 5(3)", "classes": ["subscriber_data", "identification_data"], "limit": "An order made solely to identify the user reaches only subscriber data and the IP address, source port and time of each connection (Regulation (EU) 2023/1543, Article 3(10)); ask for other traffic data in an order made for criminal proceedings."},
 	{"id": "sentence_execution", "name": "To execute a custodial sentence or detention order of at least four months, from which the person absconded", "citation": "Regulation (EU) 2023/1543, Article 5(3) and 5(4)(d)"},
 ]
 

@@ -12,11 +12,21 @@ test_eu_category_classes if {
 	classes.content == "content_data"
 }
 
-test_eu_connection_log_identification_when_asked_with_subscriber_only if {
+# Article 3(10): IP address, and where needed source port and time stamp.
+test_eu_connection_log_identification_when_the_order_says_so if {
 	[x] := catalogue.class_exceptions.eu
 	x.category == "connection_log"
 	x.class == "identification_data"
-	{c | some c in x.when_only} == {"subscriber", "connection_log"}
+	x.purposes == ["identification"]
+	x.fields == ["time", "ip", "port"]
+}
+
+# Articles 3(10), 4(1) and 5(3): an order solely to identify reaches
+# subscriber and identification data only.
+test_eu_identification_purpose_reaches_subscriber_and_identification_data if {
+	some x in catalogue.processes["eu.epoc"].purposes
+	x.id == "identification"
+	{k | some k in x.classes} == {"subscriber_data", "identification_data"}
 }
 
 test_eu_epoc_traffic_data_judge_and_three_years if {
@@ -28,8 +38,41 @@ test_eu_epoc_traffic_data_judge_and_three_years if {
 	judge.classes == ["traffic_data"]
 	some penalty in x.requirements
 	penalty.code == "offence_threshold"
-	penalty.min_max_penalty_years == 3
+	penalty.min_max_penalty_months == 36
+	penalty.grounds_suffice
 	penalty.classes == ["traffic_data"]
+}
+
+# Article 5(4)(b)–(c): the listed offences, offered as choices.
+test_eu_epoc_listed_offences if {
+	{x.id | some x in catalogue.processes["eu.epoc"].offence_grounds} == {
+		"non_cash_payment_fraud", "child_sexual_abuse", "attacks_on_information_systems", "terrorism",
+	}
+}
+
+# Article 5(3) and 5(4)(d): executing a sentence of at least four months.
+test_eu_epoc_sentence_execution_four_months if {
+	some r in catalogue.processes["eu.epoc"].requirements
+	r.code == "sentence_threshold"
+	r.min_sentence_months == 4
+	r.purposes == ["sentence_execution"]
+}
+
+# Article 12(1)(a)–(d): the grounds a notified enforcing authority may raise.
+test_eu_refusal_grounds_checklist if {
+	[x.citation | some x in catalogue.eu_refusal_grounds] == [
+		"Regulation (EU) 2023/1543, Article 12(1)(a)",
+		"Regulation (EU) 2023/1543, Article 12(1)(b)",
+		"Regulation (EU) 2023/1543, Article 12(1)(c)",
+		"Regulation (EU) 2023/1543, Article 12(1)(d)",
+	]
+}
+
+# Article 13: the issuing authority, not the provider, informs the person.
+test_eu_user_never_told_by_the_provider if {
+	every id in catalogue.jurisdiction_info.eu.process_order {
+		catalogue.processes[id].user_notice.rule == "never"
+	}
 }
 
 test_eu_epoc_deadlines_ten_days_eight_hours if {

@@ -205,12 +205,13 @@ category_class := {c: catalogue.class_of(jurisdiction_id, c, purpose) | some c i
 purpose_classes := ks if {
 	ks := {k | some x in process.purposes; x.id == purpose; some k in object.get(x, "classes", [])}
 	count(ks) > 0
-} else := object.keys(jurisdiction.classes)
+} else := object.keys(catalogue.classes[jurisdiction_id])
 
-purpose_refusal(c) := {"code": "purpose_limited", "text": sprintf(
-	"%s is %s, which an order stated to be made %s cannot reach (%s); it needs an order made for another purpose.",
-	[catalogue.categories[c].name, lower(jurisdiction.classes[category_class[c]].name), lower(stated_purpose.name), stated_purpose.citation],
-)}
+purpose_refusal(c) := {"code": "purpose_limited", "text": sprintf("%s is %s. %s", [
+	catalogue.categories[c].name,
+	lower(catalogue.classes[jurisdiction_id][category_class[c]].name),
+	stated_purpose.limit,
+])}
 
 stated_purpose := x if {
 	some x in process.purposes

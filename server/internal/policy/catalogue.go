@@ -151,6 +151,7 @@ type Choice struct {
 	Name     string   `json:"name"`
 	Citation string   `json:"citation"`
 	Classes  []string `json:"classes,omitempty"`
+	Limit    string   `json:"limit,omitempty"` // what an order for this purpose cannot reach, and why
 }
 
 // ServeWithin voids an order not served in time.

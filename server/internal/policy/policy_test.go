@@ -101,6 +101,7 @@ func TestScope(t *testing.T) {
 			in: func() policy.ScopeInput {
 				in := usRequest("eu.epoc", "prosecutor", "subscriber", "activity", "groups")
 				in.Agency.Country = "DE"
+				in.Request.Purpose = "criminal_proceedings"
 				return in
 			},
 			wantValid:  true,
@@ -252,7 +253,10 @@ func TestScopeErrorsNameFields(t *testing.T) {
 		{"BadTargetType", func(in *policy.ScopeInput) { in.Request.Targets = []policy.Target{{Type: "imei", Value: "1"}} }, "targets[0].type", "unknown_target_type"},
 		{"BadDate", func(in *policy.ScopeInput) { in.Request.DateFrom = "01/10/2026" }, "date_from", "invalid_date"},
 		{"ProsecutorWarrant", func(in *policy.ScopeInput) { in.Request.AuthorityKind = "prosecutor" }, "issuing_authority.kind", "authority_not_competent"},
-		{"NondisclosureWithoutEnd", func(in *policy.ScopeInput) { in.Request.NondisclosureOrdered = true }, "nondisclosure.until", "required"},
+		{"NondisclosureIssuerUnknown", func(in *policy.ScopeInput) {
+			in.Request.NondisclosureOrdered, in.Request.NondisclosureIssuedBy = true, "sheriff"
+		}, "nondisclosure.issued_by", "unknown_authority"},
+		{"PurposeUnknown", func(in *policy.ScopeInput) { in.Request.Purpose = "revenge" }, "purpose", "not_applicable"},
 		{"NegativePenalty", func(in *policy.ScopeInput) { in.Request.OffenceMaxPenaltyMonths = months(-1) }, "offence.max_penalty_months", "invalid"},
 	}
 	for _, tc := range tests {
@@ -636,7 +640,7 @@ func TestConcurrentUse(t *testing.T) {
 	for i := range 8 {
 		wg.Go(func() {
 			for j := range 50 {
-				in := usRequest("us.subpoena", "grand_jury", "subscriber", "device", "content")
+				in := usRequest("us.subpoena", "court", "subscriber", "device", "content")
 				if (i+j)%2 == 0 {
 					in.Request.Process = "us.warrant"
 				}
