@@ -143,7 +143,7 @@ func TestBrowserFilesARequest(t *testing.T) {
 		chromedp.Click(`input[name=categories][value=subscriber]`),
 		chromedp.Click(`input[name=categories][value=content]`),
 		chromedp.SendKeys(`#f-offence-description`, "armed robbery"),
-		chromedp.SendKeys(`#f-offence-max_penalty_years`, "20"),
+		chromedp.SendKeys(`#f-offence-max_penalty_months`, "20"),
 		chromedp.Click(`form[action="/agency/requests"] button[type=submit]`),
 		chromedp.WaitVisible(`#f-file`),
 	)

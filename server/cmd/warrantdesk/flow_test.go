@@ -204,7 +204,7 @@ func TestBrowserFiling(t *testing.T) {
 		"docket": {"CR-2026-01234"}, "issued_on": {daysFromToday(-5)}, "expires_on": {daysFromToday(87)},
 		"target_type": {"phone", "phone"}, "target_value": {"+1 555 0100 123", ""},
 		"date_from": {daysFromToday(-116)}, "date_to": {daysFromToday(-24)}, "categories": {"subscriber", "connection_log"},
-		"offence_description": {"armed robbery"}, "offence_max_penalty_years": {"20"}, "summary": {"Filed from the page."},
+		"offence_description": {"armed robbery"}, "offence_max_penalty": {"20"}, "offence_penalty_unit": {"years"}, "summary": {"Filed from the page."},
 	}
 
 	t.Run("FieldErrorsBesideFields", func(t *testing.T) {

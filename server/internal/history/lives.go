@@ -56,10 +56,10 @@ func (c *caseRun) live(k kind) error {
 func (c *caseRun) mainProcess() string {
 	switch c.ag.Country {
 	case "GB":
-		if c.chance(650) {
-			return "uk.ipa"
-		}
-		return "uk.opo"
+		// An Overseas Production Order reaches nothing a telecommunications
+		// operator holds (COPOA 2019 s. 3(4)-(4A)), so British agencies file
+		// communications data authorisations.
+		return "uk.ipa"
 	case "DE":
 		return "eu.epoc"
 	}
@@ -434,7 +434,8 @@ func (c *caseRun) input(process string, followUp bool) request.Input {
 		Summary:    fmt.Sprintf("The account is believed to have been used in the %s under investigation.", off),
 	}
 	if c.chance(400) {
-		in.Nondisclosure = request.Nondisclosure{Ordered: true, Until: issued.AddDays(180 + c.rng.IntN(180))}
+		// A court's order (18 U.S.C. § 2705(b)), also beside a subpoena.
+		in.Nondisclosure = request.Nondisclosure{Ordered: true, Until: issued.AddDays(180 + c.rng.IntN(180)), IssuedBy: "court"}
 	}
 	y := issued.Time().Year()
 	switch process {
@@ -469,16 +470,27 @@ func (c *caseRun) input(process string, followUp bool) request.Input {
 	case "uk.ipa":
 		in.IssuingAuthority = request.Authority{Kind: "ocda", Name: "Office for Communications Data Authorisations", SignedBy: fmt.Sprintf("Authorising Officer %04d", 1000+c.rng.IntN(9000))}
 		in.Docket = fmt.Sprintf("OCDA/%d/%06d", y, c.rng.IntN(1000000))
-		in.Purpose = "crime" // serious crime: every offence here carries 3 years or more
+		// Mostly crime (every offence here carries 3 years or more, so it is
+		// serious: s. 86(2A)(a)); some to prevent death or injury; a few in
+		// the interests of national security, which reports count only in
+		// bands.
+		in.Purpose = "crime"
+		switch x := c.rng.IntN(100); {
+		case x < 8:
+			in.Purpose = "threat_to_life"
+		case x < 12:
+			in.Purpose = "national_security"
+		}
+		in.Nondisclosure = request.Nondisclosure{} // s. 82 forbids telling the user anyway
 		in.Categories = [][]string{{"subscriber", "device"}, {"subscriber", "connection_log"}, {"subscriber", "activity", "connection_log"}}[c.rng.IntN(3)]
-	case "uk.opo":
-		in.IssuingAuthority = request.Authority{Kind: "judge", Name: "Crown Court at Northshire", SignedBy: "HHJ R. Patel"}
-		in.Docket = fmt.Sprintf("T%d%04d", y, c.rng.IntN(10000))
-		in.Categories = []string{"subscriber", "connection_log", "device", "groups"}
 	case "eu.epoc":
 		in.IssuingAuthority = request.Authority{Kind: "judge", Name: "Amtsgericht Musterstadt", SignedBy: "Richterin Dr. K. Vogel"}
 		in.Docket = fmt.Sprintf("%d Gs %d/%02d", 100+c.rng.IntN(900), 1+c.rng.IntN(9999), y%100)
 		in.Categories = []string{"subscriber", "connection_log", "device"}
+		in.Purpose = "criminal_proceedings"
+		// A German investigation of a German resident: no notification of the
+		// enforcing authority (Regulation (EU) 2023/1543, Art. 8(2)).
+		in.Offence.CommittedInIssuingState, in.PersonResides = true, true
 	case "eu.epoc_pr":
 		in.IssuingAuthority = request.Authority{Kind: "prosecutor", Name: "Staatsanwaltschaft Musterstadt", SignedBy: "StA M. Braun"}
 		in.Docket = fmt.Sprintf("%d Js %d/%02d", 100+c.rng.IntN(900), 1+c.rng.IntN(9999), y%100)

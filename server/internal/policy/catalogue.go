@@ -254,3 +254,24 @@ func (e *Engine) Catalogue(ctx context.Context) (Catalogue, error) {
 		return c, nil
 	})
 }
+
+// CategoryName is the name of category id, or id itself when unknown.
+func (c Catalogue) CategoryName(id string) string {
+	for _, x := range c.Categories {
+		if x.ID == id {
+			return x.Name
+		}
+	}
+	return id
+}
+
+// AuthorityName is how the catalogue names an issuing authority kind, or
+// the kind itself when unknown.
+func (c Catalogue) AuthorityName(kind string) string {
+	for _, x := range c.AuthorityKinds {
+		if x.ID == kind {
+			return x.Name
+		}
+	}
+	return kind
+}

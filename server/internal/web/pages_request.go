@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 )
@@ -75,7 +76,17 @@ type requestFormPage struct {
 	Categories     []option
 	AuthorityKinds []string
 	TargetTypes    []string
-	Scope          *apiScope
+	// Purposes and Grounds are the statutory choices of the processes that
+	// have them, grouped by process, so the form works without script.
+	Purposes []optionGroup
+	Grounds  []optionGroup
+	Scope    *apiScope
+}
+
+// An optionGroup is a labelled list of choices (an <optgroup>, a fieldset).
+type optionGroup struct {
+	Label   string
+	Options []option
 }
 
 type requestDetailPage struct {
@@ -147,6 +158,12 @@ func (s *Server) formPage(c *gin.Context, title string) (requestFormPage, error)
 	for _, j := range cat.Jurisdictions {
 		for _, pr := range j.Processes {
 			p.Processes = append(p.Processes, option{Value: pr.ID, Label: j.Name + ": " + pr.Name})
+			if g := choiceGroup(j.Name+": "+pr.Name, pr.Purposes); g != nil {
+				p.Purposes = append(p.Purposes, *g)
+			}
+			if g := choiceGroup(j.Name+": "+pr.Name, pr.OffenceGrounds); g != nil {
+				p.Grounds = append(p.Grounds, *g)
+			}
 		}
 	}
 	for _, cg := range cat.Categories {
@@ -157,6 +174,19 @@ func (s *Server) formPage(c *gin.Context, title string) (requestFormPage, error)
 		p.Categories = append(p.Categories, option{Value: cg.ID, Label: label})
 	}
 	return p, nil
+}
+
+// choiceGroup is a process's statutory choices, each labelled with its
+// citation; nil when it has none.
+func choiceGroup(label string, cs []policy.Choice) *optionGroup {
+	if len(cs) == 0 {
+		return nil
+	}
+	g := &optionGroup{Label: label}
+	for _, c := range cs {
+		g.Options = append(g.Options, option{Value: c.ID, Label: c.Name + " (" + c.Citation + ")"})
+	}
+	return g
 }
 
 func (p *requestFormPage) padTargets(ts []apiTarget) {
@@ -398,10 +428,11 @@ func (f requestForm) json(targets []apiTarget) []byte {
 	}
 	offence := map[string]any{"description": f.Offence.Description, "sentence_months": number(f.Offence.Sentence),
 		"grounds": nonNil(f.Offence.Grounds), "committed_in_issuing_state": f.Offence.InState}
-	if f.Offence.PenaltyUnit == "years" {
-		offence["max_penalty_years"] = number(f.Offence.MaxPenalty)
-	} else {
+	// Years unless months were chosen: the form offers years first.
+	if f.Offence.PenaltyUnit == "months" {
 		offence["max_penalty_months"] = number(f.Offence.MaxPenalty)
+	} else {
+		offence["max_penalty_years"] = number(f.Offence.MaxPenalty)
 	}
 	issuedBy := ""
 	if f.Nondisclosure.Ordered {
@@ -454,8 +485,9 @@ func formFromView(v apiRequest) requestForm {
 	f.Nondisclosure.Ordered, f.Nondisclosure.Until = v.Nondisclosure.Ordered, v.Nondisclosure.Until.String()
 	f.Nondisclosure.IssuedBy = v.Nondisclosure.IssuedBy
 	f.Offence.Description = v.Offence.Description
-	f.Offence.PenaltyUnit = "months"
+	f.Offence.PenaltyUnit = "years"
 	if m := v.Offence.MaxPenaltyMonths; m != nil {
+		f.Offence.PenaltyUnit = "months"
 		f.Offence.MaxPenalty = strconv.FormatFloat(*m, 'f', -1, 64)
 		if y := *m / 12; y >= 1 && y == math.Trunc(y) {
 			f.Offence.MaxPenalty, f.Offence.PenaltyUnit = strconv.FormatFloat(y, 'f', -1, 64), "years"

@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"math"
 	"net/http"
 	"path"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -58,14 +61,8 @@ func newRenderer(templates fs.FS, static *staticFiles) (*renderer, error) {
 			}
 			return fmt.Sprint(t)
 		},
-		"contains": func(list []string, s string) bool {
-			for _, v := range list {
-				if v == s {
-					return true
-				}
-			}
-			return false
-		},
+		"contains": func(list []string, s string) bool { return slices.Contains(list, s) },
+		"months":   monthsText,
 	}
 	shared := []string{"layout/base.html"}
 	partials, err := fs.Glob(templates, "partials/*.html")
@@ -90,6 +87,38 @@ func newRenderer(templates fs.FS, static *staticFiles) (*renderer, error) {
 		r.pages[name] = t
 	}
 	return r, nil
+}
+
+// monthsText says a penalty or sentence in months as a person would: "6
+// months", "3 years", "1 year and 6 months", "2.5 months". It takes a
+// float64 or a *float64 (as {{with}} passes a pointer).
+func monthsText(v any) string {
+	var m float64
+	switch x := v.(type) {
+	case float64:
+		m = x
+	case *float64:
+		if x == nil {
+			return ""
+		}
+		m = *x
+	default:
+		return fmt.Sprint(v)
+	}
+	unit := func(n float64, one, many string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return strconv.FormatFloat(n, 'f', -1, 64) + " " + many
+	}
+	if m < 12 || m != math.Trunc(m) {
+		return unit(m, "month", "months")
+	}
+	y, rest := math.Floor(m/12), math.Mod(m, 12)
+	if rest == 0 {
+		return unit(y, "year", "years")
+	}
+	return unit(y, "year", "years") + " and " + unit(rest, "month", "months")
 }
 
 // html renders page name with data into a buffer first, so a template error
