@@ -26,8 +26,11 @@ var allowed = map[string][]string{
 	"reference_counters": {"year", "last"},
 	"requests": {"id", "reference", "agency_id", "created_by", "status", "version", "process", "authority_kind", "authority_name",
 		"authority_signed_by", "docket", "issued_on", "expires_on", "date_from", "date_to", "categories", "nondisclosure_ordered",
-		"nondisclosure_until", "emergency", "emergency_narrative", "offence_description", "offence_max_penalty_years", "summary",
-		"submitted_at", "created_at", "updated_at", "serious_crime"},
+		"nondisclosure_until", "emergency", "emergency_narrative", "offence_description", "summary",
+		"submitted_at", "created_at", "updated_at",
+		// The legal facts of migration 0011: ids, numbers and booleans.
+		"purpose", "offence_max_penalty_months", "offence_grounds", "offence_sentence_months",
+		"offence_committed_in_issuing_state", "person_resides_in_issuing_state", "nondisclosure_issued_by"},
 	"request_targets":   {"id", "request_id", "position", "type", "value"},
 	"request_documents": {"id", "request_id", "sha256", "size_bytes", "filename", "content_type", "uploaded_by", "created_at"},
 	"request_history":   {"id", "request_id", "at", "actor_id", "action", "from_status", "to_status", "comment"},
