@@ -309,6 +309,7 @@ public_process(jd, j, id) := {
 	"window_from_issue": p.window_from_issue,
 	"national_security_purposes": p.national_security_purposes,
 	"excepted": p.excepted,
+	"notification": p.notification,
 	"user_notice": p.user_notice,
 } if {
 	p := jd.processes[id]

@@ -15,7 +15,7 @@ process_keys := {
 	"emergency_deadline_hours", "prospective", "preservation", "emergency", "voluntary", "national_security",
 	"hold_days", "extension_days", "cosign_required", "follow_up_days", "requirements", "purposes",
 	"offence_grounds", "validity", "serve_within", "urgent_only", "window_from_issue",
-	"national_security_purposes", "excepted", "user_notice", "applies_from", "notes",
+	"national_security_purposes", "excepted", "notification", "user_notice", "applies_from", "notes",
 }
 
 requirement_keys := {

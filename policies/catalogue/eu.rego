@@ -158,6 +158,14 @@ processes["eu.epoc"] := {
 	"window_from_issue": null,
 	"national_security_purposes": [],
 	"excepted": null,
+	"notification": {
+		"citation": "Regulation (EU) 2023/1543, Articles 8, 10 and 12",
+		"classes": ["traffic_data"],
+		"enforcing_state": eu_legal_representative.state,
+		"hold_hours": 240,
+		"emergency_objection_hours": 96,
+		"refusal_grounds": eu_refusal_grounds,
+	},
 	"user_notice": {
 		"rule": "never",
 		"code": "eu_art13_issuing_authority_informs",
@@ -200,6 +208,7 @@ processes["eu.epoc_pr"] := {
 	"window_from_issue": null,
 	"national_security_purposes": [],
 	"excepted": null,
+	"notification": null,
 	"user_notice": {
 		"rule": "never",
 		"code": "eu_art13_issuing_authority_informs",

@@ -59,6 +59,16 @@ test_eu_epoc_sentence_execution_four_months if {
 }
 
 # Article 12(1)(a)–(d): the grounds a notified enforcing authority may raise.
+test_eu_epoc_notifies_the_enforcing_authority if {
+	n := catalogue.processes["eu.epoc"].notification
+	n.classes == ["traffic_data"]
+	n.enforcing_state == "Ireland"
+	n.hold_hours == 240
+	n.emergency_objection_hours == 96
+	n.refusal_grounds == catalogue.eu_refusal_grounds
+	catalogue.processes["eu.epoc_pr"].notification == null
+}
+
 test_eu_refusal_grounds_checklist if {
 	[x.citation | some x in catalogue.eu_refusal_grounds] == [
 		"Regulation (EU) 2023/1543, Article 12(1)(a)",

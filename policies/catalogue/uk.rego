@@ -115,6 +115,7 @@ processes["uk.ipa"] := {
 	"window_from_issue": null,
 	"national_security_purposes": ["national_security"],
 	"excepted": null,
+	"notification": null,
 	"user_notice": {
 		"rule": "never",
 		"code": "ipa_s82",
@@ -155,6 +156,7 @@ processes["uk.opo"] := {
 	"urgent_only": null,
 	"window_from_issue": null,
 	"national_security_purposes": [],
+	"notification": null,
 	"excepted": {
 		"code": "excepted_electronic_data",
 		"citation": "Crime (Overseas Production Orders) Act 2019, s. 3(4)–(4A); Investigatory Powers Act 2016, s. 261(10)",

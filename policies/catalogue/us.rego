@@ -111,6 +111,7 @@ processes["us.subpoena"] := {
 	"window_from_issue": null,
 	"national_security_purposes": [],
 	"excepted": null,
+	"notification": null,
 	"user_notice": us_notice_allowed,
 	"applies_from": "",
 	"notes": [
@@ -146,6 +147,7 @@ processes["us.2703d"] := {
 	"window_from_issue": null,
 	"national_security_purposes": [],
 	"excepted": null,
+	"notification": null,
 	"user_notice": us_notice_allowed,
 	"applies_from": "",
 	"notes": [
@@ -181,6 +183,7 @@ processes["us.warrant"] := {
 	"window_from_issue": null,
 	"national_security_purposes": [],
 	"excepted": null,
+	"notification": null,
 	"user_notice": us_notice_allowed,
 	"applies_from": "",
 	"notes": [
@@ -216,6 +219,7 @@ processes["us.prtt"] := {
 	"window_from_issue": {"days": 60, "citation": "18 U.S.C. § 3123(c)(1)"},
 	"national_security_purposes": [],
 	"excepted": null,
+	"notification": null,
 	"user_notice": us_notice_sealed,
 	"applies_from": "",
 	"notes": [
@@ -257,6 +261,7 @@ processes["us.prtt_emergency"] := {
 	"window_from_issue": {"days": 2, "citation": "18 U.S.C. § 3125(a)–(b)"},
 	"national_security_purposes": [],
 	"excepted": null,
+	"notification": null,
 	"user_notice": us_notice_sealed,
 	"applies_from": "",
 	"notes": [
@@ -292,6 +297,7 @@ processes["us.preservation"] := {
 	"window_from_issue": null,
 	"national_security_purposes": [],
 	"excepted": null,
+	"notification": null,
 	"user_notice": us_notice_allowed,
 	"applies_from": "",
 	"notes": [
@@ -327,6 +333,7 @@ processes["us.emergency"] := {
 	"window_from_issue": null,
 	"national_security_purposes": [],
 	"excepted": null,
+	"notification": null,
 	"user_notice": us_notice_allowed,
 	"applies_from": "",
 	"notes": [
@@ -365,6 +372,7 @@ processes["us.nsl"] := {
 	"window_from_issue": null,
 	"national_security_purposes": [],
 	"excepted": null,
+	"notification": null,
 	"user_notice": {
 		"rule": "sealed",
 		"code": "nsl_nondisclosure",
@@ -406,6 +414,7 @@ processes["us.fisa_br"] := {
 	"window_from_issue": null,
 	"national_security_purposes": [],
 	"excepted": null,
+	"notification": null,
 	"user_notice": {
 		"rule": "never",
 		"code": "fisa_secrecy",
@@ -447,6 +456,7 @@ processes["us.fisa_prtt"] := {
 	"window_from_issue": {"days": 90, "citation": "50 U.S.C. § 1842(e)(1)"},
 	"national_security_purposes": [],
 	"excepted": null,
+	"notification": null,
 	"user_notice": {
 		"rule": "never",
 		"code": "fisa_secrecy",

@@ -824,10 +824,11 @@ national_security if process.national_security
 
 national_security if purpose in process.national_security_purposes
 
-# An EU order for traffic data is notified to the enforcing authority (the
-# Member State of the provider's legal representative) unless the issuing
-# authority believes both that the offence was committed and that the person
-# lives in its own State (Regulation (EU) 2023/1543, Article 8(1)–(2)).
+# An order for the classes its process names (EU: traffic data) is notified
+# to the enforcing authority (the Member State of the provider's legal
+# representative) unless the issuing authority believes both that the offence
+# was committed and that the person lives in its own State (Regulation (EU)
+# 2023/1543, Article 8(1)–(2)).
 default notification := {
 	"required": false,
 	"citation": "",
@@ -837,11 +838,14 @@ default notification := {
 	"refusal_grounds": [],
 }
 
-notification := object.union(eu_notification, notification_timing) if {
-	jurisdiction_id == "eu"
-	not process.preservation
+notification := object.union(
+	{"required": true, "citation": n.citation, "refusal_grounds": n.refusal_grounds},
+	notification_timing,
+) if {
+	n := process.notification
+	n != null
 	some c in authorised
-	category_class[c] == "traffic_data"
+	category_class[c] in n.classes
 	not both_in_issuing_state
 }
 
@@ -850,22 +854,19 @@ both_in_issuing_state if {
 	request.resides_in_issuing_state
 }
 
-eu_notification := {
-	"required": true,
-	"citation": "Regulation (EU) 2023/1543, Articles 8, 10 and 12",
-	"refusal_grounds": catalogue.eu_refusal_grounds,
-}
-
 notification_timing := {
 	"hold_hours": 0,
-	"objection_hours": 96,
-	"text": sprintf("The enforcing authority of %s is notified of this order for traffic data (Article 8). In an emergency the data is produced within 8 hours; that authority has 96 hours to raise a ground for refusal (Articles 10(4) and 12), and the reviewer records its answer.", [catalogue.eu_legal_representative.state]),
+	"objection_hours": n.emergency_objection_hours,
+	"text": sprintf("The enforcing authority of %s is notified of this order (Article 8). In an emergency the data is produced within 8 hours; that authority has %d hours to raise a ground for refusal (Articles 10(4) and 12), and the reviewer records its answer.", [n.enforcing_state, n.emergency_objection_hours]),
 } if {
+	n := process.notification
 	process_kind == "emergency"
 } else := {
-	"hold_hours": 240,
-	"objection_hours": 240,
-	"text": sprintf("The enforcing authority of %s is notified of this order for traffic data (Article 8). The data is produced at the end of 10 days after receipt unless that authority confirms earlier that it raises no ground for refusal; if it raises one, nothing is produced (Articles 10(2) and 12).", [catalogue.eu_legal_representative.state]),
+	"hold_hours": n.hold_hours,
+	"objection_hours": n.hold_hours,
+	"text": sprintf("The enforcing authority of %s is notified of this order (Article 8). The data is produced at the end of %d days after receipt unless that authority confirms earlier that it raises no ground for refusal; if it raises one, nothing is produced (Articles 10(2) and 12).", [n.enforcing_state, n.hold_hours / 24]),
+} if {
+	n := process.notification
 }
 
 # Whether the provider may tell the account holder, and from when: the

@@ -136,6 +136,9 @@ type Process struct {
 	// Excepted: why the process reaches nothing outside Categories, where
 	// its statute excepts what the provider holds; nil otherwise.
 	Excepted *Excepted `json:"excepted"`
+	// Notification: another State's authority is notified of an order for
+	// these classes (EU Art. 8); nil when none is.
+	Notification *ProcessNotification `json:"notification"`
 	// NationalSecurityPurposes: the process is national-security when the
 	// request states one of these purposes (Flags.NationalSecurity: always).
 	NationalSecurityPurposes []string `json:"national_security_purposes"`
@@ -170,6 +173,17 @@ type UrgentOnly struct {
 type WindowFromIssue struct {
 	Days     int    `json:"days"`
 	Citation string `json:"citation"`
+}
+
+// A ProcessNotification is who is notified of an order, and how long they
+// have to object.
+type ProcessNotification struct {
+	Citation                string   `json:"citation"`
+	Classes                 []string `json:"classes"`
+	EnforcingState          string   `json:"enforcing_state"`
+	HoldHours               int      `json:"hold_hours"`
+	EmergencyObjectionHours int      `json:"emergency_objection_hours"`
+	RefusalGrounds          []Choice `json:"refusal_grounds"`
 }
 
 // Excepted is a statute's exception of everything the provider holds.

@@ -114,6 +114,10 @@ func processTable(cat policy.Catalogue) string {
 			for _, g := range p.OffenceGrounds {
 				conditions = append(conditions, fmt.Sprintf("ground `%s` (%s)", g.ID, g.Citation))
 			}
+			if n := p.Notification; n != nil {
+				conditions = append(conditions, fmt.Sprintf("an order for %s is notified to the enforcing authority of %s and produced after %d h unless it agrees earlier; %d h to object in an emergency (%s)",
+					strings.Join(n.Classes, ", "), n.EnforcingState, n.HoldHours, n.EmergencyObjectionHours, n.Citation))
+			}
 			if len(conditions) == 0 {
 				conditions = []string{"—"}
 			}
