@@ -13,9 +13,9 @@ import (
 )
 
 var (
-	anyProcess   = []string{"us.subpoena", "us.2703d", "us.warrant", "us.prtt", "us.preservation", "us.emergency", "uk.ipa", "uk.opo", "eu.epoc", "eu.epoc_pr", "us.letter", "fr.requisition", ""}
+	anyProcess   = []string{"us.subpoena", "us.2703d", "us.warrant", "us.prtt", "us.prtt_emergency", "us.preservation", "us.emergency", "us.nsl", "us.fisa_br", "us.fisa_prtt", "uk.ipa", "uk.opo", "eu.epoc", "eu.epoc_pr", "us.letter", "fr.requisition", ""}
 	anyCategory  = []string{"subscriber", "activity", "connection_log", "device", "contacts", "groups", "envelope", "content", "location"}
-	anyCountry   = []string{"US", "PR", "GB", "DE", "FR", "DK", "JP", "gb", ""}
+	anyCountry   = []string{"US", "PR", "GB", "DE", "IE", "FR", "DK", "JP", "gb", ""}
 	anyAuthority = []string{"court", "judge", "prosecutor", "grand_jury", "agency", "ocda", "designated_senior_officer", "sheriff", ""}
 	anyStatus    = []string{"draft", "submitted", "intake", "in_review", "needs_info", "awaiting_countersign", "approved", "producing", "disclosed", "closed", "rejected", "withdrawn", "expired", "preserved", "extended", "released", "lost"}
 	anyAction    = []string{"request.create", "request.list", "request.view", "request.edit", "request.document.upload", "request.document.download", "request.submit", "request.cosign", "request.withdraw", "request.message", "request.receipt", "request.production.download", "queue.view", "audit.view", "agency.manage", "take", "release", "assign", "verify", "request_info", "approve", "countersign", "reject", "extend", "close", "request.delete"}
@@ -163,6 +163,36 @@ func TestScopeProperties(t *testing.T) {
 			if !p.Flags.Prospective && s.DateTo > today {
 				t.Fatalf("retrospective window ends %s, after today", s.DateTo)
 			}
+		}
+		// A process used outside its conditions releases nothing: an issuer
+		// it does not know, a UK order void or lapsed by age, an officer
+		// acting without urgency.
+		if ok && !slices.Contains(p.IssuerKinds, in.Request.AuthorityKind) && len(s.Categories) > 0 {
+			t.Fatalf("%s issued by %q authorised %v", p.ID, in.Request.AuthorityKind, s.Categories)
+		}
+		if ok && p.UrgentOnly != nil && slices.Contains(p.UrgentOnly.IssuerKinds, in.Request.AuthorityKind) && !in.Request.Emergency && len(s.Categories) > 0 {
+			t.Fatalf("%s by %s without urgency authorised %v", p.ID, in.Request.AuthorityKind, s.Categories)
+		}
+		// Whether the account holder may be told follows the statute first.
+		if ok && p.UserNotice.Rule == "never" && s.UserNotice.Allowed {
+			t.Fatalf("%s lets the account holder be told: %+v", p.ID, s.UserNotice)
+		}
+		if ok && p.UserNotice.Rule == "sealed" && !s.UserNotice.Indefinite && s.UserNotice.Until == "" {
+			t.Fatalf("sealed %s ends nowhere: %+v", p.ID, s.UserNotice)
+		}
+		if s.UserNotice.Reason == "" {
+			t.Fatalf("user notice without a reason: %+v", s.UserNotice)
+		}
+		if ok && (p.Flags.NationalSecurity || slices.Contains(p.NationalSecurityPurposes, in.Request.Purpose)) != s.NationalSecurity {
+			t.Fatalf("%s for %q: national_security %v", p.ID, in.Request.Purpose, s.NationalSecurity)
+		}
+		for c := range s.Fields {
+			if !slices.Contains(s.Categories, c) {
+				t.Fatalf("fields limited for %s, which is not authorised", c)
+			}
+		}
+		if s.Notification.Required && (p.Notification == nil || s.Notification.Citation == "" || len(s.Notification.RefusalGrounds) == 0) {
+			t.Fatalf("notification without its law: %+v", s.Notification)
 		}
 		again, err := e.Scope(ctx, in)
 		if err != nil || !slices.Equal(again.Categories, s.Categories) {
