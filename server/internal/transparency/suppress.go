@@ -202,15 +202,15 @@ func (s *suppressor) pinnedBy(terms []sumTerm, t sumTerm) bool {
 	return max(lo, plo) == min(hi, phi)
 }
 
-// pinned returns the first hidden count a reader can work out exactly,
-// or -1.
-func (s *suppressor) pinned() int {
+// pinned returns the hidden counts a reader can work out exactly.
+func (s *suppressor) pinned() []int {
+	var out []int
 	for i, st := range s.state {
 		if st != shown && !s.stuck[i] && s.lo[i] == s.hi[i] {
-			return i
+			out = append(out, i)
 		}
 	}
-	return -1
+	return out
 }
 
 // candidates returns the counts whose suppression could keep count i from
@@ -261,13 +261,11 @@ func (s *suppressor) candidates(i int) []int {
 }
 
 // choose returns the candidate to suppress for pinned count i: the first
-// whose suppression alone leaves i unknown, else the first; -1 if there is
-// none. It leaves the bounds as they were.
-func (s *suppressor) choose(i int) int {
+// whose suppression alone leaves i unknown; if none does, -1, or with
+// anyway the best candidate (-1 if there is none). It leaves the bounds as
+// they were.
+func (s *suppressor) choose(i int, anyway bool) int {
 	cs := s.candidates(i)
-	if len(cs) == 0 {
-		return -1
-	}
 	defer s.bounds()
 	for _, c := range cs[:min(len(cs), 8)] {
 		s.state[c] = suppressed
@@ -277,26 +275,72 @@ func (s *suppressor) choose(i int) int {
 			return c
 		}
 	}
-	return cs[0]
+	if anyway && len(cs) > 0 {
+		return cs[0]
+	}
+	return -1
+}
+
+// direct reports whether one sum or one comparison pins hidden count i
+// with what is published alone, without chains through other hidden
+// counts: such a count is where a leak starts.
+func (s *suppressor) direct(i int) bool {
+	for _, si := range s.in[i] {
+		terms := s.sums[si]
+		if s.pinnedBy(terms, terms[slices.IndexFunc(terms, func(t sumTerm) bool { return t.node == i })]) {
+			return true
+		}
+	}
+	lo, hi := s.published(i)
+	for _, p := range s.leq {
+		switch {
+		case p[1] == i && s.state[p[0]] == shown && s.n[p[0]] == hi:
+			return true
+		case p[0] == i && s.state[p[1]] == shown && s.n[p[1]] == lo:
+			return true
+		}
+	}
+	return false
 }
 
 // run suppresses counts until no hidden count can be worked out, and
-// returns the counts it suppressed.
+// returns the counts it suppressed. Each round it suppresses one count: one
+// that alone makes a pinned count unknown again, for the first pinned count
+// that has one, those pinned directly first (another pinned count may be
+// what pins the rest, through a sum or a comparison); else the best
+// candidate of the first pinned count.
 func (s *suppressor) run() []int {
 	var out []int
 	for {
 		s.bounds()
-		i := s.pinned()
-		if i < 0 {
+		pinned := s.pinned()
+		if len(pinned) == 0 {
 			return out
 		}
-		c := s.choose(i)
+		slices.SortStableFunc(pinned, func(a, b int) int {
+			da, db := s.direct(a), s.direct(b)
+			switch {
+			case da && !db:
+				return -1
+			case db && !da:
+				return 1
+			}
+			return 0
+		})
+		c := -1
+		for _, i := range pinned {
+			if c = s.choose(i, false); c >= 0 {
+				break
+			}
+		}
 		if c < 0 {
-			// Everything around it is hidden or zero already; a reader
-			// who knows the rules could still work it out (a sum of ones).
-			// Nothing more can be withheld in these sums.
-			s.stuck[i] = true
-			continue
+			if c = s.choose(pinned[0], true); c < 0 {
+				// Everything around it is hidden or zero already; a
+				// reader who knows the rules could still work it out (a
+				// sum of ones). Nothing more can be withheld for it.
+				s.stuck[pinned[0]] = true
+				continue
+			}
 		}
 		s.state[c] = suppressed
 		out = append(out, c)
