@@ -292,8 +292,9 @@ func compareKeys(a, b key) int {
 		cmp.Compare(a.Process, b.Process), cmp.Compare(a.RequestType, b.RequestType))
 }
 
-// cell publishes a tally under the rules, without its percentages (see
-// percents). A national-security cell is all bands.
+// cell publishes a tally under the rules. A national-security cell is all
+// bands, with its percentages (unknown); an ordinary cell gets its
+// percentages from Report, after complementary suppression (see percents).
 func (r Rules) cell(k key, t *tally, nationalSecurity bool) Cell {
 	p := func(n int) Count { return r.protect(n, nationalSecurity) }
 	byReason := map[string]Count{}
