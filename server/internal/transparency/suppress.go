@@ -57,8 +57,9 @@ type sumTerm struct {
 	part bool // a part (a candidate for suppression before the totals)
 }
 
-// A suppressor finds which counts to suppress in one set of published sums
-// over the same counts (one measure; or rejected with its reasons).
+// A suppressor finds which counts of a report to suppress: its counts, the
+// sums the report publishes over them, and the comparisons a reader knows
+// hold between them.
 type suppressor struct {
 	k      int      // the threshold
 	n      []int    // each count's true value
