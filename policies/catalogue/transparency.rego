@@ -17,15 +17,25 @@ national_security_processes := {id | some id, p in processes; p.national_securit
 # national-security counts show as bands (0-249, 250-499, ...).
 # national_security_delay_days: those bands appear only in reports
 # published this long after the period ends.
+#
+# complementary_suppression: the threshold must not be undone by
+# subtraction. Wherever the report publishes a total and its parts
+# (countries within the totals, rows within a country or a request type,
+# reasons within the rejections), a count shown as "fewer than" the
+# threshold beside an exact total and otherwise exact parts would be the
+# total minus the rest; so more counts are withheld ("suppressed") until no
+# protected count can be worked out from the published sums. The report
+# builder applies it, and the recount with it.
 transparency := {
 	"period_months": 6,
 	"threshold": 5,
 	"band_width": 250,
 	"national_security_delay_days": 180,
+	"complementary_suppression": true,
 	"barred": [
 		"Whether a particular account, person or investigation was the subject of a request: the log and the reports hold no identifiers.",
 		"National-security demands (processes marked so in the catalogue, and UK authorisations whose purpose is national security) as exact numbers: only in bands, and only once the delay after the period has passed.",
-		"Counts from 1 up to the threshold in any cell: they show as \"fewer than\" the threshold.",
+		"Counts from 1 up to the threshold in any cell: they show as \"fewer than\" the threshold, and counts that would let a reader subtract one out are suppressed.",
 		"Whether the provider has received a technical capability notice (Investigatory Powers Act 2016, s. 255(8)) or a national security letter outside the bands the law allows.",
 	],
 }

@@ -36,7 +36,8 @@ publish  freezes the period's report: counts the transparency log up to a fresh
          signed checkpoint under the policy's rules, signs it with the log's key
          and stores it as a new version (a correction needs --reason)
 verify   recounts a published report from the portal's public log alone: checks
-         the signatures and the tree, and names every number that does not match;
+         the signatures and the tree, and names every number that does not match
+         (national-security bands against the band leaves the report appended);
          --key is the log's public key from a source you trust (without it, the
          key the portal serves is used, which proves only self-consistency)
 `
@@ -175,6 +176,10 @@ func runReportVerify(ctx context.Context, own map[string]string, stdout, stderr 
 	if res.OK() {
 		fmt.Fprintf(stdout, "OK: signature and tree verified; %d leaves rehashed; all %d numbers recounted and equal\n",
 			res.Leaves, len(rep.Numbers()))
+		if rep.Rules.NationalSecurityBandLeaves && rep.NationalSecurity.Status == transparency.NSPublished {
+			fmt.Fprintf(stdout, "national-security section: %d rows in bands of %d, each band as the report version's band leaves in the log state it (the requests themselves are not in the log)\n",
+				len(rep.NationalSecurity.Rows), rep.Rules.BandWidth)
+		}
 		return nil
 	}
 	for _, p := range res.Problems {

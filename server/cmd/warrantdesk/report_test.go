@@ -178,6 +178,71 @@ func TestReportPublishAndVerify(t *testing.T) {
 	}
 }
 
+// TestReportVerifiesNationalSecurityBands publishes a half-year whose
+// national-security delay has passed: its national-security requests (kept
+// privately, never leaves) enter the log as band leaves with the report,
+// and report verify recounts the section from them over HTTP.
+func TestReportVerifiesNationalSecurityBands(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "wd.db")
+	if dbtestPostgres() {
+		dsn = dbtest.PostgresURL(t)
+	}
+	base := MustRunMain(t, "WARRANTDESK_DATABASE_URL="+dsn)
+	ctx := context.Background()
+	d, err := db.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	date, _ := day.Parse("2025-10-01")
+	err = d.Transaction(func(tx *gorm.DB) error {
+		for i := range 6 {
+			rec := translog.Record{Event: translog.EventReceived, Date: date.AddDays(i), Country: "US", AgencyKind: "federal",
+				Process: "us.nsl", RequestType: translog.TypeLegalProcess, Accounts: 1, NDO: true}
+			if _, err := translog.Append(ctx, tx, translog.Leaf{RequestID: fmt.Sprintf("nsl-%d", i), Reference: fmt.Sprintf("WD-2025-7%05d", i),
+				NationalSecurity: true, Record: rec}); err != nil {
+				return err
+			}
+			rec.Process, rec.AgencyKind, rec.NDO = "us.subpoena", "police", false
+			if _, err := translog.Append(ctx, tx, translog.Leaf{RequestID: fmt.Sprintf("sub-%d", i), Reference: fmt.Sprintf("WD-2025-6%05d", i),
+				Record: rec}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, vkey := httpGet(t, base+"/api/v1/log/key")
+	admin := newBrowser(t, base)
+	admin.login("admin@provider.example")
+	_, page := admin.get("/transparency")
+	resp, page := admin.postForm("/provider/transparency/publish", url.Values{"csrf_token": {admin.csrf(page)}, "period": {"2025-H2"}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "Published 2025-H2 version 1") || !strings.Contains(page, "us.nsl") {
+		t.Fatalf("publish 2025-H2 from the page: %d\n%s", resp.StatusCode, page)
+	}
+	var leaves, bands int64
+	if err := d.Raw("SELECT COUNT(*) FROM tlog_leaves WHERE request_id LIKE 'nsl-%'").Scan(&leaves).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Raw("SELECT COUNT(*) FROM tlog_leaves WHERE event = ?", translog.EventNationalSecurityBand).Scan(&bands).Error; err != nil {
+		t.Fatal(err)
+	}
+	if leaves != 0 || bands != 12 {
+		t.Errorf("%d leaves of national security letters (want none), %d band leaves (want 12: one row's numbers)", leaves, bands)
+	}
+	if _, logPage := httpGet(t, base+"/log"); !strings.Contains(logPage, "<td>national_security_band</td>") || !strings.Contains(logPage, "band from 0") {
+		t.Errorf("the /log page does not show the band entries as bands:\n%s", logPage)
+	}
+	var out, errOut bytes.Buffer
+	code := run(ctx, []string{"report", "verify", "--period", "2025-H2", "--from", base, "--key", strings.TrimSpace(vkey)},
+		func(string) string { return "" }, &out, &errOut)
+	if code != 0 || !strings.Contains(out.String(), "OK: signature and tree verified") || !strings.Contains(out.String(), "national-security section: 1 rows in bands of 250") {
+		t.Errorf("report verify: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+}
+
 // TestReportCountsEqualPrivateSQL files a history of past requests through
 // the portal's own services (seed --history), then checks the numbers
 // counted from the public log against the private tables they came from,
@@ -210,7 +275,9 @@ func TestReportCountsEqualPrivateSQL(t *testing.T) {
 	}
 
 	// The private truth: when each request was submitted, and when it
-	// entered each final state, with its agency's country.
+	// entered each final state, with its agency's country. National-security
+	// requests have no leaves (they are counted only in bands), so they are
+	// not part of it.
 	type event struct {
 		Country string
 		What    string
@@ -218,11 +285,11 @@ func TestReportCountsEqualPrivateSQL(t *testing.T) {
 	}
 	var evs []event
 	if err := d.Raw(`SELECT a.country AS country, 'requests_received' AS what, r.submitted_at AS at
-		FROM requests r JOIN agencies a ON a.id = r.agency_id WHERE r.submitted_at IS NOT NULL
+		FROM requests r JOIN agencies a ON a.id = r.agency_id WHERE r.submitted_at IS NOT NULL AND NOT r.national_security
 		UNION ALL
 		SELECT a.country, CASE h.to_status WHEN 'rejected' THEN 'rejected' WHEN 'withdrawn' THEN 'withdrawn' ELSE 'disclosed' END, h.at
 		FROM request_history h JOIN requests r ON r.id = h.request_id JOIN agencies a ON a.id = r.agency_id
-		WHERE h.to_status IN ('rejected', 'withdrawn', 'disclosed') AND h.from_status <> h.to_status`).Scan(&evs).Error; err != nil {
+		WHERE h.to_status IN ('rejected', 'withdrawn', 'disclosed') AND h.from_status <> h.to_status AND NOT r.national_security`).Scan(&evs).Error; err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]int{} // "2026-H1 US rejected"

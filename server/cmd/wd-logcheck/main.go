@@ -12,6 +12,7 @@
 //	-save file    keep the verified checkpoint for next time
 //	-index n      leaf n is in the log (inclusion proof), and print it
 //	-all          download every leaf, rebuild the tree, compare its root, count the leaves
+//	              (national_security_band leaves are bands a report published, not requests)
 //	-receipt file an agency's receipt (offline; with -reference, that it is for that request)
 //
 // Usage:
@@ -332,7 +333,9 @@ func (m memHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 
 // checkAll downloads the first cp.size leaves, rebuilds the tree and
 // compares its root with the checkpoint's; it returns how many leaves there
-// are of each event, request type and outcome, for recounting reports.
+// are of each event, request type and outcome, for recounting reports, and
+// of national-security band leaves per report version and day (each is
+// one published band, not a request).
 func (c *client) checkAll(cp checkpoint) (map[string]int, error) {
 	var tree memHashes
 	counts := map[string]int{}
@@ -361,6 +364,8 @@ func (c *client) checkAll(cp checkpoint) (map[string]int, error) {
 			tree = append(tree, hs...)
 			var rec struct {
 				Event       string `json:"event"`
+				Commitment  string `json:"commitment"`
+				Date        string `json:"date"`
 				RequestType string `json:"request_type"`
 				Outcome     string `json:"outcome"`
 			}
@@ -370,6 +375,13 @@ func (c *client) checkAll(cp checkpoint) (map[string]int, error) {
 			k := rec.Event + " " + rec.RequestType
 			if rec.Outcome != "" {
 				k += " " + rec.Outcome
+			}
+			if rec.Event == "national_security_band" {
+				// Not a request's event: one band a report published for
+				// national-security requests, which have no leaves of their
+				// own (50 U.S.C. § 1874). Counted per report version (its
+				// commitment) and day, never as requests.
+				k = fmt.Sprintf("%s %s (report %.12s)", rec.Event, rec.Date, rec.Commitment)
 			}
 			counts[k]++
 			next++

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -170,12 +171,23 @@ func TestRun(t *testing.T) {
 		t.Fatalf("checkpoint: exit %d\n%s", code, out)
 	}
 	appendLeaves(t, d.DB, 5, 11)
+	// Two bands a report published for national-security requests.
+	date, _ := day.Parse("2027-01-10")
+	band := translog.Record{Event: translog.EventNationalSecurityBand, Commitment: translog.BandCommitment("2026-H1", 1), Date: date,
+		Country: "US", AgencyKind: "federal", Process: "us.nsl", RequestType: translog.TypeLegalProcess, Outcome: "requests_received"}
+	if err := d.Transaction(func(tx *gorm.DB) error {
+		_, err := translog.AppendBands(ctx, tx, []translog.Record{band, band})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := l.Sign(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if code, out := check("-url", srv.URL, "-key", vkey, "-old", saved, "-index", "7", "-all"); code != 0 ||
 		!strings.Contains(out, "extends the saved one of 5 leaves") || !strings.Contains(out, "leaf 7 is in the log") ||
-		!strings.Contains(out, "received legal_process") {
+		!regexp.MustCompile(`received legal_process +11\n`).MatchString(out) ||
+		!regexp.MustCompile(`national_security_band 2027-01-10 \(report [0-9a-f]{12}\) +2\n`).MatchString(out) {
 		t.Errorf("consistency, inclusion and rebuild: exit %d\n%s", code, out)
 	}
 

@@ -26,6 +26,7 @@ var models = []any{
 	&translog.Entry{},
 	&translog.StoredHash{},
 	&translog.SignedCheckpoint{},
+	&translog.NationalSecurityEvent{},
 	&metadata.Account{},
 	&metadata.AccountActivity{},
 	&metadata.ConnectionEvent{},

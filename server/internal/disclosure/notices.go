@@ -352,7 +352,7 @@ func noticeLeaf(ctx context.Context, tx *gorm.DB, r *request.Request, event stri
 	if r.Emergency {
 		rec.RequestType = translog.TypeEmergency
 	}
-	_, err = translog.Append(ctx, tx, translog.Leaf{RequestID: r.ID, Reference: r.Reference, Record: rec})
+	_, err = translog.Append(ctx, tx, translog.Leaf{RequestID: r.ID, Reference: r.Reference, NationalSecurity: r.NationalSecurity, Record: rec})
 	return err
 }
 

@@ -189,7 +189,7 @@ func (s *Service) announce(ctx context.Context, tx *gorm.DB, p *Production, r *r
 	if m.Outcome == OutcomeNoRecords {
 		rec.Outcome = translog.OutcomeNoRecords
 	}
-	if _, err := translog.Append(ctx, tx, translog.Leaf{RequestID: r.ID, Reference: r.Reference, Record: rec}); err != nil {
+	if _, err := translog.Append(ctx, tx, translog.Leaf{RequestID: r.ID, Reference: r.Reference, NationalSecurity: r.NationalSecurity, Record: rec}); err != nil {
 		return err
 	}
 	body := fmt.Sprintf("The package for request %s is ready. Download it from the request's page or GET /api/v1/requests/%s/production before %s; the link then expires and the package is deleted.",

@@ -28,6 +28,7 @@ type TransparencyRules struct {
 	Threshold                 int      `json:"threshold"`                    // k: 1..k-1 show as "fewer than k"
 	BandWidth                 int      `json:"band_width"`                   // national-security counts in bands this wide
 	NationalSecurityDelayDays int      `json:"national_security_delay_days"` // bands appear this long after the period
+	ComplementarySuppression  bool     `json:"complementary_suppression"`    // hide more counts so a protected one cannot be subtracted out
 	Barred                    []string `json:"barred"`                       // what the provider may not report
 }
 

@@ -192,6 +192,14 @@ type Request struct {
 	PersonResides bool   `gorm:"column:person_resides_in_issuing_state"`
 	Summary       string `gorm:"column:summary"`
 
+	// NationalSecurity is the scope decision's classification, stored when
+	// the request is submitted: a national-security request is counted only
+	// in bands, late (50 U.S.C. § 1874), and has no leaves in the public
+	// log. It is decided per request, not per process: a UK IPA
+	// authorisation is national-security only when its stated purpose is
+	// (s. 60A(7)(a)). False for drafts.
+	NationalSecurity bool `gorm:"column:national_security"`
+
 	SubmittedAt *time.Time `gorm:"column:submitted_at"`
 	CreatedAt   time.Time  `gorm:"column:created_at;autoCreateTime:false"`
 	UpdatedAt   time.Time  `gorm:"column:updated_at;autoUpdateTime:false"`

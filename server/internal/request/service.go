@@ -452,8 +452,13 @@ func (s *Service) Submit(ctx context.Context, actor *identity.Principal, id stri
 		r.SubmittedAt = &now
 		r.UpdatedAt = now
 		r.Version++
+		// The classification the policy made for the facts as submitted
+		// (process and stated purpose), kept with the request: its log
+		// leaves and its place in the reports follow it.
+		r.NationalSecurity = scope.NationalSecurity
 		res := tx.Model(&Request{}).Where("id = ? AND version = ? AND status = ?", r.ID, r.Version-1, StatusDraft).
-			Updates(map[string]any{"status": r.Status, "submitted_at": now, "updated_at": now, "version": r.Version})
+			Updates(map[string]any{"status": r.Status, "submitted_at": now, "updated_at": now, "version": r.Version,
+				"national_security": r.NationalSecurity})
 		if res.Error != nil {
 			return fmt.Errorf("submit request %s: %w", r.ID, res.Error)
 		}
@@ -470,7 +475,7 @@ func (s *Service) Submit(ctx context.Context, actor *identity.Principal, id stri
 		if kind != translog.TypeEmergency && kind != translog.TypePreservation {
 			kind = translog.TypeLegalProcess
 		}
-		if _, err := translog.Append(ctx, tx, translog.Leaf{RequestID: r.ID, Reference: r.Reference, Record: translog.Record{
+		if _, err := translog.Append(ctx, tx, translog.Leaf{RequestID: r.ID, Reference: r.Reference, NationalSecurity: r.NationalSecurity, Record: translog.Record{
 			Event: translog.EventReceived, Date: day.Of(now), Country: a.Country, AgencyKind: a.Kind, Process: r.Process,
 			RequestType: kind, Categories: r.Categories, Accounts: len(r.Targets), NDO: r.Nondisclosure.Ordered,
 		}}); err != nil {

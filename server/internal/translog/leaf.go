@@ -29,6 +29,11 @@ const (
 	EventNDOLifted       = "ndo_lifted"        // the non-disclosure order of the request ended (once per request)
 	EventNoticeSent      = "notice_sent"       // user notices left for Accounts affected accounts
 	EventFollowUpOverdue = "follow_up_overdue" // the legal process owed after an emergency disclosure is overdue
+
+	// EventNationalSecurityBand is not an event of a request but one band a
+	// transparency report published for national-security requests, which
+	// never have leaves of their own (see Record).
+	EventNationalSecurityBand = "national_security_band"
 )
 
 // Request types, as transparency reports count them.
@@ -85,6 +90,28 @@ const FormatVersion = 1
 // categories are sorted and unique, so anyone can rebuild the exact bytes
 // from the values (see Encode) and a leaf has exactly one encoding (Parse
 // refuses any other).
+//
+// National-security requests (a national security letter, a FISA order, a
+// UK authorisation whose purpose is national security) have no leaves:
+// counting them would give the exact number 50 U.S.C. § 1874 allows only in
+// bands. A report that publishes their bands appends instead one aggregate
+// leaf per published band cell, with event EventNationalSecurityBand and
+// the same keys, which then mean:
+//
+//   - commitment: BandCommitment(period, version), the report version the
+//     band was published in (anyone can compute it; it hides nothing);
+//   - date: the day the report was published;
+//   - country, agency_kind, process, request_type: the report's row;
+//   - outcome: the number's field in the report, such as
+//     "requests_received", or "rejected.<reason code>" for one reason of
+//     rejected_by_reason;
+//   - accounts: the band's lower bound, a multiple of the report's
+//     band_width (the band 250-499 has 250): never the exact count;
+//   - categories: empty; ndo: false.
+//
+// Readers that count requests skip these leaves like any event they do not
+// know; the recount of a report rebuilds its national-security section
+// from them.
 type Record struct {
 	Version     int      `json:"v"`            // FormatVersion
 	Event       string   `json:"event"`        // one of the Event constants
@@ -202,6 +229,16 @@ func decodeRecord(leaf []byte) (Record, error) {
 		return Record{}, errors.New("translog: leaf is not in canonical form")
 	}
 	return r, nil
+}
+
+// BandCommitment is the commitment of the national-security band leaves of
+// version version of a report of period (such as "2026-H2"): the hex
+// SHA-256 of "warrantdesk national_security_band <period> <version>". It
+// ties each band to the report that published it, so a later version's
+// bands are told apart from an earlier one's.
+func BandCommitment(period string, version int) string {
+	h := sha256.Sum256(fmt.Appendf(nil, "warrantdesk national_security_band %s %d", period, version))
+	return hex.EncodeToString(h[:])
 }
 
 // SaltSize is the length of a commitment's salt in bytes.

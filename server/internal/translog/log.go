@@ -3,6 +3,9 @@
 // becomes one leaf of an append-only RFC 6962 Merkle tree, built with
 // golang.org/x/mod/sumdb/tlog; checkpoints of the tree (C2SP tlog-checkpoint
 // notes) are signed with an Ed25519 key through golang.org/x/mod/sumdb/note.
+// National-security requests are the exception: the law lets reports
+// publish them only in bands, so their events are kept privately and the
+// published bands become aggregate leaves (see Record).
 //
 // A leaf holds no personal data (see Record): a salted commitment to the
 // request's reference, the agency's country and kind, the process and
@@ -36,6 +39,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 	"gorm.io/gorm"
 
+	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 )
 
@@ -68,7 +72,45 @@ func (StoredHash) TableName() string { return "tlog_hashes" }
 type Leaf struct {
 	RequestID string // the request's id, kept private
 	Reference string // the request's reference, committed to and kept private
+	// NationalSecurity: the request is national-security (the scope
+	// decision said so when it was submitted). Its events are never
+	// published one by one (50 U.S.C. § 1874 allows bands only): Append
+	// keeps them in a private table, which reports count into bands.
+	NationalSecurity bool
 	Record
+}
+
+// Withheld is the index Append returns for a national-security leaf,
+// which is not in the log.
+const Withheld int64 = -1
+
+// A NationalSecurityEvent is a lifecycle event of a national-security
+// request, kept privately instead of as a leaf: the facts a leaf would
+// carry, without a commitment. Transparency reports count these into
+// bands; nothing else reads them.
+type NationalSecurityEvent struct {
+	ID          int64     `gorm:"column:id;primaryKey"`
+	RequestID   string    `gorm:"column:request_id"`
+	Event       string    `gorm:"column:event"`
+	Date        day.Date  `gorm:"column:date"`
+	Country     string    `gorm:"column:country"`
+	AgencyKind  string    `gorm:"column:agency_kind"`
+	Process     string    `gorm:"column:process"`
+	RequestType string    `gorm:"column:request_type"`
+	Outcome     string    `gorm:"column:outcome"`
+	Accounts    int       `gorm:"column:accounts"`
+	NDO         bool      `gorm:"column:ndo"`
+	CreatedAt   time.Time `gorm:"column:created_at"`
+}
+
+// TableName maps NationalSecurityEvent onto national_security_events.
+func (NationalSecurityEvent) TableName() string { return "national_security_events" }
+
+// Record returns the event as the record its leaf would have been, without
+// version or commitment.
+func (e NationalSecurityEvent) Record() Record {
+	return Record{Event: e.Event, Date: e.Date, Country: e.Country, AgencyKind: e.AgencyKind, Process: e.Process,
+		RequestType: e.RequestType, Categories: []string{}, Outcome: e.Outcome, Accounts: e.Accounts, NDO: e.NDO}
 }
 
 // Append adds l to the log inside tx, the transaction of the change the
@@ -76,9 +118,16 @@ type Leaf struct {
 // and its index is reused by the next append: the tree's head row is locked
 // until tx ends, so indexes are gapless and unique across replicas. Lock
 // order: call Append before audit.Append in the same transaction.
+//
+// A national-security leaf (l.NationalSecurity) is not published: Append
+// stores its facts in the private national_security_events table, in tx,
+// and returns Withheld. The record must still be valid.
 func Append(ctx context.Context, tx *gorm.DB, l Leaf) (int64, error) {
 	if l.RequestID == "" || l.Reference == "" {
 		return 0, errors.New("translog: append: the request id and reference are required")
+	}
+	if l.NationalSecurity {
+		return Withheld, withhold(ctx, tx, l)
 	}
 	salt := make([]byte, SaltSize)
 	if _, err := rand.Read(salt); err != nil {
@@ -92,6 +141,62 @@ func Append(ctx context.Context, tx *gorm.DB, l Leaf) (int64, error) {
 		return 0, err
 	}
 	return appendData(ctx, tx, l.RequestID, rec.Event, hex.EncodeToString(salt), data)
+}
+
+// withhold stores the facts of a national-security leaf privately.
+func withhold(ctx context.Context, tx *gorm.DB, l Leaf) error {
+	rec := l.Record
+	rec.Version, rec.Commitment = FormatVersion, strings.Repeat("0", 64) // validated as a leaf would be
+	if _, err := rec.Encode(); err != nil {
+		return err
+	}
+	e := NationalSecurityEvent{RequestID: l.RequestID, Event: rec.Event, Date: rec.Date, Country: rec.Country,
+		AgencyKind: rec.AgencyKind, Process: rec.Process, RequestType: rec.RequestType, Outcome: rec.Outcome,
+		Accounts: rec.Accounts, NDO: rec.NDO, CreatedAt: time.Now().UTC().Truncate(time.Microsecond)}
+	if err := tx.WithContext(ctx).Create(&e).Error; err != nil {
+		return fmt.Errorf("translog: keep national-security event of request %s: %w", l.RequestID, err)
+	}
+	return nil
+}
+
+// NationalSecurityEvents calls fn with every private national-security
+// event dated from first to last inclusive, oldest first.
+func NationalSecurityEvents(ctx context.Context, db *gorm.DB, first, last day.Date, fn func(NationalSecurityEvent)) error {
+	var out []NationalSecurityEvent
+	if err := db.WithContext(ctx).Where("date >= ? AND date <= ?", first, last).Order("date, id").Find(&out).Error; err != nil {
+		return fmt.Errorf("translog: read national-security events: %w", err)
+	}
+	for _, e := range out {
+		fn(e)
+	}
+	return nil
+}
+
+// AppendBands adds the national-security band leaves of one report version
+// (see Record) inside tx, in the order given, and returns the index of the
+// first. Each record must have event EventNationalSecurityBand; Version is
+// filled in and Commitment must be BandCommitment of the report. Band
+// leaves belong to no request: they have no salt and no receipt.
+func AppendBands(ctx context.Context, tx *gorm.DB, recs []Record) (int64, error) {
+	first := int64(-1)
+	for _, rec := range recs {
+		if rec.Event != EventNationalSecurityBand {
+			return 0, fmt.Errorf("translog: append band: event %q is not %s", rec.Event, EventNationalSecurityBand)
+		}
+		rec.Version = FormatVersion
+		data, err := rec.Encode()
+		if err != nil {
+			return 0, err
+		}
+		n, err := appendData(ctx, tx, "", rec.Event, "", data)
+		if err != nil {
+			return 0, err
+		}
+		if first < 0 {
+			first = n
+		}
+	}
+	return first, nil
 }
 
 // appendData stores data as the next leaf. Only Append calls it, except for

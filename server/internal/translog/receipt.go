@@ -33,7 +33,8 @@ type Receipt struct {
 }
 
 // ErrNoLeaf: the request has no event in the log yet (it is still a draft),
-// or none of the event asked for. Surface as 404.
+// none of the event asked for, or none at all because it is
+// national-security. Surface as 404.
 var ErrNoLeaf = errors.New("translog: no log entry for this request")
 
 // Receipt returns the receipt of the newest leaf of request requestID (of
@@ -56,6 +57,13 @@ func (l *Log) Receipt(ctx context.Context, requestID, event string, ev audit.Eve
 		var e Entry
 		err := q.Order("idx DESC").Take(&e).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
+			var withheld int64
+			if err := tx.Model(&NationalSecurityEvent{}).Where("request_id = ?", requestID).Count(&withheld).Error; err != nil {
+				return fmt.Errorf("translog: find the events of request %s: %w", requestID, err)
+			}
+			if withheld > 0 {
+				return errs.Wrap(ErrNoLeaf, errs.NotFound, "This is a national-security request: the law allows it to be published only within a band of a transparency report (50 U.S.C. § 1874), so it has no entry of its own in the transparency log and no receipt.")
+			}
 			return errs.Wrap(ErrNoLeaf, errs.NotFound, "This request has no entry in the transparency log yet: it gets one when it is submitted.")
 		}
 		if err != nil {

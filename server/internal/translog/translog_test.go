@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -340,6 +341,9 @@ func TestReadOnlyLogWithoutKey(t *testing.T) {
 func TestTriggersRefuseChanges(t *testing.T) {
 	d, l := newLog(t)
 	mustAppend(t, d, leafFor(0))
+	ns := leafFor(1)
+	ns.NationalSecurity = true
+	mustAppend(t, d, ns)
 	if _, err := l.Sign(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -350,6 +354,8 @@ func TestTriggersRefuseChanges(t *testing.T) {
 		"DELETE FROM tlog_hashes",
 		"UPDATE tlog_checkpoints SET note = ''",
 		"DELETE FROM tlog_checkpoints",
+		"UPDATE national_security_events SET accounts = 0",
+		"DELETE FROM national_security_events",
 	} {
 		t.Run(stmt, func(t *testing.T) {
 			err := d.Exec(stmt).Error
@@ -714,5 +720,77 @@ func TestCommitHidesTheReference(t *testing.T) {
 	}
 	if strings.Contains(string(es[0].Leaf), "request-1") || strings.Contains(string(es[0].Leaf), "WD-2026") {
 		t.Errorf("leaf publishes the request: %s", es[0].Leaf)
+	}
+}
+
+// TestNationalSecurityLeavesAreWithheld: a national-security request's
+// events never become leaves (counting them would give the number 50 U.S.C.
+// § 1874 allows only in bands); they are kept privately, and the request
+// has no receipt.
+func TestNationalSecurityLeavesAreWithheld(t *testing.T) {
+	d, l := newLog(t)
+	mustAppend(t, d, leafFor(0))
+	ns := leafFor(1)
+	ns.NationalSecurity, ns.Process = true, "us.nsl"
+	if got := mustAppend(t, d, ns); got != translog.Withheld {
+		t.Errorf("Append of a national-security leaf = %d, want Withheld", got)
+	}
+	bad := leafFor(2)
+	bad.NationalSecurity, bad.Country = true, "usa"
+	if err := d.Transaction(func(tx *gorm.DB) error { _, err := translog.Append(ctx, tx, bad); return err }); err == nil {
+		t.Error("an invalid national-security record was kept")
+	}
+	if n, err := l.Size(ctx); err != nil || n != 1 {
+		t.Errorf("log size %d, %v; want 1 (the ordinary leaf only)", n, err)
+	}
+	var kept []translog.Record
+	err := translog.NationalSecurityEvents(ctx, d.DB, mustDate("2026-01-01"), mustDate("2026-12-31"), func(e translog.NationalSecurityEvent) {
+		kept = append(kept, e.Record())
+	})
+	if err != nil || len(kept) != 1 || kept[0].Process != "us.nsl" || kept[0].Event != ns.Event || kept[0].Date != ns.Date {
+		t.Errorf("private events = %+v, %v; want the one national-security event", kept, err)
+	}
+	_, err = l.Receipt(ctx, "request-1", "", audit.Event{Action: "request.receipt"})
+	if !errors.Is(err, translog.ErrNoLeaf) || !strings.Contains(errs.Message(err), "national-security") {
+		t.Errorf("receipt of a national-security request: %v", err)
+	}
+}
+
+// TestBandLeaves: the bands a report publishes are leaves of the log, in
+// format 1, readable by the strict scanner, and nothing but band leaves
+// can be appended that way.
+func TestBandLeaves(t *testing.T) {
+	d, l := newLog(t)
+	commitment := translog.BandCommitment("2026-H1", 2)
+	if commitment == translog.BandCommitment("2026-H1", 1) || commitment == translog.BandCommitment("2026-H2", 2) {
+		t.Fatal("band commitments of different report versions coincide")
+	}
+	rec := translog.Record{Event: translog.EventNationalSecurityBand, Commitment: commitment, Date: mustDate("2027-01-10"),
+		Country: "US", AgencyKind: "federal", Process: "us.nsl", RequestType: translog.TypeLegalProcess,
+		Outcome: "requests_received", Accounts: 250}
+	var first int64
+	err := d.Transaction(func(tx *gorm.DB) error {
+		var err error
+		first, err = translog.AppendBands(ctx, tx, []translog.Record{rec, rec})
+		return err
+	})
+	if err != nil || first != 0 {
+		t.Fatalf("AppendBands = %d, %v", first, err)
+	}
+	es, err := l.Entries(ctx, 0, 10)
+	if err != nil || len(es) != 2 {
+		t.Fatalf("entries %d, %v", len(es), err)
+	}
+	want := `{"v":1,"event":"national_security_band","commitment":"` + commitment + `","date":"2027-01-10","country":"US","agency_kind":"federal","process":"us.nsl","request_type":"legal_process","categories":[],"outcome":"requests_received","accounts":250,"ndo":false}`
+	if string(es[0].Leaf) != want || es[0].RequestID != "" || es[0].Salt != "" {
+		t.Errorf("band leaf %s (request %q, salt %q), want %s and nothing private", es[0].Leaf, es[0].RequestID, es[0].Salt, want)
+	}
+	if got, err := translog.ParseRecord(es[0].Leaf); err != nil || got.Accounts != 250 {
+		t.Errorf("ParseRecord = %+v, %v", got, err)
+	}
+	other := rec
+	other.Event = translog.EventReceived
+	if err := d.Transaction(func(tx *gorm.DB) error { _, err := translog.AppendBands(ctx, tx, []translog.Record{other}); return err }); err == nil {
+		t.Error("AppendBands took a request's event")
 	}
 }

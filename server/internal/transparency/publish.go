@@ -113,7 +113,9 @@ type Publisher struct {
 	Operator  string // the command line's user name, when Principal is nil
 }
 
-// Publish freezes the report of period as a new version: it signs a
+// Publish freezes the report of period as a new version: once the
+// national-security delay has passed, it appends the section's band leaves
+// (counted from the private national-security events); it signs a
 // checkpoint covering every leaf so far, counts the leaves up to it under
 // the policy's rules, signs the report with the log's key and stores it,
 // with its audit event, in one transaction. The first version needs no
@@ -157,6 +159,9 @@ func (s *Service) Publish(ctx context.Context, by Publisher, period, reason stri
 	if err != nil {
 		return nil, err
 	}
+	if err := rules.Validate(); err != nil {
+		return nil, fmt.Errorf("the policy's reporting rules: %w", err)
+	}
 	if rules.PeriodMonths != p.Months() {
 		return nil, &errs.Error{Code: errs.Invalid, Message: fmt.Sprintf("Reports cover periods of %d months (the policy's rule).", rules.PeriodMonths),
 			Fields: []errs.FieldError{{Field: "period", Message: "Use a period of the policy's length."}}}
@@ -173,7 +178,16 @@ func (s *Service) Publish(ctx context.Context, by Publisher, period, reason stri
 				Fields: []errs.FieldError{{Field: "reason", Message: "Say why this version corrects the published one."}}}
 		}
 	}
-	// The checkpoint first, so the count covers exactly the leaves it signs.
+	// The national-security bands enter the log before the checkpoint is
+	// signed, so the report counts its section from them like any other
+	// number, and the recount checks it (see bands.go). Not before the
+	// delay: the section is then left out, and so are its leaves.
+	if rules.NationalSecurityBandLeaves && !day.Of(now).Before(p.Last.AddDays(1+rules.DelayDays)) {
+		if err := s.appendBands(ctx, rules, p, version, now); err != nil {
+			return nil, err
+		}
+	}
+	// The checkpoint next, so the count covers exactly the leaves it signs.
 	cp, err := s.Log.Sign(ctx)
 	if err != nil {
 		return nil, err

@@ -96,6 +96,15 @@ type tally struct {
 	lifted, notices, overdue, accountsPreserv int
 }
 
+// rejectedN is how many requests were rejected, for any reason.
+func (t *tally) rejectedN() int {
+	n := 0
+	for _, m := range t.rejected {
+		n += m
+	}
+	return n
+}
+
 func (t *tally) add(o *tally) {
 	t.received += o.received
 	t.accounts += o.accounts
@@ -122,8 +131,9 @@ func (t *tally) add(o *tally) {
 type Counter struct {
 	period  Period
 	cells   map[key]*tally
-	Leaves  int64 // leaves seen
-	Counted int64 // leaves counted (dated in the period)
+	bands   map[string][]translog.Record // national-security band leaves, by commitment
+	Leaves  int64                        // leaves seen
+	Counted int64                        // leaves counted (dated in the period)
 }
 
 // NewCounter returns an empty counter for p.
@@ -131,9 +141,18 @@ func NewCounter(p Period) *Counter { return &Counter{period: p, cells: map[key]*
 
 // Add counts one record. Every event is counted on its own date: the
 // report says what happened in the period, and the log's leaves of one
-// request cannot be linked (each has its own salt).
+// request cannot be linked (each has its own salt). A national-security
+// band leaf is kept for the section of the report version it names,
+// whatever its date (the day it was published).
 func (c *Counter) Add(r translog.Record) {
 	c.Leaves++
+	if r.Event == translog.EventNationalSecurityBand {
+		if c.bands == nil {
+			c.bands = map[string][]translog.Record{}
+		}
+		c.bands[r.Commitment] = append(c.bands[r.Commitment], r)
+		return
+	}
 	if !c.period.Contains(r.Date) {
 		return
 	}
@@ -202,27 +221,27 @@ func (c *Counter) Report(rules Rules, m Meta) Report {
 	for _, p := range rules.NationalSecurity {
 		ns[p] = true
 	}
-	keys := slices.SortedFunc(maps.Keys(c.cells), func(a, b key) int {
-		return cmp.Or(cmp.Compare(a.Country, b.Country), cmp.Compare(a.AgencyKind, b.AgencyKind),
-			cmp.Compare(a.Process, b.Process), cmp.Compare(a.RequestType, b.RequestType))
-	})
 	var totals, emergency, preservation tally
 	countries := map[string]*tally{}
 	var countryOrder []string
+	var rows []*tally
 	rep.NationalSecurity = NationalSecurity{Status: NSPublished, AvailableFrom: c.period.Last.AddDays(1 + rules.DelayDays), Rows: []Cell{}}
 	delayed := day.Of(rep.PublishedAt).Before(rep.NationalSecurity.AvailableFrom)
 	if delayed {
 		rep.NationalSecurity.Status = NSDelayed
 	}
-	for _, k := range keys {
+	for _, k := range c.keys() {
 		t := c.cells[k]
 		if ns[k.Process] {
-			if !delayed {
+			// Under band leaves there should be no such leaf; one that is
+			// there stays out of every count all the same.
+			if !delayed && !rules.NationalSecurityBandLeaves {
 				rep.NationalSecurity.Rows = append(rep.NationalSecurity.Rows, rules.cell(k, t, true))
 			}
 			continue
 		}
 		rep.Rows = append(rep.Rows, rules.cell(k, t, false))
+		rows = append(rows, t)
 		switch k.RequestType {
 		case translog.TypePreservation:
 			preservation.add(t)
@@ -237,31 +256,77 @@ func (c *Counter) Report(rules Rules, m Meta) Report {
 		}
 		countries[k.Country].add(t)
 	}
+	if rules.NationalSecurityBandLeaves && !delayed {
+		rep.NationalSecurity.Rows = rules.bandRows(c.bands[translog.BandCommitment(c.period.Name, m.Version)])
+	}
 	rep.Totals = rules.cell(key{}, &totals, false)
 	rep.Emergency = rules.cell(key{RequestType: translog.TypeEmergency}, &emergency, false)
 	rep.Preservation = rules.cell(key{RequestType: translog.TypePreservation}, &preservation, false)
-	for _, cc := range countryOrder {
+	byCountry := make([]*tally, len(countryOrder))
+	for i, cc := range countryOrder {
 		rep.ByCountry = append(rep.ByCountry, rules.cell(key{Country: cc}, countries[cc], false))
+		byCountry[i] = countries[cc]
+	}
+	if rules.ComplementarySuppression {
+		rules.suppress(&rep, &totals, &emergency, &preservation, byCountry, rows)
+	}
+	rules.percents(&rep.Totals, &totals)
+	rules.percents(&rep.Emergency, &emergency)
+	rules.percents(&rep.Preservation, &preservation)
+	for i := range rep.ByCountry {
+		rules.percents(&rep.ByCountry[i], byCountry[i])
+	}
+	for i := range rep.Rows {
+		rules.percents(&rep.Rows[i], rows[i])
 	}
 	return rep
 }
 
-// cell publishes a tally under the rules.
+// keys returns the counter's groups in the report's order.
+func (c *Counter) keys() []key {
+	return slices.SortedFunc(maps.Keys(c.cells), compareKeys)
+}
+
+func compareKeys(a, b key) int {
+	return cmp.Or(cmp.Compare(a.Country, b.Country), cmp.Compare(a.AgencyKind, b.AgencyKind),
+		cmp.Compare(a.Process, b.Process), cmp.Compare(a.RequestType, b.RequestType))
+}
+
+// cell publishes a tally under the rules. A national-security cell is all
+// bands, with its percentages (unknown); an ordinary cell gets its
+// percentages from Report, after complementary suppression (see percents).
 func (r Rules) cell(k key, t *tally, nationalSecurity bool) Cell {
 	p := func(n int) Count { return r.protect(n, nationalSecurity) }
-	rejected := 0
 	byReason := map[string]Count{}
 	for reason, n := range t.rejected {
-		rejected += n
 		byReason[reason] = p(n)
 	}
 	c := Cell{Country: k.Country, AgencyKind: k.AgencyKind, Process: k.Process, RequestType: k.RequestType,
 		RequestsReceived: p(t.received), AccountsSpecified: p(t.accounts), RequestsWithData: p(t.withData),
-		NoDataFound: p(t.noData), Rejected: p(rejected), RejectedByReason: byReason, Narrowed: p(t.narrowed),
+		NoDataFound: p(t.noData), Rejected: p(t.rejectedN()), RejectedByReason: byReason, Narrowed: p(t.narrowed),
 		Withdrawn: p(t.withdrawn), UnderNDO: p(t.ndo), NDOLifted: p(t.lifted), UserNotices: p(t.notices),
 		FollowUpOverdue: p(t.overdue), AccountsPreserved: p(t.accountsPreserv)}
-	concluded := p(t.withData + t.noData + rejected + t.withdrawn)
+	if nationalSecurity {
+		r.percents(&c, t)
+	}
+	return c
+}
+
+// percents sets a cell's percentages from its published counts and tally
+// t. The share with data is of the requests concluded (with data, no data,
+// rejected, withdrawn), a sum the report does not publish: the percentage
+// gives it away, and with it whichever of its parts is protected. So under
+// complementary suppression it is published only when every one of them is
+// exact; before, only when the sum was at least the threshold.
+func (r Rules) percents(c *Cell, t *tally) {
+	concluded := r.protect(t.withData+t.noData+t.rejectedN()+t.withdrawn, false)
+	if r.ComplementarySuppression {
+		for _, part := range []Count{c.NoDataFound, c.Rejected, c.Withdrawn} {
+			if !part.Exact() {
+				concluded = Count{Text: SuppressedText}
+			}
+		}
+	}
 	c.PercentWithData = percent(c.RequestsWithData, concluded)
 	c.PercentUnderNDO = percent(c.UnderNDO, c.RequestsReceived)
-	return c
 }

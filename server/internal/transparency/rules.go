@@ -27,14 +27,29 @@ type Rules struct {
 	// this many days after the period's last day.
 	DelayDays int `json:"national_security_delay_days"`
 	// NationalSecurity lists the catalogue's national-security processes.
+	// Under NationalSecurityBandLeaves, leaves of these processes (there
+	// should be none) are kept out of the counts and the section comes from
+	// band leaves; before it, the section counted these processes' leaves.
 	NationalSecurity []string `json:"national_security_processes"`
+	// ComplementarySuppression: in every published sum where a protected
+	// count could be worked out from the total and the other parts, more
+	// counts are withheld (shown as SuppressedText) until none can; and a
+	// percentage is published only when every count its denominator adds up
+	// is exact. See suppress.go and the README.
+	ComplementarySuppression bool `json:"complementary_suppression"`
+	// NationalSecurityBandLeaves: national-security requests have no leaves
+	// of their own (they are classified per request, and counted privately);
+	// the national-security section is read from the band leaves the
+	// report's version appended to the log (translog.Record). Reports
+	// published before carry false and are recounted the old way.
+	NationalSecurityBandLeaves bool `json:"national_security_band_leaves"`
 }
 
 // RulesFrom reads the rules of the policy catalogue.
 func RulesFrom(cat policy.Catalogue) Rules {
 	t := cat.Transparency
 	r := Rules{PeriodMonths: t.PeriodMonths, Threshold: t.Threshold, BandWidth: t.BandWidth, DelayDays: t.NationalSecurityDelayDays,
-		NationalSecurity: []string{}}
+		NationalSecurity: []string{}, ComplementarySuppression: t.ComplementarySuppression, NationalSecurityBandLeaves: true}
 	for _, j := range cat.Jurisdictions {
 		for _, p := range j.Processes {
 			if p.Flags.NationalSecurity {
@@ -56,6 +71,10 @@ func (r Rules) Validate() error {
 		return fmt.Errorf("transparency: period of %d months: use 3, 6 or 12", r.PeriodMonths)
 	case r.Threshold < 0 || r.BandWidth < 0 || r.DelayDays < 0:
 		return errors.New("transparency: threshold, band width and delay cannot be negative")
+	case r.NationalSecurityBandLeaves && r.BandWidth == 0:
+		// Band leaves are public: with no band they would publish the
+		// exact numbers 50 U.S.C. § 1874 forbids.
+		return errors.New("transparency: national-security counts need a band width")
 	}
 	return nil
 }
@@ -143,8 +162,8 @@ func (p *Percent) UnmarshalJSON(b []byte) error {
 // others exactly unless from 1 to Threshold-1.
 func (r Rules) protect(n int, nationalSecurity bool) Count {
 	if nationalSecurity && r.BandWidth > 0 {
-		lo := n / r.BandWidth * r.BandWidth
-		return Count{Text: fmt.Sprintf("%d-%d", lo, lo+r.BandWidth-1)}
+		_, text := r.band(n)
+		return Count{Text: text}
 	}
 	if n > 0 && n < r.Threshold {
 		return Count{Text: fmt.Sprintf("fewer than %d", r.Threshold)}

@@ -201,6 +201,28 @@ func dataset() []translog.Record {
 	return out
 }
 
+// nationalSecurityDataset is the national-security events of 2026-H1 (and
+// one after it): national security letters and FISA orders, and UK
+// authorisations whose stated purpose is national security.
+func nationalSecurityDataset() []translog.Record {
+	var out []translog.Record
+	add := func(n int, event, date, country, process, outcome string, accounts int) {
+		for range n {
+			out = append(out, translog.Record{Event: event, Date: mustDay(date), Country: country, AgencyKind: "federal",
+				Process: process, RequestType: translog.TypeLegalProcess, Outcome: outcome, Accounts: accounts, NDO: true,
+				Categories: []string{"subscriber"}})
+		}
+	}
+	add(3, "received", "2026-02-01", "US", "us.nsl", "", 1)
+	add(2, "decided", "2026-02-10", "US", "us.nsl", "approved", 1)
+	add(1, "decided", "2026-02-11", "US", "us.nsl", "rejected.overbroad", 1)
+	add(2, "disclosed", "2026-02-20", "US", "us.nsl", "", 1)
+	add(1, "received", "2026-03-01", "US", "us.fisa_br", "", 4)
+	add(2, "received", "2026-04-01", "GB", "uk.ipa", "", 1)
+	add(1, "received", "2026-07-02", "US", "us.nsl", "", 1) // after the period
+	return out
+}
+
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
@@ -227,6 +249,17 @@ func newFixture(t testing.TB) *fixture {
 		for i, r := range f.seed {
 			if _, err := translog.Append(ctx, tx, translog.Leaf{RequestID: fmt.Sprintf("r%d", i), Reference: fmt.Sprintf("WD-2026-%06d", i), Record: r}); err != nil {
 				return err
+			}
+		}
+		// National-security events: kept privately, never leaves.
+		for i, r := range nationalSecurityDataset() {
+			idx, err := translog.Append(ctx, tx, translog.Leaf{RequestID: fmt.Sprintf("ns%d", i), Reference: fmt.Sprintf("WD-2026-8%05d", i),
+				NationalSecurity: true, Record: r})
+			if err != nil {
+				return err
+			}
+			if idx != translog.Withheld {
+				return fmt.Errorf("a national-security leaf got index %d", idx)
 			}
 		}
 		return nil
@@ -265,8 +298,10 @@ func TestPublishGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pub.Version != 1 || pub.TreeSize != int64(len(f.seed)) {
-		t.Errorf("published v%d over %d leaves, want v1 over %d", pub.Version, pub.TreeSize, len(f.seed))
+	// The seed's leaves, then one band leaf per published number of the
+	// three national-security rows (each with one reason or none).
+	if want := int64(len(f.seed) + 3*12 + 1); pub.Version != 1 || pub.TreeSize != want {
+		t.Errorf("published v%d over %d leaves, want v1 over %d", pub.Version, pub.TreeSize, want)
 	}
 	rep, err := pub.Report()
 	if err != nil {

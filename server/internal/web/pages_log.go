@@ -17,6 +17,9 @@ type logPageEntry struct {
 	Index  int64
 	Record translog.Record
 	Valid  bool // the leaf parses as a record
+	// Band: a national-security band a report published, not a request's
+	// event; its accounts are the band's lower end.
+	Band bool
 }
 
 type logPage struct {
@@ -31,8 +34,10 @@ type logPage struct {
 	Entries    []logPageEntry
 }
 
-// handleLogPage handles "GET /log": what the public log holds, its current
-// checkpoint and newest leaves, and how to verify it without trusting us.
+// handleLogPage handles "GET /log": what the public log holds (every
+// request's events, except national-security requests, whose published
+// bands are entries instead), its current checkpoint and newest leaves, and
+// how to verify it without trusting us.
 func (s *Server) handleLogPage(c *gin.Context) {
 	ctx := c.Request.Context()
 	lg, err := s.transparencyLog()
@@ -62,7 +67,8 @@ func (s *Server) handleLogPage(c *gin.Context) {
 				continue // not yet covered by the checkpoint shown
 			}
 			rec, err := translog.ParseRecord(es[i].Leaf)
-			p.Entries = append(p.Entries, logPageEntry{Index: es[i].Index, Record: rec, Valid: err == nil})
+			p.Entries = append(p.Entries, logPageEntry{Index: es[i].Index, Record: rec, Valid: err == nil,
+				Band: rec.Event == translog.EventNationalSecurityBand})
 		}
 	}
 	s.html(c, http.StatusOK, "log", p)

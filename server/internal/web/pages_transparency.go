@@ -66,7 +66,8 @@ type transparencyPage struct {
 	ByCountry      []transparency.Cell // as filtered
 	Rows           []transparency.Cell
 	NSRows         []transparency.Cell
-	ThresholdBelow int // the largest count shown as "fewer than"
+	ThresholdBelow int    // the largest count shown as "fewer than"
+	Suppressed     string // how a count withheld by complementary suppression shows
 	Barred         []string
 	BaseURL        string
 	Key            string
@@ -159,7 +160,7 @@ func outcomeChart(cells []transparency.Cell) []stackRow {
 		}
 		r.TotalX = x + 6
 		if r.Protected {
-			r.TotalText = "some parts fewer than the threshold"
+			r.TotalText = "some parts protected (fewer than the threshold, or suppressed)"
 		}
 		out[i] = r
 	}
@@ -236,7 +237,7 @@ func (s *Server) handleTransparencyPage(c *gin.Context) {
 	}
 	v := toAPIReportVersion(pub)
 	p.Published, p.Report = &v, rep
-	p.ThresholdBelow = rep.Rules.Threshold - 1
+	p.ThresholdBelow, p.Suppressed = rep.Rules.Threshold-1, transparency.SuppressedText
 	for _, other := range list {
 		if other.Period == pub.Period {
 			p.Versions = append(p.Versions, toAPIReportVersion(other))

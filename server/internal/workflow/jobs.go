@@ -301,7 +301,7 @@ func (e *Engine) onFollowUp(ctx context.Context, tx *gorm.DB, a followUpArgs) er
 	if err != nil {
 		return fmt.Errorf("flag follow-up of %s: %w", r.ID, err)
 	}
-	if _, err := translog.Append(ctx, tx, translog.Leaf{RequestID: r.ID, Reference: r.Reference, Record: translog.Record{
+	if _, err := translog.Append(ctx, tx, translog.Leaf{RequestID: r.ID, Reference: r.Reference, NationalSecurity: r.NationalSecurity, Record: translog.Record{
 		Event: translog.EventFollowUpOverdue, Date: day.Of(c.UpdatedAt), Country: ag.Country, AgencyKind: ag.Kind,
 		Process: r.Process, RequestType: translog.TypeEmergency, Categories: []string{}, Accounts: len(r.Targets), NDO: r.Nondisclosure.Ordered,
 	}}); err != nil {

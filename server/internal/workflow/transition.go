@@ -539,7 +539,7 @@ func (s *step) appendLeaf(rec translog.Record) error {
 	if rec.Categories == nil {
 		rec.Categories = []string{}
 	}
-	idx, err := translog.Append(s.ctx, s.tx, translog.Leaf{RequestID: r.ID, Reference: r.Reference, Record: rec})
+	idx, err := translog.Append(s.ctx, s.tx, translog.Leaf{RequestID: r.ID, Reference: r.Reference, NationalSecurity: r.NationalSecurity, Record: rec})
 	if err != nil {
 		return err
 	}
