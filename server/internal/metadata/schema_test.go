@@ -30,7 +30,12 @@ var allowed = map[string][]string{
 		"submitted_at", "created_at", "updated_at",
 		// The legal facts of migration 0011: ids, numbers and booleans.
 		"purpose", "offence_max_penalty_months", "offence_grounds", "offence_sentence_months",
-		"offence_committed_in_issuing_state", "person_resides_in_issuing_state", "nondisclosure_issued_by"},
+		"offence_committed_in_issuing_state", "person_resides_in_issuing_state", "nondisclosure_issued_by",
+		"national_security"},
+	// Lifecycle events of national-security requests, kept out of the public
+	// log (only bands are published): the fields of a log leaf, no content.
+	"national_security_events": {"id", "request_id", "event", "date", "country", "agency_kind", "process", "request_type",
+		"outcome", "accounts", "ndo", "created_at"},
 	"request_targets":   {"id", "request_id", "position", "type", "value"},
 	"request_documents": {"id", "request_id", "sha256", "size_bytes", "filename", "content_type", "uploaded_by", "created_at"},
 	"request_history":   {"id", "request_id", "at", "actor_id", "action", "from_status", "to_status", "comment"},
