@@ -97,7 +97,7 @@ var rules = []Rule{
 	{Action: ActionClose, From: []State{StateDisclosed, StatePreserved, StateExtended, StateReleased}, To: []State{StateClosed}, By: ByProvider,
 		Guard: "no enforcing authority may still object", guard: (*step).guardClose},
 	{Action: ActionConfirmProductionIssued, From: []State{StatePreserved, StateExtended}, By: ByProvider,
-		Guard: "the process keeps a preservation until produced once the issuing authority confirms its production request (catalogue hold_until_produced); once",
+		Guard:   "the process keeps a preservation until produced once the issuing authority confirms its production request (catalogue hold_until_produced); once",
 		applies: confirmApplies, effect: (*step).confirmProductionIssued},
 
 	// EU orders notified to the enforcing authority (Regulation (EU)
@@ -105,7 +105,7 @@ var rules = []Rule{
 	// a ground for refusal rejects the request; no ground, or an objection
 	// after an emergency production, leaves it where it is.
 	{Action: ActionRecordEnforcingAuthority, From: enforcingAnswerable, To: []State{StateRejected}, By: ByProvider,
-		Guard: "an enforcing authority was notified, has not answered yet and may still answer; an outcome; raised grounds come from the notified checklist, with a text",
+		Guard:   "an enforcing authority was notified, has not answered yet and may still answer; an outcome; raised grounds come from the notified checklist, with a text",
 		applies: answerApplies, guard: (*step).guardEnforcing, next: (*step).nextEnforcing, effect: (*step).recordEnforcing},
 
 	// The agency.
