@@ -192,10 +192,10 @@ func TestTransitionTable(t *testing.T) {
 		{"Auditor", e.Auditor, "auditor", "provider", true},
 	}
 	inputs := map[workflow.Action]workflow.Input{
-		"verify":       {Verification: wt.Verified(false)},
-		"request_info": {Comment: "Which account?"},
-		"reject":       {ReasonCode: "overbroad", Comment: "Too broad."},
-		"message":      {Body: "The one ending 0123."},
+		"verify":                     {Verification: wt.Verified(false)},
+		"request_info":               {Comment: "Which account?"},
+		"reject":                     {ReasonCode: "overbroad", Comment: "Too broad."},
+		"message":                    {Body: "The one ending 0123."},
 		"record_enforcing_authority": groundsRaised,
 	}
 	actions := append(slices.Clone(workflow.ProviderActions), workflow.ActionCosign, workflow.ActionMessage, workflow.ActionWithdraw)
