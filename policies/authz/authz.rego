@@ -46,6 +46,8 @@ actions := {
 	"reject": "reject this request",
 	"extend": "extend this preservation",
 	"close": "close this request",
+	"record_enforcing_authority": "record the enforcing authority's answer",
+	"confirm_production_issued": "record that a production request has been issued",
 }
 
 # grants[action] lists who may take it: the roles, the relation to the
@@ -361,6 +363,34 @@ grants["close"] := [
 		"states": ["disclosed", "preserved", "extended", "released"],
 		"emergency": false,
 		"text": "Reviewers close finished requests.",
+	},
+]
+
+# The answer of the authority notified of an EU production order (Regulation
+# (EU) 2023/1543, Articles 8, 10 and 12) decides whether the order is
+# executed, so those who decide requests record it: before the decision,
+# while an approved request is held for it, and after an emergency
+# production, when an objection still restricts the use of the data.
+grants["record_enforcing_authority"] := [
+	{
+		"roles": ["reviewer", "counsel"],
+		"relation": "provider",
+		"states": ["in_review", "needs_info", "awaiting_countersign", "approved", "producing", "disclosed"],
+		"emergency": false,
+		"text": "Reviewers and counsel record the enforcing authority's answer.",
+	},
+]
+
+# The issuing authority's confirmation that a production request has been
+# issued keeps an EU preservation until the data is produced (Article 11(1)):
+# reviewers, who extend preservations, record it.
+grants["confirm_production_issued"] := [
+	{
+		"roles": ["reviewer"],
+		"relation": "provider",
+		"states": ["preserved", "extended"],
+		"emergency": false,
+		"text": "Reviewers record that the issuing authority has issued its production request.",
 	},
 ]
 

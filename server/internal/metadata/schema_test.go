@@ -55,7 +55,13 @@ var allowed = map[string][]string{
 	// Workflow (0006).
 	"workflow_requests": {"request_id", "status", "queue", "assignee_id", "due_at", "overdue", "emergency", "kind",
 		"approvals_required", "cosigned_by", "cosigned_at", "verified_by", "verified_at", "verification", "decision",
-		"hold_until", "extended", "follow_up_due", "follow_up_met_at", "follow_up_overdue", "routed_at", "updated_at"},
+		"hold_until", "extended", "follow_up_due", "follow_up_met_at", "follow_up_overdue", "routed_at", "updated_at",
+		// EU orders (0014): the enforcing authority notified, its deadlines, its
+		// answer (grounds are ids; the comment is the reviewer's note of its
+		// reasons), and a preservation's confirmed production request.
+		"ea_country", "ea_state", "ea_notified_at", "ea_recorded_by", "ea_produce_after", "ea_objection_until", "ea_citation",
+		"ea_refusal_grounds", "ea_answer", "ea_grounds", "ea_answered_at", "ea_answered_by", "ea_after_production", "ea_comment",
+		"production_confirmed_at", "production_confirmed_by"},
 	"workflow_approvals": {"request_id", "seq", "person_id", "issuer", "subject", "role", "scope", "at"},
 	"workflow_links":     {"request_id", "linked_id", "linked_by", "linked_at"},
 	"workflow_messages":  {"id", "request_id", "at", "author_id", "side", "body"},

@@ -145,6 +145,14 @@ type Process struct {
 	NationalSecurityPurposes []string `json:"national_security_purposes"`
 	// UserNotice is the statute's word on telling the account holder.
 	UserNotice ProcessNotice `json:"user_notice"`
+	// HoldUntilProduced: once the issuing authority confirms that the
+	// production request has been issued, a preservation under this process
+	// is kept until the data is produced, with no end date (Regulation (EU)
+	// 2023/1543, Art. 11(1)). The catalogue states it per process
+	// ("hold_until_produced"); where it does not, it is false. (omitempty
+	// only while the catalogue does not state it for every process, so that
+	// the catalogue still round-trips through Go.)
+	HoldUntilProduced bool `json:"hold_until_produced,omitempty"`
 }
 
 // A Choice is one statutory option a request may state: a purpose, a

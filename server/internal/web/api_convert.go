@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/agency"
+	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 )
 
@@ -70,13 +71,19 @@ func toAPIScope(s request.Scope) apiScope {
 	out.NationalSecurity = s.NationalSecurity
 	if n := s.Notification; n.Required {
 		out.Notification = &apiStateNotification{Citation: n.Citation, Text: n.Text, HoldHours: n.HoldHours, ObjectionHours: n.ObjectionHours,
-			RefusalGrounds: []apiChoice{}}
-		for _, g := range n.RefusalGrounds {
-			out.Notification.RefusalGrounds = append(out.Notification.RefusalGrounds, apiChoice{ID: g.ID, Name: g.Name, Citation: g.Citation})
-		}
+			RefusalGrounds: toAPIChoices(n.RefusalGrounds)}
 	}
 	u := s.UserNotice
 	out.UserNotice = apiUserNotice{Allowed: u.Allowed, Until: u.Until, Indefinite: u.Indefinite, Code: u.Code, Reason: u.Reason}
+	return out
+}
+
+// toAPIChoices converts statutory choices (grounds, purposes); never nil.
+func toAPIChoices(cs []policy.Choice) []apiChoice {
+	out := make([]apiChoice, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, apiChoice{ID: c.ID, Name: c.Name, Citation: c.Citation})
+	}
 	return out
 }
 

@@ -71,8 +71,41 @@ type apiCosign struct {
 }
 
 type apiPreservation struct {
-	HoldUntil *time.Time `json:"hold_until"`
+	HoldUntil *time.Time `json:"hold_until"` // null once kept until produced
 	Extended  bool       `json:"extended"`
+	// KeptUntilProduced: the issuing authority confirmed that the
+	// production request has been issued, so the records are kept until
+	// produced or released (Regulation (EU) 2023/1543, Art. 11(1)).
+	KeptUntilProduced     bool          `json:"kept_until_produced"`
+	ProductionConfirmedAt *time.Time    `json:"production_confirmed_at,omitempty"`
+	ProductionConfirmedBy *apiPersonRef `json:"production_confirmed_by,omitempty"` // provider staff only
+}
+
+// apiEnforcingAuthority is the notification of the authority that enforces
+// an EU order (Regulation (EU) 2023/1543, Art. 8) and its answer.
+type apiEnforcingAuthority struct {
+	Country        string        `json:"country"`
+	State          string        `json:"state"`
+	NotifiedAt     time.Time     `json:"notified_at"`
+	RecordedBy     *apiPersonRef `json:"recorded_by,omitempty"` // provider staff only
+	ProduceAfter   *time.Time    `json:"produce_after"`         // production held until then; null in an emergency
+	ObjectionUntil *time.Time    `json:"objection_until"`
+	Citation       string        `json:"citation"`
+	RefusalGrounds []apiChoice   `json:"refusal_grounds"` // the Art. 12(1) checklist
+	Held           bool          `json:"held"`            // production waits for it now
+	Open           bool          `json:"open"`            // it may still answer
+	Summary        string        `json:"summary"`
+	Answer         *apiAnswer    `json:"answer"` // null until recorded
+}
+
+// apiAnswer is the enforcing authority's answer.
+type apiAnswer struct {
+	Outcome         string        `json:"outcome"` // no_grounds or grounds_raised
+	Grounds         []apiChoice   `json:"grounds"`
+	Comment         string        `json:"comment,omitempty"`
+	At              time.Time     `json:"at"`
+	By              *apiPersonRef `json:"by,omitempty"` // provider staff only
+	AfterProduction bool          `json:"after_production"`
 }
 
 type apiFollowUp struct {
@@ -101,6 +134,10 @@ type apiWorkflow struct {
 	FollowUp          *apiFollowUp     `json:"follow_up,omitempty"`
 	Linked            *apiRequestRef   `json:"linked,omitempty"`
 	LinkedBy          []apiRequestRef  `json:"linked_by,omitempty"`
+
+	// EnforcingAuthority: the authority notified of an EU order (present
+	// only for one).
+	EnforcingAuthority *apiEnforcingAuthority `json:"enforcing_authority,omitempty"`
 }
 
 // apiWorkflowStatus answers a transition.
@@ -164,6 +201,8 @@ type apiTransitionBody struct {
 	Verification *apiVerification `json:"verification"`
 	Assignee     string           `json:"assignee"`
 	Linked       *string          `json:"linked"`
+	Outcome      string           `json:"outcome"` // record_enforcing_authority
+	Grounds      []string         `json:"grounds"` // record_enforcing_authority: ids from the notified checklist
 }
 
 type apiNarrowing struct {
@@ -174,7 +213,7 @@ type apiNarrowing struct {
 }
 
 func (b apiTransitionBody) input() workflow.Input {
-	in := workflow.Input{Comment: b.Comment, ReasonCode: b.ReasonCode, Assignee: b.Assignee, Body: b.Body}
+	in := workflow.Input{Comment: b.Comment, ReasonCode: b.ReasonCode, Assignee: b.Assignee, Body: b.Body, Outcome: b.Outcome, Grounds: b.Grounds}
 	if b.Scope != nil {
 		n := &workflow.Narrowing{Categories: b.Scope.Categories, DateFrom: b.Scope.DateFrom, DateTo: b.Scope.DateTo}
 		if b.Scope.Targets != nil {
@@ -288,9 +327,11 @@ func toAPIWorkflow(v *workflow.View, out *apiRequest) {
 		d := toAPIDecision(*v.Decision)
 		w.Decision = &d
 	}
-	if v.HoldUntil != nil {
-		w.Preservation = &apiPreservation{HoldUntil: v.HoldUntil, Extended: v.Extended}
+	if v.HoldUntil != nil || v.ProductionConfirmedAt != nil {
+		w.Preservation = &apiPreservation{HoldUntil: v.HoldUntil, Extended: v.Extended, KeptUntilProduced: v.ProductionConfirmedAt != nil,
+			ProductionConfirmedAt: v.ProductionConfirmedAt, ProductionConfirmedBy: toAPIPersonRef(v.ProductionConfirmedBy)}
 	}
+	w.EnforcingAuthority = toAPIEnforcingAuthority(v.Enforcement)
 	if v.FollowUpDue != nil {
 		w.FollowUp = &apiFollowUp{Due: v.FollowUpDue, MetAt: v.FollowUpMetAt, Overdue: v.FollowUpOverdue}
 	}
@@ -301,6 +342,27 @@ func toAPIWorkflow(v *workflow.View, out *apiRequest) {
 		w.LinkedBy = append(w.LinkedBy, apiRequestRef{ID: l.ID, Reference: l.Reference, Status: string(l.Status)})
 	}
 	out.Workflow = w
+}
+
+func toAPIPersonRef(p *workflow.PersonRef) *apiPersonRef {
+	if p == nil {
+		return nil
+	}
+	return &apiPersonRef{ID: p.ID, Name: p.Name}
+}
+
+func toAPIEnforcingAuthority(n *workflow.EnforcementView) *apiEnforcingAuthority {
+	if n == nil {
+		return nil
+	}
+	out := &apiEnforcingAuthority{Country: n.Country, State: n.State, NotifiedAt: n.NotifiedAt, RecordedBy: toAPIPersonRef(n.RecordedBy),
+		ProduceAfter: n.ProduceAfter, ObjectionUntil: n.ObjectionUntil, Citation: n.Citation, RefusalGrounds: toAPIChoices(n.RefusalGrounds),
+		Held: n.Held, Open: n.Open, Summary: n.Summary}
+	if n.Answer != "" && n.AnsweredAt != nil {
+		out.Answer = &apiAnswer{Outcome: n.Answer, Grounds: toAPIChoices(n.Grounds), Comment: n.Comment, At: *n.AnsweredAt,
+			By: toAPIPersonRef(n.AnsweredBy), AfterProduction: n.AfterProduction}
+	}
+	return out
 }
 
 func toAPIDecision(d workflow.Decision) apiDecision {
@@ -360,7 +422,8 @@ func (s *Server) requestForStatus(c *gin.Context, id string) (*request.Request, 
 
 // handleAPITransition handles "POST /api/v1/requests/:id/transitions": a
 // provider action (take, release, assign, verify, request_info, approve,
-// countersign, reject, extend, close) at the version the caller read.
+// countersign, reject, extend, close, record_enforcing_authority,
+// confirm_production_issued) at the version the caller read.
 func (s *Server) handleAPITransition(c *gin.Context) {
 	if err := s.workflowReady(); err != nil {
 		s.renderError(c, err)

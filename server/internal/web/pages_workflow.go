@@ -119,7 +119,7 @@ func (s *Server) showReview(c *gin.Context, status int, problem error, form url.
 		s.renderError(c, err)
 		return
 	}
-	p := reviewPage{Page: s.page(c, "Review "+r.Reference), R: view, Can: map[string]bool{}, ReasonCodes: workflow.ReasonCodes,
+	p := reviewPage{Page: s.page(c, "Review "+r.Reference), R: view, Can: map[string]bool{}, ReasonCodes: workflow.ReviewerReasonCodes(),
 		CallbackOutcomes: workflow.CallbackOutcomes, Form: form}
 	for _, act := range view.AllowedActions {
 		p.Can[act] = true
@@ -163,7 +163,8 @@ func (s *Server) handleReviewDecision(c *gin.Context) {
 	form := c.Request.PostForm
 	action := workflow.Action(form.Get("action"))
 	version, _ := strconv.Atoi(form.Get("version"))
-	in := workflow.Input{Comment: form.Get("comment"), ReasonCode: form.Get("reason_code"), Assignee: form.Get("assignee")}
+	in := workflow.Input{Comment: form.Get("comment"), ReasonCode: form.Get("reason_code"), Assignee: form.Get("assignee"),
+		Outcome: form.Get("outcome"), Grounds: form["grounds"]}
 	var problems errs.Fields
 	switch action {
 	case workflow.ActionVerify:

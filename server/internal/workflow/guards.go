@@ -220,7 +220,7 @@ func (s *step) verify() error {
 	s.c.Verification = mustJSON(s.in.Verification)
 	s.details["verification"] = s.in.Verification
 	if s.to != StatePreserved {
-		return nil
+		return s.recordNotification()
 	}
 	p, err := s.e.process(s.ctx, s.req.Process)
 	if err != nil {
@@ -479,21 +479,34 @@ func (s *step) final(d Decision) error {
 		outcome = translog.OutcomeNarrowed
 	}
 	s.leaf = &translog.Record{Event: translog.EventDecided, Outcome: outcome, Categories: d.Categories}
-	s.jobs = append(s.jobs, produceJob(s.req.ID))
+	follows := "The production follows."
+	if until, held := s.c.productionHeld(s.now); held {
+		// Produced at the end of the enforcing authority's 10 days, or
+		// sooner on its word (Regulation (EU) 2023/1543, Art. 10(2)).
+		s.jobs = append(s.jobs, produceJob(s.req.ID, until))
+		s.comment = strings.TrimSpace(s.comment + fmt.Sprintf(" Held for the enforcing authority of %s until %s.", s.c.EA.State, stamp(until)))
+		follows = fmt.Sprintf("It is produced on %s unless the enforcing authority of %s raises a ground for refusal first, or sooner if it confirms that it raises none (Regulation (EU) 2023/1543, Article 10(2)).",
+			stamp(until), s.c.EA.State)
+	} else {
+		s.jobs = append(s.jobs, produceJob(s.req.ID, time.Time{}))
+	}
 	what := "approved"
 	if d.Outcome == OutcomeNarrowed {
 		what = "approved with a narrower scope"
 	}
 	s.notes = append(s.notes, s.agencyNote("decision", "Request "+what,
-		fmt.Sprintf("Request %s was %s: %s, %s to %s. The production follows.", s.req.Reference, what,
-			strings.Join(d.Categories, ", "), d.DateFrom, d.DateTo)))
+		fmt.Sprintf("Request %s was %s: %s, %s to %s. %s", s.req.Reference, what,
+			strings.Join(d.Categories, ", "), d.DateFrom, d.DateTo, follows)))
 	return nil
 }
 
 func (s *step) guardReject() error {
 	f := s.commentOK(true, "comment")
-	if !slices.Contains(ReasonCodes, s.in.ReasonCode) {
-		f.Add("reason_code", "Choose one of: %s.", strings.Join(ReasonCodes, ", "))
+	switch codes := ReviewerReasonCodes(); {
+	case s.in.ReasonCode == ReasonEnforcingAuthorityRefusal:
+		f.Add("reason_code", "Record the enforcing authority's answer with the grounds it raised (%s); that rejects the request.", ActionRecordEnforcingAuthority)
+	case !slices.Contains(codes, s.in.ReasonCode):
+		f.Add("reason_code", "Choose one of: %s.", strings.Join(codes, ", "))
 	}
 	return f.Err()
 }
@@ -516,6 +529,10 @@ func (s *step) guardExtend() error {
 	}
 	if p.ExtensionDays <= 0 {
 		return errs.E(errs.PolicyDenied, "The legal policy allows no extension of %s.", p.ShortName)
+	}
+	if at := s.c.ProductionConfirmedAt; at != nil {
+		return errs.E(errs.Conflict, "Preservation %s is kept until produced since the issuing authority confirmed its production request on %s; there is no end to extend.",
+			s.req.Reference, stamp(*at))
 	}
 	if s.c.HoldUntil == nil || s.c.Extended {
 		return errs.E(errs.Conflict, "A preservation is extended once.")

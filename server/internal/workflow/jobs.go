@@ -109,8 +109,10 @@ func followUpJob(c *Case) river.InsertManyParams {
 	return river.InsertManyParams{Args: followUpArgs{RequestID: c.RequestID, Due: *c.FollowUpDue}, InsertOpts: due(*c.FollowUpDue)}
 }
 
-func produceJob(id string) river.InsertManyParams {
-	return river.InsertManyParams{Args: produceArgs{RequestID: id}, InsertOpts: &river.InsertOpts{Queue: queueWorkflow}}
+// produceJob starts the production of request id at at: now for the zero
+// time, or when a hold for the enforcing authority ends.
+func produceJob(id string, at time.Time) river.InsertManyParams {
+	return river.InsertManyParams{Args: produceArgs{RequestID: id}, InsertOpts: due(at)}
 }
 
 func orderExpiryJob(r *request.Request) river.InsertManyParams {
@@ -317,6 +319,11 @@ func (e *Engine) onProduce(ctx context.Context, tx *gorm.DB, a produceArgs) erro
 	_, c, err := current(ctx, tx, a.RequestID)
 	if err != nil || c == nil || c.Status != StateApproved {
 		return err
+	}
+	if until, held := c.productionHeld(e.now()); held {
+		// Due by the database's clock but not yet by the engine's: come back
+		// when the hold ends rather than drop the production.
+		return river.JobSnooze(until.Sub(e.now()))
 	}
 	return e.system(ctx, tx, a.RequestID, ActionProduce, "")
 }

@@ -33,7 +33,78 @@ type Case struct {
 	FollowUpOverdue   bool       `gorm:"column:follow_up_overdue"`
 	RoutedAt          time.Time  `gorm:"column:routed_at"`
 	UpdatedAt         time.Time  `gorm:"column:updated_at"`
+	// EA is the notification of the enforcing authority of an EU order
+	// (Regulation (EU) 2023/1543, Art. 8) and its answer; zero when none
+	// was notified.
+	EA Enforcement `gorm:"embedded;embeddedPrefix:ea_"`
+	// ProductionConfirmedAt: the issuing authority confirmed that the
+	// production request a European preservation awaits has been issued,
+	// so the records are kept until produced (Art. 11(1)); HoldUntil is nil
+	// from then on.
+	ProductionConfirmedAt *time.Time `gorm:"column:production_confirmed_at"`
+	ProductionConfirmedBy *string    `gorm:"column:production_confirmed_by"`
 }
+
+// An Enforcement is what the workflow knows of the authority notified of
+// an EU production order for traffic data (Regulation (EU) 2023/1543, Art.
+// 8): the Member State of the provider's legal representative. It is
+// recorded when intake verifies the order, counted from the order's
+// receipt, because the issuing authority notifies that authority by sending
+// it the order at the same time as the provider (Art. 8(1)).
+type Enforcement struct {
+	Country    string     `gorm:"column:country"` // ISO 3166; "" when none was notified
+	State      string     `gorm:"column:state"`   // its name, "Ireland"
+	NotifiedAt *time.Time `gorm:"column:notified_at"`
+	RecordedBy *string    `gorm:"column:recorded_by"` // intake's verifier
+	// ProduceAfter: production waits until then (the 10 days of Art.
+	// 10(2)) unless the authority confirms earlier that it raises no ground
+	// for refusal; nil in an emergency, which is produced at once.
+	ProduceAfter *time.Time `gorm:"column:produce_after"`
+	// ObjectionUntil: the authority may raise a ground for refusal until
+	// then (10 days; 96 hours in an emergency, Art. 10(4)); later answers
+	// are not recorded.
+	ObjectionUntil  *time.Time           `gorm:"column:objection_until"`
+	Citation        string               `gorm:"column:citation"`
+	RefusalGrounds  string               `gorm:"column:refusal_grounds"` // JSON []policy.Choice: the Art. 12(1) checklist, as notified
+	Answer          string               `gorm:"column:answer"`          // "", AnswerNoGrounds or AnswerGroundsRaised
+	Grounds         request.CategoryList `gorm:"column:grounds"`         // ids of the grounds raised
+	AnsweredAt      *time.Time           `gorm:"column:answered_at"`
+	AnsweredBy      *string              `gorm:"column:answered_by"`
+	AfterProduction bool                 `gorm:"column:after_production"` // the objection came after the data was produced
+	Comment         string               `gorm:"column:comment"`
+}
+
+// Notified reports whether an enforcing authority was notified.
+func (n Enforcement) Notified() bool { return n.NotifiedAt != nil }
+
+// productionHeld returns when the production of an approved request may
+// start, and whether that is still ahead at now: an order notified to the
+// enforcing authority waits for the end of its 10 days unless the
+// authority has confirmed that it raises no ground for refusal (Art.
+// 10(2)).
+func (c *Case) productionHeld(now time.Time) (time.Time, bool) {
+	n := c.EA
+	if n.ProduceAfter == nil || n.Answer == AnswerNoGrounds || !now.Before(*n.ProduceAfter) {
+		return time.Time{}, false
+	}
+	return *n.ProduceAfter, true
+}
+
+// objectionOpen reports whether the enforcing authority may still answer
+// at now.
+func (n Enforcement) objectionOpen(now time.Time) bool {
+	return n.Notified() && n.Answer == "" && n.ObjectionUntil != nil && now.Before(*n.ObjectionUntil)
+}
+
+// Answers an enforcing authority gives, recorded by the provider's
+// reviewer.
+const (
+	AnswerNoGrounds     = "no_grounds"     // it raises no ground for refusal: produce now (Art. 10(2))
+	AnswerGroundsRaised = "grounds_raised" // it raises one of the Art. 12(1) grounds: nothing is produced
+)
+
+// Answers lists the answers an enforcing authority gives.
+var Answers = []string{AnswerNoGrounds, AnswerGroundsRaised}
 
 // TableName maps Case onto workflow_requests.
 func (Case) TableName() string { return "workflow_requests" }
@@ -164,8 +235,26 @@ type Decision struct {
 	Reason     string           `json:"reason,omitempty"`
 }
 
+// ReasonEnforcingAuthorityRefusal is the rejection of an EU order whose
+// enforcing authority raised a ground for refusal (Regulation (EU)
+// 2023/1543, Art. 12): the workflow sets it when that answer is recorded
+// (ActionRecordEnforcingAuthority), never a reviewer's reject.
+const ReasonEnforcingAuthorityRefusal = "enforcing_authority_refusal"
+
 // ReasonCodes are the reasons a request can be rejected for.
 var ReasonCodes = []string{
 	"insufficient_process", "overbroad", "defective_document", "wrong_jurisdiction",
-	"no_such_account", "suspected_fraud", "other",
+	"no_such_account", "suspected_fraud", ReasonEnforcingAuthorityRefusal, "other",
+}
+
+// ReviewerReasonCodes are the reasons a reviewer rejects a request for
+// (ActionReject): every reason but those the workflow gives itself.
+func ReviewerReasonCodes() []string {
+	out := make([]string, 0, len(ReasonCodes))
+	for _, c := range ReasonCodes {
+		if c != ReasonEnforcingAuthorityRefusal {
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -28,6 +28,7 @@ type Mailer interface {
 type note struct {
 	audience, agencyID, team, kind, subject, body string
 	requestID                                     string
+	queued                                        bool // to the team of the queue the transition leaves the request in
 }
 
 // agencyNote notifies the requesting agency's people.
@@ -42,6 +43,12 @@ func (s *step) teamNote(kind, subject, body string) note {
 		team = s.c.Queue
 	}
 	return s.teamNoteTo(team, kind, subject, body)
+}
+
+// queueNote notifies the team of the queue the transition places the
+// request in (known only once it is placed).
+func (s *step) queueNote(kind, subject, body string) note {
+	return note{audience: AudienceProvider, kind: kind, subject: subject, body: body, requestID: s.req.ID, queued: true}
 }
 
 func (s *step) teamNoteTo(team, kind, subject, body string) note {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"pgregory.net/rapid"
 
@@ -26,6 +27,7 @@ import (
 // of routing, escalation or links).
 var transitionActions = []string{
 	"take", "release", "assign", "verify", "request_info", "approve", "countersign", "reject", "extend", "close",
+	"record_enforcing_authority", "confirm_production_issued",
 	"cosign", "message", "withdraw", "produce", "disclose", "expire", "fulfil",
 }
 
@@ -50,7 +52,10 @@ const (
 // version by one and wrote exactly one audit event and one history row;
 // nothing leaves a terminal state; no request is approved without the
 // approvers the policy requires (distinct people, the second with the
-// counsel role); and the case always agrees with the request.
+// counsel role); no order notified to an enforcing authority is produced
+// before its hold ends unless that authority raised no ground; a ground it
+// raised before production is the rejection; and the case always agrees
+// with the request.
 func TestStateMachineProperties(t *testing.T) {
 	t.Parallel()
 	shards := 1 // -rapid.checks given: one run of exactly that many
@@ -91,8 +96,8 @@ func stateMachineProperties(t *testing.T) (int, map[workflow.State]int) {
 	e := wt.New(t, wt.Options{DB: fastDB(t), NoStart: true})
 	ctx := context.Background()
 	people := []*identity.Principal{e.Officer, e.Sergeant, e.Lieutenant, e.Client, e.OtherOfficer, e.Intake, e.Reviewer,
-		e.Reviewer2, e.Counsel, e.Counsel2, e.Admin, e.Auditor}
-	kinds := []wt.Kind{wt.Subpoena, wt.ManyTargets, wt.Emergency, wt.Preservation}
+		e.Reviewer2, e.Counsel, e.Counsel2, e.Admin, e.Auditor, e.EUOfficer, e.EUSupervisor, e.EUSupervisor2}
+	kinds := []wt.Kind{wt.Subpoena, wt.ManyTargets, wt.Emergency, wt.Preservation, wt.EUTraffic, wt.EUEmergency, wt.EUPreservation}
 	allActions := append(append(slices.Clone(workflow.ProviderActions), workflow.ActionCosign, workflow.ActionMessage, workflow.ActionWithdraw), systemActions...)
 	sequences := 0
 	states := map[workflow.State]int{}
@@ -107,7 +112,7 @@ func stateMachineProperties(t *testing.T) (int, map[workflow.State]int) {
 		reqs := make([]*tracked, 4)
 		for i := range reqs {
 			k := rapid.SampledFrom(kinds).Draw(rt, "kind")
-			reqs[i] = &tracked{id: e.File(rt, e.Officer, k).ID}
+			reqs[i] = &tracked{id: e.File(rt, e.Filer(k), k).ID}
 		}
 		sequences += len(reqs)
 
@@ -246,13 +251,21 @@ func randomInput(rt *rapid.T, a workflow.Action, categories []string) workflow.I
 		}
 	case workflow.ActionReject:
 		if valid {
-			in.ReasonCode, in.Comment = rapid.SampledFrom(workflow.ReasonCodes).Draw(rt, "reason"), "Refused."
+			in.ReasonCode, in.Comment = rapid.SampledFrom(workflow.ReviewerReasonCodes()).Draw(rt, "reason"), "Refused."
 		} else {
 			in.ReasonCode = "because"
 		}
 	case workflow.ActionMessage:
 		if valid {
 			in.Body = "An answer."
+		}
+	case workflow.ActionRecordEnforcingAuthority:
+		in.Outcome = rapid.SampledFrom(workflow.Answers).Draw(rt, "answer")
+		if in.Outcome == workflow.AnswerGroundsRaised {
+			in.Grounds, in.Comment = []string{rapid.SampledFrom([]string{"fundamental_rights", "ne_bis_in_idem", "dual_criminality"}).Draw(rt, "ground")}, "Refused."
+		}
+		if !valid {
+			in.Grounds = []string{"public_order"}
 		}
 	case workflow.ActionApprove:
 		switch rapid.IntRange(0, 2).Draw(rt, "scope") {
@@ -347,6 +360,24 @@ func checkInvariants(rt *rapid.T, e *wt.Env, id string, transitions int) {
 	}
 	if approved && slices.Contains(d.Categories, "content") {
 		rt.Fatalf("approved content: %+v", d)
+	}
+	// The enforcing authority of a notified EU order (Reg. 2023/1543).
+	ea := c.EA
+	if ea.ProduceAfter != nil {
+		var producedAt []time.Time
+		if err := e.DB.Raw("SELECT at FROM request_history WHERE request_id = ? AND action = 'produce'", id).Scan(&producedAt).Error; err != nil {
+			rt.Fatal(err)
+		}
+		for _, at := range producedAt {
+			early := at.Before(*ea.ProduceAfter)
+			if early && (ea.Answer != workflow.AnswerNoGrounds || ea.AnsweredAt.After(at)) {
+				rt.Fatalf("produced at %v, before the hold ended (%v), without the authority's word that it raises no ground", at, ea.ProduceAfter)
+			}
+		}
+	}
+	raisedBefore := ea.Answer == workflow.AnswerGroundsRaised && !ea.AfterProduction
+	if refused := d.ReasonCode == workflow.ReasonEnforcingAuthorityRefusal; refused != raisedBefore || (refused && st != workflow.StateRejected) {
+		rt.Fatalf("%s with decision %+v and the authority's answer %+v", st, d, ea)
 	}
 }
 

@@ -154,21 +154,8 @@ func (e *Engine) meetFollowUp(ctx context.Context, tx *gorm.DB, r *request.Reque
 // process returns the catalogue entry of a process. The catalogue is read
 // once: the policy engine never changes after Load.
 func (e *Engine) process(ctx context.Context, id string) (policy.Process, error) {
-	e.catOnce.Do(func() {
-		cat, err := e.policy.Catalogue(context.WithoutCancel(ctx))
-		if err != nil {
-			e.catErr = err
-			return
-		}
-		e.procs = map[string]policy.Process{}
-		for _, j := range cat.Jurisdictions {
-			for _, p := range j.Processes {
-				e.procs[p.ID] = p
-			}
-		}
-	})
-	if e.catErr != nil {
-		return policy.Process{}, e.catErr
+	if err := e.loadCatalogue(ctx); err != nil {
+		return policy.Process{}, err
 	}
 	p, ok := e.procs[id]
 	if !ok {
@@ -177,9 +164,41 @@ func (e *Engine) process(ctx context.Context, id string) (policy.Process, error)
 	return p, nil
 }
 
-// catalogue holds the processes, read once.
+// loadCatalogue reads the catalogue once.
+func (e *Engine) loadCatalogue(ctx context.Context) error {
+	e.catOnce.Do(func() {
+		cat, err := e.policy.Catalogue(context.WithoutCancel(ctx))
+		if err != nil {
+			e.catErr = err
+			return
+		}
+		e.procs = map[string]policy.Process{}
+		e.euCountry, e.euState = cat.Provider.EULegalRepresentative.Country, cat.Provider.EULegalRepresentative.State
+		for _, j := range cat.Jurisdictions {
+			for _, p := range j.Processes {
+				e.procs[p.ID] = p
+			}
+		}
+	})
+	return e.catErr
+}
+
+// enforcingState is the Member State whose authority is notified of EU
+// orders: that of the provider's legal representative in the Union.
+func (e *Engine) enforcingState(ctx context.Context) (country, name string, err error) {
+	if err := e.loadCatalogue(ctx); err != nil {
+		return "", "", err
+	}
+	if e.euCountry == "" {
+		return "", "", errs.E(errs.PolicyDenied, "The legal policy names no enforcing State for EU orders.")
+	}
+	return e.euCountry, e.euState, nil
+}
+
+// catalogue holds the processes and the EU legal representative, read once.
 type catalogue struct {
-	catOnce sync.Once
-	procs   map[string]policy.Process
-	catErr  error
+	catOnce            sync.Once
+	procs              map[string]policy.Process
+	euCountry, euState string
+	catErr             error
 }

@@ -23,9 +23,14 @@ type Rule struct {
 	By     By
 	Guard  string // what the engine checks besides the policy, for documentation and tests
 
-	guard  func(*step) error
-	next   func(*step) State
-	effect func(*step) error
+	// applies, when set, says why the rule does not apply to this request
+	// at all ("" when it does): an action that concerns only some requests
+	// (a notified EU order, a process whose preservation can be kept until
+	// produced) is not allowed on the others, and is not offered for them.
+	applies func(fit) string
+	guard   func(*step) error
+	next    func(*step) State
+	effect  func(*step) error
 }
 
 // Stays reports whether the rule leaves the request in its state.
@@ -46,6 +51,10 @@ var (
 		StateSubmitted, StateIntake, StateInReview, StateNeedsInfo, StateAwaitingCountersign,
 		StateApproved, StatePreserved, StateExtended,
 	}
+	// enforcingAnswerable are the states in which an enforcing authority's
+	// answer is recorded: from verification, when its notification is
+	// recorded, until the request is finished.
+	enforcingAnswerable = []State{StateInReview, StateNeedsInfo, StateAwaitingCountersign, StateApproved, StateProducing, StateDisclosed}
 	// timed are the states with a deadline from the routing policy: the
 	// provider owes the next step.
 	timed = []State{StateSubmitted, StateIntake, StateInReview, StateAwaitingCountersign, StateApproved, StateProducing}
@@ -85,7 +94,19 @@ var rules = []Rule{
 		Guard: "the process allows an extension (once: extended cannot be extended)", guard: (*step).guardExtend, effect: (*step).extend},
 	{Action: ActionRelease, From: []State{StatePreserved, StateExtended}, To: []State{StateReleased}, By: ByProvider,
 		effect: (*step).releaseHold},
-	{Action: ActionClose, From: []State{StateDisclosed, StatePreserved, StateExtended, StateReleased}, To: []State{StateClosed}, By: ByProvider},
+	{Action: ActionClose, From: []State{StateDisclosed, StatePreserved, StateExtended, StateReleased}, To: []State{StateClosed}, By: ByProvider,
+		Guard: "no enforcing authority may still object", guard: (*step).guardClose},
+	{Action: ActionConfirmProductionIssued, From: []State{StatePreserved, StateExtended}, By: ByProvider,
+		Guard:   "the process keeps a preservation until produced once the issuing authority confirms its production request (catalogue hold_until_produced); once",
+		applies: confirmApplies, effect: (*step).confirmProductionIssued},
+
+	// EU orders notified to the enforcing authority (Regulation (EU)
+	// 2023/1543, Arts. 8, 10 and 12). Raised before the data is produced,
+	// a ground for refusal rejects the request; no ground, or an objection
+	// after an emergency production, leaves it where it is.
+	{Action: ActionRecordEnforcingAuthority, From: enforcingAnswerable, To: []State{StateRejected}, By: ByProvider,
+		Guard:   "an enforcing authority was notified, has not answered yet and may still answer; an outcome; raised grounds come from the notified checklist, with a text",
+		applies: answerApplies, guard: (*step).guardEnforcing, next: (*step).nextEnforcing, effect: (*step).recordEnforcing},
 
 	// The agency.
 	{Action: ActionCosign, From: []State{StateSubmitted}, By: ByAgency,
@@ -98,7 +119,7 @@ var rules = []Rule{
 
 	// The engine.
 	{Action: ActionProduce, From: []State{StateApproved}, To: []State{StateProducing}, By: BySystem,
-		effect: (*step).produce},
+		Guard: "not held for the enforcing authority", guard: (*step).guardProduce, effect: (*step).produce},
 	{Action: ActionDisclose, From: []State{StateProducing}, To: []State{StateDisclosed}, By: BySystem,
 		effect: (*step).disclosed},
 	{Action: ActionExpire, From: append(slices.Clone(preDecision), StatePreserved, StateExtended), To: []State{StateExpired}, By: BySystem,
@@ -137,7 +158,7 @@ func actionBy(a Action) By {
 // ProviderActions are the actions of POST /api/v1/requests/{id}/transitions.
 var ProviderActions = []Action{
 	ActionTake, ActionRelease, ActionAssign, ActionVerify, ActionRequestInfo, ActionApprove,
-	ActionCountersign, ActionReject, ActionExtend, ActionClose,
+	ActionCountersign, ActionReject, ActionExtend, ActionClose, ActionRecordEnforcingAuthority, ActionConfirmProductionIssued,
 }
 
 // policyAction is the action the authorisation policy knows a workflow

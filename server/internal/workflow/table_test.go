@@ -30,6 +30,10 @@ var (
 		"cosign":       {"submitted"},
 		"message":      {"needs_info"},
 		"withdraw":     {"draft", "submitted", "intake", "in_review", "needs_info", "awaiting_countersign", "approved", "preserved", "extended"},
+		// Only on a notified EU order, and only where the process keeps a
+		// preservation until produced (fixture.applies).
+		"record_enforcing_authority": {"in_review", "needs_info", "awaiting_countersign", "approved", "producing", "disclosed"},
+		"confirm_production_issued":  {"preserved", "extended"},
 	}
 	// roles lists who may take each action in a state: provider roles act as
 	// the provider, agency roles on their own agency's requests only.
@@ -47,9 +51,9 @@ var (
 			return []string{"admin"}
 		case "verify":
 			return []string{"intake"}
-		case "request_info", "extend", "close":
+		case "request_info", "extend", "close", "confirm_production_issued":
 			return []string{"reviewer"}
-		case "approve", "reject":
+		case "approve", "reject", "record_enforcing_authority":
 			return []string{"reviewer", "counsel"}
 		case "countersign":
 			return []string{"counsel"}
@@ -81,6 +85,8 @@ var (
 			return "closed"
 		case a == "message":
 			return "in_review"
+		case a == "record_enforcing_authority" && !slices.Contains([]workflow.State{"producing", "disclosed"}, s):
+			return "rejected" // the tables record grounds raised, which reject before production; no ground stays
 		case a == "withdraw":
 			return "withdrawn"
 		}
@@ -186,10 +192,11 @@ func TestTransitionTable(t *testing.T) {
 		{"Auditor", e.Auditor, "auditor", "provider", true},
 	}
 	inputs := map[workflow.Action]workflow.Input{
-		"verify":       {Verification: wt.Verified(false)},
-		"request_info": {Comment: "Which account?"},
-		"reject":       {ReasonCode: "overbroad", Comment: "Too broad."},
-		"message":      {Body: "The one ending 0123."},
+		"verify":                     {Verification: wt.Verified(false)},
+		"request_info":               {Comment: "Which account?"},
+		"reject":                     {ReasonCode: "overbroad", Comment: "Too broad."},
+		"message":                    {Body: "The one ending 0123."},
+		"record_enforcing_authority": groundsRaised,
 	}
 	actions := append(slices.Clone(workflow.ProviderActions), workflow.ActionCosign, workflow.ActionMessage, workflow.ActionWithdraw)
 	cases := 0
@@ -200,7 +207,7 @@ func TestTransitionTable(t *testing.T) {
 				if a == workflow.ActionCosign && st == workflow.StateSubmitted {
 					id = emergency
 				}
-				wantCode, wantState := expect(t, e, who, st, a, id)
+				wantCode, wantState := expect(t, e, who, st, a, id, fixture{})
 				t.Run(fmt.Sprintf("%s/%s/%s", st, a, who.name), func(t *testing.T) {
 					got, err := e.Engine.DryRun(ctx, who.p, id, e.Version(t, id), a, inputs[a])
 					if code := codeOf(err); code != wantCode {
@@ -217,9 +224,32 @@ func TestTransitionTable(t *testing.T) {
 	t.Logf("%d cases", cases)
 }
 
+// A fixture says what a standing request is, where whether an action
+// concerns it at all depends on that.
+type fixture struct {
+	notified          bool // an EU order notified to its enforcing authority, which has not answered
+	keptUntilProduced bool // a preservation whose process keeps it until produced (the catalogue's hold_until_produced)
+}
+
+// concerns reports whether action a concerns the request at all: actions
+// for some requests only are not allowed (409) on the others.
+func (f fixture) concerns(a workflow.Action) bool {
+	switch a {
+	case workflow.ActionRecordEnforcingAuthority:
+		return f.notified
+	case workflow.ActionConfirmProductionIssued:
+		return f.keptUntilProduced
+	}
+	return true
+}
+
+// groundsRaised is the enforcing authority's answer the tables record.
+var groundsRaised = workflow.Input{Outcome: workflow.AnswerGroundsRaised, Grounds: []string{"fundamental_rights"},
+	Comment: "The Irish authority raises Article 12(1)(b)."}
+
 // expect computes the specified outcome of who taking a on the request id
 // standing in state st.
-func expect(t *testing.T, e *wt.Env, who actor, st workflow.State, a workflow.Action, id string) (errs.Code, workflow.State) {
+func expect(t *testing.T, e *wt.Env, who actor, st workflow.State, a workflow.Action, id string, fx fixture) (errs.Code, workflow.State) {
 	t.Helper()
 	providerAction := slices.Contains(workflow.ProviderActions, a)
 	switch {
@@ -231,6 +261,8 @@ func expect(t *testing.T, e *wt.Env, who actor, st workflow.State, a workflow.Ac
 		return errs.NotFound, "" // nor an emergency awaiting its co-signature, which stands in for submitted here
 	case !slices.Contains(allowedIn[a], st):
 		return errs.Conflict, ""
+	case !fx.concerns(a):
+		return errs.Conflict, "" // it concerns other requests
 	case providerAction != (who.relation == "provider"):
 		return errs.Forbidden, ""
 	case !slices.Contains(roles(a, st), who.role):

@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -33,6 +34,8 @@ type Input struct {
 	Verification *Verification // verify
 	Assignee     string        // assign: the people id of provider staff, or "" to unassign
 	Body         string        // message: the answer
+	Outcome      string        // record_enforcing_authority: one of Answers
+	Grounds      []string      // record_enforcing_authority: the ids of the grounds raised, from the notified checklist
 }
 
 // A Narrowing is an approval for less than the policy's scope decision. A
@@ -167,7 +170,16 @@ func (e *Engine) transition(ctx context.Context, tx *gorm.DB, actor *identity.Pr
 	}
 	rule := ruleFor(action, s.from)
 	if rule == nil || (actor == system) != (rule.By == BySystem) {
-		return nil, e.notAllowed(ctx, actor, s, action)
+		return nil, e.notAllowed(ctx, actor, s, action, "")
+	}
+	if rule.applies != nil {
+		f, err := e.fit(ctx, r, s.c, s.now)
+		if err != nil {
+			return nil, err
+		}
+		if why := rule.applies(f); why != "" {
+			return nil, e.notAllowed(ctx, actor, s, action, why)
+		}
 	}
 	s.rule = rule
 	if rule.By == ByProvider && s.awaitingCosign() {
@@ -363,6 +375,11 @@ func (s *step) apply() error {
 	if err := audit.Append(s.ctx, tx, ev); err != nil {
 		return err
 	}
+	for i, n := range s.notes {
+		if n.queued {
+			s.notes[i].team = cmp.Or(s.c.Queue, "intake")
+		}
+	}
 	if err := s.e.notify(s.ctx, tx, s.notes, &s.jobs); err != nil {
 		return err
 	}
@@ -406,7 +423,11 @@ func (s *step) place() error {
 	}
 	switch {
 	case slices.Contains(timed, s.to):
-		c.DueAt = s.now.Add(time.Duration(rt.DeadlineHours) * time.Hour)
+		start := s.now
+		if until, held := c.productionHeld(s.now); held && s.to == StateApproved {
+			start = until // nothing is owed while production waits for the enforcing authority
+		}
+		c.DueAt = start.Add(time.Duration(rt.DeadlineHours) * time.Hour)
 		s.jobs = append(s.jobs, deadlineJob(c))
 	case (s.to == StatePreserved || s.to == StateExtended) && c.HoldUntil != nil:
 		c.DueAt = *c.HoldUntil
@@ -474,9 +495,10 @@ func (s *step) approvalsDecision() (policy.Approvals, error) {
 	return *s.approvals, nil
 }
 
-// notAllowed explains that action cannot be taken in the request's state,
-// naming the actions this actor may take in it.
-func (e *Engine) notAllowed(ctx context.Context, actor *identity.Principal, s *step, action Action) error {
+// notAllowed explains that action cannot be taken in the request's state
+// (or, with why, on this request at all), naming the actions this actor may
+// take in it.
+func (e *Engine) notAllowed(ctx context.Context, actor *identity.Principal, s *step, action Action, why string) error {
 	allowed := []string{}
 	if actor != system {
 		acts, err := e.allowed(ctx, actor, s.req, s.c)
@@ -487,7 +509,10 @@ func (e *Engine) notAllowed(ctx context.Context, actor *identity.Principal, s *s
 			allowed = append(allowed, string(a))
 		}
 	}
-	msg := fmt.Sprintf("You cannot %s request %s while it is %s.", strings.ReplaceAll(string(action), "_", " "), s.req.Reference, s.from)
+	msg := why
+	if msg == "" {
+		msg = fmt.Sprintf("You cannot %s request %s while it is %s.", strings.ReplaceAll(string(action), "_", " "), s.req.Reference, s.from)
+	}
 	if len(allowed) > 0 {
 		msg += " Allowed now: " + strings.Join(allowed, ", ") + "."
 	} else {
@@ -499,10 +524,25 @@ func (e *Engine) notAllowed(ctx context.Context, actor *identity.Principal, s *s
 // allowed lists the actions actor may take on r now, in table order.
 func (e *Engine) allowed(ctx context.Context, actor *identity.Principal, r *request.Request, c *Case) ([]Action, error) {
 	st := State(r.Status)
-	var out []Action
+	var (
+		out []Action
+		f   *fit
+	)
 	for _, rule := range rules {
 		if rule.By == BySystem || !slices.Contains(rule.From, st) || slices.Contains(out, rule.Action) {
 			continue
+		}
+		if rule.applies != nil {
+			if f == nil {
+				got, err := e.fit(ctx, r, c, e.now())
+				if err != nil {
+					return nil, err
+				}
+				f = &got
+			}
+			if rule.applies(*f) != "" {
+				continue
+			}
 		}
 		switch rule.By {
 		case ByProvider:

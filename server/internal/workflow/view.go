@@ -37,13 +37,18 @@ type View struct {
 	Decision          *Decision
 	HoldUntil         *time.Time
 	Extended          bool
-	FollowUpDue       *time.Time
-	FollowUpMetAt     *time.Time
-	FollowUpOverdue   bool
-	Linked            *RequestRef   // the earlier request this one follows up
-	LinkedBy          []RequestRef  // later requests that follow this one up
-	Messages          []MessageView // oldest first
-	Allowed           []Action      // what the viewer may do now
+	// ProductionConfirmedAt: a European preservation is kept until produced
+	// from then (HoldUntil is nil).
+	ProductionConfirmedAt *time.Time
+	ProductionConfirmedBy *PersonRef       // provider only
+	Enforcement           *EnforcementView // the enforcing authority notified of an EU order, or nil
+	FollowUpDue           *time.Time
+	FollowUpMetAt         *time.Time
+	FollowUpOverdue       bool
+	Linked                *RequestRef   // the earlier request this one follows up
+	LinkedBy              []RequestRef  // later requests that follow this one up
+	Messages              []MessageView // oldest first
+	Allowed               []Action      // what the viewer may do now
 }
 
 // A PersonRef names a person.
@@ -114,6 +119,13 @@ func (e *Engine) View(ctx context.Context, actor *identity.Principal, r *request
 		v.CosignedAt, v.HoldUntil, v.Extended = c.CosignedAt, c.HoldUntil, c.Extended
 		v.FollowUpDue, v.FollowUpMetAt, v.FollowUpOverdue = c.FollowUpDue, c.FollowUpMetAt, c.FollowUpOverdue
 		v.CosignedBy = name(c.CosignedBy)
+		v.ProductionConfirmedAt = c.ProductionConfirmedAt
+		if provider {
+			v.ProductionConfirmedBy = name(c.ProductionConfirmedBy)
+		}
+		if v.Enforcement, err = enforcementView(c, State(r.Status), e.now(), name, provider); err != nil {
+			return nil, fmt.Errorf("view %s: %w", r.ID, err)
+		}
 		if c.Decision != "" {
 			var d Decision
 			if err := json.Unmarshal([]byte(c.Decision), &d); err != nil {

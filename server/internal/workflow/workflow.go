@@ -90,6 +90,13 @@ const (
 	ActionReject      Action = "reject"
 	ActionExtend      Action = "extend"
 	ActionClose       Action = "close"
+	// ActionRecordEnforcingAuthority records the answer of the authority
+	// notified of an EU order (Regulation (EU) 2023/1543, Arts. 10 and 12).
+	ActionRecordEnforcingAuthority Action = "record_enforcing_authority"
+	// ActionConfirmProductionIssued records the issuing authority's
+	// confirmation that the production request a European preservation
+	// awaits has been issued (Art. 11(1)).
+	ActionConfirmProductionIssued Action = "confirm_production_issued"
 )
 
 // Agency actions, each with its own route.

@@ -43,10 +43,13 @@ type Env struct {
 	Engine   *workflow.Engine
 
 	Agency, Other *agency.Agency // Riverside (US) and Northshire (GB)
+	EU            *agency.Agency // Berlin's criminal police (DE), for EU orders
 
 	Officer, Sergeant, Lieutenant *identity.Principal // Riverside: officer; supervisors
 	Client                        *identity.Principal // Riverside's case-management system (an officer)
 	OtherOfficer, OtherSupervisor *identity.Principal // Northshire
+	EUOfficer, EUSupervisor       *identity.Principal // Berlin
+	EUSupervisor2                 *identity.Principal // Berlin: a second supervisor, who co-signs the first's emergencies
 	Intake, Reviewer, Reviewer2   *identity.Principal
 	Counsel, Counsel2             *identity.Principal
 	Admin, Auditor                *identity.Principal
@@ -86,6 +89,10 @@ func New(tb testing.TB, opts Options) *Env {
 	e.Client.Kind = identity.KindClient
 	e.OtherOfficer = MustPerson(tb, d, e.Other, "other-officer", identity.RoleOfficer)
 	e.OtherSupervisor = MustPerson(tb, d, e.Other, "other-inspector", identity.RoleOfficer, identity.RoleSupervisor)
+	e.EU = MustAgency(tb, d, "Landeskriminalamt Berlin", "DE", "https://idp.berlin.example")
+	e.EUOfficer = MustPerson(tb, d, e.EU, "eu-officer", identity.RoleOfficer)
+	e.EUSupervisor = MustPerson(tb, d, e.EU, "eu-supervisor", identity.RoleOfficer, identity.RoleSupervisor)
+	e.EUSupervisor2 = MustPerson(tb, d, e.EU, "eu-supervisor2", identity.RoleOfficer, identity.RoleSupervisor)
 	e.Intake = MustPerson(tb, d, nil, "intake", identity.RoleIntake)
 	e.Reviewer = MustPerson(tb, d, nil, "reviewer", identity.RoleReviewer)
 	e.Reviewer2 = MustPerson(tb, d, nil, "reviewer2", identity.RoleReviewer)
@@ -185,6 +192,12 @@ const (
 	Emergency                // us.emergency: supervisor co-signature, emergency queue, two approvals
 	Preservation             // us.preservation: preserved for 90 days, one extension
 	Warrant                  // us.warrant: one approval; fulfils a preservation it links
+
+	// EU orders (Regulation (EU) 2023/1543), filed by the EU agency (DE).
+	EUTraffic      // eu.epoc for traffic data, person and offence abroad: the enforcing authority is notified, production held 10 days
+	EUDomestic     // eu.epoc for traffic data, person and offence in the issuing State: nobody is notified (Art. 8(2))
+	EUEmergency    // eu.epoc in an emergency, notified: produced at once, 96 hours to object
+	EUPreservation // eu.epoc_pr: preserved 60 days, extended by 30
 )
 
 // Input returns a complete request of kind k, dated relative to today.
@@ -227,8 +240,37 @@ func Input(k Kind) request.Input {
 	case Warrant:
 		in.Process = "us.warrant"
 		in.Categories = []string{"subscriber", "connection_log", "device"}
+	case EUTraffic, EUDomestic, EUEmergency, EUPreservation:
+		in.Process = "eu.epoc"
+		in.IssuingAuthority = request.Authority{Kind: "court", Name: "Amtsgericht Tiergarten", SignedBy: "Richterin Dr. A. Beispiel"}
+		in.Docket = "EU-2026-0001"
+		in.Purpose = "criminal_proceedings"
+		in.Categories = []string{"subscriber", "connection_log"}
+		months := 60.0 // five years
+		in.Offence = request.Offence{Description: "aggravated fraud", MaxPenaltyMonths: &months}
+		switch k {
+		case EUDomestic:
+			in.Offence.CommittedInIssuingState, in.PersonResides = true, true
+		case EUEmergency:
+			in.Docket = "EU-EM-2026-0001"
+			in.Emergency = &request.Emergency{Narrative: "A person is held hostage; the kidnapper uses this account. Every hour counts."}
+		case EUPreservation:
+			in.Process = "eu.epoc_pr"
+			in.Docket = "EU-PR-2026-0001"
+			in.Purpose = ""
+			in.Categories = []string{"subscriber", "connection_log", "device"}
+		}
 	}
 	return in
+}
+
+// Filer is who files a request of kind k in the fixture: the EU agency's
+// officer for EU orders, Riverside's otherwise.
+func (e *Env) Filer(k Kind) *identity.Principal {
+	if k >= EUTraffic {
+		return e.EUOfficer
+	}
+	return e.Officer
 }
 
 // File creates a request of kind k as actor (an officer), uploads its
