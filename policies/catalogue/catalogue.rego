@@ -294,6 +294,7 @@ public_process(jd, j, id) := {
 		"national_security": p.national_security,
 	},
 	"hold_days": p.hold_days,
+	"hold_until_produced": p.hold_until_produced,
 	"extension_days": p.extension_days,
 	"cosign_required": p.cosign_required,
 	"follow_up_days": p.follow_up_days,

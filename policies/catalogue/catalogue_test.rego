@@ -13,7 +13,7 @@ process_ids := {
 process_keys := {
 	"short_name", "name", "citation", "issuer_kinds", "categories", "max_range_days", "deadline_hours",
 	"emergency_deadline_hours", "prospective", "preservation", "emergency", "voluntary", "national_security",
-	"hold_days", "extension_days", "cosign_required", "follow_up_days", "requirements", "purposes",
+	"hold_days", "hold_until_produced", "extension_days", "cosign_required", "follow_up_days", "requirements", "purposes",
 	"offence_grounds", "validity", "serve_within", "urgent_only", "window_from_issue",
 	"national_security_purposes", "excepted", "notification", "user_notice", "applies_from", "notes",
 }

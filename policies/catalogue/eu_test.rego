@@ -91,9 +91,13 @@ test_eu_epoc_deadlines_ten_days_eight_hours if {
 	x.emergency_deadline_hours == 8
 }
 
+# Article 11(1): 60 days, extended by 30, and kept until produced once the
+# issuing authority confirms that the production request has been issued.
 test_eu_preservation_sixty_plus_thirty if {
 	x := catalogue.processes["eu.epoc_pr"]
 	x.preservation
+	x.hold_until_produced
+	{id | some id, p in catalogue.processes; p.hold_until_produced} == {"eu.epoc_pr"}
 	x.hold_days == 60
 	x.extension_days == 30
 	x.requirements == []

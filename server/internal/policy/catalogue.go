@@ -152,7 +152,7 @@ type Process struct {
 	// ("hold_until_produced"); where it does not, it is false. (omitempty
 	// only while the catalogue does not state it for every process, so that
 	// the catalogue still round-trips through Go.)
-	HoldUntilProduced bool `json:"hold_until_produced,omitempty"`
+	HoldUntilProduced bool `json:"hold_until_produced"`
 }
 
 // A Choice is one statutory option a request may state: a purpose, a

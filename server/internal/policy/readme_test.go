@@ -84,6 +84,9 @@ func processTable(cat policy.Catalogue) string {
 				periods = append(periods, fmt.Sprintf("at most %d days from the order (%s)", p.WindowFromIssue.Days, p.WindowFromIssue.Citation))
 			case p.Flags.Preservation:
 				periods = append(periods, fmt.Sprintf("held %d days, extended once by %d", p.HoldDays, p.ExtensionDays))
+				if p.HoldUntilProduced {
+					periods = append(periods, "kept until produced once the issuing authority confirms a production request was issued")
+				}
 			default:
 				periods = append(periods, fmt.Sprintf("records of at most %d days", p.MaxRangeDays))
 			}

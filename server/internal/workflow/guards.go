@@ -474,11 +474,13 @@ func (s *step) addApproval(seq int, role string, d Decision) error {
 // production.
 func (s *step) final(d Decision) error {
 	s.c.Decision = mustJSON(d)
-	outcome := translog.OutcomeApproved
-	if d.Outcome == OutcomeNarrowed {
-		outcome = translog.OutcomeNarrowed
+	// An order notified to an enforcing authority is decided for the public
+	// log only when it is produced: until then that authority may still
+	// refuse it (Regulation (EU) 2023/1543, Art. 10(2), 12), and one request
+	// must never count as both approved and rejected.
+	if s.c.EA.ProduceAfter == nil {
+		s.leaf = decidedLeaf(d)
 	}
-	s.leaf = &translog.Record{Event: translog.EventDecided, Outcome: outcome, Categories: d.Categories}
 	follows := "The production follows."
 	if until, held := s.c.productionHeld(s.now); held {
 		// Produced at the end of the enforcing authority's 10 days, or
@@ -498,6 +500,15 @@ func (s *step) final(d Decision) error {
 		fmt.Sprintf("Request %s was %s: %s, %s to %s. %s", s.req.Reference, what,
 			strings.Join(d.Categories, ", "), d.DateFrom, d.DateTo, follows)))
 	return nil
+}
+
+// decidedLeaf is the public log's record of an approval.
+func decidedLeaf(d Decision) *translog.Record {
+	outcome := translog.OutcomeApproved
+	if d.Outcome == OutcomeNarrowed {
+		outcome = translog.OutcomeNarrowed
+	}
+	return &translog.Record{Event: translog.EventDecided, Outcome: outcome, Categories: d.Categories}
 }
 
 func (s *step) guardReject() error {
@@ -616,6 +627,9 @@ func (s *step) produce() error {
 		}
 	}
 	s.comment = "Production started."
+	if s.c.EA.ProduceAfter != nil {
+		s.leaf = decidedLeaf(d) // deferred from the approval (see final)
+	}
 	return s.e.producer.Produce(s.ctx, s.tx, Production{RequestID: s.req.ID, Reference: s.req.Reference, Decision: d})
 }
 
