@@ -298,6 +298,12 @@ func TestWorkflowAPI(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || !strings.Contains(page, `id="form-verify"`) || !strings.Contains(page, rr.Reference) {
 			t.Fatalf("review page: %d", resp.StatusCode)
 		}
+		// The court's non-disclosure order decides when the account holder may be told.
+		for _, want := range []string{"Telling the account holder", "Not before the order ends on ", "A non-disclosure order of a court forbids telling the account holder"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the review page does not say %q", want)
+			}
+		}
 		version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(page)[1]
 		resp, page = intake.postForm("/provider/requests/"+rr.ID+"/review", url.Values{"csrf_token": {intake.csrf(page)}, "version": {version},
 			"action": {"verify"}, "verification_requester": {"Called the switchboard."}, "verification_document": {"Checked the docket."}})

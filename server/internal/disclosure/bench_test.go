@@ -46,7 +46,9 @@ func TestBenchBuildChild(t *testing.T) {
 	}
 	store, _ := blob.NewLocal(os.Getenv(envBenchBlobs))
 	keys, _ := disclosure.ParseKeys(testKey)
-	svc := &disclosure.Service{DB: d, Blobs: store, Keys: keys, TempDir: t.TempDir(),
+	// The policy decides the user notice owed with the package.
+	pol := policyEngine(t)
+	svc := &disclosure.Service{DB: d, Blobs: store, Keys: keys, TempDir: t.TempDir(), Policy: pol, Authz: request.NewPolicy(pol),
 		Metadata: &metadata.Store{DB: d, Retention: metadata.Retention{"subscriber": 90, "connection_log": 90}}}
 	start := time.Now()
 	p, err := svc.Produce(ctx, os.Getenv(envBenchReq))

@@ -6,8 +6,9 @@
 // the recipient the agency registered, or at rest with a per-package key),
 // serves it to the agency's officers while its link is valid (every download
 // audited with the SHA-256 of the bytes sent; afterwards 410 Gone and the
-// blob deleted), and queues the notice owed to each affected account holder
-// unless a non-disclosure order is in force.
+// blob deleted), and owes a notice to each affected account holder as the
+// legal policy decides: withheld where the law forbids telling them,
+// scheduled while a binding or sealed order is in force, queued otherwise.
 //
 // Produce is idempotent and safe to run again at any point: the workflow's
 // producing job calls it, and after a crash or a failure it resumes the
@@ -68,6 +69,11 @@ const (
 	ActionNoticeQueue   = "notice.queue"
 	ActionNoticeRelease = "notice.release"
 	ActionNoticeSend    = "notice.send"
+	// ActionNoticeWithhold: the policy forbids telling the account holders.
+	ActionNoticeWithhold = "notice.withhold"
+	// ActionNoticeReschedule: an order's end moved (a court extended it,
+	// or recorded an end for a sealed one).
+	ActionNoticeReschedule = "notice.reschedule"
 	// ActionDownloadPolicy is the policy's authz action for downloads.
 	ActionDownloadPolicy = "request.production.download"
 )

@@ -174,7 +174,10 @@ type req struct {
 	from, to   day.Date
 	issued     day.Date
 	expires    day.Date
-	ndoUntil   day.Date // zero: no non-disclosure order
+	ndoUntil   day.Date // zero: no non-disclosure order, unless ndo is set
+	ndo        bool     // a non-disclosure order without an end date (or with ndoUntil)
+	ndoBy      string   // the authority kind that ordered it; "" for the process's issuer
+	purpose    string   // the purpose the order states
 	emergency  bool
 	status     string // default producing
 }
@@ -211,7 +214,8 @@ func (e *env) request(r req) *request.Request {
 		Authority: request.Authority{Kind: r.authority, Name: "Superior Court of Riverside County", SignedBy: "Hon. A. Example"},
 		Docket:    "CR-2026-01234", IssuedOn: r.issued, ExpiresOn: r.expires, DateFrom: r.from, DateTo: r.to,
 		Categories:    request.CategoryList(r.categories),
-		Nondisclosure: request.Nondisclosure{Ordered: !r.ndoUntil.IsZero(), Until: r.ndoUntil},
+		Nondisclosure: request.Nondisclosure{Ordered: r.ndo || !r.ndoUntil.IsZero(), Until: r.ndoUntil, IssuedBy: r.ndoBy},
+		Purpose:       r.purpose,
 		Emergency:     r.emergency, Offence: request.Offence{Description: "armed robbery", MaxPenaltyMonths: &penalty},
 		Summary: "test", CreatedAt: now, UpdatedAt: now,
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -27,7 +28,11 @@ import (
 
 // Notice statuses.
 const (
-	NoticeScheduled = "scheduled" // waits for a non-disclosure order to end
+	// NoticeWithheld: the law forbids telling the account holder (a statute
+	// such as IPA 2016 s. 82, or the issuing authority informs the person,
+	// Reg. (EU) 2023/1543 Art. 13). Never queued, never sent, never released.
+	NoticeWithheld  = "withheld"
+	NoticeScheduled = "scheduled" // waits for a binding order, or a sealed order, to end
 	NoticeQueued    = "queued"    // in the outbox, waiting for the webhook
 	NoticeSent      = "sent"      // the webhook accepted it
 	NoticeFailed    = "failed"    // the webhook refused it MaxNoticeAttempts times
@@ -37,136 +42,292 @@ const (
 // it is marked failed for the provider to look at.
 const MaxNoticeAttempts = 8
 
-// A Notice is the notice owed to one affected account holder.
+// A Notice is the notice owed to one affected account holder, with the
+// legal policy's word on whether and when it may be given.
 type Notice struct {
 	ID            string     `gorm:"column:id;primaryKey"`
 	ProductionID  string     `gorm:"column:production_id"`
 	RequestID     string     `gorm:"column:request_id"`
 	AccountID     string     `gorm:"column:account_id"`
 	Status        string     `gorm:"column:status"`
-	DueAt         time.Time  `gorm:"column:due_at"`
+	DueAt         time.Time  `gorm:"column:due_at"` // Indefinite while withheld or until a court lifts the order
 	Attempts      int        `gorm:"column:attempts"`
 	NextAttemptAt *time.Time `gorm:"column:next_attempt_at"`
 	LastError     string     `gorm:"column:last_error"`
 	SentAt        *time.Time `gorm:"column:sent_at"`
 	CreatedAt     time.Time  `gorm:"column:created_at;autoCreateTime:false"`
 	UpdatedAt     time.Time  `gorm:"column:updated_at;autoUpdateTime:false"`
+	// ReasonCode, Reason and Citation are the policy's user-notice decision
+	// the status rests on: its code, its reason in words, and the provision.
+	ReasonCode string `gorm:"column:reason_code"`
+	Reason     string `gorm:"column:reason"`
+	Citation   string `gorm:"column:citation"`
 }
 
 // TableName maps Notice onto user_notices.
 func (Notice) TableName() string { return "user_notices" }
 
-// indefinite is the due time of a notice under an order without an end
-// date: it waits until someone records one.
-var indefinite = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+// Indefinite is the due time of a notice that has no date: one withheld,
+// or one under an order that lasts until a court lifts it. ReleaseDue asks
+// the policy again on every run, so a recorded end date is picked up.
+var Indefinite = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 
-// noticeDue says when a notice about r may go out at now: at once, or at
-// the start of the day after its non-disclosure order ends.
-func noticeDue(r *request.Request, now time.Time) (time.Time, bool) {
-	nd := r.Nondisclosure
-	if !nd.Ordered {
-		return now, false
+// Codes of the policy's user-notice decision that rest on a non-disclosure
+// order rather than on the process's statute (policies/disclosure).
+const (
+	codeNondisclosureOrder      = "nondisclosure_order"
+	codeNondisclosureNotBinding = "nondisclosure_not_binding"
+)
+
+// A noticePlan is what the policy's user-notice decision means, at one
+// moment, for the notices of one request.
+type noticePlan struct {
+	status       string    // NoticeWithheld, NoticeScheduled or NoticeQueued
+	due          time.Time // now, the day after a binding order ends, or Indefinite
+	code, reason string
+}
+
+// planNotice asks the policy, as of now, whether and when the account
+// holders of r may be told. The statute decides first (never, or not while
+// sealed), then a binding non-disclosure order (in the U.S. only a court's,
+// 18 U.S.C. § 2705(b)); the policy's default tells nobody. Returns Internal
+// when the policy cannot be asked: no notice is written without its answer.
+func (s *Service) planNotice(ctx context.Context, tx *gorm.DB, r *request.Request, now time.Time) (noticePlan, error) {
+	if s.Authz == nil {
+		return noticePlan{}, errors.New("disclosure: no policy to decide user notices")
 	}
-	if nd.Until.IsZero() {
-		return indefinite, true
+	a, err := agency.FindByID(ctx, tx, r.AgencyID)
+	if err != nil {
+		return noticePlan{}, err
 	}
-	if day.Of(now).After(nd.Until) {
-		return now, false
+	sc, err := s.Authz.Scope(ctx, r, a)
+	if err != nil {
+		return noticePlan{}, fmt.Errorf("user notice decision: %w", err)
 	}
-	return nd.Until.AddDays(1).Time(), true
+	u := sc.UserNotice
+	p := noticePlan{code: u.Code, reason: u.Reason}
+	switch {
+	case !u.Allowed:
+		p.status, p.due = NoticeWithheld, Indefinite
+	case u.Indefinite:
+		p.status, p.due = NoticeScheduled, Indefinite
+	case u.Until != "":
+		until, err := day.Parse(u.Until)
+		if err != nil {
+			return noticePlan{}, fmt.Errorf("user notice decision: until %q: %w", u.Until, err)
+		}
+		// The order forbids notice up to and including its last day.
+		if day.Of(now).After(until) {
+			p.status, p.due = NoticeQueued, now
+		} else {
+			p.status, p.due = NoticeScheduled, until.AddDays(1).Time()
+		}
+	default:
+		p.status, p.due = NoticeQueued, now
+	}
+	return p, nil
+}
+
+// noticeCitation is the provision a user-notice decision rests on, from the
+// catalogue: the process's own rule for the statute's codes, the
+// jurisdiction's rule on non-disclosure orders for an order's; "" when the
+// catalogue names none.
+func (s *Service) noticeCitation(ctx context.Context, process, code string) string {
+	if s.Policy == nil {
+		return ""
+	}
+	c, err := s.Policy.Catalogue(ctx)
+	if err != nil {
+		return ""
+	}
+	for _, j := range c.Jurisdictions {
+		for _, p := range j.Processes {
+			switch {
+			case p.ID != process:
+			case code == p.UserNotice.Code:
+				return p.UserNotice.Citation
+			case code == codeNondisclosureOrder || code == codeNondisclosureNotBinding:
+				return j.Nondisclosure.Citation
+			default:
+				return ""
+			}
+		}
+	}
+	return ""
+}
+
+// noticeAudit is what an audit event about notices records of the plan.
+func noticeAudit(p noticePlan, accounts int) string {
+	d := map[string]any{"accounts": accounts, "status": p.status, "code": p.code, "reason": p.reason}
+	if p.status == NoticeScheduled {
+		if p.due.Equal(Indefinite) {
+			d["until_lifted"] = true
+		} else {
+			d["due_at"] = p.due
+		}
+	}
+	return audit.JSON(d)
 }
 
 // queueNotices owes a notice to each affected account, inside the
-// transaction that makes the package available: queued at once, or
-// scheduled (with a River job at the order's end) while a non-disclosure
-// order is in force.
+// transaction that makes the package available, as the policy decides at
+// that moment: withheld (never sent) where the law forbids telling the
+// account holder, scheduled (with a River job at the order's end) while a
+// binding or sealed order is in force, queued at once otherwise.
 func (s *Service) queueNotices(ctx context.Context, tx *gorm.DB, p *Production, r *request.Request, accounts []string) error {
 	if len(accounts) == 0 {
 		return nil
 	}
 	now := s.now()
-	due, gagged := noticeDue(r, now)
-	status := NoticeQueued
-	if gagged {
-		status = NoticeScheduled
+	plan, err := s.planNotice(ctx, tx, r, now)
+	if err != nil {
+		return fmt.Errorf("queue notices: %w", err)
 	}
+	citation := s.noticeCitation(ctx, r.Process, plan.code)
 	ns := make([]Notice, len(accounts))
 	for i, a := range accounts {
 		id, err := uuid.NewV7()
 		if err != nil {
 			return fmt.Errorf("queue notices: %w", err)
 		}
-		ns[i] = Notice{ID: id.String(), ProductionID: p.ID, RequestID: r.ID, AccountID: a, Status: status, DueAt: due, CreatedAt: now, UpdatedAt: now}
+		ns[i] = Notice{ID: id.String(), ProductionID: p.ID, RequestID: r.ID, AccountID: a, Status: plan.status, DueAt: plan.due,
+			ReasonCode: plan.code, Reason: plan.reason, Citation: citation, CreatedAt: now, UpdatedAt: now}
 	}
 	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&ns).Error; err != nil {
 		return fmt.Errorf("queue notices: %w", err)
 	}
-	details := map[string]any{"accounts": len(accounts), "status": status}
-	if gagged {
-		details["due_at"] = due
+	action := ActionNoticeQueue
+	if plan.status == NoticeWithheld {
+		action = ActionNoticeWithhold
 	}
 	if err := audit.Append(ctx, tx, audit.Event{
-		At: now, Actor: systemActor, Action: ActionNoticeQueue, ObjectType: "production", ObjectID: p.ID, RequestID: r.ID,
-		Details: audit.JSON(details),
+		At: now, Actor: systemActor, Action: action, ObjectType: "production", ObjectID: p.ID, RequestID: r.ID,
+		Details: noticeAudit(plan, len(accounts)),
 	}); err != nil {
 		return err
 	}
 	if s.Jobs == nil {
 		return nil
 	}
-	if gagged {
-		if due.Equal(indefinite) {
-			return nil // nothing to schedule until an end date is recorded
-		}
-		return insertJob(ctx, tx, s.Jobs, NoticeReleaseArgs{ProductionID: p.ID}, &river.InsertOpts{ScheduledAt: due})
+	switch {
+	case plan.status == NoticeQueued:
+		return insertJob(ctx, tx, s.Jobs, NoticeDeliverArgs{}, nil)
+	case plan.status == NoticeScheduled && !plan.due.Equal(Indefinite):
+		return insertJob(ctx, tx, s.Jobs, NoticeReleaseArgs{ProductionID: p.ID}, &river.InsertOpts{ScheduledAt: plan.due})
 	}
-	return insertJob(ctx, tx, s.Jobs, NoticeDeliverArgs{}, nil)
+	return nil // withheld, or nothing to schedule until an end date is recorded
 }
 
-// ReleaseDue moves scheduled notices whose non-disclosure order has ended
-// into the outbox. The order is read again first: one a court extended
-// reschedules the notice instead. Returns how many it released.
+// releaseBatch is how many requests ReleaseDue reads at a time.
+const releaseBatch = 200
+
+// ReleaseDue asks the policy again about every request with scheduled
+// notices and acts on its answer: a court may have extended an order,
+// recorded an end for a sealed one, or lifted it. Notices whose time has
+// come go to the outbox (and the public log learns, once per request, that
+// the order was lifted); others are rescheduled; notices the law now
+// forbids are withheld. A withheld notice is never read here, so never
+// released. Each change is one transaction with its audit event; an
+// unchanged decision writes nothing. Returns how many notices it released.
 func (s *Service) ReleaseDue(ctx context.Context) (int, error) {
-	now := s.now()
-	var due []Notice
-	if err := s.DB.WithContext(ctx).Where("status = ? AND due_at <= ?", NoticeScheduled, now).Order("due_at, id").Limit(500).Find(&due).Error; err != nil {
-		return 0, fmt.Errorf("release notices: %w", err)
-	}
-	released := 0
-	for _, n := range due {
-		err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			r, err := loadRequest(ctx, tx, n.RequestID)
-			if err != nil {
-				return err
-			}
-			next, gagged := noticeDue(r, now)
-			upd := map[string]any{"updated_at": now}
-			if gagged {
-				upd["due_at"] = next
-			} else {
-				upd["status"], upd["due_at"] = NoticeQueued, now
-			}
-			q := tx.Model(&Notice{}).Where("id = ? AND status = ?", n.ID, NoticeScheduled).Updates(upd)
-			if q.Error != nil || q.RowsAffected != 1 {
-				return q.Error
-			}
-			if gagged {
-				if s.Jobs != nil && !next.Equal(indefinite) {
-					return insertJob(ctx, tx, s.Jobs, NoticeReleaseArgs{ProductionID: n.ProductionID}, &river.InsertOpts{ScheduledAt: next})
-				}
-				return nil
-			}
-			released++
-			if err := ndoLifted(ctx, tx, r, now); err != nil {
-				return err
-			}
-			return audit.Append(ctx, tx, audit.Event{
-				At: now, Actor: systemActor, Action: ActionNoticeRelease, ObjectType: "notice", ObjectID: n.ID, RequestID: n.RequestID,
-			})
-		})
-		if err != nil {
-			return released, err
+	released, after := 0, ""
+	for {
+		var ids []string
+		if err := s.DB.WithContext(ctx).Model(&Notice{}).Where("status = ? AND request_id > ?", NoticeScheduled, after).
+			Distinct("request_id").Order("request_id").Limit(releaseBatch).Pluck("request_id", &ids).Error; err != nil {
+			return released, fmt.Errorf("release notices: %w", err)
 		}
+		for _, id := range ids {
+			n, err := s.reviewNotices(ctx, id)
+			released += n
+			if err != nil {
+				return released, err
+			}
+		}
+		if len(ids) < releaseBatch {
+			return released, nil
+		}
+		after = ids[len(ids)-1]
+	}
+}
+
+// reviewNotices applies the policy's current decision to the scheduled
+// notices of one request, in one transaction, and returns how many it
+// released.
+func (s *Service) reviewNotices(ctx context.Context, requestID string) (int, error) {
+	now := s.now()
+	released := 0
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		released = 0
+		q := tx.Where("request_id = ? AND status = ?", requestID, NoticeScheduled).Order("id")
+		if s.DB.Dialect == db.Postgres {
+			// Another replica reviewing the same request waits, then finds
+			// nothing left to do.
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		var ns []Notice
+		if err := q.Find(&ns).Error; err != nil {
+			return fmt.Errorf("release notices: %w", err)
+		}
+		if len(ns) == 0 {
+			return nil
+		}
+		r, err := loadRequest(ctx, tx, requestID)
+		if err != nil {
+			return err
+		}
+		plan, err := s.planNotice(ctx, tx, r, now)
+		if err != nil {
+			return fmt.Errorf("release notices: %w", err)
+		}
+		var ids []string
+		for _, n := range ns {
+			if plan.status != NoticeScheduled || !n.DueAt.Equal(plan.due) || n.ReasonCode != plan.code || n.Reason != plan.reason {
+				ids = append(ids, n.ID)
+			}
+		}
+		if len(ids) == 0 {
+			return nil // the decision has not changed
+		}
+		upd := map[string]any{"status": plan.status, "due_at": plan.due, "reason_code": plan.code, "reason": plan.reason,
+			"citation": s.noticeCitation(ctx, r.Process, plan.code), "updated_at": now}
+		if err := tx.Model(&Notice{}).Where("id IN ? AND status = ?", ids, NoticeScheduled).Updates(upd).Error; err != nil {
+			return fmt.Errorf("release notices: %w", err)
+		}
+		switch plan.status {
+		case NoticeQueued:
+			released = len(ids)
+			for _, id := range ids {
+				if err := audit.Append(ctx, tx, audit.Event{
+					At: now, Actor: systemActor, Action: ActionNoticeRelease, ObjectType: "notice", ObjectID: id, RequestID: r.ID,
+					Details: noticeAudit(plan, 1),
+				}); err != nil {
+					return err
+				}
+			}
+			return ndoLifted(ctx, tx, r, now)
+		case NoticeWithheld:
+			// The law now forbids the notice (the policy changed, or the
+			// request's facts did): it is never released, and the public
+			// log claims no lift.
+			return audit.Append(ctx, tx, audit.Event{
+				At: now, Actor: systemActor, Action: ActionNoticeWithhold, ObjectType: "production", ObjectID: ns[0].ProductionID, RequestID: r.ID,
+				Details: noticeAudit(plan, len(ids)),
+			})
+		}
+		if err := audit.Append(ctx, tx, audit.Event{
+			At: now, Actor: systemActor, Action: ActionNoticeReschedule, ObjectType: "production", ObjectID: ns[0].ProductionID, RequestID: r.ID,
+			Details: noticeAudit(plan, len(ids)),
+		}); err != nil {
+			return err
+		}
+		if s.Jobs != nil && !plan.due.Equal(Indefinite) {
+			return insertJob(ctx, tx, s.Jobs, NoticeReleaseArgs{ProductionID: ns[0].ProductionID}, &river.InsertOpts{ScheduledAt: plan.due})
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
 	}
 	return released, nil
 }
@@ -371,8 +532,9 @@ type NoticeView struct {
 }
 
 // ListNotices returns notices with the given statuses (all but sent when
-// none are given), soonest due first, for the provider's staff. Returns
-// Unauthenticated or Forbidden for anyone else.
+// none are given: withheld ones too, with the policy's reason), soonest due
+// first, for the provider's staff. Returns Unauthenticated or Forbidden for
+// anyone else.
 func (s *Service) ListNotices(ctx context.Context, actor *identity.Principal, statuses []string) ([]NoticeView, error) {
 	if actor == nil || actor.PersonID == "" {
 		return nil, errs.E(errs.Unauthenticated, "Sign in first.")
@@ -381,7 +543,7 @@ func (s *Service) ListNotices(ctx context.Context, actor *identity.Principal, st
 		return nil, errs.E(errs.Forbidden, "Only the provider's staff see user notices.")
 	}
 	if len(statuses) == 0 {
-		statuses = []string{NoticeScheduled, NoticeQueued, NoticeFailed}
+		statuses = []string{NoticeScheduled, NoticeQueued, NoticeFailed, NoticeWithheld}
 	}
 	var out []NoticeView
 	err := s.DB.WithContext(ctx).Table("user_notices n").

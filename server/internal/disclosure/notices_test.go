@@ -148,6 +148,9 @@ func TestNoticesWaitForTheNonDisclosureOrder(t *testing.T) {
 	if ns := notices(t, e, r.ID); !ns[0].DueAt.Equal(later.AddDays(1).Time()) || ns[0].Status != disclosure.NoticeScheduled {
 		t.Errorf("after the extension %+v", ns[0])
 	}
+	if got := auditFor(t, e, r.ID, disclosure.ActionNoticeReschedule); got != 1 {
+		t.Errorf("%d reschedule events after the extension, want 1", got)
+	}
 	e.setNow(later.AddDays(1).Time().Add(time.Minute))
 	if n, err := e.svc.ReleaseDue(ctx); n != 1 || err != nil {
 		t.Fatalf("ReleaseDue = %d, %v", n, err)

@@ -71,6 +71,10 @@ type ManifestScope struct {
 	DateFrom   string           `json:"date_from"` // inclusive, UTC
 	DateTo     string           `json:"date_to"`   // inclusive, UTC
 	Targets    []ManifestTarget `json:"targets"`
+	// Fields: the only fields a category's files hold, where the order
+	// limits them (EU identification data, Reg. (EU) 2023/1543 Art.
+	// 3(10)); a category not listed holds every field it has.
+	Fields map[string][]string `json:"fields,omitempty"`
 }
 
 // A ManifestTarget is one target and what it resolved to.
@@ -195,6 +199,10 @@ func writeFile(zw *zip.Writer, name string, modified time.Time, b []byte) (Manif
 // entries and the number of records.
 func (s *Service) writeCategory(ctx context.Context, zw *zip.Writer, tx *gorm.DB, sc metadata.Scope, c string, modified, now time.Time) (jf, cf ManifestFile, n int64, err error) {
 	jsonName, csvName := c+".json", c+".csv"
+	fields, err := sc.Released(c)
+	if err != nil {
+		return jf, cf, 0, err
+	}
 	entry, err := zw.CreateHeader(&zip.FileHeader{Name: jsonName, Method: zip.Deflate, Modified: modified})
 	if err != nil {
 		return jf, cf, 0, fmt.Errorf("package: %s: %w", jsonName, err)
@@ -221,7 +229,7 @@ func (s *Service) writeCategory(ctx context.Context, zw *zip.Writer, tx *gorm.DB
 
 	// A JSON array with one record per line.
 	jw.WriteString("[")
-	cw.Write(metadata.CSVHeader(metadata.Fields(c)))
+	cw.Write(metadata.CSVHeader(fields))
 	sep := "\n"
 	n, err = s.Metadata.Stream(ctx, tx, sc, c, now, func(r *metadata.Record) error {
 		if jw.failed.Load() || cw.failed.Load() {

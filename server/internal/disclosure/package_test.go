@@ -99,6 +99,43 @@ func TestPackageLayoutGolden(t *testing.T) {
 	}
 }
 
+// TestIdentificationPackageGolden: the package of a European Production
+// Order made solely to identify the user (Regulation (EU) 2023/1543, Art.
+// 3(10)) holds only the time, IP address and source port of each
+// connection, and its manifest and README say so; subscriber data keeps
+// every field. Compared with its golden file.
+func TestIdentificationPackageGolden(t *testing.T) {
+	e := newEnv(t)
+	if _, err := metadata.Generate(context.Background(), e.db, metadata.GenerateOptions{
+		Accounts: 1, FirstIndex: metadata.DemoTargetIndex, Days: 3, EventsPerDay: 3, Seed: 1, Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	r := e.request(req{agency: e.de, officer: e.officer3, process: "eu.epoc", authority: "prosecutor", purpose: "identification",
+		categories: []string{"subscriber", "connection_log"}, targets: []request.Target{target123},
+		from: day.Of(now).AddDays(-2), to: day.Of(now)})
+	p, err := e.svc.Produce(context.Background(), r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.setStatus(r.ID, "disclosed")
+	b, err := e.download(e.officer3, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk := openPackage(t, b, e.svc.Keys.PublicKey())
+	var out strings.Builder
+	for _, n := range []string{"connection_log.json", "connection_log.csv", disclosure.FileReadme, disclosure.FileManifest} {
+		fmt.Fprintf(&out, "== %s ==\n%s\n", n, strings.ReplaceAll(string(pk.files[n]), p.ID, "<production-id>"))
+	}
+	golden(t, "package_identification.golden", out.String())
+	if got, want := pk.manifest.Scope.Fields["connection_log"], []string{"time", "ip", "port"}; !slices.Equal(got, want) {
+		t.Errorf("manifest fields %v, want %v", got, want)
+	}
+	if !strings.HasPrefix(string(pk.files["connection_log.csv"]), "time,ip,port\r\n") {
+		t.Errorf("connection_log.csv = %q", pk.files["connection_log.csv"])
+	}
+}
+
 // TestNoRecordsIsASignedOutcome: a request whose only target matches no
 // account gets a full, signed package saying so.
 func TestNoRecordsIsASignedOutcome(t *testing.T) {

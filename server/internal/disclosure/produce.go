@@ -42,6 +42,11 @@ type Approved struct {
 	// HoldRequests are preservation requests this production fulfils:
 	// records their holds kept past retention may be produced.
 	HoldRequests []string `json:"hold_requests,omitempty"`
+	// Fields: for a category listed, only these fields are produced (the
+	// policy's scope decision: an EU order made solely to identify the user
+	// releases the connection log's time, IP address and source port,
+	// Reg. (EU) 2023/1543 Art. 3(10)). A category not listed: every field.
+	Fields map[string][]string `json:"fields,omitempty"`
 }
 
 // A ScopeSource tells Produce what was approved for request r (read with
@@ -78,7 +83,7 @@ func (p PolicyScope) Approved(ctx context.Context, tx *gorm.DB, r *request.Reque
 	if err1 != nil || err2 != nil {
 		return Approved{}, errs.E(errs.PolicyDenied, "The legal policy gave no date range for this request.")
 	}
-	return Approved{Categories: sc.Categories, Targets: r.Targets, DateFrom: from, DateTo: to}, nil
+	return Approved{Categories: sc.Categories, Targets: r.Targets, DateFrom: from, DateTo: to, Fields: sc.Fields}, nil
 }
 
 // Produce builds the package of request requestID, which must be in the
@@ -281,7 +286,7 @@ func (s *Service) build(ctx context.Context, p *Production, r *request.Request) 
 	from, to := metadata.Window(ap.DateFrom, ap.DateTo)
 	sc := metadata.Scope{
 		RequestID: r.ID, Categories: ap.Categories, AccountIDs: metadata.AccountIDs(res.resolved),
-		From: from, To: to, HoldRequests: ap.HoldRequests,
+		From: from, To: to, HoldRequests: ap.HoldRequests, Fields: ap.Fields,
 	}
 	m := s.manifestBase(ctx, p, r, a, ap, res.resolved)
 
@@ -344,6 +349,9 @@ func checkApproved(ap Approved) error {
 		if !metadata.IsCategory(c) {
 			return errs.E(errs.PolicyDenied, "Category %q cannot be produced.", c)
 		}
+		if _, err := (metadata.Scope{Fields: ap.Fields}).Released(c); err != nil {
+			return errs.Wrap(err, errs.PolicyDenied, errs.Message(err))
+		}
 	}
 	if ap.DateFrom.IsZero() || ap.DateTo.IsZero() || ap.DateTo.Before(ap.DateFrom) {
 		return errs.E(errs.PolicyDenied, "The approved date range is empty.")
@@ -362,7 +370,7 @@ func (s *Service) manifestBase(ctx context.Context, p *Production, r *request.Re
 		},
 		Scope: ManifestScope{
 			Categories: ap.Categories, DateFrom: ap.DateFrom.String(), DateTo: ap.DateTo.String(),
-			Targets: make([]ManifestTarget, len(rs)),
+			Targets: make([]ManifestTarget, len(rs)), Fields: releasedFields(ap),
 		},
 		ProducedAt: s.now().Truncate(time.Second).Format(time.RFC3339),
 		ProducedBy: ProducedBy{Organisation: s.ProducedBy, System: "warrantdesk", Production: p.ID, SigningKey: s.Keys.Fingerprint()},
@@ -388,6 +396,25 @@ func (s *Service) manifestBase(ctx context.Context, p *Production, r *request.Re
 		m.Scope.Targets[i] = t
 	}
 	return m
+}
+
+// releasedFields is the field limits of ap's categories, for the manifest;
+// nil when every category releases all of its fields.
+func releasedFields(ap Approved) map[string][]string {
+	var out map[string][]string
+	for _, c := range ap.Categories {
+		fs, err := (metadata.Scope{Fields: ap.Fields}).Released(c)
+		if _, limited := ap.Fields[c]; !limited || err != nil {
+			continue // checkApproved refused an unproducible limit
+		}
+		if out == nil {
+			out = map[string][]string{}
+		}
+		for _, f := range fs {
+			out[c] = append(out[c], f.Name)
+		}
+	}
+	return out
 }
 
 func findProcess(c policy.Catalogue, id string) (policy.Process, bool) {

@@ -46,6 +46,14 @@ func (s *Service) readme(m Manifest) []byte {
 	p("APPROVED SCOPE\n\n")
 	p("  Categories: %s\n", strings.Join(m.Scope.Categories, ", "))
 	p("  Dates:      %s to %s, both days included (UTC)\n", m.Scope.DateFrom, m.Scope.DateTo)
+	for _, c := range m.Scope.Categories {
+		if fs, ok := m.Scope.Fields[c]; ok {
+			// Said in words: a recipient must not read a missing column as
+			// a missing record (EU identification data, Art. 3(10)).
+			p("  Fields:     %s\n", wrap(fmt.Sprintf("%s: only %s. The approved scope releases no other field of these records.",
+				c, strings.Join(fs, ", ")), 62, "              "))
+		}
+	}
 	p("  Targets:\n")
 	for _, t := range m.Scope.Targets {
 		p("    - %s\n", targetsText(t))
@@ -58,7 +66,11 @@ func (s *Service) readme(m Manifest) []byte {
 	p("FILES\n\n")
 	for _, c := range m.Scope.Categories {
 		n := m.Counts[c]
-		p("  %s.json, %s.csv\n      %s: %d %s\n", c, c, categoryTitles[c], n, plural(n, "record", "records"))
+		only := ""
+		if fs, ok := m.Scope.Fields[c]; ok {
+			only = " (" + strings.Join(fs, ", ") + " only)"
+		}
+		p("  %s.json, %s.csv\n      %s: %d %s%s\n", c, c, categoryTitles[c], n, plural(n, "record", "records"), only)
 	}
 	p("  %s\n      this file\n", FileReadme)
 	p("  %s\n      the request, the scope, record counts, and the SHA-256 and size of\n      every other file\n", FileManifest)
@@ -72,7 +84,14 @@ func (s *Service) readme(m Manifest) []byte {
 	p("FIELDS\n")
 	for _, c := range m.Scope.Categories {
 		p("\n  %s (%s)\n", c, categoryTitles[c])
-		for _, f := range metadata.Fields(c) {
+		fields, err := metadata.Scope{Fields: m.Scope.Fields}.Released(c)
+		if err != nil {
+			fields = nil // unreachable: the package was checked before it was written
+		}
+		if _, ok := m.Scope.Fields[c]; ok {
+			p("    Only these fields are released for %s.\n", c)
+		}
+		for _, f := range fields {
 			p("    %-15s %s\n", f.Name, wrap(f.Description, 52, "                    "))
 		}
 	}

@@ -51,7 +51,7 @@ func (w WorkflowProducer) Produce(ctx context.Context, tx *gorm.DB, p workflow.P
 
 // approvedFrom reads the workflow's decision as an approved scope.
 func approvedFrom(d workflow.Decision) (Approved, error) {
-	ap := Approved{Categories: d.Categories, Targets: d.Targets}
+	ap := Approved{Categories: d.Categories, Targets: d.Targets, Fields: d.Fields}
 	var err1, err2 error
 	ap.DateFrom, err1 = day.Parse(d.DateFrom)
 	ap.DateTo, err2 = day.Parse(d.DateTo)

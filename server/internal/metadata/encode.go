@@ -2,6 +2,7 @@ package metadata
 
 import (
 	"database/sql"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -30,6 +31,16 @@ type encoder struct {
 	rec    Record
 	fields int
 	raw    [3]sql.RawBytes // scan buffers for text columns, reused row to row
+	// only, when not nil, is the fields a record may hold: every other
+	// field is left out of both encodings (Scope.Fields). A category's
+	// scan always reads its whole row; what leaves is decided here, in one
+	// place for both the generic and the PostgreSQL path.
+	only []string
+}
+
+// skip reports whether field name is left out of the record.
+func (e *encoder) skip(name string) bool {
+	return e.only != nil && !slices.Contains(e.only, name)
 }
 
 func (e *encoder) begin() {
@@ -61,6 +72,9 @@ func (e *encoder) str(name, v string) { e.bytes(name, []byte(v)) }
 // bytes adds a string field given as bytes (a column scanned into
 // sql.RawBytes, which saves an allocation per value on the hot path).
 func (e *encoder) bytes(name string, v []byte) {
+	if e.skip(name) {
+		return
+	}
 	e.key(name)
 	if plain(v) {
 		// The common case (ids, addresses, event names): nothing to
@@ -92,6 +106,9 @@ func plain(v []byte) bool {
 // with an apostrophe, so a spreadsheet opening the file never evaluates it
 // as a formula; the JSON keeps the value exactly.
 func (e *encoder) text(name, v string) {
+	if e.skip(name) {
+		return
+	}
 	e.key(name)
 	e.rec.JSON = appendJSONString(e.rec.JSON, []byte(v))
 	if v != "" {
@@ -113,11 +130,17 @@ func (e *encoder) optStr(name string, v *string) {
 }
 
 func (e *encoder) null(name string) {
+	if e.skip(name) {
+		return
+	}
 	e.key(name)
 	e.rec.JSON = append(e.rec.JSON, "null"...)
 }
 
 func (e *encoder) int(name string, v int64) {
+	if e.skip(name) {
+		return
+	}
 	e.key(name)
 	e.rec.JSON = strconv.AppendInt(e.rec.JSON, v, 10)
 	e.rec.CSV = strconv.AppendInt(e.rec.CSV, v, 10)
@@ -127,6 +150,9 @@ func (e *encoder) int(name string, v int64) {
 const timeLayout = "2006-01-02T15:04:05Z"
 
 func (e *encoder) time(name string, t time.Time) {
+	if e.skip(name) {
+		return
+	}
 	e.key(name)
 	var buf [24]byte
 	ts := appendTime(buf[:0], t)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,6 +31,37 @@ type Scope struct {
 	// their active holds cover are produced even past retention. Without
 	// them, nothing older than retention is ever returned.
 	HoldRequests []string
+	// Fields limits what a category releases: for a category listed here
+	// only the named fields of its records are produced, in the category's
+	// order (an EU order made solely to identify the user releases the
+	// connection log's time, IP address and source port, Regulation (EU)
+	// 2023/1543 Art. 3(10)). A category not listed releases every field.
+	Fields map[string][]string
+}
+
+// Released returns the fields category c releases under sc, in the
+// category's order: all of Fields(c), or only those sc.Fields names for c.
+// Returns Invalid for a category the store does not hold, or a limit that
+// names a field c does not have, or none at all: a limit that cannot be
+// honoured exactly is refused, never widened.
+func (sc Scope) Released(c string) ([]Field, error) {
+	all := Fields(c)
+	if all == nil {
+		return nil, errs.E(errs.Invalid, "The metadata store holds no category %q.", c)
+	}
+	only, limited := sc.Fields[c]
+	if !limited {
+		return all, nil
+	}
+	if len(only) == 0 {
+		return nil, errs.E(errs.Invalid, "The approved scope releases no field of %s.", c)
+	}
+	for _, name := range only {
+		if !slices.ContainsFunc(all, func(f Field) bool { return f.Name == name }) {
+			return nil, errs.E(errs.Invalid, "The approved scope names a field %q that %s does not have.", name, c)
+		}
+	}
+	return slices.DeleteFunc(slices.Clone(all), func(f Field) bool { return !slices.Contains(only, f.Name) }), nil
 }
 
 // Fields returns the fields of category c's records, in order; nil for a
@@ -312,14 +344,15 @@ func (q *queryBuilder) held(account, category, start, end string) {
 
 // Stream reads category c of sc's accounts, as of now, and calls emit with
 // each record, one account after another in scope order and in a stable
-// order within each. Rows are read and encoded one at a time, so memory
+// order within each. A record holds the fields sc releases for c
+// (Released), and no other. Rows are read and encoded one at a time, so memory
 // does not grow with their number. Nothing outside the scope is returned:
 // not another account, not a record outside the window, not one past
 // retention unless a hold of sc.HoldRequests covers it, and not an envelope
 // collected for another request. It returns the number of records.
-// Returns Invalid for a category the store does not hold or a time-bound
-// category without a window, emit's error, or Internal on a database
-// failure.
+// Returns Invalid for a category the store does not hold, a time-bound
+// category without a window, or a field limit Released refuses; emit's
+// error; or Internal on a database failure.
 func (s *Store) Stream(ctx context.Context, tx *gorm.DB, sc Scope, c string, now time.Time, emit func(*Record) error) (int64, error) {
 	sp, ok := specs[c]
 	if !ok {
@@ -330,6 +363,16 @@ func (s *Store) Stream(ctx context.Context, tx *gorm.DB, sc Scope, c string, now
 	}
 	var n int64
 	var e encoder
+	if _, limited := sc.Fields[c]; limited {
+		fields, err := sc.Released(c)
+		if err != nil {
+			return 0, err
+		}
+		e.only = make([]string, len(fields))
+		for i, f := range fields {
+			e.only[i] = f.Name
+		}
+	}
 	// The connection log is the one category that runs to millions of
 	// records; on PostgreSQL outside a transaction it is read through pgx
 	// directly (pgfast.go).

@@ -33,10 +33,14 @@ func bothDatabases(t *testing.T, f func(t *testing.T, d *db.DB)) {
 type record = map[string]any
 
 // stream runs Store.Stream and decodes its records, checking on the way
-// that every CSV line says the same as its JSON object.
+// that every CSV line says the same as its JSON object, and that both hold
+// exactly the fields sc releases for c.
 func stream(t *testing.T, s *metadata.Store, d *db.DB, sc metadata.Scope, c string) []record {
 	t.Helper()
-	fields := metadata.Fields(c)
+	fields, err := sc.Released(c)
+	if err != nil {
+		t.Fatalf("fields of %s: %v", c, err)
+	}
 	var out []record
 	n, err := s.Stream(context.Background(), d.DB, sc, c, now, func(r *metadata.Record) error {
 		var m record
@@ -307,8 +311,50 @@ func TestStreamMatchesGroundTruth(t *testing.T) {
 	})
 }
 
-// TestStreamRefusesBadScopes: an unknown category, content, and a
-// time-bound category without a window.
+// TestStreamReleasesOnlyTheApprovedFields: an EU order made solely to
+// identify the user releases the connection log's time, IP address and
+// source port and nothing else (Regulation (EU) 2023/1543, Art. 3(10)), in
+// JSON and CSV alike, on both databases (PostgreSQL's fast path
+// included); a category the limit does not name keeps every field.
+func TestStreamReleasesOnlyTheApprovedFields(t *testing.T) {
+	bothDatabases(t, func(t *testing.T, d *db.DB) {
+		s := newStore(d)
+		seed(t, d, 120, 2, 20, 4)
+		a := metadata.AccountIDOf(metadata.PhoneOf(121))
+		limit := map[string][]string{metadata.ConnectionLog: {"port", "time", "ip"}} // any order: the category's order is kept
+		sc := metadata.Scope{AccountIDs: []string{a}, From: now.AddDate(0, 0, -10), To: now, Fields: limit}
+		all := metadata.Scope{AccountIDs: []string{a}, From: sc.From, To: sc.To}
+		fields, err := sc.Released(metadata.ConnectionLog)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, f := range fields {
+			names = append(names, f.Name)
+		}
+		if got, want := names, []string{"time", "ip", "port"}; !slices.Equal(got, want) {
+			t.Errorf("released fields %v, want %v", got, want)
+		}
+		got, want := stream(t, s, d, sc, metadata.ConnectionLog), truth(t, d, all, metadata.ConnectionLog)
+		if len(want) == 0 {
+			t.Fatal("no connection events in the window: the test proves nothing")
+		}
+		for _, r := range want {
+			delete(r, "account_id")
+			delete(r, "event")
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("limited connection log differs (-want +got):\n%s", diff)
+		}
+		if got := stream(t, s, d, sc, metadata.Subscriber); len(got) != 1 || len(got[0]) != len(metadata.Fields(metadata.Subscriber)) {
+			t.Errorf("subscriber under a connection-log limit: %v", got)
+		}
+	})
+}
+
+// TestStreamRefusesBadScopes: an unknown category, content, a time-bound
+// category without a window, and a field limit that cannot be honoured
+// exactly (a field the category lacks, or none).
 func TestStreamRefusesBadScopes(t *testing.T) {
 	d := dbtest.Open(t)
 	s := newStore(d)
@@ -321,6 +367,10 @@ func TestStreamRefusesBadScopes(t *testing.T) {
 		{"unknown", "messages", metadata.Scope{From: now.AddDate(0, 0, -1), To: now}},
 		{"no window", metadata.ConnectionLog, metadata.Scope{}},
 		{"reversed window", metadata.Device, metadata.Scope{From: now, To: now.AddDate(0, 0, -1)}},
+		{"a field the category lacks", metadata.ConnectionLog, metadata.Scope{From: now.AddDate(0, 0, -1), To: now,
+			Fields: map[string][]string{metadata.ConnectionLog: {"time", "message_body"}}}},
+		{"no field at all", metadata.ConnectionLog, metadata.Scope{From: now.AddDate(0, 0, -1), To: now,
+			Fields: map[string][]string{metadata.ConnectionLog: {}}}},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			if _, err := s.Stream(context.Background(), d.DB, tc.sc, tc.cat, now, func(*metadata.Record) error { return nil }); err == nil {

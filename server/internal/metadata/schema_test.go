@@ -87,7 +87,8 @@ var allowed = map[string][]string{
 		"expires_at", "deleted_at", "created_at", "updated_at"},
 	"production_downloads": {"id", "production_id", "person_id", "at", "sha256", "bytes", "complete"},
 	"user_notices": {"id", "production_id", "request_id", "account_id", "status", "due_at", "attempts", "next_attempt_at",
-		"last_error", "sent_at", "created_at", "updated_at"},
+		"last_error", "sent_at", "created_at", "updated_at",
+		"reason_code", "reason", "citation"}, // 0013: the policy's user-notice decision, about the notice, never content
 
 	// Transparency reports (0010): published, signed, never changed.
 	"transparency_reports": {"id", "period", "version", "body", "signature", "tree_size", "root_hash", "reason",

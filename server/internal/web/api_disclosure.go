@@ -14,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 )
@@ -231,20 +232,51 @@ func (s *Server) handleAPIProductionBuild(c *gin.Context) {
 	c.JSON(status, toAPIProduction(p, "", true))
 }
 
+// apiNotice is a user notice as the provider sees it, with the legal
+// policy's word on it: a withheld notice is never sent, and says why.
 type apiNotice struct {
-	ID        string     `json:"id"`
-	Reference string     `json:"request_reference"`
-	Agency    string     `json:"agency"`
-	AccountID string     `json:"account_id"`
-	Status    string     `json:"status"`
-	DueAt     time.Time  `json:"due_at"`
-	Attempts  int        `json:"attempts"`
-	LastError string     `json:"last_error,omitempty"`
-	SentAt    *time.Time `json:"sent_at,omitempty"`
+	ID        string `json:"id"`
+	Reference string `json:"request_reference"`
+	Agency    string `json:"agency"`
+	AccountID string `json:"account_id"`
+	Status    string `json:"status"` // withheld, scheduled, queued, sent, failed
+	// DueAt is when it may go out; absent for a withheld notice and for one
+	// waiting until a court lifts its order.
+	DueAt *time.Time `json:"due_at,omitempty"`
+	// Until is the last day a binding or sealed order forbids the notice
+	// (YYYY-MM-DD); UntilLifted: until a court lifts the order.
+	Until       string     `json:"until,omitempty"`
+	UntilLifted bool       `json:"until_lifted,omitempty"`
+	ReasonCode  string     `json:"reason_code"`
+	Reason      string     `json:"reason"`
+	Citation    string     `json:"citation,omitempty"`
+	Attempts    int        `json:"attempts"`
+	LastError   string     `json:"last_error,omitempty"`
+	SentAt      *time.Time `json:"sent_at,omitempty"`
+}
+
+func toAPINotice(n disclosure.NoticeView) apiNotice {
+	out := apiNotice{ID: n.ID, Reference: n.Reference, Agency: n.Agency, AccountID: n.AccountID, Status: n.Status,
+		ReasonCode: n.ReasonCode, Reason: n.Reason, Citation: n.Citation, Attempts: n.Attempts, LastError: n.LastError, SentAt: n.SentAt}
+	indefinite := n.DueAt.Equal(disclosure.Indefinite)
+	if n.Status != disclosure.NoticeWithheld && !indefinite {
+		due := n.DueAt
+		out.DueAt = &due
+	}
+	if n.Status == disclosure.NoticeScheduled {
+		if indefinite {
+			out.UntilLifted = true
+		} else {
+			// Due at the start of the day after the order's last day.
+			out.Until = day.Of(n.DueAt).AddDays(-1).String()
+		}
+	}
+	return out
 }
 
 // handleAPINotices handles "GET /api/v1/notices[?status=]": the provider's
-// view of user notices (by default those not yet sent).
+// view of user notices (by default those not sent: withheld ones with the
+// law's reason, scheduled, queued and failed ones).
 func (s *Server) handleAPINotices(c *gin.Context) {
 	svc, ok := s.productions(c)
 	if !ok {
@@ -261,8 +293,7 @@ func (s *Server) handleAPINotices(c *gin.Context) {
 	}
 	items := make([]apiNotice, len(list))
 	for i, n := range list {
-		items[i] = apiNotice{ID: n.ID, Reference: n.Reference, Agency: n.Agency, AccountID: n.AccountID, Status: n.Status,
-			DueAt: n.DueAt, Attempts: n.Attempts, LastError: n.LastError, SentAt: n.SentAt}
+		items[i] = toAPINotice(n)
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items})
 }

@@ -86,14 +86,16 @@ func (s *Server) handleAgencyRecipientSave(c *gin.Context) {
 
 type providerNoticesPage struct {
 	Page
-	Notices     []apiNotice
+	Notices     []apiNotice // scheduled, queued or failed
+	Withheld    []apiNotice // never sent: the law forbids telling the account holder
 	Productions []apiProduction
 	CanBuild    bool
 }
 
 // handleProviderNotices handles "GET /provider/notices": user notices that
-// are waiting (for a non-disclosure order to end, or for the webhook) or
-// failed, and productions that failed or wait for a build.
+// are waiting (for an order to end, or for the webhook) or failed, those
+// the law withholds with its reason, and productions that failed or wait
+// for a build.
 func (s *Server) handleProviderNotices(c *gin.Context) {
 	svc, ok := s.productions(c)
 	if !ok {
@@ -113,8 +115,11 @@ func (s *Server) handleProviderNotices(c *gin.Context) {
 	p := providerNoticesPage{Page: s.page(c, "Productions and notices"),
 		CanBuild: actor.HasRole("reviewer") || actor.HasRole("counsel") || actor.HasRole("admin")}
 	for _, n := range ns {
-		p.Notices = append(p.Notices, apiNotice{ID: n.ID, Reference: n.Reference, Agency: n.Agency, AccountID: n.AccountID,
-			Status: n.Status, DueAt: n.DueAt, Attempts: n.Attempts, LastError: n.LastError, SentAt: n.SentAt})
+		if n.Status == disclosure.NoticeWithheld {
+			p.Withheld = append(p.Withheld, toAPINotice(n))
+		} else {
+			p.Notices = append(p.Notices, toAPINotice(n))
+		}
 	}
 	for i := range ps {
 		p.Productions = append(p.Productions, toAPIProduction(&ps[i].Production, ps[i].Reference, true))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -305,7 +306,7 @@ func (s *step) guardApprove() error {
 func (s *step) narrow() (Decision, error) {
 	sc := *s.scope
 	d := Decision{Outcome: OutcomeApproved, Categories: slices.Clone(sc.Categories), Targets: slices.Clone(s.req.Targets),
-		DateFrom: sc.DateFrom, DateTo: sc.DateTo}
+		DateFrom: sc.DateFrom, DateTo: sc.DateTo, Fields: maps.Clone(sc.Fields)}
 	n := s.in.Scope
 	if n == nil {
 		return d, nil

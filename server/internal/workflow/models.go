@@ -233,6 +233,11 @@ type Decision struct {
 	DateTo     string           `json:"date_to,omitempty"`
 	ReasonCode string           `json:"reason_code,omitempty"`
 	Reason     string           `json:"reason,omitempty"`
+
+	// Fields: for a category listed, only these fields are released (the
+	// policy's scope decision; EU identification data, Reg. 2023/1543
+	// Art. 3(10)). A category not listed releases every field.
+	Fields map[string][]string `json:"fields,omitempty"`
 }
 
 // ReasonEnforcingAuthorityRefusal is the rejection of an EU order whose
