@@ -35,11 +35,19 @@ test_every_process_states_every_fact if {
 test_every_process_says_whether_the_user_may_be_told if {
 	every _, p in all_processes {
 		p.user_notice.rule in {"allowed", "never", "sealed"}
+		is_boolean(p.user_notice.gag)
+		gag_consistent(p.user_notice)
 		p.user_notice.code != ""
 		p.user_notice.citation != ""
 		p.user_notice.text != ""
 	}
 }
+
+# A sealed order gags; an allowed rule does not; a statute that says never
+# may or may not (another authority may inform the person).
+gag_consistent(n) if n.rule == "never"
+
+gag_consistent(n) if n.gag == (n.rule == "sealed")
 
 test_purposes_and_grounds_are_cited_and_unique if {
 	every _, p in all_processes {
@@ -248,7 +256,7 @@ test_class_of_eu_identification_is_a_stated_purpose if {
 	catalogue.class_of("eu", "connection_log", "") == "traffic_data"
 	catalogue.class_of("eu", "subscriber", "identification") == "subscriber_data"
 	catalogue.class_of("us", "connection_log", "identification") == "basic_subscriber_information"
-	catalogue.fields_of("eu", "connection_log", "identification") == ["time", "ip", "port"]
+	catalogue.fields_of("eu", "connection_log", "identification") == ["account_id", "time", "ip", "port"]
 	not catalogue.fields_of("eu", "connection_log", "criminal_proceedings")
 	not catalogue.fields_of("eu", "subscriber", "identification")
 }

@@ -64,13 +64,15 @@ category_classes["eu"] := {
 # IP addresses with their source ports and times are identification data
 # when the order states that its sole purpose is to identify the user
 # (Article 3(10)): a stated purpose of the order, never inferred from what
-# else it asks for. Only those fields are then released.
+# else it asks for. Only those fields are then released, each with the id of
+# the account it belongs to: the order names the account, so its id adds
+# nothing, and without it records of several accounts could not be told apart.
 class_exceptions["eu"] := [{
 	"category": "connection_log",
 	"class": "identification_data",
 	"purposes": ["identification"],
-	"fields": ["time", "ip", "port"],
-	"text": "Identification data when the order states that it seeks the data solely to identify the user: then only the IP address, source port and time of each connection are produced (Article 3(10)). Otherwise traffic data.",
+	"fields": ["account_id", "time", "ip", "port"],
+	"text": "Identification data when the order states that it seeks the data solely to identify the user: then only the IP address, source port and time of each connection are produced, with the account they belong to (Article 3(10)). Otherwise traffic data.",
 }]
 
 eu_epoc_purposes := [
@@ -169,6 +171,7 @@ processes["eu.epoc"] := {
 	},
 	"user_notice": {
 		"rule": "never",
+		"gag": false,
 		"code": "eu_art13_issuing_authority_informs",
 		"citation": "Regulation (EU) 2023/1543, Article 13",
 		"text": "The issuing authority informs the person whose data is sought, and may delay, restrict or omit that information (Regulation (EU) 2023/1543, Article 13(1)–(2)); the provider does not inform the person itself.",
@@ -213,6 +216,7 @@ processes["eu.epoc_pr"] := {
 	"notification": null,
 	"user_notice": {
 		"rule": "never",
+		"gag": false,
 		"code": "eu_art13_issuing_authority_informs",
 		"citation": "Regulation (EU) 2023/1543, Article 13",
 		"text": "Nothing is disclosed under a preservation order, and the issuing authority, not the provider, informs the person whose data is sought (Regulation (EU) 2023/1543, Article 13).",

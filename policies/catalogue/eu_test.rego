@@ -18,7 +18,7 @@ test_eu_connection_log_identification_when_the_order_says_so if {
 	x.category == "connection_log"
 	x.class == "identification_data"
 	x.purposes == ["identification"]
-	x.fields == ["time", "ip", "port"]
+	x.fields == ["account_id", "time", "ip", "port"]
 }
 
 # Articles 3(10), 4(1) and 5(3): an order solely to identify reaches

@@ -119,6 +119,7 @@ processes["uk.ipa"] := {
 	"notification": null,
 	"user_notice": {
 		"rule": "never",
+		"gag": true,
 		"code": "ipa_s82",
 		"citation": "Investigatory Powers Act 2016, s. 82",
 		"text": "Disclosing the existence of a communications data authorisation without permission is an offence (Investigatory Powers Act 2016, s. 82): the account holder is never told.",
@@ -166,6 +167,7 @@ processes["uk.opo"] := {
 	},
 	"user_notice": {
 		"rule": "allowed",
+		"gag": false,
 		"code": "notice_allowed",
 		"citation": "Crime (Overseas Production Orders) Act 2019, s. 8",
 		"text": "The provider may tell the account holder unless the order includes a non-disclosure requirement (Crime (Overseas Production Orders) Act 2019, s. 8).",

@@ -70,6 +70,7 @@ class_exceptions["us"] := []
 # The user may be told unless a court ordered otherwise (§ 2705(b)).
 us_notice_allowed := {
 	"rule": "allowed",
+	"gag": false,
 	"code": "notice_allowed",
 	"citation": "18 U.S.C. § 2705(b)",
 	"text": "The provider may tell the account holder unless a court has ordered it not to (18 U.S.C. § 2705(b)).",
@@ -79,6 +80,7 @@ us_notice_allowed := {
 # otherwise ordered by the court" (§ 3123(d)).
 us_notice_sealed := {
 	"rule": "sealed",
+	"gag": true,
 	"code": "pen_register_sealed",
 	"citation": "18 U.S.C. § 3123(d)",
 	"text": "A pen register or trap and trace order is sealed and directs the provider not to disclose its existence unless or until the court orders otherwise (18 U.S.C. § 3123(d)): the account holder is not told while the order is sealed.",
@@ -383,6 +385,7 @@ processes["us.nsl"] := {
 	"notification": null,
 	"user_notice": {
 		"rule": "sealed",
+		"gag": true,
 		"code": "nsl_nondisclosure",
 		"citation": "18 U.S.C. §§ 2709(c) and 3511(b)",
 		"text": "A national security letter certified under 18 U.S.C. § 2709(c) forbids the provider to disclose it until the FBI or a court lifts the requirement (§ 3511(b)): the account holder is not told.",
@@ -426,6 +429,7 @@ processes["us.fisa_br"] := {
 	"notification": null,
 	"user_notice": {
 		"rule": "never",
+		"gag": true,
 		"code": "fisa_secrecy",
 		"citation": "50 U.S.C. § 1861(d)(1)",
 		"text": "No person may disclose that the FBI has sought or obtained records under 50 U.S.C. § 1861 (§ 1861(d)(1)): the account holder is never told.",
@@ -469,6 +473,7 @@ processes["us.fisa_prtt"] := {
 	"notification": null,
 	"user_notice": {
 		"rule": "never",
+		"gag": true,
 		"code": "fisa_secrecy",
 		"citation": "50 U.S.C. § 1842(d)(2)(B)",
 		"text": "A FISA pen register order directs the provider not to disclose its existence (50 U.S.C. § 1842(d)(2)(B)): the account holder is never told.",

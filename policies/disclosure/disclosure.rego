@@ -42,6 +42,7 @@ default scope := {
 		"allowed": false,
 		"until": "",
 		"indefinite": false,
+		"gagged": false,
 		"code": "undecided",
 		"reason": "The legal policy has not decided whether the account holder may be told, so nobody is told.",
 	},
@@ -876,36 +877,42 @@ default user_notice := {
 	"allowed": false,
 	"until": "",
 	"indefinite": false,
+	"gagged": false,
 	"code": "undecided",
 	"reason": "The legal policy has not decided whether the account holder may be told, so nobody is told.",
 }
 
-user_notice := notice(false, "", false, statute.code, statute.text) if {
+user_notice := notice(false, "", false, statute.gag, statute.code, statute.text) if {
 	statute.rule == "never"
-} else := notice(true, request.nondisclosure_until, false, statute.code, concat(" ", [statute.text, sprintf("The court set the seal to end on %s.", [request.nondisclosure_until])])) if {
+} else := notice(true, request.nondisclosure_until, false, true, statute.code, concat(" ", [statute.text, sprintf("The court set the seal to end on %s.", [request.nondisclosure_until])])) if {
 	statute.rule == "sealed"
 	request.nondisclosure_until != ""
-} else := notice(true, "", true, statute.code, statute.text) if {
+} else := notice(true, "", true, true, statute.code, statute.text) if {
 	statute.rule == "sealed"
-} else := notice(true, request.nondisclosure_until, false, "nondisclosure_order", sprintf("A non-disclosure order of %s forbids telling the account holder until %s (%s).", [lower(catalogue.authority_kinds[ndo_issuer]), request.nondisclosure_until, jurisdiction.nondisclosure.citation])) if {
+} else := notice(true, request.nondisclosure_until, false, true, "nondisclosure_order", sprintf("A non-disclosure order of %s forbids telling the account holder until %s (%s).", [lower(catalogue.authority_kinds[ndo_issuer]), request.nondisclosure_until, jurisdiction.nondisclosure.citation])) if {
 	request.nondisclosure_ordered
 	ndo_binding
 	request.nondisclosure_until != ""
-} else := notice(true, "", true, "nondisclosure_order", sprintf("A non-disclosure order of %s with no end date forbids telling the account holder until it is lifted (%s).", [lower(catalogue.authority_kinds[ndo_issuer]), jurisdiction.nondisclosure.citation])) if {
+} else := notice(true, "", true, true, "nondisclosure_order", sprintf("A non-disclosure order of %s with no end date forbids telling the account holder until it is lifted (%s).", [lower(catalogue.authority_kinds[ndo_issuer]), jurisdiction.nondisclosure.citation])) if {
 	request.nondisclosure_ordered
 	ndo_binding
-} else := notice(true, "", false, "nondisclosure_not_binding", sprintf("The non-disclosure order was made by %s, which cannot bind the provider (%s): the account holder may be told.", [lower(catalogue.authority_kinds[ndo_issuer]), jurisdiction.nondisclosure.citation])) if {
+} else := notice(true, "", false, false, "nondisclosure_not_binding", sprintf("The non-disclosure order was made by %s, which cannot bind the provider (%s): the account holder may be told.", [lower(catalogue.authority_kinds[ndo_issuer]), jurisdiction.nondisclosure.citation])) if {
 	request.nondisclosure_ordered
-} else := notice(true, "", false, statute.code, statute.text) if {
+} else := notice(true, "", false, false, statute.code, statute.text) if {
 	statute
 }
 
 statute := process.user_notice
 
-notice(allowed, until, indefinite, code, reason) := {
+# gagged: an order or a statute forbids the provider to tell the account
+# holder (what transparency reports count as "under a non-disclosure
+# order"); false where nothing binds it, or where another authority informs
+# the person instead (EU Art. 13).
+notice(allowed, until, indefinite, gagged, code, reason) := {
 	"allowed": allowed,
 	"until": until,
 	"indefinite": indefinite,
+	"gagged": gagged,
 	"code": code,
 	"reason": reason,
 }

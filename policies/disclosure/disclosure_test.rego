@@ -150,7 +150,7 @@ test_process_all_categories[p] if {
 test_decision_shape[p] if {
 	some p, _ in bases
 	s := scope_of(bases[p])
-	object.keys(s.user_notice) == {"allowed", "until", "indefinite", "code", "reason"}
+	object.keys(s.user_notice) == {"allowed", "until", "indefinite", "gagged", "code", "reason"}
 	object.keys(s.notification) == {"required", "citation", "text", "hold_hours", "objection_hours", "refusal_grounds"}
 	is_boolean(s.national_security)
 	is_object(s.fields)
@@ -213,7 +213,7 @@ test_eu_connection_log_identification_is_a_stated_purpose if {
 	s := scope_of(patch(bases["eu.epoc"], {"authority_kind": "prosecutor", "purpose": "identification", "categories": ["subscriber", "connection_log"]}))
 	s.valid
 	s.categories == ["subscriber", "connection_log"]
-	s.fields == {"connection_log": ["time", "ip", "port"]}
+	s.fields == {"connection_log": ["account_id", "time", "ip", "port"]}
 	not s.notification.required
 }
 
@@ -904,6 +904,21 @@ test_user_notice[note] if {
 	n.indefinite == tc.indefinite
 	n.code == tc.code
 	n.reason != ""
+}
+
+# What reports count as under a non-disclosure order: an order or a statute
+# that forbids the provider to tell.
+gagged_cases := {
+	"uk ipa": true, "eu epoc": false, "pen register": true, "pen register unsealed": true,
+	"warrant with an order": true, "court order with a subpoena": true, "order without an end": true,
+	"prosecutor's subpoena": false, "agency's preservation letter": false, "no order": false,
+	"opo with a requirement": true, "fisa": true,
+}
+
+test_user_notice_gagged[note] if {
+	some note, want in gagged_cases
+	tc := notice_cases[note]
+	scope_of(patch(bases[tc.process], tc.patch)).user_notice.gagged == want
 }
 
 test_non_binding_order_flagged_to_the_reviewer if {

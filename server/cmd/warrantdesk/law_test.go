@@ -158,8 +158,8 @@ func TestLawThroughTheAPI(t *testing.T) {
 			body:     order("eu.epoc", "prosecutor", map[string]any{"purpose": "identification", "offence": map[string]any{"description": "fraud"}}),
 			wantCats: []string{"subscriber", "connection_log"},
 			check: func(t *testing.T, got lawScope) {
-				if f := got.Scope.Fields["connection_log"]; !slices.Equal(f, []string{"time", "ip", "port"}) {
-					t.Errorf("connection_log fields %v, want time, ip, port", f)
+				if f := got.Scope.Fields["connection_log"]; !slices.Equal(f, []string{"account_id", "time", "ip", "port"}) {
+					t.Errorf("connection_log fields %v, want account_id, time, ip, port", f)
 				}
 				if got.Scope.Notification != nil {
 					t.Error("identification data notified to the enforcing authority")

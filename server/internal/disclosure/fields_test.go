@@ -111,9 +111,9 @@ func TestIdentificationOrderReleasesOnlyIdentifyingFields(t *testing.T) {
 	}{
 		{
 			desc: "eu.epoc for identification", id: epoc, officer: ermittler,
-			wantHeader: "time,ip,port\r\n", wantKeys: []string{"ip", "port", "time"},
-			wantFields: map[string][]string{"connection_log": {"time", "ip", "port"}},
-			wantReadme: "connection_log: only time, ip, port.",
+			wantHeader: "account_id,time,ip,port\r\n", wantKeys: []string{"account_id", "ip", "port", "time"},
+			wantFields: map[string][]string{"connection_log": {"account_id", "time", "ip", "port"}},
+			wantReadme: "connection_log: only account_id, time, ip, port.",
 		},
 		{
 			desc: "us.subpoena", id: normal, officer: we.Officer,

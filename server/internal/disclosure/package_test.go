@@ -102,7 +102,8 @@ func TestPackageLayoutGolden(t *testing.T) {
 // TestIdentificationPackageGolden: the package of a European Production
 // Order made solely to identify the user (Regulation (EU) 2023/1543, Art.
 // 3(10)) holds only the time, IP address and source port of each
-// connection, and its manifest and README say so; subscriber data keeps
+// connection, with the account it belongs to, and its manifest and README
+// say so; subscriber data keeps
 // every field. Compared with its golden file.
 func TestIdentificationPackageGolden(t *testing.T) {
 	e := newEnv(t)
@@ -128,10 +129,10 @@ func TestIdentificationPackageGolden(t *testing.T) {
 		fmt.Fprintf(&out, "== %s ==\n%s\n", n, strings.ReplaceAll(string(pk.files[n]), p.ID, "<production-id>"))
 	}
 	golden(t, "package_identification.golden", out.String())
-	if got, want := pk.manifest.Scope.Fields["connection_log"], []string{"time", "ip", "port"}; !slices.Equal(got, want) {
+	if got, want := pk.manifest.Scope.Fields["connection_log"], []string{"account_id", "time", "ip", "port"}; !slices.Equal(got, want) {
 		t.Errorf("manifest fields %v, want %v", got, want)
 	}
-	if !strings.HasPrefix(string(pk.files["connection_log.csv"]), "time,ip,port\r\n") {
+	if !strings.HasPrefix(string(pk.files["connection_log.csv"]), "account_id,time,ip,port\r\n") {
 		t.Errorf("connection_log.csv = %q", pk.files["connection_log.csv"])
 	}
 }

@@ -216,7 +216,10 @@ type ProcessNotice struct {
 	// Rule: "allowed" (unless a binding order forbids it), "never" (the
 	// statute forbids it, or another authority informs the person), or
 	// "sealed" (not until a court unseals the order).
-	Rule     string `json:"rule"`
+	Rule string `json:"rule"`
+	// Gag: the statute forbids the provider to tell (false where another
+	// authority informs the person instead).
+	Gag      bool   `json:"gag"`
 	Code     string `json:"code"`
 	Citation string `json:"citation"`
 	Text     string `json:"text"`

@@ -154,9 +154,13 @@ type UserNotice struct {
 	// ("YYYY-MM-DD"); "" when none does.
 	Until string `json:"until"`
 	// Indefinite: a binding order forbids notice until a court lifts it.
-	Indefinite bool   `json:"indefinite"`
-	Code       string `json:"code"`
-	Reason     string `json:"reason"`
+	Indefinite bool `json:"indefinite"`
+	// Gagged: an order or a statute forbids the provider to tell (what
+	// transparency reports count as under a non-disclosure order); false
+	// where nothing binds it, or another authority informs the person.
+	Gagged bool   `json:"gagged"`
+	Code   string `json:"code"`
+	Reason string `json:"reason"`
 }
 
 // Scope decides what the request may obtain. An evaluation failure is
@@ -264,7 +268,7 @@ func decodeScope(v any) (Scope, error) {
 		s.Notification.RefusalGrounds = append(s.Notification.RefusalGrounds, Choice{ID: d.string(o, "id"), Name: d.string(o, "name"), Citation: d.string(o, "citation")})
 	}
 	u := d.object(d.field(m, "user_notice"), "user_notice")
-	s.UserNotice = UserNotice{Allowed: d.boolean(u, "allowed"), Until: d.string(u, "until"), Indefinite: d.boolean(u, "indefinite"),
+	s.UserNotice = UserNotice{Allowed: d.boolean(u, "allowed"), Until: d.string(u, "until"), Indefinite: d.boolean(u, "indefinite"), Gagged: d.boolean(u, "gagged"),
 		Code: d.string(u, "code"), Reason: d.string(u, "reason")}
 	for _, x := range d.array(m, "errors") {
 		o := d.object(x, "errors[]")

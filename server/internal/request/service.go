@@ -477,7 +477,10 @@ func (s *Service) Submit(ctx context.Context, actor *identity.Principal, id stri
 		}
 		if _, err := translog.Append(ctx, tx, translog.Leaf{RequestID: r.ID, Reference: r.Reference, NationalSecurity: r.NationalSecurity, Record: translog.Record{
 			Event: translog.EventReceived, Date: day.Of(now), Country: a.Country, AgencyKind: a.Kind, Process: r.Process,
-			RequestType: kind, Categories: r.Categories, Accounts: len(r.Targets), NDO: r.Nondisclosure.Ordered,
+			// Under a non-disclosure order when one that binds, or a statute,
+			// forbids telling the account holder: not a prosecutor's request
+			// on a subpoena (18 U.S.C. § 2705(b)).
+			RequestType: kind, Categories: r.Categories, Accounts: len(r.Targets), NDO: scope.UserNotice.Gagged,
 		}}); err != nil {
 			return err
 		}
