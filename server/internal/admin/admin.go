@@ -6,8 +6,6 @@ package admin
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"gorm.io/gorm"
 
@@ -28,71 +26,46 @@ type Service struct {
 	Identity *identity.Service // ends a suspended person's sessions at once
 }
 
-// authorize asks the policy; a denial is audited by the caller's transaction.
-func (s *Service) authorize(ctx context.Context, actor *identity.Principal) error {
+// authorize asks the policy whether actor may take action (an admin
+// operation) on the object; a refusal is marked for the audit trail, which
+// records it once the transaction (audit.Run) has rolled back.
+func (s *Service) authorize(ctx context.Context, actor *identity.Principal, action, objectType, objectID string) error {
 	if actor == nil {
 		return errs.E(errs.Unauthenticated, "Sign in to continue.")
 	}
-	d, err := s.Policy.Authorize(ctx, policy.AuthzInput{
-		Actor:  policy.Actor{ID: actor.PersonID, Roles: actor.RoleStrings(), Provider: actor.Provider, AgencyID: actor.AgencyID},
-		Action: ActionManage,
-	})
+	d, err := s.Policy.Authorize(ctx, policy.AuthzInput{Actor: actor.PolicyActor(), Action: ActionManage})
 	if err != nil {
 		return err
 	}
-	if !d.Allow {
-		texts := make([]string, 0, len(d.Reasons))
-		for _, r := range d.Reasons {
-			texts = append(texts, r.Text)
-		}
-		msg := "Only the provider's administrators manage agencies and people."
-		if len(texts) > 0 {
-			msg = strings.Join(texts, " ")
-		}
-		return errs.E(errs.Forbidden, "%s", msg)
-	}
-	return nil
-}
-
-func actorOf(p *identity.Principal) audit.Actor {
-	return audit.Actor{Issuer: p.Issuer, Subject: p.Subject, Role: p.PrimaryRole(), AgencyID: p.AgencyID}
-}
-
-// denied records a refused admin action, in its own transaction: the
-// refusal itself is evidence.
-func (s *Service) denied(ctx context.Context, actor *identity.Principal, action, objectType, objectID string, cause error) error {
-	if actor == nil || errs.CodeOf(cause) != errs.Forbidden {
-		return cause
-	}
-	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return audit.Append(ctx, tx, audit.Event{Actor: actorOf(actor), Action: action, ObjectType: objectType, ObjectID: objectID,
-			Outcome: audit.OutcomeDenied, Details: audit.JSON(map[string]string{"reason": errs.Message(cause)})})
-	})
-	if err != nil {
-		return fmt.Errorf("audit denial: %w", err)
-	}
-	return cause
+	return audit.Deny(d.Refusal("Only the provider's administrators manage agencies and people."),
+		audit.Event{Actor: actor.AuditActor(), Action: action, ObjectType: objectType, ObjectID: objectID, Decision: audit.JSON(d)})
 }
 
 // Agencies lists every agency. Returns Forbidden for non-admins.
 func (s *Service) Agencies(ctx context.Context, actor *identity.Principal) ([]agency.Agency, error) {
-	if err := s.authorize(ctx, actor); err != nil {
-		return nil, s.denied(ctx, actor, "agency.list", "agency", "", err)
-	}
-	return agency.List(ctx, s.DB)
+	var out []agency.Agency
+	err := audit.Run(ctx, s.DB, func(tx *gorm.DB) error {
+		if err := s.authorize(ctx, actor, "agency.list", "agency", ""); err != nil {
+			return err
+		}
+		var err error
+		out, err = agency.List(ctx, tx)
+		return err
+	})
+	return out, err
 }
 
 // CreateAgency onboards an agency. Returns Invalid, Conflict or Forbidden.
 func (s *Service) CreateAgency(ctx context.Context, actor *identity.Principal, a agency.Agency) (*agency.Agency, error) {
-	if err := s.authorize(ctx, actor); err != nil {
-		return nil, s.denied(ctx, actor, "agency.create", "agency", "", err)
-	}
 	a.ID, a.Status = "", agency.StatusActive
-	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := audit.Run(ctx, s.DB, func(tx *gorm.DB) error {
+		if err := s.authorize(ctx, actor, "agency.create", "agency", ""); err != nil {
+			return err
+		}
 		if err := agency.Create(ctx, tx, &a); err != nil {
 			return err
 		}
-		return audit.Append(ctx, tx, audit.Event{Actor: actorOf(actor), Action: "agency.create", ObjectType: "agency", ObjectID: a.ID,
+		return audit.Append(ctx, tx, audit.Event{Actor: actor.AuditActor(), Action: "agency.create", ObjectType: "agency", ObjectID: a.ID,
 			Details: audit.JSON(map[string]string{"name": a.Name, "country": a.Country, "kind": a.Kind, "issuer": a.Issuer, "issuer_org": a.IssuerOrg})})
 	})
 	if err != nil {
@@ -105,24 +78,30 @@ func (s *Service) CreateAgency(ctx context.Context, actor *identity.Principal, a
 // are refused from their next request. Returns Invalid, NotFound, Forbidden.
 func (s *Service) SetAgencyStatus(ctx context.Context, actor *identity.Principal, id, status string) error {
 	action := "agency." + map[string]string{agency.StatusSuspended: "suspend", agency.StatusActive: "activate"}[status]
-	if err := s.authorize(ctx, actor); err != nil {
-		return s.denied(ctx, actor, action, "agency", id, err)
-	}
-	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return audit.Run(ctx, s.DB, func(tx *gorm.DB) error {
+		if err := s.authorize(ctx, actor, action, "agency", id); err != nil {
+			return err
+		}
 		if err := agency.SetStatus(ctx, tx, id, status); err != nil {
 			return err
 		}
-		return audit.Append(ctx, tx, audit.Event{Actor: actorOf(actor), Action: action, ObjectType: "agency", ObjectID: id})
+		return audit.Append(ctx, tx, audit.Event{Actor: actor.AuditActor(), Action: action, ObjectType: "agency", ObjectID: id})
 	})
 }
 
 // People lists an agency's people and systems, or the provider's staff when
 // agencyID is "". Returns Forbidden.
 func (s *Service) People(ctx context.Context, actor *identity.Principal, agencyID string) ([]identity.Person, error) {
-	if err := s.authorize(ctx, actor); err != nil {
-		return nil, s.denied(ctx, actor, "person.list", "agency", agencyID, err)
-	}
-	return identity.FindPeople(ctx, s.DB, agencyID)
+	var out []identity.Person
+	err := audit.Run(ctx, s.DB, func(tx *gorm.DB) error {
+		if err := s.authorize(ctx, actor, "person.list", "agency", agencyID); err != nil {
+			return err
+		}
+		var err error
+		out, err = identity.FindPeople(ctx, tx, agencyID)
+		return err
+	})
+	return out, err
 }
 
 // SetPersonStatus suspends or reactivates a person or agency system. A
@@ -131,13 +110,13 @@ func (s *Service) People(ctx context.Context, actor *identity.Principal, agencyI
 // Returns Invalid, NotFound, Forbidden.
 func (s *Service) SetPersonStatus(ctx context.Context, actor *identity.Principal, personID, status string) error {
 	action := "person." + map[string]string{identity.StatusSuspended: "suspend", identity.StatusActive: "activate"}[status]
-	if err := s.authorize(ctx, actor); err != nil {
-		return s.denied(ctx, actor, action, "person", personID, err)
-	}
-	if personID == actor.PersonID && status == identity.StatusSuspended {
-		return errs.E(errs.Conflict, "You cannot suspend yourself.")
-	}
-	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return audit.Run(ctx, s.DB, func(tx *gorm.DB) error {
+		if err := s.authorize(ctx, actor, action, "person", personID); err != nil {
+			return err
+		}
+		if personID == actor.PersonID && status == identity.StatusSuspended {
+			return errs.E(errs.Conflict, "You cannot suspend yourself.")
+		}
 		if err := identity.SetPersonStatus(ctx, tx, personID, status); err != nil {
 			return err
 		}
@@ -146,6 +125,6 @@ func (s *Service) SetPersonStatus(ctx context.Context, actor *identity.Principal
 				return err
 			}
 		}
-		return audit.Append(ctx, tx, audit.Event{Actor: actorOf(actor), Action: action, ObjectType: "person", ObjectID: personID})
+		return audit.Append(ctx, tx, audit.Event{Actor: actor.AuditActor(), Action: action, ObjectType: "person", ObjectID: personID})
 	})
 }

@@ -68,10 +68,8 @@ func (s *Service) OpenDownload(ctx context.Context, actor *identity.Principal, r
 		return nil, err
 	}
 	if err := s.Authz.Authorize(ctx, actor, ActionDownloadPolicy, r); err != nil {
-		if errs.CodeOf(err) == errs.Forbidden {
-			s.auditDenied(ctx, actor, r, err)
-		}
-		return nil, err
+		return nil, audit.Settle(ctx, s.DB.DB, audit.Deny(err, audit.Event{At: s.now(), Actor: actor.AuditActor(),
+			Action: ActionDownload, ObjectType: "request", ObjectID: r.ID, RequestID: r.ID}))
 	}
 	var p Production
 	err = s.DB.WithContext(ctx).Where("request_id = ?", r.ID).Take(&p).Error
@@ -110,7 +108,7 @@ func (s *Service) OpenDownload(ctx context.Context, actor *identity.Principal, r
 	}
 	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return audit.Append(ctx, tx, audit.Event{
-			At: now, Actor: personActor(actor), Action: ActionDownloadStart, ObjectType: "production", ObjectID: p.ID, RequestID: r.ID,
+			At: now, Actor: actor.AuditActor(), Action: ActionDownloadStart, ObjectType: "production", ObjectID: p.ID, RequestID: r.ID,
 			Details: audit.JSON(map[string]any{"sha256": p.ServedSHA256, "bytes": p.ServedSize}),
 		})
 	})
@@ -124,15 +122,6 @@ func (s *Service) OpenDownload(ctx context.Context, actor *identity.Principal, r
 func gone(p *Production) error {
 	return errs.E(errs.Gone, "The download link of this package expired on %s and the package was deleted. Ask the provider if you still need it.",
 		p.ExpiresAt.UTC().Format("2006-01-02"))
-}
-
-func (s *Service) auditDenied(ctx context.Context, actor *identity.Principal, r *request.Request, cause error) {
-	s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return audit.Append(ctx, tx, audit.Event{
-			At: s.now(), Actor: personActor(actor), Action: ActionDownload, ObjectType: "request", ObjectID: r.ID, RequestID: r.ID,
-			Outcome: audit.OutcomeDenied, Details: audit.JSON(map[string]string{"reason": errs.Message(cause)}),
-		})
-	})
 }
 
 // openServed opens the bytes a download sends: the sealed blob itself, or
@@ -190,7 +179,7 @@ func (s *Service) RecordDownload(ctx context.Context, actor *identity.Principal,
 			return fmt.Errorf("record download: %w", err)
 		}
 		ev := audit.Event{
-			At: now, Actor: personActor(actor), Action: ActionDownload, ObjectType: "production", ObjectID: d.Production.ID,
+			At: now, Actor: actor.AuditActor(), Action: ActionDownload, ObjectType: "production", ObjectID: d.Production.ID,
 			RequestID: d.Production.RequestID,
 			Details:   audit.JSON(map[string]any{"sha256": sha, "bytes": sent, "complete": complete, "filename": d.Filename}),
 		}

@@ -27,7 +27,6 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/audit"
 	"github.com/warrantdesk/warrantdesk/server/internal/blob"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
-	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
@@ -222,10 +221,6 @@ func (s *Service) scopes() ScopeSource {
 // systemActor is who the audit trail names for what the service does on
 // its own (building, expiring, sending notices).
 var systemActor = audit.Actor{Subject: "system:disclosure"}
-
-func personActor(p *identity.Principal) audit.Actor {
-	return audit.Actor{Issuer: p.Issuer, Subject: p.Subject, Role: p.PrimaryRole(), AgencyID: p.AgencyID}
-}
 
 // Sentinels, wrapped inside the *errs.Error values the service returns.
 var (

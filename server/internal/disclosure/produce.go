@@ -568,7 +568,7 @@ func (s *Service) Retry(ctx context.Context, actor *identity.Principal, requestI
 			return errs.E(errs.Conflict, "The production is %s; only a failed or waiting one is built again.", p.Status)
 		}
 		if err := audit.Append(ctx, tx, audit.Event{
-			At: s.now(), Actor: personActor(actor), Action: ActionRetry, ObjectType: "production", ObjectID: p.ID, RequestID: r.ID,
+			At: s.now(), Actor: actor.AuditActor(), Action: ActionRetry, ObjectType: "production", ObjectID: p.ID, RequestID: r.ID,
 			Details: audit.JSON(map[string]any{"status": p.Status, "attempts": p.Attempts, "last_error": p.Error}),
 		}); err != nil {
 			return err

@@ -77,7 +77,7 @@ func (s *Service) SetRecipient(ctx context.Context, actor *identity.Principal, r
 			return fmt.Errorf("set recipient: %w", err)
 		}
 		return audit.Append(ctx, tx, audit.Event{
-			At: now, Actor: personActor(actor), Action: ActionRecipientSet, ObjectType: "agency", ObjectID: actor.AgencyID,
+			At: now, Actor: actor.AuditActor(), Action: ActionRecipientSet, ObjectType: "agency", ObjectID: actor.AgencyID,
 			Details: audit.JSON(map[string]string{"recipient": recipient}),
 		})
 	})
@@ -104,7 +104,7 @@ func (s *Service) DeleteRecipient(ctx context.Context, actor *identity.Principal
 			return nil
 		}
 		return audit.Append(ctx, tx, audit.Event{
-			At: s.now(), Actor: personActor(actor), Action: ActionRecipientDel, ObjectType: "agency", ObjectID: actor.AgencyID,
+			At: s.now(), Actor: actor.AuditActor(), Action: ActionRecipientDel, ObjectType: "agency", ObjectID: actor.AgencyID,
 		})
 	})
 }

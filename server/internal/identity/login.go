@@ -235,7 +235,7 @@ func (s *Service) finishLogin(ctx context.Context, is *issuer, rawIDToken, nonce
 		}
 		err = audit.Append(ctx, tx, audit.Event{
 			At:         now,
-			Actor:      actorOf(p),
+			Actor:      p.AuditActor(),
 			Action:     "auth.login",
 			ObjectType: "person",
 			ObjectID:   p.PersonID,
@@ -331,9 +331,3 @@ func (s *Service) loginFailed(ctx context.Context, actor audit.Actor, reason str
 	return out
 }
 
-func actorOf(p *Principal) audit.Actor {
-	if p == nil {
-		return audit.Actor{}
-	}
-	return audit.Actor{Issuer: p.Issuer, Subject: p.Subject, Role: p.PrimaryRole(), AgencyID: p.AgencyID}
-}

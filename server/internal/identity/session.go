@@ -108,7 +108,7 @@ func (s *Service) Logout(ctx context.Context, token string, p *Principal) (endSe
 		}
 		return audit.Append(ctx, tx, audit.Event{
 			At:         dbTime(s.now()),
-			Actor:      actorOf(p),
+			Actor:      p.AuditActor(),
 			Action:     "auth.logout",
 			ObjectType: "person",
 			ObjectID:   sess.PersonID,

@@ -2,8 +2,11 @@ package policy
 
 import (
 	"context"
+	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 )
 
 // A Reason explains a decision, in words written in the policy.
@@ -86,4 +89,23 @@ func decodeDecision(v any) (Decision, error) {
 		out.Allow = false
 	}
 	return out, d.err
+}
+
+// Refusal is nil when d allows, and otherwise a Forbidden error whose
+// message is the policy's reasons in its own words (fallback when it gave
+// none). Every service turns a denial into an error this one way.
+func (d Decision) Refusal(fallback string) error {
+	if d.Allow {
+		return nil
+	}
+	texts := make([]string, 0, len(d.Reasons))
+	for _, r := range d.Reasons {
+		if r.Text != "" {
+			texts = append(texts, r.Text)
+		}
+	}
+	if len(texts) == 0 {
+		return errs.E(errs.Forbidden, "%s", fallback)
+	}
+	return errs.E(errs.Forbidden, "%s", strings.Join(texts, " "))
 }

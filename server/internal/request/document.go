@@ -44,7 +44,7 @@ func (s *Service) UploadDocument(ctx context.Context, actor *identity.Principal,
 	}
 	// Check access before reading the body, so nobody can fill the blob
 	// store through a request they may not touch.
-	if err := s.run(ctx, actor, func(tx *gorm.DB) error {
+	if err := s.run(ctx, func(tx *gorm.DB) error {
 		req, err := find(ctx, tx, actor, id)
 		if err != nil {
 			return err
@@ -115,7 +115,7 @@ func (s *Service) UploadDocument(ctx context.Context, actor *identity.Principal,
 		UploadedBy:  actor.PersonID,
 		CreatedAt:   now,
 	}
-	err = s.run(ctx, actor, func(tx *gorm.DB) error {
+	err = s.run(ctx, func(tx *gorm.DB) error {
 		req, err := find(ctx, tx, actor, id)
 		if err != nil {
 			return err
@@ -227,7 +227,7 @@ func (s *Service) OpenDocument(ctx context.Context, actor *identity.Principal, i
 		doc Document
 		rc  io.ReadCloser
 	)
-	err := s.run(ctx, actor, func(tx *gorm.DB) error {
+	err := s.run(ctx, func(tx *gorm.DB) error {
 		req, err := find(ctx, tx, actor, id)
 		if err != nil {
 			return err

@@ -2,7 +2,6 @@ package request
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/agency"
@@ -21,43 +20,22 @@ func NewPolicy(e *policy.Engine) Policy { return opaPolicy{e: e} }
 // agency's request is answered NotFound, exactly like a missing request, so
 // that a request's existence never leaks across agencies.
 func (p opaPolicy) Authorize(ctx context.Context, actor *identity.Principal, action string, r *Request) error {
-	in := policy.AuthzInput{
-		Actor:  policy.Actor{ID: actor.PersonID, Roles: actor.RoleStrings(), Provider: actor.Provider, AgencyID: actor.AgencyID},
-		Action: action,
-	}
+	in := policy.AuthzInput{Actor: actor.PolicyActor(), Action: action}
 	// Creating and listing are not actions on an existing request: the
 	// policy decides them on the actor alone.
 	if r != nil && action != ActionCreate && action != ActionList {
 		pr := PolicyRequest(r)
 		in.Request = &pr
-		switch {
-		case actor.Provider:
-			in.Relation = policy.RelationProvider
-		case r.AgencyID == actor.AgencyID:
-			in.Relation = policy.RelationOwnAgency
-		default:
-			in.Relation = policy.RelationOtherAgency
-		}
+		in.Relation = actor.RelationTo(r.AgencyID)
 	}
 	d, err := p.e.Authorize(ctx, in)
 	if err != nil {
 		return err // fails closed: logged by the engine, Internal to the caller
 	}
-	if d.Allow {
-		return nil
-	}
-	if in.Relation == policy.RelationOtherAgency {
+	if !d.Allow && in.Relation == policy.RelationOtherAgency {
 		return errs.E(errs.NotFound, "No such request.")
 	}
-	texts := make([]string, 0, len(d.Reasons))
-	for _, r := range d.Reasons {
-		texts = append(texts, r.Text)
-	}
-	msg := "You are not allowed to do this."
-	if len(texts) > 0 {
-		msg = strings.Join(texts, " ")
-	}
-	return errs.E(errs.Forbidden, "%s", msg)
+	return d.Refusal("You are not allowed to do this.")
 }
 
 // Scope asks the disclosure scope decision for r as filed by agency a.

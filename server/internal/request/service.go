@@ -57,67 +57,32 @@ func checkActor(actor *identity.Principal) error {
 	return nil
 }
 
-// denied is a refusal that is recorded in the audit trail after the
-// transaction that discovered it has rolled back.
-type denied struct {
-	err      error
-	action   string
-	r        *Request
-	decision string // the policy's decision, JSON, when one was made
-}
-
-func (d *denied) Error() string { return d.err.Error() }
-func (d *denied) Unwrap() error { return d.err }
-
 // authorize asks the policy whether actor may perform action on r. A
-// Forbidden answer is audited as a denial; NotFound passes through unaudited
-// (it must look exactly like a missing request).
+// Forbidden answer is marked for the audit trail as a denial (see
+// audit.Run); NotFound passes through unaudited (it must look exactly like a
+// missing request).
 func (s *Service) authorize(ctx context.Context, actor *identity.Principal, action string, r *Request) error {
 	if s.Policy == nil {
 		return errors.New("request: no policy configured")
 	}
-	err := s.Policy.Authorize(ctx, actor, action, r)
-	if err == nil {
-		return nil
-	}
-	if errs.CodeOf(err) == errs.Forbidden {
-		return &denied{err: err, action: action, r: r}
-	}
-	return err
+	return deny(s.Policy.Authorize(ctx, actor, action, r), actor, action, r, "")
 }
 
-// run executes fn in one transaction and, if fn was denied, appends the
-// denial to the audit trail in a transaction of its own (the first one has
-// rolled back, and on SQLite a second one cannot start inside it).
-func (s *Service) run(ctx context.Context, actor *identity.Principal, fn func(tx *gorm.DB) error) error {
-	err := s.DB.WithContext(ctx).Transaction(fn)
-	var d *denied
-	if !errors.As(err, &d) {
-		return err
-	}
-	ev := audit.Event{
-		At:         s.now(),
-		Actor:      auditActor(actor),
-		Action:     d.action,
-		ObjectType: "request",
-		Outcome:    audit.OutcomeDenied,
-		Decision:   d.decision,
-		Details:    audit.JSON(map[string]string{"reason": errs.Message(d.err)}),
-	}
+// deny marks err, a refusal of action on r, for the audit trail, with the
+// policy's decision (JSON) when one was made.
+func deny(err error, actor *identity.Principal, action string, r *Request, decision string) error {
+	ev := audit.Event{Actor: actor.AuditActor(), Action: action, ObjectType: "request", Decision: decision}
 	// A refused creation has no request to point at.
-	if d.r != nil && d.r.ID != "" && d.action != ActionCreate {
-		ev.ObjectID, ev.RequestID = d.r.ID, d.r.ID
+	if r != nil && r.ID != "" && action != ActionCreate {
+		ev.ObjectID, ev.RequestID = r.ID, r.ID
 	}
-	if aerr := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return audit.Append(ctx, tx, ev)
-	}); aerr != nil {
-		return fmt.Errorf("record denial of %s: %w", d.action, aerr)
-	}
-	return d.err
+	return audit.Deny(err, ev)
 }
 
-func auditActor(p *identity.Principal) audit.Actor {
-	return audit.Actor{Issuer: p.Issuer, Subject: p.Subject, Role: p.PrimaryRole(), AgencyID: p.AgencyID}
+// run executes fn in one transaction (audit.Run: a denial is recorded
+// after the rollback).
+func (s *Service) run(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return audit.Run(ctx, s.DB, fn)
 }
 
 // record appends the history entry (for changes) and the audit event of an
@@ -130,7 +95,7 @@ func (s *Service) record(ctx context.Context, tx *gorm.DB, actor *identity.Princ
 			return fmt.Errorf("add history to request %s: %w", r.ID, err)
 		}
 	}
-	ev.Actor = auditActor(actor)
+	ev.Actor = actor.AuditActor()
 	if ev.ObjectType == "" {
 		ev.ObjectType, ev.ObjectID = "request", r.ID
 	}
@@ -275,7 +240,7 @@ func (s *Service) Create(ctx context.Context, actor *identity.Principal, in Inpu
 		UpdatedAt: now,
 	}
 	r.set(in)
-	err = s.run(ctx, actor, func(tx *gorm.DB) error {
+	err = s.run(ctx, func(tx *gorm.DB) error {
 		// Authorise before validating, so a caller who may not file learns
 		// nothing from the validation errors.
 		if err := s.authorize(ctx, actor, ActionCreate, r); err != nil {
@@ -346,7 +311,7 @@ func (s *Service) Update(ctx context.Context, actor *identity.Principal, id stri
 		return nil, err
 	}
 	var out *Request
-	err := s.run(ctx, actor, func(tx *gorm.DB) error {
+	err := s.run(ctx, func(tx *gorm.DB) error {
 		r, err := find(ctx, tx, actor, id)
 		if err != nil {
 			return err
@@ -418,7 +383,7 @@ func (s *Service) Submit(ctx context.Context, actor *identity.Principal, id stri
 		return nil, err
 	}
 	var out *Request
-	err := s.run(ctx, actor, func(tx *gorm.DB) error {
+	err := s.run(ctx, func(tx *gorm.DB) error {
 		r, err := find(ctx, tx, actor, id)
 		if err != nil {
 			return err
@@ -444,7 +409,7 @@ func (s *Service) Submit(ctx context.Context, actor *identity.Principal, id stri
 			return err
 		}
 		if !scope.Valid || len(scope.Categories) == 0 {
-			return &denied{err: policyDenied(scope), action: ActionSubmit, r: r, decision: audit.JSON(scope)}
+			return deny(policyDenied(scope), actor, ActionSubmit, r, audit.JSON(scope))
 		}
 		now := s.now()
 		from := r.Status
@@ -524,7 +489,7 @@ func (s *Service) Get(ctx context.Context, actor *identity.Principal, id string)
 		return nil, err
 	}
 	var out *Request
-	err := s.run(ctx, actor, func(tx *gorm.DB) error {
+	err := s.run(ctx, func(tx *gorm.DB) error {
 		r, err := find(ctx, tx, actor, id)
 		if err != nil {
 			return err
@@ -597,7 +562,7 @@ func (s *Service) List(ctx context.Context, actor *identity.Principal, f Filter)
 		}
 	}
 	var page Page
-	err := s.run(ctx, actor, func(tx *gorm.DB) error {
+	err := s.run(ctx, func(tx *gorm.DB) error {
 		if err := s.authorize(ctx, actor, ActionList, nil); err != nil {
 			return err
 		}

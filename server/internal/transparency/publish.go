@@ -129,11 +129,11 @@ func (s *Service) Publish(ctx context.Context, by Publisher, period, reason stri
 	actor := audit.Actor{Subject: "cli:" + by.Operator, Role: "operator"}
 	publishedBy := actor.Subject
 	if by.Principal != nil {
-		if err := s.authorize(ctx, by.Principal); err != nil {
-			return nil, s.denied(ctx, by.Principal, period, err)
+		if err := audit.Settle(ctx, s.DB, s.authorize(ctx, by.Principal, period)); err != nil {
+			return nil, err
 		}
 		p := by.Principal
-		actor = audit.Actor{Issuer: p.Issuer, Subject: p.Subject, Role: p.PrimaryRole(), AgencyID: p.AgencyID}
+		actor = p.AuditActor()
 		publishedBy = p.PersonID
 	} else if by.Operator == "" {
 		return nil, errs.E(errs.Unauthenticated, "Sign in to continue.")
@@ -229,35 +229,15 @@ func (s *Service) Publish(ctx context.Context, by Publisher, period, reason stri
 	return pub, nil
 }
 
-func (s *Service) authorize(ctx context.Context, p *identity.Principal) error {
-	d, err := s.Policy.Authorize(ctx, policy.AuthzInput{
-		Actor:  policy.Actor{ID: p.PersonID, Roles: p.RoleStrings(), Provider: p.Provider, AgencyID: p.AgencyID},
-		Action: ActionPublish,
-	})
+// authorize asks the policy whether p may publish period's report; a
+// refusal is marked for the audit trail (audit.Settle records it).
+func (s *Service) authorize(ctx context.Context, p *identity.Principal, period string) error {
+	d, err := s.Policy.Authorize(ctx, policy.AuthzInput{Actor: p.PolicyActor(), Action: ActionPublish})
 	if err != nil {
 		return err
 	}
-	if !d.Allow {
-		return errs.E(errs.Forbidden, "Only the provider's administrators publish transparency reports.")
-	}
-	return nil
-}
-
-// denied records a refused publication in its own transaction: the refusal
-// is evidence too.
-func (s *Service) denied(ctx context.Context, p *identity.Principal, period string, cause error) error {
-	if errs.CodeOf(cause) != errs.Forbidden {
-		return cause
-	}
-	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return audit.Append(ctx, tx, audit.Event{Actor: audit.Actor{Issuer: p.Issuer, Subject: p.Subject, Role: p.PrimaryRole(), AgencyID: p.AgencyID},
-			Action: ActionPublish, ObjectType: "transparency_report", ObjectID: period, Outcome: audit.OutcomeDenied,
-			Details: audit.JSON(map[string]string{"reason": errs.Message(cause)})})
-	})
-	if err != nil {
-		return fmt.Errorf("audit denial: %w", err)
-	}
-	return cause
+	return audit.Deny(d.Refusal("Only the provider's administrators publish transparency reports."),
+		audit.Event{Actor: p.AuditActor(), Action: ActionPublish, ObjectType: "transparency_report", ObjectID: period, Decision: audit.JSON(d)})
 }
 
 // ErrNotPublished: no version of the period is published. Surface as 404.

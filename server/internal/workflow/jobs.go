@@ -340,7 +340,7 @@ func (e *Engine) event(ctx context.Context, tx *gorm.DB, r *request.Request, act
 	if err := tx.Create(h).Error; err != nil {
 		return fmt.Errorf("add history to %s: %w", r.ID, err)
 	}
-	if err := audit.Append(ctx, tx, audit.Event{At: now, Actor: auditActor(system), Action: "workflow." + action,
+	if err := audit.Append(ctx, tx, audit.Event{At: now, Actor: system.AuditActor(), Action: "workflow." + action,
 		ObjectType: "request", ObjectID: r.ID, RequestID: r.ID, Details: audit.JSON(details)}); err != nil {
 		return err
 	}

@@ -307,7 +307,7 @@ func snapshot(rt wt.T, e *wt.Env, id string) snap {
 func prefixed(actions []string) []string {
 	out := make([]string, len(actions))
 	for i, a := range actions {
-		out[i] = "workflow." + a
+		out[i] = workflow.AuditAction(workflow.Action(a))
 	}
 	return out
 }

@@ -112,7 +112,7 @@ func (e *Engine) route(ctx context.Context, tx *gorm.DB, r *request.Request, a *
 	if err := tx.Create(h).Error; err != nil {
 		return nil, fmt.Errorf("add history to %s: %w", r.ID, err)
 	}
-	if err := audit.Append(ctx, tx, audit.Event{At: now, Actor: auditActor(system), Action: "workflow.route",
+	if err := audit.Append(ctx, tx, audit.Event{At: now, Actor: system.AuditActor(), Action: "workflow.route",
 		ObjectType: "request", ObjectID: r.ID, RequestID: r.ID, Decision: audit.JSON(decisions),
 		Details: audit.JSON(map[string]any{"queue": c.Queue, "kind": kind, "emergency": c.Emergency})}); err != nil {
 		return nil, err
@@ -146,7 +146,7 @@ func (e *Engine) meetFollowUp(ctx context.Context, tx *gorm.DB, r *request.Reque
 	if err := tx.WithContext(ctx).Save(ec).Error; err != nil {
 		return fmt.Errorf("record follow-up of %s: %w", ec.RequestID, err)
 	}
-	return audit.Append(ctx, tx, audit.Event{At: now, Actor: auditActor(system), Action: "workflow.follow_up_met",
+	return audit.Append(ctx, tx, audit.Event{At: now, Actor: system.AuditActor(), Action: "workflow.follow_up_met",
 		ObjectType: "request", ObjectID: ec.RequestID, RequestID: ec.RequestID,
 		Details: audit.JSON(map[string]any{"by": r.ID, "reference": r.Reference})})
 }

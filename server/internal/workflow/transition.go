@@ -105,7 +105,7 @@ func (e *Engine) Transition(ctx context.Context, actor *identity.Principal, id s
 		return nil, err
 	}
 	var out *Status
-	err := e.run(ctx, actor, id, action, func(tx *gorm.DB) error {
+	err := audit.Run(ctx, e.db.DB, func(tx *gorm.DB) error {
 		s, err := e.transition(ctx, tx, actor, id, version, action, in)
 		if err != nil {
 			return err
@@ -241,76 +241,39 @@ func (s *step) authorize() error {
 		return err
 	}
 	s.policies["authz"] = d
-	if d.Allow {
-		return nil
+	if err := d.Refusal("You are not allowed to do this."); err != nil {
+		return s.deny(err)
 	}
-	texts := make([]string, 0, len(d.Reasons))
-	for _, r := range d.Reasons {
-		texts = append(texts, r.Text)
-	}
-	msg := "You are not allowed to do this."
-	if len(texts) > 0 {
-		msg = strings.Join(texts, " ")
-	}
-	return s.deny(errs.E(errs.Forbidden, "%s", msg))
+	return nil
 }
 
 // decide asks the authorisation policy about actor taking a on r.
 func (e *Engine) decide(ctx context.Context, actor *identity.Principal, a Action, r *request.Request) (policy.Decision, error) {
 	pr := request.PolicyRequest(r)
-	in := policy.AuthzInput{
-		Actor:   policy.Actor{ID: actor.PersonID, Roles: actor.RoleStrings(), Provider: actor.Provider, AgencyID: actor.AgencyID},
-		Action:  policyAction(a),
-		Request: &pr,
-	}
-	switch {
-	case actor.Provider:
-		in.Relation = policy.RelationProvider
-	case actor.AgencyID == r.AgencyID:
-		in.Relation = policy.RelationOwnAgency
-	default:
-		in.Relation = policy.RelationOtherAgency
-	}
-	return e.policy.Authorize(ctx, in)
+	return e.policy.Authorize(ctx, policy.AuthzInput{Actor: actor.PolicyActor(), Action: policyAction(a), Request: &pr,
+		Relation: actor.RelationTo(r.AgencyID)})
 }
 
-// deny marks a refusal to be audited after the transaction rolls back.
+// deny marks a refusal to be audited after the transaction rolls back
+// (audit.Run), with the authorisation decision consulted.
 func (s *step) deny(err error) error {
-	return &denied{err: err, action: s.rule.Action, requestID: s.req.ID, decision: s.policies["authz"]}
+	ev := audit.Event{At: s.now, Actor: s.actor.AuditActor(), Action: AuditAction(s.rule.Action), ObjectType: "request",
+		ObjectID: s.req.ID, RequestID: s.req.ID}
+	if d, ok := s.policies["authz"]; ok {
+		ev.Decision = audit.JSON(d)
+	}
+	return audit.Deny(err, ev)
 }
 
-// denied is a refusal recorded in the audit trail by run.
-type denied struct {
-	err       error
-	action    Action
-	requestID string
-	decision  any
-}
-
-func (d *denied) Error() string { return d.err.Error() }
-func (d *denied) Unwrap() error { return d.err }
-
-// run executes fn in one transaction; a refusal is then audited in a
-// transaction of its own (the first rolled back, and on SQLite a second
-// cannot start inside it).
-func (e *Engine) run(ctx context.Context, actor *identity.Principal, id string, action Action, fn func(tx *gorm.DB) error) error {
-	err := e.db.WithContext(ctx).Transaction(fn)
-	var d *denied
-	if !errors.As(err, &d) {
-		return err
+// AuditAction names a transition in the audit trail: the agency's actions
+// on its request as the request's other events are named
+// ("request.submit", "request.cosign"), the provider's and the engine's as
+// workflow events ("workflow.approve").
+func AuditAction(a Action) string {
+	if p := policyAction(a); strings.HasPrefix(p, "request.") {
+		return p
 	}
-	ev := audit.Event{
-		At: e.now(), Actor: auditActor(actor), Action: "workflow." + string(d.action), ObjectType: "request",
-		ObjectID: d.requestID, RequestID: d.requestID, Outcome: audit.OutcomeDenied,
-		Details: audit.JSON(map[string]string{"reason": errs.Message(d.err)}),
-	}
-	if d.decision != nil {
-		ev.Decision = audit.JSON(d.decision)
-	}
-	if aerr := e.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return audit.Append(ctx, tx, ev) }); aerr != nil {
-		return fmt.Errorf("record denial of %s on %s: %w", action, id, aerr)
-	}
-	return d.err
+	return "workflow." + string(a)
 }
 
 // apply writes the transition: state under the version check, the case,
@@ -367,7 +330,7 @@ func (s *step) apply() error {
 	if s.in.Comment != "" {
 		s.details["comment"] = s.in.Comment
 	}
-	ev := audit.Event{At: s.now, Actor: auditActor(s.actor), Action: "workflow." + string(s.rule.Action),
+	ev := audit.Event{At: s.now, Actor: s.actor.AuditActor(), Action: AuditAction(s.rule.Action),
 		ObjectType: "request", ObjectID: r.ID, RequestID: r.ID, Details: audit.JSON(s.details)}
 	if len(s.policies) > 0 {
 		ev.Decision = audit.JSON(s.policies)
@@ -646,7 +609,7 @@ func loadCase(ctx context.Context, tx *gorm.DB, id string) (*Case, error) {
 func ensureSystemPerson(ctx context.Context, tx *gorm.DB, now time.Time) error {
 	err := tx.WithContext(ctx).Exec(`INSERT INTO people (id, issuer, subject, kind, agency_id, email, name, roles, status, created_at, updated_at)
 		VALUES (?, ?, ?, 'client', NULL, '', ?, '', 'active', ?, ?) ON CONFLICT DO NOTHING`,
-		SystemPersonID, systemIssuer, systemSubject, system.Name, now, now).Error
+		SystemPersonID, system.Issuer, system.Subject, system.Name, now, now).Error
 	if err != nil {
 		return fmt.Errorf("create the system person: %w", err)
 	}
@@ -670,13 +633,6 @@ func checkActor(actor *identity.Principal) error {
 		return errs.E(errs.Forbidden, "Your account is not linked to an agency.")
 	}
 	return nil
-}
-
-func auditActor(p *identity.Principal) audit.Actor {
-	if p == system {
-		return audit.Actor{Issuer: systemIssuer, Subject: systemSubject, Role: "system"}
-	}
-	return audit.Actor{Issuer: p.Issuer, Subject: p.Subject, Role: p.PrimaryRole(), AgencyID: p.AgencyID}
 }
 
 func notFound(id string) error {

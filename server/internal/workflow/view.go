@@ -221,7 +221,7 @@ func (e *Engine) Link(ctx context.Context, actor *identity.Principal, id string,
 		return nil, err
 	}
 	var out *RequestRef
-	err := e.run(ctx, actor, id, "link", func(tx *gorm.DB) error {
+	err := audit.Run(ctx, e.db.DB, func(tx *gorm.DB) error {
 		r, err := loadRequest(ctx, tx, id)
 		if err != nil {
 			return err
@@ -233,12 +233,9 @@ func (e *Engine) Link(ctx context.Context, actor *identity.Principal, id string,
 		if err != nil {
 			return err
 		}
-		if !d.Allow {
-			msg := "You are not allowed to do this."
-			if len(d.Reasons) > 0 {
-				msg = d.Reasons[0].Text
-			}
-			return &denied{err: errs.E(errs.Forbidden, "%s", msg), action: "link", requestID: r.ID, decision: d}
+		if err := d.Refusal("You are not allowed to do this."); err != nil {
+			return audit.Deny(err, audit.Event{At: e.now(), Actor: actor.AuditActor(), Action: "workflow.link", ObjectType: "request",
+				ObjectID: r.ID, RequestID: r.ID, Decision: audit.JSON(d)})
 		}
 		if State(r.Status) != StateDraft {
 			return errs.E(errs.Conflict, "Request %s is %s; only a draft can be linked.", r.Reference, r.Status)
@@ -282,7 +279,7 @@ func (e *Engine) Link(ctx context.Context, actor *identity.Principal, id string,
 			details["linked"] = target.ID
 			out = &RequestRef{ID: target.ID, Reference: target.Reference, Status: State(target.Status)}
 		}
-		return audit.Append(ctx, tx, audit.Event{At: now, Actor: auditActor(actor), Action: "workflow.link",
+		return audit.Append(ctx, tx, audit.Event{At: now, Actor: actor.AuditActor(), Action: "workflow.link",
 			ObjectType: "request", ObjectID: r.ID, RequestID: r.ID, Decision: audit.JSON(d), Details: audit.JSON(details)})
 	})
 	if err != nil {

@@ -288,13 +288,5 @@ var noDeadline = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 // can sign in as it (its issuer is never trusted).
 const SystemPersonID = "00000000-0000-0000-0000-000000000001"
 
-const (
-	systemIssuer  = "urn:warrantdesk:system"
-	systemSubject = "workflow"
-)
-
 // system is the principal of the engine's own transitions.
-var system = &identity.Principal{
-	PersonID: SystemPersonID, Issuer: systemIssuer, Subject: systemSubject,
-	Kind: identity.KindClient, Name: "warrantdesk (automatic)", Provider: true,
-}
+var system = identity.System(SystemPersonID, "workflow", "warrantdesk (automatic)")

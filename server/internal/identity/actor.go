@@ -1,0 +1,52 @@
+package identity
+
+import (
+	"github.com/warrantdesk/warrantdesk/server/internal/audit"
+	"github.com/warrantdesk/warrantdesk/server/internal/policy"
+)
+
+// KindSystem is a principal that is no person and no agency system: the
+// portal's own jobs (deadlines, productions, retention) acting under a
+// name of their own.
+const KindSystem = "system"
+
+// System returns the principal the portal's own work acts as: personID is
+// its people row, subject names the part ("workflow").
+func System(personID, subject, name string) *Principal {
+	return &Principal{PersonID: personID, Issuer: SystemIssuer, Subject: subject, Kind: KindSystem, Name: name, Provider: true}
+}
+
+// SystemIssuer is the issuer of every system principal: no OpenID Provider
+// issues it, so no token can claim it.
+const SystemIssuer = "urn:warrantdesk:system"
+
+// AuditActor is who the audit trail records as acting: the principal's
+// issuer and subject, its most privileged role ("system" for the portal's
+// own work) and its agency.
+func (p *Principal) AuditActor() audit.Actor {
+	if p == nil {
+		return audit.Actor{}
+	}
+	if p.Kind == KindSystem {
+		return audit.Actor{Issuer: p.Issuer, Subject: p.Subject, Role: KindSystem}
+	}
+	return audit.Actor{Issuer: p.Issuer, Subject: p.Subject, Role: p.PrimaryRole(), AgencyID: p.AgencyID}
+}
+
+// PolicyActor is the principal as the authorisation policy sees it.
+func (p *Principal) PolicyActor() policy.Actor {
+	return policy.Actor{ID: p.PersonID, Roles: p.RoleStrings(), Provider: p.Provider, AgencyID: p.AgencyID}
+}
+
+// RelationTo is how the principal stands to something an agency owns: the
+// provider's staff, the owning agency, or another agency (which the policy
+// never lets do anything).
+func (p *Principal) RelationTo(agencyID string) string {
+	switch {
+	case p.Provider:
+		return policy.RelationProvider
+	case p.AgencyID != "" && p.AgencyID == agencyID:
+		return policy.RelationOwnAgency
+	}
+	return policy.RelationOtherAgency
+}
