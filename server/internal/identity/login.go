@@ -330,4 +330,3 @@ func (s *Service) loginFailed(ctx context.Context, actor audit.Actor, reason str
 	}
 	return out
 }
-
