@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"net"
 	"net/http"
 	"os"
@@ -245,7 +246,7 @@ func TestKill9JobsTakeEffectOnce(t *testing.T) {
 		if got := e.Count(t, "SELECT COUNT(*) FROM "+wt.AuditTrail+" WHERE request_id = ? AND action = 'workflow.disclose'", id); got > 1 {
 			t.Errorf("request %s disclosed %d times", id, got)
 		}
-		if got := e.State(t, id); got != workflow.StateProducing && got != workflow.StateDisclosed {
+		if got := e.State(t, id); got != request.StateProducing && got != request.StateDisclosed {
 			t.Errorf("request %s is %s, want producing or disclosed", id, got)
 		}
 	}

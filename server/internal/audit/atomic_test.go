@@ -210,7 +210,7 @@ func TestAtomicity(t *testing.T) {
 			var version int
 			f.d.Raw("SELECT status FROM requests WHERE id = ?", r.ID).Scan(&status)
 			f.d.Raw("SELECT version FROM requests WHERE id = ?", r.ID).Scan(&version)
-			if status != request.StatusDraft || version != r.Version {
+			if request.State(status) != request.StateDraft || version != r.Version {
 				t.Errorf("after the failed submission: status %s version %d, want the draft at version %d", status, version, r.Version)
 			}
 			if n := count(t, f.d, "SELECT COUNT(*) FROM audit_events"); n != events {

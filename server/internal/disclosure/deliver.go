@@ -40,7 +40,7 @@ func findForActor(ctx context.Context, tx *gorm.DB, actor *identity.Principal, i
 	if err != nil {
 		return nil, err
 	}
-	if (!actor.Provider && r.AgencyID != actor.AgencyID) || (actor.Provider && r.Status == request.StatusDraft) {
+	if (!actor.Provider && r.AgencyID != actor.AgencyID) || (actor.Provider && r.Status == request.StateDraft) {
 		return nil, errs.E(errs.NotFound, "No such request.")
 	}
 	return r, nil

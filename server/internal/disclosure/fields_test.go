@@ -30,10 +30,10 @@ func approveThrough(t *testing.T, we *wt.Env, id string) {
 	we.Do(t, we.Intake, id, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(false)})
 	we.Do(t, we.Reviewer, id, workflow.ActionTake, workflow.Input{})
 	we.Do(t, we.Reviewer, id, workflow.ActionApprove, workflow.Input{})
-	if we.State(t, id) == workflow.StateAwaitingCountersign {
+	if we.State(t, id) == request.StateAwaitingCountersign {
 		we.Do(t, we.Counsel, id, workflow.ActionCountersign, workflow.Input{})
 	}
-	wt.Eventually(t, 10*time.Second, "the produce job", func() bool { return we.State(t, id) == workflow.StateProducing })
+	wt.Eventually(t, 10*time.Second, "the produce job", func() bool { return we.State(t, id) == request.StateProducing })
 }
 
 // jsonKeys returns the keys of each object of a category's JSON file.

@@ -210,7 +210,7 @@ func (e *env) request(r req) *request.Request {
 	ref := fmt.Sprintf("WD-2026-%06d", e.refs)
 	rq := &request.Request{
 		ID: uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://warrantdesk.example/test-request/"+ref)).String(), Reference: ref, AgencyID: r.agency.ID, CreatedBy: r.officer.PersonID,
-		Status: r.status, Version: 3, Process: r.process,
+		Status: request.State(r.status), Version: 3, Process: r.process,
 		Authority: request.Authority{Kind: r.authority, Name: "Superior Court of Riverside County", SignedBy: "Hon. A. Example"},
 		Docket:    "CR-2026-01234", IssuedOn: r.issued, ExpiresOn: r.expires, DateFrom: r.from, DateTo: r.to,
 		Categories:    request.CategoryList(r.categories),

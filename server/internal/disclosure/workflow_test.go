@@ -48,7 +48,7 @@ func TestWorkflowHandOver(t *testing.T) {
 	// The reviewer narrows the scope to the subscriber category.
 	narrowed := &workflow.Narrowing{Categories: []string{"subscriber"}}
 	we.Do(t, we.Reviewer, r.ID, workflow.ActionApprove, workflow.Input{Scope: narrowed})
-	wt.Eventually(t, 10*time.Second, "the produce job", func() bool { return we.State(t, r.ID) == workflow.StateProducing })
+	wt.Eventually(t, 10*time.Second, "the produce job", func() bool { return we.State(t, r.ID) == request.StateProducing })
 
 	p, err := svc.Get(ctx, r.ID)
 	if err != nil {
@@ -67,7 +67,7 @@ func TestWorkflowHandOver(t *testing.T) {
 	if _, err := svc.Produce(ctx, r.ID); err != nil {
 		t.Fatal(err)
 	}
-	if got := we.State(t, r.ID); got != workflow.StateDisclosed {
+	if got := we.State(t, r.ID); got != request.StateDisclosed {
 		t.Fatalf("after the package was built the request is %s", got)
 	}
 	if n := we.Count(t, "SELECT COUNT(*) FROM notifications WHERE request_id = ? AND kind = 'production' AND audience = 'agency'", r.ID); n != 1 {
@@ -111,7 +111,7 @@ func TestWorkflowScopeByHand(t *testing.T) {
 
 	we.Do(t, we.Intake, r.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(false)})
 	we.Do(t, we.Reviewer, r.ID, workflow.ActionApprove, workflow.Input{Scope: &workflow.Narrowing{Categories: []string{"subscriber"}}})
-	wt.Eventually(t, 10*time.Second, "the produce job", func() bool { return we.State(t, r.ID) == workflow.StateProducing })
+	wt.Eventually(t, 10*time.Second, "the produce job", func() bool { return we.State(t, r.ID) == request.StateProducing })
 	if _, err := svc.Retry(ctx, we.Officer, r.ID); errs.CodeOf(err) != errs.Forbidden {
 		t.Errorf("an officer started the build: %v", err)
 	}
@@ -127,7 +127,7 @@ func TestWorkflowScopeByHand(t *testing.T) {
 	if len(counts) != 1 || counts["subscriber"] != 1 {
 		t.Errorf("counts %v, want only the narrowed subscriber category", counts)
 	}
-	if got := we.State(t, r.ID); got != workflow.StateDisclosed {
+	if got := we.State(t, r.ID); got != request.StateDisclosed {
 		t.Errorf("after the build the request is %s", got)
 	}
 }

@@ -325,7 +325,7 @@ func (c *caseRun) approve(narrow bool) error {
 	if err != nil {
 		return err
 	}
-	if st.State != workflow.StateAwaitingCountersign {
+	if st.State != request.StateAwaitingCountersign {
 		return nil
 	}
 	if err := c.wait(20*minute, 26*hour); err != nil {

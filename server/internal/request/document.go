@@ -52,7 +52,7 @@ func (s *Service) UploadDocument(ctx context.Context, actor *identity.Principal,
 		if err := s.authorize(ctx, actor, ActionUpload, req); err != nil {
 			return err
 		}
-		if req.Status != StatusDraft {
+		if req.Status != StateDraft {
 			return notDraft(req)
 		}
 		return nil
@@ -125,7 +125,7 @@ func (s *Service) UploadDocument(ctx context.Context, actor *identity.Principal,
 		}
 		// The status condition makes the write the check: a submission
 		// that committed since the first look leaves nothing to update.
-		res := tx.Model(&Request{}).Where("id = ? AND status = ?", req.ID, StatusDraft).Update("updated_at", now)
+		res := tx.Model(&Request{}).Where("id = ? AND status = ?", req.ID, StateDraft).Update("updated_at", now)
 		if res.Error != nil {
 			return fmt.Errorf("upload: touch request %s: %w", req.ID, res.Error)
 		}

@@ -65,7 +65,7 @@ func (p opaPolicy) Scope(ctx context.Context, r *Request, a *agency.Agency) (Sco
 // nothing it does not need.
 func PolicyRequest(r *Request) policy.Request {
 	pr := policy.Request{
-		ID: r.ID, AgencyID: r.AgencyID, Status: r.Status, Process: r.Process, AuthorityKind: r.Authority.Kind,
+		ID: r.ID, AgencyID: r.AgencyID, Status: string(r.Status), Process: r.Process, AuthorityKind: r.Authority.Kind,
 		Categories: append([]string{}, r.Categories...),
 		DateFrom:   r.DateFrom.String(), DateTo: r.DateTo.String(), IssuedOn: r.IssuedOn.String(), ExpiresOn: r.ExpiresOn.String(),
 		Emergency: r.Emergency, EmergencyNarrative: r.EmergencyNarrative,

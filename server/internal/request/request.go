@@ -29,19 +29,6 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 )
 
-// Statuses this package sets. The workflow owns the rest (DESIGN.md).
-const (
-	StatusDraft     = "draft"
-	StatusSubmitted = "submitted"
-)
-
-// States are every workflow state id, for validating list filters.
-var States = []string{
-	"draft", "submitted", "intake", "in_review", "needs_info", "awaiting_countersign",
-	"approved", "producing", "disclosed", "closed", "rejected", "withdrawn", "expired",
-	"preserved", "extended", "released",
-}
-
 // Actions, as passed to Policy.Authorize and recorded in history and audit.
 const (
 	ActionCreate   = "request.create"
@@ -171,7 +158,7 @@ type Request struct {
 	Reference string `gorm:"column:reference"`     // "WD-2026-000123"
 	AgencyID  string `gorm:"column:agency_id"`
 	CreatedBy string `gorm:"column:created_by"` // people.id
-	Status    string `gorm:"column:status"`
+	Status    State  `gorm:"column:status"`
 	Version   int    `gorm:"column:version"` // incremented by every edit; Update takes the version it read
 
 	Process            string        `gorm:"column:process"` // a catalogue id such as "us.subpoena"
@@ -358,8 +345,8 @@ type HistoryEntry struct {
 	At         time.Time `gorm:"column:at"`
 	ActorID    string    `gorm:"column:actor_id"` // people.id
 	Action     string    `gorm:"column:action"`
-	FromStatus string    `gorm:"column:from_status"`
-	ToStatus   string    `gorm:"column:to_status"`
+	FromStatus State     `gorm:"column:from_status"`
+	ToStatus   State     `gorm:"column:to_status"`
 	Comment    string    `gorm:"column:comment"`
 }
 
@@ -445,7 +432,7 @@ func (s *Service) maxUpload() int64 {
 
 // A Filter selects requests for List.
 type Filter struct {
-	Status string // a state id, or "" for all
+	Status State  // "" for all
 	Cursor string // from Page.NextCursor, or "" for the first page
 	Limit  int    // 1–100; 0 means 25
 }

@@ -256,7 +256,7 @@ func TestFileRequestEndToEnd(t *testing.T) {
 	if !regexp.MustCompile(`^WD-2026-\d{6}$`).MatchString(r.Reference) {
 		t.Errorf("Reference = %q, want WD-2026-NNNNNN", r.Reference)
 	}
-	if got, want := r.Status, request.StatusDraft; got != want {
+	if got, want := r.Status, request.StateDraft; got != want {
 		t.Errorf("Status = %q, want %q", got, want)
 	}
 	if got, want := r.Version, 1; got != want {
@@ -321,7 +321,7 @@ func TestFileRequestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Submit: %v", err)
 	}
-	if got, want := sub.Status, request.StatusSubmitted; got != want {
+	if got, want := sub.Status, request.StateSubmitted; got != want {
 		t.Errorf("Status after Submit = %q, want %q", got, want)
 	}
 	if sub.SubmittedAt == nil || !sub.SubmittedAt.Equal(now) {
@@ -623,7 +623,7 @@ func TestIsolation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Version != 1 || got.Summary != validInput().Summary || got.Status != request.StatusDraft || len(got.Documents) != 1 {
+	if got.Version != 1 || got.Summary != validInput().Summary || got.Status != request.StateDraft || len(got.Documents) != 1 {
 		t.Errorf("another agency changed the request: %+v", got)
 	}
 	if n := blobCount(t, e); n != 1 {
@@ -734,7 +734,7 @@ func TestSubmitRequirements(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Status != request.StatusDraft {
+		if got.Status != request.StateDraft {
 			t.Errorf("Status = %s, want draft", got.Status)
 		}
 		if got := auditCount(t, e, r.ID, request.ActionSubmit, "denied"); got != 1 {
@@ -974,7 +974,7 @@ func TestListPagination(t *testing.T) {
 	if got, want := len(def.Items), 24; got != want || def.NextCursor != "" {
 		t.Errorf("default page: %d items, cursor %q; want %d and none", got, def.NextCursor, want)
 	}
-	sub, err := e.svc.List(ctx, e.officerA, request.Filter{Status: request.StatusSubmitted})
+	sub, err := e.svc.List(ctx, e.officerA, request.Filter{Status: request.StateSubmitted})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -146,7 +146,7 @@ func ProviderSees(alias string) string {
 	return fmt.Sprintf(`%[1]s.status <> '%[2]s'
 		AND NOT EXISTS (SELECT 1 FROM workflow_requests pv WHERE pv.request_id = %[1]s.id AND pv.emergency AND pv.cosigned_at IS NULL)
 		AND NOT (%[1]s.status = '%[3]s' AND %[1]s.emergency AND NOT EXISTS (SELECT 1 FROM workflow_requests pv WHERE pv.request_id = %[1]s.id))`,
-		alias, StatusDraft, StatusSubmitted)
+		alias, StateDraft, StateSubmitted)
 }
 
 // Visible reports whether actor may know that r exists: an agency's people
@@ -234,7 +234,7 @@ func (s *Service) Create(ctx context.Context, actor *identity.Principal, in Inpu
 		ID:        id.String(),
 		AgencyID:  actor.AgencyID,
 		CreatedBy: actor.PersonID,
-		Status:    StatusDraft,
+		Status:    StateDraft,
 		Version:   1,
 		CreatedAt: now,
 		UpdatedAt: now,
@@ -261,7 +261,7 @@ func (s *Service) Create(ctx context.Context, actor *identity.Principal, in Inpu
 			return err
 		}
 		return s.record(ctx, tx, actor, r,
-			&HistoryEntry{At: now, Action: ActionCreate, ToStatus: StatusDraft},
+			&HistoryEntry{At: now, Action: ActionCreate, ToStatus: StateDraft},
 			audit.Event{At: now, Action: ActionCreate, Details: audit.JSON(map[string]any{"reference": r.Reference})})
 	})
 	if err != nil {
@@ -319,7 +319,7 @@ func (s *Service) Update(ctx context.Context, actor *identity.Principal, id stri
 		if err := s.authorize(ctx, actor, ActionEdit, r); err != nil {
 			return err
 		}
-		if r.Status != StatusDraft {
+		if r.Status != StateDraft {
 			return notDraft(r)
 		}
 		if r.Version != version {
@@ -348,7 +348,7 @@ func (s *Service) Update(ctx context.Context, actor *identity.Principal, id stri
 		// The version and status conditions make the write itself the
 		// check: a concurrent edit or submission that committed first
 		// leaves no row to update.
-		res := tx.Model(&Request{}).Where("id = ? AND version = ? AND status = ?", r.ID, version, StatusDraft).
+		res := tx.Model(&Request{}).Where("id = ? AND version = ? AND status = ?", r.ID, version, StateDraft).
 			Updates(editColumns(r))
 		if res.Error != nil {
 			return fmt.Errorf("update request %s: %w", r.ID, res.Error)
@@ -363,7 +363,7 @@ func (s *Service) Update(ctx context.Context, actor *identity.Principal, id stri
 		}
 		out = r
 		return s.record(ctx, tx, actor, r,
-			&HistoryEntry{At: now, Action: ActionEdit, FromStatus: StatusDraft, ToStatus: StatusDraft,
+			&HistoryEntry{At: now, Action: ActionEdit, FromStatus: StateDraft, ToStatus: StateDraft,
 				Comment: "Changed " + strings.Join(changed, ", ") + "."},
 			audit.Event{At: now, Action: ActionEdit, Details: audit.JSON(map[string]any{"fields": changed, "version": r.Version})})
 	})
@@ -391,7 +391,7 @@ func (s *Service) Submit(ctx context.Context, actor *identity.Principal, id stri
 		if err := s.authorize(ctx, actor, ActionSubmit, r); err != nil {
 			return err
 		}
-		if r.Status != StatusDraft {
+		if r.Status != StateDraft {
 			return notDraft(r)
 		}
 		if err := loadTargets(ctx, tx, r); err != nil {
@@ -413,7 +413,7 @@ func (s *Service) Submit(ctx context.Context, actor *identity.Principal, id stri
 		}
 		now := s.now()
 		from := r.Status
-		r.Status = StatusSubmitted
+		r.Status = StateSubmitted
 		r.SubmittedAt = &now
 		r.UpdatedAt = now
 		r.Version++
@@ -421,7 +421,7 @@ func (s *Service) Submit(ctx context.Context, actor *identity.Principal, id stri
 		// (process and stated purpose), kept with the request: its log
 		// leaves and its place in the reports follow it.
 		r.NationalSecurity = scope.NationalSecurity
-		res := tx.Model(&Request{}).Where("id = ? AND version = ? AND status = ?", r.ID, r.Version-1, StatusDraft).
+		res := tx.Model(&Request{}).Where("id = ? AND version = ? AND status = ?", r.ID, r.Version-1, StateDraft).
 			Updates(map[string]any{"status": r.Status, "submitted_at": now, "updated_at": now, "version": r.Version,
 				"national_security": r.NationalSecurity})
 		if res.Error != nil {
@@ -543,8 +543,12 @@ func (s *Service) List(ctx context.Context, actor *identity.Principal, f Filter)
 		return Page{}, err
 	}
 	var problems errs.Fields
-	if f.Status != "" && !slices.Contains(States, f.Status) {
-		problems.Add("status", "Choose one of: %s.", strings.Join(States, ", "))
+	if f.Status != "" && !f.Status.Known() {
+		names := make([]string, len(States))
+		for i, st := range States {
+			names[i] = string(st)
+		}
+		problems.Add("status", "Choose one of: %s.", strings.Join(names, ", "))
 	}
 	switch {
 	case f.Limit < 0:

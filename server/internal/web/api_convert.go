@@ -12,7 +12,7 @@ import (
 // prefix its document links live under ("/api/v1", "/agency", "/provider").
 func toAPIRequest(r *request.Request, a *agency.Agency, scope *request.Scope, base string) apiRequest {
 	out := apiRequest{
-		ID: r.ID, Reference: r.Reference, Status: r.Status, Version: r.Version,
+		ID: r.ID, Reference: r.Reference, Status: string(r.Status), Version: r.Version,
 		Process: r.Process,
 		IssuingAuthority: apiAuthority{
 			Kind: r.Authority.Kind, Name: r.Authority.Name, SignedBy: r.Authority.SignedBy,
@@ -47,7 +47,7 @@ func toAPIRequest(r *request.Request, a *agency.Agency, scope *request.Scope, ba
 		})
 	}
 	for _, h := range r.History {
-		out.History = append(out.History, apiHistory{At: h.At, Action: h.Action, From: h.FromStatus, To: h.ToStatus, Comment: h.Comment})
+		out.History = append(out.History, apiHistory{At: h.At, Action: h.Action, From: string(h.FromStatus), To: string(h.ToStatus), Comment: h.Comment})
 	}
 	if scope != nil {
 		sc := toAPIScope(*scope)

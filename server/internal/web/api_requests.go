@@ -230,7 +230,7 @@ func (s *Server) handleAPIRequestList(c *gin.Context) {
 }
 
 func (s *Server) listRequests(c *gin.Context, base string) ([]apiRequest, string, error) {
-	f := request.Filter{Status: c.Query("status"), Cursor: c.Query("cursor")}
+	f := request.Filter{Status: request.State(c.Query("status")), Cursor: c.Query("cursor")}
 	if l := c.Query("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > 100 {

@@ -26,7 +26,7 @@ type requestListPage struct {
 	Items      []apiRequest
 	NextCursor string
 	Status     string
-	Statuses   []string
+	Statuses   []request.State
 	// Notifications are the agency's newest (questions, decisions,
 	// deadlines, packages ready); the provider's list has none.
 	Notifications []apiNotification
@@ -315,14 +315,14 @@ func (s *Server) showRequest(c *gin.Context, status int, problem error) {
 		return
 	}
 	p := requestDetailPage{Page: s.page(c, "Request "+r.Reference), Base: base, R: view,
-		CanEdit: base == "/agency" && !a.Principal.Provider && r.Status == request.StatusDraft, MaxUploadMiB: s.cfg.MaxUploadBytes >> 20}
+		CanEdit: base == "/agency" && !a.Principal.Provider && r.Status == request.StateDraft, MaxUploadMiB: s.cfg.MaxUploadBytes >> 20}
 	p.Errors, p.FieldErrors = fieldErrors(problem)
 	if problem == nil {
 		p.Errors = nil
 	}
 	// Whoever may see the request (Get checked) may see its package's state;
 	// only its agency's officers may download it (OpenDownload checks).
-	if s.disclosure != nil && r.Status != request.StatusDraft {
+	if s.disclosure != nil && r.Status != request.StateDraft {
 		prod, err := s.disclosure.Get(c.Request.Context(), r.ID)
 		switch {
 		case err == nil:

@@ -20,7 +20,7 @@ type queuePage struct {
 	Team          string
 	Teams         []string
 	Status        string
-	Statuses      []workflow.State
+	Statuses      []request.State
 	Overdue       bool
 	Emergency     bool
 	Mine          bool
@@ -60,7 +60,7 @@ func (s *Server) handleQueuePage(c *gin.Context) {
 		return
 	}
 	p := queuePage{Page: s.page(c, "Queue"), Team: f.Team, Teams: workflow.Teams, Status: string(f.Status),
-		Statuses: workflow.States, Overdue: f.Overdue != nil && *f.Overdue, Emergency: f.Emergency != nil && *f.Emergency,
+		Statuses: request.States, Overdue: f.Overdue != nil && *f.Overdue, Emergency: f.Emergency != nil && *f.Emergency,
 		Mine: c.Query("assignee") == "me", Items: toAPIQueue(page).Items, Notifications: toAPINotifications(notes).Items}
 	if page.NextCursor != "" {
 		q := c.Request.URL.Query()

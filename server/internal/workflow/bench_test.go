@@ -3,6 +3,7 @@ package workflow_test
 import (
 	"context"
 	"fmt"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"os"
 	"runtime"
 	"slices"
@@ -90,7 +91,7 @@ func BenchmarkQueuePage(b *testing.B) {
 		{"page40", func(deep string) workflow.QueueFilter { return workflow.QueueFilter{Team: "legal", Cursor: deep} }},
 		{"overdue", func(string) workflow.QueueFilter { return workflow.QueueFilter{Team: "legal", Overdue: ptr(true)} }},
 		{"in_review", func(string) workflow.QueueFilter {
-			return workflow.QueueFilter{Team: "legal", Status: workflow.StateInReview}
+			return workflow.QueueFilter{Team: "legal", Status: request.StateInReview}
 		}},
 	} {
 		b.Run(c.name, func(b *testing.B) {

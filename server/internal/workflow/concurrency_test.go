@@ -3,6 +3,7 @@ package workflow_test
 import (
 	"context"
 	"fmt"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"sync"
 	"testing"
 
@@ -22,8 +23,8 @@ func TestConcurrentApprovals(t *testing.T) {
 		kind wt.Kind
 		want workflow.State
 	}{
-		{"OneApprover", wt.Subpoena, workflow.StateApproved},
-		{"FourEyes", wt.ManyTargets, workflow.StateAwaitingCountersign},
+		{"OneApprover", wt.Subpoena, request.StateApproved},
+		{"FourEyes", wt.ManyTargets, request.StateAwaitingCountersign},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			e := wt.New(t, wt.Options{NoStart: true})
@@ -81,7 +82,7 @@ func TestConcurrentApprovals(t *testing.T) {
 			if got := e.Count(t, "SELECT COUNT(*) FROM "+wt.AuditTrail+" WHERE request_id = ?", r.ID) - audits; got != 1 {
 				t.Errorf("%d audit events, want 1", got)
 			}
-			if got := e.Count(t, "SELECT COUNT(*) FROM tlog_leaves WHERE request_id = ? AND event = 'decided'", r.ID); tc.want == workflow.StateApproved && got != 1 {
+			if got := e.Count(t, "SELECT COUNT(*) FROM tlog_leaves WHERE request_id = ? AND event = 'decided'", r.ID); tc.want == request.StateApproved && got != 1 {
 				t.Errorf("%d decided leaves, want 1", got)
 			}
 		})

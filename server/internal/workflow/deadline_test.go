@@ -2,6 +2,7 @@ package workflow_test
 
 import (
 	"context"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"testing"
 	"time"
 
@@ -64,13 +65,13 @@ func TestDeadlinesPerProcess(t *testing.T) {
 				t.Errorf("submitted: due in %s, want %s (%s)", got, want, tc.process)
 			}
 			st := e.Do(t, e.Intake, r.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(tc.kind == wt.Emergency)})
-			if st.State != workflow.StateInReview {
+			if st.State != request.StateInReview {
 				return // a preservation is preserved: its hold period is the deadline
 			}
 			if got := hours(t, r.ID); got != want {
 				t.Errorf("in review: due in %s, want %s (%s)", got, want, tc.process)
 			}
-			if st := e.Do(t, e.Reviewer, r.ID, workflow.ActionApprove, workflow.Input{}); st.State == workflow.StateAwaitingCountersign {
+			if st := e.Do(t, e.Reviewer, r.ID, workflow.ActionApprove, workflow.Input{}); st.State == request.StateAwaitingCountersign {
 				if got := hours(t, r.ID); got != want {
 					t.Errorf("awaiting countersign: due in %s, want %s (%s)", got, want, tc.process)
 				}

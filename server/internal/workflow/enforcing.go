@@ -218,11 +218,11 @@ func (s *step) guardEnforcing() error {
 
 // produced reports whether the data may already have left: an objection
 // then restricts its use rather than the production.
-func produced(st State) bool { return st == StateProducing || st == StateDisclosed }
+func produced(st State) bool { return st == request.StateProducing || st == request.StateDisclosed }
 
 func (s *step) nextEnforcing() State {
 	if s.in.Outcome == AnswerGroundsRaised && !produced(s.from) {
-		return StateRejected
+		return request.StateRejected
 	}
 	return s.from
 }
@@ -241,20 +241,20 @@ func (s *step) recordEnforcing() error {
 			n.Grounds = append(n.Grounds, g)
 		}
 	}
-	n.AfterProduction = n.Answer == AnswerGroundsRaised && s.to != StateRejected
+	n.AfterProduction = n.Answer == AnswerGroundsRaised && s.to != request.StateRejected
 	s.details["enforcing_authority"] = map[string]any{"answer": n.Answer, "grounds": n.Grounds, "after_production": n.AfterProduction}
 	who, ref, names := "the enforcing authority of "+n.State, s.req.Reference, groundNames(checklist, n.Grounds)
 	switch {
 	case n.Answer == AnswerNoGrounds:
 		s.comment = "The enforcing authority of " + n.State + " raises no ground for refusal (Art. 10(2))."
-		if s.from == StateApproved {
+		if s.from == request.StateApproved {
 			// Held until now: produce as soon as possible (Art. 10(2)).
 			s.comment += " Produced now."
 			s.jobs = append(s.jobs, produceJob(s.req.ID, time.Time{}))
 			s.notes = append(s.notes, s.agencyNote("decision", "Production follows",
 				fmt.Sprintf("%s confirmed that it raises no ground for refusal of request %s; the production follows now.", upperFirst(who), ref)))
 		}
-	case s.to == StateRejected:
+	case s.to == request.StateRejected:
 		d := Decision{Outcome: OutcomeRejected, ReasonCode: ReasonEnforcingAuthorityRefusal, Reason: s.in.Comment}
 		s.c.Decision = mustJSON(d)
 		s.details["reason_code"] = ReasonEnforcingAuthorityRefusal
@@ -301,7 +301,7 @@ func (s *step) guardProduce() error {
 // may still object to the use of its data (Art. 10(4)): closed, the
 // objection could not be recorded.
 func (s *step) guardClose() error {
-	if n := s.c.EA; s.from == StateDisclosed && n.objectionOpen(s.now) {
+	if n := s.c.EA; s.from == request.StateDisclosed && n.objectionOpen(s.now) {
 		return errs.E(errs.Conflict, "The enforcing authority of %s may object to the use of the data of request %s until %s (Regulation (EU) 2023/1543, Art. 10(4)); close it after that, or once its answer is recorded.",
 			n.State, s.req.Reference, stamp(*n.ObjectionUntil))
 	}
@@ -374,7 +374,7 @@ func enforcementView(c *Case, st State, now time.Time, name func(*string) *Perso
 		}
 	}
 	_, v.Held = c.productionHeld(now)
-	v.Held = v.Held && st == StateApproved
+	v.Held = v.Held && st == request.StateApproved
 	if provider {
 		v.RecordedBy, v.AnsweredBy = name(n.RecordedBy), name(n.AnsweredBy)
 	}

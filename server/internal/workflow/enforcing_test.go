@@ -114,7 +114,7 @@ func TestEUOrderHeldForEnforcingAuthority(t *testing.T) {
 	}
 
 	st := e.Do(t, e.Reviewer, r.ID, workflow.ActionApprove, workflow.Input{})
-	if st.State != workflow.StateApproved {
+	if st.State != request.StateApproved {
 		t.Fatalf("approved: %s", st.State)
 	}
 	if want := end.Add(time.Duration(processes(t, e)["eu.epoc"].DeadlineHours) * time.Hour); st.DueAt == nil || !st.DueAt.Equal(want) {
@@ -154,14 +154,14 @@ func TestEUOrderHeldForEnforcingAuthority(t *testing.T) {
 		err := e.DB.Raw("SELECT state, scheduled_at FROM river_job WHERE kind = 'workflow.produce'").Row().Scan(&job.State, &job.ScheduledAt)
 		return err == nil && job.State == "scheduled" && job.ScheduledAt.After(time.Now().Add(200*time.Hour))
 	})
-	if got := e.State(t, r.ID); got != workflow.StateApproved {
+	if got := e.State(t, r.ID); got != request.StateApproved {
 		t.Fatalf("produced during the hold: %s", got)
 	}
 
 	// The 10 days pass.
 	clock.set(241 * time.Hour)
 	makeDue(t, e, "workflow.produce")
-	wt.Eventually(t, 10*time.Second, "production at the hold's end", func() bool { return e.State(t, r.ID) == workflow.StateProducing })
+	wt.Eventually(t, 10*time.Second, "production at the hold's end", func() bool { return e.State(t, r.ID) == request.StateProducing })
 	if n := viewAs(t, e, e.EUOfficer, r.ID).Enforcement; n == nil || n.Held || !strings.Contains(n.Summary, "raised no ground for refusal by") {
 		t.Errorf("after the hold: %+v", n)
 	}
@@ -184,10 +184,10 @@ func TestEnforcingAuthorityAnswers(t *testing.T) {
 		wantState   workflow.State
 		wantProduce bool
 	}{
-		{"NoGroundsWhileHeldProducesNow", true, noGrounds, workflow.StateApproved, true},
-		{"NoGroundsInReviewThenApprovedProducesAtOnce", false, noGrounds, workflow.StateInReview, true},
-		{"GroundsRaisedWhileHeldRejects", true, groundsRaised, workflow.StateRejected, false},
-		{"GroundsRaisedInReviewRejects", false, groundsRaised, workflow.StateRejected, false},
+		{"NoGroundsWhileHeldProducesNow", true, noGrounds, request.StateApproved, true},
+		{"NoGroundsInReviewThenApprovedProducesAtOnce", false, noGrounds, request.StateInReview, true},
+		{"GroundsRaisedWhileHeldRejects", true, groundsRaised, request.StateRejected, false},
+		{"GroundsRaisedInReviewRejects", false, groundsRaised, request.StateRejected, false},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			r := verifiedEU(t, e, wt.EUTraffic)
@@ -202,11 +202,11 @@ func TestEnforcingAuthorityAnswers(t *testing.T) {
 			if c.EA.Answer != tc.in.Outcome || c.EA.AnsweredBy == nil || *c.EA.AnsweredBy != e.Counsel.PersonID || c.EA.AfterProduction {
 				t.Errorf("answer recorded as %+v", c.EA)
 			}
-			if st.State == workflow.StateInReview {
+			if st.State == request.StateInReview {
 				e.Do(t, e.Reviewer, r.ID, workflow.ActionApprove, workflow.Input{})
 			}
 			if tc.wantProduce {
-				wt.Eventually(t, 10*time.Second, "production before the hold's end", func() bool { return e.State(t, r.ID) == workflow.StateProducing })
+				wt.Eventually(t, 10*time.Second, "production before the hold's end", func() bool { return e.State(t, r.ID) == request.StateProducing })
 				if got := e.Count(t, "SELECT COUNT(*) FROM tlog_leaves WHERE request_id = ? AND event = ?", r.ID, translog.EventDecided); got != 1 {
 					t.Errorf("%d decided leaves once produced, want 1", got)
 				}
@@ -297,7 +297,7 @@ func TestEUOrderBothFactsInIssuingStateNotNotified(t *testing.T) {
 		t.Errorf("answer to nobody: %v, want 409", err)
 	}
 	e.Do(t, e.Reviewer, r.ID, workflow.ActionApprove, workflow.Input{})
-	wt.Eventually(t, 10*time.Second, "production at once", func() bool { return e.State(t, r.ID) == workflow.StateProducing })
+	wt.Eventually(t, 10*time.Second, "production at once", func() bool { return e.State(t, r.ID) == request.StateProducing })
 }
 
 // TestEUEmergencyObjectionWindow: an emergency order notified to the
@@ -315,7 +315,7 @@ func TestEUEmergencyObjectionWindow(t *testing.T) {
 		r := verifiedEU(t, e, wt.EUEmergency)
 		e.Do(t, e.Reviewer, r.ID, workflow.ActionApprove, workflow.Input{})
 		e.Do(t, e.Counsel, r.ID, workflow.ActionCountersign, workflow.Input{})
-		wt.Eventually(t, 10*time.Second, "production at once", func() bool { return e.State(t, r.ID) == workflow.StateProducing })
+		wt.Eventually(t, 10*time.Second, "production at once", func() bool { return e.State(t, r.ID) == request.StateProducing })
 		if err := e.DB.Transaction(func(tx *gormDB) error { return e.Engine.Disclosed(ctx, tx, r.ID) }); err != nil {
 			t.Fatal(err)
 		}
@@ -335,7 +335,7 @@ func TestEUEmergencyObjectionWindow(t *testing.T) {
 		t.Errorf("close while the authority may object: %v, want 409", err)
 	}
 	st := e.Do(t, e.Reviewer, r.ID, workflow.ActionRecordEnforcingAuthority, groundsRaised)
-	if st.State != workflow.StateDisclosed {
+	if st.State != request.StateDisclosed {
 		t.Errorf("an objection after production moved it to %s", st.State)
 	}
 	if c := e.Case(t, r.ID); !c.EA.AfterProduction || c.EA.Answer != workflow.AnswerGroundsRaised {
@@ -414,7 +414,7 @@ func TestEUPreservationKeptUntilProduced(t *testing.T) {
 		t.Skip("the catalogue does not yet mark eu.epoc_pr hold_until_produced (Art. 11(1)); the rest needs it")
 	}
 	st := e.Do(t, e.Reviewer, p.ID, workflow.ActionConfirmProductionIssued, workflow.Input{Comment: "Letter of the Staatsanwaltschaft of 3 December."})
-	if st.State != workflow.StateExtended || st.DueAt != nil {
+	if st.State != request.StateExtended || st.DueAt != nil {
 		t.Errorf("confirmed: %s due %v, want extended with no end", st.State, st.DueAt)
 	}
 	c = e.Case(t, p.ID)
@@ -445,11 +445,11 @@ func TestEUPreservationKeptUntilProduced(t *testing.T) {
 	if n := makeDue(t, e, "workflow.hold_expiry"); n < 4 {
 		t.Fatalf("hold jobs made due: %d, want at least 4 (placed and extended, twice)", n)
 	}
-	wt.Eventually(t, 10*time.Second, "the unconfirmed preservation to expire", func() bool { return e.State(t, other.ID) == workflow.StateExpired })
+	wt.Eventually(t, 10*time.Second, "the unconfirmed preservation to expire", func() bool { return e.State(t, other.ID) == request.StateExpired })
 	wt.Eventually(t, 10*time.Second, "every hold job to finish", func() bool {
 		return e.Count(t, "SELECT COUNT(*) FROM river_job WHERE kind = 'workflow.hold_expiry' AND state <> 'completed'") == 0
 	})
-	if got := e.State(t, p.ID); got != workflow.StateExtended {
+	if got := e.State(t, p.ID); got != request.StateExtended {
 		t.Fatalf("confirmed preservation after 91 days: %s, want still extended", got)
 	}
 	if hs := holds(p.ID); len(hs) == 0 || hs[0].Status != metadata.HoldActive {
@@ -465,11 +465,11 @@ func TestEUPreservationKeptUntilProduced(t *testing.T) {
 	e.Submit(t, e.EUOfficer, w.ID)
 	e.Do(t, e.Intake, w.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(false)})
 	e.Do(t, e.Reviewer, w.ID, workflow.ActionApprove, workflow.Input{})
-	wt.Eventually(t, 10*time.Second, "production", func() bool { return e.State(t, w.ID) == workflow.StateProducing })
+	wt.Eventually(t, 10*time.Second, "production", func() bool { return e.State(t, w.ID) == request.StateProducing })
 	if err := e.DB.Transaction(func(tx *gormDB) error { return e.Engine.Disclosed(ctx, tx, w.ID) }); err != nil {
 		t.Fatal(err)
 	}
-	if got := e.State(t, p.ID); got != workflow.StateClosed {
+	if got := e.State(t, p.ID); got != request.StateClosed {
 		t.Errorf("preservation after its production: %s, want closed", got)
 	}
 	for _, h := range holds(p.ID) {
@@ -548,7 +548,7 @@ func TestEnforcingAuthorityTable(t *testing.T) {
 	for _, st := range slices.Sorted(maps.Keys(ids)) {
 		fx := fixture{
 			notified:          slices.Contains(allowedIn[workflow.ActionRecordEnforcingAuthority], st),
-			keptUntilProduced: kept && (st == workflow.StatePreserved || st == workflow.StateExtended),
+			keptUntilProduced: kept && (st == request.StatePreserved || st == request.StateExtended),
 		}
 		for _, a := range []workflow.Action{workflow.ActionRecordEnforcingAuthority, workflow.ActionConfirmProductionIssued} {
 			for _, who := range actors {

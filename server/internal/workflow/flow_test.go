@@ -3,6 +3,7 @@ package workflow_test
 import (
 	"context"
 	"errors"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"slices"
 	"testing"
 	"time"
@@ -30,11 +31,11 @@ func TestSingleApprovalFlow(t *testing.T) {
 	}
 
 	e.Do(t, e.Intake, r.ID, workflow.ActionTake, workflow.Input{})
-	if got, want := e.State(t, r.ID), workflow.StateIntake; got != want {
+	if got, want := e.State(t, r.ID), request.StateIntake; got != want {
 		t.Errorf("after take: %s, want %s", got, want)
 	}
 	st := e.Do(t, e.Intake, r.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(false)})
-	if got, want := st.State, workflow.StateInReview; got != want {
+	if got, want := st.State, request.StateInReview; got != want {
 		t.Errorf("after verify: %s, want %s", got, want)
 	}
 	if got, want := st.Queue, "legal"; got != want {
@@ -45,10 +46,10 @@ func TestSingleApprovalFlow(t *testing.T) {
 	}
 	e.Do(t, e.Reviewer, r.ID, workflow.ActionTake, workflow.Input{})
 	st = e.Do(t, e.Reviewer, r.ID, workflow.ActionApprove, workflow.Input{Comment: "Within the subpoena's reach."})
-	if got, want := st.State, workflow.StateApproved; got != want {
+	if got, want := st.State, request.StateApproved; got != want {
 		t.Fatalf("after approve: %s, want %s", got, want)
 	}
-	wt.Eventually(t, 10*time.Second, "the produce job", func() bool { return e.State(t, r.ID) == workflow.StateProducing })
+	wt.Eventually(t, 10*time.Second, "the produce job", func() bool { return e.State(t, r.ID) == request.StateProducing })
 
 	if got := e.Count(t, "SELECT COUNT(*) FROM tlog_leaves WHERE request_id = ? AND event = ?", r.ID, translog.EventDecided); got != 1 {
 		t.Errorf("decided leaves: %d, want 1", got)
@@ -67,7 +68,7 @@ func TestFourEyes(t *testing.T) {
 	r := e.File(t, e.Officer, wt.ManyTargets)
 	e.Do(t, e.Intake, r.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(false)})
 	st := e.Do(t, e.Counsel, r.ID, workflow.ActionApprove, workflow.Input{})
-	if got, want := st.State, workflow.StateAwaitingCountersign; got != want {
+	if got, want := st.State, request.StateAwaitingCountersign; got != want {
 		t.Fatalf("after approve: %s, want %s", got, want)
 	}
 	if got, want := st.Queue, "counsel"; got != want {
@@ -113,7 +114,7 @@ func TestFourEyes(t *testing.T) {
 			if got := codeOf(err); got != tc.want {
 				t.Fatalf("%s: %v, want %q", tc.action, err, tc.want)
 			}
-			if err == nil && st.State != workflow.StateAwaitingCountersign {
+			if err == nil && st.State != request.StateAwaitingCountersign {
 				t.Errorf("%s left it %s", tc.action, st.State)
 			}
 		})
@@ -123,7 +124,7 @@ func TestFourEyes(t *testing.T) {
 		t.Errorf("counsel's own countersignatures: %+v, %v", page.Items, err)
 	}
 	st = e.Do(t, e.Counsel2, r.ID, workflow.ActionCountersign, workflow.Input{})
-	if got, want := st.State, workflow.StateApproved; got != want {
+	if got, want := st.State, request.StateApproved; got != want {
 		t.Fatalf("after countersign: %s, want %s", got, want)
 	}
 	if got := e.Count(t, "SELECT COUNT(DISTINCT subject) FROM workflow_approvals WHERE request_id = ?", r.ID); got != 2 {
@@ -189,7 +190,7 @@ func TestBadInput(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st.State != workflow.StateApproved {
+		if st.State != request.StateApproved {
 			t.Errorf("state %s", st.State)
 		}
 	})

@@ -58,7 +58,7 @@ func (s *step) guardTake() error {
 		return errs.E(errs.Conflict, "Request %s is already taken by %s; they can release it, or an administrator can reassign it.",
 			s.req.Reference, personName(s.ctx, s.tx, *a))
 	}
-	if s.from == StateAwaitingCountersign {
+	if s.from == request.StateAwaitingCountersign {
 		// Taking the countersignature claims it for oneself; the first
 		// approver can never give it, so they may not hold it either.
 		first, err := s.firstApproval()
@@ -210,9 +210,9 @@ func (s *step) guardVerify() error {
 
 func (s *step) nextVerify() State {
 	if s.c.Kind == KindPreservation {
-		return StatePreserved
+		return request.StatePreserved
 	}
-	return StateInReview
+	return request.StateInReview
 }
 
 func (s *step) verify() error {
@@ -220,7 +220,7 @@ func (s *step) verify() error {
 	s.c.VerifiedBy, s.c.VerifiedAt = &id, &s.now
 	s.c.Verification = mustJSON(s.in.Verification)
 	s.details["verification"] = s.in.Verification
-	if s.to != StatePreserved {
+	if s.to != request.StatePreserved {
 		return s.recordNotification()
 	}
 	p, err := s.e.process(s.ctx, s.req.Process)
@@ -390,9 +390,9 @@ func plural(n int, one, many string) string {
 
 func (s *step) nextApprove() State {
 	if s.approvals.Required >= 2 {
-		return StateAwaitingCountersign
+		return request.StateAwaitingCountersign
 	}
-	return StateApproved
+	return request.StateApproved
 }
 
 func (s *step) approve() error {
@@ -406,7 +406,7 @@ func (s *step) approve() error {
 	}
 	s.c.ApprovalsRequired = max(ap.Required, 1)
 	s.details["scope"] = s.decided
-	if s.to == StateAwaitingCountersign {
+	if s.to == request.StateAwaitingCountersign {
 		s.comment = "Approved; a second approval is required."
 		s.notes = append(s.notes, s.teamNoteTo("counsel", "countersign", "Countersignature needed",
 			fmt.Sprintf("Request %s was approved and needs a second approval by another person.", s.req.Reference)))
@@ -609,7 +609,7 @@ func (s *step) cosign() error {
 }
 
 func (s *step) withdraw() error {
-	if s.from != StateDraft {
+	if s.from != request.StateDraft {
 		// A draft never reached the provider, so the log never counted it.
 		s.leaf = &translog.Record{Event: translog.EventWithdrawn, Categories: s.req.Categories}
 	}
@@ -662,7 +662,7 @@ func (s *step) disclosed() error {
 	if err := s.tx.Table("requests").Select("status").Where("id = ?", l.LinkedID).Take(&linked).Error; err != nil {
 		return fmt.Errorf("find linked request %s: %w", l.LinkedID, err)
 	}
-	if st := State(linked.Status); st == StatePreserved || st == StateExtended {
+	if st := State(linked.Status); st == request.StatePreserved || st == request.StateExtended {
 		s.fulfils = l.LinkedID // after this transition is written
 	}
 	return nil

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"fmt"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"time"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
@@ -9,7 +10,7 @@ import (
 )
 
 // holding reports whether records are held in state st.
-func holding(st State) bool { return st == StatePreserved || st == StateExtended }
+func holding(st State) bool { return st == request.StatePreserved || st == request.StateExtended }
 
 // keepHolds makes the metadata holds follow the preservation lane, in the
 // transition's transaction: placed when a request becomes preserved, moved
@@ -23,9 +24,9 @@ func (s *step) keepHolds() error {
 		return nil
 	}
 	switch {
-	case s.to == StatePreserved && !holding(s.from):
+	case s.to == request.StatePreserved && !holding(s.from):
 		return s.placeHolds(h)
-	case s.from == StatePreserved && s.to == StateExtended:
+	case s.from == request.StatePreserved && s.to == request.StateExtended:
 		err := h.ExtendHolds(s.ctx, s.tx, s.req.ID, *s.c.HoldUntil)
 		if errs.CodeOf(err) == errs.NotFound {
 			return nil // no target matched an account: nothing is held
@@ -33,7 +34,7 @@ func (s *step) keepHolds() error {
 		return err
 	case holding(s.from) && !holding(s.to):
 		status := metadata.HoldReleased
-		if s.to == StateExpired {
+		if s.to == request.StateExpired {
 			status = metadata.HoldExpired
 		}
 		return h.EndHolds(s.ctx, s.tx, s.req.ID, status)

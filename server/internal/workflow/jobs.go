@@ -279,7 +279,7 @@ func (e *Engine) onOrderExpiry(ctx context.Context, tx *gorm.DB, a orderExpiryAr
 
 func (e *Engine) onHoldExpiry(ctx context.Context, tx *gorm.DB, a holdArgs) error {
 	_, c, err := current(ctx, tx, a.RequestID)
-	if err != nil || c == nil || (c.Status != StatePreserved && c.Status != StateExtended) || c.HoldUntil == nil || !c.HoldUntil.Equal(a.Until) {
+	if err != nil || c == nil || (c.Status != request.StatePreserved && c.Status != request.StateExtended) || c.HoldUntil == nil || !c.HoldUntil.Equal(a.Until) {
 		return err
 	}
 	return e.system(ctx, tx, c.RequestID, ActionExpire, "The preservation hold ended on "+a.Until.Format(time.DateOnly)+".")
@@ -317,7 +317,7 @@ func (e *Engine) onFollowUp(ctx context.Context, tx *gorm.DB, a followUpArgs) er
 
 func (e *Engine) onProduce(ctx context.Context, tx *gorm.DB, a produceArgs) error {
 	_, c, err := current(ctx, tx, a.RequestID)
-	if err != nil || c == nil || c.Status != StateApproved {
+	if err != nil || c == nil || c.Status != request.StateApproved {
 		return err
 	}
 	if until, held := c.productionHeld(e.now()); held {
@@ -404,7 +404,7 @@ type sweepWorker struct {
 func (w *sweepWorker) Work(ctx context.Context, job *river.Job[sweepArgs]) error {
 	var ids []string
 	err := w.e.db.WithContext(ctx).Table("requests r").Select("r.id").
-		Where("r.status = ? AND NOT EXISTS (SELECT 1 FROM workflow_requests w WHERE w.request_id = r.id)", StateSubmitted).
+		Where("r.status = ? AND NOT EXISTS (SELECT 1 FROM workflow_requests w WHERE w.request_id = r.id)", request.StateSubmitted).
 		Order("r.id").Limit(100).Scan(&ids).Error
 	if err != nil {
 		return fmt.Errorf("sweep: %w", err)

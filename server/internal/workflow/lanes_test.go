@@ -75,11 +75,11 @@ func TestEmergencyLane(t *testing.T) {
 	if v := e.Case(t, r.ID).Verification; !strings.Contains(v, `"number":"+15550100999"`) {
 		t.Errorf("callback number not stored normalised: %s", v)
 	}
-	if st := e.Do(t, e.Reviewer, r.ID, workflow.ActionApprove, workflow.Input{}); st.State != workflow.StateAwaitingCountersign {
+	if st := e.Do(t, e.Reviewer, r.ID, workflow.ActionApprove, workflow.Input{}); st.State != request.StateAwaitingCountersign {
 		t.Fatalf("emergency approved by one person: %s", st.State)
 	}
 	e.Do(t, e.Counsel, r.ID, workflow.ActionCountersign, workflow.Input{})
-	wt.Eventually(t, 10*time.Second, "production", func() bool { return e.State(t, r.ID) == workflow.StateProducing })
+	wt.Eventually(t, 10*time.Second, "production", func() bool { return e.State(t, r.ID) == request.StateProducing })
 
 	if err := e.DB.Transaction(func(tx *gormDB) error { return e.Engine.Disclosed(ctx, tx, r.ID) }); err != nil {
 		t.Fatal(err)
@@ -212,7 +212,7 @@ func TestFollowUpOverdue(t *testing.T) {
 	e.Do(t, e.Intake, r.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(true)})
 	e.Do(t, e.Reviewer, r.ID, workflow.ActionApprove, workflow.Input{})
 	e.Do(t, e.Counsel, r.ID, workflow.ActionCountersign, workflow.Input{})
-	wt.Eventually(t, 10*time.Second, "production", func() bool { return e.State(t, r.ID) == workflow.StateProducing })
+	wt.Eventually(t, 10*time.Second, "production", func() bool { return e.State(t, r.ID) == request.StateProducing })
 	// Disclosed 31 days ago by the engine's clock: the follow-up, due 30
 	// days after, is already due by River's.
 	clock.set(-31 * 24 * time.Hour)
@@ -240,7 +240,7 @@ func TestPreservationLane(t *testing.T) {
 	ctx := context.Background()
 	p := e.File(t, e.Officer, wt.Preservation)
 	st := e.Do(t, e.Intake, p.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(false)})
-	if st.State != workflow.StatePreserved {
+	if st.State != request.StatePreserved {
 		t.Fatalf("verified preservation: %s, want preserved", st.State)
 	}
 	c := e.Case(t, p.ID)
@@ -260,7 +260,7 @@ func TestPreservationLane(t *testing.T) {
 	}
 
 	discloseLinkedWarrant(t, e, p.ID)
-	if got, want := e.State(t, p.ID), workflow.StateClosed; got != want {
+	if got, want := e.State(t, p.ID), request.StateClosed; got != want {
 		t.Errorf("preservation after its production: %s, want %s", got, want)
 	}
 }
@@ -273,7 +273,7 @@ func TestPreservationExpires(t *testing.T) {
 	p := e.File(t, e.Officer, wt.Preservation)
 	clock.set(-91 * 24 * time.Hour) // preserved 91 days ago
 	e.Do(t, e.Intake, p.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(false)})
-	wt.Eventually(t, 10*time.Second, "the hold to expire", func() bool { return e.State(t, p.ID) == workflow.StateExpired })
+	wt.Eventually(t, 10*time.Second, "the hold to expire", func() bool { return e.State(t, p.ID) == request.StateExpired })
 	if got := e.Count(t, "SELECT COUNT(*) FROM "+wt.AuditTrail+" WHERE request_id = ? AND action = 'workflow.expire'", p.ID); got != 1 {
 		t.Errorf("expire events: %d, want 1", got)
 	}
@@ -328,7 +328,7 @@ func TestOrderExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.Start(t)
-	wt.Eventually(t, 10*time.Second, "expiry", func() bool { return e.State(t, r.ID) == workflow.StateExpired })
+	wt.Eventually(t, 10*time.Second, "expiry", func() bool { return e.State(t, r.ID) == request.StateExpired })
 	if c := e.Case(t, r.ID); c.Queue != "" {
 		t.Errorf("expired request still in queue %q", c.Queue)
 	}
@@ -354,7 +354,7 @@ func TestQuestionAndAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.State != workflow.StateInReview {
+	if st.State != request.StateInReview {
 		t.Errorf("after the answer: %s, want in_review", st.State)
 	}
 	req, err := e.Requests.Get(ctx, e.Officer, r.ID)
@@ -390,7 +390,7 @@ func discloseLinkedWarrant(t *testing.T, e *wt.Env, id string) {
 	e.Submit(t, e.Officer, w.ID)
 	e.Do(t, e.Intake, w.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(false)})
 	e.Do(t, e.Reviewer, w.ID, workflow.ActionApprove, workflow.Input{})
-	wt.Eventually(t, 10*time.Second, "production", func() bool { return e.State(t, w.ID) == workflow.StateProducing })
+	wt.Eventually(t, 10*time.Second, "production", func() bool { return e.State(t, w.ID) == request.StateProducing })
 	if err := e.DB.Transaction(func(tx *gormDB) error { return e.Engine.Disclosed(ctx, tx, w.ID) }); err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"net/url"
 	"os"
 	"slices"
@@ -224,13 +225,13 @@ func isEnding(a workflow.Action) bool {
 func systemAllows(a workflow.Action, s workflow.State) bool {
 	switch a {
 	case workflow.ActionProduce:
-		return s == workflow.StateApproved
+		return s == request.StateApproved
 	case workflow.ActionDisclose:
-		return s == workflow.StateProducing
+		return s == request.StateProducing
 	case workflow.ActionExpire:
 		return slices.Contains([]workflow.State{"submitted", "intake", "in_review", "needs_info", "awaiting_countersign", "preserved", "extended"}, s)
 	case workflow.ActionFulfil:
-		return s == workflow.StatePreserved || s == workflow.StateExtended
+		return s == request.StatePreserved || s == request.StateExtended
 	}
 	return false
 }
@@ -376,7 +377,7 @@ func checkInvariants(rt *rapid.T, e *wt.Env, id string, transitions int) {
 		}
 	}
 	raisedBefore := ea.Answer == workflow.AnswerGroundsRaised && !ea.AfterProduction
-	if refused := d.ReasonCode == workflow.ReasonEnforcingAuthorityRefusal; refused != raisedBefore || (refused && st != workflow.StateRejected) {
+	if refused := d.ReasonCode == workflow.ReasonEnforcingAuthorityRefusal; refused != raisedBefore || (refused && st != request.StateRejected) {
 		rt.Fatalf("%s with decision %+v and the authority's answer %+v", st, d, ea)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"slices"
 	"strconv"
 	"strings"
@@ -111,7 +112,7 @@ func (e *Engine) Queue(ctx context.Context, actor *identity.Principal, f QueueFi
 	if f.Team != "" && !slices.Contains(Teams, f.Team) {
 		problems.Add("team", "Choose one of: %s.", strings.Join(Teams, ", "))
 	}
-	if f.Status != "" && !slices.Contains(States, f.Status) {
+	if f.Status != "" && !slices.Contains(request.States, f.Status) {
 		problems.Add("status", "Not a state of the workflow.")
 	}
 	switch {

@@ -32,7 +32,7 @@ func (e *Engine) Route(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
-		if State(r.Status) != StateSubmitted {
+		if State(r.Status) != request.StateSubmitted {
 			return nil
 		}
 		c, err := loadCase(ctx, tx, r.ID)
@@ -65,7 +65,7 @@ func (e *Engine) route(ctx context.Context, tx *gorm.DB, r *request.Request, a *
 	if kind != KindEmergency && kind != KindPreservation {
 		kind = KindLegalProcess
 	}
-	c := &Case{RequestID: r.ID, Status: StateSubmitted, Kind: kind, Emergency: kind == KindEmergency,
+	c := &Case{RequestID: r.ID, Status: request.StateSubmitted, Kind: kind, Emergency: kind == KindEmergency,
 		ApprovalsRequired: max(ap.Required, 1), DueAt: noDeadline, RoutedAt: now, UpdatedAt: now}
 	decisions := map[string]any{"approvals": ap, "process_kind": kind}
 	var (

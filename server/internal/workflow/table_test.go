@@ -3,6 +3,7 @@ package workflow_test
 import (
 	"context"
 	"fmt"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"slices"
 	"testing"
 
@@ -159,7 +160,7 @@ func standing(t *testing.T, e *wt.Env) map[workflow.State]string {
 	e.Do(t, e.Reviewer, ids["extended"], workflow.ActionExtend, workflow.Input{})
 	ids["released"] = verified(wt.Preservation)
 	e.Do(t, e.Reviewer, ids["released"], workflow.ActionRelease, workflow.Input{})
-	for _, s := range workflow.States {
+	for _, s := range request.States {
 		if got := e.State(t, ids[s]); got != s {
 			t.Fatalf("fixture for %s is %s", s, got)
 		}
@@ -200,11 +201,11 @@ func TestTransitionTable(t *testing.T) {
 	}
 	actions := append(slices.Clone(workflow.ProviderActions), workflow.ActionCosign, workflow.ActionMessage, workflow.ActionWithdraw)
 	cases := 0
-	for _, st := range workflow.States {
+	for _, st := range request.States {
 		for _, a := range actions {
 			for _, who := range actors {
 				id := ids[st]
-				if a == workflow.ActionCosign && st == workflow.StateSubmitted {
+				if a == workflow.ActionCosign && st == request.StateSubmitted {
 					id = emergency
 				}
 				wantCode, wantState := expect(t, e, who, st, a, id, fixture{})
@@ -255,9 +256,9 @@ func expect(t *testing.T, e *wt.Env, who actor, st workflow.State, a workflow.Ac
 	switch {
 	case who.relation == "other_agency":
 		return errs.NotFound, ""
-	case who.relation == "provider" && st == workflow.StateDraft:
+	case who.relation == "provider" && st == request.StateDraft:
 		return errs.NotFound, "" // the provider never sees a draft
-	case who.relation == "provider" && a == workflow.ActionCosign && st == workflow.StateSubmitted:
+	case who.relation == "provider" && a == workflow.ActionCosign && st == request.StateSubmitted:
 		return errs.NotFound, "" // nor an emergency awaiting its co-signature, which stands in for submitted here
 	case !slices.Contains(allowedIn[a], st):
 		return errs.Conflict, ""

@@ -161,7 +161,7 @@ func (e *Engine) transition(ctx context.Context, tx *gorm.DB, actor *identity.Pr
 	if s.c, err = loadCase(ctx, tx, r.ID); err != nil {
 		return nil, err
 	}
-	if s.c == nil && s.from == StateSubmitted {
+	if s.c == nil && s.from == request.StateSubmitted {
 		// Submitted but not yet routed (the submitting process stopped in
 		// between): route it now, in this transaction.
 		if s.c, err = e.route(ctx, tx, r, s.ag); err != nil {
@@ -289,7 +289,7 @@ func (s *step) apply() error {
 	if res.RowsAffected != 1 {
 		return stale(r.ID)
 	}
-	r.Version, r.Status, r.UpdatedAt = version, string(s.to), s.now
+	r.Version, r.Status, r.UpdatedAt = version, s.to, s.now
 	if s.rule.effect != nil {
 		if err := s.rule.effect(s); err != nil {
 			return err
@@ -316,7 +316,7 @@ func (s *step) apply() error {
 		}
 	}
 	h := &request.HistoryEntry{RequestID: r.ID, At: s.now, ActorID: s.actor.PersonID, Action: string(s.rule.Action),
-		FromStatus: string(s.from), ToStatus: string(s.to), Comment: clip(s.historyComment(), 2000)}
+		FromStatus: s.from, ToStatus: s.to, Comment: clip(s.historyComment(), 2000)}
 	if err := tx.Create(h).Error; err != nil {
 		return fmt.Errorf("add history to %s: %w", r.ID, err)
 	}
@@ -379,7 +379,7 @@ func (s *step) place() error {
 	}
 	s.policies["route"] = rt
 	c.Queue = rt.Queue
-	if c.Queue != prevQueue || s.to == StateAwaitingCountersign {
+	if c.Queue != prevQueue || s.to == request.StateAwaitingCountersign {
 		// Another team's work now; or another person's: whoever approved
 		// first never countersigns, so does not keep the request.
 		c.AssigneeID = nil
@@ -387,12 +387,12 @@ func (s *step) place() error {
 	switch {
 	case slices.Contains(timed, s.to):
 		start := s.now
-		if until, held := c.productionHeld(s.now); held && s.to == StateApproved {
+		if until, held := c.productionHeld(s.now); held && s.to == request.StateApproved {
 			start = until // nothing is owed while production waits for the enforcing authority
 		}
 		c.DueAt = start.Add(time.Duration(rt.DeadlineHours) * time.Hour)
 		s.jobs = append(s.jobs, deadlineJob(c))
-	case (s.to == StatePreserved || s.to == StateExtended) && c.HoldUntil != nil:
+	case (s.to == request.StatePreserved || s.to == request.StateExtended) && c.HoldUntil != nil:
 		c.DueAt = *c.HoldUntil
 	default:
 		c.DueAt = noDeadline
@@ -418,7 +418,7 @@ func (s *step) status() *Status {
 // awaitingCosign reports whether the request is an emergency its supervisor
 // has not co-signed: the provider may not act on it yet.
 func (s *step) awaitingCosign() bool {
-	return s.c != nil && s.c.Emergency && s.c.CosignedAt == nil && s.from == StateSubmitted
+	return s.c != nil && s.c.Emergency && s.c.CosignedAt == nil && s.from == request.StateSubmitted
 }
 
 // scopeInput is the request as the policy sees it in state st.
@@ -509,7 +509,7 @@ func (e *Engine) allowed(ctx context.Context, actor *identity.Principal, r *requ
 		}
 		switch rule.By {
 		case ByProvider:
-			if !actor.Provider || actor.AgencyID != "" || (c != nil && c.Emergency && c.CosignedAt == nil && st == StateSubmitted) {
+			if !actor.Provider || actor.AgencyID != "" || (c != nil && c.Emergency && c.CosignedAt == nil && st == request.StateSubmitted) {
 				continue
 			}
 		case ByAgency:

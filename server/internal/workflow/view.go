@@ -176,7 +176,7 @@ func (e *Engine) View(ctx context.Context, actor *identity.Principal, r *request
 	}
 	var by []RequestRef
 	q := tx.Table("workflow_links l").Select("r.id, r.reference, r.status").Joins("JOIN requests r ON r.id = l.request_id").
-		Where("l.linked_id = ? AND r.status <> ?", r.ID, StateDraft)
+		Where("l.linked_id = ? AND r.status <> ?", r.ID, request.StateDraft)
 	if provider {
 		q = q.Where(request.ProviderSees("r"))
 	}
@@ -237,7 +237,7 @@ func (e *Engine) Link(ctx context.Context, actor *identity.Principal, id string,
 			return audit.Deny(err, audit.Event{At: e.now(), Actor: actor.AuditActor(), Action: "workflow.link", ObjectType: "request",
 				ObjectID: r.ID, RequestID: r.ID, Decision: audit.JSON(d)})
 		}
-		if State(r.Status) != StateDraft {
+		if State(r.Status) != request.StateDraft {
 			return errs.E(errs.Conflict, "Request %s is %s; only a draft can be linked.", r.Reference, r.Status)
 		}
 		if linkedRef == nil {

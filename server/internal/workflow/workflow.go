@@ -23,6 +23,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"io"
 	"log/slog"
 	"time"
@@ -36,44 +37,9 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 )
 
-// A State is a workflow state id, as DESIGN.md names them.
-type State string
-
-// States.
-const (
-	StateDraft               State = "draft"
-	StateSubmitted           State = "submitted"
-	StateIntake              State = "intake"
-	StateInReview            State = "in_review"
-	StateNeedsInfo           State = "needs_info"
-	StateAwaitingCountersign State = "awaiting_countersign"
-	StateApproved            State = "approved"
-	StateProducing           State = "producing"
-	StateDisclosed           State = "disclosed"
-	StateClosed              State = "closed"
-	StateRejected            State = "rejected"
-	StateWithdrawn           State = "withdrawn"
-	StateExpired             State = "expired"
-	StatePreserved           State = "preserved"
-	StateExtended            State = "extended"
-	StateReleased            State = "released"
-)
-
-// States lists every state in the order of DESIGN.md.
-var States = []State{
-	StateDraft, StateSubmitted, StateIntake, StateInReview, StateNeedsInfo, StateAwaitingCountersign,
-	StateApproved, StateProducing, StateDisclosed, StateClosed, StateRejected, StateWithdrawn, StateExpired,
-	StatePreserved, StateExtended, StateReleased,
-}
-
-// Terminal reports whether no transition leaves s.
-func (s State) Terminal() bool {
-	switch s {
-	case StateClosed, StateRejected, StateWithdrawn, StateExpired:
-		return true
-	}
-	return false
-}
+// A State is a request's state; the request package keeps the one list
+// (request.States), the workflow the transitions between them.
+type State = request.State
 
 // An Action is what someone (or the engine itself) does to a request.
 type Action string
