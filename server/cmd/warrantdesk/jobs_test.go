@@ -171,11 +171,11 @@ func TestKill9JobsTakeEffectOnce(t *testing.T) {
 	var overdue, later, produced []string
 	clock.set(-241 * time.Hour) // routed 241 hours ago: 240-hour deadlines already passed
 	for range due {
-		overdue = append(overdue, e.File(t, e.Officer, wt.Subpoena).ID)
+		overdue = append(overdue, e.FileOf(t, e.Officer, wt.Backdated(wt.Input(wt.Subpoena), 15)).ID)
 	}
 	clock.set(-240*time.Hour + 8*time.Second) // due eight seconds from now
 	for range pending {
-		later = append(later, e.File(t, e.Officer, wt.Subpoena).ID)
+		later = append(later, e.FileOf(t, e.Officer, wt.Backdated(wt.Input(wt.Subpoena), 15)).ID)
 	}
 	clock.set(0)
 	for range approved {
@@ -270,7 +270,7 @@ func TestReplicasShareJobs(t *testing.T) {
 	// All due together, a little after both replicas are up.
 	clock.set(-240*time.Hour + 15*time.Second)
 	for i := range ids {
-		ids[i] = e.File(t, e.Officer, wt.Subpoena).ID
+		ids[i] = e.FileOf(t, e.Officer, wt.Backdated(wt.Input(wt.Subpoena), 15)).ID
 	}
 	clock.set(0)
 

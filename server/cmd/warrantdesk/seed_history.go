@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"io"
 	"log/slog"
 	"maps"
@@ -190,8 +191,10 @@ func (h historyRun) demoHistory(ctx context.Context) int {
 			return 0
 		}
 	}
-	var existing int64
-	if n == 0 || h.d.WithContext(ctx).Table("requests").Limit(1).Count(&existing).Error != nil || existing > 0 {
+	if n == 0 {
+		return 0
+	}
+	if existing, err := request.Any(ctx, h.d.DB); err != nil || existing {
 		return 0
 	}
 	return n

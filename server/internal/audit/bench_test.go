@@ -36,7 +36,7 @@ func benchEvents(b *testing.B) int {
 	return 100_000
 }
 
-// scope is a policy decision as Submit records it, for realistic sizes.
+// scope is a policy decision as submission records it, for realistic sizes.
 const scope = `{"valid":true,"errors":null,"categories":["subscriber","connection_log"],"refused":[{"category":"content",` +
 	`"code":"e2ee","reason":"Message content is end-to-end encrypted; the provider holds no key and stores no content."}],` +
 	`"date_from":"2026-08-01","date_to":"2026-11-01","warnings":[],"jurisdiction":"us","process_kind":"legal_process"}`
@@ -188,7 +188,7 @@ func BenchmarkVerify(b *testing.B) {
 func BenchmarkViewThroughput(b *testing.B) {
 	f := newFiling(b)
 	r := f.draft(b)
-	if _, err := f.svc.Submit(ctx, f.officer, r.ID); err != nil {
+	if err := f.submit(ctx, f.officer, r.ID); err != nil {
 		b.Fatal(err)
 	}
 	// The control's writes go to another request, so that the views read

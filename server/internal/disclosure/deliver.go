@@ -32,15 +32,17 @@ type Delivery struct {
 	Body        io.ReadCloser
 }
 
-// findForActor reads request id as actor may see it: another agency's
-// request is NotFound exactly like a missing one, and the provider never
-// sees drafts.
+// findForActor reads request id as actor may see it: another agency's, or
+// one the provider may not see, is NotFound exactly as a missing one.
 func findForActor(ctx context.Context, tx *gorm.DB, actor *identity.Principal, id string) (*request.Request, error) {
-	r, err := loadRequest(ctx, tx, id)
+	r, err := request.Read(ctx, tx, id)
 	if err != nil {
 		return nil, err
 	}
-	if (!actor.Provider && r.AgencyID != actor.AgencyID) || (actor.Provider && r.Status == request.StateDraft) {
+	if ok, err := request.Visible(ctx, tx, actor, r); err != nil || !ok {
+		if err != nil {
+			return nil, err
+		}
 		return nil, errs.E(errs.NotFound, "No such request.")
 	}
 	return r, nil

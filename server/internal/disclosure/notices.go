@@ -272,7 +272,7 @@ func (s *Service) reviewNotices(ctx context.Context, requestID string) (int, err
 		if len(ns) == 0 {
 			return nil
 		}
-		r, err := loadRequest(ctx, tx, requestID)
+		r, err := request.Read(ctx, tx, requestID)
 		if err != nil {
 			return err
 		}
@@ -404,7 +404,7 @@ func (s *Service) sendNotice(ctx context.Context, n *Notice) error {
 	if err := s.DB.WithContext(ctx).Where("id = ?", n.ProductionID).Take(&p).Error; err != nil {
 		return fmt.Errorf("read production: %w", err)
 	}
-	r, err := loadRequest(ctx, s.DB.DB, n.RequestID)
+	r, err := request.Read(ctx, s.DB.DB, n.RequestID)
 	if err != nil {
 		return fmt.Errorf("read request: %w", err)
 	}
@@ -475,7 +475,7 @@ func (s *Service) recordDelivery(ctx context.Context, n *Notice, sendErr error) 
 		if sendErr == nil && q.RowsAffected == 1 {
 			// Reports count notices sent from the public log: the leaf
 			// says one notice left, never for which account.
-			r, err := loadRequest(ctx, tx, n.RequestID)
+			r, err := request.Read(ctx, tx, n.RequestID)
 			if err != nil {
 				return err
 			}
@@ -547,8 +547,8 @@ func (s *Service) ListNotices(ctx context.Context, actor *identity.Principal, st
 	}
 	var out []NoticeView
 	err := s.DB.WithContext(ctx).Table("user_notices n").
-		Select("n.*, r.reference, a.name AS agency").
-		Joins("JOIN requests r ON r.id = n.request_id").Joins("JOIN agencies a ON a.id = r.agency_id").
+		Select("n.*, r.reference, r.agency_name AS agency").
+		Joins("JOIN request_summaries r ON r.id = n.request_id").
 		Where("n.status IN ?", statuses).Order("n.due_at, n.id").Limit(500).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("list notices: %w", err)

@@ -151,26 +151,6 @@ func (s *Service) heartbeat(ctx context.Context, p *Production) func() {
 	return func() { cancel(); <-done }
 }
 
-// loadRequest reads a request with its targets.
-func loadRequest(ctx context.Context, tx *gorm.DB, id string) (*request.Request, error) {
-	if u, err := uuid.Parse(id); err != nil || u.String() != id {
-		return nil, errs.E(errs.NotFound, "No such request.")
-	}
-	var r request.Request
-	err := tx.WithContext(ctx).Where("id = ?", id).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, errs.E(errs.NotFound, "No such request.")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load request %s: %w", id, err)
-	}
-	if err := tx.WithContext(ctx).Raw(`SELECT type, value FROM request_targets WHERE request_id = ? ORDER BY position, id`, id).
-		Scan(&r.Targets).Error; err != nil {
-		return nil, fmt.Errorf("load targets of request %s: %w", id, err)
-	}
-	return &r, nil
-}
-
 // claim finds or creates the request's production and, unless it is
 // already ready or expired, starts a new attempt at it: the attempt number
 // is what finish and fail compare, so a superseded attempt can change
@@ -180,7 +160,7 @@ func (s *Service) claim(ctx context.Context, requestID string) (*Production, *re
 	var r *request.Request
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		if r, err = loadRequest(ctx, tx, requestID); err != nil {
+		if r, err = request.Read(ctx, tx, requestID); err != nil {
 			return err
 		}
 		now := s.now()
@@ -617,7 +597,7 @@ type ListFilter struct {
 // List returns productions newest first, with their requests' references.
 func (s *Service) List(ctx context.Context, f ListFilter) ([]Listed, error) {
 	q := s.DB.WithContext(ctx).Table("productions p").
-		Select("p.*, r.reference").Joins("JOIN requests r ON r.id = p.request_id")
+		Select("p.*, r.reference").Joins("JOIN request_summaries r ON r.id = p.request_id")
 	if f.AgencyID != "" {
 		q = q.Where("p.agency_id = ?", f.AgencyID)
 	}

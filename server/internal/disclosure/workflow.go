@@ -120,7 +120,7 @@ func (s *Service) Enqueue(ctx context.Context, tx *gorm.DB, requestID string, ap
 		}
 		scope = string(b)
 	}
-	r, err := loadRequest(ctx, tx, requestID)
+	r, err := request.Read(ctx, tx, requestID)
 	if err != nil {
 		return err
 	}

@@ -304,15 +304,12 @@ func (g *generator) stats(ctx context.Context) (Stats, error) {
 	d := g.cfg.DB.WithContext(ctx)
 	for i := 0; i < len(g.ids); i += 500 {
 		chunk := g.ids[i:min(i+500, len(g.ids))]
-		var rows []struct {
-			Status      string
-			SubmittedAt *time.Time
-		}
-		if err := d.Table("requests").Select("status, submitted_at").Where("id IN ?", chunk).Scan(&rows).Error; err != nil {
+		rows, err := request.Refs(ctx, d, chunk)
+		if err != nil {
 			return st, fmt.Errorf("history: read back: %w", err)
 		}
 		for _, r := range rows {
-			st.States[r.Status]++
+			st.States[string(r.Status)]++
 			if r.SubmittedAt != nil {
 				st.Periods[PeriodOf(*r.SubmittedAt)]++
 			}

@@ -261,22 +261,19 @@ func (c *caseRun) file(in request.Input, linked string) error {
 	if err := c.wait(1*minute, 30*minute); err != nil {
 		return err
 	}
-	if _, err := c.g.reqs.Submit(c.g.ctx, officer, r.ID); err != nil {
+	if _, err := c.g.wf.Transition(c.g.ctx, officer, r.ID, 0, workflow.ActionSubmit, workflow.Input{}); err != nil {
 		return fmt.Errorf("submit: %w", err)
-	}
-	if err := c.g.wf.Route(c.g.ctx, r.ID); err != nil {
-		return fmt.Errorf("route: %w", err)
 	}
 	return nil
 }
 
 // provider takes a provider action at the request's current version.
 func (c *caseRun) provider(actor *identity.Principal, a workflow.Action, in workflow.Input) (*workflow.Status, error) {
-	var v int
-	if err := c.g.cfg.DB.WithContext(c.g.ctx).Table("requests").Select("version").Where("id = ?", c.id).Scan(&v).Error; err != nil {
+	r, err := request.Read(c.g.ctx, c.g.cfg.DB.DB, c.id)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", a, err)
 	}
-	st, err := c.g.wf.Transition(c.g.ctx, actor, c.id, v, a, in)
+	st, err := c.g.wf.Transition(c.g.ctx, actor, c.id, r.Version, a, in)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", a, err)
 	}

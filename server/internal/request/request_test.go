@@ -5,6 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/warrantdesk/warrantdesk/policies"
+	"github.com/warrantdesk/warrantdesk/server/internal/policy"
+	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 	"io"
 	"io/fs"
 	"path/filepath"
@@ -81,6 +84,7 @@ var now = time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 type env struct {
 	db       *db.DB
 	svc      *request.Service
+	wf       *workflow.Engine // submission is a transition of the workflow
 	blobDir  string
 	a, b     *agency.Agency
 	officerA *identity.Principal
@@ -111,7 +115,24 @@ func newEnv(t *testing.T) *env {
 	e.officerA = mustPerson(t, d, e.a, "officer-a", identity.RoleOfficer)
 	e.officerB = mustPerson(t, d, e.b, "officer-b", identity.RoleOfficer)
 	e.reviewer = mustPerson(t, d, nil, "reviewer", identity.RoleReviewer)
+	pol, err := policy.Load(context.Background(), policies.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Enqueue only: no jobs are worked in these tests.
+	if e.wf, err = workflow.New(workflow.Config{DB: d, Policy: pol, Now: func() time.Time { return now }}); err != nil {
+		t.Fatal(err)
+	}
 	return e
+}
+
+// submit files draft id with the provider, as the workflow does, and
+// returns the request as it then stands.
+func (e *env) submit(ctx context.Context, actor *identity.Principal, id string) (*request.Request, error) {
+	if _, err := e.wf.Transition(ctx, actor, id, 0, workflow.ActionSubmit, workflow.Input{}); err != nil {
+		return nil, err
+	}
+	return request.Read(ctx, e.db.DB, id)
 }
 
 func mustAgency(t *testing.T, d *db.DB, name, country, issuer string) *agency.Agency {
@@ -317,7 +338,7 @@ func TestFileRequestEndToEnd(t *testing.T) {
 		t.Errorf("OpenDocument returned %+v with %d bytes, want the upload", gotDoc, len(content))
 	}
 
-	sub, err := e.svc.Submit(ctx, e.officerA, r.ID)
+	sub, err := e.submit(ctx, e.officerA, r.ID)
 	if err != nil {
 		t.Fatalf("Submit: %v", err)
 	}
@@ -390,7 +411,7 @@ func TestFileRequestEndToEnd(t *testing.T) {
 	if got, want := errs.CodeOf(err), errs.Conflict; got != want {
 		t.Errorf("UploadDocument after Submit: code %s, want %s", got, want)
 	}
-	_, err = e.svc.Submit(ctx, e.officerA, r.ID)
+	_, err = e.submit(ctx, e.officerA, r.ID)
 	if got, want := errs.CodeOf(err), errs.Conflict; got != want {
 		t.Errorf("second Submit: code %s, want %s", got, want)
 	}
@@ -598,7 +619,7 @@ func TestIsolation(t *testing.T) {
 			}
 			return err
 		}},
-		{"Submit", func(a *identity.Principal, id string) error { _, err := e.svc.Submit(ctx, a, id); return err }},
+		{"Submit", func(a *identity.Principal, id string) error { _, err := e.submit(ctx, a, id); return err }},
 	}
 	for _, op := range ops {
 		t.Run(op.desc, func(t *testing.T) {
@@ -665,7 +686,7 @@ func TestPolicyDenialsAreAudited(t *testing.T) {
 	e := newEnv(t)
 	r := mustCreate(t, e, e.officerA, validInput())
 	mustUpload(t, e, e.officerA, r.ID, request.BuildPDF("\n", "order"))
-	if _, err := e.svc.Submit(ctx, e.officerA, r.ID); err != nil {
+	if _, err := e.submit(ctx, e.officerA, r.ID); err != nil {
 		t.Fatal(err)
 	}
 	summary := "provider edit"
@@ -690,7 +711,7 @@ func TestSubmitRequirements(t *testing.T) {
 
 	t.Run("incomplete", func(t *testing.T) {
 		r := mustCreate(t, e, e.officerA, request.Input{Process: "us.subpoena", Categories: []string{"subscriber"}})
-		_, err := e.svc.Submit(ctx, e.officerA, r.ID)
+		_, err := e.submit(ctx, e.officerA, r.ID)
 		if got, want := errs.CodeOf(err), errs.Invalid; got != want {
 			t.Fatalf("Submit: code %s, want %s", got, want)
 		}
@@ -707,7 +728,7 @@ func TestSubmitRequirements(t *testing.T) {
 		in.Emergency = &request.Emergency{Narrative: "A kidnapped child; the captor is messaging the family."}
 		r := mustCreate(t, e, e.officerA, in)
 		mustUpload(t, e, e.officerA, r.ID, request.BuildPDF("\n", "emergency"))
-		sub, err := e.svc.Submit(ctx, e.officerA, r.ID)
+		sub, err := e.submit(ctx, e.officerA, r.ID)
 		if err != nil {
 			t.Fatalf("Submit: %v", err)
 		}
@@ -720,7 +741,7 @@ func TestSubmitRequirements(t *testing.T) {
 		in.Categories = []string{"content"}
 		r := mustCreate(t, e, e.officerA, in)
 		mustUpload(t, e, e.officerA, r.ID, request.BuildPDF("\n", "content only"))
-		_, err := e.svc.Submit(ctx, e.officerA, r.ID)
+		_, err := e.submit(ctx, e.officerA, r.ID)
 		if got, want := errs.CodeOf(err), errs.PolicyDenied; got != want {
 			t.Fatalf("Submit: code %s, want %s", got, want)
 		}
@@ -746,11 +767,12 @@ func TestSubmitRequirements(t *testing.T) {
 		in.Process = "us.unknown"
 		r := mustCreate(t, e, e.officerA, in)
 		mustUpload(t, e, e.officerA, r.ID, request.BuildPDF("\n", "unknown process"))
-		_, err := e.svc.Submit(ctx, e.officerA, r.ID)
+		_, err := e.submit(ctx, e.officerA, r.ID)
 		if got, want := errs.CodeOf(err), errs.PolicyDenied; got != want {
 			t.Fatalf("Submit: code %s, want %s", got, want)
 		}
-		if diff := cmp.Diff([]string{"process"}, fieldNames(err)); diff != "" {
+		// The unknown process is named, and each category it cannot reach.
+		if diff := cmp.Diff([]string{"categories", "process"}, fieldNames(err)); diff != "" {
 			t.Errorf("fields (-want +got):\n%s", diff)
 		}
 	})

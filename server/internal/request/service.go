@@ -16,7 +16,6 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
-	"github.com/warrantdesk/warrantdesk/server/internal/translog"
 )
 
 // Sentinels, wrapped inside the *errs.Error the Service returns so callers
@@ -35,6 +34,10 @@ const msgNotFound = "No such request."
 func notFound(id string) error {
 	return errs.Wrap(fmt.Errorf("request %q: %w", clip(id, 64), ErrNotFound), errs.NotFound, msgNotFound)
 }
+
+// Stale is the Conflict a change of request id meets when the request
+// changed since it was read (wrapping ErrStaleVersion).
+func Stale(id string) error { return stale(id) }
 
 func stale(id string) error {
 	return errs.Wrap(fmt.Errorf("request %s: %w", id, ErrStaleVersion), errs.Conflict,
@@ -371,114 +374,6 @@ func (s *Service) Update(ctx context.Context, actor *identity.Principal, id stri
 		return nil, err
 	}
 	return out, nil
-}
-
-// Submit files draft id with the provider once it is complete, has its
-// signed order, and the policy authorises at least one category.
-// Returns NotFound, Forbidden, Conflict if it is not a draft, Invalid
-// listing what is still missing (field "file" for the document), and
-// PolicyDenied with the policy's reasons as field errors.
-func (s *Service) Submit(ctx context.Context, actor *identity.Principal, id string) (*Request, error) {
-	if err := checkActor(actor); err != nil {
-		return nil, err
-	}
-	var out *Request
-	err := s.run(ctx, func(tx *gorm.DB) error {
-		r, err := find(ctx, tx, actor, id)
-		if err != nil {
-			return err
-		}
-		if err := s.authorize(ctx, actor, ActionSubmit, r); err != nil {
-			return err
-		}
-		if r.Status != StateDraft {
-			return notDraft(r)
-		}
-		if err := loadTargets(ctx, tx, r); err != nil {
-			return err
-		}
-		var docs int64
-		if err := tx.Model(&Document{}).Where("request_id = ?", r.ID).Count(&docs).Error; err != nil {
-			return fmt.Errorf("count documents of request %s: %w", r.ID, err)
-		}
-		if f := missing(r, int(docs)); len(f) > 0 {
-			return &errs.Error{Code: errs.Invalid, Message: "Complete the request before submitting it.", Fields: f}
-		}
-		scope, err := s.evaluate(ctx, tx, r)
-		if err != nil {
-			return err
-		}
-		if !scope.Valid || len(scope.Categories) == 0 {
-			return deny(policyDenied(scope), actor, ActionSubmit, r, audit.JSON(scope))
-		}
-		now := s.now()
-		from := r.Status
-		r.Status = StateSubmitted
-		r.SubmittedAt = &now
-		r.UpdatedAt = now
-		r.Version++
-		// The classification the policy made for the facts as submitted
-		// (process and stated purpose), kept with the request: its log
-		// leaves and its place in the reports follow it.
-		r.NationalSecurity = scope.NationalSecurity
-		res := tx.Model(&Request{}).Where("id = ? AND version = ? AND status = ?", r.ID, r.Version-1, StateDraft).
-			Updates(map[string]any{"status": r.Status, "submitted_at": now, "updated_at": now, "version": r.Version,
-				"national_security": r.NationalSecurity})
-		if res.Error != nil {
-			return fmt.Errorf("submit request %s: %w", r.ID, res.Error)
-		}
-		if res.RowsAffected != 1 {
-			return stale(r.ID)
-		}
-		// The public transparency log counts the request as received in
-		// this same transaction: no submission without its leaf.
-		a, err := agency.FindByID(ctx, tx, r.AgencyID)
-		if err != nil {
-			return err
-		}
-		kind := scope.ProcessKind
-		if kind != translog.TypeEmergency && kind != translog.TypePreservation {
-			kind = translog.TypeLegalProcess
-		}
-		if _, err := translog.Append(ctx, tx, translog.Leaf{RequestID: r.ID, Reference: r.Reference, NationalSecurity: r.NationalSecurity, Record: translog.Record{
-			Event: translog.EventReceived, Date: day.Of(now), Country: a.Country, AgencyKind: a.Kind, Process: r.Process,
-			// Under a non-disclosure order when one that binds, or a statute,
-			// forbids telling the account holder: not a prosecutor's request
-			// on a subpoena (18 U.S.C. § 2705(b)).
-			RequestType: kind, Categories: r.Categories, Accounts: len(r.Targets), NDO: scope.UserNotice.Gagged,
-		}}); err != nil {
-			return err
-		}
-		out = r
-		return s.record(ctx, tx, actor, r,
-			&HistoryEntry{At: now, Action: ActionSubmit, FromStatus: from, ToStatus: r.Status},
-			audit.Event{At: now, Action: ActionSubmit, Decision: audit.JSON(scope)})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// policyDenied explains a scope decision that authorises nothing.
-func policyDenied(sc Scope) error {
-	f := append(errs.Fields(nil), sc.Errors...)
-	reasons := make([]string, 0, len(sc.Errors)+len(sc.Refused))
-	for _, e := range sc.Errors {
-		reasons = append(reasons, e.Message)
-	}
-	for _, r := range sc.Refused {
-		f.Add("categories", "%s: %s", r.Category, r.Reason)
-		reasons = append(reasons, r.Category+": "+r.Reason)
-	}
-	if len(sc.Categories) == 0 && len(sc.Refused) == 0 && len(sc.Errors) == 0 {
-		reasons = append(reasons, "no data category can be disclosed under this process")
-	}
-	return &errs.Error{
-		Code:    errs.PolicyDenied,
-		Message: "The legal policy does not authorise this request: " + clip(strings.Join(reasons, "; "), 1000),
-		Fields:  f,
-	}
 }
 
 // Get returns request id with its targets, documents and history, and

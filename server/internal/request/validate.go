@@ -1,6 +1,7 @@
 package request
 
 import (
+	"context"
 	"fmt"
 	"net/mail"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/nyaruka/phonenumbers"
 	"golang.org/x/text/unicode/norm"
+	"gorm.io/gorm"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
@@ -279,6 +281,21 @@ func clip(s string, n int) string {
 }
 
 // missing reports the fields a request must have before it is submitted.
+// CheckSubmittable reports, as one Invalid error naming every field, what
+// draft r still lacks before it can be submitted: the facts every process
+// needs and the signed order ("file"). The legal policy then decides
+// whether the process is used within its conditions.
+func CheckSubmittable(ctx context.Context, tx *gorm.DB, r *Request) error {
+	var docs int64
+	if err := tx.WithContext(ctx).Model(&Document{}).Where("request_id = ?", r.ID).Count(&docs).Error; err != nil {
+		return fmt.Errorf("count documents of request %s: %w", r.ID, err)
+	}
+	if f := missing(r, int(docs)); len(f) > 0 {
+		return &errs.Error{Code: errs.Invalid, Message: "Complete the request before submitting it.", Fields: f}
+	}
+	return nil
+}
+
 func missing(r *Request, documents int) errs.Fields {
 	var f errs.Fields
 	need := func(field string, ok bool, msg string) {

@@ -14,6 +14,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/agency"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 )
 
 // codePreconditionRequired asks an API client for If-Match: edits are
@@ -209,13 +210,26 @@ func (s *Server) handleDocumentDownload(c *gin.Context) {
 
 // handleAPIRequestSubmit handles "POST /api/v1/requests/:id/submit".
 func (s *Server) handleAPIRequestSubmit(c *gin.Context) {
-	r, err := s.requests.Submit(c.Request.Context(), principal(c).Principal, c.Param("id"))
+	r, err := s.submit(c)
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	s.routeSubmitted(c, r)
 	s.writeRequest(c, http.StatusOK, r)
+}
+
+// submit files the draft of the route's :id with the provider: a
+// transition of the workflow (draft → submitted, routed in the same
+// transaction). It returns the request as it now stands.
+func (s *Server) submit(c *gin.Context) (*request.Request, error) {
+	if err := s.workflowReady(); err != nil {
+		return nil, err
+	}
+	p := principal(c).Principal
+	if _, err := s.workflow.Transition(c.Request.Context(), p, c.Param("id"), 0, workflow.ActionSubmit, workflow.Input{}); err != nil {
+		return nil, err
+	}
+	return s.requests.Get(c.Request.Context(), p, c.Param("id"))
 }
 
 // handleAPIRequestList handles "GET /api/v1/requests": the caller's agency's

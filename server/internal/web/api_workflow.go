@@ -374,19 +374,6 @@ func toAPIDecision(d workflow.Decision) apiDecision {
 	return out
 }
 
-// routeSubmitted puts a just-submitted request in its queue. The submission
-// is already committed; if routing fails here, the workflow's periodic
-// sweep routes it, so the failure is logged, not shown.
-func (s *Server) routeSubmitted(c *gin.Context, r *request.Request) {
-	if s.workflow == nil {
-		return
-	}
-	if err := s.workflow.Route(c.Request.Context(), r.ID); err != nil {
-		s.log.WarnContext(c.Request.Context(), "route submitted request; the sweep will retry", "request", r.ID, "err", err,
-			"request_id", requestID(c))
-	}
-}
-
 func (s *Server) workflowReady() error {
 	if s.workflow == nil {
 		return errs.E(errs.Unavailable, "The review workflow is not running.")

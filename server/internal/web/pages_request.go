@@ -353,16 +353,15 @@ func (s *Server) handleRequestUpload(c *gin.Context) {
 
 // handleRequestSubmit handles "POST /agency/requests/:id/submit".
 func (s *Server) handleRequestSubmit(c *gin.Context) {
-	r, err := s.requests.Submit(c.Request.Context(), principal(c).Principal, c.Param("id"))
+	r, err := s.submit(c)
 	if err != nil {
-		if code := errs.CodeOf(err); code == errs.Internal || code == errs.NotFound || code == errs.Forbidden {
+		if code := errs.CodeOf(err); code == errs.Internal || code == errs.NotFound || code == errs.Forbidden || code == errs.Unavailable {
 			s.renderError(c, err)
 			return
 		}
 		s.showRequest(c, statuses[errs.CodeOf(err)], err)
 		return
 	}
-	s.routeSubmitted(c, r)
 	s.setFlash(c, "Request "+r.Reference+" submitted to the provider.")
 	c.Redirect(http.StatusSeeOther, "/agency/requests/"+r.ID)
 }

@@ -158,7 +158,7 @@ func TestBadInput(t *testing.T) {
 		v := e.Version(t, r.ID)
 		e.Do(t, e.Intake, r.ID, workflow.ActionTake, workflow.Input{})
 		_, err := e.Engine.Transition(ctx, e.Intake, r.ID, v, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(false)})
-		if errs.CodeOf(err) != errs.Conflict || !errors.Is(err, workflow.ErrStaleVersion) {
+		if errs.CodeOf(err) != errs.Conflict || !errors.Is(err, request.ErrStaleVersion) {
 			t.Errorf("stale verify: %v, want 409 stale", err)
 		}
 	})

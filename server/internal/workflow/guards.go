@@ -658,11 +658,11 @@ func (s *step) disclosed() error {
 	if err != nil {
 		return fmt.Errorf("find the link of %s: %w", s.req.ID, err)
 	}
-	var linked struct{ Status string }
-	if err := s.tx.Table("requests").Select("status").Where("id = ?", l.LinkedID).Take(&linked).Error; err != nil {
-		return fmt.Errorf("find linked request %s: %w", l.LinkedID, err)
+	refs, err := request.Refs(s.ctx, s.tx, []string{l.LinkedID})
+	if err != nil {
+		return err
 	}
-	if st := State(linked.Status); st == request.StatePreserved || st == request.StateExtended {
+	if st := refs[l.LinkedID].Status; st == request.StatePreserved || st == request.StateExtended {
 		s.fulfils = l.LinkedID // after this transition is written
 	}
 	return nil

@@ -81,11 +81,6 @@ type emailArgs struct {
 
 func (emailArgs) Kind() string { return "workflow.email" }
 
-// sweepArgs: route submitted requests nobody routed.
-type sweepArgs struct{}
-
-func (sweepArgs) Kind() string { return "workflow.sweep" }
-
 // due schedules a job for at, or for now when at has passed: River keeps a
 // job with any ScheduledAt in its scheduled state until its scheduler's next
 // tick (every few seconds), so an overdue escalation would wait for nothing.
@@ -144,7 +139,6 @@ func (e *Engine) riverConfig(cfg Config) *river.Config {
 	river.AddWorker(workers, &worker[followUpArgs]{e: e, fn: e.onFollowUp})
 	river.AddWorker(workers, &worker[produceArgs]{e: e, fn: e.onProduce})
 	river.AddWorker(workers, &emailWorker{e: e})
-	river.AddWorker(workers, &sweepWorker{e: e})
 	for _, p := range cfg.Parts {
 		if p.AddWorkers != nil {
 			p.AddWorkers(workers)
@@ -177,14 +171,6 @@ func (e *Engine) riverConfig(cfg Config) *river.Config {
 		if len(cfg.Parts) > 0 {
 			rc.Queues[river.QueueDefault] = river.QueueConfig{MaxWorkers: cmp.Or(cfg.PartWorkers, 2)}
 		}
-		sweep := cfg.SweepInterval
-		if sweep <= 0 {
-			sweep = 30 * time.Second
-		}
-		rc.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(sweep),
-			func() (river.JobArgs, *river.InsertOpts) {
-				return sweepArgs{}, &river.InsertOpts{Queue: queueWorkflow, UniqueOpts: river.UniqueOpts{ByPeriod: sweep}}
-			}, &river.PeriodicJobOpts{ID: "workflow.sweep", RunOnStart: true})}
 		for _, p := range cfg.Parts {
 			rc.PeriodicJobs = append(rc.PeriodicJobs, p.Periodic...)
 		}
@@ -227,7 +213,7 @@ func complete[T river.JobArgs](ctx context.Context, e *Engine, job *river.Job[T]
 // current loads the request and case a job is about, or nil when either
 // is gone.
 func current(ctx context.Context, tx *gorm.DB, id string) (*request.Request, *Case, error) {
-	r, err := loadRequest(ctx, tx, id)
+	r, err := request.Load(ctx, tx, id)
 	if errs.CodeOf(err) == errs.NotFound {
 		return nil, nil, nil
 	}
@@ -337,8 +323,8 @@ func (e *Engine) event(ctx context.Context, tx *gorm.DB, r *request.Request, act
 	}
 	h := &request.HistoryEntry{RequestID: r.ID, At: now, ActorID: SystemPersonID, Action: action,
 		FromStatus: r.Status, ToStatus: r.Status, Comment: comment}
-	if err := tx.Create(h).Error; err != nil {
-		return fmt.Errorf("add history to %s: %w", r.ID, err)
+	if err := request.AddHistory(ctx, tx, h); err != nil {
+		return err
 	}
 	if err := audit.Append(ctx, tx, audit.Event{At: now, Actor: system.AuditActor(), Action: "workflow." + action,
 		ObjectType: "request", ObjectID: r.ID, RequestID: r.ID, Details: audit.JSON(details)}); err != nil {
@@ -393,26 +379,4 @@ func (w *emailWorker) Work(ctx context.Context, job *river.Job[emailArgs]) error
 		return tx.Model(&Notification{}).Where("id = ? AND email_state = ?", n.ID, EmailPending).
 			Updates(map[string]any{"email_state": state, "emailed_at": &now}).Error
 	})
-}
-
-// sweepWorker routes submitted requests that were never routed.
-type sweepWorker struct {
-	river.WorkerDefaults[sweepArgs]
-	e *Engine
-}
-
-func (w *sweepWorker) Work(ctx context.Context, job *river.Job[sweepArgs]) error {
-	var ids []string
-	err := w.e.db.WithContext(ctx).Table("requests r").Select("r.id").
-		Where("r.status = ? AND NOT EXISTS (SELECT 1 FROM workflow_requests w WHERE w.request_id = r.id)", request.StateSubmitted).
-		Order("r.id").Limit(100).Scan(&ids).Error
-	if err != nil {
-		return fmt.Errorf("sweep: %w", err)
-	}
-	for _, id := range ids {
-		if err := w.e.Route(ctx, id); err != nil {
-			return fmt.Errorf("sweep: route %s: %w", id, err)
-		}
-	}
-	return nil
 }

@@ -110,10 +110,7 @@ func TestUncosignedEmergencyHiddenFromProvider(t *testing.T) {
 	ctx := context.Background()
 	missing := "01890000-0000-7000-8000-000000000000"
 	r := e.File(t, e.Sergeant, wt.Emergency)
-	unrouted := e.Draft(t, e.Officer, wt.Emergency) // submitted, not yet routed
-	if _, err := e.Requests.Submit(ctx, e.Officer, unrouted.ID); err != nil {
-		t.Fatal(err)
-	}
+	draft := e.Draft(t, e.Officer, wt.Emergency) // never submitted
 	withdrawn := e.File(t, e.Sergeant, wt.Emergency) // withdrawn while it waited
 	e.Do(t, e.Sergeant, withdrawn.ID, workflow.ActionWithdraw, workflow.Input{})
 	staff := []*identityP{e.Intake, e.Reviewer, e.Counsel, e.Admin, e.Auditor}
@@ -162,7 +159,7 @@ func TestUncosignedEmergencyHiddenFromProvider(t *testing.T) {
 		}
 	}
 	t.Run("AwaitingCosign", func(t *testing.T) { hidden(t, r.ID) })
-	t.Run("NotYetRouted", func(t *testing.T) { hidden(t, unrouted.ID) })
+	t.Run("Draft", func(t *testing.T) { hidden(t, draft.ID) })
 	t.Run("WithdrawnBeforeCosign", func(t *testing.T) { hidden(t, withdrawn.ID) })
 
 	// A request of the agency that links it does not reveal it either.
@@ -285,7 +282,7 @@ func TestDeadlineEscalates(t *testing.T) {
 	t.Parallel()
 	var clock skewed
 	e := wt.New(t, wt.Options{Now: clock.now})
-	r := e.Draft(t, e.Officer, wt.Subpoena)
+	r := e.DraftOf(t, e.Officer, wt.Backdated(wt.Input(wt.Subpoena), 15))
 	clock.set(-241 * time.Hour) // routed 241 hours ago: the 240-hour deadline has passed
 	e.Submit(t, e.Officer, r.ID)
 	clock.set(0)
@@ -311,7 +308,7 @@ func TestOrderExpiry(t *testing.T) {
 	t.Parallel()
 	var clock skewed
 	e := wt.New(t, wt.Options{Now: clock.now, NoStart: true})
-	r := e.Draft(t, e.Officer, wt.Subpoena)
+	r := e.DraftOf(t, e.Officer, wt.Backdated(wt.Input(wt.Subpoena), 15))
 	clock.set(-241 * time.Hour)
 	e.Submit(t, e.Officer, r.ID)
 	clock.set(0)
@@ -395,3 +392,4 @@ func discloseLinkedWarrant(t *testing.T, e *wt.Env, id string) {
 		t.Fatal(err)
 	}
 }
+

@@ -165,11 +165,10 @@ func (e *Engine) Queue(ctx context.Context, actor *identity.Principal, f QueueFi
 	// again on every call (planning alone would cost more at a million rows
 	// than the scan).
 	query := `SELECT w.request_id, w.status, w.queue, w.kind, w.emergency, w.overdue, w.due_at, w.assignee_id,
-			r.reference, r.process, r.agency_id, r.submitted_at, a.name AS agency_name, a.country AS agency_country,
+			r.reference, r.process, r.agency_id, r.submitted_at, r.agency_name, r.agency_country,
 			p.name AS assignee_name
 		FROM workflow_requests w
-		JOIN requests r ON r.id = w.request_id
-		JOIN agencies a ON a.id = r.agency_id
+		JOIN request_summaries r ON r.id = w.request_id
 		LEFT JOIN people p ON p.id = w.assignee_id
 		WHERE ` + strings.Join(conds, " AND ") + `
 		ORDER BY w.due_at, w.request_id

@@ -4,123 +4,93 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
-	"github.com/riverqueue/river"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
-	"github.com/warrantdesk/warrantdesk/server/internal/agency"
 	"github.com/warrantdesk/warrantdesk/server/internal/audit"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/translog"
 )
 
-// Route puts submitted request id into the workflow: the team queue and
-// deadline the routing policy gives it, the approvals it will need, and the
-// jobs that enforce its deadline and its order's expiry. An emergency waits
-// outside every queue for its supervisor's co-signature. Route is
-// idempotent: a request already routed, or no longer submitted, is left
-// alone, so the web layer calls it right after submission and a periodic
-// sweep catches any submission whose process stopped before routing.
-// Returns NotFound for a missing request.
-func (e *Engine) Route(ctx context.Context, id string) error {
-	return e.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		r, err := loadRequest(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if State(r.Status) != request.StateSubmitted {
-			return nil
-		}
-		c, err := loadCase(ctx, tx, r.ID)
-		if err != nil || c != nil {
-			return err
-		}
-		a, err := agency.FindByID(ctx, tx, r.AgencyID)
-		if err != nil {
-			return fmt.Errorf("route %s: %w", r.ID, err)
-		}
-		_, err = e.route(ctx, tx, r, a)
+// guardSubmit lets a draft be submitted when it is complete and the legal
+// policy authorises something for it; it settles the request's
+// national-security classification for the facts as submitted (process and
+// stated purpose), which its log leaves and its place in reports follow.
+func (s *step) guardSubmit() error {
+	if err := request.CheckSubmittable(s.ctx, s.tx, s.req); err != nil {
 		return err
-	})
+	}
+	sc, err := s.scopeDecision()
+	if err != nil {
+		return err
+	}
+	if !sc.Valid || len(sc.Categories) == 0 {
+		return s.deny(policyDenied(sc))
+	}
+	s.req.NationalSecurity = sc.NationalSecurity
+	return nil
 }
 
-// route creates the case of submitted request r inside tx.
-func (e *Engine) route(ctx context.Context, tx *gorm.DB, r *request.Request, a *agency.Agency) (*Case, error) {
-	now := e.now()
-	pr := request.PolicyRequest(r)
-	in := policy.ScopeInput{Agency: policy.Agency{ID: a.ID, Country: a.Country, Kind: a.Kind}, Request: pr, Today: now.Format(time.DateOnly)}
-	sc, err := e.policy.Scope(ctx, in)
+// submit is the submission's effect, in its transaction: the public log
+// counts the request as received, and the workflow takes it in, with the
+// approvals it will need, its place in a team queue (placed by apply), the
+// job that expires its order and, for legal process that follows up an
+// emergency, the follow-up met. An emergency waits outside every queue for
+// its supervisor's co-signature.
+func (s *step) submit() error {
+	sc := *s.scope
+	ap, err := s.approvalsDecision()
 	if err != nil {
-		return nil, err
-	}
-	ap, err := e.policy.Approvals(ctx, in)
-	if err != nil {
-		return nil, err
+		return err
 	}
 	kind := sc.ProcessKind
 	if kind != KindEmergency && kind != KindPreservation {
 		kind = KindLegalProcess
 	}
-	c := &Case{RequestID: r.ID, Status: request.StateSubmitted, Kind: kind, Emergency: kind == KindEmergency,
-		ApprovalsRequired: max(ap.Required, 1), DueAt: noDeadline, RoutedAt: now, UpdatedAt: now}
-	decisions := map[string]any{"approvals": ap, "process_kind": kind}
-	var (
-		jobs    []river.InsertManyParams
-		notes   []note
-		comment string
-	)
-	if c.Emergency {
-		comment = "Emergency: waiting for a supervisor of the agency to co-sign before it reaches the provider."
-		notes = append(notes, note{audience: AudienceAgency, agencyID: r.AgencyID, requestID: r.ID, kind: "cosign",
-			subject: "Co-signature needed",
-			body:    fmt.Sprintf("Emergency request %s reaches the provider once a supervisor of your agency, other than the officer who filed it, co-signs it.", r.Reference)})
-	} else {
-		rt, err := e.policy.Route(ctx, in)
-		if err != nil {
-			return nil, err
-		}
-		decisions["route"] = rt
-		c.Queue = rt.Queue
-		c.DueAt = now.Add(time.Duration(rt.DeadlineHours) * time.Hour)
-		jobs = append(jobs, deadlineJob(c))
-		comment = fmt.Sprintf("In the %s queue; answer due %s.", c.Queue, c.DueAt.Format("2006-01-02 15:04 UTC"))
+	r := s.req
+	s.c = &Case{RequestID: r.ID, Status: request.StateSubmitted, Kind: kind, Emergency: kind == KindEmergency,
+		ApprovalsRequired: max(ap.Required, 1), DueAt: noDeadline, RoutedAt: s.now, UpdatedAt: s.now}
+	// Under a non-disclosure order when one that binds, or a statute,
+	// forbids telling the account holder: not a prosecutor's request on a
+	// subpoena (18 U.S.C. § 2705(b)).
+	s.leaf = &translog.Record{Event: translog.EventReceived, Categories: r.Categories, NDO: sc.UserNotice.Gagged}
+	if s.c.Emergency {
+		s.comment = "Emergency: waiting for a supervisor of the agency to co-sign before it reaches the provider."
+		s.notes = append(s.notes, s.agencyNote("cosign", "Co-signature needed",
+			fmt.Sprintf("Emergency request %s reaches the provider once a supervisor of your agency, other than the officer who filed it, co-signs it.", r.Reference)))
 	}
 	if !r.ExpiresOn.IsZero() {
-		jobs = append(jobs, orderExpiryJob(r))
+		s.jobs = append(s.jobs, orderExpiryJob(r))
 	}
-	// DO NOTHING: a concurrent route of the same request (another replica's
-	// sweep) may have won; the loser then finds the row and stops.
-	res := tx.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(c)
-	if res.Error != nil {
-		return nil, fmt.Errorf("route %s: %w", r.ID, res.Error)
+	return s.e.meetFollowUp(s.ctx, s.tx, r, s.now)
+}
+
+// policyDenied explains a scope decision that authorises nothing, with the
+// policy's errors and refusals as field errors.
+func policyDenied(sc policy.Scope) error {
+	var f errs.Fields
+	reasons := make([]string, 0, len(sc.Errors)+len(sc.Refused))
+	for _, e := range sc.Errors {
+		f.Add(e.Field, "%s", e.Text)
+		reasons = append(reasons, e.Text)
 	}
-	if res.RowsAffected == 0 {
-		return loadCase(ctx, tx, r.ID)
+	for _, r := range sc.Refused {
+		f.Add("categories", "%s: %s", r.Category, r.Reason)
+		reasons = append(reasons, r.Category+": "+r.Reason)
 	}
-	if err := e.meetFollowUp(ctx, tx, r, now); err != nil {
-		return nil, err
+	if len(sc.Categories) == 0 && len(sc.Refused) == 0 && len(sc.Errors) == 0 {
+		reasons = append(reasons, "no data category can be disclosed under this process")
 	}
-	if err := ensureSystemPerson(ctx, tx, now); err != nil {
-		return nil, err
+	return &errs.Error{
+		Code:    errs.PolicyDenied,
+		Message: "The legal policy does not authorise this request: " + clip(strings.Join(reasons, "; "), 1000),
+		Fields:  f,
 	}
-	h := &request.HistoryEntry{RequestID: r.ID, At: now, ActorID: SystemPersonID, Action: "route",
-		FromStatus: r.Status, ToStatus: r.Status, Comment: comment}
-	if err := tx.Create(h).Error; err != nil {
-		return nil, fmt.Errorf("add history to %s: %w", r.ID, err)
-	}
-	if err := audit.Append(ctx, tx, audit.Event{At: now, Actor: system.AuditActor(), Action: "workflow.route",
-		ObjectType: "request", ObjectID: r.ID, RequestID: r.ID, Decision: audit.JSON(decisions),
-		Details: audit.JSON(map[string]any{"queue": c.Queue, "kind": kind, "emergency": c.Emergency})}); err != nil {
-		return nil, err
-	}
-	if err := e.notify(ctx, tx, notes, &jobs); err != nil {
-		return nil, err
-	}
-	return c, e.enqueue(ctx, tx, jobs)
 }
 
 // meetFollowUp records that r, just submitted, is the legal process an

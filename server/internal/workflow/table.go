@@ -113,6 +113,9 @@ var rules = []Rule{
 		applies: answerApplies, guard: (*step).guardEnforcing, next: (*step).nextEnforcing, effect: (*step).recordEnforcing},
 
 	// The agency.
+	{Action: ActionSubmit, From: []State{request.StateDraft}, To: []State{request.StateSubmitted}, By: ByAgency,
+		Guard: "complete (every field the process needs, the signed order uploaded) and the legal policy authorises something; routed to its team queue in the same transaction",
+		guard: (*step).guardSubmit, effect: (*step).submit},
 	{Action: ActionCosign, From: []State{request.StateSubmitted}, By: ByAgency,
 		Guard: "an emergency with its harm narrative, not yet co-signed, by a supervisor of the agency who is not the filer, signed in as a person",
 		guard: (*step).guardCosign, effect: (*step).cosign},
@@ -169,6 +172,8 @@ var ProviderActions = []Action{
 // action by.
 func policyAction(a Action) string {
 	switch a {
+	case ActionSubmit:
+		return "request.submit"
 	case ActionCosign:
 		return "request.cosign"
 	case ActionMessage:

@@ -10,10 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/agency"
 	"github.com/warrantdesk/warrantdesk/server/internal/audit"
@@ -97,7 +95,7 @@ type step struct {
 // for a narrowed scope naming what is wider than the scope decision);
 // Conflict when the action is not allowed in the request's state (Allowed
 // lists what is, wrapping ErrNotAllowed) or the version is stale (wrapping
-// ErrStaleVersion); Forbidden when the policy or a four-eyes rule refuses
+// request.ErrStaleVersion); Forbidden when the policy or a four-eyes rule refuses
 // (audited as a denial); PolicyDenied when the legal policy no longer
 // authorises the approval.
 func (e *Engine) Transition(ctx context.Context, actor *identity.Principal, id string, version int, action Action, in Input) (*Status, error) {
@@ -133,7 +131,7 @@ func (e *Engine) Disclosed(ctx context.Context, tx *gorm.DB, id string) error {
 // transition runs one transition inside tx.
 func (e *Engine) transition(ctx context.Context, tx *gorm.DB, actor *identity.Principal, id string, version int, action Action, in Input) (*step, error) {
 	tx = tx.WithContext(ctx)
-	r, err := loadRequest(ctx, tx, id)
+	r, err := request.Load(ctx, tx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -161,13 +159,6 @@ func (e *Engine) transition(ctx context.Context, tx *gorm.DB, actor *identity.Pr
 	if s.c, err = loadCase(ctx, tx, r.ID); err != nil {
 		return nil, err
 	}
-	if s.c == nil && s.from == request.StateSubmitted {
-		// Submitted but not yet routed (the submitting process stopped in
-		// between): route it now, in this transaction.
-		if s.c, err = e.route(ctx, tx, r, s.ag); err != nil {
-			return nil, err
-		}
-	}
 	rule := ruleFor(action, s.from)
 	if rule == nil || (actor == system) != (rule.By == BySystem) {
 		return nil, e.notAllowed(ctx, actor, s, action, "")
@@ -192,7 +183,7 @@ func (e *Engine) transition(ctx context.Context, tx *gorm.DB, actor *identity.Pr
 		}
 	}
 	if version != 0 && version != r.Version {
-		return nil, stale(r.ID)
+		return nil, request.Stale(r.ID)
 	}
 	if f := s.commentOK(false, "comment"); len(f) > 0 {
 		return nil, f.Err()
@@ -265,6 +256,17 @@ func (s *step) deny(err error) error {
 	return audit.Deny(err, ev)
 }
 
+// historyAction names a transition in the request's history: the
+// submission as the request package named it when it recorded it itself
+// ("request.submit"), beside the draft's other entries; every other
+// transition by its action.
+func historyAction(a Action) string {
+	if a == ActionSubmit {
+		return request.ActionSubmit
+	}
+	return string(a)
+}
+
 // AuditAction names a transition in the audit trail: the agency's actions
 // on its request as the request's other events are named
 // ("request.submit", "request.cosign"), the provider's and the engine's as
@@ -280,16 +282,10 @@ func AuditAction(a Action) string {
 // the rule's effects, history, log leaf, audit event, notifications, jobs.
 func (s *step) apply() error {
 	r, tx := s.req, s.tx
-	version := r.Version + 1
-	res := tx.Model(&request.Request{}).Where("id = ? AND version = ?", r.ID, r.Version).
-		Updates(map[string]any{"status": string(s.to), "version": version, "updated_at": s.now})
-	if res.Error != nil {
-		return fmt.Errorf("transition %s: %w", r.ID, res.Error)
+	if err := request.Advance(s.ctx, tx, r, s.to, s.now); err != nil {
+		return err
 	}
-	if res.RowsAffected != 1 {
-		return stale(r.ID)
-	}
-	r.Version, r.Status, r.UpdatedAt = version, s.to, s.now
+	version := r.Version
 	if s.rule.effect != nil {
 		if err := s.rule.effect(s); err != nil {
 			return err
@@ -315,10 +311,10 @@ func (s *step) apply() error {
 			return err
 		}
 	}
-	h := &request.HistoryEntry{RequestID: r.ID, At: s.now, ActorID: s.actor.PersonID, Action: string(s.rule.Action),
+	h := &request.HistoryEntry{RequestID: r.ID, At: s.now, ActorID: s.actor.PersonID, Action: historyAction(s.rule.Action),
 		FromStatus: s.from, ToStatus: s.to, Comment: clip(s.historyComment(), 2000)}
-	if err := tx.Create(h).Error; err != nil {
-		return fmt.Errorf("add history to %s: %w", r.ID, err)
+	if err := request.AddHistory(s.ctx, tx, h); err != nil {
+		return err
 	}
 	// Lock order: the transparency log before the audit chain.
 	if s.leaf != nil {
@@ -379,6 +375,11 @@ func (s *step) place() error {
 	}
 	s.policies["route"] = rt
 	c.Queue = rt.Queue
+	defer func() {
+		if s.rule.Action == ActionSubmit && c.Queue != "" {
+			s.comment = fmt.Sprintf("In the %s queue; answer due %s.", c.Queue, c.DueAt.Format("2006-01-02 15:04 UTC"))
+		}
+	}()
 	if c.Queue != prevQueue || s.to == request.StateAwaitingCountersign {
 		// Another team's work now; or another person's: whoever approved
 		// first never countersigns, so does not keep the request.
@@ -550,33 +551,6 @@ func (s *step) appendLeaf(rec translog.Record) error {
 	return nil
 }
 
-// loadRequest reads request id with its targets, locking its row on
-// PostgreSQL until the transaction ends (SQLite transactions are already
-// exclusive), so concurrent transitions of one request queue up.
-func loadRequest(ctx context.Context, tx *gorm.DB, id string) (*request.Request, error) {
-	if u, err := uuid.Parse(id); err != nil || len(id) != 36 || u.String() != strings.ToLower(id) {
-		return nil, notFound(id)
-	}
-	id = strings.ToLower(id)
-	q := tx.WithContext(ctx)
-	if tx.Dialector.Name() == "postgres" {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	var r request.Request
-	err := q.Where("id = ?", id).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, notFound(id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load request %s: %w", id, err)
-	}
-	if err := tx.WithContext(ctx).Table("request_targets").Select("type, value").
-		Where("request_id = ?", id).Order("position, id").Scan(&r.Targets).Error; err != nil {
-		return nil, fmt.Errorf("load targets of %s: %w", id, err)
-	}
-	return &r, nil
-}
-
 // visible reports whether actor may know r exists, by the request
 // package's one rule (request.ProviderSees): an agency sees its own, the
 // provider everything but drafts and emergencies awaiting their co-signature.
@@ -637,11 +611,6 @@ func checkActor(actor *identity.Principal) error {
 
 func notFound(id string) error {
 	return errs.Wrap(fmt.Errorf("request %q: %w", clip(id, 64), request.ErrNotFound), errs.NotFound, "No such request.")
-}
-
-func stale(id string) error {
-	return errs.Wrap(fmt.Errorf("request %s: %w", id, ErrStaleVersion), errs.Conflict,
-		"This request was changed by someone else since you opened it. Reload it and try again.")
 }
 
 func clip(s string, n int) string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -171,42 +170,46 @@ func (e *Engine) View(ctx context.Context, actor *identity.Principal, r *request
 		}
 		v.Messages = append(v.Messages, mv)
 	}
-	if v.Linked, err = linkedTo(ctx, tx, provider, r.ID); err != nil {
+	if v.Linked, v.LinkedBy, err = links(ctx, tx, actor, r.ID); err != nil {
 		return nil, err
 	}
-	var by []RequestRef
-	q := tx.Table("workflow_links l").Select("r.id, r.reference, r.status").Joins("JOIN requests r ON r.id = l.request_id").
-		Where("l.linked_id = ? AND r.status <> ?", r.ID, request.StateDraft)
-	if provider {
-		q = q.Where(request.ProviderSees("r"))
-	}
-	if err := q.Order("r.id").Scan(&by).Error; err != nil {
-		return nil, fmt.Errorf("load links to %s: %w", r.ID, err)
-	}
-	v.LinkedBy = by
 	if v.Allowed, err = e.allowed(ctx, actor, r, c); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// linkedTo is the earlier request id follows up, or nil; for the provider,
-// nil also when the provider may not see it.
-func linkedTo(ctx context.Context, tx *gorm.DB, provider bool, id string) (*RequestRef, error) {
-	var ref RequestRef
-	q := tx.WithContext(ctx).Table("workflow_links l").Select("r.id, r.reference, r.status").
-		Joins("JOIN requests r ON r.id = l.linked_id").Where("l.request_id = ?", id)
-	if provider {
-		q = q.Where(request.ProviderSees("r"))
+// links are the earlier request id follows up (or nil) and the later
+// requests that follow it up (not drafts), as far as actor may see them.
+func links(ctx context.Context, tx *gorm.DB, actor *identity.Principal, id string) (*RequestRef, []RequestRef, error) {
+	var rows []Link
+	if err := tx.WithContext(ctx).Where("request_id = ? OR linked_id = ?", id, id).Order("request_id").Find(&rows).Error; err != nil {
+		return nil, nil, fmt.Errorf("load links of %s: %w", id, err)
 	}
-	err := q.Take(&ref).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, nil
+	ids := make([]string, 0, len(rows))
+	for _, l := range rows {
+		ids = append(ids, l.RequestID, l.LinkedID)
 	}
+	refs, err := request.VisibleRefs(ctx, tx, actor, ids)
 	if err != nil {
-		return nil, fmt.Errorf("load link of %s: %w", id, err)
+		return nil, nil, err
 	}
-	return &ref, nil
+	var (
+		to *RequestRef
+		by []RequestRef
+	)
+	for _, l := range rows {
+		if l.RequestID == id {
+			if ref, ok := refs[l.LinkedID]; ok {
+				to = &RequestRef{ID: ref.ID, Reference: ref.Reference, Status: ref.Status}
+			}
+			continue
+		}
+		if ref, ok := refs[l.RequestID]; ok && ref.Status != request.StateDraft {
+			by = append(by, RequestRef{ID: ref.ID, Reference: ref.Reference, Status: ref.Status})
+		}
+	}
+	return to, by, nil
 }
 
 // Link records that draft id follows up an earlier request of the same
@@ -222,7 +225,7 @@ func (e *Engine) Link(ctx context.Context, actor *identity.Principal, id string,
 	}
 	var out *RequestRef
 	err := audit.Run(ctx, e.db.DB, func(tx *gorm.DB) error {
-		r, err := loadRequest(ctx, tx, id)
+		r, err := request.Load(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -252,22 +255,19 @@ func (e *Engine) Link(ctx context.Context, actor *identity.Principal, id string,
 				return fmt.Errorf("unlink %s: %w", r.ID, err)
 			}
 		} else {
-			var target struct {
-				ID, Reference, Status, AgencyID string
-				Kind                            *string
-			}
-			err := tx.Table("requests r").Select("r.id, r.reference, r.status, r.agency_id, w.kind").
-				Joins("LEFT JOIN workflow_requests w ON w.request_id = r.id").
-				Where("(r.id = ? OR r.reference = ?) AND r.agency_id = ?", strings.ToLower(linked), strings.ToUpper(linked), r.AgencyID).
-				Take(&target).Error
-			if errors.Is(err, gorm.ErrRecordNotFound) {
+			target, err := request.FindOfAgency(ctx, tx, r.AgencyID, linked)
+			if errs.CodeOf(err) == errs.NotFound {
 				return &errs.Error{Code: errs.Invalid, Message: "No request of your agency has that reference.",
 					Fields: []errs.FieldError{{Field: "linked", Message: "No request of your agency has that reference."}}}
 			}
 			if err != nil {
-				return fmt.Errorf("find %q: %w", linked, err)
+				return err
 			}
-			if target.ID == r.ID || target.Kind == nil || (*target.Kind != KindPreservation && *target.Kind != KindEmergency) {
+			tc, err := loadCase(ctx, tx, target.ID)
+			if err != nil {
+				return err
+			}
+			if target.ID == r.ID || tc == nil || (tc.Kind != KindPreservation && tc.Kind != KindEmergency) {
 				return &errs.Error{Code: errs.Invalid, Message: "Link a preservation or an emergency request this one follows up.",
 					Fields: []errs.FieldError{{Field: "linked", Message: "Not a submitted preservation or emergency request."}}}
 			}

@@ -67,6 +67,7 @@ const (
 
 // Agency actions, each with its own route.
 const (
+	ActionSubmit   Action = "submit"   // draft → submitted: the agency files it; routing is its effect
 	ActionCosign   Action = "cosign"
 	ActionMessage  Action = "message"
 	ActionWithdraw Action = "withdraw"
@@ -82,11 +83,9 @@ const (
 )
 
 // Sentinels, wrapped inside the *errs.Error the engine returns so callers can
-// branch with errors.Is.
+// branch with errors.Is. A stale version is request.ErrStaleVersion, the
+// one for every change of a request.
 var (
-	// ErrStaleVersion: the request changed since the caller read it. Re-read
-	// and retry; surface as 409.
-	ErrStaleVersion = errors.New("workflow: request version is stale")
 	// ErrNotAllowed: the action is not allowed in the request's current
 	// state; the error's Allowed lists what is. Surface as 409.
 	ErrNotAllowed = errors.New("workflow: action not allowed in this state")
@@ -139,9 +138,6 @@ type Config struct {
 	// assumes its process died and runs it again (default 1 minute). Job
 	// effects are idempotent, so a rescue never applies one twice.
 	RescueAfter time.Duration
-	// SweepInterval is how often a submitted request that was never routed
-	// (its process died between submission and routing) is routed (default 30s).
-	SweepInterval time.Duration
 	// ClientID names this process in River's tables (default: River's).
 	ClientID string
 

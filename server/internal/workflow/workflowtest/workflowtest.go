@@ -112,9 +112,6 @@ func New(tb testing.TB, opts Options) *Env {
 	if cfg.PollInterval == 0 {
 		cfg.PollInterval = 50 * time.Millisecond
 	}
-	if cfg.SweepInterval == 0 {
-		cfg.SweepInterval = time.Hour
-	}
 	e.Engine, err = workflow.New(cfg)
 	if err != nil {
 		tb.Fatal(err)
@@ -281,11 +278,32 @@ func (e *Env) File(tb T, actor *identity.Principal, k Kind) *request.Request {
 	return e.Submit(tb, actor, r.ID)
 }
 
+// FileOf creates, uploads the order of, and submits in, as File does.
+func (e *Env) FileOf(tb T, actor *identity.Principal, in request.Input) *request.Request {
+	tb.Helper()
+	r := e.DraftOf(tb, actor, in)
+	return e.Submit(tb, actor, r.ID)
+}
+
+// Backdated is in with its order issued, and its dates moved, n days
+// earlier: for a test that submits it on an engine clock set back in time
+// (the policy judges the order's dates by that clock).
+func Backdated(in request.Input, n int) request.Input {
+	in.IssuedOn, in.DateFrom, in.DateTo = in.IssuedOn.AddDays(-n), in.DateFrom.AddDays(-n), in.DateTo.AddDays(-n)
+	return in
+}
+
 // Draft creates a draft of kind k with its order uploaded.
 func (e *Env) Draft(tb T, actor *identity.Principal, k Kind) *request.Request {
 	tb.Helper()
+	return e.DraftOf(tb, actor, Input(k))
+}
+
+// DraftOf creates a draft of in with its order uploaded.
+func (e *Env) DraftOf(tb T, actor *identity.Principal, in request.Input) *request.Request {
+	tb.Helper()
 	ctx := context.Background()
-	r, err := e.Requests.Create(ctx, actor, Input(k))
+	r, err := e.Requests.Create(ctx, actor, in)
 	if err != nil {
 		tb.Fatalf("create: %v", err)
 	}
@@ -295,16 +313,16 @@ func (e *Env) Draft(tb T, actor *identity.Principal, k Kind) *request.Request {
 	return r
 }
 
-// Submit submits draft id and routes it.
+// Submit submits draft id (the workflow routes it in the same transaction).
 func (e *Env) Submit(tb T, actor *identity.Principal, id string) *request.Request {
 	tb.Helper()
 	ctx := context.Background()
-	r, err := e.Requests.Submit(ctx, actor, id)
-	if err != nil {
+	if _, err := e.Engine.Transition(ctx, actor, id, 0, workflow.ActionSubmit, workflow.Input{}); err != nil {
 		tb.Fatalf("submit: %v", err)
 	}
-	if err := e.Engine.Route(ctx, r.ID); err != nil {
-		tb.Fatalf("route: %v", err)
+	r, err := request.Read(ctx, e.DB.DB, id)
+	if err != nil {
+		tb.Fatalf("read after submit: %v", err)
 	}
 	return r
 }
