@@ -110,7 +110,7 @@ func TestUncosignedEmergencyHiddenFromProvider(t *testing.T) {
 	ctx := context.Background()
 	missing := "01890000-0000-7000-8000-000000000000"
 	r := e.File(t, e.Sergeant, wt.Emergency)
-	draft := e.Draft(t, e.Officer, wt.Emergency) // never submitted
+	draft := e.Draft(t, e.Officer, wt.Emergency)     // never submitted
 	withdrawn := e.File(t, e.Sergeant, wt.Emergency) // withdrawn while it waited
 	e.Do(t, e.Sergeant, withdrawn.ID, workflow.ActionWithdraw, workflow.Input{})
 	staff := []*identityP{e.Intake, e.Reviewer, e.Counsel, e.Admin, e.Auditor}
@@ -392,4 +392,3 @@ func discloseLinkedWarrant(t *testing.T, e *wt.Env, id string) {
 		t.Fatal(err)
 	}
 }
-

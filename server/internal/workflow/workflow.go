@@ -67,7 +67,7 @@ const (
 
 // Agency actions, each with its own route.
 const (
-	ActionSubmit   Action = "submit"   // draft → submitted: the agency files it; routing is its effect
+	ActionSubmit   Action = "submit" // draft → submitted: the agency files it; routing is its effect
 	ActionCosign   Action = "cosign"
 	ActionMessage  Action = "message"
 	ActionWithdraw Action = "withdraw"
