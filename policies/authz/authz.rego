@@ -36,6 +36,9 @@ actions := {
 	"audit.view": "read the audit trail",
 	"agency.manage": "manage agencies",
 	"report.publish": "publish transparency reports",
+	"notice.list": "see the user notices",
+	"production.retry": "start or retry a production",
+	"agency.recipient.manage": "manage your agency's encryption key for packages",
 	"take": "take this request",
 	"release": "release this request",
 	"assign": "assign this request",
@@ -235,6 +238,36 @@ grants["report.publish"] := [
 		"states": [],
 		"emergency": false,
 		"text": "Administrators publish transparency reports.",
+	},
+]
+
+grants["notice.list"] := [
+	{
+		"roles": ["intake", "reviewer", "counsel", "admin", "auditor"],
+		"relation": "",
+		"states": [],
+		"emergency": false,
+		"text": "Provider teams see the user notices owed, withheld and sent.",
+	},
+]
+
+grants["production.retry"] := [
+	{
+		"roles": ["reviewer", "counsel", "admin"],
+		"relation": "",
+		"states": [],
+		"emergency": false,
+		"text": "Reviewers, counsel and administrators start or retry productions.",
+	},
+]
+
+grants["agency.recipient.manage"] := [
+	{
+		"roles": ["officer", "supervisor"],
+		"relation": "",
+		"states": [],
+		"emergency": false,
+		"text": "Agency staff register the key their agency's packages are encrypted to.",
 	},
 ]
 
@@ -547,3 +580,24 @@ relation_text := {
 	"own_agency": "staff of the requesting agency",
 	"provider": "the provider's staff",
 }
+
+# What the actor may do beyond any particular request, for the pages'
+# menus and buttons (data.authz.capabilities): the actions granted to its
+# roles for no particular request, and the team queue it works from.
+default capabilities := {"actions": [], "home_queue": ""}
+
+capabilities := {"actions": sort({a |
+	some a, gs in grants
+	some g in gs
+	g.relation == ""
+	some r in g.roles
+	r in roles
+}), "home_queue": home_queue}
+
+home_queue := q if {
+	some q in ["intake", "legal", "counsel"]
+	team_roles[q] in roles
+} else := ""
+
+# The role that works each team queue first.
+team_roles := {"intake": "intake", "legal": "reviewer", "counsel": "counsel"}

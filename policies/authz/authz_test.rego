@@ -76,6 +76,12 @@ cases := {
 	"reviewer manages no agencies": {"in": ask(reviewer, "agency.manage", "", null), "allow": false, "code": "role_not_permitted"},
 	"admin publishes reports": {"in": ask(admin, "report.publish", "", null), "allow": true},
 	"reviewer publishes no reports": {"in": ask(reviewer, "report.publish", "", null), "allow": false, "code": "role_not_permitted"},
+	"intake sees the user notices": {"in": ask(intake, "notice.list", "", null), "allow": true},
+	"an officer sees no user notices": {"in": ask(officer, "notice.list", "", null), "allow": false, "code": "role_not_permitted"},
+	"reviewer retries a production": {"in": ask(reviewer, "production.retry", "", null), "allow": true},
+	"intake retries no production": {"in": ask(intake, "production.retry", "", null), "allow": false, "code": "role_not_permitted"},
+	"officer manages the agency's key": {"in": ask(officer, "agency.recipient.manage", "", null), "allow": true},
+	"reviewer manages no agency's key": {"in": ask(reviewer, "agency.recipient.manage", "", null), "allow": false, "code": "role_not_permitted"},
 	"intake takes submitted": {"in": ask(intake, "take", "provider", req("submitted")), "allow": true},
 	"reviewer takes in review": {"in": ask(reviewer, "take", "provider", req("in_review")), "allow": true},
 	"intake takes nothing in review": {"in": ask(intake, "take", "provider", req("in_review")), "allow": false, "code": "state_not_permitted"},
@@ -237,4 +243,22 @@ grant_roles_on_side(g) if {
 grant_roles_on_side(g) if {
 	g.relation == ""
 	g.states == []
+}
+
+test_capabilities_follow_the_roles if {
+	c := authz.capabilities with input as {"actor": {"id": "u", "roles": ["reviewer"], "provider": true, "agency_id": ""}}
+	c.actions == ["notice.list", "production.retry", "queue.view", "request.list"]
+	c.home_queue == "legal"
+	o := authz.capabilities with input as {"actor": {"id": "o", "roles": ["officer"], "provider": false, "agency_id": "a"}}
+	o.actions == ["agency.recipient.manage", "request.create", "request.list"]
+	o.home_queue == ""
+	a := authz.capabilities with input as {"actor": {"id": "x", "roles": ["admin", "auditor"], "provider": true, "agency_id": ""}}
+	a.actions == ["agency.manage", "audit.view", "notice.list", "production.retry", "queue.view", "report.publish", "request.list"]
+	u := authz.capabilities with input as {"actor": {"id": "z", "roles": ["auditor"], "provider": true, "agency_id": ""}}
+	u.actions == ["audit.view", "notice.list", "request.list"]
+	# A provider role held by an agency account counts for nothing.
+	n := authz.capabilities with input as {"actor": {"id": "y", "roles": ["admin"], "provider": false, "agency_id": "a"}}
+	n.actions == []
+	d := authz.capabilities with input as {}
+	d.actions == []
 }

@@ -60,9 +60,16 @@ const (
 	ActionReady         = "production.ready"
 	ActionFail          = "production.fail"
 	ActionRetry         = "production.retry"
+	// ActionRecipientManage is what the policy is asked for every action on
+	// an agency's key.
+	ActionRecipientManage = "agency.recipient.manage"
+	// ActionNoticeList is what the policy is asked before the user notices
+	// are shown.
+	ActionNoticeList = "notice.list"
 	ActionDownloadStart = "production.download.start"
 	ActionDownload      = "production.download"
 	ActionExpire        = "production.expire"
+	ActionRecipientGet  = "agency.recipient.get"
 	ActionRecipientSet  = "agency.recipient.set"
 	ActionRecipientDel  = "agency.recipient.delete"
 	ActionNoticeQueue   = "notice.queue"

@@ -533,14 +533,18 @@ type NoticeView struct {
 
 // ListNotices returns notices with the given statuses (all but sent when
 // none are given: withheld ones too, with the policy's reason), soonest due
-// first, for the provider's staff. Returns Unauthenticated or Forbidden for
-// anyone else.
+// first, for whom the policy lets see them (the provider's teams). Returns
+// Unauthenticated, or Forbidden (audited) for anyone else.
 func (s *Service) ListNotices(ctx context.Context, actor *identity.Principal, statuses []string) ([]NoticeView, error) {
 	if actor == nil || actor.PersonID == "" {
 		return nil, errs.E(errs.Unauthenticated, "Sign in first.")
 	}
-	if !actor.Provider {
-		return nil, errs.E(errs.Forbidden, "Only the provider's staff see user notices.")
+	if s.Authz == nil {
+		return nil, errs.E(errs.Unavailable, "Productions are not available on this server.")
+	}
+	if err := s.Authz.Authorize(ctx, actor, ActionNoticeList, nil); err != nil {
+		return nil, audit.Settle(ctx, s.DB.DB, audit.Deny(err, audit.Event{At: s.now(), Actor: actor.AuditActor(),
+			Action: ActionNoticeList, ObjectType: "notice"}))
 	}
 	if len(statuses) == 0 {
 		statuses = []string{NoticeScheduled, NoticeQueued, NoticeFailed, NoticeWithheld}

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"time"
 
 	"filippo.io/age"
@@ -506,16 +505,13 @@ func failureMessage(err error) string {
 	return "The package could not be built because of an internal error (see the server log); retry it."
 }
 
-// Roles that may start or retry a build.
-var retryRoles = []identity.Role{identity.RoleReviewer, identity.RoleCounsel, identity.RoleAdmin}
-
 // Retry builds request requestID's production when it failed, or when it
 // has not started (queued, or nothing yet for a request being produced),
 // for the provider's staff: the visible retry of a failure. With Jobs
 // configured it enqueues the build as a River job in the transaction of
 // its audit event and returns the production as it stands; without, it
-// builds at once. Returns Unauthenticated; Forbidden for anyone but
-// provider reviewers, counsel and admins; NotFound for an unknown request;
+// builds at once. Returns Unauthenticated; Forbidden unless the policy
+// lets actor start or retry productions (audited); NotFound for an unknown request;
 // Conflict while a build runs or once the package is ready or expired; and
 // Produce's errors.
 func (s *Service) Retry(ctx context.Context, actor *identity.Principal, requestID string) (*Production, error) {
@@ -523,15 +519,16 @@ func (s *Service) Retry(ctx context.Context, actor *identity.Principal, requestI
 		return nil, errs.E(errs.Unauthenticated, "Sign in first.")
 	}
 	var p Production
-	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := audit.Run(ctx, s.DB.DB, func(tx *gorm.DB) error {
 		// Look the request up first: for an agency, another agency's
 		// request must be NotFound exactly like a missing one.
 		r, err := findForActor(ctx, tx, actor, requestID)
 		if err != nil {
 			return err
 		}
-		if !actor.Provider || !slices.ContainsFunc(retryRoles, actor.Has) {
-			return errs.E(errs.Forbidden, "Only the provider's reviewers, counsel and administrators start or retry productions.")
+		if err := s.Authz.Authorize(ctx, actor, ActionRetry, nil); err != nil {
+			return audit.Deny(err, audit.Event{At: s.now(), Actor: actor.AuditActor(), Action: ActionRetry, ObjectType: "request",
+				ObjectID: r.ID, RequestID: r.ID})
 		}
 		err = tx.Where("request_id = ?", r.ID).Take(&p).Error
 		switch {

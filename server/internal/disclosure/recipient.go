@@ -21,26 +21,25 @@ func recipientInvalid() error {
 	}}}
 }
 
-// agencyStaff refuses anyone but an officer or supervisor of an agency:
-// they decide which key their agency's packages are sealed to.
-func agencyStaff(actor *identity.Principal) error {
+// agencyStaff asks the policy whether actor may manage its agency's key
+// (its officers and supervisors decide which key their agency's packages
+// are sealed to); a refusal is marked for the audit trail as action.
+func (s *Service) agencyStaff(ctx context.Context, actor *identity.Principal, action string) error {
 	if actor == nil || actor.PersonID == "" {
 		return errs.E(errs.Unauthenticated, "Sign in first.")
 	}
-	if actor.Provider || actor.AgencyID == "" {
-		return errs.E(errs.Forbidden, "Only an agency registers the key its packages are sealed to.")
+	if s.Authz == nil {
+		return errs.E(errs.Unavailable, "Productions are not available on this server.")
 	}
-	if !actor.Has(identity.RoleOfficer) && !actor.Has(identity.RoleSupervisor) {
-		return errs.E(errs.Forbidden, "Only your agency's officers and supervisors manage its key.")
-	}
-	return nil
+	return audit.Deny(s.Authz.Authorize(ctx, actor, ActionRecipientManage, nil),
+		audit.Event{At: s.now(), Actor: actor.AuditActor(), Action: action, ObjectType: "agency", ObjectID: actor.AgencyID})
 }
 
 // GetRecipient returns the age recipient registered for the actor's
 // agency, or nil when there is none. Returns Unauthenticated or Forbidden
 // for anyone but the agency's officers and supervisors.
 func (s *Service) GetRecipient(ctx context.Context, actor *identity.Principal) (*Recipient, error) {
-	if err := agencyStaff(actor); err != nil {
+	if err := audit.Settle(ctx, s.DB.DB, s.agencyStaff(ctx, actor, ActionRecipientGet)); err != nil {
 		return nil, err
 	}
 	var r Recipient
@@ -60,7 +59,7 @@ func (s *Service) GetRecipient(ctx context.Context, actor *identity.Principal) (
 // anything but an age X25519 or hybrid recipient, and Unauthenticated or
 // Forbidden for anyone but the agency's officers and supervisors.
 func (s *Service) SetRecipient(ctx context.Context, actor *identity.Principal, recipient string) (*Recipient, error) {
-	if err := agencyStaff(actor); err != nil {
+	if err := audit.Settle(ctx, s.DB.DB, s.agencyStaff(ctx, actor, ActionRecipientSet)); err != nil {
 		return nil, err
 	}
 	recipient = strings.TrimSpace(recipient)
@@ -92,10 +91,10 @@ func (s *Service) SetRecipient(ctx context.Context, actor *identity.Principal, r
 // portal. Removing none is not an error. Returns Unauthenticated or
 // Forbidden as SetRecipient does.
 func (s *Service) DeleteRecipient(ctx context.Context, actor *identity.Principal) error {
-	if err := agencyStaff(actor); err != nil {
-		return err
-	}
-	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return audit.Run(ctx, s.DB.DB, func(tx *gorm.DB) error {
+		if err := s.agencyStaff(ctx, actor, ActionRecipientDel); err != nil {
+			return err
+		}
 		q := tx.Where("agency_id = ?", actor.AgencyID).Delete(&Recipient{})
 		if q.Error != nil {
 			return fmt.Errorf("delete recipient: %w", q.Error)

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -108,4 +109,26 @@ func (d Decision) Refusal(fallback string) error {
 		return errs.E(errs.Forbidden, "%s", fallback)
 	}
 	return errs.E(errs.Forbidden, "%s", strings.Join(texts, " "))
+}
+
+// Capabilities are what an actor may do beyond any particular request: the
+// actions its roles are granted for no request (the pages show menus and
+// buttons from them) and the team queue it works from ("" for none).
+type Capabilities struct {
+	Actions   []string `json:"actions"`
+	HomeQueue string   `json:"home_queue"`
+}
+
+// Can reports whether action is among the capabilities.
+func (c Capabilities) Can(action string) bool { return slices.Contains(c.Actions, action) }
+
+// Capabilities asks what actor may do beyond any particular request. It
+// fails closed: on an error, nothing.
+func (e *Engine) Capabilities(ctx context.Context, actor Actor) (Capabilities, error) {
+	in := authzValue(AuthzInput{Actor: actor})
+	return decide(ctx, e, (*memo[Capabilities])(nil), e.caps, queryCaps, in, func(v any) (Capabilities, error) {
+		var d decoder
+		m := d.object(v, "capabilities")
+		return Capabilities{Actions: d.strings(m, "actions"), HomeQueue: d.string(m, "home_queue")}, d.err
+	})
 }

@@ -32,6 +32,7 @@ const (
 	queryApprovals = "data.approvals.required"
 	queryAuthz     = "data.authz.decision"
 	queryCatalogue = "data.catalogue.public"
+	queryCaps      = "data.authz.capabilities"
 )
 
 // ErrUndefined reports a decision that evaluated to nothing: the bundle lacks
@@ -45,6 +46,7 @@ type Engine struct {
 	approvals rego.PreparedEvalQuery
 	authz     rego.PreparedEvalQuery
 	catalogue rego.PreparedEvalQuery
+	caps      rego.PreparedEvalQuery
 
 	scopes       *memo[Scope]
 	routes       *memo[Routing]
@@ -118,6 +120,7 @@ func Load(ctx context.Context, fsys fs.FS, opts ...Option) (*Engine, error) {
 		{queryApprovals, &e.approvals},
 		{queryAuthz, &e.authz},
 		{queryCatalogue, &e.catalogue},
+		{queryCaps, &e.caps},
 	} {
 		ref := ast.MustParseRef(q.query)
 		if len(compiler.GetRules(ref)) == 0 {
@@ -136,7 +139,7 @@ func Load(ctx context.Context, fsys fs.FS, opts ...Option) (*Engine, error) {
 	for _, pq := range []struct {
 		name string
 		q    rego.PreparedEvalQuery
-	}{{queryScope, e.scope}, {queryRoute, e.route}, {queryApprovals, e.approvals}, {queryAuthz, e.authz}} {
+	}{{queryScope, e.scope}, {queryRoute, e.route}, {queryApprovals, e.approvals}, {queryAuthz, e.authz}, {queryCaps, e.caps}} {
 		if _, err := evalValue(ctx, pq.q, empty, pq.name); err != nil {
 			return nil, err
 		}

@@ -598,6 +598,8 @@ func TestEvaluationErrorFailsClosed(t *testing.T) {
 
 default decision := {"allow": false, "reasons": []}
 
+default capabilities := {"actions": [], "home_queue": ""}
+
 # Two values for one complete rule: a conflict, found only at evaluation.
 decision := {"allow": true, "reasons": []} if input.action == "boom"
 

@@ -112,8 +112,8 @@ func (s *Server) handleProviderNotices(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	p := providerNoticesPage{Page: s.page(c, "Productions and notices"),
-		CanBuild: actor.HasRole("reviewer") || actor.HasRole("counsel") || actor.HasRole("admin")}
+	p := providerNoticesPage{Page: s.page(c, "Productions and notices")}
+	p.CanBuild = p.Caps.Can(disclosure.ActionRetry)
 	for _, n := range ns {
 		if n.Status == disclosure.NoticeWithheld {
 			p.Withheld = append(p.Withheld, toAPINotice(n))

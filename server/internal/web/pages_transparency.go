@@ -199,9 +199,7 @@ func (s *Server) handleTransparencyPage(c *gin.Context) {
 	p := transparencyPage{Page: s.page(c, "Transparency reports"), BaseURL: s.cfg.BaseURL, ChartWidth: chartWidth, ChartLabelW: chartLabel,
 		Country: c.Query("country"), TrendHeight: trendHeight, LabelX: chartLabel - 8, AxisY: trendHeight - 30,
 		AxisX2: chartWidth - 16, TrendValueY: trendHeight - 36, TrendLabelY: trendHeight - 10}
-	if u := p.User; u != nil && u.Provider && u.HasRole("admin") {
-		p.CanPublish = true
-	}
+	p.CanPublish = p.Caps.Can("report.publish")
 	if lg, err := s.transparencyLog(); err == nil {
 		p.Key = lg.Key()
 	}

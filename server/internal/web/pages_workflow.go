@@ -37,12 +37,12 @@ func (s *Server) handleQueuePage(c *gin.Context) {
 		return
 	}
 	a := principal(c).Principal
-	if c.Query("team") == "" && c.Query("all") == "" {
-		if team := defaultTeam(a); team != "" {
-			q := c.Request.URL.Query()
-			q.Set("team", team)
-			c.Request.URL.RawQuery = q.Encode()
-		}
+	pg := s.page(c, "Queue")
+	if c.Query("team") == "" && c.Query("all") == "" && pg.Caps.HomeQueue != "" {
+		// The team queue the policy says this person works from.
+		q := c.Request.URL.Query()
+		q.Set("team", pg.Caps.HomeQueue)
+		c.Request.URL.RawQuery = q.Encode()
 	}
 	f, err := queueFilter(c)
 	if err != nil {
@@ -59,7 +59,7 @@ func (s *Server) handleQueuePage(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	p := queuePage{Page: s.page(c, "Queue"), Team: f.Team, Teams: workflow.Teams, Status: string(f.Status),
+	p := queuePage{Page: pg, Team: f.Team, Teams: workflow.Teams, Status: string(f.Status),
 		Statuses: request.States, Overdue: f.Overdue != nil && *f.Overdue, Emergency: f.Emergency != nil && *f.Emergency,
 		Mine: c.Query("assignee") == "me", Items: toAPIQueue(page).Items, Notifications: toAPINotifications(notes).Items}
 	if page.NextCursor != "" {
@@ -68,19 +68,6 @@ func (s *Server) handleQueuePage(c *gin.Context) {
 		p.NextQuery = q.Encode()
 	}
 	s.html(c, http.StatusOK, "provider_queue", p)
-}
-
-// defaultTeam is the queue a provider person starts from.
-func defaultTeam(p *identity.Principal) string {
-	switch {
-	case p.Has(identity.RoleIntake):
-		return "intake"
-	case p.Has(identity.RoleReviewer):
-		return "legal"
-	case p.Has(identity.RoleCounsel):
-		return "counsel"
-	}
-	return ""
 }
 
 type reviewPage struct {

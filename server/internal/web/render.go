@@ -17,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 )
 
 // A Page is what every page template gets: the signed-in principal, the CSRF
@@ -27,6 +28,9 @@ type Page struct {
 	CSRF      string
 	Flash     string
 	RequestID string
+	// Caps is what the signed-in person may do beyond any particular
+	// request, from the policy: the menus and buttons show only that.
+	Caps policy.Capabilities
 }
 
 // renderer holds one parsed template set per page: base layout + partials +
@@ -144,6 +148,13 @@ func (s *Server) page(c *gin.Context, title string) Page {
 	if a, ok := authFrom(c); ok {
 		p.User = a.Principal
 		p.CSRF = a.CSRF
+		// Failing closed: on a policy error the menus offer nothing, and
+		// every action is still authorised on its own.
+		if caps, err := s.policy.Capabilities(c.Request.Context(), a.Principal.PolicyActor()); err == nil {
+			p.Caps = caps
+		} else {
+			s.log.ErrorContext(c.Request.Context(), "capabilities", "err", err, "request_id", p.RequestID)
+		}
 	}
 	if f, err := c.Cookie(flashCookie); err == nil && f != "" {
 		p.Flash = f // gin's Cookie has already unescaped it
