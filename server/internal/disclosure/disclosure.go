@@ -55,17 +55,17 @@ const (
 
 // Audit actions.
 const (
-	ActionQueue         = "production.queue"
-	ActionBuild         = "production.build"
-	ActionReady         = "production.ready"
-	ActionFail          = "production.fail"
-	ActionRetry         = "production.retry"
+	ActionQueue = "production.queue"
+	ActionBuild = "production.build"
+	ActionReady = "production.ready"
+	ActionFail  = "production.fail"
+	ActionRetry = "production.retry"
 	// ActionRecipientManage is what the policy is asked for every action on
 	// an agency's key.
 	ActionRecipientManage = "agency.recipient.manage"
 	// ActionNoticeList is what the policy is asked before the user notices
 	// are shown.
-	ActionNoticeList = "notice.list"
+	ActionNoticeList    = "notice.list"
 	ActionDownloadStart = "production.download.start"
 	ActionDownload      = "production.download"
 	ActionExpire        = "production.expire"
