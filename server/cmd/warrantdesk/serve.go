@@ -20,7 +20,9 @@ import (
 
 	"github.com/warrantdesk/warrantdesk/policies"
 	"github.com/warrantdesk/warrantdesk/server/internal/admin"
+	"github.com/warrantdesk/warrantdesk/server/internal/auditing"
 	"github.com/warrantdesk/warrantdesk/server/internal/blob"
+	"github.com/warrantdesk/warrantdesk/server/internal/casefile"
 	"github.com/warrantdesk/warrantdesk/server/internal/config"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
 	"github.com/warrantdesk/warrantdesk/server/internal/devidp"
@@ -118,6 +120,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	reqs.Log = tl
 	reports := &transparency.Service{DB: d.DB, Policy: pol, Log: tl}
 	stopJobs, err := startJobsAfterDemoHistory(ctx, historyRun{cfg: cfg, d: d, log: log, getenv: getenv, prods: prods, reports: reports}, wf)
 	if err != nil {
@@ -136,8 +139,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	adm := &admin.Service{DB: d.DB, Policy: pol, Identity: ids}
-	srv, err := web.New(web.Deps{Config: cfg, DB: d, Log: log, Identity: ids, Requests: reqs, Admin: adm, Policy: pol, IdP: idp, Registry: reg, Workflow: wf, Disclosure: prods,
-		Transparency: reports})
+	srv, err := web.New(web.Deps{Config: cfg, Ready: d.Readiness, TransparencyLog: tl,
+		Trail: &auditing.Trail{DB: d.DB, Policy: request.NewPolicy(pol)}, Log: log, Identity: ids, Requests: reqs,
+		CaseFiles: &casefile.Service{DB: d.DB, Requests: reqs, Workflow: wf, Disclosure: prods},
+		Admin:     adm, Policy: pol, IdP: idp, Registry: reg, Workflow: wf, Disclosure: prods, Transparency: reports})
 	if err != nil {
 		return err
 	}

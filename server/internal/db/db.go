@@ -190,3 +190,19 @@ func (d *DB) CheckCurrent(ctx context.Context) error {
 	}
 	return d.checkRiver(ctx)
 }
+
+// Readiness reports whether the database answers and its schema is the one
+// this binary expects, as a check name → state map and whether all are
+// well: what /readyz answers a load balancer.
+func (d *DB) Readiness(ctx context.Context) (map[string]string, bool) {
+	checks := map[string]string{"database": "ok", "migrations": "ok"}
+	if err := d.SQL.PingContext(ctx); err != nil {
+		checks["database"], checks["migrations"] = "unreachable", "unknown"
+		return checks, false
+	}
+	if err := d.CheckCurrent(ctx); err != nil {
+		checks["migrations"] = "pending"
+		return checks, false
+	}
+	return checks, true
+}

@@ -27,6 +27,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
+	"github.com/warrantdesk/warrantdesk/server/internal/translog"
 )
 
 // Actions, as passed to Policy.Authorize and recorded in history and audit.
@@ -38,6 +39,7 @@ const (
 	ActionSubmit   = "request.submit"
 	ActionView     = "request.view"
 	ActionList     = "request.list"
+	ActionReceipt  = "request.receipt"
 )
 
 // Target types.
@@ -409,6 +411,7 @@ type Service struct {
 	DB        *gorm.DB
 	Blobs     blob.Store
 	Policy    Policy
+	Log       *translog.Log    // the public log, for the agency's inclusion receipts; nil: none
 	Now       func() time.Time // defaults to time.Now
 	MaxUpload int64            // largest document in bytes; DefaultMaxUpload when 0
 }
@@ -440,5 +443,6 @@ type Filter struct {
 // A Page is one page of List, newest first.
 type Page struct {
 	Items      []Request
-	NextCursor string // "" on the last page
+	Agencies   map[string]*agency.Agency // the items' agencies, by id
+	NextCursor string                    // "" on the last page
 }

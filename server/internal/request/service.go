@@ -16,6 +16,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/translog"
 )
 
 // Sentinels, wrapped inside the *errs.Error the Service returns so callers
@@ -489,9 +490,38 @@ func (s *Service) List(ctx context.Context, actor *identity.Principal, f Filter)
 			page.NextCursor = encodeCursor(items[len(items)-1].ID)
 		}
 		page.Items = items
+		page.Agencies = map[string]*agency.Agency{}
+		for _, r := range items {
+			if _, ok := page.Agencies[r.AgencyID]; ok {
+				continue
+			}
+			a, err := agency.FindByID(ctx, tx, r.AgencyID)
+			if err != nil {
+				return err
+			}
+			page.Agencies[r.AgencyID] = a
+		}
 		return nil
 	})
 	return page, err
+}
+
+// Allowed returns which of actions actor may take on r now, as the policy
+// decides (for the buttons a page offers; each action is authorised again
+// when taken). Nothing is audited: this is a question, not an action.
+func (s *Service) Allowed(ctx context.Context, actor *identity.Principal, r *Request, actions ...string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, a := range actions {
+		err := s.Policy.Authorize(ctx, actor, a, r)
+		switch code := errs.CodeOf(err); {
+		case err == nil:
+			out[a] = true
+		case code == errs.Forbidden || code == errs.NotFound:
+		default:
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // Evaluate returns the policy's scope decision for r (as Get returns it,
@@ -514,4 +544,31 @@ func (s *Service) evaluate(ctx context.Context, tx *gorm.DB, r *Request) (Scope,
 		return Scope{}, fmt.Errorf("evaluate request %s: %w", r.ID, err)
 	}
 	return sc, nil
+}
+
+// Receipt returns the public log's inclusion receipt of request id's newest
+// lifecycle event (of kind event, when given), for actor, and records it.
+// Returns NotFound (also for another agency's request, exactly like a
+// missing one), Forbidden (recorded) unless the policy lets actor have it,
+// and Unavailable without a log.
+func (s *Service) Receipt(ctx context.Context, actor *identity.Principal, id, event string) (translog.Receipt, error) {
+	if err := checkActor(actor); err != nil {
+		return translog.Receipt{}, err
+	}
+	if s.Log == nil {
+		return translog.Receipt{}, errs.E(errs.Unavailable, "The transparency log is not available on this server.")
+	}
+	var r *Request
+	err := s.run(ctx, func(tx *gorm.DB) error {
+		var err error
+		if r, err = find(ctx, tx, actor, id); err != nil {
+			return err
+		}
+		return s.authorize(ctx, actor, ActionReceipt, r)
+	})
+	if err != nil {
+		return translog.Receipt{}, err
+	}
+	// The log records the receipt with its own event, in its transaction.
+	return s.Log.Receipt(ctx, r.ID, event, audit.Event{At: s.now(), Actor: actor.AuditActor(), Action: ActionReceipt})
 }

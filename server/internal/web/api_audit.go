@@ -12,7 +12,6 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/audit"
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
-	"github.com/warrantdesk/warrantdesk/server/internal/request"
 )
 
 type apiAuditActor struct {
@@ -108,17 +107,17 @@ func parseInstant(v string, endOfDay bool, field string, f *errs.Fields) time.Ti
 // "audit.view"; a refusal is itself audited), before looking at the
 // filters, and returns the page they select.
 func (s *Server) auditPage(c *gin.Context) (audit.Filter, audit.Page, error) {
-	ctx := c.Request.Context()
 	p := principal(c).Principal
-	if err := request.NewPolicy(s.policy).Authorize(ctx, p, audit.ActionView, nil); err != nil {
-		s.auditDenial(c, audit.ActionView, "", err)
+	// Whether the caller may read at all is settled (and a refusal
+	// recorded) before the filters are looked at.
+	if err := s.trail.Check(c.Request.Context(), p); err != nil {
 		return audit.Filter{}, audit.Page{}, err
 	}
 	f, err := auditFilter(c)
 	if err != nil {
 		return f, audit.Page{}, err
 	}
-	page, err := audit.Find(ctx, s.db.DB, auditActor(p), f)
+	page, err := s.trail.Read(c.Request.Context(), p, f)
 	return f, page, err
 }
 

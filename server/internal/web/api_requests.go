@@ -11,7 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/warrantdesk/warrantdesk/server/internal/agency"
+	"github.com/warrantdesk/warrantdesk/server/internal/casefile"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
@@ -42,33 +42,30 @@ func readJSON(c *gin.Context) ([]byte, error) {
 	return b, nil
 }
 
-// requestView loads a request with its agency and policy scope decision, for
-// the API and the pages alike.
-func (s *Server) requestView(c *gin.Context, r *request.Request, base string) (apiRequest, error) {
-	ctx := c.Request.Context()
-	a, err := agency.FindByID(ctx, s.db.DB, r.AgencyID)
-	if err != nil {
-		return apiRequest{}, err
+// toAPIFile is a request's case file in the API's shape; base is the URL
+// prefix its document links live under.
+func toAPIFile(f *casefile.File, base string) apiRequest {
+	out := toAPIRequest(f.Request, f.Agency, &f.Scope, base)
+	if f.Workflow != nil {
+		toAPIWorkflow(f.Workflow, &out)
 	}
-	scope, err := s.requests.Evaluate(ctx, r)
-	if err != nil {
-		return apiRequest{}, err
-	}
-	out := toAPIRequest(r, a, &scope, base)
-	if err := s.addWorkflow(c, r, &out); err != nil {
-		return apiRequest{}, err
-	}
-	return out, nil
+	return out
 }
 
+// writeRequest answers with r, which the caller has just read or changed,
+// as its case file.
 func (s *Server) writeRequest(c *gin.Context, status int, r *request.Request) {
-	view, err := s.requestView(c, r, "/api/v1")
+	f, err := s.casefiles.Of(c.Request.Context(), principal(c).Principal, r)
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	c.Header("ETag", strconv.Quote(strconv.Itoa(r.Version)))
-	c.JSON(status, view)
+	s.writeFile(c, status, f)
+}
+
+func (s *Server) writeFile(c *gin.Context, status int, f *casefile.File) {
+	c.Header("ETag", strconv.Quote(strconv.Itoa(f.Request.Version)))
+	c.JSON(status, toAPIFile(f, "/api/v1"))
 }
 
 // handleAPIRequestCreate handles "POST /api/v1/requests": a new draft.
@@ -95,12 +92,12 @@ func (s *Server) handleAPIRequestCreate(c *gin.Context) {
 // handleAPIRequestGet handles "GET /api/v1/requests/:id": the request with
 // its history and the policy's scope decision.
 func (s *Server) handleAPIRequestGet(c *gin.Context) {
-	r, err := s.requests.Get(c.Request.Context(), principal(c).Principal, c.Param("id"))
+	f, err := s.casefiles.Open(c.Request.Context(), principal(c).Principal, c.Param("id"))
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	s.writeRequest(c, http.StatusOK, r)
+	s.writeFile(c, http.StatusOK, f)
 }
 
 // handleAPIRequestUpdate handles "PATCH /api/v1/requests/:id": edit a draft.
@@ -210,18 +207,18 @@ func (s *Server) handleDocumentDownload(c *gin.Context) {
 
 // handleAPIRequestSubmit handles "POST /api/v1/requests/:id/submit".
 func (s *Server) handleAPIRequestSubmit(c *gin.Context) {
-	r, err := s.submit(c)
+	f, err := s.submit(c)
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	s.writeRequest(c, http.StatusOK, r)
+	s.writeFile(c, http.StatusOK, f)
 }
 
 // submit files the draft of the route's :id with the provider: a
 // transition of the workflow (draft → submitted, routed in the same
-// transaction). It returns the request as it now stands.
-func (s *Server) submit(c *gin.Context) (*request.Request, error) {
+// transaction). It returns the request's case file as it now stands.
+func (s *Server) submit(c *gin.Context) (*casefile.File, error) {
 	if err := s.workflowReady(); err != nil {
 		return nil, err
 	}
@@ -229,7 +226,7 @@ func (s *Server) submit(c *gin.Context) (*request.Request, error) {
 	if _, err := s.workflow.Transition(c.Request.Context(), p, c.Param("id"), 0, workflow.ActionSubmit, workflow.Input{}); err != nil {
 		return nil, err
 	}
-	return s.requests.Get(c.Request.Context(), p, c.Param("id"))
+	return s.casefiles.Open(c.Request.Context(), p, c.Param("id"))
 }
 
 // handleAPIRequestList handles "GET /api/v1/requests": the caller's agency's
@@ -257,18 +254,10 @@ func (s *Server) listRequests(c *gin.Context, base string) ([]apiRequest, string
 	if err != nil {
 		return nil, "", err
 	}
-	agencies, err := agency.List(c.Request.Context(), s.db.DB)
-	if err != nil {
-		return nil, "", err
-	}
-	byID := map[string]*agency.Agency{}
-	for i := range agencies {
-		byID[agencies[i].ID] = &agencies[i]
-	}
 	items := make([]apiRequest, 0, len(page.Items))
 	for i := range page.Items {
 		r := &page.Items[i]
-		items = append(items, toAPIRequest(r, byID[r.AgencyID], nil, base))
+		items = append(items, toAPIRequest(r, page.Agencies[r.AgencyID], nil, base))
 	}
 	return items, page.NextCursor, nil
 }

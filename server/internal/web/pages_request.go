@@ -226,16 +226,12 @@ func (s *Server) handleRequestCreate(c *gin.Context) {
 
 // handleRequestEdit handles "GET /agency/requests/:id/edit".
 func (s *Server) handleRequestEdit(c *gin.Context) {
-	r, err := s.requests.Get(c.Request.Context(), principal(c).Principal, c.Param("id"))
+	f, err := s.casefiles.Open(c.Request.Context(), principal(c).Principal, c.Param("id"))
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	view, err := s.requestView(c, r, "/agency")
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
+	r, view := f.Request, toAPIFile(f, "/agency")
 	p, err := s.formPage(c, "Edit "+r.Reference)
 	if err != nil {
 		s.renderError(c, err)
@@ -304,34 +300,23 @@ func (s *Server) showRequest(c *gin.Context, status int, problem error) {
 		base = "/provider"
 	}
 	a := principal(c)
-	r, err := s.requests.Get(c.Request.Context(), a.Principal, c.Param("id"))
+	f, err := s.casefiles.Open(c.Request.Context(), a.Principal, c.Param("id"))
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	view, err := s.requestView(c, r, base)
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	p := requestDetailPage{Page: s.page(c, "Request "+r.Reference), Base: base, R: view,
-		CanEdit: base == "/agency" && !a.Principal.Provider && r.Status == request.StateDraft, MaxUploadMiB: s.cfg.MaxUploadBytes >> 20}
+	r := f.Request
+	p := requestDetailPage{Page: s.page(c, "Request "+r.Reference), Base: base, R: toAPIFile(f, base),
+		CanEdit: base == "/agency" && f.May[request.ActionEdit], MaxUploadMiB: s.cfg.MaxUploadBytes >> 20}
 	p.Errors, p.FieldErrors = fieldErrors(problem)
 	if problem == nil {
 		p.Errors = nil
 	}
-	// Whoever may see the request (Get checked) may see its package's state;
-	// only its agency's officers may download it (OpenDownload checks).
-	if s.disclosure != nil && r.Status != request.StateDraft {
-		prod, err := s.disclosure.Get(c.Request.Context(), r.ID)
-		switch {
-		case err == nil:
-			ap := toAPIProduction(prod, r.Reference, a.Principal.Provider)
-			p.Production = &ap
-		case errs.CodeOf(err) != errs.NotFound:
-			s.renderError(c, err)
-			return
-		}
+	// Whoever may see the request may see its package's state; only its
+	// agency's officers may download it (OpenDownload checks).
+	if f.Production != nil {
+		ap := toAPIProduction(f.Production, r.Reference, a.Principal.Provider)
+		p.Production = &ap
 	}
 	s.html(c, status, "request_detail", p)
 }
@@ -353,7 +338,7 @@ func (s *Server) handleRequestUpload(c *gin.Context) {
 
 // handleRequestSubmit handles "POST /agency/requests/:id/submit".
 func (s *Server) handleRequestSubmit(c *gin.Context) {
-	r, err := s.submit(c)
+	f, err := s.submit(c)
 	if err != nil {
 		if code := errs.CodeOf(err); code == errs.Internal || code == errs.NotFound || code == errs.Forbidden || code == errs.Unavailable {
 			s.renderError(c, err)
@@ -362,8 +347,8 @@ func (s *Server) handleRequestSubmit(c *gin.Context) {
 		s.showRequest(c, statuses[errs.CodeOf(err)], err)
 		return
 	}
-	s.setFlash(c, "Request "+r.Reference+" submitted to the provider.")
-	c.Redirect(http.StatusSeeOther, "/agency/requests/"+r.ID)
+	s.setFlash(c, "Request "+f.Request.Reference+" submitted to the provider.")
+	c.Redirect(http.StatusSeeOther, "/agency/requests/"+f.Request.ID)
 }
 
 // parseRequestForm reads the HTML form as typed.

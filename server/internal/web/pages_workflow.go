@@ -10,7 +10,6 @@ import (
 
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
-	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 )
@@ -96,16 +95,12 @@ func (s *Server) showReview(c *gin.Context, status int, problem error, form url.
 		return
 	}
 	a := principal(c).Principal
-	r, err := s.requests.Get(c.Request.Context(), a, c.Param("id"))
+	f, err := s.casefiles.Open(c.Request.Context(), a, c.Param("id"))
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	view, err := s.requestView(c, r, "/provider")
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
+	r, view := f.Request, toAPIFile(f, "/provider")
 	p := reviewPage{Page: s.page(c, "Review "+r.Reference), R: view, Can: map[string]bool{}, ReasonCodes: workflow.ReviewerReasonCodes(),
 		CallbackOutcomes: workflow.CallbackOutcomes, Form: form}
 	for _, act := range view.AllowedActions {
@@ -114,17 +109,8 @@ func (s *Server) showReview(c *gin.Context, status int, problem error, form url.
 	if view.Scope != nil {
 		p.Categories = view.Scope.Categories
 	}
-	if p.Can[string(workflow.ActionAssign)] {
-		staff, err := identity.FindPeople(c.Request.Context(), s.db.DB, "")
-		if err != nil {
-			s.renderError(c, err)
-			return
-		}
-		for _, person := range staff {
-			if person.Kind == identity.KindPerson && person.Status == "active" && person.ID != workflow.SystemPersonID {
-				p.Staff = append(p.Staff, option{Value: person.ID, Label: person.Name + " (" + person.Roles + ")"})
-			}
-		}
+	for _, person := range f.Staff {
+		p.Staff = append(p.Staff, option{Value: person.ID, Label: person.Name + " (" + person.Roles + ")"})
 	}
 	p.Errors, p.FieldErrors = fieldErrors(problem)
 	if problem == nil {

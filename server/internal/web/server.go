@@ -6,6 +6,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -17,29 +18,39 @@ import (
 
 	"github.com/warrantdesk/warrantdesk/frontend"
 	"github.com/warrantdesk/warrantdesk/server/internal/admin"
+	"github.com/warrantdesk/warrantdesk/server/internal/auditing"
+	"github.com/warrantdesk/warrantdesk/server/internal/casefile"
 	"github.com/warrantdesk/warrantdesk/server/internal/config"
-	"github.com/warrantdesk/warrantdesk/server/internal/db"
 	"github.com/warrantdesk/warrantdesk/server/internal/devidp"
 	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/translog"
 	"github.com/warrantdesk/warrantdesk/server/internal/transparency"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 )
 
 // Deps are the parts a Server is built from.
 type Deps struct {
-	Config   config.Config
-	DB       *db.DB
-	Log      *slog.Logger
-	Identity *identity.Service
-	Requests *request.Service
-	Admin    *admin.Service
-	Policy   *policy.Engine
-	IdP      *devidp.Provider     // the embedded demo OpenID Provider, or nil
-	Registry *prometheus.Registry // metrics registry served at /metrics
-	Workflow *workflow.Engine     // the review workflow; nil serves no workflow routes' data
+	Config config.Config
+	// Ready reports whether the process can serve: each check's state, and
+	// whether all are well (see db.DB.Readiness).
+	Ready func(ctx context.Context) (map[string]string, bool)
+	// TransparencyLog is the public log; Trail reads the audit trail for
+	// auditors.
+	TransparencyLog *translog.Log
+	Trail           *auditing.Trail
+	Log             *slog.Logger
+	Identity        *identity.Service
+	Requests        *request.Service
+	// CaseFiles assembles what a request's page and API answer show.
+	CaseFiles *casefile.Service
+	Admin     *admin.Service
+	Policy    *policy.Engine
+	IdP       *devidp.Provider     // the embedded demo OpenID Provider, or nil
+	Registry  *prometheus.Registry // metrics registry served at /metrics
+	Workflow  *workflow.Engine     // the review workflow; nil serves no workflow routes' data
 	// Disclosure builds and delivers productions; nil answers its routes 503.
 	Disclosure *disclosure.Service
 	// Transparency publishes and serves reports; nil answers its routes 503.
@@ -49,10 +60,13 @@ type Deps struct {
 // A Server handles every HTTP request of one warrantdesk process.
 type Server struct {
 	cfg          config.Config
-	db           *db.DB
+	ready        func(ctx context.Context) (map[string]string, bool)
+	tlog         *translog.Log
+	trail        *auditing.Trail
 	log          *slog.Logger
 	identity     *identity.Service
 	requests     *request.Service
+	casefiles    *casefile.Service
 	admin        *admin.Service
 	policy       *policy.Engine
 	idp          *devidp.Provider
@@ -75,7 +89,7 @@ type Server struct {
 func New(d Deps) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{
-		cfg: d.Config, db: d.DB, log: d.Log, identity: d.Identity, requests: d.Requests, admin: d.Admin,
+		cfg: d.Config, ready: d.Ready, tlog: d.TransparencyLog, trail: d.Trail, log: d.Log, identity: d.Identity, requests: d.Requests, casefiles: d.CaseFiles, admin: d.Admin,
 		policy: d.Policy, idp: d.IdP, registry: d.Registry, workflow: d.Workflow, disclosure: d.Disclosure,
 		transparency: d.Transparency,
 		cop:          http.NewCrossOriginProtection(),

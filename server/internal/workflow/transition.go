@@ -55,6 +55,7 @@ type Status struct {
 	AssigneeID string
 	DueAt      *time.Time // nil when the state has no deadline
 	Overdue    bool
+	Allowed    []Action // what the actor may do next
 }
 
 // step is one transition in progress, inside its transaction.
@@ -109,7 +110,8 @@ func (e *Engine) Transition(ctx context.Context, actor *identity.Principal, id s
 			return err
 		}
 		out = s.status()
-		return nil
+		out.Allowed, err = e.allowed(ctx, actor, s.req, s.c)
+		return err
 	})
 	if err != nil {
 		return nil, err

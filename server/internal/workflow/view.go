@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -359,3 +360,6 @@ func (e *Engine) Allowed(ctx context.Context, actor *identity.Principal, r *requ
 	}
 	return e.allowed(ctx, actor, r, c)
 }
+
+// May reports whether the viewer may take action a now.
+func (v *View) May(a Action) bool { return slices.Contains(v.Allowed, a) }
