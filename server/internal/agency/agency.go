@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,7 +58,7 @@ func (a *Agency) Validate() error {
 	if !countryRE.MatchString(a.Country) {
 		f.Add("country", "Use the two-letter ISO 3166-1 country code, such as US or GB.")
 	}
-	if !contains(Kinds, a.Kind) {
+	if !slices.Contains(Kinds, a.Kind) {
 		f.Add("kind", "Choose one of: %s.", strings.Join(Kinds, ", "))
 	}
 	if a.Status != StatusActive && a.Status != StatusSuspended {
@@ -144,13 +145,4 @@ func SetStatus(ctx context.Context, tx *gorm.DB, id, status string) error {
 		return errs.E(errs.NotFound, "No such agency.")
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -71,18 +71,6 @@ type ExpireArgs struct{}
 // Kind implements river.JobArgs.
 func (ExpireArgs) Kind() string { return "disclosure.expire" }
 
-// ExpireWorker runs ExpireArgs.
-type ExpireWorker struct {
-	river.WorkerDefaults[ExpireArgs]
-	Service *Service
-}
-
-// Work implements river.Worker.
-func (w *ExpireWorker) Work(ctx context.Context, _ *river.Job[ExpireArgs]) error {
-	_, err := w.Service.ExpireDue(ctx)
-	return err
-}
-
 // NoticeReleaseArgs releases user notices whose non-disclosure order has
 // ended. One is scheduled at each order's end; a periodic one catches up.
 type NoticeReleaseArgs struct {
@@ -92,45 +80,31 @@ type NoticeReleaseArgs struct {
 // Kind implements river.JobArgs.
 func (NoticeReleaseArgs) Kind() string { return "disclosure.notice_release" }
 
-// NoticeReleaseWorker runs NoticeReleaseArgs.
-type NoticeReleaseWorker struct {
-	river.WorkerDefaults[NoticeReleaseArgs]
-	Service *Service
-}
-
-// Work implements river.Worker.
-func (w *NoticeReleaseWorker) Work(ctx context.Context, _ *river.Job[NoticeReleaseArgs]) error {
-	if _, err := w.Service.ReleaseDue(ctx); err != nil {
-		return err
-	}
-	_, err := w.Service.DeliverNotices(ctx)
-	return err
-}
-
 // NoticeDeliverArgs sends queued user notices to the webhook.
 type NoticeDeliverArgs struct{}
 
 // Kind implements river.JobArgs.
 func (NoticeDeliverArgs) Kind() string { return "disclosure.notice_deliver" }
 
-// NoticeDeliverWorker runs NoticeDeliverArgs.
-type NoticeDeliverWorker struct {
-	river.WorkerDefaults[NoticeDeliverArgs]
-	Service *Service
-}
-
-// Work implements river.Worker.
-func (w *NoticeDeliverWorker) Work(ctx context.Context, _ *river.Job[NoticeDeliverArgs]) error {
-	_, err := w.Service.DeliverNotices(ctx)
-	return err
-}
-
 // AddWorkers registers the service's job workers.
 func (s *Service) AddWorkers(w *river.Workers) {
 	river.AddWorker(w, &ProduceWorker{Service: s})
-	river.AddWorker(w, &ExpireWorker{Service: s})
-	river.AddWorker(w, &NoticeReleaseWorker{Service: s})
-	river.AddWorker(w, &NoticeDeliverWorker{Service: s})
+	// The simple jobs: each runs one method of the service.
+	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, _ *river.Job[ExpireArgs]) error {
+		_, err := s.ExpireDue(ctx)
+		return err
+	}))
+	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, _ *river.Job[NoticeReleaseArgs]) error {
+		if _, err := s.ReleaseDue(ctx); err != nil {
+			return err
+		}
+		_, err := s.DeliverNotices(ctx)
+		return err
+	}))
+	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, _ *river.Job[NoticeDeliverArgs]) error {
+		_, err := s.DeliverNotices(ctx)
+		return err
+	}))
 	river.AddWorker(w, &SweepWorker{Service: s})
 }
 

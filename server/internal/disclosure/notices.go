@@ -458,12 +458,12 @@ func (s *Service) recordDelivery(ctx context.Context, n *Notice, sendErr error) 
 		case sendErr == nil:
 			upd["status"], upd["sent_at"], upd["last_error"], upd["next_attempt_at"] = NoticeSent, now, "", nil
 		case n.Attempts >= MaxNoticeAttempts:
-			upd["status"], upd["last_error"] = NoticeFailed, clip(sendErr.Error(), 500)
-			ev.Outcome, ev.Details = audit.OutcomeFailure, audit.JSON(map[string]any{"attempts": n.Attempts, "error": clip(sendErr.Error(), 500)})
+			upd["status"], upd["last_error"] = NoticeFailed, errs.Clip(sendErr.Error(), 500)
+			ev.Outcome, ev.Details = audit.OutcomeFailure, audit.JSON(map[string]any{"attempts": n.Attempts, "error": errs.Clip(sendErr.Error(), 500)})
 		default:
 			// 1, 2, 4, … minutes, at most six hours.
 			backoff := min(time.Minute<<(n.Attempts-1), 6*time.Hour)
-			upd["last_error"], upd["next_attempt_at"] = clip(sendErr.Error(), 500), now.Add(backoff)
+			upd["last_error"], upd["next_attempt_at"] = errs.Clip(sendErr.Error(), 500), now.Add(backoff)
 		}
 		q := tx.Model(&Notice{}).Where("id = ? AND status = ?", n.ID, NoticeQueued).Updates(upd)
 		if q.Error != nil {
@@ -515,13 +515,6 @@ func noticeLeaf(ctx context.Context, tx *gorm.DB, r *request.Request, event stri
 	}
 	_, err = translog.Append(ctx, tx, translog.Leaf{RequestID: r.ID, Reference: r.Reference, NationalSecurity: r.NationalSecurity, Record: rec})
 	return err
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }
 
 // A NoticeView is one notice as the provider's pending-notices view shows it.

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // A Code classifies an error for callers and for the HTTP layer.
@@ -128,4 +129,13 @@ func (f Fields) Err() error {
 		return nil
 	}
 	return &Error{Code: Invalid, Message: "Some fields need attention.", Fields: f}
+}
+
+// Clip shortens s to at most n characters (runes) for quoting in a message
+// or keeping in a bounded column, marking a cut with "…".
+func Clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
 }

@@ -1,12 +1,12 @@
 package policy
 
 import (
-	"container/list"
 	"crypto/sha256"
+	"fmt"
 	"maps"
 	"slices"
-	"sync"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/open-policy-agent/opa/v1/ast"
 )
 
@@ -15,25 +15,21 @@ import (
 // input always gets the same answer; a request viewed, listed and checked
 // again is decided once. Keys are SHA-256 digests of the exact Rego input,
 // so the cache holds no identifiers, and any input field, present or added
-// later, is part of the key.
+// later, is part of the key. The least recently used decision goes first.
 type memo[T any] struct {
-	mu    sync.Mutex
-	max   int
-	items map[[sha256.Size]byte]*list.Element
-	order *list.List // most recently used at the front
-	clone func(T) T  // callers may change what they get; the cache keeps its own
-}
-
-type memoEntry[T any] struct {
-	key [sha256.Size]byte
-	val T
+	cache *lru.Cache[[sha256.Size]byte, T]
+	clone func(T) T // callers may change what they get; the cache keeps its own
 }
 
 func newMemo[T any](max int, clone func(T) T) *memo[T] {
 	if max <= 0 {
 		return nil
 	}
-	return &memo[T]{max: max, items: map[[sha256.Size]byte]*list.Element{}, order: list.New(), clone: clone}
+	c, err := lru.New[[sha256.Size]byte, T](max)
+	if err != nil {
+		panic(fmt.Sprintf("policy: memo of %d: %v", max, err)) // only for a size <= 0, excluded above
+	}
+	return &memo[T]{cache: c, clone: clone}
 }
 
 func memoKey(input ast.Value) [sha256.Size]byte {
@@ -42,47 +38,29 @@ func memoKey(input ast.Value) [sha256.Size]byte {
 
 // get returns a copy of the remembered decision; a nil memo remembers nothing.
 func (m *memo[T]) get(key [sha256.Size]byte) (T, bool) {
-	var zero T
 	if m == nil {
+		var zero T
 		return zero, false
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	el, ok := m.items[key]
+	v, ok := m.cache.Get(key)
 	if !ok {
-		return zero, false
+		return v, false
 	}
-	m.order.MoveToFront(el)
-	return m.clone(el.Value.(*memoEntry[T]).val), true
+	return m.clone(v), true
 }
 
 func (m *memo[T]) put(key [sha256.Size]byte, val T) {
 	if m == nil {
 		return
 	}
-	val = m.clone(val)
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if el, ok := m.items[key]; ok {
-		el.Value.(*memoEntry[T]).val = val
-		m.order.MoveToFront(el)
-		return
-	}
-	m.items[key] = m.order.PushFront(&memoEntry[T]{key: key, val: val})
-	for m.order.Len() > m.max {
-		oldest := m.order.Back()
-		m.order.Remove(oldest)
-		delete(m.items, oldest.Value.(*memoEntry[T]).key)
-	}
+	m.cache.Add(key, m.clone(val))
 }
 
 func (m *memo[T]) len() int {
 	if m == nil {
 		return 0
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.order.Len()
+	return m.cache.Len()
 }
 
 func cloneScope(s Scope) Scope {

@@ -216,7 +216,7 @@ func (d *decoder) date(raw json.RawMessage, name string, dst *day.Date) {
 	}
 	v, err := day.Parse(s)
 	if err != nil {
-		d.f.Add(name, "%q is not a date in the form YYYY-MM-DD.", clip(s, 20))
+		d.f.Add(name, "%q is not a date in the form YYYY-MM-DD.", errs.Clip(s, 20))
 		return
 	}
 	*dst = v

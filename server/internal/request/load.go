@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 )
 
@@ -137,7 +138,7 @@ func FindOfAgency(ctx context.Context, tx *gorm.DB, agencyID, idOrReference stri
 		return Ref{}, notFound(v)
 	}
 	if err != nil {
-		return Ref{}, fmt.Errorf("find request %q: %w", clip(v, 64), err)
+		return Ref{}, fmt.Errorf("find request %q: %w", errs.Clip(v, 64), err)
 	}
 	return r, nil
 }

@@ -33,7 +33,7 @@ var (
 const msgNotFound = "No such request."
 
 func notFound(id string) error {
-	return errs.Wrap(fmt.Errorf("request %q: %w", clip(id, 64), ErrNotFound), errs.NotFound, msgNotFound)
+	return errs.Wrap(fmt.Errorf("request %q: %w", errs.Clip(id, 64), ErrNotFound), errs.NotFound, msgNotFound)
 }
 
 // Stale is the Conflict a change of request id meets when the request

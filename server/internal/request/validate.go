@@ -189,7 +189,7 @@ func normalize(in *Input, region string, today day.Date) errs.Fields {
 	for i, c := range in.Categories {
 		c = strings.TrimSpace(c)
 		if !slices.Contains(Categories, c) {
-			f.Add(fmt.Sprintf("categories[%d]", i), "%q is not a data category; choose from: %s.", clip(c, 40), strings.Join(Categories, ", "))
+			f.Add(fmt.Sprintf("categories[%d]", i), "%q is not a data category; choose from: %s.", errs.Clip(c, 40), strings.Join(Categories, ", "))
 			continue
 		}
 		if !slices.Contains(cats, c) {
@@ -227,11 +227,11 @@ func normalize(in *Input, region string, today day.Date) errs.Fields {
 	in.Offence.Grounds = tokens(&f, "offence.grounds", in.Offence.Grounds)
 	in.Purpose = strings.TrimSpace(in.Purpose)
 	if in.Purpose != "" && !tokenRE.MatchString(in.Purpose) {
-		f.Add("purpose", "%q is not a purpose id; choose one the legal process lists.", clip(in.Purpose, 40))
+		f.Add("purpose", "%q is not a purpose id; choose one the legal process lists.", errs.Clip(in.Purpose, 40))
 	}
 	in.Nondisclosure.IssuedBy = strings.TrimSpace(in.Nondisclosure.IssuedBy)
 	if k := in.Nondisclosure.IssuedBy; k != "" && !slices.Contains(AuthorityKinds, k) {
-		f.Add("nondisclosure.issued_by", "%q is not a kind of authority; choose from: %s.", clip(k, 40), strings.Join(AuthorityKinds, ", "))
+		f.Add("nondisclosure.issued_by", "%q is not a kind of authority; choose from: %s.", errs.Clip(k, 40), strings.Join(AuthorityKinds, ", "))
 	}
 	if in.Nondisclosure.IssuedBy != "" && !in.Nondisclosure.Ordered && !f.Has("nondisclosure.issued_by") {
 		f.Add("nondisclosure.issued_by", "Say who ordered non-disclosure only when it was ordered.")
@@ -272,15 +272,6 @@ func isBidiControl(r rune) bool {
 	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x200E || r == 0x200F || r == 0x061C
 }
 
-// clip shortens s for quoting in a message.
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n]) + "…"
-}
-
-// missing reports the fields a request must have before it is submitted.
 // CheckSubmittable reports, as one Invalid error naming every field, what
 // draft r still lacks before it can be submitted: the facts every process
 // needs and the signed order ("file"). The legal policy then decides
@@ -296,6 +287,7 @@ func CheckSubmittable(ctx context.Context, tx *gorm.DB, r *Request) error {
 	return nil
 }
 
+// missing reports the fields a request must have before it is submitted.
 func missing(r *Request, documents int) errs.Fields {
 	var f errs.Fields
 	need := func(field string, ok bool, msg string) {
@@ -331,7 +323,7 @@ func tokens(f *errs.Fields, field string, in []string) []string {
 	for i, t := range in {
 		t = strings.TrimSpace(t)
 		if !tokenRE.MatchString(t) {
-			f.Add(fmt.Sprintf("%s[%d]", field, i), "%q is not an id; choose from the legal process's list.", clip(t, 40))
+			f.Add(fmt.Sprintf("%s[%d]", field, i), "%q is not an id; choose from the legal process's list.", errs.Clip(t, 40))
 			continue
 		}
 		if !slices.Contains(out, t) {

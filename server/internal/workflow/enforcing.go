@@ -206,7 +206,7 @@ func (s *step) guardEnforcing() error {
 		}
 		for i, g := range s.in.Grounds {
 			if !slices.Contains(ids, g) {
-				f.Add(fmt.Sprintf("grounds[%d]", i), "%q is not a ground the authority was notified with; choose from: %s.", clip(g, 40), strings.Join(ids, ", "))
+				f.Add(fmt.Sprintf("grounds[%d]", i), "%q is not a ground the authority was notified with; choose from: %s.", errs.Clip(g, 40), strings.Join(ids, ", "))
 			}
 		}
 		checkText(&f, "comment", s.in.Comment, maxComment, true) // the agency is told why

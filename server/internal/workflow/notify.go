@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"net"
 	"net/mail"
 	"net/smtp"
@@ -63,7 +64,7 @@ func (s *step) teamNoteTo(team, kind, subject, body string) note {
 func (e *Engine) notify(ctx context.Context, tx *gorm.DB, notes []note, jobs *[]river.InsertManyParams) error {
 	for _, n := range notes {
 		row := &Notification{CreatedAt: e.now(), Audience: n.audience, Team: n.team, Kind: n.kind,
-			Subject: clip(n.subject, 200), Body: clip(n.body, 4000), EmailState: EmailNone}
+			Subject: errs.Clip(n.subject, 200), Body: errs.Clip(n.body, 4000), EmailState: EmailNone}
 		if n.requestID != "" {
 			id := n.requestID
 			row.RequestID = &id

@@ -88,7 +88,7 @@ func policyDenied(sc policy.Scope) error {
 	}
 	return &errs.Error{
 		Code:    errs.PolicyDenied,
-		Message: "The legal policy does not authorise this request: " + clip(strings.Join(reasons, "; "), 1000),
+		Message: "The legal policy does not authorise this request: " + errs.Clip(strings.Join(reasons, "; "), 1000),
 		Fields:  f,
 	}
 }

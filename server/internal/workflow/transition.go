@@ -145,7 +145,7 @@ func (e *Engine) transition(ctx context.Context, tx *gorm.DB, actor *identity.Pr
 		}
 		by := actionBy(action)
 		if by == "" || by == BySystem {
-			return nil, &errs.Error{Code: errs.Invalid, Message: fmt.Sprintf("Unknown action %q.", clip(string(action), 40)),
+			return nil, &errs.Error{Code: errs.Invalid, Message: fmt.Sprintf("Unknown action %q.", errs.Clip(string(action), 40)),
 				Fields: []errs.FieldError{{Field: "action", Message: "not an action of the workflow"}}}
 		}
 		if by == ByProvider && version < 1 {
@@ -314,7 +314,7 @@ func (s *step) apply() error {
 		}
 	}
 	h := &request.HistoryEntry{RequestID: r.ID, At: s.now, ActorID: s.actor.PersonID, Action: historyAction(s.rule.Action),
-		FromStatus: s.from, ToStatus: s.to, Comment: clip(s.historyComment(), 2000)}
+		FromStatus: s.from, ToStatus: s.to, Comment: errs.Clip(s.historyComment(), 2000)}
 	if err := request.AddHistory(s.ctx, tx, h); err != nil {
 		return err
 	}
@@ -612,17 +612,5 @@ func checkActor(actor *identity.Principal) error {
 }
 
 func notFound(id string) error {
-	return errs.Wrap(fmt.Errorf("request %q: %w", clip(id, 64), request.ErrNotFound), errs.NotFound, "No such request.")
+	return errs.Wrap(fmt.Errorf("request %q: %w", errs.Clip(id, 64), request.ErrNotFound), errs.NotFound, "No such request.")
 }
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
