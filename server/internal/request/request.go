@@ -3,8 +3,12 @@
 // identifiers), the date range and data categories asked for, the signed
 // order as a PDF, the non-disclosure order and the emergency attestation.
 //
-// A request is a draft while the agency edits it and becomes submitted when
-// the policy finds something it may lawfully ask for. Every change is one
+// The package owns the request's data and its tables: drafts are created,
+// edited and given their order here; every other package reads or changes a
+// request through Load, Read, Advance, AddHistory and Refs (load.go), and
+// read models that list requests join the request_summaries view. The
+// request's life — submission and every state after it — belongs to the
+// workflow, whose transitions move it through States. Every change is one
 // database transaction holding the row, a history entry and an audit event.
 // An agency's people see only their agency's requests: another agency's
 // request is reported exactly as a missing one (NotFound), so its existence

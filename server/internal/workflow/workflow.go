@@ -1,5 +1,6 @@
-// Package workflow moves a submitted legal request through the provider's
-// review to a decision, under rules that cannot be skipped: one declared
+// Package workflow owns a legal request's life: it submits a draft (routing
+// it to its team queue in the same transaction) and moves it through the
+// provider's review to a decision, under rules that cannot be skipped: one declared
 // transition table (Rules), every transition guarded by the policy's
 // authorisation decision and by the engine's own invariants (four eyes,
 // verification before review, a supervisor's co-signature before an
@@ -8,9 +9,9 @@
 // jobs on River for everything that must happen later.
 //
 // Every transition is one database transaction: the new state under an
-// optimistic version check (UPDATE … WHERE id = ? AND version = ?; no row is
-// a Conflict), a history row, one audit event, the transparency log leaf
-// where the event is public (decided, withdrawn, preserved), the
+// optimistic version check (request.Advance: a stale version is a
+// Conflict), a history row, one audit event, the transparency log leaf
+// where the event is public (received, decided, withdrawn, preserved), the
 // notifications it causes and the River jobs it starts, enqueued with
 // InsertTx on the same transaction. A job's effect is applied in its own
 // transaction, which also completes the job (river.JobCompleteTx) and
@@ -23,7 +24,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"io"
 	"log/slog"
 	"time"
@@ -35,6 +35,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
 )
 
 // A State is a request's state; the request package keeps the one list
