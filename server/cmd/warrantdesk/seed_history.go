@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"io"
 	"log/slog"
 	"maps"
@@ -28,6 +27,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/history"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/transparency"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 )

@@ -3,7 +3,6 @@ package audit_test
 import (
 	"bytes"
 	"context"
-	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,6 +22,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/translog"
+	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 )
 
 // filing is a request domain on a fresh database with the real policy

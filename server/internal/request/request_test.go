@@ -5,9 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/warrantdesk/warrantdesk/policies"
-	"github.com/warrantdesk/warrantdesk/server/internal/policy"
-	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 	"io"
 	"io/fs"
 	"path/filepath"
@@ -21,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
 
+	"github.com/warrantdesk/warrantdesk/policies"
 	"github.com/warrantdesk/warrantdesk/server/internal/agency"
 	"github.com/warrantdesk/warrantdesk/server/internal/blob"
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
@@ -28,7 +26,9 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/dbtest"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 )
 
 // rolePolicy is a small, real Policy that decides by role, so these tests

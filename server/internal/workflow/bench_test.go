@@ -3,7 +3,6 @@ package workflow_test
 import (
 	"context"
 	"fmt"
-	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"os"
 	"runtime"
 	"slices"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/warrantdesk/warrantdesk/server/internal/dbtest"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 	wt "github.com/warrantdesk/warrantdesk/server/internal/workflow/workflowtest"
 )

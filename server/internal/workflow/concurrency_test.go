@@ -3,12 +3,12 @@ package workflow_test
 import (
 	"context"
 	"fmt"
-	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"sync"
 	"testing"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 	wt "github.com/warrantdesk/warrantdesk/server/internal/workflow/workflowtest"
 )

@@ -2,11 +2,11 @@ package workflow_test
 
 import (
 	"context"
-	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"testing"
 	"time"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 	wt "github.com/warrantdesk/warrantdesk/server/internal/workflow/workflowtest"
 )

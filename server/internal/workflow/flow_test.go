@@ -3,13 +3,13 @@ package workflow_test
 import (
 	"context"
 	"errors"
-	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/translog"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 	wt "github.com/warrantdesk/warrantdesk/server/internal/workflow/workflowtest"

@@ -2,11 +2,11 @@ package workflow
 
 import (
 	"fmt"
-	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"time"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
 )
 
 // holding reports whether records are held in state st.
