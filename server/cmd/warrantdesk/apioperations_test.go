@@ -162,6 +162,8 @@ func TestAPIEveryOperation(t *testing.T) {
 		{desc: "the catalogue", as: anyone, method: "GET", path: "/api/v1/catalogue", want: 200},
 		{desc: "who I am", as: agencySystem, method: "GET", path: "/api/v1/me", want: 200},
 		{desc: "who I am, signed out", as: anyone, method: "GET", path: "/api/v1/me", want: 401},
+		{desc: "an address the API does not have", as: agencySystem, method: "GET", path: "/api/v1/nothing-here", want: 404},
+		{desc: "a method an address does not take", as: agencySystem, method: "DELETE", path: "/api/v1/requests", want: 405},
 
 		// A draft's life.
 		{desc: "create a draft", as: agencySystem, method: "POST", path: "/api/v1/requests", body: with(subpoena, datesAround()), want: 201,

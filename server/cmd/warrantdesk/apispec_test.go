@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -100,7 +101,7 @@ func (s *specTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !strings.HasPrefix(req.URL.Path, "/api/v1/") || req.Method == http.MethodHead {
 		return s.next.RoundTrip(req)
 	}
-	_, router, err := loadSpec(s.next, req.URL.Scheme+"://"+req.URL.Host)
+	doc, router, err := loadSpec(s.next, req.URL.Scheme+"://"+req.URL.Host)
 	if err != nil {
 		s.tb.Errorf("%v", err)
 		return s.next.RoundTrip(req)
@@ -143,8 +144,11 @@ func (s *specTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 	call := req.Method + " " + req.URL.RequestURI()
 	if routeErr != nil {
+		// No operation: the server must say so with a problem document.
 		if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusMethodNotAllowed {
 			s.tb.Errorf("openapi: %s answered %d, but the document has no such operation (%v)", call, resp.StatusCode, routeErr)
+		} else if err := validateProblem(doc, resp, data); err != nil {
+			s.tb.Errorf("openapi: %s answered %d with what is not a problem document:\n%s\nbody: %s", call, resp.StatusCode, indent(err), clip(data))
 		}
 		return resp, nil
 	}
@@ -181,14 +185,32 @@ func validateResponse(in *openapi3filter.RequestValidationInput, resp *http.Resp
 	return nil
 }
 
-// specOptions reports every problem of a body, each as its JSON path and
-// what is wrong there, without the schema and the value.
+// validateProblem checks an answer that no operation describes (404 or 405
+// for an address the API does not have) against the Problem schema.
+func validateProblem(doc *openapi3.T, resp *http.Response, data []byte) error {
+	if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
+		return fmt.Errorf("content type %q, not application/problem+json", ct)
+	}
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	return doc.Components.Schemas["Problem"].Value.VisitJSON(v, openapi3.EnableJSONSchema2020(), openapi3.MultiErrors(),
+		openapi3.SetSchemaErrorMessageCustomizer(schemaErrorMessage))
+}
+
+// specOptions reports every problem of a body, not only the first.
 func specOptions(o *openapi3filter.Options) *openapi3filter.Options {
 	o.MultiError = true
-	o.WithCustomSchemaErrorFunc(func(err *openapi3.SchemaError) string {
-		return "at /" + strings.Join(err.JSONPointer(), "/") + ": " + err.Reason
-	})
+	o.WithCustomSchemaErrorFunc(schemaErrorMessage)
 	return o
+}
+
+// schemaErrorMessage says where in the body a problem is (its JSON path)
+// and what is wrong there, without kin-openapi's dump of the schema and
+// the value.
+func schemaErrorMessage(err *openapi3.SchemaError) string {
+	return "at /" + strings.Join(err.JSONPointer(), "/") + ": " + err.Reason
 }
 
 // presentCredentials stands in for the server's authentication: the
