@@ -106,13 +106,22 @@ func (s *specTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		s.tb.Errorf("%v", err)
 		return s.next.RoundTrip(req)
 	}
+	// The body is read once and sent, and checked, from a copy: a
+	// RoundTripper must not change the request it is given.
 	var reqBody []byte
 	if req.Body != nil {
-		if reqBody, err = io.ReadAll(req.Body); err != nil {
+		reqBody, err = io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
 			return nil, err
 		}
-		req.Body.Close()
-		req.Body = io.NopCloser(bytes.NewReader(reqBody))
+	}
+	withBody := func() *http.Request {
+		r := req.Clone(req.Context())
+		if req.Body != nil {
+			r.Body = io.NopCloser(bytes.NewReader(reqBody))
+		}
+		return r
 	}
 
 	// The request as the document sees it: an undocumented operation, or a
@@ -121,14 +130,12 @@ func (s *specTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var in *openapi3filter.RequestValidationInput
 	var reqErr error
 	if routeErr == nil {
-		check := req.Clone(req.Context())
-		check.Body = io.NopCloser(bytes.NewReader(reqBody))
-		in = &openapi3filter.RequestValidationInput{Request: check, PathParams: params, Route: route,
+		in = &openapi3filter.RequestValidationInput{Request: withBody(), PathParams: params, Route: route,
 			Options: specOptions(&openapi3filter.Options{AuthenticationFunc: presentCredentials})}
 		reqErr = openapi3filter.ValidateRequest(req.Context(), in)
 	}
 
-	resp, err := s.next.RoundTrip(req)
+	resp, err := s.next.RoundTrip(withBody())
 	if err != nil {
 		return resp, err
 	}
