@@ -160,7 +160,7 @@ func TestAPIFiling(t *testing.T) {
 	})
 
 	t.Run("AnonymousGets401", func(t *testing.T) {
-		resp, err := http.Get(base + "/api/v1/requests/" + r.ID)
+		resp, err := specClient(t).Get(base + "/api/v1/requests/" + r.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -178,7 +178,7 @@ func (a *apiClient) callIfMatch(method, path string, out any) int {
 		req.Header.Set("Authorization", "Bearer "+a.token)
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("If-Match", `"1"`)
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := a.http.Do(req)
 		if err != nil {
 			a.t.Fatal(err)
 		}

@@ -118,7 +118,7 @@ func (a *apiClient) raw(method, path string) (int, string) {
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := a.http.Do(req)
 	if err != nil {
 		a.t.Fatal(err)
 	}

@@ -74,7 +74,9 @@ type browser struct {
 
 func newBrowser(t *testing.T, base string) *browser {
 	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, base: base, client: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+	client := specClient(t)
+	client.Jar, client.Timeout = jar, 30*time.Second
+	return &browser{t: t, base: base, client: client}
 }
 
 func (b *browser) get(path string) (*http.Response, string) {
@@ -154,11 +156,13 @@ func htmlUnescape(s string) string {
 	return strings.NewReplacer("&amp;", "&", "&#43;", "+", "&#34;", `"`, "&lt;", "<", "&gt;", ">", "&#39;", "'").Replace(s)
 }
 
-// apiClient calls /api/v1 with a client-credentials token from the demo provider.
+// apiClient calls /api/v1 with a client-credentials token from the demo
+// provider, holding every answer to the OpenAPI document (apispec_test.go).
 type apiClient struct {
 	t     testing.TB
 	base  string
 	token string
+	http  *http.Client
 }
 
 func newAPIClient(t testing.TB, base, id, secret string) *apiClient {
@@ -178,7 +182,7 @@ func newAPIClient(t testing.TB, base, id, secret string) *apiClient {
 	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
 		t.Fatalf("client credentials for %s: status %d, %v", id, resp.StatusCode, err)
 	}
-	return &apiClient{t: t, base: base, token: tok.AccessToken}
+	return &apiClient{t: t, base: base, token: tok.AccessToken, http: specClient(t)}
 }
 
 func (a *apiClient) call(method, path string, body any, out any) int {
@@ -198,7 +202,7 @@ func (a *apiClient) call(method, path string, body any, out any) int {
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := a.http.Do(req)
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -222,7 +226,7 @@ func (a *apiClient) upload(path, filename string, content []byte) (int, string) 
 	req, _ := http.NewRequest(http.MethodPost, a.base+path, &buf)
 	req.Header.Set("Authorization", "Bearer "+a.token)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := a.http.Do(req)
 	if err != nil {
 		a.t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ func (a *apiClient) get(path string) (*http.Response, []byte) {
 	if a.token != "" {
 		req.Header.Set("Authorization", "Bearer "+a.token)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := a.http.Do(req)
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestProductionsEndToEnd(t *testing.T) {
 	base := MustRunMain(t, "WARRANTDESK_DATABASE_URL="+url)
 	riverside := newAPIClient(t, base, "riverside-pd-cms", "riverside-demo-secret")
 	northshire := newAPIClient(t, base, "northshire-cms", "northshire-demo-secret")
-	anonymous := &apiClient{t: t, base: base}
+	anonymous := &apiClient{t: t, base: base, http: specClient(t)}
 	intake, reviewer := newBrowser(t, base), newBrowser(t, base)
 	intake.login("intake@provider.example")
 	reviewer.login("reviewer@provider.example")

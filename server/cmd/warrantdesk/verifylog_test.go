@@ -23,7 +23,7 @@ import (
 
 func httpGet(t *testing.T, url string) (int, string) {
 	t.Helper()
-	resp, err := http.Get(url)
+	resp, err := specClient(t).Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -367,7 +367,7 @@ func TestLogLeaves(t *testing.T) {
 	}
 	get := func(query string) (*http.Response, []byte) {
 		t.Helper()
-		resp, err := http.Get(base + "/api/v1/log/leaves" + query)
+		resp, err := specClient(t).Get(base + "/api/v1/log/leaves" + query)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -462,7 +462,7 @@ func TestLogLeaves(t *testing.T) {
 		}
 		// Mid-stream (after more than the server's write buffer): the
 		// connection is cut, not the body ended.
-		resp, err := http.Get(fmt.Sprintf("%s/api/v1/log/leaves?start=%d", base, n-20_000))
+		resp, err := specClient(t).Get(fmt.Sprintf("%s/api/v1/log/leaves?start=%d", base, n-20_000))
 		if err != nil {
 			t.Fatal(err)
 		}
