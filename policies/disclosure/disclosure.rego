@@ -773,7 +773,7 @@ warnings contains sprintf("%s lasts at most %s (%s): it ceases to have effect at
 	expires_ns >= lapse_ns
 }
 
-warnings contains sprintf("The non-disclosure order was made by %s, not a court: under %s only a court's order binds the provider, so the account holder may be told. The reviewer decides whether to ask the agency for a court order first.", [lower(catalogue.authority_kinds[ndo_issuer]), jurisdiction.nondisclosure.citation]) if {
+warnings contains sprintf("The non-disclosure order was not made by a court (it was made by %s): under %s only a court's order binds the provider, so the account holder may be told. The reviewer decides whether to ask the agency for a court order first.", [lower(catalogue.authority_kinds[ndo_issuer]), jurisdiction.nondisclosure.citation]) if {
 	request.nondisclosure_ordered
 	not ndo_binding
 	catalogue.authority_kinds[ndo_issuer]

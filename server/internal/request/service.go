@@ -336,7 +336,7 @@ func (s *Service) Update(ctx context.Context, actor *identity.Principal, id stri
 		changed := u.apply(&in)
 		if len(changed) == 0 {
 			out = r
-			return nil
+			return loadDetails(ctx, tx, r)
 		}
 		a, err := agency.FindByID(ctx, tx, r.AgencyID)
 		if err != nil {
@@ -366,10 +366,14 @@ func (s *Service) Update(ctx context.Context, actor *identity.Principal, id stri
 			}
 		}
 		out = r
-		return s.record(ctx, tx, actor, r,
+		if err := s.record(ctx, tx, actor, r,
 			&HistoryEntry{At: now, Action: ActionEdit, FromStatus: StateDraft, ToStatus: StateDraft,
 				Comment: "Changed " + strings.Join(changed, ", ") + "."},
-			audit.Event{At: now, Action: ActionEdit, Details: audit.JSON(map[string]any{"fields": changed, "version": r.Version})})
+			audit.Event{At: now, Action: ActionEdit, Details: audit.JSON(map[string]any{"fields": changed, "version": r.Version})}); err != nil {
+			return err
+		}
+		// The answer shows the request as it now stands, as GET would.
+		return loadDetails(ctx, tx, r)
 	})
 	if err != nil {
 		return nil, err
@@ -393,14 +397,8 @@ func (s *Service) Get(ctx context.Context, actor *identity.Principal, id string)
 		if err := s.authorize(ctx, actor, ActionView, r); err != nil {
 			return err
 		}
-		if err := loadTargets(ctx, tx, r); err != nil {
+		if err := loadDetails(ctx, tx, r); err != nil {
 			return err
-		}
-		if err := tx.Where("request_id = ?", r.ID).Order("created_at, id").Find(&r.Documents).Error; err != nil {
-			return fmt.Errorf("load documents of request %s: %w", r.ID, err)
-		}
-		if err := tx.Where("request_id = ?", r.ID).Order("id").Find(&r.History).Error; err != nil {
-			return fmt.Errorf("load history of request %s: %w", r.ID, err)
 		}
 		out = r
 		return s.record(ctx, tx, actor, r, nil, audit.Event{At: s.now(), Action: ActionView})
@@ -571,4 +569,18 @@ func (s *Service) Receipt(ctx context.Context, actor *identity.Principal, id, ev
 	}
 	// The log records the receipt with its own event, in its transaction.
 	return s.Log.Receipt(ctx, r.ID, event, audit.Event{At: s.now(), Actor: actor.AuditActor(), Action: ActionReceipt})
+}
+
+// loadDetails fills r's targets, documents and history.
+func loadDetails(ctx context.Context, tx *gorm.DB, r *Request) error {
+	if err := loadTargets(ctx, tx, r); err != nil {
+		return err
+	}
+	if err := tx.WithContext(ctx).Where("request_id = ?", r.ID).Order("created_at, id").Find(&r.Documents).Error; err != nil {
+		return fmt.Errorf("load documents of request %s: %w", r.ID, err)
+	}
+	if err := tx.WithContext(ctx).Where("request_id = ?", r.ID).Order("id").Find(&r.History).Error; err != nil {
+		return fmt.Errorf("load history of request %s: %w", r.ID, err)
+	}
+	return nil
 }
