@@ -13,7 +13,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/dbtest"
 )
 
-// columns lists every table of the application schema with its columns,
+// columns lists every table and view of the application schema with its columns,
 // leaving out the migration tool's own bookkeeping.
 func columns(t *testing.T, d *db.DB) map[string][]string {
 	t.Helper()
@@ -26,7 +26,7 @@ func columns(t *testing.T, d *db.DB) map[string][]string {
 			WHERE table_schema = current_schema()`).Scan(&rows).Error
 	default:
 		err = d.Raw(`SELECT m.name AS "table", p.name AS "column" FROM sqlite_master m, pragma_table_info(m.name) p
-			WHERE m.type = 'table'`).Scan(&rows).Error
+			WHERE m.type IN ('table', 'view')`).Scan(&rows).Error
 	}
 	if err != nil {
 		t.Fatalf("list columns: %v", err)
