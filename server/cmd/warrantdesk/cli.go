@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/config"
@@ -72,10 +73,13 @@ commands:
   report     publish a period's transparency report, or verify one from a portal's public log
   log-key    print a new transparency-log signing key (stdout) and its public verifier key (stderr)
   version    print the version
+  help       this text: the commands and every setting
 
 Configuration comes from WARRANTDESK_* environment variables; flags override them.
-Run 'warrantdesk <command> -h' for the flags of a command.
+Run 'warrantdesk <command> -h' for the flags of a command. The settings:
+
 `)
+	config.PrintSettings(w)
 }
 
 func buildVersion() string {
@@ -92,13 +96,12 @@ func buildVersion() string {
 	return version
 }
 
-// loadConfig reads and validates the configuration of one subcommand.
-func loadConfig(name string, args []string, getenv func(string) string, flags ...string) (config.Config, error) {
-	cfg, err := config.Load(name, args, getenv, append(commonFlags, flags...)...)
-	if err != nil {
-		return cfg, err
-	}
-	return cfg, nil
+// loadConfig reads the configuration of one subcommand: the settings it
+// offers as flags beside commonFlags, and its own flags, on one flag set
+// (whose -h writes to stdout).
+func loadConfig(cmd config.Command, args []string, getenv func(string) string, stdout io.Writer) (config.Config, error) {
+	cmd.Flags = append(slices.Clone(commonFlags), cmd.Flags...)
+	return config.Load(cmd, args, getenv, stdout)
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/config"
 )
 
 func TestServeDemoRefusedInProduction(t *testing.T) {
@@ -59,5 +61,45 @@ func TestBrokenPolicyDirStopsStart(t *testing.T) {
 		func(string) string { return "" }, &stdout, &stderr)
 	if code == 0 || !strings.Contains(stderr.String(), "authz.rego:") {
 		t.Errorf("exit %d, stderr %q: want a refusal naming authz.rego and its line", code, stderr.String())
+	}
+}
+
+// TestHelpListsCommandsAndSettings: `warrantdesk help` names every
+// subcommand and every setting of the config table, secrets with their
+// _FILE twin.
+func TestHelpListsCommandsAndSettings(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"help"}, func(string) string { return "" }, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	want := []string{"serve", "migrate", "seed", "verify-log", "report", "log-key", "version"}
+	for _, s := range config.Settings() {
+		want = append(want, s.Env)
+		if s.Secret {
+			want = append(want, s.Env+" (or _FILE)")
+		}
+	}
+	for _, w := range want {
+		if !strings.Contains(stdout.String(), w) {
+			t.Errorf("help does not list %q", w)
+		}
+	}
+}
+
+// TestBadSettingStopsStart: a setting of an optional part that cannot work
+// stops the start with the variable's name, before anything is written.
+func TestBadSettingStopsStart(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"WARRANTDESK_SMTP_HOST": "mail.example", "WARRANTDESK_NOTICE_WEBHOOK": "mailto:x"}
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data-dir", dir},
+		func(k string) string { return env[k] }, &stdout, &stderr)
+	for _, w := range []string{"WARRANTDESK_SMTP_FROM", "WARRANTDESK_NOTICE_WEBHOOK"} {
+		if code == 0 || !strings.Contains(stderr.String(), w) {
+			t.Errorf("exit %d, stderr %q: want a refusal naming %s", code, stderr.String(), w)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+		t.Errorf("a refused start wrote %d files to the data directory", len(entries))
 	}
 }

@@ -68,7 +68,7 @@ func launchServer(t *testing.T, bin, url, dataDir string) *server {
 		"WARRANTDESK_JOB_POLL_INTERVAL=100ms",
 		"WARRANTDESK_JOB_RESCUE_AFTER=2s",
 		"WARRANTDESK_JOB_WORKERS=4",
-		envDemoHistory+"=0", // the tests count what they file
+		"WARRANTDESK_DEMO_HISTORY"+"=0", // the tests count what they file
 	)
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
 	if err := s.cmd.Start(); err != nil {

@@ -27,7 +27,7 @@ func MustRunMain(tb testing.TB, extraEnv ...string) string {
 	tb.Helper()
 	// No demo history (seed_history.go) unless a test asks for it: tests
 	// count what they file.
-	env := map[string]string{envDemoHistory: "0"}
+	env := map[string]string{"WARRANTDESK_DEMO_HISTORY": "0"}
 	if dbtestPostgres() {
 		env["WARRANTDESK_DATABASE_URL"] = dbtest.PostgresURL(tb)
 	}

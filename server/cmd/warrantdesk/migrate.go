@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/config"
 )
 
 // runMigrate applies pending migrations and exits: the one-shot job that runs
 // before replicas start, so replicas never race to change the schema.
 func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := loadConfig("migrate", args, getenv)
+	cfg, err := loadConfig(config.Command{Name: "migrate", Usage: "usage: warrantdesk migrate [flags]"}, args, getenv, stdout)
 	if err != nil {
 		return err
 	}

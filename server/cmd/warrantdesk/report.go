@@ -20,6 +20,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
+	"github.com/warrantdesk/warrantdesk/server/internal/config"
 	"github.com/warrantdesk/warrantdesk/server/internal/translog"
 	"github.com/warrantdesk/warrantdesk/server/internal/transparency"
 )
@@ -73,7 +74,7 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, s
 }
 
 func runReportPublish(ctx context.Context, own map[string]string, rest []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := loadConfig("report", rest, getenv)
+	cfg, err := loadConfig(config.Command{Name: "report publish"}, rest, getenv, stdout)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/warrantdesk/warrantdesk/server/internal/agency"
 	"github.com/warrantdesk/warrantdesk/server/internal/audit"
+	"github.com/warrantdesk/warrantdesk/server/internal/config"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
 	"github.com/warrantdesk/warrantdesk/server/internal/devidp"
 )
@@ -33,7 +34,7 @@ func runSeed(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	cfg, err := loadConfig("seed", args, getenv, "base-url")
+	cfg, err := loadConfig(config.Command{Name: "seed", Flags: []string{"base-url"}}, args, getenv, stdout)
 	if err != nil {
 		return err
 	}
@@ -52,7 +53,7 @@ func runSeed(ctx context.Context, args []string, getenv func(string) string, std
 		}
 	}
 	if hist > 0 {
-		return seedHistory(ctx, historyRun{cfg: cfg, d: d, log: log, getenv: getenv}, hist, ms.Seed, stdout)
+		return seedHistory(ctx, historyRun{cfg: cfg, d: d, log: log}, hist, ms.Seed, stdout)
 	}
 	return nil
 }

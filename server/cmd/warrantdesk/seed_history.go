@@ -36,16 +36,10 @@ import (
 const historyUsage = "file N past requests, spread over the last three years, through the portal's own services " +
 	"(decided, produced, withdrawn, preserved…); --seed S makes the same history again, and a seed already used is refused"
 
-// envDemoHistory sets how many past requests `serve --demo` files when the
-// database holds none (default demoHistory; 0 turns it off).
-const envDemoHistory = "WARRANTDESK_DEMO_HISTORY"
-
-// demoHistory is the demo's history: enough requests that most cells of
-// every half-year's transparency report pass the reporting threshold.
-const (
-	demoHistory     = 150
-	demoHistorySeed = 2026
-)
+// demoHistorySeed makes every demo the same history. Its size is
+// config.DemoHistory (150 by default: enough requests that most cells of
+// every half-year's transparency report pass the reporting threshold).
+const demoHistorySeed = 2026
 
 // splitHistoryFlag takes --history N out of args.
 func splitHistoryFlag(args []string) (int, []string, error) {
@@ -79,11 +73,10 @@ func splitHistoryFlag(args []string) (int, []string, error) {
 // historyRun is what a history generation is wired from: the database and
 // settings serve uses, and the portal's production service.
 type historyRun struct {
-	cfg    config.Config
-	d      *db.DB
-	log    *slog.Logger
-	getenv func(string) string
-	prods  *disclosure.Service // nil: built here as serve builds it
+	cfg   config.Config
+	d     *db.DB
+	log   *slog.Logger
+	prods *disclosure.Service // nil: built here as serve builds it
 	// reports, when set, publishes the transparency report of every
 	// half-year the demo history covers that has ended.
 	reports *transparency.Service
@@ -105,7 +98,7 @@ func (h historyRun) generate(ctx context.Context, n int, seed uint64, progress f
 		if err != nil {
 			return history.Stats{}, fmt.Errorf("blob store: %w", err)
 		}
-		if prods, err = newProductions(ctx, h.cfg, h.d, pol, blobs, h.log, h.getenv); err != nil {
+		if prods, err = newProductions(ctx, h.cfg, h.d, pol, blobs, h.log); err != nil {
 			return history.Stats{}, err
 		}
 	}
@@ -176,22 +169,16 @@ func startJobsAfterDemoHistory(ctx context.Context, h historyRun, wf *workflow.E
 	}, nil
 }
 
-// demoHistory is how many past requests a demo start files: demoHistory
-// or WARRANTDESK_DEMO_HISTORY, and none unless this is the demo and its
-// database holds no request at all.
+// demoHistory is how many past requests a demo start files: the
+// configured number (WARRANTDESK_DEMO_HISTORY), and none unless this is the
+// demo and its database holds no request at all.
 func (h historyRun) demoHistory(ctx context.Context) int {
-	if !h.cfg.Demo {
+	n := h.cfg.DemoHistory
+	if !h.cfg.Demo || n == 0 {
 		return 0
 	}
-	n := demoHistory
-	if v := h.getenv(envDemoHistory); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil || n < 0 || n > history.MaxRequests {
-			h.log.Warn("ignoring "+envDemoHistory+": not a number of requests", "value", v)
-			return 0
-		}
-	}
-	if n == 0 {
+	if n > history.MaxRequests {
+		h.log.Warn("WARRANTDESK_DEMO_HISTORY is more than the history generator files; no history", "value", n, "most", history.MaxRequests)
 		return 0
 	}
 	if existing, err := request.Any(ctx, h.d.DB); err != nil || existing {

@@ -139,7 +139,7 @@ func TestDemoHistory(t *testing.T) {
 	if dbtestPostgres() {
 		url = dbtest.PostgresURL(t)
 	}
-	base := MustRunMain(t, envDemoHistory+"=12", "WARRANTDESK_DATABASE_URL="+url)
+	base := MustRunMain(t, "WARRANTDESK_DEMO_HISTORY"+"=12", "WARRANTDESK_DATABASE_URL="+url)
 	d, err := db.Open(context.Background(), url)
 	if err != nil {
 		t.Fatal(err)

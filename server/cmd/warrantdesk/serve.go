@@ -34,14 +34,15 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/web"
 )
 
-var serveFlags = []string{"addr", "base-url", "demo", "migrate", "policy-dir"}
+var serveCommand = config.Command{Name: "serve", Flags: []string{"addr", "base-url", "demo", "migrate", "policy-dir"},
+	Usage: "usage: warrantdesk serve [--demo] [flags]"}
 
 // runServe runs the portal until ctx is cancelled. ready, if not nil,
 // receives the base URL once the listener accepts connections (tests use it
 // with --addr 127.0.0.1:0).
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready chan<- string) error {
 	start := time.Now()
-	cfg, err := loadConfig("serve", args, getenv, serveFlags...)
+	cfg, err := loadConfig(serveCommand, args, getenv, stdout)
 	if err != nil {
 		return err
 	}
@@ -52,7 +53,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	defer ln.Close()
-	if getenv("WARRANTDESK_BASE_URL") == "" && !hasFlag(args, "base-url") {
+	if cfg.BaseURLDerived {
 		cfg.BaseURL = "http://" + publicAddr(ln.Addr().String())
 	}
 	var demoSecret string
@@ -108,11 +109,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("blob store: %w", err)
 	}
 	reqs := &request.Service{DB: d.DB, Blobs: blobs, Policy: request.NewPolicy(pol), MaxUpload: cfg.MaxUploadBytes}
-	prods, err := newProductions(ctx, cfg, d, pol, blobs, log, getenv)
+	prods, err := newProductions(ctx, cfg, d, pol, blobs, log)
 	if err != nil {
 		return err
 	}
-	wf, err := newWorkflow(cfg, d, pol, prods, log, getenv)
+	wf, err := newWorkflow(cfg, d, pol, prods, log)
 	if err != nil {
 		return err
 	}
@@ -122,7 +123,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	reqs.Log = tl
 	reports := &transparency.Service{DB: d.DB, Policy: pol, Log: tl}
-	stopJobs, err := startJobsAfterDemoHistory(ctx, historyRun{cfg: cfg, d: d, log: log, getenv: getenv, prods: prods, reports: reports}, wf)
+	stopJobs, err := startJobsAfterDemoHistory(ctx, historyRun{cfg: cfg, d: d, log: log, prods: prods, reports: reports}, wf)
 	if err != nil {
 		return err
 	}

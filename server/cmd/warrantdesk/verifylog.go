@@ -153,7 +153,7 @@ func runVerifyLog(ctx context.Context, args []string, getenv func(string) string
 `)
 		return flag.ErrHelp
 	}
-	cfg, err := loadConfig("verify-log", rest, getenv)
+	cfg, err := loadConfig(config.Command{Name: "verify-log"}, rest, getenv, stdout)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,10 @@
-// Package config loads warrantdesk's configuration from WARRANTDESK_*
-// environment variables, with command-line flags overriding them and a _FILE
-// twin for every secret (for Docker and Kubernetes secrets). There is no
-// global: cmd/warrantdesk loads one Config and passes it down.
+// Package config is the one table of warrantdesk's settings: each is read
+// from a WARRANTDESK_* environment variable, may be offered as a flag that
+// overrides it, has a _FILE twin when it is a secret (for Docker and
+// Kubernetes secrets), is validated with the others, is masked when logged,
+// and is listed by `warrantdesk help` and in the README (a test keeps the
+// README's table equal to this one). Domain packages never read the
+// environment: cmd/warrantdesk loads one Config and passes its parts down.
 package config
 
 import (
@@ -9,12 +12,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 )
 
@@ -51,6 +58,48 @@ type Config struct {
 	// golang.org/x/mod/sumdb/note format. Empty in demo: one is generated
 	// and kept in DataDir.
 	LogKey string
+	// ProductionKey signs package manifests and seals packages at rest
+	// (disclosure.ParseKeys' format). Empty outside production: one is
+	// generated once and kept in DataDir.
+	ProductionKey string
+	// NoticeWebhook is where user notices are POSTed; empty, they stay
+	// queued. A secret: such URLs often carry a token.
+	NoticeWebhook string
+	// SMTP sends notifications by e-mail; an empty Host sends none.
+	SMTP SMTP
+	// Jobs tunes this process's River workers.
+	Jobs Jobs
+	// DemoHistory is how many past requests `serve --demo` files when its
+	// database holds none (0: none).
+	DemoHistory int
+
+	// BaseURLDerived says BaseURL was not set but derived from Addr, so a
+	// server listening on port 0 may replace it with the port it got.
+	BaseURLDerived bool
+}
+
+// SMTP is the mail server notifications leave through.
+type SMTP struct {
+	Host     string
+	Port     int
+	From     string
+	Username string
+	Password string
+}
+
+// Addr is the server's host:port.
+func (s SMTP) Addr() string { return net.JoinHostPort(s.Host, strconv.Itoa(s.Port)) }
+
+// Jobs tunes this process's River workers.
+type Jobs struct {
+	// Workers is how many jobs this process works at once: 8 on
+	// PostgreSQL, 2 on SQLite (one connection: more would only wait for
+	// it); 0 only enqueues (a web-only replica).
+	Workers int
+	// PollInterval is how often idle workers look for due jobs.
+	PollInterval time.Duration
+	// RescueAfter is when a running job of a dead process is run again.
+	RescueAfter time.Duration
 }
 
 // An Issuer is one trusted OpenID Provider and how its tokens map onto
@@ -86,12 +135,26 @@ func Default() Config {
 		MaxBodyBytes:   1 << 20,
 		MaxUploadBytes: 20 << 20,
 		RateLimit:      50,
+		SMTP:           SMTP{Port: 587},
+		Jobs:           Jobs{Workers: -1, PollInterval: time.Second, RescueAfter: time.Minute},
+		DemoHistory:    150,
 	}
 }
 
-// Load reads the environment into a copy of Default, then lets the flags in
-// args override it. Only the flags the command declares are accepted.
-func Load(name string, args []string, getenv func(string) string, flags ...string) (Config, error) {
+// A Command is one subcommand's view of the configuration: which settings
+// it offers as flags, and its own flags, all on one flag set.
+type Command struct {
+	Name  string
+	Flags []string            // settings offered as flags (by flag name)
+	Own   func(*flag.FlagSet) // the command's own flags; nil: none
+	// Usage is printed above the flags by -h: the command's synopsis.
+	Usage string
+}
+
+// Load reads the environment into a copy of Default, then parses args with
+// one flag set holding the settings cmd offers and cmd's own flags. -h
+// prints them and returns flag.ErrHelp.
+func Load(cmd Command, args []string, getenv func(string) string, out io.Writer) (Config, error) {
 	c := Default()
 	var problems []string
 	opts := c.options()
@@ -107,17 +170,28 @@ func Load(name string, args []string, getenv func(string) string, flags ...strin
 			}
 		}
 	}
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(os.Stderr)
+	fs := flag.NewFlagSet(cmd.Name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		if cmd.Usage != "" {
+			fmt.Fprintln(out, cmd.Usage)
+		}
+		fmt.Fprintln(out, "\nflags:")
+		fs.PrintDefaults()
+		fmt.Fprintln(out, "\nEvery setting also reads from its WARRANTDESK_* variable; `warrantdesk help` lists them all.")
+	}
+	if cmd.Own != nil {
+		cmd.Own(fs)
+	}
 	for _, o := range opts {
-		if o.flag == "" || !contains(flags, o.flag) {
+		if o.flag == "" || !slices.Contains(cmd.Flags, o.flag) {
 			continue
 		}
-		o := o
+		usage := o.usage + " (" + o.env + ")"
 		if o.boolean {
-			fs.BoolFunc(o.flag, o.usage+" ("+o.env+")", o.set)
+			fs.BoolFunc(o.flag, usage, o.set)
 		} else {
-			fs.Func(o.flag, o.usage+" ("+o.env+")", o.set)
+			fs.Func(o.flag, usage, o.set)
 		}
 	}
 	if err := fs.Parse(args); err != nil {
@@ -138,68 +212,151 @@ type option struct {
 	env     string
 	flag    string
 	usage   string
-	secret  bool // has a _FILE twin and is masked when printed
+	def     string // the default as documented; empty: taken from Default()
+	secret  bool   // has a _FILE twin and is masked when printed
 	boolean bool
 	set     func(string) error
+	get     func() string
+}
+
+// A binding reads a setting into its field and prints it back.
+type binding struct {
+	set func(string) error
+	get func() string
 }
 
 func (c *Config) options() []option {
-	str := func(p *string) func(string) error { return func(v string) error { *p = v; return nil } }
-	boolean := func(p *bool) func(string) error {
-		return func(v string) error {
+	str := func(p *string) binding {
+		return binding{func(v string) error { *p = v; return nil }, func() string { return *p }}
+	}
+	boolean := func(p *bool) binding {
+		return binding{func(v string) error {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
 				return fmt.Errorf("%q is not true or false", v)
 			}
 			*p = b
 			return nil
-		}
+		}, func() string {
+			return strconv.FormatBool(*p)
+		}}
 	}
-	size := func(p *int64) func(string) error {
-		return func(v string) error {
+	size := func(p *int64) binding {
+		return binding{func(v string) error {
 			n, err := parseSize(v)
 			if err != nil {
 				return err
 			}
 			*p = n
 			return nil
-		}
+		}, func() string {
+			return formatSize(*p)
+		}}
 	}
-	return []option{
-		{env: "WARRANTDESK_ENV", usage: "development or production", set: str(&c.Env)},
-		{env: "WARRANTDESK_ADDR", flag: "addr", usage: "listen address", set: str(&c.Addr)},
-		{env: "WARRANTDESK_BASE_URL", flag: "base-url", usage: "public base URL (default http://<addr>)", set: str(&c.BaseURL)},
-		{env: "WARRANTDESK_DATA_DIR", flag: "data-dir", usage: "directory for the SQLite database, blobs and demo keys", set: str(&c.DataDir)},
-		{env: "WARRANTDESK_DATABASE_URL", flag: "database-url", usage: "postgres://… or a SQLite file path", secret: true, set: str(&c.DatabaseURL)},
-		{env: "WARRANTDESK_DEMO", flag: "demo", usage: "run the embedded OpenID Provider with demo agencies and people", boolean: true, set: boolean(&c.Demo)},
-		{env: "WARRANTDESK_MIGRATE", flag: "migrate", usage: "apply pending migrations at start", boolean: true, set: boolean(&c.Migrate)},
-		{env: "WARRANTDESK_POLICY_DIR", flag: "policy-dir", usage: "load the policy bundle from this directory instead of the embedded one", set: str(&c.PolicyDir)},
-		{env: "WARRANTDESK_LOG_LEVEL", flag: "log-level", usage: "debug, info, warn or error", set: str(&c.LogLevel)},
-		{env: "WARRANTDESK_ISSUERS", usage: "trusted OpenID Providers as a JSON array", secret: true, set: c.setIssuers},
-		{env: "WARRANTDESK_SESSION_TTL", usage: "how long a sign-in lasts (e.g. 8h)", set: func(v string) error {
+	count := func(p *int) binding {
+		return binding{func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return fmt.Errorf("%q is not a whole number, 0 or more", v)
+			}
+			*p = n
+			return nil
+		}, func() string {
+			return strconv.Itoa(*p)
+		}}
+	}
+	duration := func(p *time.Duration) binding {
+		return binding{func(v string) error {
 			d, err := time.ParseDuration(v)
 			if err != nil || d <= 0 {
-				return fmt.Errorf("%q is not a positive duration such as 8h", v)
+				return fmt.Errorf("%q is not a positive duration such as 8h or 1s", v)
 			}
-			c.SessionTTL = d
+			*p = d
 			return nil
-		}},
-		{env: "WARRANTDESK_MAX_BODY", usage: "largest JSON or form body (e.g. 1MiB)", set: size(&c.MaxBodyBytes)},
-		{env: "WARRANTDESK_MAX_UPLOAD", usage: "largest court document upload (e.g. 20MiB)", set: size(&c.MaxUploadBytes)},
-		{env: "WARRANTDESK_TRUSTED_PROXIES", usage: "comma-separated proxy addresses whose X-Forwarded-For is believed", set: func(v string) error {
+		}, func() string {
+			return formatDuration(*p)
+		}}
+	}
+	opt := func(o option, b binding) option {
+		o.set, o.get = b.set, b.get
+		return o
+	}
+	return []option{
+		opt(option{env: "WARRANTDESK_ENV", usage: "development or production; production refuses --demo and requires https"}, str(&c.Env)),
+		opt(option{env: "WARRANTDESK_ADDR", flag: "addr", usage: "listen address"}, str(&c.Addr)),
+		opt(option{env: "WARRANTDESK_BASE_URL", flag: "base-url", def: "http://<addr>", usage: "public URL people and identity providers reach the portal at (cookies are Secure when https)"}, str(&c.BaseURL)),
+		opt(option{env: "WARRANTDESK_DATA_DIR", flag: "data-dir", usage: "directory for the SQLite database, blobs and demo keys"}, str(&c.DataDir)),
+		opt(option{env: "WARRANTDESK_DATABASE_URL", flag: "database-url", def: "<data-dir>/warrantdesk.db", usage: "postgres://… for PostgreSQL, or a SQLite file path", secret: true}, str(&c.DatabaseURL)),
+		opt(option{env: "WARRANTDESK_DEMO", flag: "demo", usage: "run the embedded OpenID Provider with the demo agencies and people", boolean: true}, boolean(&c.Demo)),
+		opt(option{env: "WARRANTDESK_MIGRATE", flag: "migrate", usage: "apply pending migrations at start (replicas behind a migrate job set false)", boolean: true}, boolean(&c.Migrate)),
+		opt(option{env: "WARRANTDESK_POLICY_DIR", flag: "policy-dir", def: "the embedded bundle", usage: "load the policy bundle from this directory"}, str(&c.PolicyDir)),
+		opt(option{env: "WARRANTDESK_LOG_LEVEL", flag: "log-level", usage: "debug, info, warn or error"}, str(&c.LogLevel)),
+		opt(option{env: "WARRANTDESK_ISSUERS", def: "none", usage: "trusted OpenID Providers, a JSON array (see Identity providers)", secret: true}, binding{c.setIssuers, func() string { return issuerURLs(c.Issuers) }}),
+		opt(option{env: "WARRANTDESK_SESSION_TTL", usage: "how long a sign-in lasts"}, duration(&c.SessionTTL)),
+		opt(option{env: "WARRANTDESK_MAX_BODY", usage: "largest JSON or form body"}, size(&c.MaxBodyBytes)),
+		opt(option{env: "WARRANTDESK_MAX_UPLOAD", usage: "largest court document upload"}, size(&c.MaxUploadBytes)),
+		opt(option{env: "WARRANTDESK_TRUSTED_PROXIES", def: "none", usage: "comma-separated proxy addresses whose X-Forwarded-For is believed"}, binding{func(v string) error {
 			c.TrustedProxies = splitList(v)
 			return nil
-		}},
-		{env: "WARRANTDESK_RATE_LIMIT", usage: "API requests per second per caller; 0 disables", set: func(v string) error {
+		}, func() string { return strings.Join(c.TrustedProxies, ",") }}),
+		opt(option{env: "WARRANTDESK_RATE_LIMIT", usage: "API requests per second per caller, burst twice that; 0 disables"}, binding{func(v string) error {
 			f, err := strconv.ParseFloat(v, 64)
 			if err != nil || f < 0 {
 				return fmt.Errorf("%q is not a non-negative number", v)
 			}
 			c.RateLimit = f
 			return nil
-		}},
-		{env: "WARRANTDESK_LOG_KEY", usage: "transparency log note signing key", secret: true, set: str(&c.LogKey)},
+		}, func() string { return strconv.FormatFloat(c.RateLimit, 'g', -1, 64) }}),
+		opt(option{env: "WARRANTDESK_LOG_KEY", def: "generated in <data-dir> outside production", usage: "transparency-log note signing key (`warrantdesk log-key` makes one)", secret: true}, str(&c.LogKey)),
+		opt(option{env: "WARRANTDESK_PRODUCTION_KEY", def: "generated in <data-dir> outside production", usage: "Ed25519 key that signs package manifests and seals packages at rest", secret: true}, str(&c.ProductionKey)),
+		opt(option{env: "WARRANTDESK_NOTICE_WEBHOOK", def: "none (notices stay queued)", usage: "http(s) URL user notices are POSTed to", secret: true}, str(&c.NoticeWebhook)),
+		opt(option{env: "WARRANTDESK_SMTP_HOST", def: "none (no e-mail)", usage: "mail server for e-mail notifications"}, str(&c.SMTP.Host)),
+		opt(option{env: "WARRANTDESK_SMTP_PORT", usage: "the mail server's port"}, count(&c.SMTP.Port)),
+		opt(option{env: "WARRANTDESK_SMTP_FROM", def: "none", usage: "the From address of e-mail notifications (required with a host)"}, str(&c.SMTP.From)),
+		opt(option{env: "WARRANTDESK_SMTP_USERNAME", def: "none", usage: "the mail server account"}, str(&c.SMTP.Username)),
+		opt(option{env: "WARRANTDESK_SMTP_PASSWORD", def: "none", usage: "the mail server account's password", secret: true}, str(&c.SMTP.Password)),
+		opt(option{env: "WARRANTDESK_JOB_WORKERS", def: "8 (PostgreSQL), 2 (SQLite)", usage: "River jobs this process works at once; 0 only enqueues"}, count(&c.Jobs.Workers)),
+		opt(option{env: "WARRANTDESK_JOB_POLL_INTERVAL", usage: "how often idle workers look for due jobs"}, duration(&c.Jobs.PollInterval)),
+		opt(option{env: "WARRANTDESK_JOB_RESCUE_AFTER", usage: "when a running job of a dead process is run again"}, duration(&c.Jobs.RescueAfter)),
+		opt(option{env: "WARRANTDESK_DEMO_HISTORY", usage: "past requests `serve --demo` files on an empty database, then publishing each ended half-year's report; 0: none"}, count(&c.DemoHistory)),
 	}
+}
+
+// A Setting is one row of the settings table, for help and the README.
+type Setting struct {
+	Env, Flag, Default, Usage string
+	Secret                    bool // has a _FILE twin
+}
+
+// Settings lists every setting with its documented default.
+func Settings() []Setting {
+	c := Default()
+	var out []Setting
+	for _, o := range c.options() {
+		def := o.def
+		if def == "" {
+			def = o.get()
+		}
+		out = append(out, Setting{Env: o.env, Flag: o.flag, Default: def, Usage: o.usage, Secret: o.secret})
+	}
+	return out
+}
+
+// PrintSettings writes the settings table for `warrantdesk help`.
+func PrintSettings(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "  variable\tflag\tdefault\twhat")
+	for _, s := range Settings() {
+		env, fl := s.Env, ""
+		if s.Secret {
+			env += " (or _FILE)"
+		}
+		if s.Flag != "" {
+			fl = "--" + s.Flag
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", env, fl, s.Default, s.Usage)
+	}
+	tw.Flush()
 }
 
 // envValue reads NAME, or the file named by NAME_FILE for secrets. Setting
@@ -245,6 +402,7 @@ func (c *Config) setIssuers(v string) error {
 
 func (c *Config) fillDefaults() {
 	if c.BaseURL == "" {
+		c.BaseURLDerived = true
 		host, port, err := net.SplitHostPort(c.Addr)
 		if err == nil && (host == "" || host == "0.0.0.0" || host == "::") {
 			host = "127.0.0.1"
@@ -256,6 +414,12 @@ func (c *Config) fillDefaults() {
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = filepath.Join(c.DataDir, "warrantdesk.db")
+	}
+	if c.Jobs.Workers < 0 {
+		c.Jobs.Workers = 2 // SQLite has one connection: more workers only wait for it
+		if DialectIsURL(c.DatabaseURL) {
+			c.Jobs.Workers = 8
+		}
 	}
 	for i := range c.Issuers {
 		if c.Issuers[i].RoleClaim == "" {
@@ -317,37 +481,101 @@ func (c Config) Validate() error {
 			p = append(p, name+": client_id needs client_secret or client_secret_file")
 		}
 	}
+	if c.SMTP.Host != "" {
+		if _, err := mail.ParseAddress(c.SMTP.From); err != nil {
+			p = append(p, "WARRANTDESK_SMTP_FROM must be an e-mail address when WARRANTDESK_SMTP_HOST is set")
+		}
+		if c.SMTP.Port < 1 || c.SMTP.Port > 65535 {
+			p = append(p, fmt.Sprintf("WARRANTDESK_SMTP_PORT %d is not a port number", c.SMTP.Port))
+		}
+	}
+	if c.NoticeWebhook != "" {
+		if u, err := url.Parse(c.NoticeWebhook); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			p = append(p, "WARRANTDESK_NOTICE_WEBHOOK is not an http(s) URL")
+		} else if c.Env == EnvProduction && u.Scheme != "https" {
+			p = append(p, "WARRANTDESK_NOTICE_WEBHOOK must be https in production: notices name accounts")
+		}
+	}
 	if len(p) > 0 {
 		return errors.New("configuration problems:\n  - " + strings.Join(p, "\n  - "))
 	}
 	return nil
 }
 
-// String prints the configuration with secrets masked, for the start-up log.
+// String prints every setting for the start-up log, secrets masked: a
+// database URL keeps its host but not its password, issuers show their URLs,
+// and any other secret shows only whether it is set.
 func (c Config) String() string {
-	masked := c
-	if masked.DatabaseURL != "" && DialectIsURL(masked.DatabaseURL) {
-		if u, err := url.Parse(masked.DatabaseURL); err == nil && u.User != nil {
-			if _, ok := u.User.Password(); ok {
-				u.User = url.UserPassword(u.User.Username(), "xxxxx")
-			}
-			masked.DatabaseURL = u.String()
+	var b strings.Builder
+	for i, o := range c.options() {
+		v := o.get()
+		switch {
+		case o.env == "WARRANTDESK_DATABASE_URL":
+			v = maskURL(v)
+		case o.env == "WARRANTDESK_ISSUERS":
+		case o.secret && v != "":
+			v = "(set)"
 		}
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%s=%q", strings.ToLower(strings.TrimPrefix(o.env, "WARRANTDESK_")), v)
 	}
-	if masked.LogKey != "" {
-		masked.LogKey = "xxxxx"
+	return b.String()
+}
+
+// maskURL hides a URL's password.
+func maskURL(s string) string {
+	if !DialectIsURL(s) {
+		return s
 	}
-	iss := make([]string, 0, len(c.Issuers))
-	for _, i := range c.Issuers {
-		iss = append(iss, i.URL)
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparsable URL)"
 	}
-	return fmt.Sprintf("env=%s addr=%s base_url=%s data_dir=%s database=%s demo=%t migrate=%t policy_dir=%q issuers=%v",
-		masked.Env, masked.Addr, masked.BaseURL, masked.DataDir, masked.DatabaseURL, masked.Demo, masked.Migrate, masked.PolicyDir, iss)
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+func issuerURLs(iss []Issuer) string {
+	urls := make([]string, 0, len(iss))
+	for _, i := range iss {
+		urls = append(urls, i.URL)
+	}
+	return strings.Join(urls, ",")
 }
 
 // DialectIsURL reports whether a database setting is a URL (PostgreSQL)
 // rather than a SQLite path.
 func DialectIsURL(s string) bool { return strings.Contains(s, "://") }
+
+// formatDuration prints d as people write it: 8h, 1m, 90s.
+func formatDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// formatSize prints n the way parseSize reads it, in the largest unit that
+// divides it.
+func formatSize(n int64) string {
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n >= u.mult && n%u.mult == 0 {
+			return strconv.FormatInt(n/u.mult, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(n, 10) + "B"
+}
 
 func parseSize(v string) (int64, error) {
 	s := strings.TrimSpace(v)
@@ -376,13 +604,4 @@ func splitList(v string) []string {
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -1,14 +1,13 @@
 package policy_test
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/warrantdesk/warrantdesk/server/internal/docstest"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 )
 
@@ -29,26 +28,8 @@ func TestReadmeProcessTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	readme, err := os.ReadFile(readmePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	begin, end := bytes.Index(readme, []byte(tableBegin)), bytes.Index(readme, []byte(tableFinish))
-	if begin < 0 || end < begin {
-		t.Fatalf("policies/README.md lacks the markers\n%s\n…\n%s", tableBegin, tableFinish)
-	}
-	want := tableBegin + "\n\n" + processTable(cat) + "\n"
-	got := string(readme[begin:end])
-	if got == want {
-		return
-	}
-	if !*update {
-		t.Fatalf("policies/README.md's process table differs from the catalogue; run\n\tgo test ./server/internal/policy -run TestReadmeProcessTable -update")
-	}
-	out := append(append(append([]byte{}, readme[:begin]...), want...), readme[end:]...)
-	if err := os.WriteFile(readmePath, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	docstest.Generated(t, readmePath, tableBegin, tableFinish, processTable(cat), *update,
+		"go test ./server/internal/policy -run TestReadmeProcessTable -update")
 }
 
 // processTable is the catalogue's processes as a Markdown table, one row a

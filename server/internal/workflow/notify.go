@@ -3,13 +3,10 @@ package workflow
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"net"
 	"net/mail"
 	"net/smtp"
-	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -221,35 +218,4 @@ func headerSafe(s string) string {
 		}
 		return r
 	}, s)
-}
-
-// SMTPFromEnv reads the optional WARRANTDESK_SMTP_* settings: HOST, PORT
-// (default 587), FROM, USERNAME and PASSWORD (or PASSWORD_FILE, a file
-// holding it). It returns nil without a host.
-func SMTPFromEnv(getenv func(string) string) (*SMTP, error) {
-	host := getenv("WARRANTDESK_SMTP_HOST")
-	if host == "" {
-		return nil, nil
-	}
-	port := getenv("WARRANTDESK_SMTP_PORT")
-	if port == "" {
-		port = "587"
-	}
-	if _, err := strconv.Atoi(port); err != nil {
-		return nil, errors.New("WARRANTDESK_SMTP_PORT is not a port number")
-	}
-	from := getenv("WARRANTDESK_SMTP_FROM")
-	if _, err := mail.ParseAddress(from); err != nil {
-		return nil, errors.New("WARRANTDESK_SMTP_FROM must be an e-mail address when WARRANTDESK_SMTP_HOST is set")
-	}
-	password := getenv("WARRANTDESK_SMTP_PASSWORD")
-	if file := getenv("WARRANTDESK_SMTP_PASSWORD_FILE"); password == "" && file != "" {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return nil, fmt.Errorf("WARRANTDESK_SMTP_PASSWORD_FILE: %w", err)
-		}
-		password = strings.TrimSpace(string(b))
-	}
-	return &SMTP{Addr: net.JoinHostPort(host, port), From: from,
-		Username: getenv("WARRANTDESK_SMTP_USERNAME"), Password: password}, nil
 }
