@@ -13,6 +13,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/blob"
 	"github.com/warrantdesk/warrantdesk/server/internal/config"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
+	"github.com/warrantdesk/warrantdesk/server/internal/demo"
 	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
 	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
@@ -83,7 +84,7 @@ func newProductions(ctx context.Context, cfg config.Config, d *db.DB, pol *polic
 		return nil, fmt.Errorf("production spool directory: %w", err)
 	}
 	if cfg.Demo {
-		wrote, err := metadata.SeedDemo(ctx, d, time.Now())
+		wrote, err := demo.SeedMetadata(ctx, d, time.Now())
 		if err != nil {
 			return nil, err
 		}

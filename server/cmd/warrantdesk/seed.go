@@ -14,7 +14,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/audit"
 	"github.com/warrantdesk/warrantdesk/server/internal/config"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
-	"github.com/warrantdesk/warrantdesk/server/internal/devidp"
+	"github.com/warrantdesk/warrantdesk/server/internal/demo"
 )
 
 // runSeed creates the demo agencies, so that a database prepared by
@@ -80,7 +80,7 @@ func seedDemoAgencies(ctx context.Context, d *db.DB, issuer string, progress io.
 				return fmt.Errorf("seed demo agencies: lock: %w", err)
 			}
 		}
-		for i, da := range devidp.DemoAgencies {
+		for i, da := range demo.Agencies {
 			a := agency.Agency{ID: demoAgencyID(da.Org), Name: da.Name, Country: da.Country, Kind: da.Kind,
 				Status: agency.StatusActive, Issuer: issuer, IssuerOrg: da.Org}
 			if err := a.Validate(); err != nil {
@@ -101,7 +101,7 @@ func seedDemoAgencies(ctx context.Context, d *db.DB, issuer string, progress io.
 			}); err != nil {
 				return err
 			}
-			fmt.Fprintf(progress, "[%d/%d] demo agency %s (%s)\n", i+1, len(devidp.DemoAgencies), a.Name, a.Country)
+			fmt.Fprintf(progress, "[%d/%d] demo agency %s (%s)\n", i+1, len(demo.Agencies), a.Name, a.Country)
 		}
 		return nil
 	})

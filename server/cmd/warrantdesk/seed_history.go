@@ -22,9 +22,9 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/config"
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
+	"github.com/warrantdesk/warrantdesk/server/internal/demo"
 	"github.com/warrantdesk/warrantdesk/server/internal/devidp"
 	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
-	"github.com/warrantdesk/warrantdesk/server/internal/history"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
@@ -59,8 +59,8 @@ func splitHistoryFlag(args []string) (int, []string, error) {
 			value = args[i]
 		}
 		v, err := strconv.Atoi(value)
-		if err == nil && (v < 1 || v > history.MaxRequests) {
-			err = fmt.Errorf("use 1 to %d", history.MaxRequests)
+		if err == nil && (v < 1 || v > demo.MaxRequests) {
+			err = fmt.Errorf("use 1 to %d", demo.MaxRequests)
 		}
 		if err != nil {
 			return 0, nil, fmt.Errorf("-history %q: %v", value, err)
@@ -86,30 +86,30 @@ type historyRun struct {
 // wires: the policy bundle (loaded once more, on the history's clock), the
 // blob store and the production service, with the demo agencies and people
 // of the demo issuer as the cast.
-func (h historyRun) generate(ctx context.Context, n int, seed uint64, progress func(done, total int64)) (history.Stats, error) {
-	clock := &history.Clock{}
+func (h historyRun) generate(ctx context.Context, n int, seed uint64, progress func(done, total int64)) (demo.HistoryStats, error) {
+	clock := &demo.Clock{}
 	pol, err := loadPolicy(ctx, h.cfg, policy.WithClock(clock.Now))
 	if err != nil {
-		return history.Stats{}, err
+		return demo.HistoryStats{}, err
 	}
 	prods := h.prods
 	if prods == nil {
 		blobs, err := blob.NewLocal(filepath.Join(h.cfg.DataDir, "blobs"))
 		if err != nil {
-			return history.Stats{}, fmt.Errorf("blob store: %w", err)
+			return demo.HistoryStats{}, fmt.Errorf("blob store: %w", err)
 		}
 		if prods, err = newProductions(ctx, h.cfg, h.d, pol, blobs, h.log); err != nil {
-			return history.Stats{}, err
+			return demo.HistoryStats{}, err
 		}
 	}
 	ags, staff, err := demoCast(ctx, h.d, h.cfg.BaseURL+"/idp")
 	if err != nil {
-		return history.Stats{}, err
+		return demo.HistoryStats{}, err
 	}
-	return history.Generate(ctx, history.Config{
+	return demo.GenerateHistory(ctx, demo.HistoryConfig{
 		DB: h.d, Policy: pol, Clock: clock, Blobs: prods.Blobs, Disclosure: prods,
 		Agencies: ags, Staff: staff, Log: h.log,
-	}, history.Options{Requests: n, Seed: seed, Progress: progress})
+	}, demo.HistoryOptions{Requests: n, Seed: seed, Progress: progress})
 }
 
 // seedHistory is `warrantdesk seed --history N [--seed S]`, with a
@@ -177,8 +177,8 @@ func (h historyRun) demoHistory(ctx context.Context) int {
 	if !h.cfg.Demo || n == 0 {
 		return 0
 	}
-	if n > history.MaxRequests {
-		h.log.Warn("WARRANTDESK_DEMO_HISTORY is more than the history generator files; no history", "value", n, "most", history.MaxRequests)
+	if n > demo.MaxRequests {
+		h.log.Warn("WARRANTDESK_DEMO_HISTORY is more than the history generator files; no history", "value", n, "most", demo.MaxRequests)
 		return 0
 	}
 	if existing, err := request.Any(ctx, h.d.DB); err != nil || existing {
@@ -193,11 +193,11 @@ func seedDemoHistory(ctx context.Context, h historyRun, n int) {
 	start := time.Now()
 	st, err := h.generate(ctx, n, demoHistorySeed, nil)
 	switch {
-	case errors.Is(err, history.ErrSeeded):
+	case errors.Is(err, demo.ErrHistorySeeded):
 		// Another replica, started together with this one, is filing it:
 		// its jobs are worked once it has finished.
 		for tick := time.NewTicker(500 * time.Millisecond); ; {
-			if done, err := history.Finished(ctx, h.d.DB, demoHistorySeed); done || err != nil || time.Since(start) > 10*time.Minute {
+			if done, err := demo.HistoryFinished(ctx, h.d.DB, demoHistorySeed); done || err != nil || time.Since(start) > 10*time.Minute {
 				tick.Stop()
 				return
 			}
@@ -225,21 +225,21 @@ func seedDemoHistory(ctx context.Context, h historyRun, n int) {
 // in at the demo issuer: the agencies' officers and supervisors and the
 // provider's intake, reviewers and counsel, created as the first sign-in
 // creates them (keyed by issuer and subject) when they have not signed in yet.
-func demoCast(ctx context.Context, d *db.DB, issuer string) ([]history.Agency, history.Staff, error) {
-	var staff history.Staff
-	byOrg := map[string]*history.Agency{}
+func demoCast(ctx context.Context, d *db.DB, issuer string) ([]demo.FilingAgency, demo.Staff, error) {
+	var staff demo.Staff
+	byOrg := map[string]*demo.FilingAgency{}
 	var order []string
-	for _, da := range devidp.DemoAgencies {
+	for _, da := range demo.Agencies {
 		a, err := agency.FindByID(ctx, d.DB, demoAgencyID(da.Org))
 		if err != nil {
 			return nil, staff, fmt.Errorf("demo agency %s (run seed first): %w", da.Org, err)
 		}
-		byOrg[da.Org] = &history.Agency{Agency: a}
+		byOrg[da.Org] = &demo.FilingAgency{Agency: a}
 		order = append(order, da.Org)
 	}
-	for _, dp := range devidp.DemoPeople {
+	for _, dp := range demo.People {
 		ha := byOrg[dp.Org]
-		if dp.Org != devidp.ProviderOrg && ha == nil {
+		if dp.Org != demo.ProviderOrg && ha == nil {
 			continue
 		}
 		p, err := demoPerson(ctx, d.DB, issuer, dp, ha)
@@ -259,7 +259,7 @@ func demoCast(ctx context.Context, d *db.DB, issuer string) ([]history.Agency, h
 			staff.Counsel = p
 		}
 	}
-	var ags []history.Agency
+	var ags []demo.FilingAgency
 	for _, org := range order {
 		if a := byOrg[org]; a.Officer != nil && a.Supervisor != nil {
 			ags = append(ags, *a)
@@ -269,7 +269,7 @@ func demoCast(ctx context.Context, d *db.DB, issuer string) ([]history.Agency, h
 }
 
 // demoPerson finds or creates the people row of a demo person at issuer.
-func demoPerson(ctx context.Context, d *gorm.DB, issuer string, dp devidp.DemoPerson, ha *history.Agency) (*identity.Principal, error) {
+func demoPerson(ctx context.Context, d *gorm.DB, issuer string, dp devidp.Person, ha *demo.FilingAgency) (*identity.Principal, error) {
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	var roles []identity.Role
 	for _, r := range dp.Roles {
@@ -313,7 +313,7 @@ func counts(m map[string]int) string {
 // half-year of the demo history that has ended, so that the public page has
 // periods to show and `report verify` something to recount. A failure is
 // logged; the portal goes on without that report.
-func publishDemoReports(ctx context.Context, h historyRun, st history.Stats) {
+func publishDemoReports(ctx context.Context, h historyRun, st demo.HistoryStats) {
 	if h.reports == nil {
 		return
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
-	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
+	"github.com/warrantdesk/warrantdesk/server/internal/demo"
 )
 
 // metadataSeed is what `warrantdesk seed --accounts N --days D` asks for:
@@ -62,8 +62,8 @@ func splitSeedFlags(args []string) (metadataSeed, []string, error) {
 		switch name {
 		case "accounts":
 			ms.Accounts, err = strconv.Atoi(value)
-			if err == nil && (ms.Accounts < 1 || ms.Accounts > metadata.MaxAccounts) {
-				err = fmt.Errorf("use 1 to %d", metadata.MaxAccounts)
+			if err == nil && (ms.Accounts < 1 || ms.Accounts > demo.MaxAccounts) {
+				err = fmt.Errorf("use 1 to %d", demo.MaxAccounts)
 			}
 		case "days":
 			ms.Days, err = strconv.Atoi(value)
@@ -92,7 +92,7 @@ func splitSeedFlags(args []string) (metadataSeed, []string, error) {
 func seedMetadata(ctx context.Context, d *db.DB, ms metadataSeed, out io.Writer) error {
 	start := time.Now()
 	bar := newProgressBar(out)
-	st, err := metadata.Generate(ctx, d, metadata.GenerateOptions{
+	st, err := demo.GenerateMetadata(ctx, d, demo.MetadataOptions{
 		Accounts: ms.Accounts, FirstIndex: ms.First, Days: ms.Days, EventsPerDay: ms.EventsPerDay, Seed: ms.Seed,
 		Progress: bar.update,
 	})

@@ -25,6 +25,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/casefile"
 	"github.com/warrantdesk/warrantdesk/server/internal/config"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
+	"github.com/warrantdesk/warrantdesk/server/internal/demo"
 	"github.com/warrantdesk/warrantdesk/server/internal/devidp"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
@@ -83,7 +84,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	var idp *devidp.Provider
 	if cfg.Demo {
-		idp, err = devidp.New(devidp.Config{
+		idp, err = devidp.New(demo.WithPeople(devidp.Config{
 			Issuer:                 cfg.BaseURL + "/idp",
 			PortalClientID:         devidp.PortalClientID,
 			PortalClientSecret:     demoSecret,
@@ -91,7 +92,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			PostLogoutRedirectURIs: []string{cfg.BaseURL + "/"},
 			APIAudience:            devidp.APIAudience,
 			Production:             cfg.Env == config.EnvProduction,
-		})
+		}))
 		if err != nil {
 			return fmt.Errorf("demo identity provider: %w", err)
 		}
@@ -160,7 +161,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	go func() { errc <- hs.Serve(ln) }()
 	log.Info("ready", "base_url", cfg.BaseURL, "demo", cfg.Demo, "startup_ms", time.Since(start).Milliseconds())
 	if cfg.Demo {
-		fmt.Fprintf(stdout, "warrantdesk is running at %s (demo: sign in with any demo account, password %q)\n", cfg.BaseURL, devidp.DemoPassword)
+		fmt.Fprintf(stdout, "warrantdesk is running at %s (demo: sign in with any demo account, password %q)\n", cfg.BaseURL, demo.Password)
 	}
 	if ready != nil {
 		ready <- cfg.BaseURL
@@ -224,7 +225,7 @@ func loadPolicy(ctx context.Context, cfg config.Config, opts ...policy.Option) (
 func demoIssuer(baseURL, secret string) config.Issuer {
 	return config.Issuer{
 		URL: baseURL + "/idp", ClientID: devidp.PortalClientID, ClientSecret: secret,
-		APIAudience: devidp.APIAudience, Provider: true, ProviderOrg: devidp.ProviderOrg,
+		APIAudience: devidp.APIAudience, Provider: true, ProviderOrg: demo.ProviderOrg,
 		OrgClaim: "org", RoleClaim: "roles",
 	}
 }

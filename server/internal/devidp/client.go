@@ -43,15 +43,15 @@ func portalClient(cfg Config, loginURL func(string) string) *client {
 	}
 }
 
-func agencyClient(dc DemoClient, loginURL func(string) string) *client {
+func agencyClient(c Client, loginURL func(string) string) *client {
 	return &client{
-		id:              dc.ID,
-		secretHash:      sha256.Sum256([]byte(dc.Secret)),
+		id:              c.ID,
+		secretHash:      sha256.Sum256([]byte(c.Secret)),
 		grantTypes:      []oidc.GrantType{oidc.GrantTypeClientCredentials},
 		accessTokenType: op.AccessTokenTypeJWT,
 		loginURL:        loginURL,
-		org:             dc.Org,
-		roles:           slices.Clone(dc.Roles),
+		org:             c.Org,
+		roles:           slices.Clone(c.Roles),
 	}
 }
 

@@ -1,14 +1,19 @@
 // Package devidp is a real OpenID Provider, embedded in warrantdesk for
 // `warrantdesk serve --demo` and for tests, built on zitadel/oidc's op
-// package. It signs in the fictional demo people of DESIGN.md with the
-// password "demo" (authorization code flow with PKCE, for the portal) and
-// gives the demo agencies' systems JWT access tokens for the API (client
+// package. It signs in the people it is configured with, all with one
+// shared password (authorization code flow with PKCE, for the portal), and
+// gives the configured agency systems JWT access tokens for the API (client
 // credentials). Everything it issues is a genuinely signed token that the
 // portal verifies exactly as it would one from a production provider.
 //
+// Who may sign in is configuration, not part of this package: the demo
+// passes the fictional people and systems of package demo (password
+// "demo"), and tests pass their own. That keeps this package free of the
+// domain that package demo drives.
+//
 // All state (auth requests, codes, tokens) lives in memory and is lost on
-// restart; the signing key is generated at New. Because its passwords are
-// public, New refuses to run in production.
+// restart; the signing key is generated at New. Because its password is
+// shared and, in the demo, public, New refuses to run in production.
 package devidp
 
 import (
@@ -52,6 +57,13 @@ type Config struct {
 
 	APIAudience string // aud of client-credentials access tokens; default APIAudience
 
+	// People can sign in with Password; the login page lists them, as
+	// the demo's page does, so that anyone trying it knows whom to be.
+	People   []Person
+	Password string // required when there are People
+	// Clients are the agencies' systems that get API access tokens.
+	Clients []Client
+
 	// Production makes New fail with ErrProduction.
 	Production bool
 
@@ -65,13 +77,16 @@ type Config struct {
 type Provider struct {
 	issuer  string
 	store   *storage
+	people  []Person
 	handler http.Handler
 }
 
-// New builds a Provider with a fresh RS256 signing key and the demo people
-// and clients. It returns ErrProduction if cfg.Production is set, and an
-// error if the issuer or a redirect URI is not an absolute http(s) URL or
-// the portal's secret or redirect URIs are missing.
+// New builds a Provider with a fresh RS256 signing key and the configured
+// people and clients, which it copies: changing them afterwards has no
+// effect on the Provider. It returns ErrProduction if cfg.Production is set,
+// and an error if the issuer or a redirect URI is not an absolute http(s)
+// URL, the portal's secret or redirect URIs are missing, there are people
+// but no password, or the portal's client id is also an agency client's.
 func New(cfg Config) (*Provider, error) {
 	if cfg.Production {
 		return nil, ErrProduction
@@ -105,8 +120,11 @@ func New(cfg Config) (*Provider, error) {
 			portalOrigins = append(portalOrigins, o)
 		}
 	}
-	if slices.ContainsFunc(DemoClients, func(c DemoClient) bool { return c.ID == cfg.PortalClientID }) {
-		return nil, fmt.Errorf("devidp: portal client id %q collides with a demo client", cfg.PortalClientID)
+	if len(cfg.People) > 0 && cfg.Password == "" {
+		return nil, errors.New("devidp: the people's password is required")
+	}
+	if slices.ContainsFunc(cfg.Clients, func(c Client) bool { return c.ID == cfg.PortalClientID }) {
+		return nil, fmt.Errorf("devidp: portal client id %q collides with an agency client", cfg.PortalClientID)
 	}
 	now := cfg.Clock
 	if now == nil {
@@ -134,10 +152,10 @@ func New(cfg Config) (*Provider, error) {
 		return issuer + "/login?authRequestID=" + url.QueryEscape(authRequestID)
 	}
 	clients := []*client{portalClient(cfg, loginURL)}
-	for _, dc := range DemoClients {
-		clients = append(clients, agencyClient(dc, loginURL))
+	for _, c := range cfg.Clients {
+		clients = append(clients, agencyClient(c, loginURL))
 	}
-	store := newStorage(now, cfg.APIAudience, &signingKey{id: kid, key: rsaKey}, clients, DemoPeople)
+	store := newStorage(now, cfg.APIAudience, &signingKey{id: kid, key: rsaKey}, clients, cfg.People, cfg.Password)
 
 	logoutRedirect := issuer + "/logged-out"
 	if len(cfg.PostLogoutRedirectURIs) > 0 {
@@ -178,7 +196,8 @@ func New(cfg Config) (*Provider, error) {
 		issuerOrigin:      iu.Scheme + "://" + iu.Host,
 		formTargets:       portalOrigins,
 		homeURL:           firstOrEmpty(cfg.PostLogoutRedirectURIs),
-		demoPeople:        DemoPeople,
+		people:            cfg.People,
+		password:          cfg.Password,
 		issuerFromRequest: provider.IssuerFromRequest,
 	})
 	if err != nil {
@@ -189,13 +208,26 @@ func New(cfg Config) (*Provider, error) {
 	mux.HandleFunc(prefix+"/logged-out", lg.loggedOut)
 	mux.Handle(prefix+"/", http.StripPrefix(prefix, provider))
 
-	return &Provider{issuer: issuer, store: store, handler: mux}, nil
+	return &Provider{issuer: issuer, store: store, people: clonePeople(cfg.People), handler: mux}, nil
 }
 
 // Handler serves the whole provider (discovery, /authorize, /oauth/token,
 // /keys, /userinfo, /end_session, /login, ...) at the issuer's path. Mount it
 // for that path without stripping the prefix, e.g. at "/idp/*".
 func (p *Provider) Handler() http.Handler { return p.handler }
+
+// People returns a copy of the people who can sign in, in the configured
+// order, for a page that lists whom to sign in as.
+func (p *Provider) People() []Person { return clonePeople(p.people) }
+
+func clonePeople(people []Person) []Person {
+	out := make([]Person, len(people))
+	for i, p := range people {
+		out[i] = p
+		out[i].Roles = slices.Clone(p.Roles)
+	}
+	return out
+}
 
 // Issuer returns the issuer URL, without a trailing slash, exactly as it
 // appears in discovery and in the iss claim.

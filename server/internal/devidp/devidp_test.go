@@ -54,6 +54,9 @@ func newHarness(t *testing.T, clock func() time.Time) *harness {
 		PortalRedirectURIs:     []string{h.redirectURI},
 		PostLogoutRedirectURIs: []string{h.home},
 		APIAudience:            devidp.APIAudience,
+		People:                 people,
+		Password:               password,
+		Clients:                clients,
 		Clock:                  clock,
 	})
 	if err != nil {
@@ -356,12 +359,12 @@ func TestDiscovery(t *testing.T) {
 	}
 }
 
-func TestCodeFlowEveryDemoPerson(t *testing.T) {
+func TestCodeFlowEveryPerson(t *testing.T) {
 	h := newHarness(t, nil)
-	for _, person := range devidp.DemoPeople {
+	for _, person := range people {
 		t.Run(person.Email, func(t *testing.T) {
 			a := h.newAuthRequest()
-			q := h.signIn(t, a, person.Email, devidp.DemoPassword)
+			q := h.signIn(t, a, person.Email, password)
 			if got, want := q.Get("state"), a.state; got != want {
 				t.Errorf("state = %q, want %q", got, want)
 			}
@@ -423,9 +426,9 @@ func TestCodeFlowEveryDemoPerson(t *testing.T) {
 func TestCodeFlowClientSecretPost(t *testing.T) {
 	h := newHarness(t, nil)
 	a := h.newAuthRequest()
-	q := h.signIn(t, a, "reviewer@provider.example", devidp.DemoPassword)
+	q := h.signIn(t, a, "reviewer@provider.example", password)
 	_, c := h.exchange(t, oauth2.AuthStyleInParams, q.Get("code"), a.verifier)
-	if got, want := c.Org, devidp.ProviderOrg; got != want {
+	if got, want := c.Org, staffOrg; got != want {
 		t.Errorf("org = %q, want %q", got, want)
 	}
 }
@@ -437,9 +440,9 @@ func TestLoginRefused(t *testing.T) {
 		email    string
 		password string
 	}{
-		{"WrongPassword", "officer@riverside-pd.example", "not-demo"},
-		{"EmptyPassword", "officer@riverside-pd.example", ""},
-		{"UnknownPerson", "nobody@riverside-pd.example", devidp.DemoPassword},
+		{"WrongPassword", "officer@agency-a.example", "not-demo"},
+		{"EmptyPassword", "officer@agency-a.example", ""},
+		{"UnknownPerson", "nobody@agency-a.example", password},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			c := h.browser(t)
@@ -458,7 +461,7 @@ func TestLoginRefused(t *testing.T) {
 				t.Error("the e-mail address is not kept in the form")
 			}
 			// The right password still works on the same form.
-			resp := h.post(t, c, again, "officer@riverside-pd.example", devidp.DemoPassword, nil)
+			resp := h.post(t, c, again, "officer@agency-a.example", password, nil)
 			defer resp.Body.Close()
 			if q := h.callbackQuery(t, resp); q.Get("code") == "" {
 				t.Errorf("no code after the right password: %v", q)
@@ -502,6 +505,8 @@ func TestLoginPage(t *testing.T) {
 		{"PasswordField", `<input id="password" name="password" type="password"`},
 		{"PasswordLabel", `<label for="password">`},
 		{"HintEscaped", `value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"`},
+		{"ConfiguredPassword", "(password <code>" + password + "</code>)"},
+		{"ConfiguredPerson", "<td>" + people[1].Email + "</td><td>" + people[1].Name + "</td>"},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			if !strings.Contains(f.body, tc.want) {
@@ -538,7 +543,7 @@ func TestLoginCrossSiteRefused(t *testing.T) {
 			if tc.tamper != nil {
 				tc.tamper(f.fields)
 			}
-			resp := h.post(t, c, f, "officer@riverside-pd.example", devidp.DemoPassword, tc.header)
+			resp := h.post(t, c, f, "officer@agency-a.example", password, tc.header)
 			defer resp.Body.Close()
 			if got, want := resp.StatusCode, tc.wantStatus; got != want {
 				t.Errorf("status = %d, want %d", got, want)
@@ -549,7 +554,7 @@ func TestLoginCrossSiteRefused(t *testing.T) {
 	t.Run("ErrOtherBrowser", func(t *testing.T) {
 		// A form token is bound to the browser that loaded the form.
 		f := h.openLogin(t, h.browser(t), h.newAuthRequest())
-		resp := h.post(t, h.browser(t), f, "officer@riverside-pd.example", devidp.DemoPassword, nil)
+		resp := h.post(t, h.browser(t), f, "officer@agency-a.example", password, nil)
 		defer resp.Body.Close()
 		if got, want := resp.StatusCode, http.StatusForbidden; got != want {
 			t.Errorf("status = %d, want %d", got, want)
@@ -560,7 +565,7 @@ func TestLoginCrossSiteRefused(t *testing.T) {
 		// the form token is what protects it.
 		c := h.browser(t)
 		f := h.openLogin(t, c, h.newAuthRequest())
-		resp := h.post(t, c, f, "officer@riverside-pd.example", devidp.DemoPassword, http.Header{"Sec-Fetch-Site": {""}, "Origin": {""}})
+		resp := h.post(t, c, f, "officer@agency-a.example", password, http.Header{"Sec-Fetch-Site": {""}, "Origin": {""}})
 		defer resp.Body.Close()
 		h.callbackQuery(t, resp)
 	})
@@ -607,7 +612,7 @@ func TestPKCE(t *testing.T) {
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			a := h.newAuthRequest()
-			q := h.signIn(t, a, "officer@riverside-pd.example", devidp.DemoPassword)
+			q := h.signIn(t, a, "officer@agency-a.example", password)
 			var opts []oauth2.AuthCodeOption
 			if v := tc.verifier(a.verifier); v != "" {
 				opts = append(opts, oauth2.VerifierOption(v))
@@ -629,7 +634,7 @@ func TestAuthorizeRefused(t *testing.T) {
 		{"ErrUnregisteredRedirect", func(v url.Values) { v.Set("redirect_uri", h.redirectURI+"/other") }},
 		{"ErrRedirectPrefix", func(v url.Values) { v.Set("redirect_uri", h.redirectURI+"?next=x") }},
 		{"ErrUnknownClient", func(v url.Values) { v.Set("client_id", "someone-else") }},
-		{"ErrAgencySystem", func(v url.Values) { v.Set("client_id", "riverside-pd-cms") }},
+		{"ErrAgencySystem", func(v url.Values) { v.Set("client_id", "agency-a-cms") }},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			a := h.newAuthRequest()
@@ -661,7 +666,7 @@ func TestAuthorizeRefused(t *testing.T) {
 func TestCodeSingleUse(t *testing.T) {
 	h := newHarness(t, nil)
 	a := h.newAuthRequest()
-	q := h.signIn(t, a, "counsel@provider.example", devidp.DemoPassword)
+	q := h.signIn(t, a, "counsel@provider.example", password)
 	tok, _ := h.exchange(t, oauth2.AuthStyleInHeader, q.Get("code"), a.verifier)
 
 	_, err := h.oauth2Config(t, oauth2.AuthStyleInHeader).Exchange(context.Background(), q.Get("code"), oauth2.VerifierOption(a.verifier))
@@ -678,7 +683,7 @@ func TestRefreshToken(t *testing.T) {
 	h := newHarness(t, nil)
 	a := h.newAuthRequest()
 	a.params.Set("scope", "openid profile email offline_access")
-	q := h.signIn(t, a, "auditor@provider.example", devidp.DemoPassword)
+	q := h.signIn(t, a, "auditor@provider.example", password)
 	tok, _ := h.exchange(t, oauth2.AuthStyleInHeader, q.Get("code"), a.verifier)
 	if tok.RefreshToken == "" {
 		t.Fatal("no refresh token for offline_access")
@@ -700,7 +705,7 @@ func TestRefreshToken(t *testing.T) {
 func TestEndSession(t *testing.T) {
 	h := newHarness(t, nil)
 	a := h.newAuthRequest()
-	q := h.signIn(t, a, "admin@provider.example", devidp.DemoPassword)
+	q := h.signIn(t, a, "admin@provider.example", password)
 	tok, _ := h.exchange(t, oauth2.AuthStyleInHeader, q.Get("code"), a.verifier)
 	idToken, _ := tok.Extra("id_token").(string)
 
@@ -749,7 +754,7 @@ type apiClaims struct {
 func TestClientCredentials(t *testing.T) {
 	h := newHarness(t, nil)
 	verifier := h.provider(t).Verifier(&oidc.Config{ClientID: devidp.APIAudience})
-	for _, dc := range devidp.DemoClients {
+	for _, dc := range clients {
 		for _, style := range []struct {
 			desc  string
 			style oauth2.AuthStyle
@@ -807,9 +812,9 @@ func TestClientCredentials(t *testing.T) {
 		id     string
 		secret string
 	}{
-		{"ErrWrongSecret", "riverside-pd-cms", "northshire-demo-secret"},
-		{"ErrEmptySecret", "riverside-pd-cms", ""},
-		{"ErrUnknownClient", "nobody-cms", "riverside-demo-secret"},
+		{"ErrWrongSecret", "agency-a-cms", "agency-b-secret"},
+		{"ErrEmptySecret", "agency-a-cms", ""},
+		{"ErrUnknownClient", "nobody-cms", "agency-a-secret"},
 		{"ErrPortalClient", devidp.PortalClientID, portalSecret},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
@@ -835,8 +840,8 @@ func TestSignJWT(t *testing.T) {
 	now := time.Now()
 	base := func() map[string]any {
 		return map[string]any{
-			"iss": h.issuer, "sub": "riverside-pd-cms", "aud": []string{devidp.APIAudience},
-			"iat": now.Unix(), "exp": now.Add(time.Minute).Unix(), "org": "riverside-pd", "roles": []string{"officer"},
+			"iss": h.issuer, "sub": "agency-a-cms", "aud": []string{devidp.APIAudience},
+			"iat": now.Unix(), "exp": now.Add(time.Minute).Unix(), "org": "agency-a", "roles": []string{"officer"},
 		}
 	}
 	for _, tc := range []struct {
@@ -889,7 +894,7 @@ func TestExpiry(t *testing.T) {
 		c := h.browser(t)
 		f := h.openLogin(t, c, h.newAuthRequest())
 		clk.Advance(10*time.Minute + time.Second)
-		resp := h.post(t, c, f, "officer@riverside-pd.example", devidp.DemoPassword, nil)
+		resp := h.post(t, c, f, "officer@agency-a.example", password, nil)
 		page := readForm(t, resp)
 		if got, want := page.status, http.StatusBadRequest; got != want {
 			t.Errorf("status = %d, want %d", got, want)
@@ -902,7 +907,7 @@ func TestExpiry(t *testing.T) {
 		clk := &clock{now: time.Now()}
 		h := newHarness(t, clk.Now)
 		a := h.newAuthRequest()
-		q := h.signIn(t, a, "officer@riverside-pd.example", devidp.DemoPassword)
+		q := h.signIn(t, a, "officer@agency-a.example", password)
 		clk.Advance(2*time.Minute + time.Second)
 		_, err := h.oauth2Config(t, oauth2.AuthStyleInHeader).Exchange(context.Background(), q.Get("code"), oauth2.VerifierOption(a.verifier))
 		if got, want := retrieveErrorCode(err), "invalid_grant"; got != want {
@@ -912,7 +917,7 @@ func TestExpiry(t *testing.T) {
 	t.Run("ErrExpiredAccessToken", func(t *testing.T) {
 		// A clock an hour behind yields API tokens that are already expired.
 		h := newHarness(t, func() time.Time { return time.Now().Add(-time.Hour) })
-		cfg := clientcredentials.Config{ClientID: "northshire-cms", ClientSecret: "northshire-demo-secret", TokenURL: h.issuer + "/oauth/token"}
+		cfg := clientcredentials.Config{ClientID: "agency-b-cms", ClientSecret: "agency-b-secret", TokenURL: h.issuer + "/oauth/token"}
 		tok, err := cfg.Token(context.Background())
 		if err != nil {
 			t.Fatalf("token: %v", err)
@@ -931,6 +936,9 @@ func TestNew(t *testing.T) {
 			Issuer:             "http://127.0.0.1:8080/idp",
 			PortalClientSecret: "s",
 			PortalRedirectURIs: []string{"http://127.0.0.1:8080/auth/callback"},
+			People:             people,
+			Password:           password,
+			Clients:            clients,
 		}
 	}
 	for _, tc := range []struct {
@@ -946,8 +954,10 @@ func TestNew(t *testing.T) {
 		{"ErrIssuerQuery", func(c *devidp.Config) { c.Issuer = "http://127.0.0.1:8080/idp?x=1" }, true},
 		{"ErrNoSecret", func(c *devidp.Config) { c.PortalClientSecret = "" }, true},
 		{"ErrNoRedirect", func(c *devidp.Config) { c.PortalRedirectURIs = nil }, true},
+		{"NoPeopleNoPassword", func(c *devidp.Config) { c.People, c.Password = nil, "" }, false},
+		{"ErrPeopleWithoutPassword", func(c *devidp.Config) { c.Password = "" }, true},
 		{"ErrRelativeRedirect", func(c *devidp.Config) { c.PortalRedirectURIs = []string{"/auth/callback"} }, true},
-		{"ErrPortalIsDemoClient", func(c *devidp.Config) { c.PortalClientID = "riverside-pd-cms" }, true},
+		{"ErrPortalIsAgencyClient", func(c *devidp.Config) { c.PortalClientID = "agency-a-cms" }, true},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			cfg := valid()
@@ -970,27 +980,25 @@ func TestNew(t *testing.T) {
 	})
 }
 
-func TestDemoData(t *testing.T) {
-	orgs := map[string]bool{devidp.ProviderOrg: true}
-	for _, a := range devidp.DemoAgencies {
-		orgs[a.Org] = true
+// TestPeopleCopied: the provider keeps the people it was configured with,
+// whatever the caller does to its slice afterwards, and hands out copies.
+func TestPeopleCopied(t *testing.T) {
+	mine := slices.Clone(people)
+	mine[0].Roles = slices.Clone(mine[0].Roles)
+	p, err := devidp.New(devidp.Config{
+		Issuer: "http://127.0.0.1:8080/idp", PortalClientSecret: "s", PortalRedirectURIs: []string{"http://127.0.0.1:8080/auth/callback"},
+		People: mine, Password: password,
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	subjects := map[string]string{}
-	for _, p := range devidp.DemoPeople {
-		if !orgs[p.Org] {
-			t.Errorf("%s: org %q is neither an agency nor the provider", p.Email, p.Org)
-		}
-		if other, dup := subjects[p.Subject()]; dup {
-			t.Errorf("%s and %s share a subject", p.Email, other)
-		}
-		subjects[p.Subject()] = p.Email
+	mine[0].Email, mine[0].Roles[0] = "changed@agency-a.example", "admin"
+	got := p.People()
+	if len(got) != len(people) || got[0].Email != people[0].Email || !slices.Equal(got[0].Roles, people[0].Roles) {
+		t.Fatalf("People() = %+v, want the configured %+v", got, people)
 	}
-	for _, c := range devidp.DemoClients {
-		if !orgs[c.Org] || c.Org == devidp.ProviderOrg {
-			t.Errorf("client %s: org %q is not an agency", c.ID, c.Org)
-		}
-	}
-	if got, want := devidp.DemoPeople[0].Subject(), devidp.DemoPeople[0].Subject(); got != want {
-		t.Errorf("Subject() is not stable: %s, %s", got, want)
+	got[0].Roles[0] = "admin"
+	if again := p.People(); again[0].Roles[0] != people[0].Roles[0] {
+		t.Errorf("People() shares its roles with an earlier answer: %v", again[0].Roles)
 	}
 }

@@ -26,6 +26,8 @@ func TestMountedInGin(t *testing.T) {
 		PortalClientSecret:     portalSecret,
 		PortalRedirectURIs:     []string{h.redirectURI},
 		PostLogoutRedirectURIs: []string{h.home},
+		People:                 people,
+		Password:               password,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -37,9 +39,9 @@ func TestMountedInGin(t *testing.T) {
 		t.Fatalf("discovery through gin: %v", err)
 	}
 	a := h.newAuthRequest()
-	q := h.signIn(t, a, "leitung@lka-musterland.example", devidp.DemoPassword)
+	q := h.signIn(t, a, "supervisor@agency-b.example", password)
 	_, c := h.exchange(t, oauth2.AuthStyleInHeader, q.Get("code"), a.verifier)
-	if got, want := c.Org, "lka-musterland"; got != want {
+	if got, want := c.Org, "agency-b"; got != want {
 		t.Errorf("org = %q, want %q", got, want)
 	}
 

@@ -37,7 +37,8 @@ type loginConfig struct {
 	issuerOrigin      string   // scheme://host of the issuer
 	formTargets       []string // origins the browser is redirected to after the POST
 	homeURL           string   // "back to warrantdesk" link; may be empty
-	demoPeople        []DemoPerson
+	people            []Person // listed on the page
+	password          string   // shown on the page: it is the demo's, and public
 	issuerFromRequest op.IssuerFromRequest
 }
 
@@ -69,7 +70,7 @@ func newLogin(cfg loginConfig) (*login, error) {
 		csp: "default-src 'none'; form-action 'self' " + strings.Join(cfg.formTargets, " ") +
 			"; frame-ancestors 'none'; base-uri 'none'",
 	}
-	for _, p := range cfg.demoPeople {
+	for _, p := range cfg.people {
 		l.people = append(l.people, personRow{Email: p.Email, Name: p.Name, Org: p.Org, Roles: strings.Join(p.Roles, ", ")})
 	}
 	// The OP's callback URL is built from the issuer in the request context.
@@ -101,6 +102,7 @@ type loginPage struct {
 	ShowForm      bool
 	HomeURL       string
 	People        []personRow
+	Password      string
 	SignedOut     bool
 }
 
@@ -226,6 +228,7 @@ func (l *login) render(w http.ResponseWriter, status int, page loginPage) {
 	if page.ShowForm {
 		page.People = l.people
 	}
+	page.Password = l.cfg.password
 	var buf bytes.Buffer
 	if err := pageTemplate.Execute(&buf, page); err != nil {
 		slog.Error("devidp: render login page", "err", err)
@@ -260,7 +263,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <p>You have signed out of the demo identity provider.</p>
 {{- else}}
 <h1>Sign in</h1>
-<p>This identity provider exists only for the warrantdesk demo. Its accounts are fictional and every password is <code>demo</code>.</p>
+<p>This identity provider exists only for the warrantdesk demo. Its accounts are fictional and every password is <code>{{.Password}}</code>.</p>
 {{- if .Error}}
 <p id="login-error" role="alert"><strong>{{.Error}}</strong></p>
 {{- end}}
@@ -276,7 +279,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 </form>
 <h2>Demo accounts</h2>
 <table>
-<caption>People you can sign in as (password <code>demo</code>)</caption>
+<caption>People you can sign in as (password <code>{{.Password}}</code>)</caption>
 <thead><tr><th scope="col">E-mail address</th><th scope="col">Name</th><th scope="col">Organisation</th><th scope="col">Roles</th></tr></thead>
 <tbody>
 {{- range .People}}

@@ -43,7 +43,7 @@ var (
 // the library would answer with 500.
 var errNotFound = errors.New("not found or expired")
 
-// A person is a DemoPerson as the storage keeps it.
+// A person is a Person as the storage keeps it.
 type person struct {
 	subject      string
 	email        string
@@ -106,7 +106,7 @@ type refreshToken struct {
 	authRequestID string
 }
 
-func newStorage(now func() time.Time, apiAudience string, signing *signingKey, clients []*client, people []DemoPerson) *storage {
+func newStorage(now func() time.Time, apiAudience string, signing *signingKey, clients []*client, people []Person, password string) *storage {
 	s := &storage{
 		now:           now,
 		apiAudience:   apiAudience,
@@ -122,22 +122,22 @@ func newStorage(now func() time.Time, apiAudience string, signing *signingKey, c
 	for _, c := range clients {
 		s.clients[c.id] = c
 	}
-	for _, dp := range people {
+	for _, pp := range people {
 		p := &person{
-			subject:      dp.Subject(),
-			email:        dp.Email,
-			name:         dp.Name,
-			org:          dp.Org,
-			roles:        slices.Clone(dp.Roles),
-			passwordHash: sha256.Sum256([]byte(DemoPassword)),
+			subject:      pp.Subject(),
+			email:        pp.Email,
+			name:         pp.Name,
+			org:          pp.Org,
+			roles:        slices.Clone(pp.Roles),
+			passwordHash: sha256.Sum256([]byte(password)),
 		}
-		s.people[strings.ToLower(dp.Email)] = p
+		s.people[strings.ToLower(pp.Email)] = p
 		s.bySubject[p.subject] = p
 	}
 	return s
 }
 
-// checkPassword reports whether email and password belong to a demo person.
+// checkPassword reports whether email and password belong to a person.
 // Its timing does not depend on whether the address exists or how much of
 // the password matches: both sides are hashed and compared in constant time.
 func (s *storage) checkPassword(email, password string) (*person, bool) {

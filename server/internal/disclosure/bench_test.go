@@ -19,6 +19,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
 	"github.com/warrantdesk/warrantdesk/server/internal/dbtest"
+	"github.com/warrantdesk/warrantdesk/server/internal/demo"
 	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
 	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
@@ -87,7 +88,7 @@ func TestProductionBenchmark(t *testing.T) {
 	}
 	e := newEnvOn(t, d)
 	seedStart := time.Now()
-	st, err := metadata.Generate(ctx, d, metadata.GenerateOptions{Accounts: 1, FirstIndex: metadata.DemoTargetIndex,
+	st, err := demo.GenerateMetadata(ctx, d, demo.MetadataOptions{Accounts: 1, FirstIndex: demo.TargetIndex,
 		Days: 90, EventsPerDay: 11550, Seed: 3, Now: now})
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +98,7 @@ func TestProductionBenchmark(t *testing.T) {
 	from, to := day.Of(now).AddDays(-89), day.Of(now)
 	ap := disclosure.Approved{Categories: []string{"subscriber", "connection_log"}, Targets: []request.Target{target123}, DateFrom: from, DateTo: to}
 	fromT, toT := metadata.Window(from, to)
-	account := metadata.AccountIDOf(target123.Value)
+	account := demo.AccountIDOf(target123.Value)
 	var rows int64
 	d.Raw(`SELECT COUNT(*) FROM md_connection_events WHERE account_id = ? AND at >= ? AND at < ?`, account, fromT, toT).Scan(&rows)
 

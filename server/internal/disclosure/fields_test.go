@@ -13,6 +13,7 @@ import (
 
 	"github.com/warrantdesk/warrantdesk/server/internal/blob"
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
+	"github.com/warrantdesk/warrantdesk/server/internal/demo"
 	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
@@ -75,8 +76,8 @@ func TestIdentificationOrderReleasesOnlyIdentifyingFields(t *testing.T) {
 		TempDir: t.TempDir()}
 	// The demo target, with a month of history, all of it in the orders'
 	// window.
-	if _, err := metadata.Generate(ctx, we.DB, metadata.GenerateOptions{
-		Accounts: 1, FirstIndex: metadata.DemoTargetIndex, Days: 30, EventsPerDay: 4, Seed: 1, Now: time.Now()}); err != nil {
+	if _, err := demo.GenerateMetadata(ctx, we.DB, demo.MetadataOptions{
+		Accounts: 1, FirstIndex: demo.TargetIndex, Days: 30, EventsPerDay: 4, Seed: 1, Now: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	lka := wt.MustAgency(t, we.DB, "Landeskriminalamt Musterland", "DE", "https://idp.lka-musterland.example")

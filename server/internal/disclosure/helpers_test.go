@@ -25,6 +25,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
 	"github.com/warrantdesk/warrantdesk/server/internal/dbtest"
+	"github.com/warrantdesk/warrantdesk/server/internal/demo"
 	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
@@ -147,7 +148,7 @@ func (e *env) person(a *agency.Agency, subject string, role identity.Role) *iden
 // +1 555 0100 123 among them) with 100 days of history.
 func (e *env) seedAccounts() {
 	e.t.Helper()
-	if _, err := metadata.Generate(context.Background(), e.db, metadata.GenerateOptions{
+	if _, err := demo.GenerateMetadata(context.Background(), e.db, demo.MetadataOptions{
 		Accounts: 8, FirstIndex: 120, Days: 100, EventsPerDay: 4, Seed: 7, Now: now}); err != nil {
 		e.t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
 	"github.com/warrantdesk/warrantdesk/server/internal/dbtest"
+	"github.com/warrantdesk/warrantdesk/server/internal/demo"
 	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
 	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
@@ -56,7 +57,7 @@ func TestKill9DuringExtraction(t *testing.T) {
 	if raceEnabled {
 		perDay, want = 700, 50000 // the race detector makes each record ten times dearer
 	}
-	if _, err := metadata.Generate(ctx, d, metadata.GenerateOptions{Accounts: 1, FirstIndex: metadata.DemoTargetIndex,
+	if _, err := demo.GenerateMetadata(ctx, d, demo.MetadataOptions{Accounts: 1, FirstIndex: demo.TargetIndex,
 		Days: 89, EventsPerDay: perDay, Seed: 9, Now: now}); err != nil {
 		t.Fatal(err)
 	}

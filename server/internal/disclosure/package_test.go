@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
+	"github.com/warrantdesk/warrantdesk/server/internal/demo"
 	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
@@ -56,8 +57,8 @@ func golden(t *testing.T, name, got string) {
 // files with the golden file. The production id (random) is masked.
 func TestPackageLayoutGolden(t *testing.T) {
 	e := newEnv(t)
-	if _, err := metadata.Generate(context.Background(), e.db, metadata.GenerateOptions{
-		Accounts: 1, FirstIndex: metadata.DemoTargetIndex, Days: 3, EventsPerDay: 3, Seed: 1, Now: now}); err != nil {
+	if _, err := demo.GenerateMetadata(context.Background(), e.db, demo.MetadataOptions{
+		Accounts: 1, FirstIndex: demo.TargetIndex, Days: 3, EventsPerDay: 3, Seed: 1, Now: now}); err != nil {
 		t.Fatal(err)
 	}
 	r := e.request(req{process: "us.2703d", categories: []string{"subscriber", "activity", "connection_log", "device", "contacts", "groups", "content"},
@@ -107,8 +108,8 @@ func TestPackageLayoutGolden(t *testing.T) {
 // every field. Compared with its golden file.
 func TestIdentificationPackageGolden(t *testing.T) {
 	e := newEnv(t)
-	if _, err := metadata.Generate(context.Background(), e.db, metadata.GenerateOptions{
-		Accounts: 1, FirstIndex: metadata.DemoTargetIndex, Days: 3, EventsPerDay: 3, Seed: 1, Now: now}); err != nil {
+	if _, err := demo.GenerateMetadata(context.Background(), e.db, demo.MetadataOptions{
+		Accounts: 1, FirstIndex: demo.TargetIndex, Days: 3, EventsPerDay: 3, Seed: 1, Now: now}); err != nil {
 		t.Fatal(err)
 	}
 	r := e.request(req{agency: e.de, officer: e.officer3, process: "eu.epoc", authority: "prosecutor", purpose: "identification",
@@ -209,8 +210,8 @@ func TestEveryProcessProducesOnlyWhatItAllows(t *testing.T) {
 					if _, err := e.md.StartCollection(ctx, e.db.DB, r.ID, r.Targets, now.Add(-time.Hour), now.AddDate(0, 0, 20)); err != nil {
 						t.Fatal(err)
 					}
-					if err := e.md.RecordEnvelope(ctx, e.db.DB, metadata.EnvelopeRecord{AccountID: metadata.AccountIDOf(target123.Value),
-						At: now.Add(-time.Minute), Sender: target123.Value, Recipient: metadata.PhoneOf(4), Type: metadata.EnvelopeMessage, SizeBytes: 311}); err != nil {
+					if err := e.md.RecordEnvelope(ctx, e.db.DB, metadata.EnvelopeRecord{AccountID: demo.AccountIDOf(target123.Value),
+						At: now.Add(-time.Minute), Sender: target123.Value, Recipient: demo.PhoneOf(4), Type: metadata.EnvelopeMessage, SizeBytes: 311}); err != nil {
 						t.Fatal(err)
 					}
 				}

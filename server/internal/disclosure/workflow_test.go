@@ -11,6 +11,7 @@ import (
 
 	"github.com/warrantdesk/warrantdesk/server/internal/blob"
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
+	"github.com/warrantdesk/warrantdesk/server/internal/demo"
 	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
@@ -37,7 +38,7 @@ func TestWorkflowHandOver(t *testing.T) {
 	md := &metadata.Store{DB: we.DB, Retention: metadata.RetentionFrom(cat)}
 	*svc = disclosure.Service{DB: we.DB, Blobs: store, Metadata: md, Policy: we.Policy, Authz: request.NewPolicy(we.Policy),
 		Keys: keys, OnReady: disclosure.DiscloseWith(we.Engine), TempDir: t.TempDir()}
-	if _, err := metadata.SeedDemo(ctx, we.DB, time.Now()); err != nil {
+	if _, err := demo.SeedMetadata(ctx, we.DB, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 
@@ -99,7 +100,7 @@ func TestWorkflowScopeByHand(t *testing.T) {
 	*svc = disclosure.Service{DB: we.DB, Blobs: store, Policy: we.Policy, Authz: request.NewPolicy(we.Policy), Keys: keys,
 		Metadata: &metadata.Store{DB: we.DB, Retention: metadata.RetentionFrom(cat)}, Scopes: disclosure.WorkflowScope{},
 		OnReady: disclosure.DiscloseWith(we.Engine), TempDir: t.TempDir()}
-	metadata.SeedDemo(ctx, we.DB, time.Now())
+	demo.SeedMetadata(ctx, we.DB, time.Now())
 	r := we.File(t, we.Officer, wt.Subpoena)
 	// Before any decision there is nothing to build.
 	we.DB.Exec(`UPDATE requests SET status = 'producing' WHERE id = ?`, r.ID)

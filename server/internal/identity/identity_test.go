@@ -30,6 +30,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/config"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
 	"github.com/warrantdesk/warrantdesk/server/internal/dbtest"
+	"github.com/warrantdesk/warrantdesk/server/internal/demo"
 	"github.com/warrantdesk/warrantdesk/server/internal/devidp"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
@@ -59,12 +60,12 @@ func newFixture(t *testing.T) *fixture {
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	idp, err := devidp.New(devidp.Config{
+	idp, err := devidp.New(demo.WithPeople(devidp.Config{
 		Issuer:                 srv.URL + "/idp",
 		PortalClientSecret:     portalSecret,
 		PortalRedirectURIs:     []string{srv.URL + identity.CallbackPath},
 		PostLogoutRedirectURIs: []string{srv.URL + "/"},
-	})
+	}))
 	if err != nil {
 		t.Fatalf("devidp.New: %v", err)
 	}
@@ -76,11 +77,11 @@ func newFixture(t *testing.T) *fixture {
 		ClientSecret: portalSecret,
 		APIAudience:  devidp.APIAudience,
 		Provider:     true,
-		ProviderOrg:  devidp.ProviderOrg,
+		ProviderOrg:  demo.ProviderOrg,
 		OrgClaim:     "org",
 		RoleClaim:    "roles",
 	}
-	for _, da := range devidp.DemoAgencies {
+	for _, da := range demo.Agencies {
 		a := &agency.Agency{Name: da.Name, Country: da.Country, Kind: da.Kind, Issuer: f.issuer, IssuerOrg: da.Org}
 		if err := agency.Create(ctx, d.DB, a); err != nil {
 			t.Fatalf("create agency %s: %v", da.Name, err)
@@ -134,7 +135,7 @@ func (f *fixture) authorize(authURL, email string) url.Values {
 	if resp.StatusCode != http.StatusOK || m == nil {
 		f.t.Fatalf("login page: status %d, no form:\n%s", resp.StatusCode, page)
 	}
-	form := url.Values{"username": {email}, "password": {devidp.DemoPassword}}
+	form := url.Values{"username": {email}, "password": {demo.Password}}
 	for _, h := range hiddenInputRE.FindAllSubmatch(page, -1) {
 		form.Set(string(h[1]), html.UnescapeString(string(h[2])))
 	}
@@ -251,27 +252,27 @@ func (f *fixture) person(email string) identity.Person {
 	return p
 }
 
-func demoPerson(t *testing.T, email string) devidp.DemoPerson {
+func demoPerson(t *testing.T, email string) devidp.Person {
 	t.Helper()
-	i := slices.IndexFunc(devidp.DemoPeople, func(p devidp.DemoPerson) bool { return p.Email == email })
+	i := slices.IndexFunc(demo.People, func(p devidp.Person) bool { return p.Email == email })
 	if i < 0 {
 		t.Fatalf("no demo person %s", email)
 	}
-	return devidp.DemoPeople[i]
+	return demo.People[i]
 }
 
-func clientByID(t *testing.T, id string) devidp.DemoClient {
+func clientByID(t *testing.T, id string) devidp.Client {
 	t.Helper()
-	i := slices.IndexFunc(devidp.DemoClients, func(c devidp.DemoClient) bool { return c.ID == id })
+	i := slices.IndexFunc(demo.Clients, func(c devidp.Client) bool { return c.ID == id })
 	if i < 0 {
 		t.Fatalf("no demo client %s", id)
 	}
-	return devidp.DemoClients[i]
+	return demo.Clients[i]
 }
 
 // idClaims are the claims of a valid ID token for p, as the provider would
 // issue them after a sign-in with nonce.
-func (f *fixture) idClaims(p devidp.DemoPerson, nonce string) map[string]any {
+func (f *fixture) idClaims(p devidp.Person, nonce string) map[string]any {
 	now := time.Now()
 	return map[string]any{
 		"iss": f.issuer, "sub": p.Subject(), "aud": []string{devidp.PortalClientID}, "azp": devidp.PortalClientID,
@@ -625,7 +626,7 @@ func TestVerifyBearerRejects(t *testing.T) {
 	idToken := f.realIDToken("officer@riverside-pd.example")
 	// A second provider at the same issuer URL path but with its own key,
 	// standing in for someone who mints tokens with a key we do not trust.
-	other, err := devidp.New(devidp.Config{Issuer: f.issuer, PortalClientSecret: "x", PortalRedirectURIs: []string{f.srv.URL + "/cb"}})
+	other, err := devidp.New(demo.WithPeople(devidp.Config{Issuer: f.issuer, PortalClientSecret: "x", PortalRedirectURIs: []string{f.srv.URL + "/cb"}}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -929,7 +930,7 @@ func TestClaimMapping(t *testing.T) {
 	tests := []struct {
 		desc      string
 		svc       *identity.Service
-		person    devidp.DemoPerson
+		person    devidp.Person
 		edit      func(c map[string]any)
 		wantRoles []identity.Role
 		wantStaff bool
@@ -1114,7 +1115,7 @@ func TestLazyDiscovery(t *testing.T) {
 	_, _, err = svc.BeginLogin(context.Background(), base+"/idp", "/")
 	wantCode(t, err, errs.Unavailable)
 
-	idp, err := devidp.New(devidp.Config{Issuer: base + "/idp", PortalClientSecret: portalSecret, PortalRedirectURIs: []string{base + identity.CallbackPath}})
+	idp, err := devidp.New(demo.WithPeople(devidp.Config{Issuer: base + "/idp", PortalClientSecret: portalSecret, PortalRedirectURIs: []string{base + identity.CallbackPath}}))
 	if err != nil {
 		t.Fatal(err)
 	}

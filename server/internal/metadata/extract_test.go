@@ -16,6 +16,7 @@ import (
 
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
 	"github.com/warrantdesk/warrantdesk/server/internal/dbtest"
+	"github.com/warrantdesk/warrantdesk/server/internal/demo"
 	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 )
@@ -233,19 +234,19 @@ func TestStreamMatchesGroundTruth(t *testing.T) {
 		ctx := context.Background()
 		s := newStore(d)
 		seed(t, d, 120, 6, 220, 3)
-		a, b, c := metadata.AccountIDOf(metadata.PhoneOf(121)), metadata.AccountIDOf(metadata.PhoneOf(123)), metadata.AccountIDOf(metadata.PhoneOf(125))
+		a, b, c := demo.AccountIDOf(demo.PhoneOf(121)), demo.AccountIDOf(demo.PhoneOf(123)), demo.AccountIDOf(demo.PhoneOf(125))
 		preserved, other := mustRequest(t, d), mustRequest(t, d)
 		prospective, otherOrder := mustRequest(t, d), mustRequest(t, d)
 		// A hold over rows older than retention, for one account, and an
 		// expired one that must not count.
 		if _, err := s.Preserve(ctx, d.DB, metadata.Preservation{RequestID: preserved,
-			Targets:    []request.Target{{Type: request.TargetPhone, Value: metadata.PhoneOf(123)}},
+			Targets:    []request.Target{{Type: request.TargetPhone, Value: demo.PhoneOf(123)}},
 			Categories: []string{metadata.ConnectionLog, metadata.Device, metadata.Groups, metadata.Contacts, metadata.Subscriber},
 			From:       now.AddDate(0, 0, -200), To: now.AddDate(0, 0, -95), ExpiresAt: now.AddDate(0, 0, 60)}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Preserve(ctx, d.DB, metadata.Preservation{RequestID: other,
-			Targets:    []request.Target{{Type: request.TargetPhone, Value: metadata.PhoneOf(121)}},
+			Targets:    []request.Target{{Type: request.TargetPhone, Value: demo.PhoneOf(121)}},
 			Categories: []string{metadata.ConnectionLog}, From: now.AddDate(0, 0, -200), To: now, ExpiresAt: now.AddDate(0, 0, 1)}); err != nil {
 			t.Fatal(err)
 		}
@@ -254,14 +255,14 @@ func TestStreamMatchesGroundTruth(t *testing.T) {
 		}
 		// Envelopes for two orders on the same account.
 		for _, req := range []string{prospective, otherOrder} {
-			if _, err := s.StartCollection(ctx, d.DB, req, []request.Target{{Type: request.TargetPhone, Value: metadata.PhoneOf(123)}},
+			if _, err := s.StartCollection(ctx, d.DB, req, []request.Target{{Type: request.TargetPhone, Value: demo.PhoneOf(123)}},
 				now.AddDate(0, 0, -3), now.AddDate(0, 0, 30)); err != nil {
 				t.Fatal(err)
 			}
 		}
 		for i := range 10 {
-			env := metadata.EnvelopeRecord{AccountID: b, At: now.Add(-time.Duration(i) * 7 * time.Hour), Sender: metadata.PhoneOf(123),
-				Recipient: metadata.PhoneOf(500 + i), Type: metadata.EnvelopeMessage, SizeBytes: int64(900 + i)}
+			env := metadata.EnvelopeRecord{AccountID: b, At: now.Add(-time.Duration(i) * 7 * time.Hour), Sender: demo.PhoneOf(123),
+				Recipient: demo.PhoneOf(500 + i), Type: metadata.EnvelopeMessage, SizeBytes: int64(900 + i)}
 			if err := s.RecordEnvelope(ctx, d.DB, env); err != nil {
 				t.Fatal(err)
 			}
@@ -284,8 +285,8 @@ func TestStreamMatchesGroundTruth(t *testing.T) {
 			{"an unknown account", metadata.Scope{RequestID: prospective, AccountIDs: []string{"00000000-0000-4000-8000-000000000000"},
 				From: from60, To: to60}},
 			{"every account", metadata.Scope{RequestID: prospective, AccountIDs: []string{
-				metadata.AccountIDOf(metadata.PhoneOf(120)), a, metadata.AccountIDOf(metadata.PhoneOf(122)), b,
-				metadata.AccountIDOf(metadata.PhoneOf(124)), c}, From: now.AddDate(0, 0, -365)}},
+				demo.AccountIDOf(demo.PhoneOf(120)), a, demo.AccountIDOf(demo.PhoneOf(122)), b,
+				demo.AccountIDOf(demo.PhoneOf(124)), c}, From: now.AddDate(0, 0, -365)}},
 		} {
 			if tc.sc.To.IsZero() {
 				tc.sc.To = to60
@@ -320,7 +321,7 @@ func TestStreamReleasesOnlyTheApprovedFields(t *testing.T) {
 	bothDatabases(t, func(t *testing.T, d *db.DB) {
 		s := newStore(d)
 		seed(t, d, 120, 2, 20, 4)
-		a := metadata.AccountIDOf(metadata.PhoneOf(121))
+		a := demo.AccountIDOf(demo.PhoneOf(121))
 		limit := map[string][]string{metadata.ConnectionLog: {"port", "time", "ip"}} // any order: the category's order is kept
 		sc := metadata.Scope{AccountIDs: []string{a}, From: now.AddDate(0, 0, -10), To: now, Fields: limit}
 		all := metadata.Scope{AccountIDs: []string{a}, From: sc.From, To: sc.To}
@@ -389,7 +390,7 @@ func TestStreamMemoryIsFlat(t *testing.T) {
 	d := dbtest.Open(t)
 	s := newStore(d)
 	seed(t, d, 123, 1, 89, 3400) // ~300k events
-	sc := metadata.Scope{AccountIDs: []string{metadata.AccountIDOf(metadata.PhoneOf(123))}, From: now.AddDate(0, 0, -89), To: now}
+	sc := metadata.Scope{AccountIDs: []string{demo.AccountIDOf(demo.PhoneOf(123))}, From: now.AddDate(0, 0, -89), To: now}
 	// A first run warms the driver and the database's caches.
 	if _, err := s.Stream(context.Background(), d.DB, sc, metadata.ConnectionLog, now, func(*metadata.Record) error { return nil }); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
+	"github.com/warrantdesk/warrantdesk/server/internal/demo"
 	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
 )
 
@@ -25,9 +26,9 @@ func newStore(d *db.DB) *metadata.Store {
 }
 
 // seed writes accounts numbered from first with days of history up to now.
-func seed(t testing.TB, d *db.DB, first, n, days int, perDay float64) metadata.GenerateStats {
+func seed(t testing.TB, d *db.DB, first, n, days int, perDay float64) demo.MetadataStats {
 	t.Helper()
-	st, err := metadata.Generate(context.Background(), d, metadata.GenerateOptions{
+	st, err := demo.GenerateMetadata(context.Background(), d, demo.MetadataOptions{
 		Accounts: n, FirstIndex: first, Days: days, EventsPerDay: perDay, Seed: 42, Now: now,
 	})
 	if err != nil {

@@ -10,8 +10,9 @@
 // keeps, unless a preservation hold covers it), keeps preservation holds,
 // resolves request targets to accounts exactly (a target that matches no
 // account is reported, never guessed), streams extractions of an approved
-// scope row by row so that memory does not grow with the number of records,
-// and fills the store with fictional data for demos and benchmarks.
+// scope row by row so that memory does not grow with the number of records.
+// The fictional data of the demo, the tests and the benchmarks is written by
+// package demo.
 package metadata
 
 import (

@@ -23,7 +23,7 @@ type loginPage struct {
 	ReturnTo   string
 	Errors     []errs.FieldError
 	Demo       bool
-	DemoPeople []devidp.DemoPerson
+	DemoPeople []devidp.Person
 }
 
 // handleLogin handles "GET /login": with one identity provider (or ?issuer=)
@@ -66,7 +66,7 @@ func (s *Server) startLogin(c *gin.Context, issuer, returnTo string) {
 func (s *Server) renderLogin(c *gin.Context, status int, problems []errs.FieldError) {
 	p := loginPage{Page: s.page(c, "Sign in"), Options: s.identity.LoginOptions(), ReturnTo: c.Query("return_to"), Errors: problems}
 	if s.idp != nil {
-		p.Demo, p.DemoPeople = true, devidp.DemoPeople
+		p.Demo, p.DemoPeople = true, s.idp.People()
 	}
 	s.html(c, status, "login", p)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/dbtest"
+	"github.com/warrantdesk/warrantdesk/server/internal/demo"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
@@ -376,7 +377,7 @@ func TestEUPreservationKeptUntilProduced(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	d := dbtest.Open(t)
-	if _, err := metadata.SeedDemo(ctx, d, time.Now()); err != nil {
+	if _, err := demo.SeedMetadata(ctx, d, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	var clock skewed

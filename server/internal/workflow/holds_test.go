@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/dbtest"
+	"github.com/warrantdesk/warrantdesk/server/internal/demo"
 	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 	wt "github.com/warrantdesk/warrantdesk/server/internal/workflow/workflowtest"
@@ -19,7 +20,7 @@ import (
 func TestPreservationHoldsRecords(t *testing.T) {
 	ctx := context.Background()
 	d := dbtest.Open(t)
-	if _, err := metadata.SeedDemo(ctx, d, time.Now()); err != nil {
+	if _, err := demo.SeedMetadata(ctx, d, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	md := &metadata.Store{DB: d}

@@ -1,4 +1,4 @@
-package history_test
+package demo_test
 
 import (
 	"context"
@@ -17,8 +17,8 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/blob"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
 	"github.com/warrantdesk/warrantdesk/server/internal/dbtest"
+	"github.com/warrantdesk/warrantdesk/server/internal/demo"
 	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
-	"github.com/warrantdesk/warrantdesk/server/internal/history"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
@@ -35,10 +35,10 @@ var end = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 // its services: the embedded policy on the history's clock, a local blob
 // store, the production service with its key and metadata store, the three
 // demo countries' agencies with their people, and the provider's staff.
-func setup(t *testing.T, d *db.DB) history.Config {
+func setup(t *testing.T, d *db.DB) demo.HistoryConfig {
 	t.Helper()
 	ctx := context.Background()
-	clock := &history.Clock{}
+	clock := &demo.Clock{}
 	pol, err := policy.Load(ctx, policies.FS, policy.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
@@ -61,19 +61,19 @@ func setup(t *testing.T, d *db.DB) history.Config {
 	}
 	prods := &disclosure.Service{DB: d, Blobs: blobs, Metadata: &metadata.Store{DB: d, Retention: metadata.RetentionFrom(cat)},
 		Policy: pol, Authz: request.NewPolicy(pol), Keys: keys, Scopes: disclosure.WorkflowScope{}, TempDir: filepath.Join(dir, "tmp")}
-	if _, err := metadata.SeedDemo(ctx, d, end); err != nil {
+	if _, err := demo.SeedMetadata(ctx, d, end); err != nil {
 		t.Fatal(err)
 	}
-	cfg := history.Config{DB: d, Policy: pol, Clock: clock, Blobs: blobs, Disclosure: prods}
+	cfg := demo.HistoryConfig{DB: d, Policy: pol, Clock: clock, Blobs: blobs, Disclosure: prods}
 	for _, a := range []struct{ name, country string }{
 		{"Riverside Police Department", "US"}, {"Northshire Constabulary", "GB"}, {"Landeskriminalamt Musterland", "DE"},
 	} {
 		ag := workflowtest.MustAgency(t, d, a.name, a.country, "https://idp."+a.country+".example")
-		cfg.Agencies = append(cfg.Agencies, history.Agency{Agency: ag,
+		cfg.Agencies = append(cfg.Agencies, demo.FilingAgency{Agency: ag,
 			Officer:    workflowtest.MustPerson(t, d, ag, "officer", identity.RoleOfficer),
 			Supervisor: workflowtest.MustPerson(t, d, ag, "supervisor", identity.RoleOfficer, identity.RoleSupervisor)})
 	}
-	cfg.Staff = history.Staff{
+	cfg.Staff = demo.Staff{
 		Intake:    workflowtest.MustPerson(t, d, nil, "intake", identity.RoleIntake),
 		Reviewers: []*identity.Principal{workflowtest.MustPerson(t, d, nil, "reviewer", identity.RoleReviewer), workflowtest.MustPerson(t, d, nil, "reviewer2", identity.RoleReviewer)},
 		Counsel:   workflowtest.MustPerson(t, d, nil, "counsel", identity.RoleCounsel),
@@ -89,7 +89,7 @@ func TestGenerate(t *testing.T) {
 	cfg := setup(t, d)
 	const n = 60
 	var progress []int64
-	st, err := history.Generate(ctx, cfg, history.Options{Requests: n, Seed: 7, End: end,
+	st, err := demo.GenerateHistory(ctx, cfg, demo.HistoryOptions{Requests: n, Seed: 7, End: end,
 		Progress: func(done, total int64) {
 			if total != n {
 				t.Errorf("progress total %d, want %d", total, n)
@@ -193,7 +193,7 @@ func TestGenerate(t *testing.T) {
 			switch date := rec.Date.String(); {
 			case rec.Event == translog.EventReceived:
 				received[l.RequestID]++
-				periods[history.PeriodOf(rec.Date.Time())] = true
+				periods[demo.PeriodOf(rec.Date.Time())] = true
 				if date != sub {
 					t.Errorf("received leaf dated %s, submitted %s", date, sub)
 				}
@@ -282,11 +282,11 @@ func TestGenerate(t *testing.T) {
 	})
 
 	t.Run("SameSeedRefused", func(t *testing.T) {
-		if done, err := history.Finished(ctx, d.DB, 7); !done || err != nil {
+		if done, err := demo.HistoryFinished(ctx, d.DB, 7); !done || err != nil {
 			t.Errorf("Finished(7) = %v, %v after the generation", done, err)
 		}
-		_, err := history.Generate(ctx, cfg, history.Options{Requests: n, Seed: 7, End: end})
-		if !errors.Is(err, history.ErrSeeded) {
+		_, err := demo.GenerateHistory(ctx, cfg, demo.HistoryOptions{Requests: n, Seed: 7, End: end})
+		if !errors.Is(err, demo.ErrHistorySeeded) {
 			t.Fatalf("second run with the same seed: %v, want ErrSeeded", err)
 		}
 		var count int64
@@ -294,7 +294,7 @@ func TestGenerate(t *testing.T) {
 		if count != n {
 			t.Errorf("%d requests after the refused run, want %d", count, n)
 		}
-		st, err := history.Generate(ctx, cfg, history.Options{Requests: 3, Seed: 8, End: end})
+		st, err := demo.GenerateHistory(ctx, cfg, demo.HistoryOptions{Requests: 3, Seed: 8, End: end})
 		if err != nil || st.Requests != 3 || st.Failed > 0 {
 			t.Fatalf("another seed: %+v, %v", st, err)
 		}
@@ -318,7 +318,7 @@ func TestDeterministic(t *testing.T) {
 	var runs [2][]row
 	for i := range runs {
 		d := dbtest.Open(t)
-		if _, err := history.Generate(context.Background(), setup(t, d), history.Options{Requests: 15, Seed: 42, End: end}); err != nil {
+		if _, err := demo.GenerateHistory(context.Background(), setup(t, d), demo.HistoryOptions{Requests: 15, Seed: 42, End: end}); err != nil {
 			t.Fatal(err)
 		}
 		d.Raw(`SELECT reference, process, status, submitted_at FROM requests ORDER BY reference`).Scan(&runs[i])
@@ -338,14 +338,14 @@ func TestSeedClaimedOnce(t *testing.T) {
 	errc := make(chan error, 2)
 	for range 2 {
 		go func() {
-			_, err := history.Generate(context.Background(), cfg, history.Options{Requests: 2, Seed: 9, End: end})
+			_, err := demo.GenerateHistory(context.Background(), cfg, demo.HistoryOptions{Requests: 2, Seed: 9, End: end})
 			errc <- err
 		}()
 	}
 	var refused int
 	for range 2 {
 		switch err := <-errc; {
-		case errors.Is(err, history.ErrSeeded):
+		case errors.Is(err, demo.ErrHistorySeeded):
 			refused++
 		case err != nil:
 			t.Fatal(err)

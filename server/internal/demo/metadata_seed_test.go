@@ -1,4 +1,4 @@
-package metadata_test
+package demo_test
 
 import (
 	"context"
@@ -7,13 +7,14 @@ import (
 
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
 	"github.com/warrantdesk/warrantdesk/server/internal/dbtest"
+	"github.com/warrantdesk/warrantdesk/server/internal/demo"
 	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
 )
 
-// TestSeedDemoConcurrentReplicas: replicas that start together on one
+// TestSeedMetadataConcurrentReplicas: replicas that start together on one
 // PostgreSQL each seed the demo at start; exactly one writes the set, the
 // others find it, and none fails on a duplicate key.
-func TestSeedDemoConcurrentReplicas(t *testing.T) {
+func TestSeedMetadataConcurrentReplicas(t *testing.T) {
 	url := dbtest.PostgresURL(t)
 	ctx := context.Background()
 	const replicas = 4
@@ -40,7 +41,7 @@ func TestSeedDemoConcurrentReplicas(t *testing.T) {
 	for i, d := range handles {
 		wg.Go(func() {
 			<-start
-			wrote[i], errs[i] = metadata.SeedDemo(ctx, d, now)
+			wrote[i], errs[i] = demo.SeedMetadata(ctx, d, end)
 		})
 	}
 	close(start)
@@ -57,7 +58,23 @@ func TestSeedDemoConcurrentReplicas(t *testing.T) {
 	if writers != 1 {
 		t.Errorf("%d replicas wrote the demo set, want 1", writers)
 	}
-	if n := count(t, handles[0], `SELECT COUNT(*) FROM md_accounts`); n != 24 {
-		t.Errorf("demo accounts: %d, want 24", n)
+	var n int64
+	if err := handles[0].Model(&metadata.Account{}).Count(&n).Error; err != nil || n != 24 {
+		t.Errorf("demo accounts: %d, %v; want 24", n, err)
+	}
+}
+
+// TestSeedMetadataOnce: the demo set is written into an empty store only.
+func TestSeedMetadataOnce(t *testing.T) {
+	d := dbtest.Open(t)
+	for i, want := range []bool{true, false} {
+		wrote, err := demo.SeedMetadata(context.Background(), d, end)
+		if err != nil || wrote != want {
+			t.Fatalf("SeedMetadata #%d = %v, %v; want %v", i+1, wrote, err, want)
+		}
+	}
+	var n int64
+	if err := d.Model(&metadata.Account{}).Where("phone = ?", demo.PhoneOf(demo.TargetIndex)).Count(&n).Error; err != nil || n != 1 {
+		t.Errorf("demo target accounts: %d, %v; want 1", n, err)
 	}
 }

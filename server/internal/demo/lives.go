@@ -1,4 +1,4 @@
-package history
+package demo
 
 import (
 	"bytes"
@@ -10,7 +10,6 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
-	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 )
@@ -18,7 +17,7 @@ import (
 // A caseRun is the life of one request, step by step on the clock.
 type caseRun struct {
 	g   *generator
-	ag  Agency
+	ag  FilingAgency
 	rng *rand.Rand
 	p   *proc
 	id  string
@@ -501,12 +500,12 @@ func (c *caseRun) input(process string, followUp bool) request.Input {
 	return in
 }
 
-// targets are n fictional accounts: phone numbers of the metadata store's
+// targets are n fictional accounts: phone numbers of the generator's
 // numbering (the demo's accounts among them) and usernames.
 func (c *caseRun) targets(n int) []request.Target {
 	var out []request.Target
 	for len(out) < n {
-		t := request.Target{Type: request.TargetPhone, Value: metadata.PhoneOf(100 + c.rng.IntN(60))}
+		t := request.Target{Type: request.TargetPhone, Value: PhoneOf(100 + c.rng.IntN(60))}
 		if c.chance(200) {
 			t = request.Target{Type: request.TargetUsername, Value: fmt.Sprintf("%s%d", usernames[c.rng.IntN(len(usernames))], c.rng.IntN(100))}
 		}

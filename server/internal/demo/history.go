@@ -1,20 +1,4 @@
-// Package history creates past requests through the domain services, as if
-// the agencies had filed them and the provider had decided them over the
-// last years: request.Service creates, uploads the order and submits; the
-// workflow engine routes, takes the co-signature, verification, questions
-// and answers, approvals (narrowed or not), countersignatures, rejections
-// with reason codes, withdrawals, preservations with their extension,
-// release or fulfilment, and closure; disclosure.Service builds each
-// production (records found or none) and lets its link expire.
-//
-// Every service runs on a Clock that the generator sets to each step's
-// past moment, so request rows, their history, the audit trail and the
-// transparency log's leaves carry past dates, and a report counts each event
-// in the period it happened in. The steps of all requests run one at a time
-// in the order of their moments, so both append-only chains are written in
-// order. Nothing is written directly: whatever the portal would refuse, the
-// generator cannot do either.
-package history
+package demo
 
 import (
 	"context"
@@ -63,9 +47,9 @@ func (c *Clock) Set(t time.Time) {
 	c.mu.Unlock()
 }
 
-// An Agency is an agency whose requests the history files, with the
+// A FilingAgency is an agency whose requests the history files, with the
 // officer who files them and the supervisor who co-signs emergencies.
-type Agency struct {
+type FilingAgency struct {
 	*agency.Agency
 	Officer, Supervisor *identity.Principal
 }
@@ -77,8 +61,8 @@ type Staff struct {
 	Counsel   *identity.Principal   // countersigns
 }
 
-// A Config is what a generation works with.
-type Config struct {
+// A HistoryConfig is what a generation works with.
+type HistoryConfig struct {
 	DB *db.DB
 	// Policy is the bundle loaded with policy.WithClock(Clock.Now), so that
 	// "today" in its decisions is the step's day.
@@ -90,13 +74,13 @@ type Config struct {
 	// preservations' holds) and marks requests disclosed through its own
 	// workflow engine.
 	Disclosure *disclosure.Service
-	Agencies   []Agency
+	Agencies   []FilingAgency
 	Staff      Staff
 	Log        *slog.Logger // nil: discard
 }
 
-// Options say how much history to make.
-type Options struct {
+// HistoryOptions say how much history to make.
+type HistoryOptions struct {
 	Requests int    // how many requests, follow-ups included (1 to MaxRequests)
 	Seed     uint64 // the same seed on an empty database makes the same history
 	// End is the moment the history stops before (default: now). Every
@@ -111,8 +95,8 @@ type Options struct {
 // MaxRequests is the most requests one generation makes.
 const MaxRequests = 100000
 
-// Stats say what a generation made.
-type Stats struct {
+// HistoryStats say what a generation made.
+type HistoryStats struct {
 	Requests int            // requests filed
 	States   map[string]int // their final states
 	Periods  map[string]int // requests received per half-year ("2025-H1")
@@ -121,15 +105,15 @@ type Stats struct {
 	Err      error          // the first such error
 }
 
-// ErrSeeded: a history with this seed was made in this database before.
+// ErrHistorySeeded: a history with this seed was made in this database before.
 // Another seed adds another history.
-var ErrSeeded = errors.New("history: this seed was already used in this database")
+var ErrHistorySeeded = errors.New("history: this seed was already used in this database")
 
 // Audit actions that record each generation (its seed and size): before
 // its first request, and once its last request has finished.
 const (
-	ActionSeed = "history.seed"
-	ActionDone = "history.done"
+	ActionHistorySeed = "history.seed"
+	ActionHistoryDone = "history.done"
 )
 
 // seedLock is the PostgreSQL advisory lock a generation holds while it
@@ -143,20 +127,20 @@ type marker struct {
 	End      string `json:"end"`
 }
 
-// Generate makes opt.Requests past requests. It refuses (ErrSeeded) a seed
+// GenerateHistory makes opt.Requests past requests. It refuses (ErrHistorySeeded) a seed
 // already used in this database, so running it twice does not duplicate a
-// history. A request whose life stops at an error is counted in Stats.Failed
-// and the others go on; Generate returns an error only when it cannot start
+// history. A request whose life stops at an error is counted in HistoryStats.Failed
+// and the others go on; GenerateHistory returns an error only when it cannot start
 // or ctx ends.
-func Generate(ctx context.Context, cfg Config, opt Options) (Stats, error) {
+func GenerateHistory(ctx context.Context, cfg HistoryConfig, opt HistoryOptions) (HistoryStats, error) {
 	if opt.Requests < 1 || opt.Requests > MaxRequests {
-		return Stats{}, fmt.Errorf("history: requests must be 1 to %d", MaxRequests)
+		return HistoryStats{}, fmt.Errorf("history: requests must be 1 to %d", MaxRequests)
 	}
 	if cfg.DB == nil || cfg.Policy == nil || cfg.Clock == nil || cfg.Blobs == nil || cfg.Disclosure == nil {
-		return Stats{}, errors.New("history: a database, policy, clock, blob store and disclosure service are required")
+		return HistoryStats{}, errors.New("history: a database, policy, clock, blob store and disclosure service are required")
 	}
 	if len(cfg.Agencies) == 0 || cfg.Staff.Intake == nil || len(cfg.Staff.Reviewers) == 0 || cfg.Staff.Counsel == nil {
-		return Stats{}, errors.New("history: agencies and the provider's intake, reviewers and counsel are required")
+		return HistoryStats{}, errors.New("history: agencies and the provider's intake, reviewers and counsel are required")
 	}
 	if opt.End.IsZero() {
 		opt.End = time.Now()
@@ -166,18 +150,18 @@ func Generate(ctx context.Context, cfg Config, opt Options) (Stats, error) {
 		opt.Periods = 6
 	}
 	if err := claimSeed(ctx, cfg.DB.DB, opt); err != nil {
-		return Stats{}, err
+		return HistoryStats{}, err
 	}
 
 	g, err := newGenerator(cfg, opt)
 	if err != nil {
-		return Stats{}, err
+		return HistoryStats{}, err
 	}
 	defer cfg.Clock.Set(time.Time{})
 	g.ctx = ctx
 	g.plan()
 	if err := g.sim.run(ctx, cfg.Clock); err != nil {
-		return Stats{}, err
+		return HistoryStats{}, err
 	}
 	st, err := g.stats(ctx)
 	if err != nil {
@@ -185,18 +169,18 @@ func Generate(ctx context.Context, cfg Config, opt Options) (Stats, error) {
 	}
 	err = cfg.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return audit.Append(ctx, tx, audit.Event{
-			Actor: audit.Actor{Subject: "system:seed"}, Action: ActionDone, ObjectType: "history", ObjectID: fmt.Sprint(opt.Seed),
+			Actor: audit.Actor{Subject: "system:seed"}, Action: ActionHistoryDone, ObjectType: "history", ObjectID: fmt.Sprint(opt.Seed),
 			Details: audit.JSON(map[string]any{"requests": st.Requests, "failed": st.Failed, "leaves": st.Leaves}),
 		})
 	})
 	return st, err
 }
 
-// Finished reports whether the generation of seed has finished in this
+// HistoryFinished reports whether the generation of seed has finished in this
 // database (another process may be making it).
-func Finished(ctx context.Context, d *gorm.DB, seed uint64) (bool, error) {
+func HistoryFinished(ctx context.Context, d *gorm.DB, seed uint64) (bool, error) {
 	var n int64
-	err := d.WithContext(ctx).Table("audit_events").Where("action = ? AND object_id = ?", ActionDone, fmt.Sprint(seed)).Count(&n).Error
+	err := d.WithContext(ctx).Table("audit_events").Where("action = ? AND object_id = ?", ActionHistoryDone, fmt.Sprint(seed)).Count(&n).Error
 	if err != nil {
 		return false, fmt.Errorf("history: %w", err)
 	}
@@ -206,7 +190,7 @@ func Finished(ctx context.Context, d *gorm.DB, seed uint64) (bool, error) {
 // claimSeed records the generation in the audit trail, refusing a seed that
 // is there already. It is recorded first, so an interrupted generation is
 // not silently run again over its own half.
-func claimSeed(ctx context.Context, d *gorm.DB, opt Options) error {
+func claimSeed(ctx context.Context, d *gorm.DB, opt HistoryOptions) error {
 	return d.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if tx.Dialector.Name() == "postgres" {
 			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", seedLock).Error; err != nil {
@@ -214,14 +198,14 @@ func claimSeed(ctx context.Context, d *gorm.DB, opt Options) error {
 			}
 		}
 		var n int64
-		if err := tx.Table("audit_events").Where("action = ? AND object_id = ?", ActionSeed, fmt.Sprint(opt.Seed)).Count(&n).Error; err != nil {
+		if err := tx.Table("audit_events").Where("action = ? AND object_id = ?", ActionHistorySeed, fmt.Sprint(opt.Seed)).Count(&n).Error; err != nil {
 			return fmt.Errorf("history: look for earlier generations: %w", err)
 		}
 		if n > 0 {
-			return fmt.Errorf("%w (seed %d): use another --seed to add more", ErrSeeded, opt.Seed)
+			return fmt.Errorf("%w (seed %d): use another --seed to add more", ErrHistorySeeded, opt.Seed)
 		}
 		return audit.Append(ctx, tx, audit.Event{
-			Actor: audit.Actor{Subject: "system:seed"}, Action: ActionSeed, ObjectType: "history",
+			Actor: audit.Actor{Subject: "system:seed"}, Action: ActionHistorySeed, ObjectType: "history",
 			ObjectID: fmt.Sprint(opt.Seed),
 			Details:  audit.JSON(marker{Seed: opt.Seed, Requests: opt.Requests, End: opt.End.Format(time.RFC3339)}),
 		})
@@ -230,8 +214,8 @@ func claimSeed(ctx context.Context, d *gorm.DB, opt Options) error {
 
 // A generator holds the services of one generation, on its clock.
 type generator struct {
-	cfg   Config
-	opt   Options
+	cfg   HistoryConfig
+	opt   HistoryOptions
 	reqs  *request.Service
 	prod  *disclosure.Service
 	wf    *workflow.Engine
@@ -244,7 +228,7 @@ type generator struct {
 	first error
 }
 
-func newGenerator(cfg Config, opt Options) (*generator, error) {
+func newGenerator(cfg HistoryConfig, opt HistoryOptions) (*generator, error) {
 	clk := cfg.Clock
 	g := &generator{cfg: cfg, opt: opt, rng: rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15))}
 	g.reqs = &request.Service{DB: cfg.DB.DB, Blobs: cfg.Blobs, Policy: request.NewPolicy(cfg.Policy), Now: clk.Now}
@@ -299,8 +283,8 @@ func (g *generator) warn(what string) func(error) {
 }
 
 // stats reads back what the generation made.
-func (g *generator) stats(ctx context.Context) (Stats, error) {
-	st := Stats{Requests: len(g.ids), States: map[string]int{}, Periods: map[string]int{}, Failed: g.fails, Err: g.first}
+func (g *generator) stats(ctx context.Context) (HistoryStats, error) {
+	st := HistoryStats{Requests: len(g.ids), States: map[string]int{}, Periods: map[string]int{}, Failed: g.fails, Err: g.first}
 	d := g.cfg.DB.WithContext(ctx)
 	for i := 0; i < len(g.ids); i += 500 {
 		chunk := g.ids[i:min(i+500, len(g.ids))]

@@ -1,4 +1,4 @@
-package metadata
+package demo
 
 import (
 	"context"
@@ -14,15 +14,16 @@ import (
 
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
+	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
 )
 
 // MaxAccounts is how many fictional accounts the generator can number:
 // every phone number is +1 555 01xx xxx, a range reserved for fiction.
 const MaxAccounts = 100000
 
-// DemoTargetIndex is the account number of the demo target, +1 555 0100 123,
+// TargetIndex is the account number of the demo target, +1 555 0100 123,
 // which the demo, the docs and the smoke test name.
-const DemoTargetIndex = 123
+const TargetIndex = 123
 
 // accountNamespace makes account ids a function of the phone number, so a
 // seeded account has the same id on every machine.
@@ -35,8 +36,8 @@ func PhoneOf(i int) string { return fmt.Sprintf("+155501%05d", i) }
 // AccountIDOf returns the account id the generator gives phone.
 func AccountIDOf(phone string) string { return uuid.NewSHA1(accountNamespace, []byte(phone)).String() }
 
-// GenerateOptions say what fictional data to write.
-type GenerateOptions struct {
+// MetadataOptions say what fictional data to write.
+type MetadataOptions struct {
 	Accounts     int       // how many accounts
 	FirstIndex   int       // the first account's number (see PhoneOf)
 	Days         int       // days of history up to Now
@@ -49,12 +50,12 @@ type GenerateOptions struct {
 	Progress func(done, total int64)
 }
 
-// GenerateStats counts what Generate wrote.
-type GenerateStats struct {
+// MetadataStats counts what GenerateMetadata wrote.
+type MetadataStats struct {
 	Accounts, ConnectionEvents, Devices, Contacts, Groups int64
 }
 
-// Generate writes realistic, entirely fictional metadata: accounts with
+// GenerateMetadata writes realistic, entirely fictional metadata: accounts with
 // +1 555 01xx numbers, usernames and example.com-style addresses, sessions
 // from the documentation address ranges (192.0.2.0/24, 198.51.100.0/24,
 // 203.0.113.0/24, 2001:db8::/32), devices, contacts and blocks among the
@@ -66,8 +67,8 @@ type GenerateStats struct {
 // minute. Returns Invalid-style errors for impossible options and
 // Internal ones on a database failure (including an account number that
 // already exists).
-func Generate(ctx context.Context, d *db.DB, o GenerateOptions) (GenerateStats, error) {
-	var st GenerateStats
+func GenerateMetadata(ctx context.Context, d *db.DB, o MetadataOptions) (MetadataStats, error) {
+	var st MetadataStats
 	if o.Accounts < 1 || o.FirstIndex < 0 || o.FirstIndex+o.Accounts > MaxAccounts {
 		return st, fmt.Errorf("generate: accounts %d from %d: the fictional range holds numbers 0 to %d", o.Accounts, o.FirstIndex, MaxAccounts-1)
 	}
@@ -167,7 +168,7 @@ func Generate(ctx context.Context, d *db.DB, o GenerateOptions) (GenerateStats, 
 	return st, nil
 }
 
-// SeedDemo writes the demo's small data set when the store is empty: two
+// SeedMetadata writes the demo's small data set when the store is empty: two
 // dozen accounts numbered from 100, the demo target +1 555 0100 123 among
 // them, with four months of history. It returns whether it wrote anything.
 // It takes well under a second, so `serve --demo` calls it at every start.
@@ -176,31 +177,31 @@ func Generate(ctx context.Context, d *db.DB, o GenerateOptions) (GenerateStats, 
 // holds a transaction-scoped advisory lock while it checks the store and
 // fills it, so the first seeds and commits and the others then find its
 // accounts and write nothing. The lock ends with its transaction, however
-// SeedDemo returns, and with the connection if the process dies.
-func SeedDemo(ctx context.Context, d *db.DB, now time.Time) (bool, error) {
+// SeedMetadata returns, and with the connection if the process dies.
+func SeedMetadata(ctx context.Context, d *db.DB, now time.Time) (bool, error) {
 	if d.Dialect == db.Postgres {
 		lock, err := d.SQL.BeginTx(ctx, nil)
 		if err != nil {
 			return false, fmt.Errorf("seed demo metadata: %w", err)
 		}
 		defer lock.Rollback() //nolint:errcheck // ends the transaction, and so the lock
-		if _, err := lock.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", seedDemoLock); err != nil {
+		if _, err := lock.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", seedMetadataLock); err != nil {
 			return false, fmt.Errorf("seed demo metadata: lock: %w", err)
 		}
 	}
 	var n int64
-	if err := d.WithContext(ctx).Model(&Account{}).Limit(1).Count(&n).Error; err != nil {
+	if err := d.WithContext(ctx).Model(&metadata.Account{}).Limit(1).Count(&n).Error; err != nil {
 		return false, fmt.Errorf("seed demo metadata: %w", err)
 	}
 	if n > 0 {
 		return false, nil
 	}
-	_, err := Generate(ctx, d, GenerateOptions{Accounts: 24, FirstIndex: 100, Days: 120, EventsPerDay: 6, Seed: 2026, Now: now})
+	_, err := GenerateMetadata(ctx, d, MetadataOptions{Accounts: 24, FirstIndex: 100, Days: 120, EventsPerDay: 6, Seed: 2026, Now: now})
 	return err == nil, err
 }
 
-// seedDemoLock is the PostgreSQL advisory lock SeedDemo holds.
-const seedDemoLock = 0x7744_736d // "wDsm"
+// seedMetadataLock is the PostgreSQL advisory lock SeedMetadata holds.
+const seedMetadataLock = 0x7744_736d // "wDsm"
 
 // commitEvery is how many rows one seeding transaction holds: large enough
 // that commits cost nothing, small enough that a crash loses little.
@@ -385,7 +386,7 @@ func (w *bulkWriter) close() {
 // fakeAccount is one fictional account and the random source its data
 // comes from.
 type fakeAccount struct {
-	o          GenerateOptions
+	o          MetadataOptions
 	r          *rand.Rand
 	index      int
 	id, phone  string
@@ -409,7 +410,7 @@ var (
 	appVersions = []string{"7.19.0", "7.20.1", "7.21.0", "7.22.2", "7.23.0"}
 )
 
-func newFakeAccount(o GenerateOptions, i int) *fakeAccount {
+func newFakeAccount(o MetadataOptions, i int) *fakeAccount {
 	a := &fakeAccount{o: o, index: i, r: rand.New(rand.NewPCG(o.Seed, uint64(i)))}
 	a.phone = PhoneOf(i)
 	a.id = AccountIDOf(a.phone)
@@ -423,7 +424,7 @@ func newFakeAccount(o GenerateOptions, i int) *fakeAccount {
 		e := strings.ToLower(asciiOnly(first)) + strconv.Itoa(i) + "@" + domains[a.r.IntN(len(domains))]
 		a.email = &e
 	}
-	if i == DemoTargetIndex {
+	if i == TargetIndex {
 		u, e := "casey.example", "casey@example.com"
 		a.profile, a.username, a.email = "Casey Example", &u, &e
 	}
@@ -433,11 +434,11 @@ func newFakeAccount(o GenerateOptions, i int) *fakeAccount {
 		back = a.r.IntN(o.Days) + 1
 	}
 	a.registered = o.Now.Add(-time.Duration(back)*24*time.Hour - time.Duration(a.r.IntN(86400))*time.Second)
-	a.status = StatusActive
-	if i != DemoTargetIndex && a.r.IntN(20) == 0 {
+	a.status = metadata.StatusActive
+	if i != TargetIndex && a.r.IntN(20) == 0 {
 		del := o.Now.Add(-time.Duration(a.r.IntN(150)+1) * 24 * time.Hour)
 		if del.After(a.registered) {
-			a.status, a.deleted = StatusDeleted, &del
+			a.status, a.deleted = metadata.StatusDeleted, &del
 		}
 	}
 	return a
@@ -477,7 +478,7 @@ func (a *fakeAccount) sessions(emit func(at time.Time, ip string, port int, even
 		end = *a.deleted
 	}
 	if a.registered.After(start) {
-		if err := emit(a.registered, a.ip(), 1024+a.r.IntN(64511), EventRegister); err != nil {
+		if err := emit(a.registered, a.ip(), 1024+a.r.IntN(64511), metadata.EventRegister); err != nil {
 			return err
 		}
 		start = a.registered
@@ -503,7 +504,7 @@ func (a *fakeAccount) sessions(emit func(at time.Time, ip string, port int, even
 			ip = a.ip() // a new network now and then
 		}
 		port := 1024 + a.r.IntN(64511)
-		if err := emit(t.Truncate(time.Second), ip, port, EventConnect); err != nil {
+		if err := emit(t.Truncate(time.Second), ip, port, metadata.EventConnect); err != nil {
 			return err
 		}
 		busy = t
@@ -514,7 +515,7 @@ func (a *fakeAccount) sessions(emit func(at time.Time, ip string, port int, even
 		if !busy.Before(end) {
 			return nil
 		}
-		if err := emit(busy.Truncate(time.Second), ip, port, EventDisconnect); err != nil {
+		if err := emit(busy.Truncate(time.Second), ip, port, metadata.EventDisconnect); err != nil {
 			return err
 		}
 	}
@@ -568,9 +569,9 @@ func (a *fakeAccount) contacts() []fakeContact {
 			continue
 		}
 		seen[j] = true
-		kind := ContactEntry
+		kind := metadata.ContactEntry
 		if a.r.IntN(12) == 0 {
-			kind = ContactBlocked
+			kind = metadata.ContactBlocked
 		}
 		added := a.registered.Add(time.Duration(a.r.Int64N(int64(a.o.Now.Sub(a.registered)) + 1))).Truncate(time.Second)
 		c := fakeContact{kind: kind, identifier: PhoneOf(j), added: added}

@@ -1,0 +1,95 @@
+// Package demo is warrantdesk's demo: the fictional world of DESIGN.md, the
+// past it gives that world, and the retained metadata its requests ask for.
+// `warrantdesk serve --demo` and `warrantdesk seed` are built from it.
+//
+// The world is three agencies in three countries (Agencies), their officers
+// and supervisors and the provider's staff (People), who sign in at the
+// embedded identity provider with the public Password, and the agencies'
+// case-management systems (Clients), which get API tokens there. Tests,
+// docs and people trying the demo rely on these exact values.
+//
+// The history (GenerateHistory) creates past requests through the domain
+// services, as if the agencies had filed them and the provider had decided
+// them over the last years: request.Service creates, uploads the order and
+// submits; the workflow engine routes, takes the co-signature,
+// verification, questions and answers, approvals (narrowed or not),
+// countersignatures, rejections with reason codes, withdrawals,
+// preservations with their extension, release or fulfilment, and closure;
+// disclosure.Service builds each production (records found or none) and
+// lets its link expire. Every service runs on a Clock that the generator
+// sets to each step's past moment, so request rows, their history, the
+// audit trail and the transparency log's leaves carry past dates, and a
+// report counts each event in the period it happened in. The steps of all
+// requests run one at a time in the order of their moments, so both
+// append-only chains are written in order. Nothing is written directly:
+// whatever the portal would refuse, the generator cannot do either.
+//
+// The metadata (GenerateMetadata, and SeedMetadata for the demo's small
+// set) is entirely fictional: +1 555 01xx numbers, documentation address
+// ranges, example.com-style addresses, written straight into the metadata
+// store's tables as the provider's own systems would have filled them.
+//
+// The world lives here, with the history, rather than in a package of its
+// own: the people and clients are devidp.Person and devidp.Client values,
+// and devidp takes whom it signs in as configuration and does not import
+// this package, so the identity provider stays free of the domain (request,
+// workflow, disclosure) the history drives. Nothing this package imports
+// imports it back, so the tests of those packages may use the demo too.
+package demo
+
+import "github.com/warrantdesk/warrantdesk/server/internal/devidp"
+
+// Password is every demo person's password. It is public: that is why
+// devidp refuses to run in production.
+const Password = "demo"
+
+// ProviderOrg is the "org" claim of the provider's own staff.
+const ProviderOrg = "provider"
+
+// An Agency is a fictional law-enforcement agency. Org is the value of the
+// "org" claim its people and API clients carry, so the portal can create a
+// matching agency that owns that claim value.
+type Agency struct {
+	Org     string
+	Name    string
+	Country string // ISO 3166-1 alpha-2
+	Kind    string
+}
+
+// The demo world of DESIGN.md. devidp copies People and Clients when it
+// starts, so changing them afterwards has no effect on a running provider.
+var (
+	Agencies = []Agency{
+		{Org: "riverside-pd", Name: "Riverside Police Department", Country: "US", Kind: "police"},
+		{Org: "northshire-police", Name: "Northshire Constabulary", Country: "GB", Kind: "police"},
+		{Org: "lka-musterland", Name: "Landeskriminalamt Musterland", Country: "DE", Kind: "police"},
+	}
+
+	People = []devidp.Person{
+		{Email: "officer@riverside-pd.example", Name: "Dana Reyes", Org: "riverside-pd", Roles: []string{"officer"}},
+		{Email: "sergeant@riverside-pd.example", Name: "Marcus Hill", Org: "riverside-pd", Roles: []string{"officer", "supervisor"}},
+		{Email: "officer@northshire-police.example", Name: "Amelia Hart", Org: "northshire-police", Roles: []string{"officer"}},
+		{Email: "inspector@northshire-police.example", Name: "Owen Price", Org: "northshire-police", Roles: []string{"officer", "supervisor"}},
+		{Email: "ermittler@lka-musterland.example", Name: "Jonas Becker", Org: "lka-musterland", Roles: []string{"officer"}},
+		{Email: "leitung@lka-musterland.example", Name: "Sabine Krüger", Org: "lka-musterland", Roles: []string{"officer", "supervisor"}},
+		{Email: "intake@provider.example", Name: "Priya Shah", Org: ProviderOrg, Roles: []string{"intake"}},
+		{Email: "reviewer@provider.example", Name: "Sam Okafor", Org: ProviderOrg, Roles: []string{"reviewer"}},
+		{Email: "reviewer2@provider.example", Name: "Lena Novak", Org: ProviderOrg, Roles: []string{"reviewer"}},
+		{Email: "counsel@provider.example", Name: "Ruth Adler", Org: ProviderOrg, Roles: []string{"counsel"}},
+		{Email: "admin@provider.example", Name: "Tomás Ortega", Org: ProviderOrg, Roles: []string{"admin"}},
+		{Email: "auditor@provider.example", Name: "Grace Liu", Org: ProviderOrg, Roles: []string{"auditor"}},
+	}
+
+	Clients = []devidp.Client{
+		{ID: "riverside-pd-cms", Secret: "riverside-demo-secret", Org: "riverside-pd", Roles: []string{"officer"}},
+		{ID: "northshire-cms", Secret: "northshire-demo-secret", Org: "northshire-police", Roles: []string{"officer"}},
+		{ID: "lka-musterland-cms", Secret: "lka-demo-secret", Org: "lka-musterland", Roles: []string{"officer"}},
+	}
+)
+
+// WithPeople returns cfg with the demo's people, their password and the
+// agencies' clients, for devidp.New.
+func WithPeople(cfg devidp.Config) devidp.Config {
+	cfg.People, cfg.Password, cfg.Clients = People, Password, Clients
+	return cfg
+}

@@ -1,0 +1,34 @@
+package demo_test
+
+import (
+	"testing"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/demo"
+)
+
+// TestWorld: every person and client belongs to a demo agency or to the
+// provider, no two people share a subject, and subjects are stable.
+func TestWorld(t *testing.T) {
+	orgs := map[string]bool{demo.ProviderOrg: true}
+	for _, a := range demo.Agencies {
+		orgs[a.Org] = true
+	}
+	subjects := map[string]string{}
+	for _, p := range demo.People {
+		if !orgs[p.Org] {
+			t.Errorf("%s: org %q is neither an agency nor the provider", p.Email, p.Org)
+		}
+		if other, dup := subjects[p.Subject()]; dup {
+			t.Errorf("%s and %s share a subject", p.Email, other)
+		}
+		subjects[p.Subject()] = p.Email
+	}
+	for _, c := range demo.Clients {
+		if !orgs[c.Org] || c.Org == demo.ProviderOrg {
+			t.Errorf("client %s: org %q is not an agency", c.ID, c.Org)
+		}
+	}
+	if got, want := demo.People[0].Subject(), demo.People[0].Subject(); got != want {
+		t.Errorf("Subject() is not stable: %s, %s", got, want)
+	}
+}
