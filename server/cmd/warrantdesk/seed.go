@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -23,18 +24,14 @@ import (
 // data (seed_metadata.go), and with --history N files N past requests
 // through the portal's services (seed_history.go).
 func runSeed(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	hist, args, err := splitHistoryFlag(args)
-	if err != nil {
-		return err
-	}
-	if hasFlag(args, "h") || hasFlag(args, "help") {
-		fmt.Fprintf(stdout, "  -history N\n    \t%s\n", historyUsage)
-	}
-	ms, args, err := splitSeedFlags(args)
-	if err != nil {
-		return err
-	}
-	cfg, err := loadConfig(config.Command{Name: "seed", Flags: []string{"base-url"}}, args, getenv, stdout)
+	hist := 0
+	ms := metadataSeed{Days: 90, Seed: 1}
+	cfg, err := loadConfig(config.Command{Name: "seed", Flags: []string{"base-url"},
+		Usage: "usage: warrantdesk seed [--accounts N [--days D]] [--history N [--seed S]] [flags]",
+		Own: func(fs *flag.FlagSet) {
+			fs.Func("history", historyUsage, intIn(&hist, 1, demo.MaxRequests))
+			ms.flags(fs)
+		}}, args, getenv, stdout)
 	if err != nil {
 		return err
 	}

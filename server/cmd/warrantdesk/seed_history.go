@@ -9,7 +9,6 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -40,35 +39,6 @@ const historyUsage = "file N past requests, spread over the last three years, th
 // config.DemoHistory (150 by default: enough requests that most cells of
 // every half-year's transparency report pass the reporting threshold).
 const demoHistorySeed = 2026
-
-// splitHistoryFlag takes --history N out of args.
-func splitHistoryFlag(args []string) (int, []string, error) {
-	n := 0
-	var rest []string
-	for i := 0; i < len(args); i++ {
-		name, value, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
-		if !strings.HasPrefix(args[i], "-") || name != "history" {
-			rest = append(rest, args[i])
-			continue
-		}
-		if !hasValue {
-			if i+1 >= len(args) {
-				return 0, nil, errors.New("flag needs an argument: -history")
-			}
-			i++
-			value = args[i]
-		}
-		v, err := strconv.Atoi(value)
-		if err == nil && (v < 1 || v > demo.MaxRequests) {
-			err = fmt.Errorf("use 1 to %d", demo.MaxRequests)
-		}
-		if err != nil {
-			return 0, nil, fmt.Errorf("-history %q: %v", value, err)
-		}
-		n = v
-	}
-	return n, rest, nil
-}
 
 // historyRun is what a history generation is wired from: the database and
 // settings serve uses, and the portal's production service.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -23,68 +25,39 @@ type metadataSeed struct {
 	Seed         uint64
 }
 
-// seedFlags are the metadata flags of `seed`, with their help.
-var seedFlags = []struct{ name, usage string }{
-	{"accounts", "write N fictional accounts (+1 555 01xx numbers) with their metadata"},
-	{"days", "days of history up to now (default 90)"},
-	{"events-per-day", "average connection events per account and day (default 8)"},
-	{"first", "number of the first account (default 0; the demo target +1 555 0100 123 is 123)"},
-	{"seed", "random seed: the same seed writes the same data (default 1)"},
+// flags registers the metadata flags of `seed` on its flag set.
+func (ms *metadataSeed) flags(fs *flag.FlagSet) {
+	fs.Func("accounts", "write N fictional accounts (+1 555 01xx numbers) with their metadata", intIn(&ms.Accounts, 1, demo.MaxAccounts))
+	fs.Func("days", "days of history up to now (default 90)", intIn(&ms.Days, 1, 3650))
+	fs.Func("events-per-day", "average connection events per account and day (default 8)", func(v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 || f > 1e6 {
+			return errors.New("use a positive number up to 1000000")
+		}
+		ms.EventsPerDay = f
+		return nil
+	})
+	fs.Func("first", "number of the first account (default 0; the demo target +1 555 0100 123 is 123)", intIn(&ms.First, 0, demo.MaxAccounts))
+	fs.Func("seed", "random seed: the same seed writes the same data (default 1)", func(v string) error {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return errors.New("use a whole number")
+		}
+		ms.Seed = n
+		return nil
+	})
 }
 
-// splitSeedFlags takes the metadata flags out of args and returns the rest
-// for the configuration flags. Flags are -name value, --name value or
-// --name=value.
-func splitSeedFlags(args []string) (metadataSeed, []string, error) {
-	ms := metadataSeed{Days: 90, Seed: 1}
-	var rest []string
-	for i := 0; i < len(args); i++ {
-		name, value, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
-		known := strings.HasPrefix(args[i], "-")
-		if known {
-			known = false
-			for _, f := range seedFlags {
-				known = known || f.name == name
-			}
+// intIn parses a flag's whole number into p, refusing one outside lo..hi.
+func intIn(p *int, lo, hi int) func(string) error {
+	return func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("use %d to %d", lo, hi)
 		}
-		if !known {
-			rest = append(rest, args[i])
-			continue
-		}
-		if !hasValue {
-			if i+1 >= len(args) {
-				return ms, nil, fmt.Errorf("flag needs an argument: -%s", name)
-			}
-			i++
-			value = args[i]
-		}
-		var err error
-		switch name {
-		case "accounts":
-			ms.Accounts, err = strconv.Atoi(value)
-			if err == nil && (ms.Accounts < 1 || ms.Accounts > demo.MaxAccounts) {
-				err = fmt.Errorf("use 1 to %d", demo.MaxAccounts)
-			}
-		case "days":
-			ms.Days, err = strconv.Atoi(value)
-			if err == nil && (ms.Days < 1 || ms.Days > 3650) {
-				err = fmt.Errorf("use 1 to 3650")
-			}
-		case "events-per-day":
-			ms.EventsPerDay, err = strconv.ParseFloat(value, 64)
-			if err == nil && (ms.EventsPerDay <= 0 || ms.EventsPerDay > 1e6) {
-				err = fmt.Errorf("use a positive number up to 1000000")
-			}
-		case "first":
-			ms.First, err = strconv.Atoi(value)
-		case "seed":
-			ms.Seed, err = strconv.ParseUint(value, 10, 64)
-		}
-		if err != nil {
-			return ms, nil, fmt.Errorf("-%s %q: %v", name, value, err)
-		}
+		*p = n
+		return nil
 	}
-	return ms, rest, nil
 }
 
 // seedMetadata writes the fictional metadata, with a progress bar when
