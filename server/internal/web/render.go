@@ -64,6 +64,8 @@ func newRenderer(templates fs.FS, static *staticFiles, book *wording.Book) (*ren
 		"history":           wording.History,
 		"team":              wording.Team,
 		"kind":              wording.Kind,
+		"reason":            wording.Reason,
+		"callback":          wording.Callback,
 		"decision":          wording.Decision,
 		"productionState":   wording.ProductionState,
 		"productionOutcome": wording.ProductionOutcome,

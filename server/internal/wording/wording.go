@@ -429,3 +429,40 @@ func AccountTag(status string) Tag {
 	}
 	return Tag{Text: status, Meaning: Waiting}
 }
+
+// reasons are why a request is rejected (workflow.ReasonCodes).
+var reasons = map[string]string{
+	"insufficient_process":                   "The legal process does not compel this data",
+	"overbroad":                              "The request is broader than the order allows",
+	"defective_document":                     "The order is missing, unreadable or not signed",
+	"wrong_jurisdiction":                     "The process is not one the agency's jurisdiction may use",
+	"no_such_account":                        "No account matches the identifiers given",
+	"suspected_fraud":                        "The request could not be verified as genuine",
+	workflow.ReasonEnforcingAuthorityRefusal: "The enforcing authority raised a ground for refusal",
+	"other":                                  "Another reason (see the comment)",
+}
+
+// Reason says why a request was rejected: code is one of
+// workflow.ReasonCodes.
+func Reason(code string) string {
+	if w, ok := reasons[code]; ok {
+		return w
+	}
+	return code
+}
+
+// callbacks are the outcomes of intake's callback to an emergency's
+// requester (workflow.CallbackOutcomes).
+var callbacks = map[string]string{
+	"confirmed":     "Confirmed: the requester answered and confirmed the request",
+	"not_confirmed": "Not confirmed",
+	"no_answer":     "No answer",
+}
+
+// Callback says the outcome of a callback (workflow.CallbackOutcomes).
+func Callback(outcome string) string {
+	if w, ok := callbacks[outcome]; ok {
+		return w
+	}
+	return outcome
+}

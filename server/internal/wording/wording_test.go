@@ -135,6 +135,12 @@ func TestEveryTeamOutcomeAndProductionHasWords(t *testing.T) {
 	for _, k := range []string{workflow.KindLegalProcess, workflow.KindEmergency, workflow.KindPreservation} {
 		wantWords(t, "kind", wording.Kind(k), k)
 	}
+	for _, c := range workflow.ReasonCodes {
+		wantWords(t, "reason", wording.Reason(c), c)
+	}
+	for _, o := range workflow.CallbackOutcomes {
+		wantWords(t, "callback outcome", wording.Callback(o), o)
+	}
 	for _, o := range []string{workflow.OutcomeApproved, workflow.OutcomeNarrowed, workflow.OutcomeRejected} {
 		wantWords(t, "decision", wording.Decision(o), o)
 	}
