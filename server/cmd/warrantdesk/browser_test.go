@@ -158,8 +158,8 @@ func TestBrowserFilesARequest(t *testing.T) {
 		chromedp.Click(`form[action="/agency/requests"] button[type=submit]`),
 		chromedp.WaitVisible(`#f-file`),
 	)
-	if got := text("#scope-title + dl"); !strings.Contains(got, "subscriber") {
-		t.Errorf("scope decision shows %q, want subscriber authorised", got)
+	if got := text("#scope-title ~ dl"); !strings.Contains(got, "Subscriber information") {
+		t.Errorf("what the policy would allow shows %q, want Subscriber information", got)
 	}
 	if got := text("main"); !strings.Contains(got, "end-to-end encrypted") {
 		t.Errorf("the page does not show why content is refused:\n%s", got)
