@@ -158,8 +158,8 @@ func TestBrowserFilesARequest(t *testing.T) {
 		chromedp.Click(`form[action="/agency/requests"] button[type=submit]`),
 		chromedp.WaitVisible(`#f-file`),
 	)
-	if got := text("#scope-title + dl"); !strings.Contains(got, "subscriber") {
-		t.Errorf("scope decision shows %q, want subscriber authorised", got)
+	if got := text("#scope-title ~ dl"); !strings.Contains(got, "Subscriber information") {
+		t.Errorf("what the policy would allow shows %q, want Subscriber information", got)
 	}
 	if got := text("main"); !strings.Contains(got, "end-to-end encrypted") {
 		t.Errorf("the page does not show why content is refused:\n%s", got)
@@ -175,7 +175,7 @@ func TestBrowserFilesARequest(t *testing.T) {
 		// The submitted request can no longer be edited: the form goes.
 		chromedp.WaitNotPresent(`form[action$="/submit"]`),
 	)
-	if got := text("h1"); !strings.Contains(got, "submitted") || !strings.Contains(got, ref) {
+	if got := text("h1"); !strings.Contains(got, "Submitted to the provider") || !strings.Contains(got, ref) {
 		t.Errorf("after submit the heading says %q, want %s submitted", got, ref)
 	}
 }
@@ -208,8 +208,8 @@ func TestBrowserReviewAndDisclose(t *testing.T) {
 		chromedp.Click(`#form-verify button[type=submit]`),
 		chromedp.WaitNotPresent(`#form-verify`),
 	)
-	if got := intake.text("h1"); !strings.Contains(got, "in_review") {
-		t.Errorf("after verification the heading says %q, want in_review", got)
+	if got := intake.text("h1"); !strings.Contains(got, "In review") {
+		t.Errorf("after verification the heading says %q, want In review", got)
 	}
 
 	reviewer := newTab(t)
@@ -228,7 +228,7 @@ func TestBrowserReviewAndDisclose(t *testing.T) {
 		// A slow load under the race detector is retried like a stale
 		// status: only the minute's deadline fails the test.
 		h1, err := officer.try(base + "/agency/requests/" + r.ID)
-		if err == nil && strings.Contains(h1, "disclosed") {
+		if err == nil && strings.Contains(h1, "Disclosed") {
 			break
 		}
 		if time.Now().After(deadline) {

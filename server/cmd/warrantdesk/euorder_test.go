@@ -124,7 +124,7 @@ func TestEUOrderPagesAndAPI(t *testing.T) {
 		form.Set("csrf_token", reviewer.csrf(page))
 		form["grounds"] = []string{"fundamental_rights"}
 		resp, page = reviewer.postForm("/provider/requests/"+r.ID+"/review", form)
-		if resp.StatusCode != http.StatusOK || !strings.Contains(page, "rejected") {
+		if resp.StatusCode != http.StatusOK || !strings.Contains(page, "is now: Rejected") {
 			t.Fatalf("the objection from the page: %d", resp.StatusCode)
 		}
 		got := get(t, officer, r.ID)

@@ -307,7 +307,7 @@ func TestWorkflowAPI(t *testing.T) {
 		version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(page)[1]
 		resp, page = intake.postForm("/provider/requests/"+rr.ID+"/review", url.Values{"csrf_token": {intake.csrf(page)}, "version": {version},
 			"action": {"verify"}, "verification_requester": {"Called the switchboard."}, "verification_document": {"Checked the docket."}})
-		if resp.StatusCode != http.StatusOK || !strings.Contains(page, "in_review") {
+		if resp.StatusCode != http.StatusOK || !strings.Contains(page, "is now: In review") {
 			t.Fatalf("verify from the page: %d", resp.StatusCode)
 		}
 		_, page = reviewer.get("/provider/requests/" + rr.ID + "/review")

@@ -63,6 +63,9 @@ type apiHistory struct {
 	From    string    `json:"from,omitempty"`
 	To      string    `json:"to,omitempty"`
 	Comment string    `json:"comment,omitempty"`
+	// ActorID is who acted; pages name them (historyActors), the API does
+	// not show it.
+	ActorID string `json:"-"`
 }
 
 type apiRefusal struct {

@@ -11,6 +11,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/wording"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 )
 
@@ -79,7 +80,8 @@ type reviewPage struct {
 	CallbackOutcomes []string
 	Errors           []errs.FieldError
 	FieldErrors      map[string]*errs.FieldError
-	Form             url.Values // what was typed, when a decision is refused
+	Form             url.Values        // what was typed, when a decision is refused
+	Actors           map[string]string // who acted in each history row, by person id
 }
 
 // handleReviewPage handles "GET /provider/requests/:id/review": the review
@@ -115,6 +117,10 @@ func (s *Server) showReview(c *gin.Context, status int, problem error, form url.
 	p.Errors, p.FieldErrors = fieldErrors(problem)
 	if problem == nil {
 		p.Errors = nil
+	}
+	if p.Actors, err = s.historyActors(c, view.History, a.Provider); err != nil {
+		s.renderError(c, err)
+		return
 	}
 	if p.Form == nil {
 		p.Form = url.Values{}
@@ -183,7 +189,7 @@ func (s *Server) handleReviewDecision(c *gin.Context) {
 		s.showReview(c, statuses[errs.CodeOf(err)], err, form)
 		return
 	}
-	s.setFlash(c, "Done: "+strings.ReplaceAll(string(action), "_", " ")+". Request "+st.Reference+" is "+string(st.State)+".")
+	s.setFlash(c, wording.Happened(action)+". Request "+st.Reference+" is now: "+wording.State(st.State, wording.Provider)+".")
 	c.Redirect(http.StatusSeeOther, "/provider/requests/"+st.RequestID+"/review")
 }
 
@@ -205,7 +211,7 @@ func (s *Server) agencyPageAction(c *gin.Context, a workflow.Action, done string
 		s.showRequest(c, statuses[errs.CodeOf(err)], err)
 		return
 	}
-	s.setFlash(c, done+" Request "+st.Reference+" is "+string(st.State)+".")
+	s.setFlash(c, done+" Request "+st.Reference+" is now: "+wording.State(st.State, wording.Agency)+".")
 	c.Redirect(http.StatusSeeOther, "/agency/requests/"+st.RequestID)
 }
 

@@ -19,6 +19,8 @@ import (
 
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/wording"
 )
 
 // A Page is what every page template gets: the signed-in principal, the CSRF
@@ -34,6 +36,12 @@ type Page struct {
 	Caps policy.Capabilities
 }
 
+// Audience is who reads the page, which decides how states read
+// ("With the provider's legal team" to an officer, "In review" to staff).
+func (p Page) Audience() wording.Audience {
+	return wording.AudienceOf(p.User != nil && p.User.Provider)
+}
+
 // renderer holds one parsed template set per page: base layout + partials +
 // the page's own file, parsed once at start so a broken template stops the
 // start instead of failing a request.
@@ -42,9 +50,33 @@ type renderer struct {
 	static *staticFiles
 }
 
-func newRenderer(templates fs.FS, static *staticFiles) (*renderer, error) {
+// newRenderer parses the templates; book names the catalogue's processes
+// and categories for them.
+func newRenderer(templates fs.FS, static *staticFiles, book *wording.Book) (*renderer, error) {
 	r := &renderer{pages: map[string]*template.Template{}, static: static}
 	funcs := template.FuncMap{
+		// Words for codes (package wording): pages show these, the API the codes.
+		"tag":   func(s any, a wording.Audience) wording.Tag { return wording.TagOf(stateOf(s), a) },
+		"state": func(s any, a wording.Audience) string { return wording.State(stateOf(s), a) },
+		"change": func(from, to string, a wording.Audience) string {
+			return wording.Change(request.State(from), request.State(to), a)
+		},
+		"history":           wording.History,
+		"team":              wording.Team,
+		"kind":              wording.Kind,
+		"reason":            wording.Reason,
+		"callback":          wording.Callback,
+		"decision":          wording.Decision,
+		"productionState":   wording.ProductionState,
+		"productionOutcome": wording.ProductionOutcome,
+		"sealing":           wording.Sealing,
+		"productionTag":     wording.ProductionTag,
+		"accountTag":        wording.AccountTag,
+		"process":           book.Process,
+		"citation":          book.Citation,
+		"category":          book.Category,
+		"categories":        book.Categories,
+
 		"static": static.url,
 		"join":   strings.Join,
 		"add":    func(a, b int) int { return a + b },
@@ -92,6 +124,15 @@ func newRenderer(templates fs.FS, static *staticFiles) (*renderer, error) {
 		r.pages[name] = t
 	}
 	return r, nil
+}
+
+// stateOf reads a state as the views hold it: a request.State, or its
+// string in the API's shapes.
+func stateOf(v any) request.State {
+	if s, ok := v.(request.State); ok {
+		return s
+	}
+	return request.State(fmt.Sprint(v))
 }
 
 // monthsText says a penalty or sentence in months as a person would: "6

@@ -28,6 +28,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/translog"
 	"github.com/warrantdesk/warrantdesk/server/internal/transparency"
+	"github.com/warrantdesk/warrantdesk/server/internal/wording"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 )
 
@@ -113,7 +114,15 @@ func New(d Deps) (*Server, error) {
 	if s.staticFiles, err = newStaticFiles(frontend.Static); err != nil {
 		return nil, fmt.Errorf("web: static files: %w", err)
 	}
-	if s.render, err = newRenderer(frontend.Templates, s.staticFiles); err != nil {
+	// The catalogue is fixed for a policy engine: its process and category
+	// names are read once, for every page.
+	var cat policy.Catalogue
+	if d.Policy != nil {
+		if cat, err = d.Policy.Catalogue(context.Background()); err != nil {
+			return nil, fmt.Errorf("web: the policy catalogue names processes and categories: %w", err)
+		}
+	}
+	if s.render, err = newRenderer(frontend.Templates, s.staticFiles, wording.NewBook(cat)); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	s.engine = gin.New()
