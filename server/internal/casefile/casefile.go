@@ -13,6 +13,8 @@ package casefile
 
 import (
 	"context"
+	"fmt"
+	"slices"
 
 	"gorm.io/gorm"
 
@@ -51,6 +53,12 @@ type File struct {
 	// Staff are the people the request may be assigned to, when the caller
 	// may assign it.
 	Staff []identity.Person
+	// Actors names the people in the request's history as the caller may
+	// see them (people.id → name): the provider's staff see names; an
+	// agency sees its own people by name and the provider's as "The
+	// provider's legal team", as in the questions and answers. The
+	// portal's own steps are not named.
+	Actors map[string]string
 }
 
 // Open reads request id's case file for actor, auditing the reading.
@@ -93,6 +101,9 @@ func (s *Service) Of(ctx context.Context, actor *identity.Principal, r *request.
 			return nil, err
 		}
 	}
+	if f.Actors, err = actors(ctx, s.DB, r.History, actor.Provider); err != nil {
+		return nil, err
+	}
 	if f.Workflow != nil && f.Workflow.May(workflow.ActionAssign) {
 		staff, err := identity.FindPeople(ctx, s.DB, "")
 		if err != nil {
@@ -105,4 +116,34 @@ func (s *Service) Of(ctx context.Context, actor *identity.Principal, r *request.
 		}
 	}
 	return f, nil
+}
+
+// actors names the people who acted in history as a reader may see them
+// (File.Actors).
+func actors(ctx context.Context, db *gorm.DB, history []request.HistoryEntry, provider bool) (map[string]string, error) {
+	var ids []string
+	for _, h := range history {
+		if h.ActorID != "" && h.ActorID != workflow.SystemPersonID && !slices.Contains(ids, h.ActorID) {
+			ids = append(ids, h.ActorID)
+		}
+	}
+	names := map[string]string{}
+	if len(ids) == 0 {
+		return names, nil
+	}
+	people, err := identity.FindPeopleByID(ctx, db, ids)
+	if err != nil {
+		return nil, fmt.Errorf("name the people in a request's history: %w", err)
+	}
+	for _, p := range people {
+		switch {
+		case p.AgencyID == nil && !provider:
+			names[p.ID] = "The provider's legal team"
+		case p.Name != "":
+			names[p.ID] = p.Name
+		default:
+			names[p.ID] = p.Email
+		}
+	}
+	return names, nil
 }

@@ -91,6 +91,16 @@ func FindPeople(ctx context.Context, db *gorm.DB, agencyID string) ([]Person, er
 	return ps, nil
 }
 
+// FindPeopleByID reads the people and systems with the given ids; ids
+// that match nobody are left out.
+func FindPeopleByID(ctx context.Context, db *gorm.DB, ids []string) ([]Person, error) {
+	var ps []Person
+	if err := db.WithContext(ctx).Where("id IN ?", ids).Find(&ps).Error; err != nil {
+		return nil, fmt.Errorf("find people: %w", err)
+	}
+	return ps, nil
+}
+
 // claims are a verified token's claims.
 type claims map[string]any
 

@@ -2,17 +2,14 @@ package web
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
-	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
@@ -317,10 +314,7 @@ func (s *Server) showRequest(c *gin.Context, status int, problem error) {
 	if problem == nil {
 		p.Errors = nil
 	}
-	if p.Actors, err = s.historyActors(c, p.R.History, a.Principal.Provider); err != nil {
-		s.renderError(c, err)
-		return
-	}
+	p.Actors = f.Actors
 	// Whoever may see the request may see its package's state; only its
 	// agency's officers may download it (OpenDownload checks).
 	if f.Production != nil {
@@ -504,37 +498,4 @@ func fullUpdate(in request.Input) request.Update {
 		Nondisclosure: &in.Nondisclosure, Emergency: &emergency, Purpose: &in.Purpose, Offence: &in.Offence,
 		PersonResides: &in.PersonResides, Summary: &in.Summary,
 	}
-}
-
-// historyActors names the people who acted in history as the reader may
-// see them: the provider's staff see names; an agency sees its own people
-// by name and the provider's as "The provider's legal team", as in the
-// questions and answers. The portal's own steps have no name (their rows
-// read "Submitted to the provider").
-func (s *Server) historyActors(c *gin.Context, history []apiHistory, provider bool) (map[string]string, error) {
-	ids := make([]string, 0, len(history))
-	for _, h := range history {
-		if h.ActorID != "" && h.ActorID != workflow.SystemPersonID && !slices.Contains(ids, h.ActorID) {
-			ids = append(ids, h.ActorID)
-		}
-	}
-	names := map[string]string{}
-	if len(ids) == 0 {
-		return names, nil
-	}
-	var people []identity.Person
-	if err := s.casefiles.DB.WithContext(c.Request.Context()).Where("id IN ?", ids).Find(&people).Error; err != nil {
-		return nil, fmt.Errorf("name the people in a request's history: %w", err)
-	}
-	for _, p := range people {
-		switch {
-		case p.AgencyID == nil && !provider:
-			names[p.ID] = "The provider's legal team"
-		case p.Name != "":
-			names[p.ID] = p.Name
-		default:
-			names[p.ID] = p.Email
-		}
-	}
-	return names, nil
 }

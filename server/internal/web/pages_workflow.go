@@ -118,10 +118,7 @@ func (s *Server) showReview(c *gin.Context, status int, problem error, form url.
 	if problem == nil {
 		p.Errors = nil
 	}
-	if p.Actors, err = s.historyActors(c, view.History, a.Provider); err != nil {
-		s.renderError(c, err)
-		return
-	}
+	p.Actors = f.Actors
 	if p.Form == nil {
 		p.Form = url.Values{}
 	}
