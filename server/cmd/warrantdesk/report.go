@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -18,9 +15,9 @@ import (
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
-	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/config"
+	"github.com/warrantdesk/warrantdesk/server/internal/logclient"
 	"github.com/warrantdesk/warrantdesk/server/internal/translog"
 	"github.com/warrantdesk/warrantdesk/server/internal/transparency"
 )
@@ -143,27 +140,23 @@ func runReportVerify(ctx context.Context, own map[string]string, stdout, stderr 
 		}
 		version = n
 	}
-	src := &portal{base: strings.TrimRight(own["from"], "/"), http: &http.Client{Timeout: time.Minute}}
-	vkey := strings.TrimSpace(own["key"])
-	if strings.HasPrefix(vkey, "@") {
-		b, err := os.ReadFile(vkey[1:])
-		if err != nil {
-			return fmt.Errorf("--key: %w", err)
-		}
-		vkey = strings.TrimSpace(string(b))
+	c := &logclient.Client{BaseURL: own["from"], HTTP: &http.Client{Timeout: time.Minute}}
+	vkey, err := logclient.ReadKey(own["key"])
+	if err != nil {
+		return fmt.Errorf("--key: %w", err)
 	}
 	if vkey == "" {
-		b, err := src.get(ctx, "/api/v1/log/key")
-		if err != nil {
+		if vkey, err = c.Key(ctx); err != nil {
 			return err
 		}
-		vkey = strings.TrimSpace(string(b))
 		fmt.Fprintln(stderr, "warning: using the key the portal serves; give --key from a source you trust to verify who signed")
 	}
 	v, err := note.NewVerifier(vkey)
 	if err != nil {
 		return fmt.Errorf("--key: %w", err)
 	}
+	c.Verifier = v
+	src := &portal{Client: c}
 	bar := newProgressBar(stderr)
 	bar.unit = "log leaves"
 	res, err := transparency.Verify(ctx, src, v, own["period"], version, bar.update)
@@ -192,210 +185,42 @@ func runReportVerify(ctx context.Context, own map[string]string, stdout, stderr 
 	return fmt.Errorf("verification failed: %d problems, %d numbers do not match", len(res.Problems), len(res.Mismatches))
 }
 
-// portal is a transparency.Source over a portal's public API.
+// portal is a transparency.Source over a portal's public API: the log
+// client, with the leaves as the recount asks for them.
 type portal struct {
-	base string
-	http *http.Client
+	*logclient.Client
 
-	// pages are the pages of leaves on their way, in index order, from
-	// pagesStart on. Each download starts the next as soon as its headers
-	// say where that starts, so the page after the one being recounted is
-	// already coming, and two download at once (the portal's database reads
-	// them on two cores). At most one page waits unread.
-	pagesStart int64
-	pages      chan chan entriesPage
-	stop       context.CancelFunc
-}
-
-type entriesPage struct {
-	leaves []transparency.IndexedLeaf
-	err    error
-}
-
-// get fetches a public path, waiting out rate limits (429 with
-// Retry-After) a few times.
-func (p *portal) get(ctx context.Context, path string) ([]byte, error) {
-	resp, err := p.open(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	b, err := readBody(resp, 256<<20)
-	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", path, err)
-	}
-	return b, nil
-}
-
-// open requests a public path and returns the response once its status is
-// 200 (the caller reads and closes the body), waiting out rate limits (429
-// with Retry-After) a few times.
-func (p *portal) open(ctx context.Context, path string) (*http.Response, error) {
-	for attempt := 0; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.base+path, nil)
-		if err != nil {
-			return nil, err
-		}
-		resp, err := p.http.Do(req)
-		if err != nil {
-			return nil, err
-		}
-		if resp.StatusCode == http.StatusOK {
-			return resp, nil
-		}
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		resp.Body.Close()
-		if resp.StatusCode == http.StatusTooManyRequests && attempt < 30 {
-			wait, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
-			select {
-			case <-time.After(time.Duration(max(wait, 1)) * time.Second):
-				continue
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-		}
-		return nil, fmt.Errorf("GET %s: %s: %s", path, resp.Status, strings.TrimSpace(string(b)))
-	}
-}
-
-func (p *portal) getJSON(ctx context.Context, path string, v any) error {
-	b, err := p.get(ctx, path)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("GET %s: %w", path, err)
-	}
-	return nil
-}
-
-func (p *portal) Report(ctx context.Context, period string, version int) ([]byte, []byte, error) {
-	path := "/api/v1/transparency/reports/" + url.PathEscape(period)
-	if version > 0 {
-		path += "?version=" + strconv.Itoa(version)
-	}
-	var out struct {
-		Report    json.RawMessage `json:"report"`
-		Signature string          `json:"signature"`
-	}
-	if err := p.getJSON(ctx, path, &out); err != nil {
-		return nil, nil, err
-	}
-	return out.Report, []byte(out.Signature), nil
-}
-
-func (p *portal) Checkpoint(ctx context.Context) ([]byte, error) {
-	return p.get(ctx, "/api/v1/log/checkpoint")
-}
-
-func (p *portal) Consistency(ctx context.Context, oldSize, newSize int64) (tlog.TreeProof, error) {
-	var out struct {
-		Proof [][]byte `json:"proof"`
-	}
-	q := url.Values{"old": {strconv.FormatInt(oldSize, 10)}, "new": {strconv.FormatInt(newSize, 10)}}
-	if err := p.getJSON(ctx, "/api/v1/log/proof/consistency?"+q.Encode(), &out); err != nil {
-		return nil, err
-	}
-	proof := make(tlog.TreeProof, len(out.Proof))
-	for i, h := range out.Proof {
-		if len(h) != tlog.HashSize {
-			return nil, errors.New("malformed consistency proof")
-		}
-		proof[i] = tlog.Hash(h)
-	}
-	return proof, nil
+	// pages are the leaves on their way from next on: the recount reads
+	// the log in order, so the page after the one it counts is already
+	// coming.
+	pages *logclient.Pages
+	next  int64
 }
 
 // Entries returns the page of leaves from start on, from the downloads
-// under way when start is where they are (the case when the recount reads
-// the log in order), or from a new chain of downloads otherwise.
+// under way when start is where they are, or from new ones otherwise.
 func (p *portal) Entries(ctx context.Context, start int64) ([]transparency.IndexedLeaf, error) {
-	if p.pages == nil || p.pagesStart != start {
+	if p.pages == nil || p.next != start {
 		p.close()
-		ctx, p.stop = context.WithCancel(ctx)
-		first := make(chan entriesPage, 1)
-		p.pages = make(chan chan entriesPage, 1)
-		p.pages <- first
-		go p.fetchEntries(ctx, start, first, p.pages)
+		p.pages, p.next = p.Pages(ctx, start), start
 	}
-	next, ok := <-p.pages
-	if !ok { // the last page was the log's last
-		return nil, nil
-	}
-	page := <-next
-	if page.err != nil {
+	page, err := p.pages.Next()
+	if err != nil {
 		p.close()
-		return nil, page.err
+		return nil, err
 	}
-	p.pagesStart = start + int64(len(page.leaves))
-	return page.leaves, nil
+	leaves := make([]transparency.IndexedLeaf, len(page))
+	for i, e := range page {
+		leaves[i] = transparency.IndexedLeaf(e)
+	}
+	p.next = start + int64(len(page))
+	return leaves, nil
 }
 
 // close stops the downloads under way.
 func (p *portal) close() {
-	if p.stop != nil {
-		p.stop()
+	if p.pages != nil {
+		p.pages.Close()
+		p.pages = nil
 	}
-	p.pages, p.stop = nil, nil
-}
-
-// fetchEntries downloads one page of leaves from the log's bulk form
-// (GET /api/v1/log/leaves: the leaves' bytes, one a line), as far as the
-// portal serves in one response, and sends it on out. When the portal says
-// where the next page starts, it queues that page's download on pages
-// before reading this body; the last page closes pages. The leaves are
-// slices of the one body read; their integrity comes from the tree.
-func (p *portal) fetchEntries(ctx context.Context, start int64, out chan<- entriesPage, pages chan chan entriesPage) {
-	path := fmt.Sprintf("/api/v1/log/leaves?start=%d", start)
-	resp, err := p.open(ctx, path)
-	if err != nil {
-		close(pages)
-		out <- entriesPage{err: err}
-		return
-	}
-	defer resp.Body.Close()
-	if h := resp.Header.Get("Log-Next-Start"); h == "" {
-		close(pages)
-	} else if n, err := strconv.ParseInt(h, 10, 64); err != nil || n <= start {
-		close(pages)
-		out <- entriesPage{err: fmt.Errorf("GET %s: next page at %q", path, h)}
-		return
-	} else {
-		next := make(chan entriesPage, 1)
-		go func() {
-			select {
-			case pages <- next: // once the page before this one is taken
-				p.fetchEntries(ctx, n, next, pages)
-			case <-ctx.Done():
-			}
-		}()
-	}
-	b, err := readBody(resp, 256<<20)
-	if err != nil {
-		out <- entriesPage{err: fmt.Errorf("GET %s: %w", path, err)}
-		return
-	}
-	if len(b) > 0 && b[len(b)-1] != '\n' {
-		out <- entriesPage{err: fmt.Errorf("GET %s: the body ends inside a leaf", path)}
-		return
-	}
-	leaves := make([]transparency.IndexedLeaf, 0, bytes.Count(b, []byte{'\n'}))
-	for i := start; len(b) > 0; i++ {
-		n := bytes.IndexByte(b, '\n')
-		leaves = append(leaves, transparency.IndexedLeaf{Index: i, Leaf: b[:n:n]})
-		b = b[n+1:]
-	}
-	out <- entriesPage{leaves: leaves}
-}
-
-// readBody reads a response body of at most limit bytes: in one allocation
-// when the length is announced (a cached page of the log is), so a 30 MB
-// page is not copied over and over while a growing buffer doubles.
-func readBody(resp *http.Response, limit int64) ([]byte, error) {
-	if n := resp.ContentLength; n > 0 && n <= limit {
-		b := make([]byte, n)
-		_, err := io.ReadFull(resp.Body, b)
-		return b, err
-	}
-	return io.ReadAll(io.LimitReader(resp.Body, limit))
 }

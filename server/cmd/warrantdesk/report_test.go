@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -488,51 +487,4 @@ func BenchmarkReportVerifyHTTP(b *testing.B) {
 	b.ReportMetric(fetchT.Seconds()/float64(b.N), "download-s")
 	b.ReportMetric(float64(verifyT)/float64(sumT), "ratio")
 	b.ReportMetric(cold.Seconds(), "verify-first-s")
-}
-
-// TestPortalEntriesPages reads a log of several pages through the verifier's
-// portal source: every leaf once, in order, across pages downloaded ahead;
-// then an empty page at the end; and from any start again.
-func TestPortalEntriesPages(t *testing.T) {
-	const size, pageSize = 23, 5
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start, err := strconv.Atoi(r.URL.Query().Get("start"))
-		if r.URL.Path != "/api/v1/log/leaves" || err != nil || start > size {
-			http.Error(w, "bad request", http.StatusUnprocessableEntity)
-			return
-		}
-		end := min(start+pageSize, size)
-		if end < size {
-			w.Header().Set("Log-Next-Start", strconv.Itoa(end))
-		}
-		w.Header().Set("Content-Type", "application/x-ndjson")
-		for i := start; i < end; i++ {
-			fmt.Fprintf(w, "{\"i\":%d}\n", i)
-		}
-	}))
-	defer srv.Close()
-	ctx := context.Background()
-	p := &portal{base: srv.URL, http: srv.Client()}
-	defer p.close()
-	for _, from := range []int64{0, 7, 0} {
-		next := from
-		for {
-			page, err := p.Entries(ctx, next)
-			if err != nil {
-				t.Fatalf("from %d: %v", next, err)
-			}
-			if len(page) == 0 {
-				break
-			}
-			for _, e := range page {
-				if e.Index != next || string(e.Leaf) != fmt.Sprintf(`{"i":%d}`, next) {
-					t.Fatalf("from %d: leaf %d %q, want leaf %d", from, e.Index, e.Leaf, next)
-				}
-				next++
-			}
-		}
-		if next != size {
-			t.Errorf("from %d: read to %d, want %d", from, next, size)
-		}
-	}
 }

