@@ -22,9 +22,26 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/transparency"
 )
 
-// reportFlags are report's own flags, taken out before the configuration
-// flags are parsed.
-var reportFlags = []string{"period", "reason", "from", "key", "version"}
+// reportOptions are report's own flags.
+type reportOptions struct {
+	period, reason string // publish and verify; reason: publish only
+	from, key      string // verify only
+	version        string
+}
+
+// flags registers the flags of report sub on fs.
+func (o *reportOptions) flags(sub string) func(*flag.FlagSet) {
+	return func(fs *flag.FlagSet) {
+		fs.StringVar(&o.period, "period", "", "the half-year, such as 2026-H2")
+		if sub == "publish" {
+			fs.StringVar(&o.reason, "reason", "", "why this version corrects the last one (required for a correction)")
+			return
+		}
+		fs.StringVar(&o.from, "from", "", "the portal's base URL, such as https://portal.example")
+		fs.StringVar(&o.key, "key", "", "the log's public verifier key, or @file (default: the key the portal serves)")
+		fs.StringVar(&o.version, "version", "", "the report version to verify (default: the latest)")
+	}
+}
 
 const reportUsage = `usage:
   warrantdesk report publish --period 2026-H2 [--reason "why this corrects the last version"] [--data-dir dir] [--database-url url]
@@ -40,41 +57,46 @@ verify   recounts a published report from the portal's public log alone: checks
          key the portal serves is used, which proves only self-consistency)
 `
 
-// runReport dispatches report publish and report verify.
+// runReport dispatches report publish and report verify. Each parses its
+// flags on one flag set: publish with the settings (it opens the
+// database), verify with its own alone (it reads only the portal).
 func runReport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, reportUsage)
 		return flag.ErrHelp
 	}
 	sub, args := args[0], args[1:]
-	own, rest, err := takeFlags(args, reportFlags)
-	if err != nil {
-		return err
-	}
-	if contains(rest, "-h") || contains(rest, "--help") {
-		fmt.Fprint(stdout, reportUsage)
-		return flag.ErrHelp
-	}
-	if own["period"] == "" {
-		return errors.New("give --period, such as --period 2026-H2")
-	}
+	var o reportOptions
 	switch sub {
 	case "publish":
-		return runReportPublish(ctx, own, rest, getenv, stdout, stderr)
-	case "verify":
-		if len(rest) > 0 {
-			return fmt.Errorf("report verify reads only the portal: unexpected %s", strings.Join(rest, " "))
+		cfg, err := loadConfig(config.Command{Name: "report publish", Own: o.flags(sub), Usage: reportUsage}, args, getenv, stdout)
+		if err != nil {
+			return err
 		}
-		return runReportVerify(ctx, own, stdout, stderr)
+		if o.period == "" {
+			return errors.New("give --period, such as --period 2026-H2")
+		}
+		return runReportPublish(ctx, cfg, o, stdout, stderr)
+	case "verify":
+		fs := flag.NewFlagSet("report verify", flag.ContinueOnError)
+		fs.SetOutput(stdout)
+		fs.Usage = func() { fmt.Fprint(stdout, reportUsage+"\nflags of verify:\n"); fs.PrintDefaults() }
+		o.flags(sub)(fs)
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() > 0 {
+			return fmt.Errorf("report verify reads only the portal: unexpected %s", strings.Join(fs.Args(), " "))
+		}
+		if o.period == "" {
+			return errors.New("give --period, such as --period 2026-H2")
+		}
+		return runReportVerify(ctx, o, stdout, stderr)
 	}
 	return fmt.Errorf("unknown report command %q (publish or verify)", sub)
 }
 
-func runReportPublish(ctx context.Context, own map[string]string, rest []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := loadConfig(config.Command{Name: "report publish"}, rest, getenv, stdout)
-	if err != nil {
-		return err
-	}
+func runReportPublish(ctx context.Context, cfg config.Config, o reportOptions, stdout, stderr io.Writer) error {
 	log := newLogger(stderr, cfg.LogLevel)
 	if cfg.LogKey == "" {
 		// The demo's key, if this data directory ran serve --demo.
@@ -105,7 +127,7 @@ func runReportPublish(ctx context.Context, own map[string]string, rest []string,
 	}
 	bar := newProgressBar(stderr)
 	bar.unit = "log leaves"
-	pub, err := svc.Publish(ctx, transparency.Publisher{Operator: operator}, own["period"], own["reason"], bar.update)
+	pub, err := svc.Publish(ctx, transparency.Publisher{Operator: operator}, o.period, o.reason, bar.update)
 	bar.finish()
 	if err != nil {
 		return err
@@ -128,20 +150,20 @@ func orDash(s string) string {
 	return s
 }
 
-func runReportVerify(ctx context.Context, own map[string]string, stdout, stderr io.Writer) error {
-	if own["from"] == "" {
+func runReportVerify(ctx context.Context, o reportOptions, stdout, stderr io.Writer) error {
+	if o.from == "" {
 		return errors.New("give --from, the portal's base URL")
 	}
 	version := 0
-	if v := own["version"]; v != "" {
+	if v := o.version; v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
 			return errors.New("--version is a version number from 1")
 		}
 		version = n
 	}
-	c := &logclient.Client{BaseURL: own["from"], HTTP: &http.Client{Timeout: time.Minute}}
-	vkey, err := logclient.ReadKey(own["key"])
+	c := &logclient.Client{BaseURL: o.from, HTTP: &http.Client{Timeout: time.Minute}}
+	vkey, err := logclient.ReadKey(o.key)
 	if err != nil {
 		return fmt.Errorf("--key: %w", err)
 	}
@@ -159,7 +181,7 @@ func runReportVerify(ctx context.Context, own map[string]string, stdout, stderr 
 	src := &portal{Client: c}
 	bar := newProgressBar(stderr)
 	bar.unit = "log leaves"
-	res, err := transparency.Verify(ctx, src, v, own["period"], version, bar.update)
+	res, err := transparency.Verify(ctx, src, v, o.period, version, bar.update)
 	src.close()
 	bar.finish()
 	if err != nil {

@@ -94,43 +94,6 @@ func demoLogKey(dataDir string) (string, error) {
 	return skey, nil
 }
 
-// verifyLogFlags are verify-log's own flags, taken out of the arguments
-// before the common configuration flags are parsed.
-var verifyLogFlags = []string{"checkpoint", "key", "save"}
-
-// takeFlags removes -name value, -name=value (one or two dashes) for each
-// of names from args.
-func takeFlags(args []string, names []string) (map[string]string, []string, error) {
-	vals := map[string]string{}
-	var rest []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if !strings.HasPrefix(a, "-") || !contains(names, name) {
-			rest = append(rest, a)
-			continue
-		}
-		if !hasValue {
-			if i+1 >= len(args) {
-				return nil, nil, fmt.Errorf("flag -%s needs a value", name)
-			}
-			i++
-			value = args[i]
-		}
-		vals[name] = value
-	}
-	return vals, rest, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
 // runVerifyLog recomputes the audit chain and the transparency log's Merkle
 // tree from the database and checks them against their signatures: the
 // audit anchors, every stored checkpoint and, with --checkpoint, a
@@ -140,32 +103,26 @@ func contains(list []string, s string) bool {
 // key when the signing key is not at hand; --save writes the newest
 // checkpoint to a file once everything verified, for the next run.
 func runVerifyLog(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	own, rest, err := takeFlags(args, verifyLogFlags)
-	if err != nil {
-		return err
-	}
-	if contains(rest, "-h") || contains(rest, "--help") {
-		fmt.Fprint(stdout, `usage: warrantdesk verify-log [--checkpoint old.txt] [--key verifier-key] [--save new.txt] [--data-dir dir] [--database-url url]
-
-  --checkpoint file  a checkpoint saved earlier: the log must still extend it
-  --key key          the log's public verifier key (default: derived from WARRANTDESK_LOG_KEY, or the demo key in the data directory)
-  --save file        write the newest checkpoint to file when everything verified
-`)
-		return flag.ErrHelp
-	}
-	cfg, err := loadConfig(config.Command{Name: "verify-log"}, rest, getenv, stdout)
+	var o struct{ checkpoint, key, save string }
+	cfg, err := loadConfig(config.Command{Name: "verify-log",
+		Usage: "usage: warrantdesk verify-log [--checkpoint old.txt] [--key verifier-key] [--save new.txt] [flags]",
+		Own: func(fs *flag.FlagSet) {
+			fs.StringVar(&o.checkpoint, "checkpoint", "", "a checkpoint saved earlier: the log must still extend it")
+			fs.StringVar(&o.key, "key", "", "the log's public verifier key (default: derived from WARRANTDESK_LOG_KEY, or the demo key in the data directory)")
+			fs.StringVar(&o.save, "save", "", "write the newest checkpoint to this file when everything verified")
+		}}, args, getenv, stdout)
 	if err != nil {
 		return err
 	}
 	cfg.Migrate = false // read only: never change the schema being verified
 	log := newLogger(stderr, cfg.LogLevel)
-	v, err := verifier(cfg, own["key"])
+	v, err := verifier(cfg, o.key)
 	if err != nil {
 		return err
 	}
 	var old []byte
-	if own["checkpoint"] != "" {
-		if old, err = os.ReadFile(own["checkpoint"]); err != nil {
+	if o.checkpoint != "" {
+		if old, err = os.ReadFile(o.checkpoint); err != nil {
 			return fmt.Errorf("--checkpoint: %w", err)
 		}
 	}
@@ -227,8 +184,8 @@ func runVerifyLog(ctx context.Context, args []string, getenv func(string) string
 	if !arep.OK() || !trep.OK() {
 		return errors.New("verification failed")
 	}
-	if own["save"] != "" && trep.Checkpoints > 0 {
-		if err := os.WriteFile(own["save"], trep.Latest.Note, 0o644); err != nil {
+	if o.save != "" && trep.Checkpoints > 0 {
+		if err := os.WriteFile(o.save, trep.Latest.Note, 0o644); err != nil {
 			return fmt.Errorf("--save: %w", err)
 		}
 	}
