@@ -209,9 +209,9 @@ func (s *step) guardEnforcing() error {
 				f.Add(fmt.Sprintf("grounds[%d]", i), "%q is not a ground the authority was notified with; choose from: %s.", errs.Clip(g, 40), strings.Join(ids, ", "))
 			}
 		}
-		checkText(&f, "comment", s.in.Comment, maxComment, true) // the agency is told why
+		checkText(&f, "comment", s.in.Comment, maxComment, "Write the authority's reasons for the agency.") // the agency is told why
 	default:
-		f.Add("outcome", "Choose one of: %s.", strings.Join(Answers, ", "))
+		f.Add("outcome", "Choose the authority's answer.")
 	}
 	return f.Err()
 }

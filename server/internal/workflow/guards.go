@@ -26,27 +26,31 @@ const (
 	maxNote    = 2000
 )
 
-// checkText reports a problem with free text: required and empty, too long,
-// not UTF-8, or holding control characters (other than newlines and tabs).
-func checkText(f *errs.Fields, field, s string, max int, required bool) {
+// checkText reports a problem with free text: empty when ask (what to do
+// about it, "Say how you verified the requester.") is set, too long, not
+// UTF-8, or holding control characters (other than newlines and tabs).
+// Each message says what to do: pages show it beside the field and in the
+// error summary, where the label is not.
+func checkText(f *errs.Fields, field, s string, max int, ask string) {
 	switch {
 	case strings.TrimSpace(s) == "":
-		if required {
-			f.Add(field, "Required.")
+		if ask != "" {
+			f.Add(field, "%s", ask)
 		}
 	case !utf8.ValidString(s):
-		f.Add(field, "Not valid text.")
+		f.Add(field, "Enter plain text: this is not valid UTF-8.")
 	case utf8.RuneCountInString(s) > max:
-		f.Add(field, "At most %d characters.", max)
+		f.Add(field, "Shorten this to at most %d characters.", max)
 	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }) >= 0:
-		f.Add(field, "Contains control characters.")
+		f.Add(field, "Remove the control characters from this text.")
 	}
 }
 
-// commentOK checks the optional comment every action takes.
-func (s *step) commentOK(required bool, field string) errs.Fields {
+// commentOK checks the comment every action takes; ask says what to write
+// when the action needs one ("" when it is optional).
+func (s *step) commentOK(ask string, field string) errs.Fields {
 	var f errs.Fields
-	checkText(&f, field, s.in.Comment, maxComment, required)
+	checkText(&f, field, s.in.Comment, maxComment, ask)
 	return f
 }
 
@@ -134,13 +138,13 @@ func (s *step) guardAssign() error {
 	err := s.tx.Table("people").Select("id, agency_id, roles, status, kind").Where("id = ?", s.in.Assignee).Take(&p).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
-		f.Add("assignee", "No such person.")
+		f.Add("assignee", "Choose a person from the list.")
 	case err != nil:
 		return fmt.Errorf("find assignee: %w", err)
 	case p.AgencyID != nil || p.Kind != identity.KindPerson || p.ID == SystemPersonID:
-		f.Add("assignee", "Only the provider's staff can be assigned.")
+		f.Add("assignee", "Choose one of the provider's staff: only they can be assigned.")
 	case p.Status != "active":
-		f.Add("assignee", "This person is suspended.")
+		f.Add("assignee", "Choose someone else: this person is suspended.")
 	default:
 		roles := strings.Fields(p.Roles)
 		ok := false
@@ -148,7 +152,7 @@ func (s *step) guardAssign() error {
 			ok = ok || slices.Contains(roles, string(r))
 		}
 		if !ok {
-			f.Add("assignee", "This person has no role of the %s team.", s.c.Queue)
+			f.Add("assignee", "Choose someone of the team that holds the request (%s).", s.c.Queue)
 		}
 	}
 	return f.Err()
@@ -172,22 +176,22 @@ func (s *step) guardVerify() error {
 		f.Add("verification", "Record how you verified the requester and the document.")
 		return f.Err()
 	}
-	checkText(&f, "verification.requester", v.Requester, maxNote, true)
-	checkText(&f, "verification.document", v.Document, maxNote, true)
+	checkText(&f, "verification.requester", v.Requester, maxNote, "Say how you verified the requester.")
+	checkText(&f, "verification.document", v.Document, maxNote, "Say how you verified the document.")
 	if s.c.Emergency {
 		switch cb := v.Callback; {
 		case cb == nil:
-			f.Add("verification.callback", "An emergency is verified by calling the agency back on a number found independently of the request.")
+			f.Add("verification.callback", "Call the agency back on a number you found yourself, not one from the request, and record the call: an emergency is verified that way.")
 		default:
 			if n, err := request.NormalizeTarget(request.TargetPhone, cb.Number, s.ag.Country); err != nil {
 				f.Add("verification.callback.number", "%s", errs.Message(err))
 			} else {
 				cb.Number = n
 			}
-			checkText(&f, "verification.callback.directory", cb.Directory, 200, true)
+			checkText(&f, "verification.callback.directory", cb.Directory, 200, "Say where you found the number you called.")
 			switch {
 			case !slices.Contains(CallbackOutcomes, cb.Outcome):
-				f.Add("verification.callback.outcome", "Choose one of: %s.", strings.Join(CallbackOutcomes, ", "))
+				f.Add("verification.callback.outcome", "Choose the outcome of the callback.")
 			case cb.Outcome != "confirmed":
 				f.Add("verification.callback.outcome", "Only a callback that confirmed the request verifies an emergency; try again, or ask a reviewer to reject it.")
 			}
@@ -239,7 +243,7 @@ func (s *step) verify() error {
 }
 
 func (s *step) guardQuestion() error {
-	return s.commentOK(true, "comment").Err()
+	return s.commentOK("Write your question to the agency.", "comment").Err()
 }
 
 func (s *step) question() error {
@@ -254,7 +258,7 @@ func (s *step) question() error {
 
 func (s *step) guardAnswer() error {
 	var f errs.Fields
-	checkText(&f, "body", s.in.Body, maxComment, true)
+	checkText(&f, "body", s.in.Body, maxComment, "Write your answer to the provider's question.")
 	return f.Err()
 }
 
@@ -356,20 +360,20 @@ func (s *step) narrow() (Decision, error) {
 	}
 	if !n.DateFrom.IsZero() {
 		if v := n.DateFrom.String(); sc.DateFrom != "" && v < sc.DateFrom {
-			f.Add("scope.date_from", "Wider than the scope decision: %s is before the authorised window starts (%s).", v, sc.DateFrom)
+			f.Add("scope.date_from", "Choose a start on or after %s: %s is before the window the scope decision authorises.", sc.DateFrom, v)
 		} else {
 			d.DateFrom = v
 		}
 	}
 	if !n.DateTo.IsZero() {
 		if v := n.DateTo.String(); sc.DateTo != "" && v > sc.DateTo {
-			f.Add("scope.date_to", "Wider than the scope decision: %s is after the authorised window ends (%s).", v, sc.DateTo)
+			f.Add("scope.date_to", "Choose an end on or before %s: %s is after the window the scope decision authorises.", sc.DateTo, v)
 		} else {
 			d.DateTo = v
 		}
 	}
 	if d.DateFrom != "" && d.DateTo != "" && d.DateFrom > d.DateTo && !f.Has("scope.date_from") && !f.Has("scope.date_to") {
-		f.Add("scope.date_to", "The window ends before it starts.")
+		f.Add("scope.date_to", "Choose an end after the start: the window ends before it starts.")
 	}
 	if len(f) > 0 {
 		return Decision{}, &errs.Error{Code: errs.Invalid, Fields: f,
@@ -513,12 +517,12 @@ func decidedLeaf(d Decision) *translog.Record {
 }
 
 func (s *step) guardReject() error {
-	f := s.commentOK(true, "comment")
+	f := s.commentOK("Explain the rejection to the agency.", "comment")
 	switch codes := ReviewerReasonCodes(); {
 	case s.in.ReasonCode == ReasonEnforcingAuthorityRefusal:
 		f.Add("reason_code", "Record the enforcing authority's answer with the grounds it raised (%s); that rejects the request.", ActionRecordEnforcingAuthority)
 	case !slices.Contains(codes, s.in.ReasonCode):
-		f.Add("reason_code", "Choose one of: %s.", strings.Join(codes, ", "))
+		f.Add("reason_code", "Choose the reason for the rejection.")
 	}
 	return f.Err()
 }
@@ -582,7 +586,7 @@ func (s *step) guardCosign() error {
 		return errs.E(errs.Conflict, "Request %s is already co-signed.", s.req.Reference)
 	case strings.TrimSpace(s.req.EmergencyNarrative) == "":
 		return &errs.Error{Code: errs.Invalid, Message: "An emergency request needs its harm narrative.",
-			Fields: []errs.FieldError{{Field: "emergency.narrative", Message: "Required."}}}
+			Fields: []errs.FieldError{{Field: "emergency.narrative", Message: "Describe the danger of death or serious physical injury."}}}
 	case s.actor.Kind != identity.KindPerson:
 		return s.deny(errs.E(errs.Forbidden, "A supervisor co-signs through their own sign-in, not through an agency system."))
 	case !s.actor.Has(identity.RoleSupervisor):

@@ -130,8 +130,45 @@ func (e *Engine) Disclosed(ctx context.Context, tx *gorm.DB, id string) error {
 	return err
 }
 
+// Check answers whether actor may take action on request id, read at
+// version, with in, without taking it: it runs every check Transition runs
+// and writes nothing (a refusal by the policy is audited, as an attempt).
+// A page checks a form this way before it asks the person to confirm an
+// action that cannot be undone.
+//
+// Returns nil, or the error Transition would return (same codes, same
+// fields).
+func (e *Engine) Check(ctx context.Context, actor *identity.Principal, id string, version int, action Action, in Input) error {
+	if err := checkActor(actor); err != nil {
+		return err
+	}
+	return audit.Run(ctx, e.db.DB, func(tx *gorm.DB) error {
+		_, err := e.prepare(ctx, tx, actor, id, version, action, in)
+		return err
+	})
+}
+
 // transition runs one transition inside tx.
 func (e *Engine) transition(ctx context.Context, tx *gorm.DB, actor *identity.Principal, id string, version int, action Action, in Input) (*step, error) {
+	s, err := e.prepare(ctx, tx, actor, id, version, action, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.apply(); err != nil {
+		return nil, err
+	}
+	if s.fulfils != "" {
+		if _, err := e.transition(ctx, tx, system, s.fulfils, 0, ActionFulfil, Input{Comment: "Fulfilled by " + s.req.Reference + "."}); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// prepare loads request id and runs every check of the transition (who,
+// what, the version, the input, the rule's guard), deciding the state it
+// goes to; it writes nothing.
+func (e *Engine) prepare(ctx context.Context, tx *gorm.DB, actor *identity.Principal, id string, version int, action Action, in Input) (*step, error) {
 	tx = tx.WithContext(ctx)
 	r, err := request.Load(ctx, tx, id)
 	if err != nil {
@@ -187,7 +224,7 @@ func (e *Engine) transition(ctx context.Context, tx *gorm.DB, actor *identity.Pr
 	if version != 0 && version != r.Version {
 		return nil, request.Stale(r.ID)
 	}
-	if f := s.commentOK(false, "comment"); len(f) > 0 {
+	if f := s.commentOK("", "comment"); len(f) > 0 {
 		return nil, f.Err()
 	}
 	if rule.guard != nil {
@@ -202,14 +239,6 @@ func (e *Engine) transition(ctx context.Context, tx *gorm.DB, actor *identity.Pr
 		s.to = s.from
 	default:
 		s.to = rule.To[0]
-	}
-	if err := s.apply(); err != nil {
-		return nil, err
-	}
-	if s.fulfils != "" {
-		if _, err := e.transition(ctx, tx, system, s.fulfils, 0, ActionFulfil, Input{Comment: "Fulfilled by " + r.Reference + "."}); err != nil {
-			return nil, err
-		}
 	}
 	return s, nil
 }
