@@ -218,6 +218,9 @@ func TestBrowserReviewAndDisclose(t *testing.T) {
 		chromedp.Navigate(base+"/provider/requests/"+r.ID+"/review"),
 		chromedp.WaitVisible(`#form-approve`),
 		chromedp.Click(`#form-approve button[type=submit]`),
+		// An approval is confirmed on a page of its own, which says what is released.
+		chromedp.WaitVisible(`#form-confirm`),
+		chromedp.Click(`#form-confirm button[type=submit]`),
 		chromedp.WaitNotPresent(`#form-approve`),
 	)
 

@@ -14,7 +14,6 @@ type agencySettingsPage struct {
 	Page
 	Recipient   apiRecipient
 	Form        string // what was typed, when it was refused
-	Errors      []errs.FieldError
 	Fields      map[string]*errs.FieldError
 	Productions []apiProduction
 	Fingerprint string
@@ -49,7 +48,7 @@ func (s *Server) renderAgencySettings(c *gin.Context, status int, form string, p
 		p.Productions = append(p.Productions, toAPIProduction(&list[i].Production, list[i].Reference, false))
 	}
 	if problem != nil {
-		p.Errors, p.Fields = fieldErrors(problem)
+		p.Page.Errors, p.Fields = fieldErrors(problem)
 	}
 	s.html(c, status, "agency_settings", p)
 }

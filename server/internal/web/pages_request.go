@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"net/url"
+	"path"
 	"strconv"
 	"strings"
 
@@ -91,11 +93,14 @@ type optionGroup struct {
 
 type requestDetailPage struct {
 	Page
-	Base         string
-	R            apiRequest
-	CanEdit      bool
-	Errors       []errs.FieldError
-	FieldErrors  map[string]*errs.FieldError
+	Base        string
+	R           apiRequest
+	CanEdit     bool
+	FieldErrors map[string]*errs.FieldError
+	// Form is what was typed into the form that failed (Failed: the last
+	// part of its action, "withdraw", "messages"), so it comes back as typed.
+	Form         url.Values
+	Failed       string
 	MaxUploadMiB int64
 	// Production is the request's package, once the workflow handed it to
 	// production; nil before.
@@ -310,9 +315,12 @@ func (s *Server) showRequest(c *gin.Context, status int, problem error) {
 	r := f.Request
 	p := requestDetailPage{Page: s.page(c, "Request "+r.Reference), Base: base, R: toAPIFile(f, base),
 		CanEdit: base == "/agency" && f.May[request.ActionEdit], MaxUploadMiB: s.cfg.MaxUploadBytes >> 20}
-	p.Errors, p.FieldErrors = fieldErrors(problem)
-	if problem == nil {
-		p.Errors = nil
+	if problem != nil {
+		p.Page.Errors, p.FieldErrors = fieldErrors(overtaken(problem, p.R, f.Actors, p.Audience()))
+		p.Form, p.Failed = c.Request.PostForm, path.Base(c.Request.URL.Path)
+		if c.Request.Method == http.MethodGet { // a confirmation's inputs
+			p.Form = c.Request.URL.Query()
+		}
 	}
 	p.Actors = f.Actors
 	// Whoever may see the request may see its package's state; only its

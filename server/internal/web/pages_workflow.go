@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -78,10 +79,27 @@ type reviewPage struct {
 	Staff            []option
 	ReasonCodes      []string
 	CallbackOutcomes []string
-	Errors           []errs.FieldError
 	FieldErrors      map[string]*errs.FieldError
 	Form             url.Values        // what was typed, when a decision is refused
 	Actors           map[string]string // who acted in each history row, by person id
+}
+
+// A commentBox is one decision form's comment box (the comment_box
+// template): its field is "<action>.comment" (ownComment).
+type commentBox struct {
+	Action, Label string
+	FieldErrors   map[string]*errs.FieldError
+	Form          url.Values
+	Typed         bool // the failed form was this one: show what was typed
+}
+
+// CommentBox is the comment box of the form of action.
+func (p reviewPage) CommentBox(action, label string) commentBox {
+	failed := p.Form.Get("action")
+	if finishes(workflow.Action(failed)) {
+		failed = "finish"
+	}
+	return commentBox{Action: action, Label: label, FieldErrors: p.FieldErrors, Form: p.Form, Typed: failed == action}
 }
 
 // handleReviewPage handles "GET /provider/requests/:id/review": the review
@@ -114,9 +132,8 @@ func (s *Server) showReview(c *gin.Context, status int, problem error, form url.
 	for _, person := range f.Staff {
 		p.Staff = append(p.Staff, option{Value: person.ID, Label: person.Name + " (" + person.Roles + ")"})
 	}
-	p.Errors, p.FieldErrors = fieldErrors(problem)
-	if problem == nil {
-		p.Errors = nil
+	if problem != nil {
+		p.Page.Errors, p.FieldErrors = fieldErrors(ownComment(overtaken(problem, view, f.Actors, wording.Provider), form.Get("action")))
 	}
 	p.Actors = f.Actors
 	if p.Form == nil {
@@ -126,7 +143,9 @@ func (s *Server) showReview(c *gin.Context, status int, problem error, form url.
 }
 
 // handleReviewDecision handles "POST /provider/requests/:id/review": one
-// provider action from the workspace's forms.
+// provider action from the workspace's forms. An approval, a
+// countersignature or a rejection is checked first and confirmed on its
+// own page (handleReviewConfirm); only the confirmed form acts.
 func (s *Server) handleReviewDecision(c *gin.Context) {
 	if err := s.workflowReady(); err != nil {
 		s.renderError(c, err)
@@ -137,6 +156,33 @@ func (s *Server) handleReviewDecision(c *gin.Context) {
 		return
 	}
 	form := c.Request.PostForm
+	ctx, actor, id := c.Request.Context(), principal(c).Principal, c.Param("id")
+	action, version, in, err := reviewInput(form)
+	var st *workflow.Status
+	switch {
+	case err != nil:
+	case !isProviderAction(action):
+		err = chooseAction()
+	case slices.Contains(reviewConfirms, action) && !confirmed(form):
+		if err = s.workflow.Check(ctx, actor, id, version, action, in); err == nil {
+			c.Redirect(http.StatusSeeOther, confirmURL("/provider/requests/"+id+"/review/confirm", form))
+			return
+		}
+	default:
+		st, err = s.workflow.Transition(ctx, actor, id, version, action, in)
+	}
+	if err != nil {
+		s.reviewFailed(c, err, form)
+		return
+	}
+	s.setFlash(c, wording.Happened(action)+". Request "+st.Reference+" is now: "+wording.State(st.State, wording.Provider)+".")
+	c.Redirect(http.StatusSeeOther, "/provider/requests/"+st.RequestID+"/review")
+}
+
+// reviewInput reads a review form (posted, or a confirmation's query) into
+// the workflow's action, the version it was read at and its input; the
+// error names a field the form itself got wrong (a date).
+func reviewInput(form url.Values) (workflow.Action, int, workflow.Input, error) {
 	action := workflow.Action(form.Get("action"))
 	version, _ := strconv.Atoi(form.Get("version"))
 	in := workflow.Input{Comment: form.Get("comment"), ReasonCode: form.Get("reason_code"), Assignee: form.Get("assignee"),
@@ -162,32 +208,63 @@ func (s *Server) handleReviewDecision(c *gin.Context) {
 			if v := strings.TrimSpace(form.Get(d.field)); v != "" {
 				parsed, err := day.Parse(v)
 				if err != nil {
-					problems.Add(strings.Replace(d.field, "scope_", "scope.", 1), "Not a valid date (YYYY-MM-DD).")
+					problems.Add(strings.Replace(d.field, "scope_", "scope.", 1), "Enter the date as year-month-day, for example 2026-01-31.")
 				}
 				*d.into = parsed
 			}
 		}
 		in.Scope = n
 	}
-	var st *workflow.Status
-	err := problems.Err()
-	if err == nil {
-		if !isProviderAction(action) {
-			err = &errs.Error{Code: errs.Invalid, Message: "Choose an action.", Fields: []errs.FieldError{{Field: "action", Message: "Required."}}}
-		} else {
-			st, err = s.workflow.Transition(c.Request.Context(), principal(c).Principal, c.Param("id"), version, action, in)
+	return action, version, in, problems.Err()
+}
+
+// ownComment names the comment of the form that failed: every decision
+// form has a comment box, and the workflow's error says only "comment",
+// so the summary's link and the message land on the box of the action
+// taken ("reject.comment", id f-reject-comment).
+func ownComment(err error, action string) error {
+	e, ok := errs.As(err)
+	if !ok || action == "" || !slices.ContainsFunc(e.Fields, func(f errs.FieldError) bool { return f.Field == "comment" }) {
+		return err
+	}
+	if finishes(workflow.Action(action)) {
+		action = "finish" // one form, one comment box, three buttons
+	}
+	out := *e
+	out.Fields = slices.Clone(e.Fields)
+	for i := range out.Fields {
+		if out.Fields[i].Field == "comment" {
+			out.Fields[i].Field = action + ".comment"
 		}
 	}
-	if err != nil {
-		if code := errs.CodeOf(err); code == errs.Internal || code == errs.NotFound || code == errs.Unavailable {
-			s.renderError(c, err)
-			return
-		}
-		s.showReview(c, statuses[errs.CodeOf(err)], err, form)
+	return &out
+}
+
+// finishes reports whether a is one of the finishing form's buttons.
+func finishes(a workflow.Action) bool {
+	return a == workflow.ActionExtend || a == workflow.ActionClose || a == workflow.ActionConfirmProductionIssued
+}
+
+func chooseAction() error {
+	return &errs.Error{Code: errs.Invalid, Message: "Choose an action.", Fields: []errs.FieldError{{Field: "action", Message: "Choose an action."}}}
+}
+
+// reviewFailed shows why a review form did not act: the workspace again,
+// with the error summary and what was typed, or the error page when there
+// is no workspace to show.
+func (s *Server) reviewFailed(c *gin.Context, err error, form url.Values) {
+	if code := errs.CodeOf(err); code == errs.Internal || code == errs.NotFound || code == errs.Unavailable {
+		s.renderError(c, err)
 		return
 	}
-	s.setFlash(c, wording.Happened(action)+". Request "+st.Reference+" is now: "+wording.State(st.State, wording.Provider)+".")
-	c.Redirect(http.StatusSeeOther, "/provider/requests/"+st.RequestID+"/review")
+	s.showReview(c, statuses[errs.CodeOf(err)], err, form)
+}
+
+// agencyInput reads an agency action's form: the version it was read at
+// and its input.
+func agencyInput(form url.Values) (int, workflow.Input) {
+	version, _ := strconv.Atoi(form.Get("version"))
+	return version, workflow.Input{Comment: form.Get("comment"), Body: form.Get("body")}
 }
 
 // agencyPageAction runs one of the agency's actions from the request page
@@ -197,19 +274,28 @@ func (s *Server) agencyPageAction(c *gin.Context, a workflow.Action, done string
 		s.renderError(c, err)
 		return
 	}
-	version, _ := strconv.Atoi(c.PostForm("version"))
-	in := workflow.Input{Comment: c.PostForm("comment"), Body: c.PostForm("body")}
+	if err := c.Request.ParseForm(); err != nil {
+		s.renderError(c, errs.Wrap(err, errs.Invalid, "The form could not be read."))
+		return
+	}
+	version, in := agencyInput(c.Request.PostForm)
 	st, err := s.workflow.Transition(c.Request.Context(), principal(c).Principal, c.Param("id"), version, a, in)
 	if err != nil {
-		if code := errs.CodeOf(err); code == errs.Internal || code == errs.NotFound || code == errs.Unavailable {
-			s.renderError(c, err)
-			return
-		}
-		s.showRequest(c, statuses[errs.CodeOf(err)], err)
+		s.agencyActionFailed(c, err)
 		return
 	}
 	s.setFlash(c, done+" Request "+st.Reference+" is now: "+wording.State(st.State, wording.Agency)+".")
 	c.Redirect(http.StatusSeeOther, "/agency/requests/"+st.RequestID)
+}
+
+// agencyActionFailed shows the request page again with why an agency's
+// action did not act, or the error page when there is none to show.
+func (s *Server) agencyActionFailed(c *gin.Context, err error) {
+	if code := errs.CodeOf(err); code == errs.Internal || code == errs.NotFound || code == errs.Unavailable {
+		s.renderError(c, err)
+		return
+	}
+	s.showRequest(c, statuses[errs.CodeOf(err)], err)
 }
 
 // handleAnswerPage handles "POST /agency/requests/:id/messages".
@@ -222,9 +308,29 @@ func (s *Server) handleCosignPage(c *gin.Context) {
 	s.agencyPageAction(c, workflow.ActionCosign, "Co-signed.")
 }
 
-// handleWithdrawPage handles "POST /agency/requests/:id/withdraw".
+// handleWithdrawPage handles "POST /agency/requests/:id/withdraw": checked,
+// then confirmed on its own page (handleWithdrawConfirm); only the
+// confirmed form withdraws.
 func (s *Server) handleWithdrawPage(c *gin.Context) {
-	s.agencyPageAction(c, workflow.ActionWithdraw, "Withdrawn.")
+	if err := s.workflowReady(); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		s.renderError(c, errs.Wrap(err, errs.Invalid, "The form could not be read."))
+		return
+	}
+	form := c.Request.PostForm
+	if confirmed(form) {
+		s.agencyPageAction(c, workflow.ActionWithdraw, "Withdrawn.")
+		return
+	}
+	version, in := agencyInput(form)
+	if err := s.workflow.Check(c.Request.Context(), principal(c).Principal, c.Param("id"), version, workflow.ActionWithdraw, in); err != nil {
+		s.agencyActionFailed(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, confirmURL("/agency/requests/"+c.Param("id")+"/withdraw", form))
 }
 
 // handleLinkPage handles "POST /agency/requests/:id/link".
@@ -236,11 +342,7 @@ func (s *Server) handleLinkPage(c *gin.Context) {
 	linked := c.PostForm("linked")
 	_, err := s.workflow.Link(c.Request.Context(), principal(c).Principal, c.Param("id"), &linked)
 	if err != nil {
-		if code := errs.CodeOf(err); code == errs.Internal || code == errs.NotFound || code == errs.Unavailable {
-			s.renderError(c, err)
-			return
-		}
-		s.showRequest(c, statuses[errs.CodeOf(err)], err)
+		s.agencyActionFailed(c, err)
 		return
 	}
 	s.setFlash(c, "Link saved.")

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"html"
 	"html/template"
 	"io/fs"
 	"math"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
@@ -34,6 +36,9 @@ type Page struct {
 	// Caps is what the signed-in person may do beyond any particular
 	// request, from the policy: the menus and buttons show only that.
 	Caps policy.Capabilities
+	// Errors are what stopped the person's last form: the layout puts
+	// their summary first in main and starts the title with "Error: ".
+	Errors []errs.FieldError
 }
 
 // Audience is who reads the page, which decides how states read
@@ -48,12 +53,13 @@ func (p Page) Audience() wording.Audience {
 type renderer struct {
 	pages  map[string]*template.Template
 	static *staticFiles
+	book   *wording.Book // names processes and categories, for handlers too
 }
 
 // newRenderer parses the templates; book names the catalogue's processes
 // and categories for them.
 func newRenderer(templates fs.FS, static *staticFiles, book *wording.Book) (*renderer, error) {
-	r := &renderer{pages: map[string]*template.Template{}, static: static}
+	r := &renderer{pages: map[string]*template.Template{}, static: static, book: book}
 	funcs := template.FuncMap{
 		// Words for codes (package wording): pages show these, the API the codes.
 		"tag":   func(s any, a wording.Audience) wording.Tag { return wording.TagOf(stateOf(s), a) },
@@ -77,12 +83,11 @@ func newRenderer(templates fs.FS, static *staticFiles, book *wording.Book) (*ren
 		"category":          book.Category,
 		"categories":        book.Categories,
 
-		"static": static.url,
-		"join":   strings.Join,
-		"add":    func(a, b int) int { return a + b },
-		"fieldID": func(field string) string {
-			return "f-" + strings.NewReplacer("[", "-", "]", "", ".", "-").Replace(field)
-		},
+		"static":  static.url,
+		"join":    strings.Join,
+		"add":     func(a, b int) int { return a + b },
+		"fieldID": fieldID,
+		"invalid": invalid,
 		"datetime": func(t any) string {
 			switch v := t.(type) {
 			case time.Time:
@@ -124,6 +129,27 @@ func newRenderer(templates fs.FS, static *staticFiles, book *wording.Book) (*ren
 		r.pages[name] = t
 	}
 	return r, nil
+}
+
+// fieldID is the id of a form field on the page: "f-" and its name in the
+// API's errors, "verification.requester" → "f-verification-requester".
+func fieldID(field string) string {
+	return "f-" + strings.NewReplacer("[", "-", "]", "", ".", "-").Replace(field)
+}
+
+// invalid marks a field that has an error (nil: none) for assistive
+// technology, inside its tag: aria-invalid, and aria-describedby naming the
+// message beside it (the field_error partial) and any of hints, ids of
+// other descriptions to keep.
+func invalid(fe *errs.FieldError, hints ...string) template.HTMLAttr {
+	if fe == nil {
+		if len(hints) == 0 {
+			return ""
+		}
+		return template.HTMLAttr(`aria-describedby="` + html.EscapeString(strings.Join(hints, " ")) + `"`)
+	}
+	ids := append([]string{fieldID(fe.Field) + "-error"}, hints...)
+	return template.HTMLAttr(`aria-invalid="true" aria-describedby="` + html.EscapeString(strings.Join(ids, " ")) + `"`)
 }
 
 // stateOf reads a state as the views hold it: a request.State, or its

@@ -41,6 +41,11 @@ func (s *Server) routes() {
 	signin.GET("/auth/callback", s.handleAuthCallback)
 	signin.POST("/logout", s.requireAuth, s.requireCSRF, s.handleLogout)
 
+	// Actions that cannot be undone (withdraw, approve, countersign, reject,
+	// suspend) are confirmed: their POST without confirm=yes redirects to a
+	// GET confirmation page, which acts on nothing; its form posts again
+	// with confirm=yes (pages_confirm.go).
+
 	// Agency pages: officers and supervisors of the signed-in agency.
 	agency := app.Group("/agency", s.requireAuth, s.requireAgencyMember, s.requireCSRF, noStore)
 	agency.GET("", s.handleAgencyDashboard)
@@ -54,6 +59,7 @@ func (s *Server) routes() {
 	agency.POST("/requests/:id/submit", s.handleRequestSubmit)
 	agency.POST("/requests/:id/messages", s.handleAnswerPage)
 	agency.POST("/requests/:id/cosign", s.handleCosignPage)
+	agency.GET("/requests/:id/withdraw", s.handleWithdrawConfirm) // confirm, then POST acts
 	agency.POST("/requests/:id/withdraw", s.handleWithdrawPage)
 	agency.POST("/requests/:id/link", s.handleLinkPage)
 	agency.GET("/requests/:id/production", s.handleProductionDownload)
@@ -68,9 +74,12 @@ func (s *Server) routes() {
 	provider.GET("/queue", s.handleQueuePage)
 	provider.GET("/requests/:id/review", s.handleReviewPage)
 	provider.POST("/requests/:id/review", s.handleReviewDecision)
+	provider.GET("/requests/:id/review/confirm", s.handleReviewConfirm) // approve, countersign, reject
 	provider.GET("/agencies", s.handleAgenciesPage)
 	provider.POST("/agencies", s.handleAgencyCreatePage)
+	provider.GET("/agencies/:id/status", s.handleAgencyStatusConfirm) // confirm a suspension
 	provider.POST("/agencies/:id/status", s.handleAgencyStatusPage)
+	provider.GET("/people/:id/status", s.handlePersonStatusConfirm) // confirm a suspension
 	provider.POST("/people/:id/status", s.handlePersonStatusPage)
 	provider.GET("/audit", s.handleAuditPage)
 	provider.GET("/notices", s.handleProviderNotices)

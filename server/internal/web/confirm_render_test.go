@@ -1,0 +1,140 @@
+package web
+
+import (
+	"errors"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/wording"
+)
+
+// TestErrorSummary: a page with errors says so in its title, opens main
+// with a focused summary linking each message to its field, and marks each
+// field invalid, described by the message beside it; what was typed comes
+// back. Success is a banner of its own, never the summary.
+func TestErrorSummary(t *testing.T) {
+	r := mustRenderer(t)
+	reviewer := &identity.Principal{Name: "Rae Reviewer", Provider: true}
+	req := apiRequest{ID: "r1", Reference: "WD-2026-000012", Status: string(request.StateInReview), Process: "us.2703d", Version: 3,
+		AllowedActions: []string{"reject", "approve"}}
+	problem := &errs.Error{Code: errs.Invalid, Message: "Check the rejection.", Fields: []errs.FieldError{
+		{Field: "reason_code", Message: "Choose the reason for the rejection."},
+		{Field: "comment", Message: "Explain the rejection to the agency."}}}
+	form := url.Values{"action": {"reject"}, "comment": {"   "}, "reason_code": {""}}
+	p := reviewPage{Page: Page{Title: "Review WD-2026-000012", User: reviewer, CSRF: "tok"}, R: req, Can: map[string]bool{"reject": true, "approve": true}, Form: form,
+		ReasonCodes: []string{"insufficient_process"}}
+	p.Page.Errors, p.FieldErrors = fieldErrors(ownComment(problem, "reject"))
+	html := mustRender(t, r, "provider_review", p)
+
+	if !strings.Contains(html, "<title>Error: Review WD-2026-000012") {
+		t.Errorf("the title does not start with Error:\n%s", html[:300])
+	}
+	main := html[strings.Index(html, `<main id="main">`):]
+	summary := regexp.MustCompile(`^<main id="main">\s*<div class="error-summary" role="alert"[^>]*tabindex="-1" autofocus>`)
+	if !summary.MatchString(main) {
+		t.Errorf("main does not open with the focused error summary:\n%s", main[:400])
+	}
+	for field, id := range map[string]string{"reason_code": "f-reason_code", "reject.comment": "f-reject-comment"} {
+		if !strings.Contains(main, `<a href="#`+id+`">`) {
+			t.Errorf("the summary does not link %s to #%s", field, id)
+		}
+		if !regexp.MustCompile(`id="` + id + `"[^>]*aria-invalid="true" aria-describedby="` + id + `-error"`).MatchString(main) {
+			t.Errorf("the field #%s is not marked invalid and described by its message", id)
+		}
+		if !strings.Contains(main, `<p class="field-error" id="`+id+`-error">`) {
+			t.Errorf("no message beside #%s", id)
+		}
+	}
+	if strings.Count(main, `aria-invalid="true"`) != 2 {
+		t.Errorf("%d fields marked invalid, want the 2 with errors", strings.Count(main, `aria-invalid="true"`))
+	}
+	if strings.Contains(main, "notification-banner") {
+		t.Error("an error page shows the success banner")
+	}
+
+	p = reviewPage{Page: Page{Title: "Review", User: reviewer, Flash: "Rejected. Request WD-2026-000012 is now: Rejected."}, R: req, Form: url.Values{}}
+	html = mustRender(t, r, "provider_review", p)
+	if strings.Contains(html, "error-summary") || strings.Contains(html, "<title>Error:") || strings.Contains(html, "aria-invalid") {
+		t.Error("a page without errors shows an error")
+	}
+	if !regexp.MustCompile(`class="notification-banner notification-banner-success" role="status"[^>]*>\s*<h2[^>]*>Success</h2>\s*<p[^>]*>Rejected\.`).MatchString(html) {
+		t.Errorf("the success is not a notification banner of its own:\n%s", html)
+	}
+}
+
+// TestOvertaken: a confirmation that comes too late (someone else acted
+// first) says who did what, and the state now, in words.
+func TestOvertaken(t *testing.T) {
+	at := time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
+	r := apiRequest{Reference: "WD-2026-000012", Status: string(request.StateRejected),
+		History: []apiHistory{{At: at, Action: "reject", From: "in_review", To: "rejected", ActorID: "p-2"}}}
+	err := overtaken(request.Stale("r1"), r, map[string]string{"p-2": "Sam Ortiz"}, wording.Provider)
+	want := "Sam Ortiz rejected it on 2026-03-01 09:30 UTC, before you. Request WD-2026-000012 is now: Rejected."
+	if got := errs.Message(err); !strings.HasPrefix(got, want) || errs.CodeOf(err) != errs.Conflict {
+		t.Errorf("overtaken: %s %q, want Conflict %q", errs.CodeOf(err), got, want)
+	}
+	other := errs.E(errs.Invalid, "Choose the reason for the rejection.")
+	if got := overtaken(other, r, nil, wording.Provider); !errors.Is(got, other) {
+		t.Errorf("another error was changed: %v", got)
+	}
+}
+
+// TestConfirmPages: each confirmation names what will happen and what it
+// acts on, posts the same inputs with confirm=yes and a CSRF token, and its
+// one button names its object.
+func TestConfirmPages(t *testing.T) {
+	r := mustRenderer(t)
+	staff := &identity.Principal{Name: "Ada Admin", Provider: true}
+	inputs := url.Values{"version": {"3"}, "action": {"approve"}, "scope_categories": {"subscriber"}, "scope_targets": {"phone:+15550100123"}}
+	tests := []struct {
+		desc string
+		page confirmPage
+		want []string
+	}{
+		{"approve", confirmPage{Heading: "Approve request WD-2026-000012 and release it?", Action: "/provider/requests/r1/review",
+			Scope:  &apiDecision{Categories: []string{"subscriber"}, DateFrom: "2026-01-01", DateTo: "2026-01-31", Targets: []apiTarget{{Type: "phone", Value: "+15550100123"}}},
+			What:   []string{"The package with what is listed above is built at once."},
+			Button: "Approve and release " + lowerFirst(r.book.Categories([]string{"subscriber"}))},
+			[]string{"Subscriber information", "from 2026-01-01 to 2026-01-31", "<code>&#43;15550100123</code>", ">Approve and release subscriber information</button>"}},
+		{"countersign", confirmPage{Heading: "Countersign request WD-2026-000012 and release it?", Action: "/provider/requests/r1/review",
+			Scope: &apiDecision{Categories: []string{"subscriber"}, DateFrom: "2026-01-01", DateTo: "2026-01-31"}, Button: "Countersign and release subscriber information"},
+			[]string{"Subscriber information", ">Countersign and release subscriber information</button>"}},
+		{"reject", confirmPage{Heading: "Reject request WD-2026-000012?", Action: "/provider/requests/r1/review",
+			Facts: []fact{{"Reason", wording.Reason("insufficient_process")}, {"Your explanation to the agency", "No order."}}, Button: "Reject request WD-2026-000012"},
+			[]string{wording.Reason("insufficient_process"), "No order.", ">Reject request WD-2026-000012</button>"}},
+		{"withdraw", confirmPage{Heading: "Withdraw request WD-2026-000012?", Action: "/agency/requests/r1/withdraw", Button: "Withdraw request WD-2026-000012"},
+			[]string{`action="/agency/requests/r1/withdraw"`, ">Withdraw request WD-2026-000012</button>"}},
+		{"suspend", confirmPage{Heading: "Suspend Dana Reyes?", Action: "/provider/people/p1/status", Button: "Suspend Dana Reyes"},
+			[]string{">Suspend Dana Reyes</button>"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.desc, func(t *testing.T) {
+			tc.page.Page = Page{Title: "Confirm", User: staff, CSRF: "tok"}
+			tc.page.Fields, tc.page.Cancel = carry(inputs), "/back"
+			tc.page.What = append(tc.page.What, "This cannot be undone.")
+			html := mustRender(t, r, "confirm", tc.page)
+			form := html[strings.Index(html, `<form method="post" action="`+tc.page.Action+`" id="form-confirm">`):]
+			form = form[:strings.Index(form, "</form>")]
+			for _, w := range append(tc.want, "<h1>"+tc.page.Heading+"</h1>", "This cannot be undone.", `<a href="/back">`) {
+				if !strings.Contains(html, w) {
+					t.Errorf("the page does not say %q", w)
+				}
+			}
+			for _, w := range []string{`name="csrf_token" value="tok"`, `name="confirm" value="yes"`, `name="version" value="3"`,
+				`name="scope_targets" value="phone:&#43;15550100123"`} {
+				if !strings.Contains(form, w) {
+					t.Errorf("the confirmed form does not carry %s:\n%s", w, form)
+				}
+			}
+			if strings.Count(form, "<button") != 1 {
+				t.Errorf("the confirmation has %d buttons, want one", strings.Count(form, "<button"))
+			}
+		})
+	}
+}

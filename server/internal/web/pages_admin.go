@@ -1,0 +1,118 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/agency"
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/wording"
+)
+
+type agenciesPage struct {
+	Page
+	Agencies []apiAgency
+	People   map[string][]apiPerson
+	Kinds    []string
+	Fields   map[string]*errs.FieldError
+	Form     apiAgency
+}
+
+// handleAgenciesPage handles "GET /provider/agencies": admins onboard,
+// suspend and reactivate agencies and their people.
+func (s *Server) handleAgenciesPage(c *gin.Context) {
+	s.renderAgencies(c, http.StatusOK, apiAgency{}, nil)
+}
+
+func (s *Server) renderAgencies(c *gin.Context, status int, form apiAgency, problem error) {
+	ctx, actor := c.Request.Context(), principal(c).Principal
+	list, err := s.admin.Agencies(ctx, actor)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	p := agenciesPage{Page: s.page(c, "Agencies"), People: map[string][]apiPerson{}, Kinds: agency.Kinds, Form: form}
+	for _, a := range list {
+		p.Agencies = append(p.Agencies, toAPIAgency(a))
+		people, err := s.admin.People(ctx, actor, a.ID)
+		if err != nil {
+			s.renderError(c, err)
+			return
+		}
+		for _, person := range people {
+			p.People[a.ID] = append(p.People[a.ID], toAPIPerson(person))
+		}
+	}
+	if problem != nil {
+		p.Page.Errors, p.Fields = fieldErrors(problem)
+	}
+	s.html(c, status, "provider_agencies", p)
+}
+
+// handleAgencyCreatePage handles "POST /provider/agencies".
+func (s *Server) handleAgencyCreatePage(c *gin.Context) {
+	form := apiAgency{Name: c.PostForm("name"), Country: c.PostForm("country"), Kind: c.PostForm("kind"),
+		Issuer: c.PostForm("issuer"), IssuerOrg: c.PostForm("issuer_org")}
+	a, err := s.admin.CreateAgency(c.Request.Context(), principal(c).Principal,
+		agency.Agency{Name: form.Name, Country: form.Country, Kind: form.Kind, Issuer: form.Issuer, IssuerOrg: form.IssuerOrg})
+	if err != nil {
+		if code := errs.CodeOf(err); code == errs.Invalid || code == errs.Conflict {
+			s.renderAgencies(c, statuses[code], form, err)
+			return
+		}
+		s.renderError(c, err)
+		return
+	}
+	s.setFlash(c, "Agency "+a.Name+" onboarded.")
+	c.Redirect(http.StatusSeeOther, "/provider/agencies")
+}
+
+// handleAgencyStatusPage handles "POST /provider/agencies/:id/status": a
+// suspension is confirmed first (handleAgencyStatusConfirm); a
+// reactivation acts at once.
+func (s *Server) handleAgencyStatusPage(c *gin.Context) {
+	status := c.PostForm("status")
+	if status == agency.StatusSuspended && c.PostForm("confirm") != "yes" {
+		c.Redirect(http.StatusSeeOther, confirmURL("/provider/agencies/"+c.Param("id")+"/status", c.Request.PostForm))
+		return
+	}
+	if err := s.admin.SetAgencyStatus(c.Request.Context(), principal(c).Principal, c.Param("id"), status); err != nil {
+		s.adminFailed(c, err)
+		return
+	}
+	s.setFlash(c, "The agency is now "+lowerFirst(wording.AccountTag(status).Text)+".")
+	c.Redirect(http.StatusSeeOther, "/provider/agencies")
+}
+
+// handlePersonStatusPage handles "POST /provider/people/:id/status": a
+// suspension is confirmed first (handlePersonStatusConfirm); a
+// reactivation acts at once.
+func (s *Server) handlePersonStatusPage(c *gin.Context) {
+	status := c.PostForm("status")
+	if status == identity.StatusSuspended && c.PostForm("confirm") != "yes" {
+		c.Redirect(http.StatusSeeOther, confirmURL("/provider/people/"+c.Param("id")+"/status", c.Request.PostForm))
+		return
+	}
+	if err := s.admin.SetPersonStatus(c.Request.Context(), principal(c).Principal, c.Param("id"), status); err != nil {
+		s.adminFailed(c, err)
+		return
+	}
+	name := c.PostForm("name")
+	if name == "" {
+		name = "The person"
+	}
+	s.setFlash(c, name+" is now "+lowerFirst(wording.AccountTag(status).Text)+".")
+	c.Redirect(http.StatusSeeOther, "/provider/agencies")
+}
+
+// adminFailed shows the agencies page with why a change did not act (the
+// error summary at its top), or the error page when there is none to show.
+func (s *Server) adminFailed(c *gin.Context, err error) {
+	if code := errs.CodeOf(err); code == errs.Invalid || code == errs.Conflict {
+		s.renderAgencies(c, statuses[code], apiAgency{}, err)
+		return
+	}
+	s.renderError(c, err)
+}

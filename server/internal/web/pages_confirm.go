@@ -1,0 +1,299 @@
+package web
+
+import (
+	"errors"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/agency"
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/wording"
+	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
+)
+
+// Actions that cannot be undone are confirmed: their form posts without
+// confirm=yes, the handler checks it (workflow.Check: the same answers as
+// the action, nothing written) and redirects to a confirmation page (a
+// GET, which changes nothing) saying what will happen; only that page's
+// form, carrying the same inputs plus confirm=yes, acts.
+
+// confirmed reports whether the form is the confirmation page's.
+func confirmed(form url.Values) bool { return form.Get("confirm") == "yes" }
+
+// csrfField is the form field of the CSRF token (requireCSRF reads it).
+const csrfField = "csrf_token"
+
+// inputs are form's inputs without its CSRF token and confirm: what a
+// confirmation carries over.
+func inputs(form url.Values) url.Values {
+	q := url.Values{}
+	for k, v := range form {
+		if k != csrfField && k != "confirm" {
+			q[k] = v
+		}
+	}
+	return q
+}
+
+// confirmURL is the confirmation page at path for the inputs of form (the
+// page's own form carries a fresh CSRF token).
+func confirmURL(path string, form url.Values) string {
+	return path + "?" + inputs(form).Encode()
+}
+
+// A hiddenField is one input the confirmation carries over.
+type hiddenField struct{ Name, Value string }
+
+// A fact is one line of what the confirmation is about.
+type fact struct{ Label, Value string }
+
+// A confirmPage asks the person to confirm one action that cannot be
+// undone, saying what will happen; its one button names what it does.
+type confirmPage struct {
+	Page
+	Heading string
+	Facts   []fact
+	// Scope is what an approval releases, said in words on the page.
+	Scope  *apiDecision
+	What   []string // what will happen, sentence by sentence
+	Action string   // where the confirmed form posts
+	Fields []hiddenField
+	Button string
+	Cancel string // back to where the person came from, acting on nothing
+}
+
+// carry lists form's inputs (without the CSRF token and confirm) in a
+// stable order, for the confirmation's hidden fields.
+func carry(form url.Values) []hiddenField {
+	q := inputs(form)
+	var out []hiddenField
+	for _, k := range slices.Sorted(maps.Keys(q)) {
+		for _, v := range q[k] {
+			out = append(out, hiddenField{Name: k, Value: v})
+		}
+	}
+	return out
+}
+
+// lowerFirst puts a name in the middle of a sentence ("Subscriber
+// information" → "subscriber information"), leaving acronyms ("IP
+// addresses") as they are.
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if next, _ := utf8.DecodeRuneInString(s[n:]); unicode.IsUpper(next) {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
+}
+
+// overtaken turns a refusal because someone else acted first (a stale
+// version, or an action no longer allowed in the request's state) into
+// what a page says: who did what, and where the request stands now, in
+// words. Any other error is returned as it is.
+func overtaken(err error, r apiRequest, actors map[string]string, a wording.Audience) error {
+	if !errors.Is(err, request.ErrStaleVersion) && !errors.Is(err, workflow.ErrNotAllowed) {
+		return err
+	}
+	msg := "Someone else acted on request " + r.Reference + " first. "
+	if n := len(r.History); n > 0 {
+		last := r.History[n-1]
+		line := wording.History(last.Action, actors[last.ActorID], last.Comment)
+		msg = line.Text + " on " + last.At.UTC().Format("2006-01-02 15:04 UTC") + ", before you. "
+	}
+	msg += "Request " + r.Reference + " is now: " + wording.State(request.State(r.Status), a) + ". Nothing was changed by you; check it and decide again."
+	return &errs.Error{Code: errs.Conflict, Message: msg, Err: err}
+}
+
+// reviewConfirms are the review actions that are confirmed first.
+var reviewConfirms = []workflow.Action{workflow.ActionApprove, workflow.ActionCountersign, workflow.ActionReject}
+
+// handleReviewConfirm handles "GET /provider/requests/:id/review/confirm":
+// the confirmation of an approval, a countersignature or a rejection,
+// with the inputs of the review page's form in the query. It acts on
+// nothing; a form that does not pass goes back to the workspace with its
+// errors.
+func (s *Server) handleReviewConfirm(c *gin.Context) {
+	if err := s.workflowReady(); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	form := c.Request.URL.Query()
+	action, version, in, err := reviewInput(form)
+	if err == nil && !slices.Contains(reviewConfirms, action) {
+		err = chooseAction()
+	}
+	ctx, actor := c.Request.Context(), principal(c).Principal
+	if err == nil {
+		err = s.workflow.Check(ctx, actor, c.Param("id"), version, action, in)
+	}
+	if err != nil {
+		s.reviewFailed(c, err, form)
+		return
+	}
+	f, err := s.casefiles.Open(ctx, actor, c.Param("id"))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	r := toAPIFile(f, "/provider")
+	p := confirmPage{Page: s.page(c, "Confirm: "+wording.Action(action)+" "+r.Reference), Action: "/provider/requests/" + r.ID + "/review",
+		Fields: carry(form), Cancel: "/provider/requests/" + r.ID + "/review"}
+	agencyName := r.Agency.Name
+	switch action {
+	case workflow.ActionApprove:
+		sc := approvedScope(form, r)
+		p.Scope = &sc
+		what := lowerFirst(s.render.book.Categories(sc.Categories))
+		if r.Workflow != nil && r.Workflow.ApprovalsRequired > 1 {
+			p.Heading = "Approve request " + r.Reference + " for countersignature?"
+			p.What = []string{"Your approval goes to counsel. Nothing is released until a second person countersigns it; then " + agencyName + " receives what is listed above."}
+			p.Button = "Approve " + what + " for countersignature"
+		} else {
+			p.Heading = "Approve request " + r.Reference + " and release it?"
+			p.What = []string{"The package with what is listed above is built at once and " + agencyName + " can download it.",
+				"This cannot be undone: once downloaded, the data has left the provider."}
+			p.Button = "Approve and release " + what
+		}
+	case workflow.ActionCountersign:
+		if r.Workflow != nil && len(r.Workflow.Approvals) > 0 {
+			sc := r.Workflow.Approvals[0].Scope
+			p.Scope = &sc
+			p.Facts = append(p.Facts, fact{"Approved by", r.Workflow.Approvals[0].By.Name})
+		}
+		p.Heading = "Countersign request " + r.Reference + " and release it?"
+		p.What = []string{"Your countersignature completes the approval: the package with what is listed above is built at once and " + agencyName + " can download it.",
+			"This cannot be undone: once downloaded, the data has left the provider."}
+		p.Button = "Countersign and release"
+		if p.Scope != nil {
+			p.Button += " " + lowerFirst(s.render.book.Categories(p.Scope.Categories))
+		}
+	case workflow.ActionReject:
+		p.Heading = "Reject request " + r.Reference + "?"
+		p.Facts = []fact{{"Reason", wording.Reason(in.ReasonCode)}, {"Your explanation to the agency", in.Comment}}
+		p.What = []string{agencyName + " is told that the provider refuses the request, with your reason and explanation. Nothing is disclosed.",
+			"This cannot be undone: to ask again, the agency must file a new request."}
+		p.Button = "Reject request " + r.Reference
+	}
+	s.html(c, http.StatusOK, "confirm", p)
+}
+
+// approvedScope is what an approval form releases: the categories and
+// targets it ticks, and its window (the scope decision's where the form
+// leaves a date empty). The workflow has checked it lies within the scope
+// decision.
+func approvedScope(form url.Values, r apiRequest) apiDecision {
+	d := apiDecision{Categories: form["scope_categories"], DateFrom: form.Get("scope_date_from"), DateTo: form.Get("scope_date_to")}
+	for _, t := range form["scope_targets"] {
+		typ, val, _ := strings.Cut(t, ":")
+		d.Targets = append(d.Targets, apiTarget{Type: typ, Value: val})
+	}
+	if sc := r.Scope; sc != nil {
+		if d.DateFrom == "" {
+			d.DateFrom = sc.DateFrom
+		}
+		if d.DateTo == "" {
+			d.DateTo = sc.DateTo
+		}
+	}
+	return d
+}
+
+// handleWithdrawConfirm handles "GET /agency/requests/:id/withdraw": the
+// confirmation of a withdrawal, with the withdraw form's inputs in the
+// query.
+func (s *Server) handleWithdrawConfirm(c *gin.Context) {
+	if err := s.workflowReady(); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	form := c.Request.URL.Query()
+	version, in := agencyInput(form)
+	ctx, actor := c.Request.Context(), principal(c).Principal
+	if err := s.workflow.Check(ctx, actor, c.Param("id"), version, workflow.ActionWithdraw, in); err != nil {
+		s.agencyActionFailed(c, err)
+		return
+	}
+	f, err := s.casefiles.Open(ctx, actor, c.Param("id"))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	r := f.Request
+	p := confirmPage{Page: s.page(c, "Confirm: withdraw "+r.Reference), Heading: "Withdraw request " + r.Reference + "?",
+		What: []string{"The provider stops working on it and discloses nothing.",
+			"This cannot be undone: to ask again, file a new request."},
+		Action: "/agency/requests/" + r.ID + "/withdraw", Fields: carry(form), Button: "Withdraw request " + r.Reference,
+		Cancel: "/agency/requests/" + r.ID}
+	if in.Comment != "" {
+		p.Facts = []fact{{"Why you withdraw it", in.Comment}}
+	}
+	s.html(c, http.StatusOK, "confirm", p)
+}
+
+// handleAgencyStatusConfirm handles "GET /provider/agencies/:id/status":
+// the confirmation of an agency's suspension.
+func (s *Server) handleAgencyStatusConfirm(c *gin.Context) {
+	if c.Query("status") != agency.StatusSuspended {
+		// Only a suspension is confirmed; a reactivation is one click.
+		c.Redirect(http.StatusSeeOther, "/provider/agencies")
+		return
+	}
+	ctx, actor := c.Request.Context(), principal(c).Principal
+	list, err := s.admin.Agencies(ctx, actor)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	i := slices.IndexFunc(list, func(a agency.Agency) bool { return a.ID == c.Param("id") })
+	if i < 0 {
+		s.renderError(c, errs.E(errs.NotFound, "No such agency."))
+		return
+	}
+	a := list[i]
+	p := confirmPage{Page: s.page(c, "Confirm: suspend "+a.Name), Heading: "Suspend " + a.Name + "?",
+		Facts: []fact{{"Agency", a.Name + " (" + a.Country + ")"}},
+		What: []string{"Everyone at " + a.Name + ", people and systems alike, is refused from their next request: their sessions and API tokens stop working.",
+			"Requests already filed stay as they are. An administrator can reactivate the agency."},
+		Action: "/provider/agencies/" + a.ID + "/status", Fields: carry(c.Request.URL.Query()), Button: "Suspend " + a.Name,
+		Cancel: "/provider/agencies"}
+	s.html(c, http.StatusOK, "confirm", p)
+}
+
+// handlePersonStatusConfirm handles "GET /provider/people/:id/status":
+// the confirmation of a person's suspension; the query names their agency.
+func (s *Server) handlePersonStatusConfirm(c *gin.Context) {
+	if c.Query("status") != identity.StatusSuspended {
+		c.Redirect(http.StatusSeeOther, "/provider/agencies")
+		return
+	}
+	ctx, actor := c.Request.Context(), principal(c).Principal
+	people, err := s.admin.People(ctx, actor, c.Query("agency"))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	i := slices.IndexFunc(people, func(p identity.Person) bool { return p.ID == c.Param("id") })
+	if i < 0 {
+		s.renderError(c, errs.E(errs.NotFound, "No such person in this agency."))
+		return
+	}
+	person := people[i]
+	p := confirmPage{Page: s.page(c, "Confirm: suspend "+person.Name), Heading: "Suspend " + person.Name + "?",
+		What: []string{person.Name + " is signed out at once and refused from their next request, in the portal and through the API.",
+			"What they filed or decided stays as it is. An administrator can reactivate them."},
+		Action: "/provider/people/" + person.ID + "/status", Fields: carry(c.Request.URL.Query()), Button: "Suspend " + person.Name,
+		Cancel: "/provider/agencies"}
+	if person.Email != "" {
+		p.Facts = []fact{{"Person", person.Name + " <" + person.Email + ">"}}
+	}
+	s.html(c, http.StatusOK, "confirm", p)
+}
