@@ -93,9 +93,12 @@ func TestReportPublishAndVerify(t *testing.T) {
 	if regexp.MustCompile(`\sstyle=`).MatchString(page) {
 		t.Error("the report page has an inline style, which the CSP refuses")
 	}
-	_, page = admin.postForm("/provider/transparency/publish", url.Values{"csrf_token": {admin.csrf(page)}, "period": {"2026-H1"}})
-	if !strings.Contains(page, "a correction needs a reason") {
-		t.Errorf("a second publication without a reason was not refused:\n%s", page)
+	// The refusal is an error on the form (its summary links the reason),
+	// never the success banner.
+	resp, page = admin.postForm("/provider/transparency/publish", url.Values{"csrf_token": {admin.csrf(page)}, "period": {"2026-H1"}})
+	if resp.StatusCode < 400 || !strings.Contains(page, `<a href="#f-reason">Say why this version corrects the published one.</a>`) ||
+		strings.Contains(page, "notification-banner") {
+		t.Errorf("a second publication without a reason was not refused in the error summary: %d\n%s", resp.StatusCode, page)
 	}
 
 	// The public API, JSON and CSV.

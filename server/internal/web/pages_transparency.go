@@ -56,6 +56,8 @@ type vbar struct {
 
 type transparencyPage struct {
 	Page
+	Form           url.Values // the publish form as typed, when it was refused
+	Fields         map[string]*errs.FieldError
 	Periods        []string // published periods, newest first
 	Period         string
 	Country        string // the country filter, or ""
@@ -190,6 +192,12 @@ func trendChart(points []trendRow, counts []transparency.Count) []vbar {
 // data table, downloads, what the provider may not report, and how to
 // recount it.
 func (s *Server) handleTransparencyPage(c *gin.Context) {
+	s.showTransparency(c, http.StatusOK, nil)
+}
+
+// showTransparency renders the reports page; problem, when the publish
+// form was refused, goes in the error summary with what was typed.
+func (s *Server) showTransparency(c *gin.Context, status int, problem error) {
 	ctx := c.Request.Context()
 	svc, err := s.transparencyService()
 	if err != nil {
@@ -200,6 +208,10 @@ func (s *Server) handleTransparencyPage(c *gin.Context) {
 		Country: c.Query("country"), TrendHeight: trendHeight, LabelX: chartLabel - 8, AxisY: trendHeight - 30,
 		AxisX2: chartWidth - 16, TrendValueY: trendHeight - 36, TrendLabelY: trendHeight - 10}
 	p.CanPublish = p.Caps.Can("report.publish")
+	if problem != nil {
+		p.Page.Errors, p.Fields = fieldErrors(problem)
+		p.Form = c.Request.PostForm
+	}
 	if lg, err := s.transparencyLog(); err == nil {
 		p.Key = lg.Key()
 	}
@@ -219,7 +231,7 @@ func (s *Server) handleTransparencyPage(c *gin.Context) {
 		}
 	}
 	if len(p.Periods) == 0 {
-		s.html(c, http.StatusOK, "transparency", p)
+		s.html(c, status, "transparency", p)
 		return
 	}
 	p.Period = c.DefaultQuery("period", p.Periods[0])
@@ -277,7 +289,7 @@ func (s *Server) handleTransparencyPage(c *gin.Context) {
 		counts = append(counts, cell.RequestsReceived)
 	}
 	p.Trend = trendChart(p.TrendRows, counts)
-	s.html(c, http.StatusOK, "transparency", p)
+	s.html(c, status, "transparency", p)
 }
 
 // handleTransparencyPublish handles "POST /provider/transparency/publish":
@@ -293,8 +305,8 @@ func (s *Server) handleTransparencyPublish(c *gin.Context) {
 	if err != nil {
 		var e *errs.Error
 		if errors.As(err, &e) && (e.Code == errs.Invalid || e.Code == errs.Conflict) {
-			s.setFlash(c, errs.Message(err))
-			c.Redirect(http.StatusSeeOther, "/transparency")
+			// A refusal is an error on the form, never the success banner.
+			s.showTransparency(c, statuses[e.Code], err)
 			return
 		}
 		s.renderError(c, err)
