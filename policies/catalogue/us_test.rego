@@ -52,6 +52,12 @@ test_us_emergency_pen_register if {
 	not "court" in x.issuer_kinds
 }
 
+# The emergency processes: choosing one is what makes a request an
+# emergency (the request form and the request domain read flags.emergency).
+test_emergency_processes if {
+	{id | some id, p in catalogue.processes; p.emergency} == {"us.emergency", "us.prtt_emergency"}
+}
+
 # 18 U.S.C. §§ 2703(d), 2711(3): a 2703(d) order comes from a court only.
 test_us_2703d_only_from_a_court if {
 	{k | some k in catalogue.processes["us.2703d"].issuer_kinds} == {"court", "judge"}

@@ -42,6 +42,8 @@ cases := {
 	"uk is international": {"in": base("GB", "uk.opo", "judge", "in_review"), "queue": "international", "hours": 168, "code": "international"},
 	"pen register to counsel": {"in": patch(base("US", "us.prtt", "judge", "in_review"), {"categories": ["envelope"]}), "queue": "counsel", "hours": 24, "code": "prospective"},
 	"countersign to counsel": {"in": base("US", "us.warrant", "judge", "awaiting_countersign"), "queue": "counsel", "hours": 240, "code": "countersign"},
+	# The emergency team, counsel among them, gives an emergency's second approval at once.
+	"emergency countersign stays with the emergency team": {"in": patch(base("US", "us.emergency", "agency", "awaiting_countersign"), emergency), "queue": "emergency", "hours": 4, "code": "emergency"},
 	"long nondisclosure to counsel": {"in": patch(base("US", "us.warrant", "judge", "in_review"), {"nondisclosure_ordered": true, "nondisclosure_until": "2028-06-01"}), "queue": "counsel", "hours": 240, "code": "long_nondisclosure"},
 	"preservation within a day": {"in": base("US", "us.preservation", "agency", "in_review"), "queue": "legal", "hours": 24, "code": "legal_review"},
 	"unknown process default deadline": {"in": base("US", "us.letter", "judge", "in_review"), "queue": "legal", "hours": 240, "code": "legal_review"},

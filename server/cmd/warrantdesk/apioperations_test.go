@@ -122,7 +122,8 @@ func TestAPIEveryOperation(t *testing.T) {
 	fileInto(t, riverside, with(subpoena, with(datesAround(), map[string]any{"process": "us.emergency",
 		"issuing_authority": map[string]any{"kind": "agency", "name": "Riverside Police Department", "signed_by": "Sgt. M. Hill"},
 		"categories":        []string{"subscriber", "connection_log"},
-		"emergency":         map[string]any{"narrative": "A child is held hostage; the kidnapper uses this number."}})), &emergency)
+		"emergency": map[string]any{"narrative": "A child is held hostage; the kidnapper uses this number.",
+			"callback": "+1 555 0100 199", "supervisor_id": personID(t, base, "riverside-pd", "sergeant@riverside-pd.example")}})), &emergency)
 	ids["filed"], ids["withdraw"], ids["emergency"], ids["emergency_ref"] = filed.ID, toWithdraw.ID, emergency.ID, emergency.Reference
 
 	// version reads the version of request id as who sees it.

@@ -248,7 +248,8 @@ func TestWorkflowAPI(t *testing.T) {
 		body := with(subpoena, with(datesAround(), map[string]any{"process": "us.emergency",
 			"issuing_authority": map[string]any{"kind": "agency", "name": "Riverside Police Department", "signed_by": "Sgt. M. Hill"},
 			"categories":        []string{"subscriber", "connection_log"},
-			"emergency":         map[string]any{"narrative": "A child is held hostage; the kidnapper uses this number."}}))
+			"emergency": map[string]any{"narrative": "A child is held hostage; the kidnapper uses this number.",
+				"callback": "+1 555 0100 199", "supervisor_id": personID(t, base, "riverside-pd", "sergeant@riverside-pd.example")}}))
 		em := file(t, riverside, body)
 		if em.Queue != "" || !strings.Contains(strings.Join(get(t, sergeant, em.ID).AllowedActions, ","), "cosign") {
 			t.Fatalf("uncosigned emergency: queue %q", em.Queue)

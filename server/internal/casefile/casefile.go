@@ -53,11 +53,12 @@ type File struct {
 	// Staff are the people the request may be assigned to, when the caller
 	// may assign it.
 	Staff []identity.Person
-	// Actors names the people in the request's history as the caller may
-	// see them (people.id → name): the provider's staff see names; an
-	// agency sees its own people by name and the provider's as "The
-	// provider's legal team", as in the questions and answers. The
-	// portal's own steps are not named.
+	// Actors names the people in the request's history, and the supervisor
+	// an emergency names to co-sign it, as the caller may see them
+	// (people.id → name): the provider's staff see names; an agency sees
+	// its own people by name and the provider's as "The provider's legal
+	// team", as in the questions and answers. The portal's own steps are
+	// not named.
 	Actors map[string]string
 }
 
@@ -101,7 +102,7 @@ func (s *Service) Of(ctx context.Context, actor *identity.Principal, r *request.
 			return nil, err
 		}
 	}
-	if f.Actors, err = actors(ctx, s.DB, r.History, actor.Provider); err != nil {
+	if f.Actors, err = actors(ctx, s.DB, r, actor.Provider); err != nil {
 		return nil, err
 	}
 	if f.Workflow != nil && f.Workflow.May(workflow.ActionAssign) {
@@ -120,12 +121,15 @@ func (s *Service) Of(ctx context.Context, actor *identity.Principal, r *request.
 
 // actors names the people who acted in history as a reader may see them
 // (File.Actors).
-func actors(ctx context.Context, db *gorm.DB, history []request.HistoryEntry, provider bool) (map[string]string, error) {
+func actors(ctx context.Context, db *gorm.DB, r *request.Request, provider bool) (map[string]string, error) {
 	var ids []string
-	for _, h := range history {
+	for _, h := range r.History {
 		if h.ActorID != "" && h.ActorID != workflow.SystemPersonID && !slices.Contains(ids, h.ActorID) {
 			ids = append(ids, h.ActorID)
 		}
+	}
+	if s := r.EmergencySupervisor; s != nil && !slices.Contains(ids, *s) {
+		ids = append(ids, *s)
 	}
 	names := map[string]string{}
 	if len(ids) == 0 {

@@ -457,7 +457,8 @@ func (c *caseRun) input(process string, followUp bool) request.Input {
 		in.Nondisclosure = request.Nondisclosure{}
 		in.Categories = []string{"subscriber", "activity", "connection_log"}
 		in.Targets = c.targets(1)
-		in.Emergency = &request.Emergency{Narrative: emergencies[c.rng.IntN(len(emergencies))]}
+		in.Emergency = &request.Emergency{Narrative: emergencies[c.rng.IntN(len(emergencies))],
+			Callback: "+15550100199", SupervisorID: c.ag.Supervisor.PersonID}
 	case "us.preservation":
 		in.IssuingAuthority = request.Authority{Kind: "agency", Name: c.ag.Name, SignedBy: c.ag.Officer.Name}
 		in.Docket = fmt.Sprintf("PR-%d-%04d", y, c.rng.IntN(10000))

@@ -34,7 +34,10 @@ var allowed = map[string][]string{
 		// The legal facts of migration 0011: ids, numbers and booleans.
 		"purpose", "offence_max_penalty_months", "offence_grounds", "offence_sentence_months",
 		"offence_committed_in_issuing_state", "person_resides_in_issuing_state", "nondisclosure_issued_by",
-		"national_security"},
+		"national_security",
+		// An emergency's callback number and the supervisor named to co-sign
+		// it (0016): a phone number and a people id.
+		"emergency_callback", "emergency_supervisor_id"},
 	// Lifecycle events of national-security requests, kept out of the public
 	// log (only bands are published): the fields of a log leaf, no content.
 	"national_security_events": {"id", "request_id", "event", "date", "country", "agency_kind", "process", "request_type",
@@ -69,7 +72,9 @@ var allowed = map[string][]string{
 	"workflow_links":     {"request_id", "linked_id", "linked_by", "linked_at"},
 	"workflow_messages":  {"id", "request_id", "at", "author_id", "side", "body"},
 	"notifications": {"id", "created_at", "request_id", "audience", "agency_id", "team", "kind", "subject", "body",
-		"email_state", "emailed_at"},
+		"email_state", "emailed_at",
+		// The one person a notification is addressed to (0016), or NULL.
+		"person_id"},
 
 	// Retained metadata (0007): the categories of DESIGN.md, nothing else.
 	"md_accounts":          {"id", "phone", "username", "email", "profile_name", "status", "registered_at", "deleted_at"},

@@ -281,6 +281,29 @@ func (e *Engine) Catalogue(ctx context.Context) (Catalogue, error) {
 	})
 }
 
+// Process returns process id, and false when the catalogue has none.
+func (c Catalogue) Process(id string) (Process, bool) {
+	for _, j := range c.Jurisdictions {
+		for _, p := range j.Processes {
+			if p.ID == id {
+				return p, true
+			}
+		}
+	}
+	return Process{}, false
+}
+
+// AlwaysEmergency reports whether every request under p is an emergency:
+// p is an emergency process (flags.emergency), such as a U.S. emergency
+// disclosure request, so choosing it is what makes a request one.
+func (p Process) AlwaysEmergency() bool { return p.Flags.Emergency }
+
+// MayBeEmergency reports whether a request under p may state an emergency:
+// an emergency process, or one with an emergency procedure of its own (EU
+// Art. 10(4): eight hours; UK IPA s. 61A: an urgent authorisation), as the
+// disclosure policy's has_emergency_procedure has it.
+func (p Process) MayBeEmergency() bool { return p.Flags.Emergency || p.EmergencyDeadlineHours > 0 }
+
 // CategoryName is the name of category id, or id itself when unknown.
 func (c Catalogue) CategoryName(id string) string {
 	for _, x := range c.Categories {

@@ -112,7 +112,9 @@ func decode(data []byte) (Input, map[string]bool, error) {
 			}
 			in.Emergency = &Emergency{}
 			d.object(raw, name, "", map[string]func(json.RawMessage, string){
-				"narrative": func(raw json.RawMessage, name string) { d.str(raw, name, &in.Emergency.Narrative) },
+				"narrative":     func(raw json.RawMessage, name string) { d.str(raw, name, &in.Emergency.Narrative) },
+				"callback":      func(raw json.RawMessage, name string) { d.str(raw, name, &in.Emergency.Callback) },
+				"supervisor_id": func(raw json.RawMessage, name string) { d.str(raw, name, &in.Emergency.SupervisorID) },
 			})
 		},
 		"purpose": func(raw json.RawMessage, name string) { d.str(raw, name, &in.Purpose) },

@@ -83,6 +83,8 @@ func TestDecodeUpdate(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	in := validInput()
+	// An EU order may state an emergency case (Art. 10(4)), or not.
+	in.Process = "eu.epoc"
 	in.Emergency = &request.Emergency{Narrative: "Threat to life."}
 	r := mustCreate(t, e, e.officerA, in)
 

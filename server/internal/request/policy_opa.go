@@ -61,6 +61,16 @@ func (p opaPolicy) Scope(ctx context.Context, r *Request, a *agency.Agency) (Sco
 	return out, nil
 }
 
+// Process looks process id up in the catalogue.
+func (p opaPolicy) Process(ctx context.Context, id string) (policy.Process, bool, error) {
+	cat, err := p.e.Catalogue(ctx)
+	if err != nil {
+		return policy.Process{}, false, err
+	}
+	pr, ok := cat.Process(id)
+	return pr, ok, nil
+}
+
 // PolicyRequest is r as the policy sees it: the facts its rules read, and
 // nothing it does not need.
 func PolicyRequest(r *Request) policy.Request {

@@ -96,9 +96,15 @@ type Nondisclosure struct {
 }
 
 // An Emergency is the officer's attestation that waiting for legal process
-// risks death or serious physical injury; Narrative says what harm, to whom.
+// risks death or serious physical injury; Narrative says what harm, to
+// whom. An emergency has no court order: instead it gives the number the
+// provider may call the officer back on (Callback, E.164) and names the
+// supervisor of the agency who will co-sign it (SupervisorID, a people id),
+// who is notified as soon as it is submitted.
 type Emergency struct {
-	Narrative string `json:"narrative"`
+	Narrative    string `json:"narrative"`
+	Callback     string `json:"callback"`
+	SupervisorID string `json:"supervisor_id"`
 }
 
 // An Offence is what is being investigated, with the facts legal thresholds
@@ -178,8 +184,12 @@ type Request struct {
 	Nondisclosure      Nondisclosure `gorm:"embedded;embeddedPrefix:nondisclosure_"`
 	Emergency          bool          `gorm:"column:emergency"`
 	EmergencyNarrative string        `gorm:"column:emergency_narrative"`
-	Purpose            string        `gorm:"column:purpose"` // a purpose id of the process, or ""
-	Offence            Offence       `gorm:"embedded;embeddedPrefix:offence_"`
+	EmergencyCallback  string        `gorm:"column:emergency_callback"`
+	// EmergencySupervisor is the supervisor named to co-sign the emergency;
+	// nil when none is named (yet).
+	EmergencySupervisor *string `gorm:"column:emergency_supervisor_id"`
+	Purpose             string  `gorm:"column:purpose"` // a purpose id of the process, or ""
+	Offence             Offence `gorm:"embedded;embeddedPrefix:offence_"`
 	// PersonResides: the issuing authority believes the person whose data
 	// is sought lives in its State (EU Art. 8(2)(b)).
 	PersonResides bool   `gorm:"column:person_resides_in_issuing_state"`
@@ -224,7 +234,10 @@ func (r *Request) Input() Input {
 		Summary:          r.Summary,
 	}
 	if r.Emergency {
-		in.Emergency = &Emergency{Narrative: r.EmergencyNarrative}
+		in.Emergency = &Emergency{Narrative: r.EmergencyNarrative, Callback: r.EmergencyCallback}
+		if r.EmergencySupervisor != nil {
+			in.Emergency.SupervisorID = *r.EmergencySupervisor
+		}
 	}
 	return in
 }
@@ -242,9 +255,13 @@ func (r *Request) set(in Input) {
 	r.Categories = CategoryList(in.Categories)
 	r.Nondisclosure = in.Nondisclosure
 	r.Emergency = in.Emergency != nil
-	r.EmergencyNarrative = ""
-	if in.Emergency != nil {
-		r.EmergencyNarrative = in.Emergency.Narrative
+	r.EmergencyNarrative, r.EmergencyCallback, r.EmergencySupervisor = "", "", nil
+	if e := in.Emergency; e != nil {
+		r.EmergencyNarrative, r.EmergencyCallback = e.Narrative, e.Callback
+		if e.SupervisorID != "" {
+			id := e.SupervisorID
+			r.EmergencySupervisor = &id
+		}
 	}
 	r.Purpose = in.Purpose
 	r.Offence = in.Offence.clone()
@@ -379,6 +396,9 @@ type Policy interface {
 	Authorize(ctx context.Context, actor *identity.Principal, action string, r *Request) error
 	// Scope returns what r may lawfully obtain when filed by agency a.
 	Scope(ctx context.Context, r *Request, a *agency.Agency) (Scope, error)
+	// Process returns the catalogue's entry for process id, and false when
+	// the catalogue does not know it.
+	Process(ctx context.Context, id string) (policy.Process, bool, error)
 }
 
 // A Scope is the policy's decision on what a request may obtain: the

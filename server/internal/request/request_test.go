@@ -34,7 +34,11 @@ import (
 // rolePolicy is a small, real Policy that decides by role, so these tests
 // are about the request domain. The production policy is the OPA engine of
 // package policy, wired in later through an adapter written by the lead.
-type rolePolicy struct{}
+type rolePolicy struct {
+	// catalogue is the production policy, asked only what the catalogue
+	// says of a process (which processes are emergencies).
+	catalogue request.Policy
+}
 
 var agencyActions = []string{
 	request.ActionCreate, request.ActionEdit, request.ActionUpload, request.ActionSubmit,
@@ -78,6 +82,10 @@ func (rolePolicy) Scope(_ context.Context, r *request.Request, a *agency.Agency)
 	return sc, nil
 }
 
+func (p rolePolicy) Process(ctx context.Context, id string) (policy.Process, bool, error) {
+	return p.catalogue.Process(ctx, id)
+}
+
 // now is the fixed clock of these tests.
 var now = time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 
@@ -90,6 +98,8 @@ type env struct {
 	officerA *identity.Principal
 	officerB *identity.Principal
 	reviewer *identity.Principal
+	// supervisorA supervises agency a, officerA's; officerB's agency has none.
+	supervisorA *identity.Principal
 }
 
 func newEnv(t *testing.T) *env {
@@ -100,13 +110,17 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	pol, err := policy.Load(context.Background(), policies.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
 	e := &env{
 		db:      d,
 		blobDir: blobDir,
 		svc: &request.Service{
 			DB:     d.DB,
 			Blobs:  store,
-			Policy: rolePolicy{},
+			Policy: rolePolicy{catalogue: request.NewPolicy(pol)},
 			Now:    func() time.Time { return now },
 		},
 	}
@@ -115,10 +129,7 @@ func newEnv(t *testing.T) *env {
 	e.officerA = mustPerson(t, d, e.a, "officer-a", identity.RoleOfficer)
 	e.officerB = mustPerson(t, d, e.b, "officer-b", identity.RoleOfficer)
 	e.reviewer = mustPerson(t, d, nil, "reviewer", identity.RoleReviewer)
-	pol, err := policy.Load(context.Background(), policies.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e.supervisorA = mustPerson(t, d, e.a, "supervisor-a", identity.RoleSupervisor)
 	// Enqueue only: no jobs are worked in these tests.
 	if e.wf, err = workflow.New(workflow.Config{DB: d, Policy: pol, Now: func() time.Time { return now }}); err != nil {
 		t.Fatal(err)
@@ -471,7 +482,17 @@ func TestValidation(t *testing.T) {
 		}, want: []string{"targets"}},
 		{desc: "nondisclosure end without an order", modify: func(in *request.Input) { in.Nondisclosure.Ordered = false }, want: []string{"nondisclosure.until"}},
 		{desc: "nondisclosure ends before issue", modify: func(in *request.Input) { in.Nondisclosure.Until = date("2026-11-01") }, want: []string{"nondisclosure.until"}},
-		{desc: "emergency without a narrative", modify: func(in *request.Input) { in.Emergency = &request.Emergency{Narrative: "  "} }, want: []string{"emergency.narrative"}},
+		// A subpoena has no emergency procedure: the old emergency object
+		// disagrees with the process.
+		{desc: "emergency under a process without one", modify: func(in *request.Input) { in.Emergency = &request.Emergency{Narrative: "Threat to life."} }, want: []string{"emergency"}},
+		{desc: "emergency callback not a number", modify: func(in *request.Input) {
+			in.Process = "us.emergency"
+			in.Emergency = &request.Emergency{Callback: "the front desk"}
+		}, want: []string{"emergency.callback"}},
+		{desc: "emergency supervisor not an id", modify: func(in *request.Input) {
+			in.Process = "us.emergency"
+			in.Emergency = &request.Emergency{SupervisorID: "sergeant"}
+		}, want: []string{"emergency.supervisor_id"}},
 		{desc: "penalty negative", modify: func(in *request.Input) { in.Offence.MaxPenaltyMonths = floatp(-1) }, want: []string{"offence.max_penalty_months"}},
 		{desc: "penalty past 150 years", modify: func(in *request.Input) { in.Offence.MaxPenaltyMonths = floatp(1801) }, want: []string{"offence.max_penalty_months"}},
 		{desc: "ground not an id", modify: func(in *request.Input) { in.Offence.Grounds = []string{"Violence!"} }, want: []string{"offence.grounds[0]"}},
@@ -721,18 +742,31 @@ func TestSubmitRequirements(t *testing.T) {
 			t.Errorf("fields (-want +got):\n%s", diff)
 		}
 	})
-	t.Run("emergency needs no docket yet", func(t *testing.T) {
+	t.Run("emergency needs what an emergency has", func(t *testing.T) {
 		in := validInput()
 		in.Process, in.Docket, in.IssuingAuthority.SignedBy = "us.emergency", "", ""
 		in.IssuingAuthority.Kind = "agency"
-		in.Emergency = &request.Emergency{Narrative: "A kidnapped child; the captor is messaging the family."}
-		r := mustCreate(t, e, e.officerA, in)
-		mustUpload(t, e, e.officerA, r.ID, request.BuildPDF("\n", "emergency"))
+		in.ExpiresOn, in.Nondisclosure = day.Date{}, request.Nondisclosure{}
+		r := mustCreate(t, e, e.officerA, in) // the process makes it an emergency
+		_, err := e.submit(ctx, e.officerA, r.ID)
+		if diff := cmp.Diff([]string{"emergency.callback", "emergency.narrative", "emergency.supervisor_id"}, fieldNames(err)); diff != "" {
+			t.Errorf("submit an emergency without its facts: %v; fields (-want +got):\n%s", err, diff)
+		}
+	})
+	t.Run("emergency needs no docket or order", func(t *testing.T) {
+		in := validInput()
+		in.Process, in.Docket, in.IssuingAuthority.SignedBy = "us.emergency", "", ""
+		in.IssuingAuthority.Kind = "agency"
+		in.ExpiresOn, in.Nondisclosure = day.Date{}, request.Nondisclosure{}
+		in.Emergency = &request.Emergency{Narrative: "A kidnapped child; the captor is messaging the family.",
+			Callback: "+1 (555) 010-0199", SupervisorID: e.supervisorA.PersonID}
+		r := mustCreate(t, e, e.officerA, in) // no order uploaded
 		sub, err := e.submit(ctx, e.officerA, r.ID)
 		if err != nil {
 			t.Fatalf("Submit: %v", err)
 		}
-		if !sub.Emergency || sub.EmergencyNarrative == "" {
+		if !sub.Emergency || sub.EmergencyNarrative == "" || sub.EmergencyCallback != "+15550100199" ||
+			sub.EmergencySupervisor == nil || *sub.EmergencySupervisor != e.supervisorA.PersonID {
 			t.Errorf("emergency not kept: %+v", sub)
 		}
 	})

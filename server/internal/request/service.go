@@ -230,6 +230,11 @@ func (s *Service) Create(ctx context.Context, actor *identity.Principal, in Inpu
 	}
 	now := s.now()
 	problems := normalize(&in, actor.AgencyCountry, day.Of(now))
+	bad, err := s.emergencyOfProcess(ctx, &in, false, day.Of(now))
+	if err != nil {
+		return nil, err
+	}
+	problems = append(problems, bad...)
 	id, err := uuid.NewV7()
 	if err != nil {
 		return nil, fmt.Errorf("create request: %w", err)
@@ -250,7 +255,11 @@ func (s *Service) Create(ctx context.Context, actor *identity.Principal, in Inpu
 		if err := s.authorize(ctx, actor, ActionCreate, r); err != nil {
 			return err
 		}
-		if err := problems.Err(); err != nil {
+		bad, err := checkSupervisor(ctx, tx, actor.AgencyID, actor.PersonID, &in)
+		if err != nil {
+			return err
+		}
+		if err := append(problems, bad...).Err(); err != nil {
 			return err
 		}
 		ref, err := nextReference(ctx, tx, now.Year())
@@ -293,6 +302,8 @@ func editColumns(r *Request) map[string]any {
 		"nondisclosure_issued_by":            r.Nondisclosure.IssuedBy,
 		"emergency":                          r.Emergency,
 		"emergency_narrative":                r.EmergencyNarrative,
+		"emergency_callback":                 r.EmergencyCallback,
+		"emergency_supervisor_id":            r.EmergencySupervisor,
 		"purpose":                            r.Purpose,
 		"offence_description":                r.Offence.Description,
 		"offence_max_penalty_months":         r.Offence.MaxPenaltyMonths,
@@ -343,7 +354,17 @@ func (s *Service) Update(ctx context.Context, actor *identity.Principal, id stri
 			return fmt.Errorf("update request %s: %w", r.ID, err)
 		}
 		now := s.now()
-		if err := normalize(&in, a.Country, day.Of(now)).Err(); err != nil {
+		problems := normalize(&in, a.Country, day.Of(now))
+		withdrawn := u.Emergency != nil && *u.Emergency == nil
+		bad, err := s.emergencyOfProcess(ctx, &in, withdrawn, day.Of(now))
+		if err != nil {
+			return err
+		}
+		problems = append(problems, bad...)
+		if bad, err = checkSupervisor(ctx, tx, r.AgencyID, r.CreatedBy, &in); err != nil {
+			return err
+		}
+		if err := append(problems, bad...).Err(); err != nil {
 			return err
 		}
 		r.set(in)

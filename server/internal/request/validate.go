@@ -207,12 +207,21 @@ func normalize(in *Input, region string, today day.Date) errs.Fields {
 		f.Add("nondisclosure.until", "The non-disclosure order must end after the issue date.")
 	}
 
-	if in.Emergency != nil {
-		in.Emergency.Narrative = strings.TrimSpace(in.Emergency.Narrative)
-		if in.Emergency.Narrative == "" {
-			f.Add("emergency.narrative", "Describe the risk of death or serious physical injury that makes this an emergency.")
-		} else {
-			text(&f, "emergency.narrative", in.Emergency.Narrative, maxLongText, true)
+	// What an emergency has instead of a court order may come bit by bit,
+	// like the rest of a draft; submission asks for all of it (missing).
+	if e := in.Emergency; e != nil {
+		e.Narrative = strings.TrimSpace(e.Narrative)
+		text(&f, "emergency.narrative", e.Narrative, maxLongText, true)
+		if e.Callback = strings.TrimSpace(e.Callback); e.Callback != "" {
+			if v, err := NormalizeTarget(TargetPhone, e.Callback, region); err != nil {
+				f.Add("emergency.callback", "%s", errs.Message(err))
+			} else {
+				e.Callback = v
+			}
+		}
+		e.SupervisorID = strings.TrimSpace(e.SupervisorID)
+		if e.SupervisorID != "" && uuid.Validate(e.SupervisorID) != nil {
+			f.Add("emergency.supervisor_id", "Choose a supervisor of your agency from the list.")
 		}
 	}
 
@@ -281,7 +290,13 @@ func CheckSubmittable(ctx context.Context, tx *gorm.DB, r *Request) error {
 	if err := tx.WithContext(ctx).Model(&Document{}).Where("request_id = ?", r.ID).Count(&docs).Error; err != nil {
 		return fmt.Errorf("count documents of request %s: %w", r.ID, err)
 	}
-	if f := missing(r, int(docs)); len(f) > 0 {
+	f := missing(r, int(docs))
+	in := r.Input()
+	bad, err := checkSupervisor(ctx, tx, r.AgencyID, r.CreatedBy, &in)
+	if err != nil {
+		return err
+	}
+	if f = append(f, bad...); len(f) > 0 {
 		return &errs.Error{Code: errs.Invalid, Message: "Complete the request before submitting it.", Fields: f}
 	}
 	return nil
@@ -308,7 +323,14 @@ func missing(r *Request, documents int) errs.Fields {
 	need("targets", len(r.Targets) > 0, "Name at least one target.")
 	need("categories", len(r.Categories) > 0, "Choose at least one data category.")
 	need("offence.description", r.Offence.Description != "", "Describe the offence under investigation.")
-	need("file", documents > 0, "Upload the signed order as a PDF.")
+	// An emergency cannot wait for a signed order; it has instead what the
+	// provider needs to trust it and act at once.
+	need("file", r.Emergency || documents > 0, "Upload the signed order as a PDF.")
+	if r.Emergency {
+		need("emergency.narrative", r.EmergencyNarrative != "", "Describe the emergency: who is in danger, of what, and why the data is needed without delay.")
+		need("emergency.callback", r.EmergencyCallback != "", "Give the number the provider can call you back on, with its country code.")
+		need("emergency.supervisor_id", r.EmergencySupervisor != nil, "Choose the supervisor who will co-sign this emergency request.")
+	}
 	return f
 }
 

@@ -35,7 +35,10 @@ func toAPIRequest(r *request.Request, a *agency.Agency, scope *request.Scope, ba
 		out.Agency = apiAgencyRef{ID: r.AgencyID}
 	}
 	if r.Emergency {
-		out.Emergency = &apiEmergency{Narrative: r.EmergencyNarrative}
+		out.Emergency = &apiEmergency{Narrative: r.EmergencyNarrative, Callback: r.EmergencyCallback}
+		if r.EmergencySupervisor != nil {
+			out.Emergency.SupervisorID = *r.EmergencySupervisor
+		}
 	}
 	for _, t := range r.Targets {
 		out.Targets = append(out.Targets, apiTarget{Type: t.Type, Value: t.Value})

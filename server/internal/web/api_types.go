@@ -5,6 +5,7 @@ import (
 
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
 )
 
 // The API's JSON shapes. They are separate from the domain structs, so an
@@ -35,7 +36,9 @@ type apiNondisclosure struct {
 }
 
 type apiEmergency struct {
-	Narrative string `json:"narrative"`
+	Narrative    string `json:"narrative"`
+	Callback     string `json:"callback"`      // E.164: where the provider may call the officer back
+	SupervisorID string `json:"supervisor_id"` // the people id of the supervisor named to co-sign
 }
 
 type apiOffence struct {
@@ -152,6 +155,13 @@ type apiRequest struct {
 	Messages       []apiMessage  `json:"messages,omitempty"`
 	AllowedActions []string      `json:"allowed_actions,omitempty"` // what the caller may do now
 	Workflow       *apiWorkflow  `json:"workflow,omitempty"`
+}
+
+// AwaitingCosign reports whether the request is an emergency still
+// waiting for its supervisor's co-signature: submitted, but not yet with
+// the provider.
+func (r apiRequest) AwaitingCosign() bool {
+	return r.Status == string(request.StateSubmitted) && r.Workflow != nil && r.Workflow.Emergency && r.Workflow.Cosign == nil
 }
 
 type apiRequestList struct {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"encoding/json"
 	"math"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/wording"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 )
 
@@ -83,6 +85,19 @@ type requestFormPage struct {
 	Purposes []optionGroup
 	Grounds  []optionGroup
 	Scope    *apiScope
+	// EmergencyRule is what the chosen process asks of an emergency.
+	EmergencyRule emergencyRule
+}
+
+// emergencyRule is what the form asks about an emergency under the chosen
+// process, as the catalogue says: an emergency process is always one and
+// has no court order (no docket, order dates or non-disclosure order); a
+// process with an emergency procedure may state one; others ask nothing.
+type emergencyRule struct {
+	Always, Optional bool
+	// Supervisors are those of the officer's agency who may be named to
+	// co-sign, when the process may be an emergency.
+	Supervisors []option
 }
 
 // An optionGroup is a labelled list of choices (an <optgroup>, a fieldset).
@@ -155,13 +170,26 @@ func (s *Server) requestList(c *gin.Context, base, page, title string) {
 	s.html(c, http.StatusOK, page, p)
 }
 
-func (s *Server) formPage(c *gin.Context, title string) (requestFormPage, error) {
+// formPage is the request form for process (the one chosen, or "").
+func (s *Server) formPage(c *gin.Context, title, process string) (requestFormPage, error) {
 	cat, err := s.policy.Catalogue(c.Request.Context())
 	if err != nil {
 		return requestFormPage{}, err
 	}
 	p := requestFormPage{Page: s.page(c, title), AuthorityKinds: request.AuthorityKinds, TargetTypes: request.TargetTypes,
 		FieldErrors: map[string]*errs.FieldError{}}
+	if pr, ok := cat.Process(process); ok {
+		p.EmergencyRule.Always, p.EmergencyRule.Optional = pr.AlwaysEmergency(), !pr.AlwaysEmergency() && pr.MayBeEmergency()
+	}
+	if p.EmergencyRule.Always || p.EmergencyRule.Optional {
+		sups, err := s.requests.Supervisors(c.Request.Context(), principal(c).Principal)
+		if err != nil {
+			return requestFormPage{}, err
+		}
+		for _, sup := range sups {
+			p.EmergencyRule.Supervisors = append(p.EmergencyRule.Supervisors, option{Value: sup.ID, Label: cmp.Or(sup.Name, sup.Email)})
+		}
+	}
 	for _, j := range cat.Jurisdictions {
 		for _, pr := range j.Processes {
 			p.Processes = append(p.Processes, option{Value: pr.ID, Label: j.Name + ": " + pr.Name})
@@ -205,19 +233,28 @@ func (p *requestFormPage) padTargets(ts []apiTarget) {
 
 // handleRequestNew handles "GET /agency/requests/new".
 func (s *Server) handleRequestNew(c *gin.Context) {
-	p, err := s.formPage(c, "New request")
+	p, err := s.formPage(c, "New request", c.Query("process"))
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
 	p.Action = "/agency/requests"
+	p.R.Process = c.Query("process")
 	p.padTargets(nil)
 	s.html(c, http.StatusOK, "request_form", p)
 }
 
 // handleRequestCreate handles "POST /agency/requests": create a draft from the form.
 func (s *Server) handleRequestCreate(c *gin.Context) {
-	form, targets := parseRequestForm(c)
+	form, targets, err := s.parseRequestForm(c)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	if c.PostForm("step") == stepProcess {
+		s.rerenderForm(c, "New request", "/agency/requests", false, form, targets, nil)
+		return
+	}
 	in, err := request.DecodeInput(form.json(targets))
 	var r *request.Request
 	if err == nil {
@@ -239,7 +276,7 @@ func (s *Server) handleRequestEdit(c *gin.Context) {
 		return
 	}
 	r, view := f.Request, toAPIFile(f, "/agency")
-	p, err := s.formPage(c, "Edit "+r.Reference)
+	p, err := s.formPage(c, "Edit "+r.Reference, r.Process)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -251,10 +288,18 @@ func (s *Server) handleRequestEdit(c *gin.Context) {
 
 // handleRequestSave handles "POST /agency/requests/:id": save the edited draft.
 func (s *Server) handleRequestSave(c *gin.Context) {
-	form, targets := parseRequestForm(c)
+	form, targets, err := s.parseRequestForm(c)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
 	form.ID = c.Param("id")
 	version, verr := strconv.Atoi(c.PostForm("version"))
 	form.Version = version
+	if c.PostForm("step") == stepProcess {
+		s.rerenderForm(c, "Edit draft", "/agency/requests/"+form.ID, true, form, targets, nil)
+		return
+	}
 	in, err := request.DecodeInput(form.json(targets))
 	if err == nil && verr != nil {
 		err = errs.E(errs.Invalid, "The form is missing its version; reload the page.")
@@ -275,19 +320,25 @@ func (s *Server) handleRequestSave(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/agency/requests/"+r.ID)
 }
 
+// rerenderForm shows the form again as typed: with what was wrong (cause),
+// or, with no cause, with the questions of the process just chosen.
 func (s *Server) rerenderForm(c *gin.Context, title, action string, editing bool, form requestForm, targets []apiTarget, cause error) {
-	if code := errs.CodeOf(cause); code == errs.Internal || code == errs.Forbidden || code == errs.Unavailable {
+	if code := errs.CodeOf(cause); cause != nil && (code == errs.Internal || code == errs.Forbidden || code == errs.Unavailable) {
 		s.renderError(c, cause)
 		return
 	}
-	p, err := s.formPage(c, title)
+	p, err := s.formPage(c, title, form.Process)
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
 	p.Action, p.Editing, p.R = action, editing, form
-	p.Errors, p.FieldErrors = fieldErrors(cause)
 	p.padTargets(targets)
+	if cause == nil {
+		s.html(c, http.StatusOK, "request_form", p)
+		return
+	}
+	p.Errors, p.FieldErrors = fieldErrors(cause)
 	status := http.StatusUnprocessableEntity
 	if errs.CodeOf(cause) == errs.Conflict {
 		status = http.StatusConflict
@@ -358,12 +409,42 @@ func (s *Server) handleRequestSubmit(c *gin.Context) {
 		s.showRequest(c, statuses[errs.CodeOf(err)], err)
 		return
 	}
-	s.setFlash(c, "Request "+f.Request.Reference+" submitted to the provider.")
-	c.Redirect(http.StatusSeeOther, "/agency/requests/"+f.Request.ID)
+	r := f.Request
+	awaiting := f.Workflow != nil && f.Workflow.Emergency && f.Workflow.CosignedAt == nil
+	supervisor := ""
+	if r.EmergencySupervisor != nil {
+		supervisor = f.Actors[*r.EmergencySupervisor]
+	}
+	s.setFlash(c, wording.Submitted(r.Reference, awaiting, supervisor))
+	c.Redirect(http.StatusSeeOther, "/agency/requests/"+r.ID)
 }
 
-// parseRequestForm reads the HTML form as typed.
-func parseRequestForm(c *gin.Context) (requestForm, []apiTarget) {
+// stepProcess is the form's button that shows the questions of the process
+// chosen (without saving), so the form works without script.
+const stepProcess = "Show the questions for this process"
+
+// parseRequestForm reads the HTML form as typed. Whether it is an
+// emergency follows from the process chosen (the catalogue's): always
+// under an emergency process, as the officer says under one with an
+// emergency procedure, never under another.
+func (s *Server) parseRequestForm(c *gin.Context) (requestForm, []apiTarget, error) {
+	f, targets := readRequestForm(c)
+	cat, err := s.policy.Catalogue(c.Request.Context())
+	if err != nil {
+		return f, targets, err
+	}
+	em := &apiEmergency{Narrative: c.PostForm("emergency_narrative"), Callback: c.PostForm("emergency_callback"),
+		SupervisorID: c.PostForm("emergency_supervisor_id")}
+	pr, known := cat.Process(f.Process)
+	switch {
+	case known && pr.AlwaysEmergency(), (!known || pr.MayBeEmergency()) && c.PostForm("emergency") == "true":
+		f.Emergency = em
+	}
+	return f, targets, nil
+}
+
+// readRequestForm reads the HTML form as typed, but the emergency.
+func readRequestForm(c *gin.Context) (requestForm, []apiTarget) {
 	var f requestForm
 	f.Process = c.PostForm("process")
 	f.IssuingAuthority = apiAuthority{Kind: c.PostForm("authority_kind"), Name: c.PostForm("authority_name"), SignedBy: c.PostForm("authority_signed_by")}
@@ -375,9 +456,6 @@ func parseRequestForm(c *gin.Context) (requestForm, []apiTarget) {
 	f.Nondisclosure.Until = c.PostForm("nondisclosure_until")
 	f.Nondisclosure.IssuedBy = c.PostForm("nondisclosure_issued_by")
 	f.Purpose = c.PostForm("purpose")
-	if c.PostForm("emergency") == "true" {
-		f.Emergency = &apiEmergency{Narrative: c.PostForm("emergency_narrative")}
-	}
 	f.Offence.Description = c.PostForm("offence_description")
 	f.Offence.MaxPenalty = strings.TrimSpace(c.PostForm("offence_max_penalty"))
 	f.Offence.PenaltyUnit = c.PostForm("offence_penalty_unit")
@@ -435,7 +513,7 @@ func (f requestForm) json(targets []apiTarget) []byte {
 	}
 	var emergency any
 	if f.Emergency != nil {
-		emergency = map[string]any{"narrative": f.Emergency.Narrative}
+		emergency = map[string]any{"narrative": f.Emergency.Narrative, "callback": f.Emergency.Callback, "supervisor_id": f.Emergency.SupervisorID}
 	}
 	if targets == nil {
 		targets = []apiTarget{}

@@ -64,6 +64,10 @@ func newRenderer(templates fs.FS, static *staticFiles, book *wording.Book) (*ren
 		// Words for codes (package wording): pages show these, the API the codes.
 		"tag":   func(s any, a wording.Audience) wording.Tag { return wording.TagOf(stateOf(s), a) },
 		"state": func(s any, a wording.Audience) string { return wording.State(stateOf(s), a) },
+		// A request's tag: an emergency awaiting its co-signature reads so.
+		"requestTag": func(r apiRequest, a wording.Audience) wording.Tag {
+			return wording.RequestTag(request.State(r.Status), r.AwaitingCosign(), a)
+		},
 		"change": func(from, to string, a wording.Audience) string {
 			return wording.Change(request.State(from), request.State(to), a)
 		},

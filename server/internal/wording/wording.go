@@ -121,6 +121,35 @@ func TagOf(s request.State, a Audience) Tag {
 	return Tag{Text: w.agency, Meaning: w.agencyMeaning}
 }
 
+// RequestTag is the status tag of a request in state s for audience a.
+// An emergency still waiting for its supervisor's co-signature (awaiting)
+// has not reached the provider although it is "submitted", so its agency
+// reads that it waits for the co-signature, which is the agency's to give.
+func RequestTag(s request.State, awaitingCosign bool, a Audience) Tag {
+	if awaitingCosign && s == request.StateSubmitted && a == Agency {
+		return Tag{Text: AwaitingCosign, Meaning: NeedsAction}
+	}
+	return TagOf(s, a)
+}
+
+// AwaitingCosign is what an agency reads of an emergency its supervisor
+// has not co-signed yet.
+const AwaitingCosign = "Waiting for your supervisor's co-signature"
+
+// Submitted is what the officer reads once request reference is
+// submitted: sent to the provider, or, for an emergency, waiting for the
+// co-signature of supervisor, who has been told.
+func Submitted(reference string, awaitingCosign bool, supervisor string) string {
+	switch {
+	case !awaitingCosign:
+		return "Request " + reference + " submitted to the provider."
+	case supervisor == "":
+		return "Emergency request " + reference + " is waiting for your supervisor's co-signature; it reaches the provider once co-signed."
+	}
+	return "Emergency request " + reference + " is waiting for your supervisor's co-signature: " + supervisor +
+		" has been notified, and it reaches the provider once they co-sign it."
+}
+
 // actions are the workflow's actions as a button or a menu names them.
 var actions = map[workflow.Action]string{
 	workflow.ActionTake:                     "Take it",

@@ -196,3 +196,34 @@ func TestEveryProcessAndCategoryHasWords(t *testing.T) {
 		t.Errorf("an unknown process reads %q, want its code", got)
 	}
 }
+
+// TestEmergencyAwaitingCosign: an emergency its supervisor has not
+// co-signed is, to its agency, waiting for that co-signature, not
+// "Submitted to the provider", which it has not reached; once co-signed,
+// or to the provider, it reads as any submitted request.
+func TestEmergencyAwaitingCosign(t *testing.T) {
+	for _, tc := range []struct {
+		awaiting bool
+		a        wording.Audience
+		want     wording.Tag
+	}{
+		{true, wording.Agency, wording.Tag{Text: "Waiting for your supervisor's co-signature", Meaning: wording.NeedsAction}},
+		{false, wording.Agency, wording.Tag{Text: "Submitted to the provider", Meaning: wording.Waiting}},
+		{true, wording.Provider, wording.TagOf(request.StateSubmitted, wording.Provider)},
+	} {
+		if got := wording.RequestTag(request.StateSubmitted, tc.awaiting, tc.a); got != tc.want {
+			t.Errorf("RequestTag(submitted, awaiting %v, %s) = %+v, want %+v", tc.awaiting, tc.a, got, tc.want)
+		}
+	}
+	if got := wording.RequestTag(request.StateInReview, true, wording.Agency); got != wording.TagOf(request.StateInReview, wording.Agency) {
+		t.Errorf("a request past submission reads %+v", got)
+	}
+	got := wording.Submitted("WD-2026-000001", true, "Marcus Hill")
+	if !strings.Contains(got, "waiting for your supervisor's co-signature") || !strings.Contains(got, "Marcus Hill has been notified") ||
+		strings.Contains(got, "submitted to the provider") {
+		t.Errorf("Submitted for an emergency = %q", got)
+	}
+	if got := wording.Submitted("WD-2026-000001", false, ""); got != "Request WD-2026-000001 submitted to the provider." {
+		t.Errorf("Submitted = %q", got)
+	}
+}

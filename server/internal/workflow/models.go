@@ -179,14 +179,15 @@ const (
 )
 
 // A Notification is one entry of the outbox: shown in the portal to its
-// audience (an agency's people, or a provider team), and e-mailed when SMTP
-// is configured.
+// audience (an agency's people, or a provider team) or to one person of it,
+// and e-mailed when SMTP is configured.
 type Notification struct {
 	ID         int64      `gorm:"column:id;primaryKey"`
 	CreatedAt  time.Time  `gorm:"column:created_at"`
 	RequestID  *string    `gorm:"column:request_id"`
 	Audience   string     `gorm:"column:audience"`
 	AgencyID   *string    `gorm:"column:agency_id"`
+	PersonID   *string    `gorm:"column:person_id"` // the one person of the audience it is addressed to; nil: all of them
 	Team       string     `gorm:"column:team"`
 	Kind       string     `gorm:"column:kind"` // question, answer, decision, deadline, cosign, …
 	Subject    string     `gorm:"column:subject"`

@@ -26,12 +26,21 @@ type Mailer interface {
 type note struct {
 	audience, agencyID, team, kind, subject, body string
 	requestID                                     string
-	queued                                        bool // to the team of the queue the transition leaves the request in
+	personID                                      string // to this person of the audience only; "": to all
+	queued                                        bool   // to the team of the queue the transition leaves the request in
 }
 
 // agencyNote notifies the requesting agency's people.
 func (s *step) agencyNote(kind, subject, body string) note {
 	return note{audience: AudienceAgency, agencyID: s.req.AgencyID, kind: kind, subject: subject, body: body, requestID: s.req.ID}
+}
+
+// personNote notifies one person of the requesting agency: the supervisor
+// an emergency names to co-sign it.
+func (s *step) personNote(personID, kind, subject, body string) note {
+	n := s.agencyNote(kind, subject, body)
+	n.personID = personID
+	return n
 }
 
 // teamNote notifies the team of the request's current queue.
@@ -70,6 +79,10 @@ func (e *Engine) notify(ctx context.Context, tx *gorm.DB, notes []note, jobs *[]
 			id := n.agencyID
 			row.AgencyID = &id
 		}
+		if n.personID != "" {
+			id := n.personID
+			row.PersonID = &id
+		}
 		if e.mailer != nil {
 			row.EmailState = EmailPending
 		}
@@ -94,6 +107,9 @@ func recipients(ctx context.Context, tx *gorm.DB, n *Notification) ([]string, er
 			return nil, nil
 		}
 		q = q.Where("agency_id = ?", *n.AgencyID)
+		if n.PersonID != nil {
+			q = q.Where("id = ?", *n.PersonID)
+		}
 	} else {
 		q = q.Where("agency_id IS NULL")
 	}

@@ -61,13 +61,25 @@ func (s *step) submit() error {
 	s.leaf = &translog.Record{Event: translog.EventReceived, Categories: r.Categories, NDO: sc.UserNotice.Gagged}
 	if s.c.Emergency {
 		s.comment = "Emergency: waiting for a supervisor of the agency to co-sign before it reaches the provider."
-		s.notes = append(s.notes, s.agencyNote("cosign", "Co-signature needed",
-			fmt.Sprintf("Emergency request %s reaches the provider once a supervisor of your agency, other than the officer who filed it, co-signs it.", r.Reference)))
+		s.notes = append(s.notes, s.cosignNote())
 	}
 	if !r.ExpiresOn.IsZero() {
 		s.jobs = append(s.jobs, orderExpiryJob(r))
 	}
 	return s.e.meetFollowUp(s.ctx, s.tx, r, s.now)
+}
+
+// cosignNote asks for an emergency's co-signature at once: of the
+// supervisor it names, or of the agency's supervisors when it names none (a
+// request filed before supervisors were named).
+func (s *step) cosignNote() note {
+	r := s.req
+	if r.EmergencySupervisor == nil {
+		return s.agencyNote("cosign", "Co-signature needed: "+r.Reference,
+			fmt.Sprintf("Emergency request %s reaches the provider once a supervisor of your agency, other than the officer who filed it, co-signs it.", r.Reference))
+	}
+	return s.personNote(*r.EmergencySupervisor, "cosign", "Co-signature needed: "+r.Reference,
+		fmt.Sprintf("%s filed emergency request %s and names you as the supervisor who co-signs it. It reaches the provider only once you co-sign: open it, check the emergency, and co-sign it now.", s.actor.Name, r.Reference))
 }
 
 // policyDenied explains a scope decision that authorises nothing, with the

@@ -549,6 +549,12 @@ func (e *Engine) allowed(ctx context.Context, actor *identity.Principal, r *requ
 				continue
 			}
 		}
+		// The policy knows the request, not the case: co-signing is
+		// offered only while the emergency waits for it, and never to the
+		// officer who filed it (the guard would refuse both).
+		if rule.Action == ActionCosign && (c == nil || !c.Emergency || c.CosignedAt != nil || r.CreatedBy == actor.PersonID) {
+			continue
+		}
 		d, err := e.decide(ctx, actor, rule.Action, r)
 		if err != nil {
 			return nil, err

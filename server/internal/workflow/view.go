@@ -303,7 +303,8 @@ type NotificationPage struct {
 }
 
 // Notifications returns the notifications actor's audience sees, newest
-// first: the agency's own, or those of the teams the provider person works
+// first: the agency's own (those addressed to the whole agency or to actor),
+// or those of the teams the provider person works
 // in (all of them for administrators). Returns Invalid for a bad cursor or
 // limit.
 func (e *Engine) Notifications(ctx context.Context, actor *identity.Principal, f NotificationFilter) (NotificationPage, error) {
@@ -321,7 +322,9 @@ func (e *Engine) Notifications(ctx context.Context, actor *identity.Principal, f
 	if actor.Provider {
 		q = q.Where("audience = ? AND team IN ?", AudienceProvider, append(teamsOf(actor), ""))
 	} else {
-		q = q.Where("audience = ? AND agency_id = ?", AudienceAgency, actor.AgencyID)
+		// An agency's notifications, but those addressed to another of its
+		// people (a supervisor named to co-sign an emergency).
+		q = q.Where("audience = ? AND agency_id = ? AND (person_id IS NULL OR person_id = ?)", AudienceAgency, actor.AgencyID, actor.PersonID)
 	}
 	if f.RequestID != "" {
 		q = q.Where("request_id = ?", f.RequestID)

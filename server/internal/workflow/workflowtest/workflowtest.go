@@ -228,7 +228,8 @@ func Input(k Kind) request.Input {
 		in.Docket = "EM-2026-0001"
 		in.DateFrom = today.AddDays(-20)
 		in.Categories = []string{"subscriber", "activity", "connection_log"}
-		in.Emergency = &request.Emergency{Narrative: "A kidnapped child is held; the kidnapper uses this account. Every hour counts."}
+		in.Emergency = &request.Emergency{Narrative: "A kidnapped child is held; the kidnapper uses this account. Every hour counts.",
+			Callback: "+15550100199"}
 	case Preservation:
 		in.Process = "us.preservation"
 		in.IssuingAuthority = request.Authority{Kind: "agency", Name: "Riverside Police Department", SignedBy: "Det. D. Reyes"}
@@ -250,7 +251,8 @@ func Input(k Kind) request.Input {
 			in.Offence.CommittedInIssuingState, in.PersonResides = true, true
 		case EUEmergency:
 			in.Docket = "EU-EM-2026-0001"
-			in.Emergency = &request.Emergency{Narrative: "A person is held hostage; the kidnapper uses this account. Every hour counts."}
+			in.Emergency = &request.Emergency{Narrative: "A person is held hostage; the kidnapper uses this account. Every hour counts.",
+				Callback: "+49 30 901820"}
 		case EUPreservation:
 			in.Process = "eu.epoc_pr"
 			in.Docket = "EU-PR-2026-0001"
@@ -299,10 +301,21 @@ func (e *Env) Draft(tb T, actor *identity.Principal, k Kind) *request.Request {
 	return e.DraftOf(tb, actor, Input(k))
 }
 
-// DraftOf creates a draft of in with its order uploaded.
+// DraftOf creates a draft of in with its order uploaded. An emergency that
+// names no supervisor names the first other supervisor of actor's agency,
+// as the form offers them.
 func (e *Env) DraftOf(tb T, actor *identity.Principal, in request.Input) *request.Request {
 	tb.Helper()
 	ctx := context.Background()
+	if in.Emergency != nil && in.Emergency.SupervisorID == "" {
+		sups, err := e.Requests.Supervisors(ctx, actor)
+		if err != nil || len(sups) == 0 {
+			tb.Fatalf("no supervisor to name for an emergency of %s: %v", actor.Subject, err)
+		}
+		em := *in.Emergency
+		em.SupervisorID = sups[0].ID
+		in.Emergency = &em
+	}
 	r, err := e.Requests.Create(ctx, actor, in)
 	if err != nil {
 		tb.Fatalf("create: %v", err)

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// personID is the people id of the demo person with e-mail address email
+// in the demo agency org, as the provider's administrator lists them; the
+// person must have signed in once.
+func personID(t *testing.T, base, org, email string) string {
+	t.Helper()
+	admin := newBrowser(t, base)
+	admin.login("admin@provider.example")
+	var people struct{ Items []struct{ ID, Email string } }
+	if code := admin.api(http.MethodGet, "/api/v1/agencies/"+demoAgencyID(org)+"/people", nil, &people); code != http.StatusOK {
+		t.Fatalf("list the people of %s: %d", org, code)
+	}
+	for _, p := range people.Items {
+		if p.Email == email {
+			return p.ID
+		}
+	}
+	t.Fatalf("%s is not among the people of %s (have they signed in?)", email, org)
+	return ""
+}
+
+// TestBrowserEmergencyCosigned walks the emergency journey in real
+// Chromium, without script of ours: an officer chooses the emergency
+// process, which asks for the danger, a callback number and the
+// supervisor who co-signs (not for a court order), files it naming the
+// sergeant, and reads that it waits for the supervisor's co-signature; the
+// sergeant finds the notification, co-signs, and the co-sign button is
+// gone; the request is then in the provider's emergency queue.
+func TestBrowserEmergencyCosigned(t *testing.T) {
+	base := MustRunMain(t)
+
+	// The sergeant has signed in before, so the portal knows them as a
+	// supervisor the officer can name.
+	sergeant := newTab(t)
+	sergeant.signIn(base, "sergeant@riverside-pd.example", `a[href="/agency/requests/new"]`)
+
+	officer := newTab(t)
+	officer.signIn(base, "officer@riverside-pd.example", `a[href="/agency/requests/new"]`)
+	officer.step("choose the emergency process",
+		chromedp.Navigate(base+"/agency/requests/new"),
+		chromedp.WaitVisible(`#f-process`),
+		chromedp.SetValue(`#f-process`, "us.emergency"),
+		chromedp.Click(`#choose-process`),
+		chromedp.WaitVisible(`#f-emergency-supervisor_id`),
+	)
+	if got := officer.text("form"); strings.Contains(got, "Docket") || strings.Contains(got, "Expires on") || strings.Contains(got, "Non-disclosure") {
+		t.Errorf("the emergency form asks for a court order:\n%s", got)
+	}
+	officer.step("fill in the emergency",
+		chromedp.SetValue(`#f-issuing_authority-kind`, "agency"),
+		chromedp.SendKeys(`#f-issuing_authority-name`, "Riverside Police Department"),
+		chromedp.SendKeys(`#f-targets-0-value`, "+1 555 0100 123"),
+		chromedp.SetValue(`#f-date_from`, daysFromToday(-10)),
+		chromedp.SetValue(`#f-date_to`, daysFromToday(0)),
+		chromedp.Click(`input[name=categories][value=subscriber]`),
+		chromedp.SendKeys(`#f-offence-description`, "kidnapping"),
+		chromedp.SendKeys(`#f-emergency-narrative`, "A child is held; the kidnapper uses this number. Every hour counts."),
+		chromedp.SendKeys(`#f-emergency-callback`, "+1 555 0100 199"),
+		chromedp.SetValue(`#f-emergency-supervisor_id`, personID(t, base, "riverside-pd", "sergeant@riverside-pd.example")),
+		chromedp.Click(`form[action="/agency/requests"] button[type=submit]:not([name])`),
+		chromedp.WaitVisible(`form[action$="/submit"]`),
+	)
+	ref := regexp.MustCompile(`WD-\d{4}-\d{6}`).FindString(officer.text("h1"))
+	loc, err := chromedp.Run(officer.ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := loc[strings.LastIndex(loc, "/")+1:]
+	// No order uploaded: an emergency has none to upload.
+	officer.step("submit",
+		chromedp.Click(`form[action$="/submit"] button[type=submit]`),
+		chromedp.WaitNotPresent(`form[action$="/submit"]`),
+	)
+	if got := officer.text("h1"); !strings.Contains(got, "Waiting for your supervisor's co-signature") || strings.Contains(got, "Submitted to the provider") {
+		t.Errorf("after submitting the emergency the heading says %q", got)
+	}
+	if got := officer.text("#cosignature"); !strings.Contains(got, "Marcus Hill") {
+		t.Errorf("the co-signature line %q does not name the sergeant", got)
+	}
+
+	sergeant.step("the notification", chromedp.Navigate(base+"/agency"), chromedp.WaitVisible(`#notifications`))
+	if got := sergeant.text("#notifications"); !strings.Contains(got, "Co-signature needed: "+ref) {
+		t.Errorf("the sergeant's notifications %q lack the co-signature of %s", got, ref)
+	}
+	sergeant.step("co-sign",
+		chromedp.Navigate(base+"/agency/requests/"+id),
+		chromedp.WaitVisible(`#form-cosign`),
+		chromedp.Click(`#form-cosign button[type=submit]`),
+		chromedp.WaitNotPresent(`#form-cosign`),
+		chromedp.WaitVisible(`#cosignature`),
+	)
+	sergeant.step("the co-sign action and its warning are gone", chromedp.Navigate(base+"/agency/requests/"+id), chromedp.WaitVisible(`#cosignature`))
+	if got := sergeant.text("main"); strings.Contains(got, "Co-sign this emergency request") || strings.Contains(got, "you confirm that this is an emergency") {
+		t.Errorf("co-signing still offered after the co-signature:\n%s", got)
+	}
+	if got := sergeant.text("#cosignature"); !strings.Contains(got, "by Marcus Hill") {
+		t.Errorf("the co-signature line says %q", got)
+	}
+
+	intake := newTab(t)
+	intake.signIn(base, "intake@provider.example", `a[href="/provider/queue"]`)
+	review := `a[href="/provider/requests/` + id + `/review"]`
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, err := intake.try(base + "/provider/queue?team=emergency")
+		var n int
+		if err == nil {
+			n, err = chromedp.Run(intake.ctx, chromedp.Evaluate[int](`document.querySelectorAll('`+review+`').length`))
+		}
+		if err == nil && n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the co-signed emergency %s is not in the emergency queue (last error: %v)", ref, err)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
