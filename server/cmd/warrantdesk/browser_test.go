@@ -226,7 +226,7 @@ func TestBrowserReviewAndDisclose(t *testing.T) {
 
 	officer := newTab(t)
 	officer.signIn(base, "officer@riverside-pd.example", `a[href="/agency/requests/new"]`)
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(patience)
 	for {
 		// A slow load under the race detector is retried like a stale
 		// status: only the minute's deadline fails the test.
@@ -235,7 +235,7 @@ func TestBrowserReviewAndDisclose(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the officer's page still says %q a minute after approval (last error: %v)", h1, err)
+			t.Fatalf("the officer's page still says %q %s after approval (last error: %v)", h1, patience, err)
 		}
 		time.Sleep(300 * time.Millisecond)
 	}

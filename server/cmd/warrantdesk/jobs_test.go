@@ -89,7 +89,7 @@ func launchServer(t *testing.T, bin, url, dataDir string) *server {
 func (s *server) waitReady() {
 	t := s.t
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(patience)
 	for {
 		resp, err := http.Get(s.base + "/readyz")
 		if err == nil {
@@ -104,7 +104,7 @@ func (s *server) waitReady() {
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("server not ready after 60s:\n%s", s.output())
+			t.Fatalf("server not ready after %s:\n%s", patience, s.output())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -20,6 +20,12 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 )
 
+// patience is how long a test waits for a real server to be ready or for
+// its jobs to finish. A healthy run takes seconds; the bound is generous
+// because CI runs the suite with -race on a small, busy machine, and it is
+// a liveness bound, not a measure of speed (those are benchmarks).
+const patience = 3 * time.Minute
+
 // MustRunMain starts the real `warrantdesk serve --demo` on a free port with
 // its own data directory (SQLite, or a fresh PostgreSQL database when the
 // suite runs on PostgreSQL) and returns its base URL. It stops at cleanup.
@@ -56,9 +62,9 @@ func MustRunMain(tb testing.TB, extraEnv ...string) string {
 	case err := <-done:
 		cancel()
 		tb.Fatalf("serve exited before ready: %v\n%s", err, logs.String())
-	case <-time.After(60 * time.Second):
+	case <-time.After(patience):
 		cancel()
-		tb.Fatalf("serve not ready after 60s\n%s", logs.String())
+		tb.Fatalf("serve not ready after %s\n%s", patience, logs.String())
 	}
 	return ""
 }

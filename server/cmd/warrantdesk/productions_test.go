@@ -76,7 +76,7 @@ func approve(t *testing.T, intake, reviewer *browser, id string) {
 	// The workflow hands the approved request to production by itself: its
 	// produce job moves it to producing, the package build runs as a River
 	// job and marks it disclosed once the package is ready.
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(patience)
 	for {
 		var r struct{ Status string }
 		reviewer.api(http.MethodGet, "/api/v1/requests/"+id, nil, &r)
@@ -105,7 +105,7 @@ type prodView struct {
 // package is ready.
 func waitReady(t *testing.T, a *apiClient, id string) prodView {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(patience)
 	for {
 		var list struct{ Items []prodView }
 		if code := a.call(http.MethodGet, "/api/v1/productions", nil, &list); code != http.StatusOK {

@@ -101,7 +101,7 @@ func TestSeedHistory(t *testing.T) {
 	case err := <-done:
 		t.Fatalf("serve: %v", err)
 	}
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(patience)
 	for d.Raw(pendingJobs, time.Now()).Scan(&due); due > 0; d.Raw(pendingJobs, time.Now()).Scan(&due) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%d jobs still due after a minute", due)
