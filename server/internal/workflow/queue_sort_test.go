@@ -1,0 +1,89 @@
+package workflow_test
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"testing"
+
+	gocmp "github.com/google/go-cmp/cmp"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
+	wt "github.com/warrantdesk/warrantdesk/server/internal/workflow/workflowtest"
+)
+
+// TestQueueSorts: each order of the queue reads the same requests, sorted
+// by its keys, and its keyset pages, two at a time, neither repeat nor skip
+// one; a cursor continues only the order it was read in.
+func TestQueueSorts(t *testing.T) {
+	t.Parallel()
+	e := wt.New(t, wt.Options{})
+	ctx := context.Background()
+	for _, k := range []wt.Kind{wt.Subpoena, wt.EUTraffic, wt.Preservation, wt.EUDomestic, wt.Warrant} {
+		e.File(t, e.Filer(k), k)
+	}
+	ids := func(items []workflow.QueueItem) []string {
+		out := []string{}
+		for _, it := range items {
+			out = append(out, it.RequestID)
+		}
+		return out
+	}
+	orders := map[string]func(a, b workflow.QueueItem) int{
+		workflow.SortDeadline: func(a, b workflow.QueueItem) int {
+			return cmp.Or(a.DueAt.Compare(b.DueAt), cmp.Compare(a.RequestID, b.RequestID))
+		},
+		workflow.SortReceived: func(a, b workflow.QueueItem) int {
+			return cmp.Or(a.SubmittedAt.Compare(*b.SubmittedAt), cmp.Compare(a.RequestID, b.RequestID))
+		},
+		workflow.SortAgency: func(a, b workflow.QueueItem) int {
+			return cmp.Or(cmp.Compare(a.AgencyName, b.AgencyName), a.DueAt.Compare(b.DueAt), cmp.Compare(a.RequestID, b.RequestID))
+		},
+	}
+	for _, sort := range workflow.QueueSorts {
+		t.Run(sort, func(t *testing.T) {
+			all, err := e.Engine.Queue(ctx, e.Admin, workflow.QueueFilter{Sort: sort, Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(all.Items); got != 5 {
+				t.Fatalf("%d requests in the queues, want 5", got)
+			}
+			want := slices.Clone(all.Items)
+			slices.SortFunc(want, orders[sort])
+			if diff := gocmp.Diff(ids(want), ids(all.Items)); diff != "" {
+				t.Errorf("order (-want +got):\n%s", diff)
+			}
+			var paged []workflow.QueueItem
+			f := workflow.QueueFilter{Sort: sort, Limit: 2}
+			for range 5 {
+				p, err := e.Engine.Queue(ctx, e.Admin, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				paged = append(paged, p.Items...)
+				if p.NextCursor == "" {
+					break
+				}
+				f.Cursor = p.NextCursor
+			}
+			if diff := gocmp.Diff(ids(all.Items), ids(paged)); diff != "" {
+				t.Errorf("pages of two (-want +got):\n%s", diff)
+			}
+		})
+	}
+	first, err := e.Engine.Queue(ctx, e.Admin, workflow.QueueFilter{Sort: workflow.SortAgency, Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []workflow.QueueFilter{
+		{Sort: workflow.SortReceived, Cursor: first.NextCursor},
+		{Cursor: first.NextCursor},
+		{Sort: "urgency"},
+	} {
+		if _, err := e.Engine.Queue(ctx, e.Admin, f); errs.CodeOf(err) != errs.Invalid {
+			t.Errorf("Queue(%+v): %v, want Invalid", f, err)
+		}
+	}
+}
