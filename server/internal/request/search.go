@@ -1,8 +1,14 @@
 package request
 
 import (
+	"context"
 	"strings"
 	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/agency"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 )
 
 // maxQuery bounds a search, in characters: the longest thing it can name is
@@ -39,3 +45,30 @@ func searchCondition(q, region string) (string, []any) {
 // queryTooLong reports whether q is longer than any reference, docket or
 // identifier it could name.
 func queryTooLong(q string) bool { return utf8.RuneCountInString(q) > maxQuery }
+
+// Agencies returns the agencies whose requests actor may list, by name, for
+// a list's agency filter: every agency for the provider's staff, an
+// agency's people their own. Returns Forbidden.
+func (s *Service) Agencies(ctx context.Context, actor *identity.Principal) ([]agency.Agency, error) {
+	if err := checkActor(actor); err != nil {
+		return nil, err
+	}
+	var out []agency.Agency
+	err := s.run(ctx, func(tx *gorm.DB) error {
+		if err := s.authorize(ctx, actor, ActionList, nil); err != nil {
+			return err
+		}
+		if !actor.Provider {
+			a, err := agency.FindByID(ctx, tx, actor.AgencyID)
+			if err != nil {
+				return err
+			}
+			out = []agency.Agency{*a}
+			return nil
+		}
+		var err error
+		out, err = agency.List(ctx, tx)
+		return err
+	})
+	return out, err
+}

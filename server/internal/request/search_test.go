@@ -179,3 +179,25 @@ func TestListPageNumbers(t *testing.T) {
 		})
 	}
 }
+
+func TestAgencies(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	names := func(actor *identity.Principal) []string {
+		as, err := e.svc.Agencies(ctx, actor)
+		if err != nil {
+			t.Fatalf("Agencies: %v", err)
+		}
+		out := []string{}
+		for _, a := range as {
+			out = append(out, a.Name)
+		}
+		return out
+	}
+	if diff := cmp.Diff([]string{e.a.Name}, names(e.officerA)); diff != "" {
+		t.Errorf("an agency's filter (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{e.b.Name, e.a.Name}, names(e.reviewer)); diff != "" {
+		t.Errorf("the provider's filter, by name (-want +got):\n%s", diff)
+	}
+}
