@@ -1,10 +1,14 @@
 package web
 
 import (
+	"cmp"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -17,16 +21,48 @@ import (
 
 type queuePage struct {
 	Page
-	Team          string
-	Teams         []string
-	Status        string
-	Statuses      []request.State
-	Overdue       bool
-	Emergency     bool
-	Mine          bool
+	Team      string
+	Teams     []string
+	Status    string
+	Statuses  []request.State // the live ones: a queue holds no finished work
+	Overdue   bool
+	Emergency bool
+	Mine      bool
+	Sort      string
+	// Sorts are the orders offered, each a link that keeps the filters.
+	Sorts         []queueSort
 	Items         []apiQueueItem
-	NextQuery     string
+	NextHref      string
+	FirstHref     string // back to the first page, when on a later one
 	Notifications []apiNotification
+	Now           time.Time // what the deadlines' time left is counted from
+}
+
+// A queueSort is one order of the queue, as a link.
+type queueSort struct {
+	Label, Href string
+	Current     bool
+}
+
+// queueSorts are the links to each order of the queue asked with query,
+// keeping its filters; current is the order shown.
+func queueSorts(query url.Values, current string) []queueSort {
+	var out []queueSort
+	for _, sort := range workflow.QueueSorts {
+		q := maps.Clone(query)
+		q.Del("cursor") // a cursor continues only its own order
+		q.Set("sort", sort)
+		out = append(out, queueSort{Label: wording.QueueSort(sort), Href: "/provider/queue?" + q.Encode(), Current: sort == current})
+	}
+	return out
+}
+
+// liveStates are the states a queued request can be in: the queue's state
+// filter offers no draft and no finished request.
+func liveStates() []request.State {
+	return slices.DeleteFunc(slices.Clone(request.States), func(s request.State) bool {
+		return s == request.StateDraft || s == request.StateDisclosed || s.Terminal()
+	})
 }
 
 // handleQueuePage handles "GET /provider/queue": a team's queue, most urgent
@@ -60,12 +96,19 @@ func (s *Server) handleQueuePage(c *gin.Context) {
 		return
 	}
 	p := queuePage{Page: pg, Team: f.Team, Teams: workflow.Teams, Status: string(f.Status),
-		Statuses: request.States, Overdue: f.Overdue != nil && *f.Overdue, Emergency: f.Emergency != nil && *f.Emergency,
-		Mine: c.Query("assignee") == "me", Items: toAPIQueue(page).Items, Notifications: toAPINotifications(notes).Items}
+		Statuses: liveStates(), Overdue: f.Overdue != nil && *f.Overdue, Emergency: f.Emergency != nil && *f.Emergency,
+		Mine: c.Query("assignee") == "me", Sort: cmp.Or(f.Sort, workflow.SortDeadline), Items: toAPIQueue(page).Items,
+		Notifications: toAPINotifications(notes).Items, Now: time.Now()}
+	p.Sorts = queueSorts(c.Request.URL.Query(), p.Sort)
 	if page.NextCursor != "" {
 		q := c.Request.URL.Query()
 		q.Set("cursor", page.NextCursor)
-		p.NextQuery = q.Encode()
+		p.NextHref = "/provider/queue?" + q.Encode()
+	}
+	if f.Cursor != "" {
+		q := c.Request.URL.Query()
+		q.Del("cursor")
+		p.FirstHref = "/provider/queue?" + q.Encode()
 	}
 	s.html(c, http.StatusOK, "provider_queue", p)
 }

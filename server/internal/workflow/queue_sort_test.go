@@ -87,3 +87,35 @@ func TestQueueSorts(t *testing.T) {
 		}
 	}
 }
+
+// TestTakeOfferedWhileFree: "take" is offered until someone takes the
+// request, and then not to them (nor to anyone: the guard refuses it), so
+// the workspace never offers people their own work.
+func TestTakeOfferedWhileFree(t *testing.T) {
+	t.Parallel()
+	e := wt.New(t, wt.Options{})
+	ctx := context.Background()
+	r := e.File(t, e.Officer, wt.Subpoena)
+	offered := func() bool {
+		got, err := e.Requests.Get(ctx, e.Intake, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		acts, err := e.Engine.Allowed(ctx, e.Intake, got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.Contains(acts, workflow.ActionTake)
+	}
+	if !offered() {
+		t.Fatal("take not offered on a free request")
+	}
+	e.Do(t, e.Intake, r.ID, workflow.ActionTake, workflow.Input{})
+	if offered() {
+		t.Error("take offered to the person who holds the request")
+	}
+	e.Do(t, e.Intake, r.ID, workflow.ActionRelease, workflow.Input{})
+	if !offered() {
+		t.Error("take not offered once the request is released")
+	}
+}
