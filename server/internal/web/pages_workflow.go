@@ -75,10 +75,13 @@ func (s *Server) handleQueuePage(c *gin.Context) {
 	a := principal(c).Principal
 	pg := s.page(c, "Queue")
 	if c.Query("team") == "" && c.Query("all") == "" && pg.Caps.HomeQueue != "" {
-		// The team queue the policy says this person works from.
+		// The team queue the policy says this person works from, by its own
+		// address, so the tab, the orders and the pages all name the team.
+		// (Rewriting the query in place would not do: gin has read it.)
 		q := c.Request.URL.Query()
 		q.Set("team", pg.Caps.HomeQueue)
-		c.Request.URL.RawQuery = q.Encode()
+		c.Redirect(http.StatusSeeOther, "/provider/queue?"+q.Encode())
+		return
 	}
 	f, err := queueFilter(c)
 	if err != nil {

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserSearch: in real Chromium, an officer finds their agency's
+// request by a phone number written the way people write them; an officer
+// of another agency finds nothing by its reference, exactly as for a
+// request that does not exist (and nor does that agency's system through
+// the API); and the reviewer lands on the legal team's queue after signing
+// in, and finds the request on the list received by the same number.
+func TestBrowserSearch(t *testing.T) {
+	base := MustRunMain(t)
+	r := fileRequest(t, newAPIClient(t, base, "riverside-pd-cms", "riverside-demo-secret"))
+	found := `#request-search ~ table a[href$="/requests/` + r.ID + `"]`
+
+	officer := newTab(t)
+	officer.signIn(base, "officer@riverside-pd.example", `#request-search`)
+	officer.step("search by a formatted phone number",
+		chromedp.SendKeys(`#q`, "+1 (555) 010-0123"),
+		chromedp.Click(`#request-search button[type=submit]`),
+		chromedp.WaitVisible(found),
+	)
+	if value, err := chromedp.Run(officer.ctx, chromedp.Value(`#q`)); err != nil || value != "+1 (555) 010-0123" {
+		t.Errorf("search box holds %q (%v) after the search, want what was typed", value, err)
+	}
+
+	other := newTab(t)
+	other.signIn(base, "officer@northshire-police.example", `#request-search`)
+	other.step("search for the other agency's reference",
+		chromedp.SendKeys(`#q`, r.Reference),
+		chromedp.Click(`#request-search button[type=submit]`),
+		chromedp.WaitVisible(`#request-search ~ table`),
+	)
+	if got := other.text(`#request-search ~ table`); strings.Contains(got, r.Reference) || !strings.Contains(got, "No request matches") {
+		t.Errorf("another agency's search for %s shows:\n%s", r.Reference, got)
+	}
+	var list struct {
+		Items []apiReq `json:"items"`
+	}
+	northshire := newAPIClient(t, base, "northshire-cms", "northshire-demo-secret")
+	if code := northshire.call(http.MethodGet, "/api/v1/requests?q="+url.QueryEscape(r.Reference), nil, &list); code != http.StatusOK || len(list.Items) != 0 {
+		t.Errorf("another agency's system searching %s: %d, %d items; want 200 and none", r.Reference, code, len(list.Items))
+	}
+
+	reviewer := newTab(t)
+	reviewer.signIn(base, "reviewer@provider.example", `#queue`)
+	landed, err := chromedp.Run(reviewer.ctx, chromedp.Location())
+	if u, perr := url.Parse(landed); err != nil || perr != nil || u.Path != "/provider/queue" {
+		t.Errorf("the reviewer landed on %s (%v), want /provider/queue", landed, err)
+	}
+	if got := reviewer.text(`nav[aria-label=Teams] a[aria-current=page]`); !strings.Contains(strings.ToLower(got), "legal") {
+		t.Errorf("the current team tab is %q, want the reviewer's legal team", got)
+	}
+	reviewer.step("search the requests received by the same number",
+		chromedp.Navigate(base+"/provider?q="+url.QueryEscape("+1 555-010-0123")),
+		chromedp.WaitVisible(found),
+	)
+}
