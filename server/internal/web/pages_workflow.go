@@ -28,6 +28,7 @@ type queuePage struct {
 	Overdue   bool
 	Emergency bool
 	Mine      bool
+	Done      bool // disclosed requests shown too
 	Sort      string
 	// Sorts are the orders offered, each a link that keeps the filters.
 	Sorts         []queueSort
@@ -57,11 +58,11 @@ func queueSorts(query url.Values, current string) []queueSort {
 	return out
 }
 
-// liveStates are the states a queued request can be in: the queue's state
-// filter offers no draft and no finished request.
-func liveStates() []request.State {
+// queueStates are the states a queued request can be in: the queue's
+// state filter offers no draft and no finished request.
+func queueStates() []request.State {
 	return slices.DeleteFunc(slices.Clone(request.States), func(s request.State) bool {
-		return s == request.StateDraft || s == request.StateDisclosed || s.Terminal()
+		return s == request.StateDraft || s.Terminal()
 	})
 }
 
@@ -88,6 +89,9 @@ func (s *Server) handleQueuePage(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
+	// The page opens on live work; disclosed requests, which only wait to
+	// be closed, are one box away.
+	f.Live = c.Query("done") == "" && f.Status == ""
 	page, err := s.workflow.Queue(c.Request.Context(), a, f)
 	if err != nil {
 		s.renderError(c, err)
@@ -99,8 +103,8 @@ func (s *Server) handleQueuePage(c *gin.Context) {
 		return
 	}
 	p := queuePage{Page: pg, Team: f.Team, Teams: workflow.Teams, Status: string(f.Status),
-		Statuses: liveStates(), Overdue: f.Overdue != nil && *f.Overdue, Emergency: f.Emergency != nil && *f.Emergency,
-		Mine: c.Query("assignee") == "me", Sort: cmp.Or(f.Sort, workflow.SortDeadline), Items: toAPIQueue(page).Items,
+		Statuses: queueStates(), Overdue: f.Overdue != nil && *f.Overdue, Emergency: f.Emergency != nil && *f.Emergency,
+		Mine: c.Query("assignee") == "me", Done: !f.Live, Sort: cmp.Or(f.Sort, workflow.SortDeadline), Items: toAPIQueue(page).Items,
 		Notifications: toAPINotifications(notes).Items, Now: time.Now()}
 	p.Sorts = queueSorts(c.Request.URL.Query(), p.Sort)
 	if page.NextCursor != "" {

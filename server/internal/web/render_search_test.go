@@ -28,7 +28,7 @@ func TestQueuePage(t *testing.T) {
 		Team:     "legal",
 		Teams:    workflow.Teams,
 		Status:   "in_review",
-		Statuses: liveStates(),
+		Statuses: queueStates(),
 		Sort:     workflow.SortReceived,
 		Sorts:    queueSorts(query, workflow.SortReceived),
 		Now:      now,
@@ -48,6 +48,7 @@ func TestQueuePage(t *testing.T) {
 		`Sam Ortiz`,
 		`<caption class="visually-hidden">Requests in the queue, sorted by Received, oldest first</caption>`,
 		`<input type="hidden" name="sort" value="received">`,
+		`<input type="checkbox" name="done" value="true" >`,
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("queue page lacks %s", want)
@@ -67,7 +68,7 @@ func TestQueuePage(t *testing.T) {
 		}
 	}
 	states := extract(html, `id="q-status"`, `</select>`)
-	for _, finished := range []string{"draft", "disclosed", "closed", "rejected", "withdrawn", "expired"} {
+	for _, finished := range []string{"draft", "closed", "rejected", "withdrawn", "expired"} {
 		if strings.Contains(states, `value="`+finished+`"`) {
 			t.Errorf("the queue's state filter offers %s, which no queue holds", finished)
 		}

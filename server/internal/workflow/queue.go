@@ -30,6 +30,10 @@ type QueueFilter struct {
 	Emergency *bool
 	Assignee  string // a people id
 	Sort      string // one of QueueSorts; "" for SortDeadline
+	// Live leaves out the work that is done but for its closing: disclosed
+	// requests (and any finished one a queue still holds), which people
+	// close in a batch rather than work one by one.
+	Live bool
 	Cursor    string // from the previous page's NextCursor, of the same Sort
 	Limit     int    // 1–100; default 25
 }
@@ -154,6 +158,18 @@ func decodeQueueCursor(c string) (time.Time, string, bool) {
 	return t.UTC(), id, true
 }
 
+// doneStates are the states of a request whose work is done: disclosed,
+// or finished.
+func doneStates() []string {
+	out := []string{string(request.StateDisclosed)}
+	for _, st := range request.States {
+		if st.Terminal() {
+			out = append(out, string(st))
+		}
+	}
+	return out
+}
+
 // Queue returns a page of the provider's queues, most urgent deadline
 // first, or in the order f.Sort names. Pages are keyset-paginated on the
 // order's keys (deadline, id): a page costs the same at the millionth
@@ -220,6 +236,9 @@ func (e *Engine) Queue(ctx context.Context, actor *identity.Principal, f QueueFi
 	}
 	if f.Status != "" {
 		where("w.status = ?", string(f.Status))
+	}
+	if f.Live {
+		where("w.status NOT IN ?", doneStates())
 	}
 	if f.Overdue != nil {
 		where("w.overdue = ?", *f.Overdue)

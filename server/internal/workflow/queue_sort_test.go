@@ -119,3 +119,37 @@ func TestTakeOfferedWhileFree(t *testing.T) {
 		t.Error("take not offered once the request is released")
 	}
 }
+
+// TestQueueLive: a live queue leaves out disclosed requests, which only
+// wait to be closed; the whole queue still has them.
+func TestQueueLive(t *testing.T) {
+	t.Parallel()
+	e := wt.New(t, wt.Options{})
+	ctx := context.Background()
+	open := e.File(t, e.Officer, wt.Subpoena)
+	done := e.File(t, e.Officer, wt.Subpoena)
+	// Disclosing takes approvals and a production; the queue reads only
+	// the case's state, so the test sets it.
+	if err := e.DB.Exec("UPDATE workflow_requests SET status = 'disclosed' WHERE request_id = ?", done.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		live bool
+		want []string
+	}{
+		{true, []string{open.ID}},
+		{false, []string{open.ID, done.ID}},
+	} {
+		p, err := e.Engine.Queue(ctx, e.Admin, workflow.QueueFilter{Live: tc.live, Sort: workflow.SortReceived})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, it := range p.Items {
+			got = append(got, it.RequestID)
+		}
+		if diff := gocmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("live %v (-want +got):\n%s", tc.live, diff)
+		}
+	}
+}
