@@ -33,9 +33,9 @@ type QueueFilter struct {
 	// Live leaves out the work that is done but for its closing: disclosed
 	// requests (and any finished one a queue still holds), which people
 	// close in a batch rather than work one by one.
-	Live bool
-	Cursor    string // from the previous page's NextCursor, of the same Sort
-	Limit     int    // 1–100; default 25
+	Live   bool
+	Cursor string // from the previous page's NextCursor, of the same Sort
+	Limit  int    // 1–100; default 25
 }
 
 // A QueueItem is one request in a queue.
