@@ -30,9 +30,9 @@ type QueueFilter struct {
 	Emergency *bool
 	Assignee  string // a people id
 	Sort      string // one of QueueSorts; "" for SortDeadline
-	// Live leaves out the work that is done but for its closing: disclosed
-	// requests (and any finished one a queue still holds), which people
-	// close in a batch rather than work one by one.
+	// Live leaves out the work that is done but for its closing:
+	// disclosed requests (and any finished one a queue still holds), so a
+	// team sees what still needs deciding.
 	Live   bool
 	Cursor string // from the previous page's NextCursor, of the same Sort
 	Limit  int    // 1–100; default 25
