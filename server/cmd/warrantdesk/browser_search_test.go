@@ -3,6 +3,7 @@ package main
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,7 +19,8 @@ import (
 // same number.
 func TestBrowserSearch(t *testing.T) {
 	base := MustRunMain(t)
-	r := fileRequest(t, newAPIClient(t, base, "riverside-pd-cms", "riverside-demo-secret"))
+	riverside := newAPIClient(t, base, "riverside-pd-cms", "riverside-demo-secret")
+	r := fileRequest(t, riverside)
 	found := `#request-search ~ .table-scroll table a[href$="/requests/` + r.ID + `"]`
 
 	officer := newTab(t)
@@ -48,6 +50,17 @@ func TestBrowserSearch(t *testing.T) {
 	northshire := newAPIClient(t, base, "northshire-cms", "northshire-demo-secret")
 	if code := northshire.call(http.MethodGet, "/api/v1/requests?q="+url.QueryEscape(r.Reference), nil, &list); code != http.StatusOK || len(list.Items) != 0 {
 		t.Errorf("another agency's system searching %s: %d, %d items; want 200 and none", r.Reference, code, len(list.Items))
+	}
+	// Its own system finds it, with page numbers (the answer is checked
+	// against the OpenAPI document like every other).
+	var numbered struct {
+		Items              []apiReq `json:"items"`
+		Page, Pages, Total int
+	}
+	q := url.Values{"q": {"+1 (555) 010-0123"}, "process": {"us.subpoena"}, "page": {"1"}}
+	if code := riverside.call(http.MethodGet, "/api/v1/requests?"+q.Encode(), nil, &numbered); code != http.StatusOK ||
+		numbered.Page != 1 || numbered.Total < 1 || !slices.ContainsFunc(numbered.Items, func(it apiReq) bool { return it.ID == r.ID }) {
+		t.Errorf("its agency's system searching by number: %d, page %d of %d, %d in all; want 200 and the request", code, numbered.Page, numbered.Pages, numbered.Total)
 	}
 
 	reviewer := newTab(t)
