@@ -457,16 +457,27 @@ func (s *Service) maxUpload() int64 {
 	return DefaultMaxUpload
 }
 
-// A Filter selects requests for List.
+// A Filter selects requests for List. Zero values do not filter.
 type Filter struct {
-	Status State  // "" for all
-	Cursor string // from Page.NextCursor, or "" for the first page
-	Limit  int    // 1–100; 0 means 25
+	Status State // "" for all
+	// Query finds a request by its reference, its docket or one of its
+	// target identifiers, normalised as targets are when stored.
+	Query    string
+	AgencyID string // the filing agency (the provider's lists)
+	Process  string // a catalogue id such as "us.subpoena"
+	Cursor   string // from Page.NextCursor, or "" for the first page
+	// Page numbers the pages from 1, in place of a cursor, for lists
+	// people page back and forth in; List then counts the matches.
+	Page  int
+	Limit int // 1–100; 0 means 25
 }
 
 // A Page is one page of List, newest first.
 type Page struct {
 	Items      []Request
 	Agencies   map[string]*agency.Agency // the items' agencies, by id
-	NextCursor string                    // "" on the last page
+	NextCursor string                    // "" on the last page, and with page numbers
+	// Number, Pages and Total are set with page numbers (Filter.Page):
+	// this page's number, how many pages and how many requests match.
+	Number, Pages, Total int
 }

@@ -450,9 +450,12 @@ func decodeCursor(c string) (string, bool) {
 }
 
 // List returns a page of the requests actor may see, newest first: their
-// agency's, or all for provider staff. Pages are keyset-paginated on the
-// time-ordered id, so a page never repeats or skips a request when new ones
-// arrive. Returns Invalid for a bad status, limit or cursor, and Forbidden.
+// agency's, or those ProviderSees for provider staff, narrowed by f (a
+// search finds only within them, so it never reveals that a request exists).
+// Pages are keyset-paginated on the time-ordered id, so a page never repeats
+// or skips a request when new ones arrive; or numbered, with f.Page, for
+// lists people page back and forth in. Returns Invalid for a bad status,
+// search, limit, page or cursor, and Forbidden.
 func (s *Service) List(ctx context.Context, actor *identity.Principal, f Filter) (Page, error) {
 	if err := checkActor(actor); err != nil {
 		return Page{}, err
@@ -465,6 +468,10 @@ func (s *Service) List(ctx context.Context, actor *identity.Principal, f Filter)
 		}
 		problems.Add("status", "Choose one of: %s.", strings.Join(names, ", "))
 	}
+	f.Query = strings.TrimSpace(f.Query)
+	if queryTooLong(f.Query) {
+		problems.Add("q", "Search for a reference, docket or identifier of at most %d characters.", maxQuery)
+	}
 	switch {
 	case f.Limit < 0:
 		problems.Add("limit", "Use a limit from 1 to 100.")
@@ -473,11 +480,16 @@ func (s *Service) List(ctx context.Context, actor *identity.Principal, f Filter)
 	case f.Limit > 100:
 		f.Limit = 100
 	}
+	if f.Page < 0 {
+		problems.Add("page", "Pages are numbered from 1.")
+	}
 	var after string
 	if f.Cursor != "" {
 		var ok bool
 		if after, ok = decodeCursor(f.Cursor); !ok {
 			problems.Add("cursor", "The page cursor is not valid; start again from the first page.")
+		} else if f.Page > 0 {
+			problems.Add("page", "Ask for a page number or a cursor, not both.")
 		}
 	}
 	var page Page
@@ -492,21 +504,42 @@ func (s *Service) List(ctx context.Context, actor *identity.Principal, f Filter)
 		if actor.Provider {
 			q = q.Where(ProviderSees("requests"))
 		} else {
-			q = q.Where("agency_id = ?", actor.AgencyID)
+			q = q.Where("requests.agency_id = ?", actor.AgencyID)
 		}
 		if f.Status != "" {
-			q = q.Where("status = ?", f.Status)
+			q = q.Where("requests.status = ?", f.Status)
+		}
+		if f.AgencyID != "" {
+			q = q.Where("requests.agency_id = ?", f.AgencyID)
+		}
+		if f.Process != "" {
+			q = q.Where("requests.process = ?", f.Process)
+		}
+		if f.Query != "" {
+			cond, args := searchCondition(f.Query, actor.AgencyCountry)
+			q = q.Where(cond, args...)
+		}
+		if f.Page > 0 {
+			var total int64
+			if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+				return fmt.Errorf("count requests: %w", err)
+			}
+			page.Number, page.Total = f.Page, int(total)
+			page.Pages = max(1, (page.Total+f.Limit-1)/f.Limit)
+			q = q.Offset((f.Page - 1) * f.Limit)
 		}
 		if after != "" {
-			q = q.Where("id < ?", after)
+			q = q.Where("requests.id < ?", after)
 		}
 		var items []Request
-		if err := q.Order("id DESC").Limit(f.Limit + 1).Find(&items).Error; err != nil {
+		if err := q.Order("requests.id DESC").Limit(f.Limit + 1).Find(&items).Error; err != nil {
 			return fmt.Errorf("list requests: %w", err)
 		}
 		if len(items) > f.Limit {
 			items = items[:f.Limit]
-			page.NextCursor = encodeCursor(items[len(items)-1].ID)
+			if f.Page == 0 {
+				page.NextCursor = encodeCursor(items[len(items)-1].ID)
+			}
 		}
 		page.Items = items
 		page.Agencies = map[string]*agency.Agency{}

@@ -229,37 +229,85 @@ func (s *Server) submit(c *gin.Context) (*casefile.File, error) {
 	return s.casefiles.Open(c.Request.Context(), p, c.Param("id"))
 }
 
-// handleAPIRequestList handles "GET /api/v1/requests": the caller's agency's
-// requests (all of them for provider staff), newest first, keyset-paginated.
+// handleAPIRequestList handles "GET /api/v1/requests?q=&status=&agency=&process=&page=&cursor=&limit=":
+// the caller's agency's requests (the submitted ones for provider staff),
+// newest first, keyset-paginated or, with page, numbered.
 func (s *Server) handleAPIRequestList(c *gin.Context) {
-	items, next, err := s.listRequests(c, "/api/v1")
+	f, err := listFilter(c, false)
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, apiRequestList{Items: items, NextCursor: next})
+	list, err := s.listRequests(c, f, "/api/v1")
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list)
 }
 
-func (s *Server) listRequests(c *gin.Context, base string) ([]apiRequest, string, error) {
-	f := request.Filter{Status: request.State(c.Query("status")), Cursor: c.Query("cursor")}
+// listFilter reads a request list's query parameters. numbered pages the
+// list by number from the first page when no page is asked for (the
+// pages); without it a list without page or cursor is the first of the
+// cursor's pages (the API, as before page numbers).
+func listFilter(c *gin.Context, numbered bool) (request.Filter, error) {
+	f := request.Filter{Status: request.State(c.Query("status")), Cursor: c.Query("cursor"), Query: c.Query("q"),
+		AgencyID: c.Query("agency"), Process: c.Query("process")}
+	var problems errs.Fields
 	if l := c.Query("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > 100 {
-			return nil, "", &errs.Error{Code: errs.Invalid, Message: "limit must be a number from 1 to 100.",
-				Fields: []errs.FieldError{{Field: "limit", Message: "must be a number from 1 to 100"}}}
+			problems.Add("limit", "must be a number from 1 to 100")
 		}
 		f.Limit = n
 	}
+	if p := c.Query("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 {
+			problems.Add("page", "Pages are numbered from 1.")
+		}
+		f.Page = n
+	} else if numbered && f.Cursor == "" {
+		f.Page = 1
+	}
+	return f, problems.Err()
+}
+
+func (s *Server) listRequests(c *gin.Context, f request.Filter, base string) (apiRequestList, error) {
 	page, err := s.requests.List(c.Request.Context(), principal(c).Principal, f)
 	if err != nil {
-		return nil, "", err
+		return apiRequestList{}, err
 	}
-	items := make([]apiRequest, 0, len(page.Items))
+	out := apiRequestList{Items: make([]apiRequest, 0, len(page.Items)), NextCursor: page.NextCursor,
+		Page: page.Number, Pages: page.Pages, Total: page.Total}
 	for i := range page.Items {
 		r := &page.Items[i]
-		items = append(items, toAPIRequest(r, page.Agencies[r.AgencyID], nil, base))
+		out.Items = append(out.Items, toAPIRequest(r, page.Agencies[r.AgencyID], nil, base))
 	}
-	return items, page.NextCursor, nil
+	return out, nil
+}
+
+// listChoices are the agencies and processes the provider's list filters by.
+func (s *Server) listChoices(c *gin.Context) ([]option, []option, error) {
+	as, err := s.requests.Agencies(c.Request.Context(), principal(c).Principal)
+	if err != nil {
+		return nil, nil, err
+	}
+	agencies := make([]option, 0, len(as))
+	for _, a := range as {
+		agencies = append(agencies, option{Value: a.ID, Label: a.Name + " (" + a.Country + ")"})
+	}
+	cat, err := s.policy.Catalogue(c.Request.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	var processes []option
+	for _, j := range cat.Jurisdictions {
+		for _, pr := range j.Processes {
+			processes = append(processes, option{Value: pr.ID, Label: j.Name + ": " + pr.Name})
+		}
+	}
+	return agencies, processes, nil
 }
 
 // handleAPIMe handles "GET /api/v1/me": who the caller is, as the portal sees them.

@@ -167,4 +167,8 @@ func (r apiRequest) AwaitingCosign() bool {
 type apiRequestList struct {
 	Items      []apiRequest `json:"items"`
 	NextCursor string       `json:"next_cursor,omitempty"`
+	// With page numbers (?page=): this page, how many pages, how many match.
+	Page  int `json:"page,omitempty"`
+	Pages int `json:"pages,omitempty"`
+	Total int `json:"total,omitempty"`
 }

@@ -485,7 +485,8 @@ func (s *Server) handleAPILink(c *gin.Context) {
 
 // queueFilter reads the queue's query parameters.
 func queueFilter(c *gin.Context) (workflow.QueueFilter, error) {
-	f := workflow.QueueFilter{Team: c.Query("team"), Status: workflow.State(c.Query("status")), Cursor: c.Query("cursor")}
+	f := workflow.QueueFilter{Team: c.Query("team"), Status: workflow.State(c.Query("status")), Cursor: c.Query("cursor"),
+		Sort: c.Query("sort")}
 	var problems errs.Fields
 	flag := func(name string) *bool {
 		switch c.Query(name) {
@@ -538,8 +539,8 @@ func toAPIQueue(p workflow.QueuePage) apiQueuePage {
 	return out
 }
 
-// handleAPIQueue handles "GET /api/v1/queue?team=&status=&overdue=&emergency=&assignee=&cursor=&limit=":
-// a page of the provider's team queues, most urgent first.
+// handleAPIQueue handles "GET /api/v1/queue?team=&status=&overdue=&emergency=&assignee=&sort=&cursor=&limit=":
+// a page of the provider's team queues, most urgent first (or by sort).
 func (s *Server) handleAPIQueue(c *gin.Context) {
 	if err := s.workflowReady(); err != nil {
 		s.renderError(c, err)

@@ -101,7 +101,7 @@ func (s *Server) handleAuthCallback(c *gin.Context) {
 	})
 	dest := login.ReturnTo
 	if dest == "" || dest == "/" {
-		dest = homeFor(login.Principal)
+		dest = s.homeFor(c, login.Principal)
 	}
 	c.Redirect(http.StatusSeeOther, dest)
 }
@@ -129,12 +129,19 @@ func (s *Server) clearSessionCookie(c *gin.Context) {
 		HttpOnly: true, Secure: s.secureCookies, SameSite: http.SameSiteLaxMode})
 }
 
-// homeFor is where a person lands after signing in.
-func homeFor(p *identity.Principal) string {
-	if p.Provider {
-		return "/provider"
+// homeFor is where a person lands after signing in: the provider's teams
+// on their queue, where their work waits; other provider staff (auditors)
+// on the list of requests received; an agency's people on their requests.
+func (s *Server) homeFor(c *gin.Context, p *identity.Principal) string {
+	if !p.Provider {
+		return "/agency"
 	}
-	return "/agency"
+	// On a policy error the person lands on the list, which every provider
+	// person may open; the queue is one link away.
+	if caps, err := s.policy.Capabilities(c.Request.Context(), p.PolicyActor()); err == nil && caps.Can("queue.view") {
+		return "/provider/queue"
+	}
+	return "/provider"
 }
 
 func (s *Server) setFlash(c *gin.Context, msg string) {

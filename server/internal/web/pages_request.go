@@ -29,8 +29,16 @@ type requestListPage struct {
 	Base       string
 	Items      []apiRequest
 	NextCursor string
-	Status     string
-	Statuses   []request.State
+	Pager      pager
+	// The filters as asked: a search, a state, and on the provider's list
+	// an agency and a process, with the choices of each.
+	Query     string
+	Status    string
+	Statuses  []request.State
+	Agency    string
+	Agencies  []option
+	Process   string
+	Processes []option
 	// Notifications are the agency's newest (questions, decisions,
 	// deadlines, packages ready); the provider's list has none.
 	Notifications []apiNotification
@@ -152,13 +160,25 @@ func (s *Server) handleProviderList(c *gin.Context) {
 }
 
 func (s *Server) requestList(c *gin.Context, base, page, title string) {
-	items, next, err := s.listRequests(c, base)
+	f, err := listFilter(c, true)
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	p := requestListPage{Page: s.page(c, title), Base: base, Items: items, NextCursor: next,
-		Status: c.Query("status"), Statuses: request.States}
+	list, err := s.listRequests(c, f, base)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	p := requestListPage{Page: s.page(c, title), Base: base, Items: list.Items,
+		Pager: newPager(c.Request.URL.Query(), list.Page, list.Pages, list.Total),
+		Query: f.Query, Status: string(f.Status), Statuses: request.States, Agency: f.AgencyID, Process: f.Process}
+	if base == "/provider" {
+		if p.Agencies, p.Processes, err = s.listChoices(c); err != nil {
+			s.renderError(c, err)
+			return
+		}
+	}
 	if base == "/agency" && s.workflowReady() == nil {
 		notes, err := s.workflow.Notifications(c.Request.Context(), principal(c).Principal, workflow.NotificationFilter{Limit: 10})
 		if err != nil {

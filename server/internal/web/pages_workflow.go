@@ -1,11 +1,14 @@
 package web
 
 import (
+	"cmp"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -18,16 +21,49 @@ import (
 
 type queuePage struct {
 	Page
-	Team          string
-	Teams         []string
-	Status        string
-	Statuses      []request.State
-	Overdue       bool
-	Emergency     bool
-	Mine          bool
+	Team      string
+	Teams     []string
+	Status    string
+	Statuses  []request.State // the live ones: a queue holds no finished work
+	Overdue   bool
+	Emergency bool
+	Mine      bool
+	Done      bool // disclosed requests shown too
+	Sort      string
+	// Sorts are the orders offered, each a link that keeps the filters.
+	Sorts         []queueSort
 	Items         []apiQueueItem
-	NextQuery     string
+	NextHref      string
+	FirstHref     string // back to the first page, when on a later one
 	Notifications []apiNotification
+	Now           time.Time // what the deadlines' time left is counted from
+}
+
+// A queueSort is one order of the queue, as a link.
+type queueSort struct {
+	Label, Href string
+	Current     bool
+}
+
+// queueSorts are the links to each order of the queue asked with query,
+// keeping its filters; current is the order shown.
+func queueSorts(query url.Values, current string) []queueSort {
+	var out []queueSort
+	for _, sort := range workflow.QueueSorts {
+		q := maps.Clone(query)
+		q.Del("cursor") // a cursor continues only its own order
+		q.Set("sort", sort)
+		out = append(out, queueSort{Label: wording.QueueSort(sort), Href: "/provider/queue?" + q.Encode(), Current: sort == current})
+	}
+	return out
+}
+
+// queueStates are the states a queued request can be in: the queue's
+// state filter offers no draft and no finished request.
+func queueStates() []request.State {
+	return slices.DeleteFunc(slices.Clone(request.States), func(s request.State) bool {
+		return s == request.StateDraft || s.Terminal()
+	})
 }
 
 // handleQueuePage handles "GET /provider/queue": a team's queue, most urgent
@@ -40,16 +76,22 @@ func (s *Server) handleQueuePage(c *gin.Context) {
 	a := principal(c).Principal
 	pg := s.page(c, "Queue")
 	if c.Query("team") == "" && c.Query("all") == "" && pg.Caps.HomeQueue != "" {
-		// The team queue the policy says this person works from.
+		// The team queue the policy says this person works from, by its own
+		// address, so the tab, the orders and the pages all name the team.
+		// (Rewriting the query in place would not do: gin has read it.)
 		q := c.Request.URL.Query()
 		q.Set("team", pg.Caps.HomeQueue)
-		c.Request.URL.RawQuery = q.Encode()
+		c.Redirect(http.StatusSeeOther, "/provider/queue?"+q.Encode())
+		return
 	}
 	f, err := queueFilter(c)
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
+	// The page opens on live work; disclosed requests, which only wait to
+	// be closed, are one box away.
+	f.Live = c.Query("done") == "" && f.Status == ""
 	page, err := s.workflow.Queue(c.Request.Context(), a, f)
 	if err != nil {
 		s.renderError(c, err)
@@ -61,12 +103,19 @@ func (s *Server) handleQueuePage(c *gin.Context) {
 		return
 	}
 	p := queuePage{Page: pg, Team: f.Team, Teams: workflow.Teams, Status: string(f.Status),
-		Statuses: request.States, Overdue: f.Overdue != nil && *f.Overdue, Emergency: f.Emergency != nil && *f.Emergency,
-		Mine: c.Query("assignee") == "me", Items: toAPIQueue(page).Items, Notifications: toAPINotifications(notes).Items}
+		Statuses: queueStates(), Overdue: f.Overdue != nil && *f.Overdue, Emergency: f.Emergency != nil && *f.Emergency,
+		Mine: c.Query("assignee") == "me", Done: !f.Live, Sort: cmp.Or(f.Sort, workflow.SortDeadline), Items: toAPIQueue(page).Items,
+		Notifications: toAPINotifications(notes).Items, Now: time.Now()}
+	p.Sorts = queueSorts(c.Request.URL.Query(), p.Sort)
 	if page.NextCursor != "" {
 		q := c.Request.URL.Query()
 		q.Set("cursor", page.NextCursor)
-		p.NextQuery = q.Encode()
+		p.NextHref = "/provider/queue?" + q.Encode()
+	}
+	if f.Cursor != "" {
+		q := c.Request.URL.Query()
+		q.Del("cursor")
+		p.FirstHref = "/provider/queue?" + q.Encode()
 	}
 	s.html(c, http.StatusOK, "provider_queue", p)
 }

@@ -73,6 +73,7 @@ func newRenderer(templates fs.FS, static *staticFiles, book *wording.Book) (*ren
 		},
 		"history":           wording.History,
 		"team":              wording.Team,
+		"timeleft":          wording.TimeLeft,
 		"kind":              wording.Kind,
 		"reason":            wording.Reason,
 		"callback":          wording.Callback,

@@ -29,8 +29,13 @@ type QueueFilter struct {
 	Overdue   *bool
 	Emergency *bool
 	Assignee  string // a people id
-	Cursor    string // from the previous page's NextCursor
-	Limit     int    // 1–100; default 25
+	Sort      string // one of QueueSorts; "" for SortDeadline
+	// Live leaves out the work that is done but for its closing:
+	// disclosed requests (and any finished one a queue still holds), so a
+	// team sees what still needs deciding.
+	Live   bool
+	Cursor string // from the previous page's NextCursor, of the same Sort
+	Limit  int    // 1–100; default 25
 }
 
 // A QueueItem is one request in a queue.
@@ -61,8 +66,77 @@ type QueuePage struct {
 	NextCursor string
 }
 
-// queueCursor versions the cursor format.
-const queueCursor = "q1:"
+// The orders a queue is read in.
+const (
+	SortDeadline = "deadline" // most urgent deadline first
+	SortReceived = "received" // oldest submission first: first come, first served
+	SortAgency   = "agency"   // by agency name, then most urgent first
+)
+
+// QueueSorts lists the orders, the default first.
+var QueueSorts = []string{SortDeadline, SortReceived, SortAgency}
+
+// queueCursor versions the cursor format of the deadline order, and
+// sortedCursor that of the others: a cursor holds the sort keys of the
+// page's last item, so it continues only the order it was read in.
+const (
+	queueCursor  = "q1:"
+	sortedCursor = "q2:"
+)
+
+// A queueKey is where a page of a queue ends, in its order's keys: At is
+// the deadline (or, received first, the submission), Agency the agency's
+// name in the agency order.
+type queueKey struct {
+	Sort   string
+	At     time.Time
+	ID     string
+	Agency string
+}
+
+func keyOf(sort string, it QueueItem) queueKey {
+	k := queueKey{Sort: sort, At: it.DueAt, ID: it.RequestID}
+	switch sort {
+	case SortReceived:
+		k.At = time.Time{}
+		if it.SubmittedAt != nil {
+			k.At = *it.SubmittedAt
+		}
+	case SortAgency:
+		k.Agency = it.AgencyName
+	}
+	return k
+}
+
+func (k queueKey) encode() string {
+	if k.Sort == SortDeadline {
+		return encodeQueueCursor(k.At, k.ID)
+	}
+	// The agency's name goes last: it is the one key that may hold "|".
+	return base64.RawURLEncoding.EncodeToString([]byte(sortedCursor + k.Sort + "|" + k.At.UTC().Format(time.RFC3339Nano) + "|" + k.ID + "|" + k.Agency))
+}
+
+// decodeQueueKey reads a cursor of order sort; ok is false for a cursor
+// that is malformed or of another order.
+func decodeQueueKey(sort, c string) (queueKey, bool) {
+	if sort == SortDeadline {
+		at, id, ok := decodeQueueCursor(c)
+		return queueKey{Sort: sort, At: at, ID: id}, ok
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || !strings.HasPrefix(string(b), sortedCursor) {
+		return queueKey{}, false
+	}
+	parts := strings.SplitN(strings.TrimPrefix(string(b), sortedCursor), "|", 4)
+	if len(parts) != 4 || parts[0] != sort {
+		return queueKey{}, false
+	}
+	at, err := time.Parse(time.RFC3339Nano, parts[1])
+	if u, uerr := uuid.Parse(parts[2]); err != nil || uerr != nil || u.String() != parts[2] {
+		return queueKey{}, false
+	}
+	return queueKey{Sort: sort, At: at.UTC(), ID: parts[2], Agency: parts[3]}, true
+}
 
 func encodeQueueCursor(due time.Time, id string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(queueCursor + due.UTC().Format(time.RFC3339Nano) + "|" + id))
@@ -84,10 +158,23 @@ func decodeQueueCursor(c string) (time.Time, string, bool) {
 	return t.UTC(), id, true
 }
 
+// doneStates are the states of a request whose work is done: disclosed,
+// or finished.
+func doneStates() []string {
+	out := []string{string(request.StateDisclosed)}
+	for _, st := range request.States {
+		if st.Terminal() {
+			out = append(out, string(st))
+		}
+	}
+	return out
+}
+
 // Queue returns a page of the provider's queues, most urgent deadline
-// first. Pages are keyset-paginated on (deadline, id): a page costs the same
-// at the millionth request as at the first, and never repeats or skips one
-// when others arrive. Emergencies awaiting their co-signature and finished
+// first, or in the order f.Sort names. Pages are keyset-paginated on the
+// order's keys (deadline, id): a page costs the same at the millionth
+// request as at the first, and never repeats or skips one when others
+// arrive. Emergencies awaiting their co-signature and finished
 // requests are in no queue: a queued request is always one the provider may
 // see (request.ProviderSees), because place never queues an emergency its
 // supervisor has not co-signed; the page keeps to that index-only range
@@ -121,13 +208,16 @@ func (e *Engine) Queue(ctx context.Context, actor *identity.Principal, f QueueFi
 	case f.Limit == 0:
 		f.Limit = 25
 	}
-	var (
-		afterDue time.Time
-		afterID  string
-	)
-	if f.Cursor != "" {
+	switch {
+	case f.Sort == "":
+		f.Sort = SortDeadline
+	case !slices.Contains(QueueSorts, f.Sort):
+		problems.Add("sort", "Choose one of: %s.", strings.Join(QueueSorts, ", "))
+	}
+	var after queueKey
+	if f.Cursor != "" && slices.Contains(QueueSorts, f.Sort) {
 		var ok bool
-		if afterDue, afterID, ok = decodeQueueCursor(f.Cursor); !ok {
+		if after, ok = decodeQueueKey(f.Sort, f.Cursor); !ok {
 			problems.Add("cursor", "The page cursor is not valid; start again from the first page.")
 		}
 	}
@@ -147,6 +237,9 @@ func (e *Engine) Queue(ctx context.Context, actor *identity.Principal, f QueueFi
 	if f.Status != "" {
 		where("w.status = ?", string(f.Status))
 	}
+	if f.Live {
+		where("w.status NOT IN ?", doneStates())
+	}
 	if f.Overdue != nil {
 		where("w.overdue = ?", *f.Overdue)
 	}
@@ -156,8 +249,24 @@ func (e *Engine) Queue(ctx context.Context, actor *identity.Principal, f QueueFi
 	if f.Assignee != "" {
 		where("w.assignee_id = ?", f.Assignee)
 	}
-	if afterID != "" {
-		where("(w.due_at, w.request_id) > (?, ?)", afterDue, afterID)
+	// A queued request was always submitted, so submitted_at is never
+	// NULL here and the received order's keys compare.
+	order := "w.due_at, w.request_id"
+	switch f.Sort {
+	case SortReceived:
+		order = "r.submitted_at, w.request_id"
+	case SortAgency:
+		order = "r.agency_name, w.due_at, w.request_id"
+	}
+	if after.ID != "" {
+		switch f.Sort {
+		case SortReceived:
+			where("(r.submitted_at, w.request_id) > (?, ?)", after.At, after.ID)
+		case SortAgency:
+			where("(r.agency_name, w.due_at, w.request_id) > (?, ?, ?)", after.Agency, after.At, after.ID)
+		default:
+			where("(w.due_at, w.request_id) > (?, ?)", after.At, after.ID)
+		}
 	}
 	// The limit is written into the statement rather than bound: with a
 	// known limit, PostgreSQL's generic plan of the cached statement is the
@@ -171,7 +280,7 @@ func (e *Engine) Queue(ctx context.Context, actor *identity.Principal, f QueueFi
 		JOIN request_summaries r ON r.id = w.request_id
 		LEFT JOIN people p ON p.id = w.assignee_id
 		WHERE ` + strings.Join(conds, " AND ") + `
-		ORDER BY w.due_at, w.request_id
+		ORDER BY ` + order + `
 		LIMIT ` + strconv.Itoa(f.Limit+1)
 	var items []QueueItem
 	read := func(tx *gorm.DB) error { return tx.Raw(query, args...).Scan(&items).Error }
@@ -193,7 +302,7 @@ func (e *Engine) Queue(ctx context.Context, actor *identity.Principal, f QueueFi
 	if len(items) > f.Limit {
 		items = items[:f.Limit]
 		last := items[len(items)-1]
-		page.NextCursor = encodeQueueCursor(last.DueAt, last.RequestID)
+		page.NextCursor = keyOf(f.Sort, last).encode()
 	}
 	page.Items = items
 	return page, nil

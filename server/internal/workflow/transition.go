@@ -539,6 +539,11 @@ func (e *Engine) allowed(ctx context.Context, actor *identity.Principal, r *requ
 				continue
 			}
 		}
+		// A taken request cannot be taken again (guardTake): not by
+		// whoever holds it, who would be offered to take their own work.
+		if rule.Action == ActionTake && c != nil && c.AssigneeID != nil {
+			continue
+		}
 		switch rule.By {
 		case ByProvider:
 			if !actor.Provider || actor.AgencyID != "" || (c != nil && c.Emergency && c.CosignedAt == nil && st == request.StateSubmitted) {
