@@ -73,6 +73,7 @@ func (s *Server) routes() {
 	provider.POST("/agencies/:id/status", s.handleAgencyStatusPage)
 	provider.POST("/people/:id/status", s.handlePersonStatusPage)
 	provider.GET("/audit", s.handleAuditPage)
+	provider.GET("/audit.csv", s.handleAuditExport)
 	provider.GET("/notices", s.handleProviderNotices)
 	provider.POST("/requests/:id/production", s.handleProviderProductionBuild)
 	provider.POST("/transparency/publish", s.handleTransparencyPublish)
