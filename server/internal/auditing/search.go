@@ -56,7 +56,7 @@ func (t *Trail) Search(ctx context.Context, actor *identity.Principal, q Query) 
 	if err := t.Check(ctx, actor); err != nil {
 		return Page{}, err
 	}
-	f, err := t.resolve(ctx, q)
+	f, err := t.Resolve(ctx, q)
 	if err != nil {
 		return Page{}, err
 	}
@@ -84,7 +84,7 @@ func (t *Trail) Export(ctx context.Context, actor *identity.Principal, q Query, 
 	if err := t.Check(ctx, actor); err != nil {
 		return err
 	}
-	f, err := t.resolve(ctx, q)
+	f, err := t.Resolve(ctx, q)
 	if err != nil {
 		return err
 	}
@@ -117,9 +117,11 @@ func (t *Trail) Export(ctx context.Context, actor *identity.Principal, q Query, 
 	return flush()
 }
 
-// resolve turns q's reference and name into the trail's filter. Returns
-// Invalid, naming the field, when they match nothing.
-func (t *Trail) resolve(ctx context.Context, q Query) (audit.Filter, error) {
+// Resolve turns q's reference and name into the trail's filter, reading
+// nothing of the trail: for a caller that reports these problems with
+// others of its own, after Check. Returns Invalid, naming the field, when
+// they match nothing.
+func (t *Trail) Resolve(ctx context.Context, q Query) (audit.Filter, error) {
 	f := q.Filter
 	ref, name := strings.TrimSpace(q.Reference), strings.TrimSpace(q.Person)
 	f.Asked = map[string]string{"reference": ref, "person": name}

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -137,6 +138,8 @@ func (s *Server) handleAuditPage(c *gin.Context) {
 	var page auditing.Page
 	if err == nil {
 		page, err = s.trail.Search(c.Request.Context(), principal, q)
+	} else {
+		err = s.withResolveProblems(c, q, err)
 	}
 	if err != nil {
 		if errs.CodeOf(err) != errs.Invalid {
@@ -215,7 +218,7 @@ func (s *Server) handleAuditExport(c *gin.Context) {
 	}
 	q, err := auditQuery(c)
 	if err != nil {
-		s.auditExportRefused(c, err)
+		s.auditExportRefused(c, s.withResolveProblems(c, q, err))
 		return
 	}
 	q.Page, q.Through = 0, 0
@@ -246,6 +249,24 @@ func (s *Server) handleAuditExport(c *gin.Context) {
 		}
 	}
 	w.Flush()
+}
+
+// withResolveProblems adds to the form's problems (err) those of its
+// reference and name, so that every problem is said at once.
+func (s *Server) withResolveProblems(c *gin.Context, q auditing.Query, err error) error {
+	e, ok := errs.As(err)
+	if !ok || e.Code != errs.Invalid {
+		return err
+	}
+	fields := errs.Fields(slices.Clone(e.Fields))
+	if _, rerr := s.trail.Resolve(c.Request.Context(), q); rerr != nil {
+		re, ok := errs.As(rerr)
+		if !ok || re.Code != errs.Invalid {
+			return rerr
+		}
+		fields = append(fields, re.Fields...)
+	}
+	return fields.Err()
 }
 
 // auditExportRefused answers an export that could not start: the page

@@ -38,7 +38,7 @@ func TestAuditPageReadsInWords(t *testing.T) {
 	for _, want := range []string{
 		"Dana Reyes<br>Riverside Police Department", "Sam Ortiz<br>The provider",
 		"Request submitted to the provider", ">request.submit<", "Read the audit trail",
-		"<dt>From</dt><dd>Draft</dd>", "Refused", strings.Repeat("ab", 32), strings.Repeat("cd", 32),
+		"<dt>From</dt><dd>Draft</dd>", "Refused by the policy", strings.Repeat("ab", 32), strings.Repeat("cd", 32),
 		`href="/provider/audit?reference=WD-2026-000123"`, `aria-current="page"`, "page 2 of 3",
 		`href="/provider/audit.csv?reference=WD-2026-000123"`, `value="WD-2026-000123"`,
 	} {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 )
@@ -84,8 +85,8 @@ func AuditAction(a string) string {
 
 // auditOutcomes are an audit event's outcomes (audit.Outcome*).
 var auditOutcomes = map[string]Tag{
-	"success": {"Done", Done},
-	"denied":  {"Refused", Refused},
+	"success": {"Carried out", Done},
+	"denied":  {"Refused by the policy", Refused},
 	"failure": {"Failed", Refused},
 }
 
@@ -161,6 +162,9 @@ func detailsOf(k string, v any, a Audience) []Detail {
 			}
 		case "reason_code":
 			return []Detail{{name, Reason(v)}}
+		}
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			return []Detail{{name, t.UTC().Format("2006-01-02 15:04 UTC")}}
 		}
 		return []Detail{{name, v}}
 	}

@@ -163,11 +163,13 @@ func exprText(e ast.Expr) string {
 	return "?"
 }
 
-// TestAuditDetailsInWords: details read as named facts, states in words.
+// TestAuditDetailsInWords: details read as named facts in the order of
+// their keys, states and times in words.
 func TestAuditDetailsInWords(t *testing.T) {
-	got := wording.AuditDetails(`{"from":"in_review","to":"approved","version":3,"enforcing_authority":{"answer":"none"},"complete":true,"fields":["docket","targets"]}`, wording.Provider)
+	got := wording.AuditDetails(`{"from":"in_review","to":"approved","version":3,"enforcing_authority":{"answer":"none"},"complete":true,"cutoff":"2026-09-08T05:41:45.854562Z","fields":["docket","targets"]}`, wording.Provider)
 	want := []wording.Detail{
 		{"Complete", "yes"},
+		{"Older than", "2026-09-08 05:41 UTC"},
 		{"Enforcing authority: Answer", "none"},
 		{"Fields changed", "docket, targets"},
 		{"From", "In review"},
@@ -185,7 +187,7 @@ func TestAuditDetailsInWords(t *testing.T) {
 	if got := wording.AuditDetails("not json", wording.Provider); len(got) != 1 || got[0].Value != "not json" {
 		t.Errorf("AuditDetails(not json) = %+v, want it shown as stored", got)
 	}
-	if got := wording.AuditOutcome("denied"); got.Text != "Refused" || got.Meaning != wording.Refused {
+	if got := wording.AuditOutcome("denied"); got.Text != "Refused by the policy" || got.Meaning != wording.Refused {
 		t.Errorf("AuditOutcome(denied) = %+v, want Refused", got)
 	}
 }
