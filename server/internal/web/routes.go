@@ -82,6 +82,7 @@ func (s *Server) routes() {
 	provider.GET("/people/:id/status", s.handlePersonStatusConfirm) // confirm a suspension
 	provider.POST("/people/:id/status", s.handlePersonStatusPage)
 	provider.GET("/audit", s.handleAuditPage)
+	provider.GET("/audit.csv", s.handleAuditExport)
 	provider.GET("/notices", s.handleProviderNotices)
 	provider.POST("/requests/:id/production", s.handleProviderProductionBuild)
 	provider.POST("/transparency/publish", s.handleTransparencyPublish)

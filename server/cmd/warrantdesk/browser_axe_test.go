@@ -1,0 +1,98 @@
+package main
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// axeKnown are violations axe finds in pages whose templates another
+// change is rewriting (issue 13's forms, lists and request pages): each is
+// a page (as TestBrowserAxe names it) and a rule, with why it is left. The
+// test logs them instead of failing, and still fails on any other rule on
+// those pages. Remove an entry once its template is fixed.
+var axeKnown = map[[2]string]string{}
+
+func axeSkip(page, rule string) bool {
+	_, ok := axeKnown[[2]string{page, rule}]
+	return ok
+}
+
+// pageName names a path for axe's messages and axeKnown: ids become {id}.
+var idInPath = regexp.MustCompile(`/[0-9a-f]{8}-[0-9a-f-]{27,}`)
+
+func pageName(path string) string { return idInPath.ReplaceAllString(path, "/{id}") }
+
+// TestBrowserAxe signs in as each demo role and runs axe-core (WCAG 2.2
+// A and AA) on every page the role's menu leads to, plus the pages of a
+// request it works on; and, signed out, on the public pages. Each person
+// has a Chromium of their own (see newTab).
+func TestBrowserAxe(t *testing.T) {
+	base := MustRunMain(t)
+	r := fileRequest(t, newAPIClient(t, base, "riverside-pd-cms", "riverside-demo-secret"))
+	tab := newTab(t)
+	signedIn := `header.site .who button`
+
+	visit := func(tab *chromeTab, path string) {
+		t.Helper()
+		// A slow load on a busy machine is tried again, as the other
+		// browser tests do; only three failures in a row fail the test.
+		var err error
+		for range 3 {
+			if _, err = tab.try(base + path); err == nil {
+				break
+			}
+		}
+		if err != nil {
+			t.Fatalf("open %s: %v", path, err)
+		}
+		tab.axe(pageName(path), axeSkip)
+	}
+	for _, path := range []string{"/", "/login", "/guide", "/transparency", "/log"} {
+		visit(tab, path)
+	}
+	people := []struct {
+		email string
+		extra []string // pages beyond the menu: those of a request they work on
+	}{
+		{"officer@riverside-pd.example", []string{"/agency/requests/new", "/agency/requests/" + r.ID}},
+		{"sergeant@riverside-pd.example", []string{"/agency/requests/" + r.ID}},
+		{"intake@provider.example", []string{"/provider/requests/" + r.ID + "/review"}},
+		{"reviewer@provider.example", []string{"/provider/requests/" + r.ID + "/review", "/provider/requests/" + r.ID}},
+		{"counsel@provider.example", nil},
+		{"admin@provider.example", nil},
+		{"auditor@provider.example", []string{"/provider/audit?reference=" + r.Reference, "/provider/audit?person=no-one-has-this-name"}},
+	}
+	for _, p := range people {
+		tab := newTab(t)
+		tab.signIn(base, p.email, signedIn)
+		menu, err := chromedp.Run(tab.ctx, chromedp.Evaluate[[]string](
+			`Array.from(document.querySelectorAll("header.site nav a")).map(a => a.getAttribute("href"))`))
+		if err != nil || len(menu) < 3 {
+			t.Fatalf("%s's menu has %v (%v), want the public pages and theirs", p.email, menu, err)
+		}
+		seen := map[string]bool{}
+		for _, path := range append(menu, p.extra...) {
+			if seen[path] || slices.Contains([]string{"/guide", "/transparency", "/log"}, path) && !strings.Contains(p.email, "officer") {
+				continue // the public pages once signed out and once signed in are enough
+			}
+			seen[path] = true
+			t.Logf("%s: %s", p.email, pageName(path))
+			visit(tab, path)
+		}
+		if strings.HasPrefix(p.email, "auditor@") {
+			// The audit trail's wide table becomes cards on a phone.
+			tab.step("the audit trail on a phone", chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/provider/audit"), chromedp.WaitVisible("h1"))
+			width, err := chromedp.Run(tab.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+			if err != nil || width > 390 {
+				wide, _ := chromedp.Run(tab.ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("body *")).
+					filter(e => e.getBoundingClientRect().right > 391).slice(0, 10).
+					map(e => e.tagName + "." + e.className + " to " + Math.round(e.getBoundingClientRect().right) + "px")`))
+				t.Errorf("the audit trail is %d px wide at 390 px (%v): it scrolls sideways; the widest: %q", width, err, wide)
+			}
+		}
+	}
+}
