@@ -86,10 +86,10 @@ func TestSearch(t *testing.T) {
 	t.Run("the provider never finds an emergency awaiting its co-signature", func(t *testing.T) {
 		em := validInput()
 		em.Process, em.Docket, em.IssuingAuthority.SignedBy, em.IssuingAuthority.Kind = "us.emergency", "EM-1", "", "agency"
-		em.Emergency = &request.Emergency{Narrative: "A kidnapped child; the captor is messaging the family."}
+		em.Emergency = &request.Emergency{Narrative: "A kidnapped child; the captor is messaging the family.",
+			Callback: "+15550100199", SupervisorID: e.supervisorA.PersonID}
 		em.Targets = []request.Target{{Type: request.TargetPhone, Value: "+1 555 0100 777"}}
 		r := mustCreate(t, e, e.officerA, em)
-		mustUpload(t, e, e.officerA, r.ID, request.BuildPDF("\n", "emergency"))
 		if _, err := e.submit(ctx, e.officerA, r.ID); err != nil {
 			t.Fatalf("submit: %v", err)
 		}
