@@ -480,4 +480,8 @@ type Page struct {
 	// Number, Pages and Total are set with page numbers (Filter.Page):
 	// this page's number, how many pages and how many requests match.
 	Number, Pages, Total int
+	// AwaitingCosign holds the ids of the items that are emergencies still
+	// waiting for their supervisor's co-signature (only an agency's
+	// people see such requests), so a list can say so.
+	AwaitingCosign map[string]bool
 }

@@ -100,6 +100,14 @@ func TestSearch(t *testing.T) {
 			if diff := cmp.Diff([]string{r.Reference}, search(t, e, e.officerA, request.Filter{Query: q})); diff != "" {
 				t.Errorf("its agency searching %q (-want +got):\n%s", q, diff)
 			}
+		}		// Its agency's list says it waits for the co-signature; the
+		// submitted request that reached the provider does not.
+		page, err := e.svc.List(ctx, e.officerA, request.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !page.AwaitingCosign[r.ID] || page.AwaitingCosign[found.ID] || len(page.AwaitingCosign) != 1 {
+			t.Errorf("AwaitingCosign = %v, want only the emergency %s", page.AwaitingCosign, r.ID)
 		}
 	})
 	t.Run("filters by agency and process", func(t *testing.T) {

@@ -153,6 +153,30 @@ func ProviderSees(alias string) string {
 		alias, StateDraft, StateSubmitted)
 }
 
+// awaitingCosign returns which of items are submitted emergencies the
+// provider cannot see yet: they wait for their supervisor's co-signature.
+func awaitingCosign(tx *gorm.DB, items []Request) (map[string]bool, error) {
+	var ids []string
+	for _, r := range items {
+		if r.Emergency && r.Status == StateSubmitted {
+			ids = append(ids, r.ID)
+		}
+	}
+	out := map[string]bool{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var waiting []string
+	if err := tx.Table("requests").Where("requests.id IN ? AND NOT ("+ProviderSees("requests")+")", ids).
+		Pluck("requests.id", &waiting).Error; err != nil {
+		return nil, fmt.Errorf("find emergencies awaiting co-signature: %w", err)
+	}
+	for _, id := range waiting {
+		out[id] = true
+	}
+	return out, nil
+}
+
 // Visible reports whether actor may know that r exists: an agency's people
 // see their agency's requests, the provider's staff what ProviderSees lets
 // them. tx is read for the provider's rule.
@@ -542,6 +566,11 @@ func (s *Service) List(ctx context.Context, actor *identity.Principal, f Filter)
 			}
 		}
 		page.Items = items
+		waiting, err := awaitingCosign(tx, items)
+		if err != nil {
+			return err
+		}
+		page.AwaitingCosign = waiting
 		page.Agencies = map[string]*agency.Agency{}
 		for _, r := range items {
 			if _, ok := page.Agencies[r.AgencyID]; ok {

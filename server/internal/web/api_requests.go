@@ -282,7 +282,9 @@ func (s *Server) listRequests(c *gin.Context, f request.Filter, base string) (ap
 		Page: page.Number, Pages: page.Pages, Total: page.Total}
 	for i := range page.Items {
 		r := &page.Items[i]
-		out.Items = append(out.Items, toAPIRequest(r, page.Agencies[r.AgencyID], nil, base))
+		item := toAPIRequest(r, page.Agencies[r.AgencyID], nil, base)
+		item.cosigning = page.AwaitingCosign[r.ID]
+		out.Items = append(out.Items, item)
 	}
 	return out, nil
 }

@@ -155,13 +155,17 @@ type apiRequest struct {
 	Messages       []apiMessage  `json:"messages,omitempty"`
 	AllowedActions []string      `json:"allowed_actions,omitempty"` // what the caller may do now
 	Workflow       *apiWorkflow  `json:"workflow,omitempty"`
+	// cosigning: a list item that is an emergency awaiting its
+	// supervisor's co-signature (request.Page.AwaitingCosign); a list
+	// carries no workflow view to tell.
+	cosigning bool
 }
 
 // AwaitingCosign reports whether the request is an emergency still
 // waiting for its supervisor's co-signature: submitted, but not yet with
 // the provider.
 func (r apiRequest) AwaitingCosign() bool {
-	return r.Status == string(request.StateSubmitted) && r.Workflow != nil && r.Workflow.Emergency && r.Workflow.Cosign == nil
+	return r.Status == string(request.StateSubmitted) && (r.cosigning || r.Workflow != nil && r.Workflow.Emergency && r.Workflow.Cosign == nil)
 }
 
 type apiRequestList struct {

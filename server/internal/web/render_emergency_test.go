@@ -105,3 +105,19 @@ func TestEmergencyRequestForm(t *testing.T) {
 		})
 	}
 }
+
+// TestEmergencyInTheAgencyList: in its agency's list, an emergency still
+// waiting for its supervisor reads so, not "Submitted to the provider".
+func TestEmergencyInTheAgencyList(t *testing.T) {
+	r := mustRenderer(t)
+	waiting := apiRequest{ID: "r1", Reference: "WD-2026-000001", Status: string(request.StateSubmitted), Process: "us.emergency", cosigning: true}
+	sent := apiRequest{ID: "r2", Reference: "WD-2026-000002", Status: string(request.StateSubmitted), Process: "us.subpoena"}
+	html := mustRender(t, r, "agency_dashboard", requestListPage{Page: Page{Title: "Requests", User: &identity.Principal{Name: "Dana Reyes"}},
+		Base: "/agency", Items: []apiRequest{waiting, sent}})
+	if got := strings.Count(html, "Waiting for your supervisor&#39;s co-signature"); got != 1 {
+		t.Errorf("the list says the co-signature is awaited %d times, want once (for %s)", got, waiting.Reference)
+	}
+	if !strings.Contains(html, "Submitted to the provider") {
+		t.Errorf("the list does not say %s was submitted to the provider", sent.Reference)
+	}
+}
