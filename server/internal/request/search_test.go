@@ -100,7 +100,8 @@ func TestSearch(t *testing.T) {
 			if diff := cmp.Diff([]string{r.Reference}, search(t, e, e.officerA, request.Filter{Query: q})); diff != "" {
 				t.Errorf("its agency searching %q (-want +got):\n%s", q, diff)
 			}
-		} // Its agency's list says it waits for the co-signature; the
+		}
+		// Its agency's list says it waits for the co-signature; the
 		// submitted request that reached the provider does not.
 		page, err := e.svc.List(ctx, e.officerA, request.Filter{})
 		if err != nil {
