@@ -57,6 +57,11 @@ func TestSingleApprovalFlow(t *testing.T) {
 	if got := e.Count(t, "SELECT COUNT(*) FROM notifications WHERE request_id = ? AND kind = 'decision'", r.ID); got != 1 {
 		t.Errorf("decision notifications: %d, want 1", got)
 	}
+	// People read the categories by name, never by code.
+	if got := e.Count(t, "SELECT COUNT(*) FROM notifications WHERE request_id = ? AND kind = 'decision' AND body LIKE ? AND body NOT LIKE ?",
+		r.ID, "%Subscriber information%", "%subscriber,%"); got != 1 {
+		t.Errorf("decision notifications naming the categories in words: %d, want 1", got)
+	}
 }
 
 // TestFourEyes: eleven targets need two approvers; the second is a

@@ -501,9 +501,13 @@ func (s *step) final(d Decision) error {
 	if d.Outcome == OutcomeNarrowed {
 		what = "approved with a narrower scope"
 	}
+	cats, err := s.e.categoryNames(s.ctx, d.Categories)
+	if err != nil {
+		return err
+	}
 	s.notes = append(s.notes, s.agencyNote("decision", "Request "+what,
 		fmt.Sprintf("Request %s was %s: %s, %s to %s. %s", s.req.Reference, what,
-			strings.Join(d.Categories, ", "), d.DateFrom, d.DateTo, follows)))
+			cats, d.DateFrom, d.DateTo, follows)))
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -155,6 +156,10 @@ func (e *Engine) loadCatalogue(ctx context.Context) error {
 			return
 		}
 		e.procs = map[string]policy.Process{}
+		e.categories = map[string]string{}
+		for _, c := range cat.Categories {
+			e.categories[c.ID] = c.Name
+		}
 		e.euCountry, e.euState = cat.Provider.EULegalRepresentative.Country, cat.Provider.EULegalRepresentative.State
 		for _, j := range cat.Jurisdictions {
 			for _, p := range j.Processes {
@@ -163,6 +168,20 @@ func (e *Engine) loadCatalogue(ctx context.Context) error {
 		}
 	})
 	return e.catErr
+}
+
+// categoryNames names the data categories ids for a notification people
+// read ("Subscriber information, Connection log"); an id the catalogue
+// does not name stays as it is.
+func (e *Engine) categoryNames(ctx context.Context, ids []string) (string, error) {
+	if err := e.loadCatalogue(ctx); err != nil {
+		return "", err
+	}
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = cmp.Or(e.categories[id], id)
+	}
+	return strings.Join(names, ", "), nil
 }
 
 // enforcingState is the Member State whose authority is notified of EU
@@ -177,10 +196,12 @@ func (e *Engine) enforcingState(ctx context.Context) (country, name string, err 
 	return e.euCountry, e.euState, nil
 }
 
-// catalogue holds the processes and the EU legal representative, read once.
+// catalogue holds the processes, the categories' names and the EU legal
+// representative, read once.
 type catalogue struct {
 	catOnce            sync.Once
 	procs              map[string]policy.Process
+	categories         map[string]string // id → name
 	euCountry, euState string
 	catErr             error
 }
