@@ -118,9 +118,9 @@ grants["request.document.upload"] := [
 	{
 		"roles": ["officer"],
 		"relation": "own_agency",
-		"states": ["draft"],
+		"states": ["draft", "needs_info"],
 		"emergency": false,
-		"text": "Officers attach the order to their agency's drafts.",
+		"text": "Officers attach the order to their agency's drafts, and a corrected order while the provider asks them for information.",
 	},
 ]
 

@@ -45,6 +45,8 @@ cases := {
 	"reviewer does not edit": {"in": ask(reviewer, "request.edit", "provider", req("in_review")), "allow": false, "code": "role_not_permitted"},
 	"officer uploads to draft": {"in": ask(officer, "request.document.upload", "own_agency", req("draft")), "allow": true},
 	"officer uploads nothing under review": {"in": ask(officer, "request.document.upload", "own_agency", req("in_review")), "allow": false, "code": "state_not_permitted"},
+	"officer attaches a corrected order when asked": {"in": ask(officer, "request.document.upload", "own_agency", req("needs_info")), "allow": true},
+	"another agency attaches nothing when asked": {"in": ask(officer, "request.document.upload", "other_agency", req("needs_info")), "allow": false},
 	"supervisor downloads own documents": {"in": ask(supervisor, "request.document.download", "own_agency", req("in_review")), "allow": true},
 	"counsel downloads documents": {"in": ask(counsel, "request.document.download", "provider", req("awaiting_countersign")), "allow": true},
 	"auditor downloads no documents": {"in": ask(auditor, "request.document.download", "provider", req("in_review")), "allow": false, "code": "role_not_permitted"},

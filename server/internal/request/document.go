@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -31,13 +32,26 @@ func fileError(code errs.Code, msg, field string) error {
 	return &errs.Error{Code: code, Message: msg, Fields: []errs.FieldError{{Field: "file", Message: field}}}
 }
 
-// UploadDocument attaches the signed order, read from r, to draft id. The
-// file must be a PDF of at most MaxUpload bytes; it is stored in the blob
-// store under its SHA-256, and filename is kept, sanitised, for display
-// only. A failed upload leaves neither a blob nor a row behind.
-// Returns NotFound, Forbidden, Conflict if the request is not a draft or
-// already has this document, TooLarge, Unsupported for a file that is not a
-// PDF, and Invalid for a damaged or incomplete PDF — each naming field "file".
+// uploadStates are the states in which the agency may attach documents:
+// its draft, and while the provider asks it for information (a corrected
+// or missing order is often what is asked for). The policy's authz grant
+// says the same; this is the storage's own guard.
+var uploadStates = []State{StateDraft, StateNeedsInfo}
+
+// notUploadable is the refusal of an upload in any other state.
+func notUploadable(r *Request) error {
+	return errs.E(errs.Conflict, "Request %s is %s; documents can be attached only to a draft, or while the provider asks for information.", r.Reference, r.Status)
+}
+
+// UploadDocument attaches the signed order, read from r, to request id: a
+// draft, or one the provider asked for information. The file must be a PDF
+// of at most MaxUpload bytes; it is stored in the blob store under its
+// SHA-256, and filename is kept, sanitised, for display only. A failed
+// upload leaves neither a blob nor a row behind. Returns NotFound,
+// Forbidden, Conflict if the request is in no state that takes documents
+// (uploadStates) or already has this document, TooLarge, Unsupported for a
+// file that is not a PDF, and Invalid for a damaged or incomplete PDF —
+// each naming field "file".
 func (s *Service) UploadDocument(ctx context.Context, actor *identity.Principal, id string, filename string, r io.Reader) (*Document, error) {
 	if err := checkActor(actor); err != nil {
 		return nil, err
@@ -52,8 +66,8 @@ func (s *Service) UploadDocument(ctx context.Context, actor *identity.Principal,
 		if err := s.authorize(ctx, actor, ActionUpload, req); err != nil {
 			return err
 		}
-		if req.Status != StateDraft {
-			return notDraft(req)
+		if !slices.Contains(uploadStates, req.Status) {
+			return notUploadable(req)
 		}
 		return nil
 	}); err != nil {
@@ -125,12 +139,12 @@ func (s *Service) UploadDocument(ctx context.Context, actor *identity.Principal,
 		}
 		// The status condition makes the write the check: a submission
 		// that committed since the first look leaves nothing to update.
-		res := tx.Model(&Request{}).Where("id = ? AND status = ?", req.ID, StateDraft).Update("updated_at", now)
+		res := tx.Model(&Request{}).Where("id = ? AND status IN ?", req.ID, uploadStates).Update("updated_at", now)
 		if res.Error != nil {
 			return fmt.Errorf("upload: touch request %s: %w", req.ID, res.Error)
 		}
 		if res.RowsAffected != 1 {
-			return errs.E(errs.Conflict, "Request %s is no longer a draft; documents can be added only to a draft.", req.Reference)
+			return notUploadable(req)
 		}
 		var dup int64
 		if err := tx.Model(&Document{}).Where("request_id = ? AND sha256 = ?", req.ID, sum).Count(&dup).Error; err != nil {

@@ -116,9 +116,12 @@ type optionGroup struct {
 
 type requestDetailPage struct {
 	Page
-	Base        string
-	R           apiRequest
-	CanEdit     bool
+	Base    string
+	R       apiRequest
+	CanEdit bool
+	// CanAttach: the officer may attach a corrected order while the
+	// provider asks for information (a draft's upload is under CanEdit).
+	CanAttach   bool
 	FieldErrors map[string]*errs.FieldError
 	// Form is what was typed into the form that failed (Failed: the last
 	// part of its action, "withdraw", "messages"), so it comes back as typed.
@@ -385,7 +388,8 @@ func (s *Server) showRequest(c *gin.Context, status int, problem error) {
 	}
 	r := f.Request
 	p := requestDetailPage{Page: s.page(c, "Request "+r.Reference), Base: base, R: toAPIFile(f, base),
-		CanEdit: base == "/agency" && f.May[request.ActionEdit], MaxUploadMiB: s.cfg.MaxUploadBytes >> 20}
+		CanEdit:   base == "/agency" && f.May[request.ActionEdit],
+		CanAttach: base == "/agency" && f.May[request.ActionUpload] && r.Status == request.StateNeedsInfo, MaxUploadMiB: s.cfg.MaxUploadBytes >> 20}
 	if problem != nil {
 		p.Page.Errors, p.FieldErrors = fieldErrors(overtaken(problem, p.R, f.Actors, p.Audience()))
 		p.Form, p.Failed = c.Request.PostForm, path.Base(c.Request.URL.Path)

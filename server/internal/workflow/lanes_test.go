@@ -1,6 +1,7 @@
 package workflow_test
 
 import (
+	"bytes"
 	"context"
 	"slices"
 	"strings"
@@ -347,7 +348,15 @@ func TestQuestionAndAnswer(t *testing.T) {
 	if got := e.Count(t, "SELECT COUNT(*) FROM notifications WHERE request_id = ? AND kind = 'question' AND audience = 'agency'", r.ID); got != 1 {
 		t.Errorf("question notifications: %d", got)
 	}
-	st, err := e.Engine.Transition(ctx, e.Officer, r.ID, 0, workflow.ActionMessage, workflow.Input{Body: "The one ending 0123."})
+	// Asked, the officer may attach a corrected order; nobody else may.
+	corrected := request.PlaceholderPDF("corrected")
+	if _, err := e.Requests.UploadDocument(ctx, e.Officer, r.ID, "order-corrected.pdf", bytes.NewReader(corrected)); err != nil {
+		t.Fatalf("attach a corrected order while asked: %v", err)
+	}
+	if _, err := e.Requests.UploadDocument(ctx, e.Reviewer, r.ID, "x.pdf", bytes.NewReader(request.PlaceholderPDF("x"))); err == nil {
+		t.Error("the reviewer attached a document to the agency's request")
+	}
+	st, err := e.Engine.Transition(ctx, e.Officer, r.ID, 0, workflow.ActionMessage, workflow.Input{Body: "The one ending 0123; the corrected order is attached."})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,8 +371,16 @@ func TestQuestionAndAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(v.Messages) != 2 || v.Messages[0].Author != "The provider's legal team" || v.Messages[1].Body != "The one ending 0123." {
+	if len(v.Messages) != 2 || v.Messages[0].Author != "The provider's legal team" || v.Messages[1].Body != "The one ending 0123; the corrected order is attached." {
 		t.Errorf("officer's thread: %+v", v.Messages)
+	}
+	if len(req.Documents) != 2 || req.Documents[1].Filename != "order-corrected.pdf" {
+		t.Errorf("documents after the answer: %+v, want the order and the corrected one", req.Documents)
+	}
+	// Back in review, the request takes no more documents.
+	_, err = e.Requests.UploadDocument(ctx, e.Officer, r.ID, "late.pdf", bytes.NewReader(request.PlaceholderPDF("late")))
+	if code := errs.CodeOf(err); code != errs.Forbidden && code != errs.Conflict && code != errs.PolicyDenied {
+		t.Errorf("an upload in review: %v, want a refusal", err)
 	}
 	if v.Verification != nil || v.Approvals != nil {
 		t.Errorf("the agency sees the provider's internal record")
