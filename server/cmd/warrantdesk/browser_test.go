@@ -15,7 +15,7 @@ import (
 
 // chromium finds a Chromium or Chrome binary, or skips the test: CI installs
 // Debian's chromium so there these tests always run.
-func chromium(t *testing.T) string {
+func chromium(t testing.TB) string {
 	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
@@ -29,7 +29,7 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-func newChrome(t *testing.T) context.Context {
+func newChrome(t testing.TB) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
@@ -60,7 +60,7 @@ func newChrome(t *testing.T) context.Context {
 
 // A chromeTab is one signed-in person's browser tab in a test.
 type chromeTab struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 }
 
@@ -68,7 +68,7 @@ type chromeTab struct {
 // several people can be signed in at once. (A second browser context in one
 // Chromium, chromedp.WithNewBrowserContext, stopped navigating after the
 // sign-in's redirects.)
-func newTab(t *testing.T) *chromeTab {
+func newTab(t testing.TB) *chromeTab {
 	return &chromeTab{t: t, ctx: newChrome(t)}
 }
 

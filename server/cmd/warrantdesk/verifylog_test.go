@@ -57,7 +57,7 @@ func waitCheckpoint(t *testing.T, base, vkey string, size int64) {
 
 // fileRequest creates, documents and submits a request as riverside's
 // system and returns it.
-func fileRequest(t *testing.T, riverside *apiClient) apiReq {
+func fileRequest(t testing.TB, riverside *apiClient) apiReq {
 	t.Helper()
 	var r apiReq
 	fileInto(t, riverside, subpoena, &r)

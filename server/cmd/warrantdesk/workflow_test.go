@@ -88,7 +88,7 @@ func file(t *testing.T, api *apiClient, body map[string]any) apiFull {
 
 // fileInto creates, uploads and submits a request as an agency system and
 // decodes the submitted request into r, a pointer.
-func fileInto(t *testing.T, api *apiClient, body map[string]any, r any) {
+func fileInto(t testing.TB, api *apiClient, body map[string]any, r any) {
 	t.Helper()
 	var created struct{ ID string }
 	if code := api.call(http.MethodPost, "/api/v1/requests", body, &created); code != http.StatusCreated {
