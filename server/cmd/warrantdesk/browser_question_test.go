@@ -60,7 +60,8 @@ func TestBrowserQuestionWithCorrectedOrder(t *testing.T) {
 	officer.step("attach the corrected order",
 		chromedp.SetUploadFiles(`#form-attach #f-file`, []string{corrected}),
 		chromedp.Click(`#form-attach button[type=submit]`),
-		chromedp.WaitVisible(`a[href*="/documents/"]`),
+		// The success banner is on the page after the upload only.
+		chromedp.WaitVisible(`[role=status]`),
 		chromedp.WaitVisible(`#form-answer`),
 	)
 	if got := officer.text("main"); !strings.Contains(got, "order-corrected.pdf") {

@@ -22,12 +22,16 @@ func TestBrowserSearch(t *testing.T) {
 	riverside := newAPIClient(t, base, "riverside-pd-cms", "riverside-demo-secret")
 	r := fileRequest(t, riverside)
 	found := `#request-search ~ .table-scroll table a[href$="/requests/` + r.ID + `"]`
+	searched := `#request-search a[href="/agency"]` // "Clear the search"
 
 	officer := newTab(t)
 	officer.signIn(base, "officer@riverside-pd.example", `#request-search`)
 	officer.step("search by a formatted phone number",
 		chromedp.SendKeys(`#q`, "+1 (555) 010-0123"),
 		chromedp.Click(`#request-search button[type=submit]`),
+		// Only the answer to a search offers to clear it: the list of the
+		// page before must not be mistaken for the result.
+		chromedp.WaitVisible(searched),
 		chromedp.WaitVisible(found),
 	)
 	if value, err := chromedp.Run(officer.ctx, chromedp.Value(`#q`)); err != nil || value != "+1 (555) 010-0123" {
@@ -39,6 +43,7 @@ func TestBrowserSearch(t *testing.T) {
 	other.step("search for the other agency's reference",
 		chromedp.SendKeys(`#q`, r.Reference),
 		chromedp.Click(`#request-search button[type=submit]`),
+		chromedp.WaitVisible(searched),
 		chromedp.WaitVisible(`#request-search ~ .table-scroll table`),
 	)
 	if got := other.text(`#request-search ~ .table-scroll table`); strings.Contains(got, r.Reference) || !strings.Contains(got, "No request matches") {
