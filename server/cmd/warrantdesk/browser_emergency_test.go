@@ -51,36 +51,48 @@ func TestBrowserEmergencyCosigned(t *testing.T) {
 		chromedp.Navigate(base+"/agency/requests/new"),
 		chromedp.WaitVisible(`#f-process`),
 		chromedp.SetValue(`#f-process`, "us.emergency"),
-		chromedp.Click(`#choose-process`),
+		chromedp.Click(`#form-step button[type=submit]`),
 		chromedp.WaitVisible(`#f-emergency-supervisor_id`),
 	)
-	if got := officer.text("form"); strings.Contains(got, "Docket") || strings.Contains(got, "Expires on") || strings.Contains(got, "Non-disclosure") {
-		t.Errorf("the emergency form asks for a court order:\n%s", got)
+	if got := officer.text("form"); strings.Contains(got, "Docket") || strings.Contains(got, "expires") || strings.Contains(got, "Non-disclosure") {
+		t.Errorf("the emergency step asks for a court order:\n%s", got)
 	}
-	officer.step("fill in the emergency",
+	officer.axe("the emergency step", nil)
+	officer.step("describe the emergency",
 		chromedp.SetValue(`#f-issuing_authority-kind`, "agency"),
 		chromedp.SendKeys(`#f-issuing_authority-name`, "Riverside Police Department"),
-		chromedp.SendKeys(`#f-targets-0-value`, "+1 555 0100 123"),
-		chromedp.SetValue(`#f-date_from`, daysFromToday(-10)),
-		chromedp.SetValue(`#f-date_to`, daysFromToday(0)),
-		chromedp.Click(`input[name=categories][value=subscriber]`),
-		chromedp.SendKeys(`#f-offence-description`, "kidnapping"),
 		chromedp.SendKeys(`#f-emergency-narrative`, "A child is held; the kidnapper uses this number. Every hour counts."),
 		chromedp.SendKeys(`#f-emergency-callback`, "+1 555 0100 199"),
 		chromedp.SetValue(`#f-emergency-supervisor_id`, personID(t, base, "riverside-pd", "sergeant@riverside-pd.example")),
-		chromedp.Click(`form[action="/agency/requests"] button[type=submit]:not([name])`),
-		chromedp.WaitVisible(`form[action$="/submit"]`),
+		chromedp.Click(`#form-step button[type=submit]`),
+		// No order to upload: an emergency goes on to its targets.
+		chromedp.WaitVisible(`#f-target-value`),
+		chromedp.SendKeys(`#f-target-value`, "+1 555 0100 123"),
+		chromedp.Click(`#form-step button[type=submit]:not([name])`),
+		chromedp.WaitVisible(`#f-date_from`),
+		chromedp.SendKeys(`#f-date_from`, daysFromToday(-10)),
+		chromedp.SendKeys(`#f-date_to`, daysFromToday(0)),
+		chromedp.Click(`input[name=categories][value=subscriber]`),
+		chromedp.Click(`#form-step button[type=submit]`),
+		chromedp.WaitVisible(`#f-offence-description`),
+		chromedp.SendKeys(`#f-offence-description`, "kidnapping"),
+		chromedp.Click(`#form-step button[type=submit]`),
+		chromedp.WaitVisible(`#form-submit`),
 	)
-	ref := regexp.MustCompile(`WD-\d{4}-\d{6}`).FindString(officer.text("h1"))
+	if got := officer.text("main"); !strings.Contains(got, "Marcus Hill") {
+		t.Errorf("check your answers does not name the supervisor:\n%s", got)
+	}
+	ref := regexp.MustCompile(`WD-\d{4}-\d{6}`).FindString(officer.text(".caption"))
 	loc, err := chromedp.Run(officer.ctx, chromedp.Location())
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := loc[strings.LastIndex(loc, "/")+1:]
+	id := strings.TrimSuffix(loc[:strings.LastIndex(loc, "/check")], "/")
+	id = id[strings.LastIndex(id, "/")+1:]
 	// No order uploaded: an emergency has none to upload.
 	officer.step("submit",
-		chromedp.Click(`form[action$="/submit"] button[type=submit]`),
-		chromedp.WaitNotPresent(`form[action$="/submit"]`),
+		chromedp.Click(`#form-submit button[type=submit]`),
+		chromedp.WaitNotPresent(`#form-submit`),
 	)
 	if got := officer.text("h1"); !strings.Contains(got, "Waiting for your supervisor's co-signature") || strings.Contains(got, "Submitted to the provider") {
 		t.Errorf("after submitting the emergency the heading says %q", got)
@@ -93,9 +105,12 @@ func TestBrowserEmergencyCosigned(t *testing.T) {
 	if got := sergeant.text("#notifications"); !strings.Contains(got, "Co-signature needed: "+ref) {
 		t.Errorf("the sergeant's notifications %q lack the co-signature of %s", got, ref)
 	}
-	sergeant.step("co-sign",
+	sergeant.step("open the emergency",
 		chromedp.Navigate(base+"/agency/requests/"+id),
 		chromedp.WaitVisible(`#form-cosign`),
+	)
+	sergeant.axe("the emergency to co-sign", nil)
+	sergeant.step("co-sign",
 		chromedp.Click(`#form-cosign button[type=submit]`),
 		chromedp.WaitNotPresent(`#form-cosign`),
 		chromedp.WaitVisible(`#cosignature`),

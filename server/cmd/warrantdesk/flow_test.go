@@ -189,8 +189,13 @@ func (a *apiClient) callIfMatch(method, path string, out any) int {
 	return a.call(method, path, nil, out)
 }
 
-// TestBrowserFiling signs an officer in through the real provider's form,
-// files a request with the HTML pages, and has a reviewer find it.
+// TestBrowserFiling files a request through the HTML form's steps with a
+// plain HTTP client (no script, as the pages must work without it): each
+// step saves the draft; a mistake is refused beside its field; a form
+// without its CSRF token or from another site is refused; submitting an
+// incomplete draft lists what is missing, each linked to the step that
+// asks it; the order is uploaded in the flow; and a reviewer finds the
+// request, while another agency's officer cannot open its steps.
 func TestBrowserFiling(t *testing.T) {
 	base := MustRunMain(t)
 	officer := newBrowser(t, base)
@@ -198,39 +203,19 @@ func TestBrowserFiling(t *testing.T) {
 
 	_, page := officer.get("/agency/requests/new")
 	token := officer.csrf(page)
-	form := url.Values{
-		"csrf_token": {token}, "process": {"us.subpoena"}, "authority_kind": {"court"},
-		"authority_name": {"Superior Court of Riverside County"}, "authority_signed_by": {"Hon. A. Example"},
-		"docket": {"CR-2026-01234"}, "issued_on": {daysFromToday(-5)}, "expires_on": {daysFromToday(87)},
-		"target_type": {"phone", "phone"}, "target_value": {"+1 555 0100 123", ""},
-		"date_from": {daysFromToday(-116)}, "date_to": {daysFromToday(-24)}, "categories": {"subscriber", "connection_log"},
-		"offence_description": {"armed robbery"}, "offence_max_penalty": {"20"}, "offence_penalty_unit": {"years"}, "summary": {"Filed from the page."},
+	if resp, page := officer.postForm("/agency/requests", url.Values{"csrf_token": {token}}); resp.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(page, `id="f-process-error"`) {
+		t.Errorf("no process chosen: %d, want 422 with the error beside the process", resp.StatusCode)
 	}
 
-	t.Run("FieldErrorsBesideFields", func(t *testing.T) {
-		bad := url.Values{}
-		for k, v := range form {
-			bad[k] = v
-		}
-		bad.Set("date_to", "2026-02-30")
-		resp, page := officer.postForm("/agency/requests", bad)
-		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `id="f-date_to-error"`) || !strings.Contains(page, "There is a problem") {
-			t.Errorf("bad date: status %d, want 422 with the error beside date_to", resp.StatusCode)
-		}
-	})
-
 	t.Run("NoCSRFTokenRefused", func(t *testing.T) {
-		noToken := url.Values{}
-		for k, v := range form {
-			noToken[k] = v
-		}
-		noToken.Del("csrf_token")
-		if resp, _ := officer.postForm("/agency/requests", noToken); resp.StatusCode != http.StatusForbidden {
+		if resp, _ := officer.postForm("/agency/requests", url.Values{"process": {"us.subpoena"}}); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("without CSRF token: %d, want 403", resp.StatusCode)
 		}
 	})
 
 	t.Run("CrossOriginRefused", func(t *testing.T) {
+		form := url.Values{"csrf_token": {token}, "process": {"us.subpoena"}}
 		req, _ := http.NewRequest(http.MethodPost, base+"/agency/requests", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Origin", "https://evil.example")
@@ -245,25 +230,78 @@ func TestBrowserFiling(t *testing.T) {
 		}
 	})
 
-	resp, page := officer.postForm("/agency/requests", form)
-	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Request.URL.Path, "/agency/requests/") {
-		t.Fatalf("create from form: %d at %s\n%s", resp.StatusCode, resp.Request.URL, page)
+	resp, page := officer.postForm("/agency/requests", url.Values{"csrf_token": {token}, "process": {"us.subpoena"}})
+	if resp.StatusCode != http.StatusOK || !strings.HasSuffix(resp.Request.URL.Path, "/steps/order") {
+		t.Fatalf("choose the process: %d at %s\n%s", resp.StatusCode, resp.Request.URL, page)
 	}
-	detail := resp.Request.URL.Path
+	steps := strings.TrimSuffix(resp.Request.URL.Path, "/order")
+	detail := strings.TrimSuffix(steps, "/steps")
 	ref := regexp.MustCompile(`WD-\d{4}-\d{6}`).FindString(page)
+	version := regexp.MustCompile(`name="version" value="(\d+)"`)
+	post := func(step string, page string, form url.Values) (*http.Response, string) {
+		t.Helper()
+		form.Set("csrf_token", officer.csrf(page))
+		form.Set("version", version.FindStringSubmatch(page)[1])
+		return officer.postForm(steps+"/"+step, form)
+	}
+
+	t.Run("FieldErrorsBesideFields", func(t *testing.T) {
+		resp, bad := post("order", page, url.Values{"authority_kind": {"court"}, "authority_name": {"Superior Court"}, "issued_on": {"2026-02-30"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad, `id="f-issued_on-error"`) ||
+			!strings.Contains(bad, "There is a problem") || !strings.Contains(bad, `value="Superior Court"`) {
+			t.Errorf("bad date: status %d, want 422 with the error beside issued_on and the rest kept", resp.StatusCode)
+		}
+	})
+
+	t.Run("StaleStepSaysSo", func(t *testing.T) {
+		stale := strings.Replace(page, `name="version" value="`, `name="version" value="9`, 1)
+		if resp, _ := post("order", stale, url.Values{"authority_kind": {"court"}}); resp.StatusCode != http.StatusConflict {
+			t.Errorf("a step saved over a newer draft: %d, want 409", resp.StatusCode)
+		}
+	})
+
+	for _, st := range []struct {
+		step string
+		form url.Values
+		next string
+	}{
+		{"order", url.Values{"authority_kind": {"court"}, "authority_name": {"Superior Court of Riverside County"}, "authority_signed_by": {"Hon. A. Example"},
+			"docket": {"CR-2026-01234"}, "issued_on": {daysFromToday(-5)}, "expires_on": {daysFromToday(87)}}, "/steps/document"},
+		{"targets", url.Values{"target_type": {"phone"}, "target_value": {"+1 (555) 010-0123"}}, "/steps/data"},
+		{"data", url.Values{"date_from": {daysFromToday(-116)}, "date_to": {daysFromToday(-24)}, "categories": {"subscriber", "connection_log"}}, "/steps/offence"},
+		{"offence", url.Values{"offence_description": {"armed robbery"}, "offence_max_penalty": {"20"}, "offence_penalty_unit": {"years"}, "summary": {"Filed from the page."}}, "/check"},
+	} {
+		_, page = officer.get(steps + "/" + st.step)
+		resp, page = post(st.step, page, st.form)
+		if resp.StatusCode != http.StatusOK || !strings.HasSuffix(resp.Request.URL.Path, st.next) {
+			t.Fatalf("step %s: %d at %s, want %s\n%s", st.step, resp.StatusCode, resp.Request.URL.Path, st.next, page)
+		}
+	}
+	if !strings.Contains(page, "15550100123") || !strings.Contains(page, "CR-2026-01234") {
+		t.Errorf("check your answers lacks the target or the docket:\n%s", page)
+	}
+
+	// Submitted without the order: the summary links to the step for it.
+	resp, page = officer.postForm(detail+"/submit", url.Values{"csrf_token": {officer.csrf(page)}, "from": {"check"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `href="`+steps+`/document?return=check#f-file"`) {
+		t.Fatalf("submit without the order: %d, want 422 linking to the upload step\n%s", resp.StatusCode, page)
+	}
 
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	fw, _ := mw.CreateFormFile("file", "order.pdf")
 	fw.Write(minimalPDF())
 	mw.Close()
-	resp, page = officer.do(http.MethodPost, detail+"/documents?csrf_token="+url.QueryEscape(officer.csrf(page)), mw.FormDataContentType(), &buf)
-	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "order.pdf") {
-		t.Fatalf("upload from page: %d\n%s", resp.StatusCode, page)
+	resp, page = officer.do(http.MethodPost, detail+"/documents?next=document&csrf_token="+url.QueryEscape(officer.csrf(page)), mw.FormDataContentType(), &buf)
+	if resp.StatusCode != http.StatusOK || !strings.HasSuffix(resp.Request.URL.Path, "/steps/document") || !strings.Contains(page, "order.pdf") {
+		t.Fatalf("upload in the flow: %d at %s\n%s", resp.StatusCode, resp.Request.URL, page)
 	}
-	resp, page = officer.postForm(detail+"/submit", url.Values{"csrf_token": {officer.csrf(page)}})
+	resp, page = officer.postForm(detail+"/submit", url.Values{"csrf_token": {officer.csrf(page)}, "from": {"check"}})
 	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "submitted") {
 		t.Fatalf("submit from page: %d\n%s", resp.StatusCode, page)
+	}
+	if resp, _ := officer.get(steps + "/order"); !strings.HasSuffix(resp.Request.URL.Path, detail) {
+		t.Errorf("a submitted request's step opens %s, want the request page", resp.Request.URL.Path)
 	}
 
 	reviewer := newBrowser(t, base)
@@ -274,8 +312,10 @@ func TestBrowserFiling(t *testing.T) {
 
 	other := newBrowser(t, base)
 	other.login("officer@northshire-police.example")
-	if resp, _ := other.get(detail); resp.StatusCode != http.StatusNotFound {
-		t.Errorf("another agency's officer opening %s: %d, want 404", detail, resp.StatusCode)
+	for _, path := range []string{detail, steps + "/order", detail + "/check"} {
+		if resp, _ := other.get(path); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("another agency's officer opening %s: %d, want 404", path, resp.StatusCode)
+		}
 	}
 }
 

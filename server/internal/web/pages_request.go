@@ -1,7 +1,6 @@
 package web
 
 import (
-	"cmp"
 	"encoding/json"
 	"math"
 	"net/http"
@@ -18,9 +17,6 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/wording"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 )
-
-// formTargetRows is how many target rows the form offers without JavaScript.
-const formTargetRows = 5
 
 type option struct{ Value, Label string }
 
@@ -74,27 +70,6 @@ type requestForm struct {
 	}
 	PersonResides bool
 	Summary       string
-}
-
-type requestFormPage struct {
-	Page
-	Action         string
-	Editing        bool
-	R              requestForm
-	TargetRows     []apiTarget
-	Errors         []errs.FieldError
-	FieldErrors    map[string]*errs.FieldError
-	Processes      []option
-	Categories     []option
-	AuthorityKinds []string
-	TargetTypes    []string
-	// Purposes and Grounds are the statutory choices of the processes that
-	// have them, grouped by process, so the form works without script.
-	Purposes []optionGroup
-	Grounds  []optionGroup
-	Scope    *apiScope
-	// EmergencyRule is what the chosen process asks of an emergency.
-	EmergencyRule emergencyRule
 }
 
 // emergencyRule is what the form asks about an emergency under the chosen
@@ -193,47 +168,6 @@ func (s *Server) requestList(c *gin.Context, base, page, title string) {
 	s.html(c, http.StatusOK, page, p)
 }
 
-// formPage is the request form for process (the one chosen, or "").
-func (s *Server) formPage(c *gin.Context, title, process string) (requestFormPage, error) {
-	cat, err := s.policy.Catalogue(c.Request.Context())
-	if err != nil {
-		return requestFormPage{}, err
-	}
-	p := requestFormPage{Page: s.page(c, title), AuthorityKinds: request.AuthorityKinds, TargetTypes: request.TargetTypes,
-		FieldErrors: map[string]*errs.FieldError{}}
-	if pr, ok := cat.Process(process); ok {
-		p.EmergencyRule.Always, p.EmergencyRule.Optional = pr.AlwaysEmergency(), !pr.AlwaysEmergency() && pr.MayBeEmergency()
-	}
-	if p.EmergencyRule.Always || p.EmergencyRule.Optional {
-		sups, err := s.requests.Supervisors(c.Request.Context(), principal(c).Principal)
-		if err != nil {
-			return requestFormPage{}, err
-		}
-		for _, sup := range sups {
-			p.EmergencyRule.Supervisors = append(p.EmergencyRule.Supervisors, option{Value: sup.ID, Label: cmp.Or(sup.Name, sup.Email)})
-		}
-	}
-	for _, j := range cat.Jurisdictions {
-		for _, pr := range j.Processes {
-			p.Processes = append(p.Processes, option{Value: pr.ID, Label: j.Name + ": " + pr.Name})
-			if g := choiceGroup(j.Name+": "+pr.Name, pr.Purposes); g != nil {
-				p.Purposes = append(p.Purposes, *g)
-			}
-			if g := choiceGroup(j.Name+": "+pr.Name, pr.OffenceGrounds); g != nil {
-				p.Grounds = append(p.Grounds, *g)
-			}
-		}
-	}
-	for _, cg := range cat.Categories {
-		label := cg.Name
-		if !cg.Disclosable {
-			label += " (never disclosed: end-to-end encrypted)"
-		}
-		p.Categories = append(p.Categories, option{Value: cg.ID, Label: label})
-	}
-	return p, nil
-}
-
 // choiceGroup is a process's statutory choices, each labelled with its
 // citation; nil when it has none.
 func choiceGroup(label string, cs []policy.Choice) *optionGroup {
@@ -245,128 +179,6 @@ func choiceGroup(label string, cs []policy.Choice) *optionGroup {
 		g.Options = append(g.Options, option{Value: c.ID, Label: c.Name + " (" + c.Citation + ")"})
 	}
 	return g
-}
-
-func (p *requestFormPage) padTargets(ts []apiTarget) {
-	p.TargetRows = append([]apiTarget{}, ts...)
-	for len(p.TargetRows) < formTargetRows {
-		p.TargetRows = append(p.TargetRows, apiTarget{Type: request.TargetPhone})
-	}
-}
-
-// handleRequestNew handles "GET /agency/requests/new".
-func (s *Server) handleRequestNew(c *gin.Context) {
-	p, err := s.formPage(c, "New request", c.Query("process"))
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	p.Action = "/agency/requests"
-	p.R.Process = c.Query("process")
-	p.padTargets(nil)
-	s.html(c, http.StatusOK, "request_form", p)
-}
-
-// handleRequestCreate handles "POST /agency/requests": create a draft from the form.
-func (s *Server) handleRequestCreate(c *gin.Context) {
-	form, targets, err := s.parseRequestForm(c)
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	if c.PostForm("step") == stepProcess {
-		s.rerenderForm(c, "New request", "/agency/requests", false, form, targets, nil)
-		return
-	}
-	in, err := request.DecodeInput(form.json(targets))
-	var r *request.Request
-	if err == nil {
-		r, err = s.requests.Create(c.Request.Context(), principal(c).Principal, in)
-	}
-	if err != nil {
-		s.rerenderForm(c, "New request", "/agency/requests", false, form, targets, err)
-		return
-	}
-	s.setFlash(c, "Draft "+r.Reference+" created. Upload the signed order, then submit.")
-	c.Redirect(http.StatusSeeOther, "/agency/requests/"+r.ID)
-}
-
-// handleRequestEdit handles "GET /agency/requests/:id/edit".
-func (s *Server) handleRequestEdit(c *gin.Context) {
-	f, err := s.casefiles.Open(c.Request.Context(), principal(c).Principal, c.Param("id"))
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	r, view := f.Request, toAPIFile(f, "/agency")
-	p, err := s.formPage(c, "Edit "+r.Reference, r.Process)
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	p.Action, p.Editing, p.R, p.Scope = "/agency/requests/"+r.ID, true, formFromView(view), view.Scope
-	p.padTargets(view.Targets)
-	s.html(c, http.StatusOK, "request_form", p)
-}
-
-// handleRequestSave handles "POST /agency/requests/:id": save the edited draft.
-func (s *Server) handleRequestSave(c *gin.Context) {
-	form, targets, err := s.parseRequestForm(c)
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	form.ID = c.Param("id")
-	version, verr := strconv.Atoi(c.PostForm("version"))
-	form.Version = version
-	if c.PostForm("step") == stepProcess {
-		s.rerenderForm(c, "Edit draft", "/agency/requests/"+form.ID, true, form, targets, nil)
-		return
-	}
-	in, err := request.DecodeInput(form.json(targets))
-	if err == nil && verr != nil {
-		err = errs.E(errs.Invalid, "The form is missing its version; reload the page.")
-	}
-	var r *request.Request
-	if err == nil {
-		r, err = s.requests.Update(c.Request.Context(), principal(c).Principal, form.ID, version, fullUpdate(in))
-	}
-	if err != nil {
-		if errs.CodeOf(err) == errs.NotFound {
-			s.renderError(c, err)
-			return
-		}
-		s.rerenderForm(c, "Edit draft", "/agency/requests/"+form.ID, true, form, targets, err)
-		return
-	}
-	s.setFlash(c, "Draft saved.")
-	c.Redirect(http.StatusSeeOther, "/agency/requests/"+r.ID)
-}
-
-// rerenderForm shows the form again as typed: with what was wrong (cause),
-// or, with no cause, with the questions of the process just chosen.
-func (s *Server) rerenderForm(c *gin.Context, title, action string, editing bool, form requestForm, targets []apiTarget, cause error) {
-	if code := errs.CodeOf(cause); cause != nil && (code == errs.Internal || code == errs.Forbidden || code == errs.Unavailable) {
-		s.renderError(c, cause)
-		return
-	}
-	p, err := s.formPage(c, title, form.Process)
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	p.Action, p.Editing, p.R = action, editing, form
-	p.padTargets(targets)
-	if cause == nil {
-		s.html(c, http.StatusOK, "request_form", p)
-		return
-	}
-	p.Errors, p.FieldErrors = fieldErrors(cause)
-	status := http.StatusUnprocessableEntity
-	if errs.CodeOf(cause) == errs.Conflict {
-		status = http.StatusConflict
-	}
-	s.html(c, status, "request_form", p)
 }
 
 // handleRequestShow handles "GET /agency/requests/:id" and
@@ -415,10 +227,18 @@ func (s *Server) handleRequestUpload(c *gin.Context) {
 			s.renderError(c, err)
 			return
 		}
+		if c.Query("next") == stepDocument {
+			s.showStepError(c, stepDocument, err)
+			return
+		}
 		s.showRequest(c, statuses[errs.CodeOf(err)], err)
 		return
 	}
 	s.setFlash(c, "Uploaded "+doc.Filename+".")
+	if c.Query("next") == stepDocument {
+		c.Redirect(http.StatusSeeOther, stepURL(c.Param("id"), stepDocument))
+		return
+	}
 	c.Redirect(http.StatusSeeOther, "/agency/requests/"+c.Param("id"))
 }
 
@@ -428,6 +248,10 @@ func (s *Server) handleRequestSubmit(c *gin.Context) {
 	if err != nil {
 		if code := errs.CodeOf(err); code == errs.Internal || code == errs.NotFound || code == errs.Forbidden || code == errs.Unavailable {
 			s.renderError(c, err)
+			return
+		}
+		if c.PostForm("from") == "check" {
+			s.showCheck(c, statuses[errs.CodeOf(err)], err)
 			return
 		}
 		s.showRequest(c, statuses[errs.CodeOf(err)], err)
@@ -443,23 +267,20 @@ func (s *Server) handleRequestSubmit(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/agency/requests/"+r.ID)
 }
 
-// stepProcess is the form's button that shows the questions of the process
-// chosen (without saving), so the form works without script.
-const stepProcess = "Show the questions for this process"
-
-// parseRequestForm reads the HTML form as typed. Whether it is an
-// emergency follows from the process chosen (the catalogue's): always
-// under an emergency process, as the officer says under one with an
-// emergency procedure, never under another.
-func (s *Server) parseRequestForm(c *gin.Context) (requestForm, []apiTarget, error) {
+// parseRequestForm reads the HTML form as typed, for a request under
+// process (the one chosen on this form, or the draft's when the form does
+// not ask it). Whether it is an emergency follows from the process (the
+// catalogue's): always under an emergency process, as the officer says
+// under one with an emergency procedure, never under another.
+func (s *Server) parseRequestForm(c *gin.Context, process string) (requestForm, []apiTarget, error) {
 	f, targets := readRequestForm(c)
-	cat, err := s.policy.Catalogue(c.Request.Context())
+	f.Process = process
+	pr, known, err := s.process(c, process)
 	if err != nil {
 		return f, targets, err
 	}
 	em := &apiEmergency{Narrative: c.PostForm("emergency_narrative"), Callback: c.PostForm("emergency_callback"),
 		SupervisorID: c.PostForm("emergency_supervisor_id")}
-	pr, known := cat.Process(f.Process)
 	switch {
 	case known && pr.AlwaysEmergency(), (!known || pr.MayBeEmergency()) && c.PostForm("emergency") == "true":
 		f.Emergency = em

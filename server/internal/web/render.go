@@ -39,6 +39,9 @@ type Page struct {
 	// Errors are what stopped the person's last form: the layout puts
 	// their summary first in main and starts the title with "Error: ".
 	Errors []errs.FieldError
+	// ErrorPages says, per field, the page where it is answered when that
+	// is not this one (check your answers links to the form's steps).
+	ErrorPages map[string]string
 }
 
 // Audience is who reads the page, which decides how states read
@@ -88,11 +91,12 @@ func newRenderer(templates fs.FS, static *staticFiles, book *wording.Book) (*ren
 		"category":          book.Category,
 		"categories":        book.Categories,
 
-		"static":  static.url,
-		"join":    strings.Join,
-		"add":     func(a, b int) int { return a + b },
-		"fieldID": fieldID,
-		"invalid": invalid,
+		"static":     static.url,
+		"join":       strings.Join,
+		"add":        func(a, b int) int { return a + b },
+		"fieldID":    fieldID,
+		"errorLinks": errorLinks,
+		"invalid":    invalid,
 		"datetime": func(t any) string {
 			switch v := t.(type) {
 			case time.Time:
@@ -134,6 +138,24 @@ func newRenderer(templates fs.FS, static *staticFiles, book *wording.Book) (*ren
 		r.pages[name] = t
 	}
 	return r, nil
+}
+
+// An errorLink is one line of an error summary: its message, and where
+// the field it is about can be fixed ("" when it is about no field).
+type errorLink struct{ Message, Href string }
+
+// errorLinks are the summary lines of list: each links to its field on
+// this page, or on the page pages names for it.
+func errorLinks(list []errs.FieldError, pages map[string]string) []errorLink {
+	out := make([]errorLink, 0, len(list))
+	for _, fe := range list {
+		l := errorLink{Message: fe.Message}
+		if fe.Field != "" && fe.Field != "form" {
+			l.Href = pages[fe.Field] + "#" + fieldID(fe.Field)
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 // fieldID is the id of a form field on the page: "f-" and its name in the

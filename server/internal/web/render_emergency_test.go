@@ -63,12 +63,12 @@ func TestEmergencyRequestPage(t *testing.T) {
 	}
 }
 
-// TestEmergencyRequestForm: under an emergency process the form asks for
-// the danger, a callback number and the supervisor who co-signs (a choice
-// among the agency's supervisors), and not for a court order, its expiry,
-// or a separate emergency tick box; under a process with an emergency
-// procedure it asks whether this is one; under others it asks nothing of
-// emergencies.
+// TestEmergencyRequestForm: under an emergency process the order step asks
+// for the danger, a callback number and the supervisor who co-signs (a
+// choice among the agency's supervisors), and not for a court order, its
+// expiry, or a separate emergency tick box; under a process with an
+// emergency procedure it asks whether this is one; under others it asks
+// nothing of emergencies.
 func TestEmergencyRequestForm(t *testing.T) {
 	r := mustRenderer(t)
 	officer := &identity.Principal{Name: "Dana Reyes", AgencyName: "Riverside PD"}
@@ -88,18 +88,19 @@ func TestEmergencyRequestForm(t *testing.T) {
 		{"NoEmergency", emergencyRule{}, courtOrder, []string{`name="emergency`}},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
-			form := requestForm{Process: "us.emergency", Emergency: &apiEmergency{SupervisorID: "p-sergeant"}}
-			p := requestFormPage{Page: Page{Title: "New request", User: officer}, Action: "/agency/requests", R: form,
-				FieldErrors: map[string]*errs.FieldError{}, EmergencyRule: tc.rule}
-			html := mustRender(t, r, "request_form", p)
-			for _, w := range append(tc.want, `name="step" value="Show the questions for this process"`) {
+			form := requestForm{ID: "r1", Process: "us.emergency", Emergency: &apiEmergency{SupervisorID: "p-sergeant"}}
+			p := stepPage{Page: Page{Title: "The emergency", User: officer}, Action: "/agency/requests/r1/steps/order", R: form,
+				FieldErrors: map[string]*errs.FieldError{}, EmergencyRule: tc.rule, Step: formStep{Slug: stepOrder, Title: "The emergency"},
+				Steps: formSteps(tc.rule.Always), Number: 2}
+			html := mustRender(t, r, "request_step", p)
+			for _, w := range tc.want {
 				if !strings.Contains(html, w) {
-					t.Errorf("the form lacks %s", w)
+					t.Errorf("the step lacks %s", w)
 				}
 			}
 			for _, w := range tc.not {
 				if strings.Contains(html, w) {
-					t.Errorf("the form has %s", w)
+					t.Errorf("the step has %s", w)
 				}
 			}
 		})

@@ -52,8 +52,10 @@ func (s *Server) routes() {
 	agency.GET("/requests/new", s.handleRequestNew)
 	agency.POST("/requests", s.handleRequestCreate)
 	agency.GET("/requests/:id", s.handleRequestShow)
-	agency.GET("/requests/:id/edit", s.handleRequestEdit)
-	agency.POST("/requests/:id", s.handleRequestSave)
+	agency.GET("/requests/:id/edit", s.handleRequestEdit) // → check your answers
+	agency.GET("/requests/:id/steps/:step", s.handleStepShow)
+	agency.POST("/requests/:id/steps/:step", s.handleStepSave)
+	agency.GET("/requests/:id/check", s.handleCheckAnswers)
 	agency.POST("/requests/:id/documents", s.handleRequestUpload)
 	agency.GET("/requests/:id/documents/:doc", s.handleDocumentDownload)
 	agency.POST("/requests/:id/submit", s.handleRequestSubmit)
