@@ -2,12 +2,17 @@ package web
 
 import (
 	"errors"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/warrantdesk/warrantdesk/server/internal/config"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
@@ -87,11 +92,15 @@ func TestOvertaken(t *testing.T) {
 
 // TestConfirmPages: each confirmation names what will happen and what it
 // acts on, posts the same inputs with confirm=yes and a CSRF token, and its
-// one button names its object.
+// one button names its object. What was typed travels in the form's body,
+// as hidden fields given back exactly, never in its address.
 func TestConfirmPages(t *testing.T) {
 	r := mustRenderer(t)
 	staff := &identity.Principal{Name: "Ada Admin", Provider: true}
-	inputs := url.Values{"version": {"3"}, "action": {"approve"}, "scope_categories": {"subscriber"}, "scope_targets": {"phone:+15550100123"}}
+	const typed = "The order names no \"offence\" <none> & no court.\r\nSecond line: +1 555 0100."
+	inputs := url.Values{"version": {"3"}, "action": {"approve"}, "scope_categories": {"subscriber"}, "scope_targets": {"phone:+15550100123"},
+		"comment": {typed}, "csrf_token": {"old"}, "confirm": {"yes"}}
+	hidden := regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
 	tests := []struct {
 		desc string
 		page confirmPage
@@ -118,11 +127,11 @@ func TestConfirmPages(t *testing.T) {
 			tc.page.Page = Page{Title: "Confirm", User: staff, CSRF: "tok"}
 			tc.page.Fields, tc.page.Cancel = carry(inputs), "/back"
 			tc.page.What = append(tc.page.What, "This cannot be undone.")
-			html := mustRender(t, r, "confirm", tc.page)
-			form := html[strings.Index(html, `<form method="post" action="`+tc.page.Action+`" id="form-confirm">`):]
+			out := mustRender(t, r, "confirm", tc.page)
+			form := out[strings.Index(out, `<form method="post" action="`+tc.page.Action+`" id="form-confirm">`):]
 			form = form[:strings.Index(form, "</form>")]
 			for _, w := range append(tc.want, "<h1>"+tc.page.Heading+"</h1>", "This cannot be undone.", `<a href="/back">`) {
-				if !strings.Contains(html, w) {
+				if !strings.Contains(out, w) {
 					t.Errorf("the page does not say %q", w)
 				}
 			}
@@ -135,6 +144,55 @@ func TestConfirmPages(t *testing.T) {
 			if strings.Count(form, "<button") != 1 {
 				t.Errorf("the confirmation has %d buttons, want one", strings.Count(form, "<button"))
 			}
+			posted := url.Values{}
+			for _, m := range hidden.FindAllStringSubmatch(form, -1) {
+				posted.Add(m[1], html.UnescapeString(m[2]))
+			}
+			if got := posted["comment"]; len(got) != 1 || got[0] != typed {
+				t.Errorf("the comment is carried as %q, want %q", got, typed)
+			}
+			if got := posted["csrf_token"]; len(got) != 1 || got[0] != "tok" {
+				t.Errorf("the confirmed form posts the CSRF tokens %q, want only the page's own", got)
+			}
+			if got := posted["confirm"]; len(got) != 1 {
+				t.Errorf("the confirmed form posts confirm %d times, want once", len(got))
+			}
 		})
 	}
+}
+
+// TestNoConfirmationIsAGET: a confirmation is the answer to its action's
+// POST, so no page route answers a GET at an action's address, nor at a
+// confirmation's of its own: what was typed never travels in a URL (the
+// browser's history, proxies' logs, a sign-in's return_to).
+func TestNoConfirmationIsAGET(t *testing.T) {
+	s := mustRouter(t)
+	gets := map[string]bool{}
+	for _, rt := range s.engine.Routes() {
+		if rt.Method == http.MethodGet {
+			gets[rt.Path] = true
+		}
+		if rt.Method == http.MethodGet && strings.Contains(rt.Path, "confirm") {
+			t.Errorf("GET %s: a confirmation answers its action's POST", rt.Path)
+		}
+	}
+	for _, path := range []string{"/agency/requests/:id/withdraw", "/provider/requests/:id/review/confirm",
+		"/provider/agencies/:id/status", "/provider/people/:id/status"} {
+		if gets[path] {
+			t.Errorf("GET %s: a confirmation answers its action's POST", path)
+		}
+	}
+}
+
+// mustRouter is a server with the default configuration and no domain
+// behind it: enough to read its routes.
+func mustRouter(tb testing.TB) *Server {
+	tb.Helper()
+	cfg := config.Default()
+	cfg.BaseURL = "http://127.0.0.1:8080"
+	s, err := New(Deps{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
 }

@@ -3,16 +3,12 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
-
-	"github.com/warrantdesk/warrantdesk/server/internal/config"
 )
 
 // TestOpenAPIDocumentIsValid loads the document as a client generator
@@ -70,12 +66,7 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 // TestOpenAPICoversEveryRoute keeps the OpenAPI document honest: every
 // /api/v1 route the router registers is described, with the same method.
 func TestOpenAPICoversEveryRoute(t *testing.T) {
-	cfg := config.Default()
-	cfg.BaseURL = "http://127.0.0.1:8080"
-	s, err := New(Deps{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustRouter(t)
 	var doc struct {
 		Paths map[string]map[string]json.RawMessage `json:"paths"`
 	}

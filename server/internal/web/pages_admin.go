@@ -70,12 +70,12 @@ func (s *Server) handleAgencyCreatePage(c *gin.Context) {
 }
 
 // handleAgencyStatusPage handles "POST /provider/agencies/:id/status": a
-// suspension is confirmed first (handleAgencyStatusConfirm); a
-// reactivation acts at once.
+// suspension is answered with its confirmation first
+// (confirmAgencySuspension); a reactivation acts at once.
 func (s *Server) handleAgencyStatusPage(c *gin.Context) {
 	status := c.PostForm("status")
-	if status == agency.StatusSuspended && c.PostForm("confirm") != "yes" {
-		c.Redirect(http.StatusSeeOther, confirmURL("/provider/agencies/"+c.Param("id")+"/status", c.Request.PostForm))
+	if status == agency.StatusSuspended && !confirmed(c.Request.PostForm) {
+		s.confirmAgencySuspension(c, c.Request.PostForm)
 		return
 	}
 	if err := s.admin.SetAgencyStatus(c.Request.Context(), principal(c).Principal, c.Param("id"), status); err != nil {
@@ -87,12 +87,12 @@ func (s *Server) handleAgencyStatusPage(c *gin.Context) {
 }
 
 // handlePersonStatusPage handles "POST /provider/people/:id/status": a
-// suspension is confirmed first (handlePersonStatusConfirm); a
-// reactivation acts at once.
+// suspension is answered with its confirmation first
+// (confirmPersonSuspension); a reactivation acts at once.
 func (s *Server) handlePersonStatusPage(c *gin.Context) {
 	status := c.PostForm("status")
-	if status == identity.StatusSuspended && c.PostForm("confirm") != "yes" {
-		c.Redirect(http.StatusSeeOther, confirmURL("/provider/people/"+c.Param("id")+"/status", c.Request.PostForm))
+	if status == identity.StatusSuspended && !confirmed(c.Request.PostForm) {
+		s.confirmPersonSuspension(c, c.Request.PostForm)
 		return
 	}
 	if err := s.admin.SetPersonStatus(c.Request.Context(), principal(c).Principal, c.Param("id"), status); err != nil {

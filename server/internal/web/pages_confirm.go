@@ -22,9 +22,14 @@ import (
 
 // Actions that cannot be undone are confirmed: their form posts without
 // confirm=yes, the handler checks it (workflow.Check: the same answers as
-// the action, nothing written) and redirects to a confirmation page (a
-// GET, which changes nothing) saying what will happen; only that page's
-// form, carrying the same inputs plus confirm=yes, acts.
+// the action, nothing written) and answers that POST with a confirmation
+// page saying what will happen; only that page's form, carrying the same
+// inputs as hidden fields plus confirm=yes and a fresh CSRF token, acts.
+// The confirmation is the POST's own answer, never a redirect to a GET:
+// what was typed (a rejection's explanation, why a request is withdrawn)
+// would otherwise sit in a URL, and so in the browser's history, in the
+// access log of any proxy in front of the portal and in a sign-in's
+// return_to. (The portal's own access log names only the route.)
 
 // confirmed reports whether the form is the confirmation page's.
 func confirmed(form url.Values) bool { return form.Get("confirm") == "yes" }
@@ -42,12 +47,6 @@ func inputs(form url.Values) url.Values {
 		}
 	}
 	return q
-}
-
-// confirmURL is the confirmation page at path for the inputs of form (the
-// page's own form carries a fresh CSRF token).
-func confirmURL(path string, form url.Values) string {
-	return path + "?" + inputs(form).Encode()
 }
 
 // A hiddenField is one input the confirmation carries over.
@@ -116,29 +115,11 @@ func overtaken(err error, r apiRequest, actors map[string]string, a wording.Audi
 // reviewConfirms are the review actions that are confirmed first.
 var reviewConfirms = []workflow.Action{workflow.ActionApprove, workflow.ActionCountersign, workflow.ActionReject}
 
-// handleReviewConfirm handles "GET /provider/requests/:id/review/confirm":
-// the confirmation of an approval, a countersignature or a rejection,
-// with the inputs of the review page's form in the query. It acts on
-// nothing; a form that does not pass goes back to the workspace with its
-// errors.
-func (s *Server) handleReviewConfirm(c *gin.Context) {
-	if err := s.workflowReady(); err != nil {
-		s.renderError(c, err)
-		return
-	}
-	form := c.Request.URL.Query()
-	action, version, in, err := reviewInput(form)
-	if err == nil && !slices.Contains(reviewConfirms, action) {
-		err = chooseAction()
-	}
+// confirmReview answers a review form's approval, countersignature or
+// rejection, which the workflow has checked, with its confirmation: the
+// review form's inputs carried as hidden fields. It acts on nothing.
+func (s *Server) confirmReview(c *gin.Context, action workflow.Action, in workflow.Input, form url.Values) {
 	ctx, actor := c.Request.Context(), principal(c).Principal
-	if err == nil {
-		err = s.workflow.Check(ctx, actor, c.Param("id"), version, action, in)
-	}
-	if err != nil {
-		s.reviewFailed(c, err, form)
-		return
-	}
 	f, err := s.casefiles.Open(ctx, actor, c.Param("id"))
 	if err != nil {
 		s.renderError(c, err)
@@ -207,21 +188,11 @@ func approvedScope(form url.Values, r apiRequest) apiDecision {
 	return d
 }
 
-// handleWithdrawConfirm handles "GET /agency/requests/:id/withdraw": the
-// confirmation of a withdrawal, with the withdraw form's inputs in the
-// query.
-func (s *Server) handleWithdrawConfirm(c *gin.Context) {
-	if err := s.workflowReady(); err != nil {
-		s.renderError(c, err)
-		return
-	}
-	form := c.Request.URL.Query()
-	version, in := agencyInput(form)
+// confirmWithdraw answers a withdraw form, which the workflow has
+// checked, with its confirmation: the form's inputs carried as hidden
+// fields, its reason said back. It acts on nothing.
+func (s *Server) confirmWithdraw(c *gin.Context, in workflow.Input, form url.Values) {
 	ctx, actor := c.Request.Context(), principal(c).Principal
-	if err := s.workflow.Check(ctx, actor, c.Param("id"), version, workflow.ActionWithdraw, in); err != nil {
-		s.agencyActionFailed(c, err)
-		return
-	}
 	f, err := s.casefiles.Open(ctx, actor, c.Param("id"))
 	if err != nil {
 		s.renderError(c, err)
@@ -239,14 +210,9 @@ func (s *Server) handleWithdrawConfirm(c *gin.Context) {
 	s.html(c, http.StatusOK, "confirm", p)
 }
 
-// handleAgencyStatusConfirm handles "GET /provider/agencies/:id/status":
-// the confirmation of an agency's suspension.
-func (s *Server) handleAgencyStatusConfirm(c *gin.Context) {
-	if c.Query("status") != agency.StatusSuspended {
-		// Only a suspension is confirmed; a reactivation is one click.
-		c.Redirect(http.StatusSeeOther, "/provider/agencies")
-		return
-	}
+// confirmAgencySuspension answers an agency's suspension form with its
+// confirmation. It acts on nothing.
+func (s *Server) confirmAgencySuspension(c *gin.Context, form url.Values) {
 	ctx, actor := c.Request.Context(), principal(c).Principal
 	list, err := s.admin.Agencies(ctx, actor)
 	if err != nil {
@@ -263,20 +229,16 @@ func (s *Server) handleAgencyStatusConfirm(c *gin.Context) {
 		Facts: []fact{{"Agency", a.Name + " (" + a.Country + ")"}},
 		What: []string{"Everyone at " + a.Name + ", people and systems alike, is refused from their next request: their sessions and API tokens stop working.",
 			"Requests already filed stay as they are. An administrator can reactivate the agency."},
-		Action: "/provider/agencies/" + a.ID + "/status", Fields: carry(c.Request.URL.Query()), Button: "Suspend " + a.Name,
+		Action: "/provider/agencies/" + a.ID + "/status", Fields: carry(form), Button: "Suspend " + a.Name,
 		Cancel: "/provider/agencies"}
 	s.html(c, http.StatusOK, "confirm", p)
 }
 
-// handlePersonStatusConfirm handles "GET /provider/people/:id/status":
-// the confirmation of a person's suspension; the query names their agency.
-func (s *Server) handlePersonStatusConfirm(c *gin.Context) {
-	if c.Query("status") != identity.StatusSuspended {
-		c.Redirect(http.StatusSeeOther, "/provider/agencies")
-		return
-	}
+// confirmPersonSuspension answers a person's suspension form, which names
+// their agency, with its confirmation. It acts on nothing.
+func (s *Server) confirmPersonSuspension(c *gin.Context, form url.Values) {
 	ctx, actor := c.Request.Context(), principal(c).Principal
-	people, err := s.admin.People(ctx, actor, c.Query("agency"))
+	people, err := s.admin.People(ctx, actor, form.Get("agency"))
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -290,7 +252,7 @@ func (s *Server) handlePersonStatusConfirm(c *gin.Context) {
 	p := confirmPage{Page: s.page(c, "Confirm: suspend "+person.Name), Heading: "Suspend " + person.Name + "?",
 		What: []string{person.Name + " is signed out at once and refused from their next request, in the portal and through the API.",
 			"What they filed or decided stays as it is. An administrator can reactivate them."},
-		Action: "/provider/people/" + person.ID + "/status", Fields: carry(c.Request.URL.Query()), Button: "Suspend " + person.Name,
+		Action: "/provider/people/" + person.ID + "/status", Fields: carry(form), Button: "Suspend " + person.Name,
 		Cancel: "/provider/agencies"}
 	if person.Email != "" {
 		p.Facts = []fact{{"Person", person.Name + " <" + person.Email + ">"}}

@@ -204,10 +204,9 @@ func (s *Server) showRequest(c *gin.Context, status int, problem error) {
 		CanAttach: base == "/agency" && f.May[request.ActionUpload] && r.Status == request.StateNeedsInfo, MaxUploadMiB: s.cfg.MaxUploadBytes >> 20}
 	if problem != nil {
 		p.Page.Errors, p.FieldErrors = fieldErrors(overtaken(problem, p.R, f.Actors, p.Audience()))
+		// What was typed comes back from the form posted, never from a
+		// query: every action and its confirmation is a POST.
 		p.Form, p.Failed = c.Request.PostForm, path.Base(c.Request.URL.Path)
-		if c.Request.Method == http.MethodGet { // a confirmation's inputs
-			p.Form = c.Request.URL.Query()
-		}
 	}
 	p.Actors = f.Actors
 	// Whoever may see the request may see its package's state; only its

@@ -193,8 +193,8 @@ func (s *Server) showReview(c *gin.Context, status int, problem error, form url.
 
 // handleReviewDecision handles "POST /provider/requests/:id/review": one
 // provider action from the workspace's forms. An approval, a
-// countersignature or a rejection is checked first and confirmed on its
-// own page (handleReviewConfirm); only the confirmed form acts.
+// countersignature or a rejection is checked first and answered with its
+// confirmation (confirmReview); only the confirmed form acts.
 func (s *Server) handleReviewDecision(c *gin.Context) {
 	if err := s.workflowReady(); err != nil {
 		s.renderError(c, err)
@@ -214,7 +214,7 @@ func (s *Server) handleReviewDecision(c *gin.Context) {
 		err = chooseAction()
 	case slices.Contains(reviewConfirms, action) && !confirmed(form):
 		if err = s.workflow.Check(ctx, actor, id, version, action, in); err == nil {
-			c.Redirect(http.StatusSeeOther, confirmURL("/provider/requests/"+id+"/review/confirm", form))
+			s.confirmReview(c, action, in, form)
 			return
 		}
 	default:
@@ -228,7 +228,7 @@ func (s *Server) handleReviewDecision(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/provider/requests/"+st.RequestID+"/review")
 }
 
-// reviewInput reads a review form (posted, or a confirmation's query) into
+// reviewInput reads a review form (the workspace's or its confirmation's) into
 // the workflow's action, the version it was read at and its input; the
 // error names a field the form itself got wrong (a date).
 func reviewInput(form url.Values) (workflow.Action, int, workflow.Input, error) {
@@ -358,7 +358,7 @@ func (s *Server) handleCosignPage(c *gin.Context) {
 }
 
 // handleWithdrawPage handles "POST /agency/requests/:id/withdraw": checked,
-// then confirmed on its own page (handleWithdrawConfirm); only the
+// then answered with its confirmation (confirmWithdraw); only the
 // confirmed form withdraws.
 func (s *Server) handleWithdrawPage(c *gin.Context) {
 	if err := s.workflowReady(); err != nil {
@@ -379,7 +379,7 @@ func (s *Server) handleWithdrawPage(c *gin.Context) {
 		s.agencyActionFailed(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, confirmURL("/agency/requests/"+c.Param("id")+"/withdraw", form))
+	s.confirmWithdraw(c, in, form)
 }
 
 // handleLinkPage handles "POST /agency/requests/:id/link".

@@ -42,9 +42,10 @@ func (s *Server) routes() {
 	signin.POST("/logout", s.requireAuth, s.requireCSRF, s.handleLogout)
 
 	// Actions that cannot be undone (withdraw, approve, countersign, reject,
-	// suspend) are confirmed: their POST without confirm=yes redirects to a
-	// GET confirmation page, which acts on nothing; its form posts again
-	// with confirm=yes (pages_confirm.go).
+	// suspend) are confirmed: their POST without confirm=yes is answered
+	// with a confirmation page, which acts on nothing; its form posts again
+	// with confirm=yes (pages_confirm.go). No confirmation is a GET: what
+	// was typed never travels in a URL.
 
 	// Agency pages: officers and supervisors of the signed-in agency.
 	agency := app.Group("/agency", s.requireAuth, s.requireAgencyMember, s.requireCSRF, noStore)
@@ -61,7 +62,6 @@ func (s *Server) routes() {
 	agency.POST("/requests/:id/submit", s.handleRequestSubmit)
 	agency.POST("/requests/:id/messages", s.handleAnswerPage)
 	agency.POST("/requests/:id/cosign", s.handleCosignPage)
-	agency.GET("/requests/:id/withdraw", s.handleWithdrawConfirm) // confirm, then POST acts
 	agency.POST("/requests/:id/withdraw", s.handleWithdrawPage)
 	agency.POST("/requests/:id/link", s.handleLinkPage)
 	agency.GET("/requests/:id/production", s.handleProductionDownload)
@@ -76,12 +76,9 @@ func (s *Server) routes() {
 	provider.GET("/queue", s.handleQueuePage)
 	provider.GET("/requests/:id/review", s.handleReviewPage)
 	provider.POST("/requests/:id/review", s.handleReviewDecision)
-	provider.GET("/requests/:id/review/confirm", s.handleReviewConfirm) // approve, countersign, reject
 	provider.GET("/agencies", s.handleAgenciesPage)
 	provider.POST("/agencies", s.handleAgencyCreatePage)
-	provider.GET("/agencies/:id/status", s.handleAgencyStatusConfirm) // confirm a suspension
 	provider.POST("/agencies/:id/status", s.handleAgencyStatusPage)
-	provider.GET("/people/:id/status", s.handlePersonStatusConfirm) // confirm a suspension
 	provider.POST("/people/:id/status", s.handlePersonStatusPage)
 	provider.GET("/audit", s.handleAuditPage)
 	provider.GET("/audit.csv", s.handleAuditExport)
