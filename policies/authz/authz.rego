@@ -39,6 +39,7 @@ actions := {
 	"notice.list": "see the user notices",
 	"production.retry": "start or retry a production",
 	"agency.recipient.manage": "manage your agency's encryption key for packages",
+	"agency.supervisors.list": "list your agency's supervisors",
 	"take": "take this request",
 	"release": "release this request",
 	"assign": "assign this request",
@@ -268,6 +269,19 @@ grants["agency.recipient.manage"] := [
 		"states": [],
 		"emergency": false,
 		"text": "Agency staff register the key their agency's packages are encrypted to.",
+	},
+]
+
+# An agency's own systems file emergencies through the API and must name
+# the supervisor who co-signs: they list whom they may name. The provider's
+# staff file nothing, and another agency's people are never listed.
+grants["agency.supervisors.list"] := [
+	{
+		"roles": ["officer", "supervisor"],
+		"relation": "",
+		"states": [],
+		"emergency": false,
+		"text": "Agency staff list their agency's supervisors, to name the one who co-signs an emergency.",
 	},
 ]
 

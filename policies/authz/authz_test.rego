@@ -84,6 +84,9 @@ cases := {
 	"intake retries no production": {"in": ask(intake, "production.retry", "", null), "allow": false, "code": "role_not_permitted"},
 	"officer manages the agency's key": {"in": ask(officer, "agency.recipient.manage", "", null), "allow": true},
 	"reviewer manages no agency's key": {"in": ask(reviewer, "agency.recipient.manage", "", null), "allow": false, "code": "role_not_permitted"},
+	"officer lists the agency's supervisors": {"in": ask(officer, "agency.supervisors.list", "", null), "allow": true},
+	"supervisor lists the agency's supervisors": {"in": ask(supervisor, "agency.supervisors.list", "", null), "allow": true},
+	"admin lists no agency's supervisors": {"in": ask(admin, "agency.supervisors.list", "", null), "allow": false, "code": "role_not_permitted"},
 	"intake takes submitted": {"in": ask(intake, "take", "provider", req("submitted")), "allow": true},
 	"reviewer takes in review": {"in": ask(reviewer, "take", "provider", req("in_review")), "allow": true},
 	"intake takes nothing in review": {"in": ask(intake, "take", "provider", req("in_review")), "allow": false, "code": "state_not_permitted"},
@@ -252,7 +255,7 @@ test_capabilities_follow_the_roles if {
 	c.actions == ["notice.list", "production.retry", "queue.view", "request.list"]
 	c.home_queue == "legal"
 	o := authz.capabilities with input as {"actor": {"id": "o", "roles": ["officer"], "provider": false, "agency_id": "a"}}
-	o.actions == ["agency.recipient.manage", "request.create", "request.list"]
+	o.actions == ["agency.recipient.manage", "agency.supervisors.list", "request.create", "request.list"]
 	o.home_queue == ""
 	a := authz.capabilities with input as {"actor": {"id": "x", "roles": ["admin", "auditor"], "provider": true, "agency_id": ""}}
 	a.actions == ["agency.manage", "audit.view", "notice.list", "production.retry", "queue.view", "report.publish", "request.list"]

@@ -258,6 +258,8 @@ func TestAPIEveryOperation(t *testing.T) {
 			body: map[string]any{"recipient": "age1nope"}, want: 422},
 		{desc: "remove the recipient", as: agencySystem, method: "DELETE", path: "/api/v1/agency/recipient", want: 204},
 		{desc: "the provider removes a recipient", as: reviewer, method: "DELETE", path: "/api/v1/agency/recipient", want: 403},
+		{desc: "the supervisors an emergency may name", as: agencySystem, method: "GET", path: "/api/v1/agency/supervisors", want: 200},
+		{desc: "the provider lists supervisors", as: reviewer, method: "GET", path: "/api/v1/agency/supervisors", want: 403},
 		{desc: "user notices", as: reviewer, method: "GET", path: "/api/v1/notices", want: 200},
 		{desc: "user notices as an agency", as: agencySystem, method: "GET", path: "/api/v1/notices", want: 403},
 

@@ -8,25 +8,32 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/demo"
 )
 
-// personID is the people id of the demo person with e-mail address email
-// in the demo agency org, as the provider's administrator lists them; the
-// person must have signed in once.
+// personID is the people id of the demo supervisor with e-mail address
+// email in the demo agency org, as the agency's own system finds it to
+// name them in an emergency (GET /api/v1/agency/supervisors); the
+// supervisor must have signed in once.
 func personID(t *testing.T, base, org, email string) string {
 	t.Helper()
-	admin := newBrowser(t, base)
-	admin.login("admin@provider.example")
-	var people struct{ Items []struct{ ID, Email string } }
-	if code := admin.api(http.MethodGet, "/api/v1/agencies/"+demoAgencyID(org)+"/people", nil, &people); code != http.StatusOK {
-		t.Fatalf("list the people of %s: %d", org, code)
-	}
-	for _, p := range people.Items {
-		if p.Email == email {
-			return p.ID
+	for _, c := range demo.Clients {
+		if c.Org != org {
+			continue
 		}
+		var sups apiSupervisors
+		if code := newAPIClient(t, base, c.ID, c.Secret).call(http.MethodGet, "/api/v1/agency/supervisors", nil, &sups); code != http.StatusOK {
+			t.Fatalf("list the supervisors of %s: %d", org, code)
+		}
+		for _, s := range sups.Items {
+			if s.Email == email {
+				return s.ID
+			}
+		}
+		t.Fatalf("%s is not among the supervisors of %s (have they signed in?)", email, org)
 	}
-	t.Fatalf("%s is not among the people of %s (have they signed in?)", email, org)
+	t.Fatalf("no demo agency system of %s", org)
 	return ""
 }
 

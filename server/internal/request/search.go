@@ -23,8 +23,13 @@ const maxQuery = 254
 // number written without its country code, as the agency's own country
 // does when it files. A q no kind accepts can still be a reference or a
 // docket.
+//
+// Each is an exact match, found through its own index (migration 0017): the
+// condition is "id IN" the union of three index reads, not an OR over the
+// requests row, which would read every request the caller may see and test
+// each (TestSearchUsesIndexes).
 func searchCondition(q, region string) (string, []any) {
-	conds := []string{"requests.reference = ?", "LOWER(requests.docket) = ?"}
+	parts := []string{"SELECT id FROM requests WHERE reference = ?", "SELECT id FROM requests WHERE LOWER(docket) = ?"}
 	args := []any{strings.ToUpper(q), strings.ToLower(q)}
 	var targets []string
 	for _, typ := range TargetTypes {
@@ -32,14 +37,13 @@ func searchCondition(q, region string) (string, []any) {
 		if err != nil {
 			continue
 		}
-		targets = append(targets, "(st.type = ? AND st.value = ?)")
+		targets = append(targets, "(type = ? AND value = ?)")
 		args = append(args, typ, v)
 	}
 	if len(targets) > 0 {
-		conds = append(conds, "EXISTS (SELECT 1 FROM request_targets st WHERE st.request_id = requests.id AND ("+
-			strings.Join(targets, " OR ")+"))")
+		parts = append(parts, "SELECT request_id FROM request_targets WHERE "+strings.Join(targets, " OR "))
 	}
-	return "(" + strings.Join(conds, " OR ") + ")", args
+	return "requests.id IN (" + strings.Join(parts, " UNION ALL ") + ")", args
 }
 
 // queryTooLong reports whether q is longer than any reference, docket or

@@ -50,6 +50,7 @@ func TestOpenAPIDescribesTheTypes(t *testing.T) {
 		{"ProductionKey", apiProductionKey{}},
 		{"Production", apiProduction{}},
 		{"Recipient", apiRecipient{}},
+		{"SupervisorList", apiSupervisorList{}},
 		{"Notice", apiNotice{}},
 		{"TransparencyReportVersion", apiReportVersion{}},
 		{"TransparencyReport", apiReport{}},

@@ -129,6 +129,7 @@ func (s *Server) routes() {
 	authed.GET("/agency/recipient", s.handleAPIRecipientGet)
 	authed.PUT("/agency/recipient", s.handleAPIRecipientPut)
 	authed.DELETE("/agency/recipient", s.handleAPIRecipientDelete)
+	authed.GET("/agency/supervisors", s.handleAPISupervisors)
 	authed.GET("/notices", s.handleAPINotices)
 	authed.POST("/transparency/reports", s.handleAPIReportPublish)
 }

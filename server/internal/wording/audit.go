@@ -33,6 +33,7 @@ var auditActions = map[string]string{
 	"agency.recipient.get":        "Read the agency's encryption recipient",
 	"agency.recipient.set":        "Set the agency's encryption recipient",
 	"agency.recipient.delete":     "Removed the agency's encryption recipient",
+	request.ActionSupervisorsList: "Listed the agency's supervisors",
 	request.ActionCreate:          "Request drafted",
 	request.ActionEdit:            "Draft edited",
 	request.ActionUpload:          "Signed order uploaded",
