@@ -488,11 +488,9 @@ func (s *Server) stepUpdate(c *gin.Context, step string, in request.Input, was s
 // it, what the policy would allow, and the one button that submits.
 type checkPage struct {
 	Page
-	R               apiRequest
-	Steps           []formStep
-	TargetNames     map[string]string
-	AuthorityName   string
-	NondisclosureBy string
+	R           apiRequest
+	Steps       []formStep
+	TargetNames map[string]string
 	// AlwaysEmergency: the process is an emergency one, with no order.
 	AlwaysEmergency bool
 	// Supervisor names who is asked to co-sign an emergency.
@@ -539,8 +537,7 @@ func (s *Server) showCheck(c *gin.Context, status int, problem error) {
 		return
 	}
 	p := checkPage{Page: s.page(c, "Check your answers before submitting "+view.Reference), R: view,
-		Steps: steps, TargetNames: map[string]string{},
-		AuthorityName: cat.AuthorityName(view.IssuingAuthority.Kind), NondisclosureBy: cat.AuthorityName(view.Nondisclosure.IssuedBy)}
+		Steps: steps, TargetNames: map[string]string{}}
 	for _, t := range cat.TargetTypes {
 		p.TargetNames[t.ID] = t.Name
 	}

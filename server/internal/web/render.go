@@ -89,6 +89,8 @@ func newRenderer(templates fs.FS, static *staticFiles, book *wording.Book) (*ren
 		"process":           book.Process,
 		"citation":          book.Citation,
 		"category":          book.Category,
+		"jurisdiction":      book.Jurisdiction,
+		"authority":         book.Authority,
 		"categories":        book.Categories,
 
 		"static":     static.url,

@@ -359,17 +359,25 @@ func Sealing(s string) string {
 	return s
 }
 
-// A Book names the legal processes and data categories of one policy
-// catalogue, as the catalogue itself names them.
+// A Book names the legal processes, data categories, jurisdictions and
+// issuing authorities of one policy catalogue, as the catalogue itself
+// names them.
 type Book struct {
-	processes  map[string]policy.Process
-	categories map[string]string
+	processes     map[string]policy.Process
+	categories    map[string]string
+	jurisdictions map[string]string
+	authorities   map[string]string
 }
 
 // NewBook reads the names out of cat.
 func NewBook(cat policy.Catalogue) *Book {
-	b := &Book{processes: map[string]policy.Process{}, categories: map[string]string{}}
+	b := &Book{processes: map[string]policy.Process{}, categories: map[string]string{},
+		jurisdictions: map[string]string{}, authorities: map[string]string{}}
+	for _, k := range cat.AuthorityKinds {
+		b.authorities[k.ID] = k.Name
+	}
 	for _, j := range cat.Jurisdictions {
+		b.jurisdictions[j.ID] = j.Name
 		for _, p := range j.Processes {
 			b.processes[p.ID] = p
 		}
@@ -378,6 +386,24 @@ func NewBook(cat policy.Catalogue) *Book {
 		b.categories[c.ID] = c.Name
 	}
 	return b
+}
+
+// Jurisdiction names a jurisdiction id ("us" → "United States"); an
+// unknown one as stored.
+func (b *Book) Jurisdiction(id string) string {
+	if n, ok := b.jurisdictions[id]; ok && n != "" {
+		return n
+	}
+	return id
+}
+
+// Authority names a kind of issuing authority ("court" → "A court"); an
+// unknown one as stored.
+func (b *Book) Authority(kind string) string {
+	if n, ok := b.authorities[kind]; ok && n != "" {
+		return n
+	}
+	return kind
 }
 
 // Process names legal process id ("Stored Communications Act order"); an
