@@ -115,9 +115,8 @@ type stepPage struct {
 	// explained on the data step rather than offered.
 	NeverDisclosed []string
 	// NewTarget is the target being added, as typed.
-	NewTarget   apiTarget
-	TargetNames map[string]string
-	Documents   []apiDocument
+	NewTarget apiTarget
+	Documents []apiDocument
 }
 
 // stepURL is where step of request id is answered.
@@ -133,7 +132,7 @@ func (s *Server) newStepPage(c *gin.Context, slug string, form requestForm) (ste
 	if err != nil {
 		return stepPage{}, false, err
 	}
-	p := stepPage{Page: s.page(c, ""), R: form, TargetNames: map[string]string{}, FieldErrors: map[string]*errs.FieldError{}}
+	p := stepPage{Page: s.page(c, ""), R: form, FieldErrors: map[string]*errs.FieldError{}}
 	pr, known := cat.Process(form.Process)
 	if known {
 		p.EmergencyRule.Always, p.EmergencyRule.Optional = pr.AlwaysEmergency(), !pr.AlwaysEmergency() && pr.MayBeEmergency()
@@ -189,7 +188,6 @@ func (s *Server) newStepPage(c *gin.Context, slug string, form requestForm) (ste
 	}
 	for _, t := range cat.TargetTypes {
 		p.TargetTypes = append(p.TargetTypes, option{Value: t.ID, Label: t.Name})
-		p.TargetNames[t.ID] = t.Name
 	}
 	if known {
 		p.PurposeOptions = choiceGroup("", pr.Purposes).options()
@@ -488,9 +486,8 @@ func (s *Server) stepUpdate(c *gin.Context, step string, in request.Input, was s
 // it, what the policy would allow, and the one button that submits.
 type checkPage struct {
 	Page
-	R           apiRequest
-	Steps       []formStep
-	TargetNames map[string]string
+	R     apiRequest
+	Steps []formStep
 	// AlwaysEmergency: the process is an emergency one, with no order.
 	AlwaysEmergency bool
 	// Supervisor names who is asked to co-sign an emergency.
@@ -526,24 +523,13 @@ func (s *Server) showCheck(c *gin.Context, status int, problem error) {
 	if !ok {
 		return
 	}
-	cat, err := s.policy.Catalogue(c.Request.Context())
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	steps, err := s.stepsOf(c, view.Process)
+	pr, known, err := s.process(c, view.Process)
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
 	p := checkPage{Page: s.page(c, "Check your answers before submitting "+view.Reference), R: view,
-		Steps: steps, TargetNames: map[string]string{}}
-	for _, t := range cat.TargetTypes {
-		p.TargetNames[t.ID] = t.Name
-	}
-	if pr, known := cat.Process(view.Process); known {
-		p.AlwaysEmergency = pr.AlwaysEmergency()
-	}
+		Steps: formSteps(known && pr.AlwaysEmergency()), AlwaysEmergency: known && pr.AlwaysEmergency()}
 	if em := view.Emergency; em != nil && em.SupervisorID != "" {
 		p.Supervisor = f.Actors[em.SupervisorID]
 	}

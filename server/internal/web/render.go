@@ -91,6 +91,7 @@ func newRenderer(templates fs.FS, static *staticFiles, book *wording.Book) (*ren
 		"category":          book.Category,
 		"jurisdiction":      book.Jurisdiction,
 		"authority":         book.Authority,
+		"targetType":        book.TargetType,
 		"categories":        book.Categories,
 
 		"static":     static.url,

@@ -367,14 +367,18 @@ type Book struct {
 	categories    map[string]string
 	jurisdictions map[string]string
 	authorities   map[string]string
+	targetTypes   map[string]string
 }
 
 // NewBook reads the names out of cat.
 func NewBook(cat policy.Catalogue) *Book {
 	b := &Book{processes: map[string]policy.Process{}, categories: map[string]string{},
-		jurisdictions: map[string]string{}, authorities: map[string]string{}}
+		jurisdictions: map[string]string{}, authorities: map[string]string{}, targetTypes: map[string]string{}}
 	for _, k := range cat.AuthorityKinds {
 		b.authorities[k.ID] = k.Name
+	}
+	for _, t := range cat.TargetTypes {
+		b.targetTypes[t.ID] = t.Name
 	}
 	for _, j := range cat.Jurisdictions {
 		b.jurisdictions[j.ID] = j.Name
@@ -404,6 +408,15 @@ func (b *Book) Authority(kind string) string {
 		return n
 	}
 	return kind
+}
+
+// TargetType names a kind of identifier ("phone" → "Phone number
+// (E.164)"); an unknown one as stored.
+func (b *Book) TargetType(typ string) string {
+	if n, ok := b.targetTypes[typ]; ok && n != "" {
+		return n
+	}
+	return typ
 }
 
 // Process names legal process id ("Stored Communications Act order"); an
