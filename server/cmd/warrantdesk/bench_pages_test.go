@@ -38,7 +38,13 @@ const measureLoad = `(() => {
 // The stylesheet is cached after the first load, as it is for people.
 func BenchmarkPages(b *testing.B) {
 	base := MustRunMain(b, "WARRANTDESK_LOG_LEVEL=error", "WARRANTDESK_RATE_LIMIT=0")
-	r := fileRequest(b, newAPIClient(b, base, "riverside-pd-cms", "riverside-demo-secret"))
+	riverside := newAPIClient(b, base, "riverside-pd-cms", "riverside-demo-secret")
+	r := fileRequest(b, riverside)
+	// A draft, for the form's steps and check your answers.
+	var draft struct{ ID string }
+	if code := riverside.call(http.MethodPost, "/api/v1/requests", subpoena, &draft); code != http.StatusCreated {
+		b.Fatalf("create a draft: %d", code)
+	}
 	officer := newTab(b)
 	officer.signIn(base, "officer@riverside-pd.example", `a[href="/agency/requests/new"]`)
 	reviewer := newTab(b)
@@ -72,6 +78,11 @@ func BenchmarkPages(b *testing.B) {
 		{"limit=healthz", officer, "/healthz"},
 		{"officer=dashboard", officer, "/agency"},
 		{"officer=new-request", officer, "/agency/requests/new"},
+		{"officer=step-order", officer, "/agency/requests/" + draft.ID + "/steps/order"},
+		{"officer=step-targets", officer, "/agency/requests/" + draft.ID + "/steps/targets"},
+		{"officer=step-data", officer, "/agency/requests/" + draft.ID + "/steps/data"},
+		{"officer=step-offence", officer, "/agency/requests/" + draft.ID + "/steps/offence"},
+		{"officer=check-answers", officer, "/agency/requests/" + draft.ID + "/check"},
 		{"officer=request", officer, "/agency/requests/" + r.ID},
 		{"reviewer=queue", reviewer, "/provider/queue"},
 		{"reviewer=requests", reviewer, "/provider"},
