@@ -117,10 +117,16 @@ type Issuer struct {
 	ProviderOrg string `json:"provider_org,omitempty"`
 	// OrgClaim names a claim that tells which agency a subject belongs to,
 	// for an issuer that serves several; agencies record the value they own.
-	OrgClaim  string            `json:"org_claim,omitempty"`
-	RoleClaim string            `json:"role_claim,omitempty"` // default "roles"
-	Roles     map[string]string `json:"roles,omitempty"`      // claim value → warrantdesk role; empty: identity
-	Scopes    []string          `json:"scopes,omitempty"`
+	// Claims are named by path: a top-level claim of that exact name, else
+	// a path through nested objects ("realm_access.roles").
+	OrgClaim  string `json:"org_claim,omitempty"`
+	RoleClaim string `json:"role_claim,omitempty"` // default "roles"
+	// SystemRoleClaim is where agency systems' (client credentials) tokens
+	// carry their roles, for an issuer that puts them elsewhere than
+	// people's; empty: RoleClaim.
+	SystemRoleClaim string            `json:"system_role_claim,omitempty"`
+	Roles           map[string]string `json:"roles,omitempty"` // claim value → warrantdesk role; empty: identity
+	Scopes          []string          `json:"scopes,omitempty"`
 }
 
 // Default returns the configuration used when nothing is set.

@@ -104,16 +104,49 @@ func FindPeopleByID(ctx context.Context, db *gorm.DB, ids []string) ([]Person, e
 // claims are a verified token's claims.
 type claims map[string]any
 
-func (c claims) str(name string) string {
-	s, _ := c[name].(string)
-	return s
+// at finds the claim that path names: a top-level claim of that exact
+// name first (namespaced claims such as "https://idp.example/roles" hold
+// dots), else a path through nested objects, "realm_access.roles" being
+// Keycloak's realm roles and "resource_access.warrantdesk.roles" a
+// client's.
+func (c claims) at(path string) any {
+	if v, ok := c[path]; ok {
+		return v
+	}
+	var cur any = map[string]any(c)
+	for part := range strings.SplitSeq(path, ".") {
+		obj, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		if cur, ok = obj[part]; !ok {
+			return nil
+		}
+	}
+	return cur
 }
 
-// values reads a claim that lists values: a JSON array of strings, a string
-// of space- or comma-separated values, or an object whose keys are the values
-// (as ZITADEL's project-roles claim is).
-func (c claims) values(name string) []string {
-	switch v := c[name].(type) {
+// str reads a claim holding one string (by path, see at); a one-element
+// array is read as its element, as some providers send every claim as a
+// list.
+func (c claims) str(path string) string {
+	switch v := c.at(path).(type) {
+	case string:
+		return v
+	case []any:
+		if len(v) == 1 {
+			s, _ := v[0].(string)
+			return s
+		}
+	}
+	return ""
+}
+
+// values reads a claim that lists values (by path, see at): a JSON array
+// of strings, a string of space- or comma-separated values, or an object
+// whose keys are the values (as ZITADEL's project-roles claim is).
+func (c claims) values(path string) []string {
+	switch v := c.at(path).(type) {
 	case string:
 		return strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' })
 	case []any:
@@ -178,7 +211,11 @@ func (s *Service) principalFor(ctx context.Context, db *gorm.DB, ic *config.Issu
 	if staff {
 		allowed = ProviderRoles
 	}
-	roles := mapRoles(c.values(ic.RoleClaim), ic.Roles, allowed)
+	roleClaim := ic.RoleClaim
+	if kind == KindClient && ic.SystemRoleClaim != "" {
+		roleClaim = ic.SystemRoleClaim
+	}
+	roles := mapRoles(c.values(roleClaim), ic.Roles, allowed)
 
 	var ag *agency.Agency
 	if !staff {
