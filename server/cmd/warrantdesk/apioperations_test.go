@@ -270,13 +270,19 @@ func TestAPIEveryOperation(t *testing.T) {
 		// Administration.
 		{desc: "agencies", as: admin, method: "GET", path: "/api/v1/agencies", want: 200},
 		{desc: "agencies as an agency", as: agencySystem, method: "GET", path: "/api/v1/agencies", want: 403},
+		// The demo's one issuer tells agencies apart by its "org" claim; a
+		// trailing slash is forgiven, the issuer stored as configured.
 		{desc: "onboard an agency", as: admin, method: "POST", path: "/api/v1/agencies",
-			body: map[string]any{"name": "Eastport Police", "country": "US", "kind": "police", "issuer": "https://idp.eastport.example"}, want: 201,
+			body: map[string]any{"name": "Eastport Police", "country": "US", "kind": "police", "issuer": base + "/idp/", "issuer_org": "eastport-pd"}, want: 201,
 			keep: map[string]string{"agency": "id"}},
 		{desc: "onboard it twice", as: admin, method: "POST", path: "/api/v1/agencies",
-			body: map[string]any{"name": "Eastport Police", "country": "US", "kind": "police", "issuer": "https://idp.eastport.example"}, want: 409},
+			body: map[string]any{"name": "Eastport Police", "country": "US", "kind": "police", "issuer": base + "/idp", "issuer_org": "eastport-pd"}, want: 409},
 		{desc: "onboard without a country", as: admin, method: "POST", path: "/api/v1/agencies",
-			body: map[string]any{"name": "Nowhere Police", "country": "", "kind": "police", "issuer": "https://idp.nowhere.example"}, want: 422},
+			body: map[string]any{"name": "Nowhere Police", "country": "", "kind": "police", "issuer": base + "/idp", "issuer_org": "nowhere"}, want: 422},
+		{desc: "onboard on an issuer the portal does not trust", as: admin, method: "POST", path: "/api/v1/agencies",
+			body: map[string]any{"name": "Nowhere Police", "country": "US", "kind": "police", "issuer": "https://idp.nowhere.example"}, want: 422},
+		{desc: "onboard with no organisation on a shared issuer", as: admin, method: "POST", path: "/api/v1/agencies",
+			body: map[string]any{"name": "Everyone Police", "country": "US", "kind": "police", "issuer": base + "/idp"}, want: 422},
 		{desc: "suspend the agency", as: admin, method: "PATCH", path: "/api/v1/agencies/{agency}", body: map[string]any{"status": "suspended"}, want: 204},
 		{desc: "an unknown status", as: admin, method: "PATCH", path: "/api/v1/agencies/{agency}", body: map[string]any{"status": "gone"}, want: 422},
 		{desc: "an agency's people", as: admin, method: "GET", path: "/api/v1/agencies/{northshire}/people", want: 200,

@@ -6,6 +6,7 @@ package admin
 
 import (
 	"context"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -61,6 +62,16 @@ func (s *Service) CreateAgency(ctx context.Context, actor *identity.Principal, a
 	err := audit.Run(ctx, s.DB, func(tx *gorm.DB) error {
 		if err := s.authorize(ctx, actor, "agency.create", "agency", ""); err != nil {
 			return err
+		}
+		if s.Identity != nil {
+			// Only a trusted issuer, as configured, and an organisation that
+			// cannot match everyone: a record that never matches, or matches
+			// too much, is refused here rather than found at sign-in.
+			issuer, err := s.Identity.Registrable(a.Issuer, a.IssuerOrg)
+			if err != nil {
+				return err
+			}
+			a.Issuer, a.IssuerOrg = issuer, strings.TrimSpace(a.IssuerOrg)
 		}
 		if err := agency.Create(ctx, tx, &a); err != nil {
 			return err

@@ -205,6 +205,11 @@ func (s *Service) principalFor(ctx context.Context, db *gorm.DB, ic *config.Issu
 	org := ""
 	if ic.OrgClaim != "" {
 		org = c.str(ic.OrgClaim)
+		if org == "" && !ic.Provider {
+			// Never read a missing organisation as "" and match a record
+			// that lacks one: no record is a catch-all.
+			return nil, errs.E(errs.Forbidden, "The token names no organisation (claim %q): ask your identity provider's administrator to send it.", ic.OrgClaim)
+		}
 	}
 	staff := ic.Provider && (ic.OrgClaim == "" || org == ic.ProviderOrg)
 	allowed := AgencyRoles
