@@ -109,6 +109,11 @@ func New(db *gorm.DB, cfg Config) (*Service, error) {
 			// Without it, every subject lacking the org claim would be staff.
 			problems = append(problems, fmt.Sprintf("issuer %s: provider issuer with org_claim needs provider_org", ic.URL))
 		}
+		if ic.APIAudience != "" && ic.APIAudience == ic.ClientID {
+			// Else a person's ID token, whose audience is the sign-in
+			// client, would pass as an API access token.
+			problems = append(problems, fmt.Sprintf("issuer %s: api_audience must differ from client_id", ic.URL))
+		}
 		if ic.ClientID != "" && s.baseURL == "" {
 			problems = append(problems, fmt.Sprintf("issuer %s: people sign-in needs the base URL for the callback", ic.URL))
 		}

@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/config"
@@ -48,5 +49,15 @@ func TestRegistrable(t *testing.T) {
 		case tc.field != "" && (e == nil || len(e.Fields) != 1 || e.Fields[0].Field != tc.field):
 			t.Errorf("Registrable(%q, %q): %v, want a problem with %s", tc.issuer, tc.org, err, tc.field)
 		}
+	}
+}
+
+// TestAPIAudienceIsNotTheSignInClient: an issuer whose API audience is its
+// sign-in client would take a person's ID token for an access token.
+func TestAPIAudienceIsNotTheSignInClient(t *testing.T) {
+	_, err := New(nil, Config{BaseURL: "https://portal.example", Issuers: []config.Issuer{
+		{URL: "https://idp.example", ClientID: "warrantdesk", APIAudience: "warrantdesk"}}})
+	if err == nil || !strings.Contains(err.Error(), "api_audience must differ from client_id") {
+		t.Errorf("New with api_audience = client_id: %v, want it refused", err)
 	}
 }
