@@ -90,6 +90,11 @@ func TestKeyRotationAndRemoval(t *testing.T) {
 		t.Errorf("the new kid cost %d JWKS fetches, want 1", got)
 	}
 	mustVerify(t, r1, oldTok, "r1, old key still published")
+	// People's ID tokens are verified with the same keys.
+	officer := demoPerson(t, "officer@riverside-pd.example")
+	if _, err := r1.FinishLogin(f.ctx, f.issuer, f.sign(f.idClaims(officer, "n")), "n"); err != nil {
+		t.Fatalf("r1, ID token signed with the new key: %v", err)
+	}
 
 	advance(clk, 4*time.Minute) // t0+5m: r2 fetches now, r1 did at t0+1m
 	mustVerify(t, r2, oldTok, "r2, old key")
