@@ -12,7 +12,8 @@
 // domain that package demo drives.
 //
 // All state (auth requests, codes, tokens) lives in memory and is lost on
-// restart; the signing key is generated at New. Because its password is
+// restart; the signing key is generated at New (RotateKey and RemoveKey
+// rotate it, as a production provider does). Because its password is
 // shared and, in the demo, public, New refuses to run in production.
 package devidp
 
@@ -67,6 +68,10 @@ type Config struct {
 	// Production makes New fail with ErrProduction.
 	Production bool
 
+	// KeysMaxAge, when set, is announced as the JWKS's Cache-Control
+	// max-age; without it the JWKS carries no caching advice.
+	KeysMaxAge time.Duration
+
 	// Clock, when set, replaces time.Now for the expiry of auth requests,
 	// codes and tokens (the exp of access tokens). The library stamps iat,
 	// and the exp of ID tokens, with the real time.
@@ -81,7 +86,8 @@ type Provider struct {
 	handler http.Handler
 }
 
-// New builds a Provider with a fresh RS256 signing key and the configured
+// New builds a Provider with a fresh RS256 signing key (RotateKey replaces
+// it) and the configured
 // people and clients, which it copies: changing them afterwards has no
 // effect on the Provider. It returns ErrProduction if cfg.Production is set,
 // and an error if the issuer or a redirect URI is not an absolute http(s)
@@ -131,11 +137,7 @@ func New(cfg Config) (*Provider, error) {
 		now = time.Now
 	}
 
-	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, fmt.Errorf("devidp: generate signing key: %w", err)
-	}
-	kid, err := randomString(12)
+	signing, err := newSigningKey()
 	if err != nil {
 		return nil, fmt.Errorf("devidp: %w", err)
 	}
@@ -155,7 +157,7 @@ func New(cfg Config) (*Provider, error) {
 	for _, c := range cfg.Clients {
 		clients = append(clients, agencyClient(c, loginURL))
 	}
-	store := newStorage(now, cfg.APIAudience, &signingKey{id: kid, key: rsaKey}, clients, cfg.People, cfg.Password)
+	store := newStorage(now, cfg.APIAudience, signing, clients, cfg.People, cfg.Password)
 
 	logoutRedirect := issuer + "/logged-out"
 	if len(cfg.PostLogoutRedirectURIs) > 0 {
@@ -163,7 +165,7 @@ func New(cfg Config) (*Provider, error) {
 	}
 	opConfig := &op.Config{
 		CryptoKey:                cryptoKey,
-		CryptoKeyId:              kid,
+		CryptoKeyId:              signing.id,
 		DefaultLogoutRedirectURI: logoutRedirect,
 		CodeMethodS256:           true,
 		AuthMethodPost:           true,
@@ -204,6 +206,15 @@ func New(cfg Config) (*Provider, error) {
 		return nil, fmt.Errorf("devidp: %w", err)
 	}
 	mux := http.NewServeMux()
+	if cfg.KeysMaxAge > 0 {
+		// Relying parties may cache the JWKS for as long as it says.
+		cacheControl := fmt.Sprintf("max-age=%d", int(cfg.KeysMaxAge.Seconds()))
+		keys := prefix + op.DefaultEndpoints.JwksURI.Relative()
+		mux.Handle(keys, http.StripPrefix(prefix, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Cache-Control", cacheControl)
+			provider.ServeHTTP(w, r)
+		})))
+	}
 	mux.Handle(prefix+"/login", lg)
 	mux.HandleFunc(prefix+"/logged-out", lg.loggedOut)
 	mux.Handle(prefix+"/", http.StripPrefix(prefix, provider))
@@ -242,7 +253,7 @@ func (p *Provider) SignJWT(claims map[string]any) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("sign jwt: %w", err)
 	}
-	signer, err := op.SignerFromKey(p.store.signing)
+	signer, err := op.SignerFromKey(p.store.signingKey())
 	if err != nil {
 		return "", fmt.Errorf("sign jwt: %w", err)
 	}
@@ -251,6 +262,41 @@ func (p *Provider) SignJWT(claims map[string]any) (string, error) {
 		return "", fmt.Errorf("sign jwt: %w", err)
 	}
 	return jws.CompactSerialize()
+}
+
+// KeyID returns the kid of the key that signs what the provider issues now.
+func (p *Provider) KeyID() string { return p.store.signingKey().id }
+
+// RotateKey generates a new RS256 key and signs everything issued from now on
+// with it, as a production provider rotates its keys: the old key stays
+// published in the JWKS, so the tokens it signed keep verifying, until
+// RemoveKey withdraws it. It returns the new key's kid.
+func (p *Provider) RotateKey() (string, error) {
+	k, err := newSigningKey()
+	if err != nil {
+		return "", fmt.Errorf("devidp: rotate: %w", err)
+	}
+	p.store.rotate(k)
+	return k.id, nil
+}
+
+// RemoveKey withdraws the key kid from the JWKS, as a provider does with a
+// retired or compromised key: relying parties must stop trusting what it
+// signed. It returns an error if kid is the current signing key (rotate
+// first) or is not published.
+func (p *Provider) RemoveKey(kid string) error { return p.store.unpublish(kid) }
+
+// newSigningKey generates an RS256 key with a random kid.
+func newSigningKey() (*signingKey, error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, fmt.Errorf("generate signing key: %w", err)
+	}
+	kid, err := randomString(12)
+	if err != nil {
+		return nil, err
+	}
+	return &signingKey{id: kid, key: key}, nil
 }
 
 func parseAbsolute(raw string) (*url.URL, error) {

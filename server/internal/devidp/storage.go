@@ -54,15 +54,19 @@ type person struct {
 }
 
 // storage implements op.Storage and op.ClientCredentialsStorage in memory.
-// People, clients and the signing key are fixed at New and never change, so
-// they are read without the lock; everything a flow creates is guarded by mu.
+// People and clients are fixed at New and never change, so they are read
+// without a lock; the keys, which rotate, are guarded by keyMu, and
+// everything a flow creates by mu.
 type storage struct {
 	now         func() time.Time
 	apiAudience string
-	signing     *signingKey
 	clients     map[string]*client
 	people      map[string]*person // by lower-case e-mail
 	bySubject   map[string]*person
+
+	keyMu     sync.RWMutex
+	signing   *signingKey   // signs everything issued from now on
+	published []*signingKey // the JWKS: the signing key and any older one still trusted
 
 	mu            sync.Mutex
 	authRequests  map[string]*authRequest
@@ -111,6 +115,7 @@ func newStorage(now func() time.Time, apiAudience string, signing *signingKey, c
 		now:           now,
 		apiAudience:   apiAudience,
 		signing:       signing,
+		published:     []*signingKey{signing},
 		clients:       make(map[string]*client, len(clients)),
 		people:        make(map[string]*person, len(people)),
 		bySubject:     make(map[string]*person, len(people)),
@@ -516,9 +521,15 @@ func (s *storage) RevokeToken(_ context.Context, tokenOrID, _, clientID string) 
 	return nil
 }
 
-// SigningKey returns the RS256 key generated at New.
+// SigningKey returns the current RS256 signing key.
 func (s *storage) SigningKey(context.Context) (op.SigningKey, error) {
-	return s.signing, nil
+	return s.signingKey(), nil
+}
+
+func (s *storage) signingKey() *signingKey {
+	s.keyMu.RLock()
+	defer s.keyMu.RUnlock()
+	return s.signing
 }
 
 // SignatureAlgorithms returns RS256, the only algorithm in use.
@@ -526,9 +537,39 @@ func (s *storage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorith
 	return []jose.SignatureAlgorithm{jose.RS256}, nil
 }
 
-// KeySet publishes the public half of the signing key.
+// KeySet publishes the public halves of the published keys.
 func (s *storage) KeySet(context.Context) ([]op.Key, error) {
-	return []op.Key{publicKey{s.signing}}, nil
+	s.keyMu.RLock()
+	defer s.keyMu.RUnlock()
+	keys := make([]op.Key, len(s.published))
+	for i, k := range s.published {
+		keys[i] = publicKey{k}
+	}
+	return keys, nil
+}
+
+// rotate makes next the signing key and publishes it beside the old ones.
+func (s *storage) rotate(next *signingKey) {
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	s.signing = next
+	s.published = append(s.published, next)
+}
+
+// unpublish drops the key kid from the JWKS. The signing key cannot be
+// dropped: tokens the provider issues must verify.
+func (s *storage) unpublish(kid string) error {
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	if kid == s.signing.id {
+		return fmt.Errorf("devidp: key %q signs the tokens issued now; rotate first", kid)
+	}
+	i := slices.IndexFunc(s.published, func(k *signingKey) bool { return k.id == kid })
+	if i < 0 {
+		return fmt.Errorf("devidp: no published key %q", kid)
+	}
+	s.published = slices.Delete(s.published, i, i+1)
+	return nil
 }
 
 // GetClientByClientID returns a registered client.

@@ -35,7 +35,7 @@ func (s *Service) VerifyBearer(ctx context.Context, raw string) (*Principal, err
 	}
 	tok, err := is.bearer.Verify(s.clientContext(ctx), raw)
 	if err != nil {
-		return nil, errs.Wrap(err, errs.Unauthenticated, msgBadBearer)
+		return nil, verifyError(is, err, msgBadBearer)
 	}
 	var c claims
 	if err := tok.Claims(&c); err != nil {

@@ -1,6 +1,10 @@
 package identity
 
-import "context"
+import (
+	"context"
+	"net/http"
+	"time"
+)
 
 // FinishLogin drives the part of CompleteLogin after the code exchange, so
 // tests can present ID tokens the provider would never issue (expired, for
@@ -11,3 +15,10 @@ func (s *Service) FinishLogin(ctx context.Context, issuerURL, rawIDToken, nonce 
 
 // SafeReturnTo exposes the open-redirect guard.
 var SafeReturnTo = safeReturnTo
+
+// KeyCacheLifetime is how long a JWKS answered with these headers is cached,
+// with the default bounds.
+func KeyCacheLifetime(cacheControl, age string) time.Duration {
+	ks := newKeySet("", nil, nil, 0, 0)
+	return ks.lifetime(http.Header{"Cache-Control": {cacheControl}, "Age": {age}})
+}

@@ -18,11 +18,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	jose "github.com/go-jose/go-jose/v4"
 	"golang.org/x/oauth2"
 	"gorm.io/gorm"
 
@@ -37,6 +39,16 @@ type Config struct {
 	SessionTTL time.Duration // how long a sign-in lasts; default 8h
 	HTTPClient *http.Client  // for discovery, keys and the token endpoint; default has a 15s timeout
 	Now        func() time.Time
+
+	// KeysMaxAge bounds how long an issuer's signing keys are cached, so
+	// that a key the issuer withdrew stops verifying within it on every
+	// replica. Default and upper limit 10 minutes; an issuer's JWKS
+	// Cache-Control max-age may shorten it.
+	KeysMaxAge time.Duration
+	// KeysRefetchInterval is the least time between two fetches of an
+	// issuer's keys, however many tokens name an unknown kid; also the
+	// shortest time they are cached. Default 30 seconds.
+	KeysRefetchInterval time.Duration
 }
 
 // CallbackPath is where the OpenID Provider returns people after sign-in.
@@ -51,13 +63,14 @@ const discoveryTimeout = 10 * time.Second
 // A Service signs people in, keeps their sessions and verifies bearer tokens.
 // It is safe for concurrent use.
 type Service struct {
-	db      *gorm.DB
-	baseURL string
-	ttl     time.Duration
-	client  *http.Client
-	now     func() time.Time
-	issuers map[string]*issuer // by exact issuer URL
-	order   []string           // issuer URLs in configuration order
+	db                       *gorm.DB
+	baseURL                  string
+	ttl                      time.Duration
+	client                   *http.Client
+	now                      func() time.Time
+	keysMaxAge, keysInterval time.Duration
+	issuers                  map[string]*issuer // by exact issuer URL
+	order                    []string           // issuer URLs in configuration order
 }
 
 // An issuer is one trusted OpenID Provider and its lazily discovered
@@ -68,6 +81,7 @@ type issuer struct {
 
 	mu       sync.Mutex
 	provider *oidc.Provider
+	keys     *keySet               // the issuer's signing keys, cached for a bounded time
 	idToken  *oidc.IDTokenVerifier // aud must contain cfg.ClientID
 	bearer   *oidc.IDTokenVerifier // aud must contain cfg.APIAudience
 }
@@ -82,6 +96,9 @@ func New(db *gorm.DB, cfg Config) (*Service, error) {
 		client:  cfg.HTTPClient,
 		now:     cfg.Now,
 		issuers: map[string]*issuer{},
+
+		keysMaxAge:   cfg.KeysMaxAge,
+		keysInterval: cfg.KeysRefetchInterval,
 	}
 	if s.ttl <= 0 {
 		s.ttl = 8 * time.Hour
@@ -173,16 +190,43 @@ func (s *Service) discover(ctx context.Context, is *issuer) (*issuer, error) {
 		return nil, errs.Wrap(fmt.Errorf("discover %s: %w", is.cfg.URL, err), errs.Unavailable,
 			"The sign-in service is not reachable. Try again shortly.")
 	}
+	var meta struct {
+		JWKSURL string   `json:"jwks_uri"`
+		Algs    []string `json:"id_token_signing_alg_values_supported"`
+	}
+	if err := p.Claims(&meta); err != nil || meta.JWKSURL == "" {
+		return nil, errs.Wrap(fmt.Errorf("discover %s: no jwks_uri (%v)", is.cfg.URL, err), errs.Unavailable,
+			"The sign-in service is not reachable. Try again shortly.")
+	}
 	is.provider = p
-	// go-oidc restricts the algorithms to the asymmetric ones the issuer
-	// announces: alg none and HS256 never verify.
+	// Our own key set rather than the provider's: go-oidc's caches keys
+	// until an unknown kid turns up, so a withdrawn key would verify forever.
+	is.keys = newKeySet(meta.JWKSURL, s.client, s.now, s.keysMaxAge, s.keysInterval)
+	// Only the asymmetric algorithms the issuer announces (RS256 if it
+	// announces none): alg none and HS256 never verify.
+	algs := slices.DeleteFunc(meta.Algs, func(a string) bool {
+		return !slices.Contains(signatureAlgs, jose.SignatureAlgorithm(a))
+	})
+	verifier := func(aud string) *oidc.IDTokenVerifier {
+		return oidc.NewVerifier(is.cfg.URL, is.keys, &oidc.Config{ClientID: aud, Now: s.now, SupportedSigningAlgs: algs})
+	}
 	if is.cfg.ClientID != "" {
-		is.idToken = p.Verifier(&oidc.Config{ClientID: is.cfg.ClientID, Now: s.now})
+		is.idToken = verifier(is.cfg.ClientID)
 	}
 	if is.cfg.APIAudience != "" {
-		is.bearer = p.Verifier(&oidc.Config{ClientID: is.cfg.APIAudience, Now: s.now})
+		is.bearer = verifier(is.cfg.APIAudience)
 	}
 	return is, nil
+}
+
+// verifyError classifies a failed verification: Unavailable when the issuer's
+// keys have expired and cannot be fetched (no token can be verified, and the
+// caller is not to blame), Unauthenticated with msg otherwise.
+func verifyError(is *issuer, err error, msg string) error {
+	if kerr := is.keys.unreachable(); kerr != nil {
+		return errs.Wrap(errors.Join(err, kerr), errs.Unavailable, "The sign-in service is not reachable. Try again shortly.")
+	}
+	return errs.Wrap(err, errs.Unauthenticated, msg)
 }
 
 func (s *Service) oauth2Config(is *issuer) *oauth2.Config {

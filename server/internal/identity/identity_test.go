@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,26 +52,40 @@ type fixture struct {
 	cfg      config.Issuer
 	svc      *identity.Service
 	agencies map[string]*agency.Agency // by org claim
+
+	keyFetches atomic.Int64 // requests the provider's JWKS endpoint answered
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newFixtureWith(t, nil) }
+
+// newFixtureWith is newFixture with the provider's configuration edited.
+func newFixtureWith(t *testing.T, edit func(*devidp.Config)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	d := dbtest.Open(t)
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	idp, err := devidp.New(demo.WithPeople(devidp.Config{
+	cfg := demo.WithPeople(devidp.Config{
 		Issuer:                 srv.URL + "/idp",
 		PortalClientSecret:     portalSecret,
 		PortalRedirectURIs:     []string{srv.URL + identity.CallbackPath},
 		PostLogoutRedirectURIs: []string{srv.URL + "/"},
-	}))
+	})
+	if edit != nil {
+		edit(&cfg)
+	}
+	idp, err := devidp.New(cfg)
 	if err != nil {
 		t.Fatalf("devidp.New: %v", err)
 	}
-	mux.Handle("/idp/", idp.Handler())
 	f := &fixture{t: t, ctx: ctx, db: d, srv: srv, idp: idp, issuer: idp.Issuer(), agencies: map[string]*agency.Agency{}}
+	mux.Handle("/idp/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/idp/keys" {
+			f.keyFetches.Add(1)
+		}
+		idp.Handler().ServeHTTP(w, r)
+	}))
 	f.cfg = config.Issuer{
 		URL:          f.issuer,
 		ClientID:     devidp.PortalClientID,

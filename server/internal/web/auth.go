@@ -1,8 +1,10 @@
 package web
 
 import (
+	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -16,6 +18,57 @@ import (
 // callback's state must equal this cookie, so nobody can complete a sign-in
 // in someone else's browser (login CSRF).
 const loginStateCookie = "wd_login_state"
+
+// Failed authentications are budgeted per client address: a burst of
+// authFailureBurst bad bearer tokens, then one more every
+// 1/authFailuresPerSecond seconds. Agency systems fail rarely and then
+// stop; whoever floods the portal with forged tokens (to probe, or to make
+// it fetch an issuer's keys again and again) is answered 429 without any
+// token being parsed.
+const (
+	authFailureBurst      = 20
+	authFailuresPerSecond = 1.0 / 3
+)
+
+// ctxAuthFailed marks a request whose credentials were refused.
+const ctxAuthFailed = "wd.auth_failed"
+
+// limitAuthFailures refuses a request that presents credentials
+// (Authorization) from an address whose failure budget is spent, with 429
+// and Retry-After, before authenticate does any work; each request whose
+// credentials authenticate refuses spends from the budget. Only failures
+// spend it, so a system that authenticates is never slowed by its own
+// traffic. Concurrent requests check the budget before any has failed, so
+// a burst can overshoot it by the number in flight.
+func (s *Server) limitAuthFailures(rl *rateLimiter) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if rl == nil || c.GetHeader("Authorization") == "" {
+			c.Next()
+			return
+		}
+		l := rl.limiter("ip:" + c.ClientIP())
+		if tokens := l.Tokens(); tokens < 1 {
+			wait := math.Ceil((1 - tokens) / float64(l.Limit()))
+			c.Header("Retry-After", strconv.Itoa(max(1, int(wait))))
+			s.renderError(c, errs.E(errs.RateLimited, "Too many failed authentications from your address. Retry later with a valid token."))
+			return
+		}
+		c.Next()
+		if c.GetBool(ctxAuthFailed) {
+			l.Allow() // spend one failure
+		}
+	}
+}
+
+// bearerRefused answers a request whose bearer token authenticate refused,
+// and counts it as a failed authentication when the token was at fault (not
+// when the issuer was unreachable or the system may not use the API).
+func (s *Server) bearerRefused(c *gin.Context, err error) {
+	if errs.CodeOf(err) == errs.Unauthenticated {
+		c.Set(ctxAuthFailed, true)
+	}
+	s.renderError(c, err)
+}
 
 type loginPage struct {
 	Page

@@ -162,12 +162,12 @@ func (s *Server) authenticate(c *gin.Context) {
 	if h := c.GetHeader("Authorization"); h != "" {
 		scheme, raw, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || raw == "" {
-			s.renderError(c, errs.E(errs.Unauthenticated, "Use an Authorization: Bearer <token> header."))
+			s.bearerRefused(c, errs.E(errs.Unauthenticated, "Use an Authorization: Bearer <token> header."))
 			return
 		}
 		p, err := s.identity.VerifyBearer(ctx, strings.TrimSpace(raw))
 		if err != nil {
-			s.renderError(c, err)
+			s.bearerRefused(c, err)
 			return
 		}
 		c.Set(ctxAuth, &auth{Principal: p, Bearer: true})
@@ -261,7 +261,10 @@ func newRateLimiter(perSecond float64, burst int) *rateLimiter {
 	return &rateLimiter{clients: map[string]*rate.Limiter{}, limit: rate.Limit(perSecond), burst: burst, last: time.Now()}
 }
 
-func (rl *rateLimiter) allow(key string) bool {
+func (rl *rateLimiter) allow(key string) bool { return rl.limiter(key).Allow() }
+
+// limiter returns key's bucket.
+func (rl *rateLimiter) limiter(key string) *rate.Limiter {
 	rl.mu.Lock()
 	defer rl.mu.Unlock()
 	if time.Since(rl.last) > 10*time.Minute { // forget idle clients
@@ -273,7 +276,7 @@ func (rl *rateLimiter) allow(key string) bool {
 		l = rate.NewLimiter(rl.limit, rl.burst)
 		rl.clients[key] = l
 	}
-	return l.Allow()
+	return l
 }
 
 // rateLimit limits each caller: a signed-in person or agency system by

@@ -26,7 +26,9 @@ func (s *Server) routes() {
 	}
 
 	// Everything else knows who is calling, and refuses cross-origin writes.
-	app := r.Group("/", s.authenticate, s.crossOrigin)
+	// An address that keeps presenting bad bearer tokens is refused before
+	// any of them is looked at.
+	app := r.Group("/", s.limitAuthFailures(newRateLimiter(authFailuresPerSecond, authFailureBurst)), s.authenticate, s.crossOrigin)
 
 	// Public pages: anyone, signed in or not.
 	app.GET("/", s.handleHome)
