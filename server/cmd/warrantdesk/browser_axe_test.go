@@ -2,6 +2,7 @@ package main
 
 import (
 	"regexp"
+	"time"
 	"slices"
 	"strings"
 	"testing"
@@ -53,7 +54,7 @@ func TestBrowserAxe(t *testing.T) {
 					(*tab).signIn(base, email, signedIn)
 				}
 			}
-			if _, err = (*tab).try(base + path); err == nil {
+			if _, err = (*tab).tryFor(base+path, time.Minute); err == nil {
 				break
 			}
 		}

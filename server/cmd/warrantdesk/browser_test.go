@@ -86,8 +86,12 @@ func (c *chromeTab) step(desc string, actions ...chromedp.Action[chromedp.Void])
 
 // try opens url and returns its heading, or the error that stopped it
 // within 20 seconds, for pages a test polls.
-func (c *chromeTab) try(url string) (string, error) {
-	sctx, cancel := context.WithTimeout(c.ctx, 20*time.Second)
+func (c *chromeTab) try(url string) (string, error) { return c.tryFor(url, 20*time.Second) }
+
+// tryFor is try with its own bound, for a page a test opens once and
+// cannot wait for by polling.
+func (c *chromeTab) tryFor(url string, d time.Duration) (string, error) {
+	sctx, cancel := context.WithTimeout(c.ctx, d)
 	defer cancel()
 	if err := chromedp.Do(sctx, chromedp.Navigate(url), chromedp.WaitVisible("h1")); err != nil {
 		return "", err
