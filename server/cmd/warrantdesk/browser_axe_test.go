@@ -2,10 +2,10 @@ package main
 
 import (
 	"regexp"
-	"time"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
