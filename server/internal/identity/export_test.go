@@ -11,3 +11,6 @@ func (s *Service) FinishLogin(ctx context.Context, issuerURL, rawIDToken, nonce 
 
 // SafeReturnTo exposes the open-redirect guard.
 var SafeReturnTo = safeReturnTo
+
+// HashToken is how a session token is stored.
+var HashToken = hashToken

@@ -37,6 +37,10 @@ type Config struct {
 	SessionTTL time.Duration // how long a sign-in lasts; default 8h
 	HTTPClient *http.Client  // for discovery, keys and the token endpoint; default has a 15s timeout
 	Now        func() time.Time
+
+	// SessionIdle ends a session unused this long (the idle timeout;
+	// SessionTTL is the absolute one); default DefaultSessionIdle.
+	SessionIdle time.Duration
 }
 
 // CallbackPath is where the OpenID Provider returns people after sign-in.
@@ -54,6 +58,7 @@ type Service struct {
 	db      *gorm.DB
 	baseURL string
 	ttl     time.Duration
+	idle    time.Duration
 	client  *http.Client
 	now     func() time.Time
 	issuers map[string]*issuer // by exact issuer URL
@@ -79,6 +84,7 @@ func New(db *gorm.DB, cfg Config) (*Service, error) {
 		db:      db,
 		baseURL: strings.TrimRight(cfg.BaseURL, "/"),
 		ttl:     cfg.SessionTTL,
+		idle:    cfg.SessionIdle,
 		client:  cfg.HTTPClient,
 		now:     cfg.Now,
 		issuers: map[string]*issuer{},
