@@ -167,3 +167,42 @@ func TestAgencySuspensionEndsSessions(t *testing.T) {
 		t.Errorf("the officer signed in again: %d", resp.StatusCode)
 	}
 }
+
+// TestLogoutReachesProvider: signing out ends the session here and sends
+// the browser to the provider's end-session endpoint with the sign-in's ID
+// token as id_token_hint, which the provider honours by sending it back.
+func TestLogoutReachesProvider(t *testing.T) {
+	base := MustRunMain(t)
+	officer := newBrowser(t, base)
+	officer.login("officer@riverside-pd.example")
+	tok := officer.sessionToken()
+	_, page := officer.get("/agency")
+	form := url.Values{"csrf_token": {officer.csrf(page)}}
+	req, _ := http.NewRequest(http.MethodPost, base+"/logout", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", base)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := officer.noRedirects().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	end, err := resp.Location()
+	if resp.StatusCode != http.StatusSeeOther || err != nil || !strings.HasPrefix(end.String(), base+"/idp/") {
+		t.Fatalf("logout: %d to %v, want 303 to the provider's end-session endpoint", resp.StatusCode, end)
+	}
+	q := end.Query()
+	if got, want := q.Get("post_logout_redirect_uri"), base+"/"; got != want {
+		t.Errorf("post_logout_redirect_uri = %q, want %q", got, want)
+	}
+	if hint := q.Get("id_token_hint"); strings.Count(hint, ".") != 2 {
+		t.Errorf("id_token_hint = %q, want the sign-in's ID token", hint)
+	}
+	if status, _ := sessionProblem(t, base, tok); status != http.StatusUnauthorized {
+		t.Errorf("the session after logout: %d, want 401", status)
+	}
+	resp, _ = officer.get(end.String())
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.String() != base+"/" {
+		t.Errorf("the provider's sign-out ended at %s with %d, want back at %s/", resp.Request.URL, resp.StatusCode, base)
+	}
+}

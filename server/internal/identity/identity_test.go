@@ -390,6 +390,15 @@ func TestAuthenticateAndLogout(t *testing.T) {
 		t.Errorf("csrf token = %q, want %q", got, want)
 	}
 
+	// The session keeps the ID token of its sign-in, for the sign-out.
+	var stored identity.Session
+	if err := f.db.Where("id_hash = ?", identity.HashToken(login.Token)).Take(&stored).Error; err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(stored.IDToken, ".") != 2 {
+		t.Errorf("stored ID token = %q, want the sign-in's JWT", stored.IDToken)
+	}
+
 	end, err := f.svc.Logout(f.ctx, login.Token, p)
 	if err != nil {
 		t.Fatalf("Logout: %v", err)
@@ -399,6 +408,8 @@ func TestAuthenticateAndLogout(t *testing.T) {
 		t.Errorf("end session URL = %q, want one at the issuer", end)
 	} else if got, want := u.Query().Get("post_logout_redirect_uri"), f.srv.URL+"/"; got != want {
 		t.Errorf("post_logout_redirect_uri = %q, want %q", got, want)
+	} else if got, want := u.Query().Get("id_token_hint"), stored.IDToken; got != want || got == "" {
+		t.Errorf("id_token_hint = %q, want the sign-in's ID token %q", got, want)
 	} else {
 		// The provider accepts it and sends the browser back to the portal.
 		c := &http.Client{Transport: f.srv.Client().Transport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -31,6 +31,9 @@ type Session struct {
 	CreatedAt  time.Time `gorm:"column:created_at"`
 	ExpiresAt  time.Time `gorm:"column:expires_at"`
 	LastSeenAt time.Time `gorm:"column:last_seen_at"`
+	// IDToken is the ID token the sign-in received, sent back to the
+	// issuer as id_token_hint when the person signs out.
+	IDToken string `gorm:"column:id_token"`
 }
 
 // TableName maps Session onto the sessions table.
@@ -175,12 +178,15 @@ func (s *Service) Logout(ctx context.Context, token string, p *Principal) (endSe
 	if !ended || p == nil {
 		return "", nil
 	}
-	return s.endSessionURL(ctx, p.Issuer), nil
+	return s.endSessionURL(ctx, p.Issuer, sess.IDToken), nil
 }
 
 // endSessionURL is the issuer's RP-initiated logout URL, or "" when it has
-// none or cannot be reached: the local session is over either way.
-func (s *Service) endSessionURL(ctx context.Context, issuerURL string) string {
+// none or cannot be reached: the local session is over either way. It
+// carries the session's ID token as id_token_hint (when it has one), which
+// tells the issuer whose sign-in ends and lets it honour
+// post_logout_redirect_uri without asking the person to confirm.
+func (s *Service) endSessionURL(ctx context.Context, issuerURL, idToken string) string {
 	is, ok := s.issuers[issuerURL]
 	if !ok || is.cfg.ClientID == "" {
 		return ""
@@ -200,6 +206,9 @@ func (s *Service) endSessionURL(ctx context.Context, issuerURL string) string {
 	}
 	q := u.Query()
 	q.Set("client_id", is.cfg.ClientID)
+	if idToken != "" {
+		q.Set("id_token_hint", idToken)
+	}
 	q.Set("post_logout_redirect_uri", s.baseURL+"/")
 	u.RawQuery = q.Encode()
 	return u.String()
