@@ -100,7 +100,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 
-	ids, err := identity.New(d.DB, identity.Config{Issuers: cfg.Issuers, BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL})
+	ids, err := identity.New(d.DB, identity.Config{Issuers: cfg.Issuers, BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL, SessionIdle: cfg.SessionIdle})
 	if err != nil {
 		return fmt.Errorf("identity: %w", err)
 	}

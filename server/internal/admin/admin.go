@@ -24,7 +24,7 @@ const ActionManage = "agency.manage"
 type Service struct {
 	DB       *gorm.DB
 	Policy   *policy.Engine
-	Identity *identity.Service // ends a suspended person's sessions at once
+	Identity *identity.Service // ends a suspended person's or agency's sessions at once
 }
 
 // authorize asks the policy whether actor may take action (an admin
@@ -86,7 +86,9 @@ func (s *Service) CreateAgency(ctx context.Context, actor *identity.Principal, a
 }
 
 // SetAgencyStatus suspends or reactivates an agency; its people and systems
-// are refused from their next request. Returns Invalid, NotFound, Forbidden.
+// are refused from their next request. A suspension also ends its people's
+// sessions in the same transaction, so reactivation needs a new sign-in.
+// Returns Invalid, NotFound, Forbidden.
 func (s *Service) SetAgencyStatus(ctx context.Context, actor *identity.Principal, id, status string) error {
 	action := "agency." + map[string]string{agency.StatusSuspended: "suspend", agency.StatusActive: "activate"}[status]
 	return audit.Run(ctx, s.DB, func(tx *gorm.DB) error {
@@ -95,6 +97,11 @@ func (s *Service) SetAgencyStatus(ctx context.Context, actor *identity.Principal
 		}
 		if err := agency.SetStatus(ctx, tx, id, status); err != nil {
 			return err
+		}
+		if status == agency.StatusSuspended && s.Identity != nil {
+			if err := s.Identity.RevokeAgencySessions(ctx, tx, id); err != nil {
+				return err
+			}
 		}
 		return audit.Append(ctx, tx, audit.Event{Actor: actor.AuditActor(), Action: action, ObjectType: "agency", ObjectID: id})
 	})

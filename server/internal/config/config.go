@@ -48,9 +48,10 @@ type Config struct {
 	// provider is added automatically.
 	Issuers []Issuer
 
-	SessionTTL     time.Duration
-	MaxBodyBytes   int64 // JSON and form bodies
-	MaxUploadBytes int64 // court documents
+	SessionTTL     time.Duration // absolute timeout: a sign-in ends this long after it began
+	SessionIdle    time.Duration // idle timeout: a sign-in ends after this long unused
+	MaxBodyBytes   int64         // JSON and form bodies
+	MaxUploadBytes int64         // court documents
 	TrustedProxies []string
 	RateLimit      float64 // API requests per second per caller (burst: twice that); 0 disables
 
@@ -138,6 +139,7 @@ func Default() Config {
 		Migrate:        true,
 		LogLevel:       "info",
 		SessionTTL:     8 * time.Hour,
+		SessionIdle:    30 * time.Minute,
 		MaxBodyBytes:   1 << 20,
 		MaxUploadBytes: 20 << 20,
 		RateLimit:      50,
@@ -298,7 +300,8 @@ func (c *Config) options() []option {
 		opt(option{env: "WARRANTDESK_POLICY_DIR", flag: "policy-dir", def: "the embedded bundle", usage: "load the policy bundle from this directory"}, str(&c.PolicyDir)),
 		opt(option{env: "WARRANTDESK_LOG_LEVEL", flag: "log-level", usage: "debug, info, warn or error"}, str(&c.LogLevel)),
 		opt(option{env: "WARRANTDESK_ISSUERS", def: "none", usage: "trusted OpenID Providers, a JSON array (see Identity providers)", secret: true}, binding{c.setIssuers, func() string { return issuerURLs(c.Issuers) }}),
-		opt(option{env: "WARRANTDESK_SESSION_TTL", usage: "how long a sign-in lasts"}, duration(&c.SessionTTL)),
+		opt(option{env: "WARRANTDESK_SESSION_TTL", usage: "absolute timeout: how long a sign-in lasts, however busy"}, duration(&c.SessionTTL)),
+		opt(option{env: "WARRANTDESK_SESSION_IDLE_TIMEOUT", usage: "idle timeout: a sign-in unused this long ends"}, duration(&c.SessionIdle)),
 		opt(option{env: "WARRANTDESK_MAX_BODY", usage: "largest JSON or form body"}, size(&c.MaxBodyBytes)),
 		opt(option{env: "WARRANTDESK_MAX_UPLOAD", usage: "largest court document upload"}, size(&c.MaxUploadBytes)),
 		opt(option{env: "WARRANTDESK_TRUSTED_PROXIES", def: "none", usage: "comma-separated proxy addresses whose X-Forwarded-For is believed"}, binding{func(v string) error {

@@ -108,6 +108,7 @@ func TestBadValues(t *testing.T) {
 	for _, tc := range []struct{ desc, name, value string }{
 		{"size", "WARRANTDESK_MAX_UPLOAD", "lots"},
 		{"duration", "WARRANTDESK_SESSION_TTL", "forever"},
+		{"idle timeout", "WARRANTDESK_SESSION_IDLE_TIMEOUT", "0s"},
 		{"bool", "WARRANTDESK_DEMO", "perhaps"},
 		{"issuers", "WARRANTDESK_ISSUERS", `{"issuer": 1}`},
 		{"workers", "WARRANTDESK_JOB_WORKERS", "-1"},

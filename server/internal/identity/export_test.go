@@ -22,3 +22,6 @@ func KeyCacheLifetime(cacheControl, age string) time.Duration {
 	ks := newKeySet("", nil, nil, 0, 0)
 	return ks.lifetime(http.Header{"Cache-Control": {cacheControl}, "Age": {age}})
 }
+
+// HashToken is how a session token is stored.
+var HashToken = hashToken

@@ -49,6 +49,9 @@ type Config struct {
 	// issuer's keys, however many tokens name an unknown kid; also the
 	// shortest time they are cached. Default 30 seconds.
 	KeysRefetchInterval time.Duration
+	// SessionIdle ends a session unused this long (the idle timeout;
+	// SessionTTL is the absolute one); default DefaultSessionIdle.
+	SessionIdle time.Duration
 }
 
 // CallbackPath is where the OpenID Provider returns people after sign-in.
@@ -66,6 +69,7 @@ type Service struct {
 	db                       *gorm.DB
 	baseURL                  string
 	ttl                      time.Duration
+	idle                     time.Duration
 	client                   *http.Client
 	now                      func() time.Time
 	keysMaxAge, keysInterval time.Duration
@@ -93,6 +97,7 @@ func New(db *gorm.DB, cfg Config) (*Service, error) {
 		db:      db,
 		baseURL: strings.TrimRight(cfg.BaseURL, "/"),
 		ttl:     cfg.SessionTTL,
+		idle:    cfg.SessionIdle,
 		client:  cfg.HTTPClient,
 		now:     cfg.Now,
 		issuers: map[string]*issuer{},

@@ -405,6 +405,15 @@ func TestAuthenticateAndLogout(t *testing.T) {
 		t.Errorf("csrf token = %q, want %q", got, want)
 	}
 
+	// The session keeps the ID token of its sign-in, for the sign-out.
+	var stored identity.Session
+	if err := f.db.Where("id_hash = ?", identity.HashToken(login.Token)).Take(&stored).Error; err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(stored.IDToken, ".") != 2 {
+		t.Errorf("stored ID token = %q, want the sign-in's JWT", stored.IDToken)
+	}
+
 	end, err := f.svc.Logout(f.ctx, login.Token, p)
 	if err != nil {
 		t.Fatalf("Logout: %v", err)
@@ -414,6 +423,8 @@ func TestAuthenticateAndLogout(t *testing.T) {
 		t.Errorf("end session URL = %q, want one at the issuer", end)
 	} else if got, want := u.Query().Get("post_logout_redirect_uri"), f.srv.URL+"/"; got != want {
 		t.Errorf("post_logout_redirect_uri = %q, want %q", got, want)
+	} else if got, want := u.Query().Get("id_token_hint"), stored.IDToken; got != want || got == "" {
+		t.Errorf("id_token_hint = %q, want the sign-in's ID token %q", got, want)
 	} else {
 		// The provider accepts it and sends the browser back to the portal.
 		c := &http.Client{Transport: f.srv.Client().Transport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -447,12 +458,109 @@ func TestAuthenticateAndLogout(t *testing.T) {
 	}
 }
 
-func TestSessionExpires(t *testing.T) {
+// TestSessionTimeouts walks a clock through a working day: a session ends
+// after 30 minutes unused (idle) or 8 hours after sign-in however busy
+// (absolute), is deleted when it ends, and is touched at most once a
+// minute.
+func TestSessionTimeouts(t *testing.T) {
 	f := newFixture(t)
-	now := time.Now()
+	t0 := time.Now()
+	now := t0
 	svc, err := identity.New(f.db.DB, identity.Config{
 		Issuers: []config.Issuer{f.cfg}, BaseURL: f.srv.URL, HTTPClient: f.srv.Client(),
-		SessionTTL: time.Hour, Now: func() time.Time { return now },
+		SessionTTL: 8 * time.Hour, SessionIdle: 30 * time.Minute, Now: func() time.Time { return now },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signIn := func(email string) identity.Login {
+		t.Helper()
+		login, err := f.signIn(svc, email)
+		if err != nil {
+			t.Fatalf("sign in as %s: %v", email, err)
+		}
+		return login
+	}
+	busy := signIn("officer@riverside-pd.example")
+	idle := signIn("sergeant@riverside-pd.example")
+	light := signIn("officer@northshire-police.example")
+	rows := func(l identity.Login) int64 {
+		return f.count("sessions", "id_hash = ?", identity.HashToken(l.Token))
+	}
+	lastSeen := func(l identity.Login) time.Time {
+		t.Helper()
+		var sess identity.Session
+		if err := f.db.Where("id_hash = ?", identity.HashToken(l.Token)).Take(&sess).Error; err != nil {
+			t.Fatalf("read session: %v", err)
+		}
+		return sess.LastSeenAt
+	}
+	alive := func(l identity.Login) {
+		t.Helper()
+		if _, _, err := svc.Authenticate(f.ctx, l.Token); err != nil {
+			t.Fatalf("Authenticate at +%s: %v", now.Sub(t0), err)
+		}
+	}
+	expired := func(l identity.Login) {
+		t.Helper()
+		_, _, err := svc.Authenticate(f.ctx, l.Token)
+		wantCode(t, err, errs.Unauthenticated)
+		if msg := errs.Message(err); !strings.Contains(msg, "expired") {
+			t.Errorf("message = %q, want one saying the session expired", msg)
+		}
+		if n := rows(l); n != 0 {
+			t.Errorf("an expired session is still stored (%d rows)", n)
+		}
+	}
+
+	// Touching is throttled: no write within the first minute.
+	signedIn := lastSeen(light)
+	now = t0.Add(30 * time.Second)
+	alive(light)
+	if got := lastSeen(light); !got.Equal(signedIn) {
+		t.Errorf("last_seen_at written %s after the last write", now.Sub(t0))
+	}
+	now = t0.Add(61 * time.Second)
+	alive(light)
+	alive(busy)
+	if got, want := lastSeen(light), now.UTC().Truncate(time.Microsecond); !got.Equal(want) {
+		t.Errorf("last_seen_at = %s after a minute, want %s", got, want)
+	}
+
+	// Busy every 20 minutes, the officer stays signed in; the unused
+	// sessions end after 30 minutes and are deleted, the one never presented
+	// again included, once any ended session is presented.
+	now = t0.Add(21*time.Minute + time.Second)
+	alive(busy)
+	now = t0.Add(41*time.Minute + time.Second)
+	alive(busy)
+	if n := rows(idle); n != 1 {
+		t.Errorf("idle session rows = %d before any ended session was presented, want 1", n)
+	}
+	expired(light) // 40 minutes unused
+	if n := rows(idle); n != 0 {
+		t.Errorf("a session idle for 41 minutes was not purged (%d rows)", n)
+	}
+	_, _, err = svc.Authenticate(f.ctx, idle.Token)
+	wantCode(t, err, errs.Unauthenticated)
+
+	// However busy, the officer's session ends 8 hours after sign-in.
+	for now = now.Add(20 * time.Minute); now.Before(t0.Add(8*time.Hour - time.Second)); now = now.Add(20 * time.Minute) {
+		alive(busy)
+	}
+	now = t0.Add(8*time.Hour - time.Second)
+	alive(busy)
+	now = t0.Add(8 * time.Hour)
+	expired(busy)
+}
+
+func TestSessionTimeoutDefaults(t *testing.T) {
+	f := newFixture(t)
+	t0 := time.Now()
+	now := t0
+	svc, err := identity.New(f.db.DB, identity.Config{
+		Issuers: []config.Issuer{f.cfg}, BaseURL: f.srv.URL, HTTPClient: f.srv.Client(),
+		Now: func() time.Time { return now },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -461,10 +569,14 @@ func TestSessionExpires(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sign in: %v", err)
 	}
-	if _, _, err := svc.Authenticate(f.ctx, login.Token); err != nil {
-		t.Fatalf("Authenticate: %v", err)
+	if got, want := login.ExpiresAt.Sub(t0), 8*time.Hour; got < want-time.Second || got > want {
+		t.Errorf("session lasts %s, want %s by default", got, want)
 	}
-	now = now.Add(time.Hour)
+	now = t0.Add(29 * time.Minute)
+	if _, _, err := svc.Authenticate(f.ctx, login.Token); err != nil {
+		t.Fatalf("29 minutes unused: %v", err)
+	}
+	now = now.Add(30 * time.Minute)
 	_, _, err = svc.Authenticate(f.ctx, login.Token)
 	wantCode(t, err, errs.Unauthenticated)
 }
@@ -507,6 +619,28 @@ func TestSessionRotation(t *testing.T) {
 	}
 	_, _, err = f.svc.Authenticate(f.ctx, second.Token)
 	wantCode(t, err, errs.Unauthenticated)
+}
+
+func TestRevokeAgencySessions(t *testing.T) {
+	f := newFixture(t)
+	officer := f.mustSignIn("officer@riverside-pd.example")
+	sergeant := f.mustSignIn("sergeant@riverside-pd.example")
+	other := f.mustSignIn("officer@northshire-police.example")
+	staff := f.mustSignIn("reviewer@provider.example")
+	if err := f.db.Transaction(func(tx *gorm.DB) error {
+		return f.svc.RevokeAgencySessions(f.ctx, tx, f.agencies["riverside-pd"].ID)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []identity.Login{officer, sergeant} {
+		_, _, err := f.svc.Authenticate(f.ctx, l.Token)
+		wantCode(t, err, errs.Unauthenticated)
+	}
+	for _, l := range []identity.Login{other, staff} {
+		if _, _, err := f.svc.Authenticate(f.ctx, l.Token); err != nil {
+			t.Errorf("%s, not of the agency, lost their session: %v", l.Principal.Email, err)
+		}
+	}
 }
 
 func TestSuspension(t *testing.T) {

@@ -229,6 +229,7 @@ func (s *Service) finishLogin(ctx context.Context, is *issuer, rawIDToken, nonce
 			CreatedAt:  now,
 			ExpiresAt:  now.Add(s.ttl),
 			LastSeenAt: now,
+			IDToken:    rawIDToken,
 		}
 		if err := tx.Create(&sess).Error; err != nil {
 			return fmt.Errorf("create session: %w", err)

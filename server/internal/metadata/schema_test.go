@@ -21,7 +21,7 @@ var allowed = map[string][]string{
 	// Foundation (0001): agencies, the people who sign in, sessions, requests.
 	"agencies":           {"id", "name", "country", "kind", "status", "issuer", "issuer_org", "created_at", "updated_at"},
 	"people":             {"id", "issuer", "subject", "kind", "agency_id", "email", "name", "roles", "status", "last_seen_at", "created_at", "updated_at"},
-	"sessions":           {"id_hash", "person_id", "csrf_token", "created_at", "expires_at", "last_seen_at"},
+	"sessions":           {"id_hash", "person_id", "csrf_token", "created_at", "expires_at", "last_seen_at", "id_token"}, // id_token: 0018
 	"login_states":       {"state_hash", "issuer", "nonce", "code_verifier", "return_to", "created_at", "expires_at"},
 	"reference_counters": {"year", "last"},
 	// A view: the request package's published read interface (migration 0015).
@@ -123,6 +123,7 @@ var suspicious = regexp.MustCompile(`(?i)content|body|message|text|media|attach|
 // key, what it actually holds.
 var reviewed = map[string]string{
 	"sessions.csrf_token":                "the portal's anti-CSRF token of a sign-in session; no messaging key",
+	"sessions.id_token":                  "the OpenID Provider's ID token of a sign-in (who signed in), kept for id_token_hint at sign-out; never accepted as a credential",
 	"login_states.nonce":                 "the OpenID Connect nonce of a sign-in in progress, deleted when used",
 	"login_states.code_verifier":         "the PKCE verifier of a sign-in in progress, deleted when used",
 	"request_documents.filename":         "the uploaded court order's file name; its bytes are in the blob store",

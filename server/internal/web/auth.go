@@ -177,6 +177,31 @@ func (s *Server) handleLogout(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, dest)
 }
 
+// ctxSessionEnded holds why the session cookie a request presented no
+// longer signs anyone in.
+const ctxSessionEnded = "wd.session_ended"
+
+// sessionEnded forgets a session cookie that no longer signs anyone in
+// (timed out, signed out elsewhere, revoked by a suspension): the request
+// carries on anonymous, and a route that needs a sign-in says why.
+func (s *Server) sessionEnded(c *gin.Context, why error) {
+	s.clearSessionCookie(c)
+	c.Set(ctxSessionEnded, why)
+}
+
+// signInRequired is the error for an anonymous request to a route that
+// needs a sign-in: why its session ended, if it presented one, so that the
+// API answers "Your session has expired" rather than "Sign in to continue";
+// pages redirect to /login with the return path either way.
+func signInRequired(c *gin.Context) error {
+	if why, ok := c.Get(ctxSessionEnded); ok {
+		if err, ok := why.(error); ok {
+			return err
+		}
+	}
+	return errs.E(errs.Unauthenticated, "Sign in to continue.")
+}
+
 func (s *Server) clearSessionCookie(c *gin.Context) {
 	http.SetCookie(c.Writer, &http.Cookie{Name: s.sessionCookie, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: s.secureCookies, SameSite: http.SameSiteLaxMode})

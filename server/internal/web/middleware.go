@@ -180,7 +180,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		case err == nil:
 			c.Set(ctxAuth, &auth{Principal: p, CSRF: sess.CSRFToken, Token: tok})
 		case errs.CodeOf(err) == errs.Unauthenticated:
-			s.clearSessionCookie(c) // expired or logged out elsewhere: carry on anonymous
+			s.sessionEnded(c, err) // expired or logged out elsewhere: carry on anonymous
 		default:
 			s.renderError(c, err)
 			return
@@ -193,7 +193,7 @@ func (s *Server) authenticate(c *gin.Context) {
 // to /login for pages.
 func (s *Server) requireAuth(c *gin.Context) {
 	if _, ok := authFrom(c); !ok {
-		s.renderError(c, errs.E(errs.Unauthenticated, "Sign in to continue."))
+		s.renderError(c, signInRequired(c))
 		return
 	}
 	c.Next()
