@@ -94,14 +94,13 @@ type issuer struct {
 // contact any issuer. Returns an error if the configuration is unusable.
 func New(db *gorm.DB, cfg Config) (*Service, error) {
 	s := &Service{
-		db:      db,
-		baseURL: strings.TrimRight(cfg.BaseURL, "/"),
-		ttl:     cfg.SessionTTL,
-		idle:    cfg.SessionIdle,
-		client:  cfg.HTTPClient,
-		now:     cfg.Now,
-		issuers: map[string]*issuer{},
-
+		db:           db,
+		baseURL:      strings.TrimRight(cfg.BaseURL, "/"),
+		ttl:          cfg.SessionTTL,
+		idle:         cfg.SessionIdle,
+		client:       cfg.HTTPClient,
+		now:          cfg.Now,
+		issuers:      map[string]*issuer{},
 		keysMaxAge:   cfg.KeysMaxAge,
 		keysInterval: cfg.KeysRefetchInterval,
 	}
