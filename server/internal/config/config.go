@@ -125,9 +125,15 @@ type Issuer struct {
 	// SystemRoleClaim is where agency systems' (client credentials) tokens
 	// carry their roles, for an issuer that puts them elsewhere than
 	// people's; empty: RoleClaim.
-	SystemRoleClaim string            `json:"system_role_claim,omitempty"`
-	Roles           map[string]string `json:"roles,omitempty"` // claim value → warrantdesk role; empty: identity
-	Scopes          []string          `json:"scopes,omitempty"`
+	SystemRoleClaim string `json:"system_role_claim,omitempty"`
+	// SystemClaim tells agency systems' access tokens from people's: a
+	// claim that only systems' carry ("client_id" at Keycloak), or
+	// "name=value" ("idtyp=app" at Entra ID); empty: a subject equal to
+	// the token's client (client_id, azp or cid), as most providers issue
+	// client-credentials tokens.
+	SystemClaim string            `json:"system_claim,omitempty"`
+	Roles       map[string]string `json:"roles,omitempty"` // claim value → warrantdesk role; empty: identity
+	Scopes      []string          `json:"scopes,omitempty"`
 }
 
 // Default returns the configuration used when nothing is set.

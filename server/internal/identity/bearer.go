@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/warrantdesk/warrantdesk/server/internal/config"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 )
 
@@ -41,7 +42,45 @@ func (s *Service) VerifyBearer(ctx context.Context, raw string) (*Principal, err
 	if err := tok.Claims(&c); err != nil {
 		return nil, errs.Wrap(err, errs.Unauthenticated, msgBadBearer)
 	}
+	// An ID token proves a sign-in to the portal; it never authorises a
+	// call (it carries the nonce of that sign-in; an access token has none).
+	if c.at("nonce") != nil {
+		return nil, errs.E(errs.Unauthenticated, "An ID token is not an access token: agency systems call the API with a client-credentials access token.")
+	}
+	// Which tokens are systems' is read from the token, never learned from
+	// the first one seen: a person's access token is refused here, and no
+	// row is written that could lock that person out of the pages.
+	if !systemToken(&is.cfg, c) {
+		return nil, errs.E(errs.Unauthenticated, "This access token was issued to a person: people use the portal's pages (sign in at /login); agency systems call the API with a client-credentials token.")
+	}
 	return s.principalFor(ctx, s.db, &is.cfg, KindClient, c)
+}
+
+// systemToken reports whether a verified access token is an agency
+// system's (the client-credentials grant) rather than a person's, from
+// the claims the issuer's configuration names: its system_claim ("name"
+// present and not false or empty, or "name=value"), or by default a
+// subject equal to the client the token was issued to (client_id, azp or
+// Okta's cid), which is how client-credentials tokens name their subject
+// at most providers.
+func systemToken(ic *config.Issuer, c claims) bool {
+	if ic.SystemClaim != "" {
+		name, want, valued := strings.Cut(ic.SystemClaim, "=")
+		if valued {
+			return c.str(name) == want
+		}
+		switch v := c.at(name).(type) {
+		case nil:
+			return false
+		case bool:
+			return v
+		case string:
+			return v != ""
+		}
+		return true
+	}
+	sub := c.str("sub")
+	return sub != "" && (sub == c.str("client_id") || sub == c.str("azp") || sub == c.str("cid"))
 }
 
 // unverifiedIssuer reads iss from a JWT's payload without verifying it. It
