@@ -88,6 +88,7 @@ type issuer struct {
 	keys     *keySet               // the issuer's signing keys, cached for a bounded time
 	idToken  *oidc.IDTokenVerifier // aud must contain cfg.ClientID
 	bearer   *oidc.IDTokenVerifier // aud must contain cfg.APIAudience
+	logout   *oidc.IDTokenVerifier // back-channel logout tokens: aud cfg.ClientID, exp optional
 }
 
 // New returns a Service over db for the configured issuers. It does not
@@ -216,6 +217,10 @@ func (s *Service) discover(ctx context.Context, is *issuer) (*issuer, error) {
 	}
 	if is.cfg.ClientID != "" {
 		is.idToken = verifier(is.cfg.ClientID)
+		// A logout token need not expire (OpenID Connect Back-Channel
+		// Logout 1.0, 2.4): BackChannelLogout bounds its age by iat.
+		is.logout = oidc.NewVerifier(is.cfg.URL, is.keys, &oidc.Config{ClientID: is.cfg.ClientID, Now: s.now,
+			SupportedSigningAlgs: algs, SkipExpiryCheck: true})
 	}
 	if is.cfg.APIAudience != "" {
 		is.bearer = verifier(is.cfg.APIAudience)

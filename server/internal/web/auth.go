@@ -226,3 +226,23 @@ func (s *Server) setFlash(c *gin.Context, msg string) {
 	http.SetCookie(c.Writer, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/", MaxAge: 60,
 		HttpOnly: true, Secure: s.secureCookies, SameSite: http.SameSiteLaxMode})
 }
+
+// handleBackChannelLogout handles "POST /auth/backchannel-logout": an
+// issuer says a person signed out there (OpenID Connect Back-Channel
+// Logout 1.0), and their sessions here end. The issuer, not a browser,
+// calls it: no session, no CSRF token; the logout token's signature is
+// the authentication. Answers 200 when done, 400 with an OAuth error when
+// the token is refused (2.8), 503 when the issuer's keys cannot be read.
+func (s *Server) handleBackChannelLogout(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	err := s.identity.BackChannelLogout(c.Request.Context(), c.PostForm("logout_token"))
+	switch errs.CodeOf(err) {
+	case "":
+		c.Status(http.StatusOK)
+	case errs.Invalid:
+		s.log.WarnContext(c.Request.Context(), "back-channel logout refused", "err", errs.Message(err), "request_id", requestID(c))
+		c.JSON(http.StatusBadRequest, gin.H{"error": "invalid_request", "error_description": errs.Message(err)})
+	default:
+		s.renderError(c, err)
+	}
+}

@@ -3,6 +3,8 @@ package web
 import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 )
 
 // routes registers every route of warrantdesk. It is the table of contents:
@@ -42,6 +44,7 @@ func (s *Server) routes() {
 	signin.POST("/login", s.handleLoginStart)
 	signin.GET("/auth/callback", s.handleAuthCallback)
 	signin.POST("/logout", s.requireAuth, s.requireCSRF, s.handleLogout)
+	signin.POST(identity.BackChannelLogoutPath, s.handleBackChannelLogout) // issuers, not browsers
 
 	// Actions that cannot be undone (withdraw, approve, countersign, reject,
 	// suspend) are confirmed: their POST without confirm=yes is answered

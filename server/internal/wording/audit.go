@@ -20,6 +20,7 @@ var auditActions = map[string]string{
 	"audit.view":                  "Read the audit trail",
 	"auth.login":                  "Signed in",
 	"auth.logout":                 "Signed out",
+	"session.backchannel_logout":  "Signed out at their identity provider: their sessions here ended",
 	"agency.seed":                 "Agency set up at installation",
 	"agency.create":               "Agency added",
 	"agency.list":                 "Listed the agencies",
