@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/warrantdesk/warrantdesk/server/internal/audit"
 	"github.com/warrantdesk/warrantdesk/server/internal/config"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 )
@@ -23,37 +24,56 @@ const msgBadBearer = "The access token is not valid. Obtain a new one from your 
 // system, its organisation or agency may not use the API, and Unavailable if
 // the issuer cannot be reached.
 func (s *Service) VerifyBearer(ctx context.Context, raw string) (*Principal, error) {
+	p, actor, err := s.verifyBearer(ctx, raw)
+	if err != nil && errs.CodeOf(err) != errs.Unavailable {
+		// Every refused token is in the audit trail with its reason; an
+		// issuer out of reach is the portal's trouble, not the caller's.
+		return nil, s.tokenRefused(ctx, actor, reasonOf(err, ReasonBadSignature), err)
+	}
+	return p, err
+}
+
+// verifyBearer is VerifyBearer, saying who the token claimed to be (as
+// far as it was read) for the audit trail.
+func (s *Service) verifyBearer(ctx context.Context, raw string) (*Principal, audit.Actor, error) {
+	var actor audit.Actor
 	iss, err := unverifiedIssuer(raw)
 	if err != nil {
-		return nil, errs.Wrap(err, errs.Unauthenticated, msgBadBearer)
+		return nil, actor, errs.Wrap(errors.Join(reason(ReasonNotAToken), err), errs.Unauthenticated, msgBadBearer)
 	}
 	is, ok := s.issuers[iss]
 	if !ok || is.cfg.APIAudience == "" {
-		return nil, errs.E(errs.Unauthenticated, "The access token comes from an issuer this portal does not trust.")
+		return nil, actor, refuse(errs.Unauthenticated, ReasonUnknownIssuer, "The access token comes from an issuer this portal does not trust.")
 	}
+	actor.Issuer = iss
 	if _, err := s.discover(ctx, is); err != nil {
-		return nil, err
+		return nil, actor, err
 	}
 	tok, err := is.bearer.Verify(s.clientContext(ctx), raw)
 	if err != nil {
-		return nil, verifyError(is, err, msgBadBearer)
+		if strings.Contains(err.Error(), "expected audience") {
+			err = errors.Join(reason(ReasonWrongAudience), err)
+		}
+		return nil, actor, verifyError(is, err, msgBadBearer)
 	}
+	actor.Subject = tok.Subject
 	var c claims
 	if err := tok.Claims(&c); err != nil {
-		return nil, errs.Wrap(err, errs.Unauthenticated, msgBadBearer)
+		return nil, actor, errs.Wrap(err, errs.Unauthenticated, msgBadBearer)
 	}
 	// An ID token proves a sign-in to the portal; it never authorises a
 	// call (it carries the nonce of that sign-in; an access token has none).
 	if c.at("nonce") != nil {
-		return nil, errs.E(errs.Unauthenticated, "An ID token is not an access token: agency systems call the API with a client-credentials access token.")
+		return nil, actor, refuse(errs.Unauthenticated, ReasonIDToken, "An ID token is not an access token: agency systems call the API with a client-credentials access token.")
 	}
 	// Which tokens are systems' is read from the token, never learned from
 	// the first one seen: a person's access token is refused here, and no
 	// row is written that could lock that person out of the pages.
 	if !systemToken(&is.cfg, c) {
-		return nil, errs.E(errs.Unauthenticated, "This access token was issued to a person: people use the portal's pages (sign in at /login); agency systems call the API with a client-credentials token.")
+		return nil, actor, refuse(errs.Unauthenticated, ReasonPersonToken, "This access token was issued to a person: people use the portal's pages (sign in at /login); agency systems call the API with a client-credentials token.")
 	}
-	return s.principalFor(ctx, s.db, &is.cfg, KindClient, c)
+	p, err := s.principalFor(ctx, s.db, &is.cfg, KindClient, c)
+	return p, actor, err
 }
 
 // systemToken reports whether a verified access token is an agency

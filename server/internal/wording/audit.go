@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 )
 
@@ -20,6 +21,7 @@ var auditActions = map[string]string{
 	"audit.view":                  "Read the audit trail",
 	"auth.login":                  "Signed in",
 	"auth.logout":                 "Signed out",
+	"auth.token":                  "API access token refused",
 	"session.backchannel_logout":  "Signed out at their identity provider: their sessions here ended",
 	"agency.seed":                 "Agency set up at installation",
 	"agency.create":               "Agency added",
@@ -142,6 +144,25 @@ func AuditDetails(details string, a Audience) []Detail {
 	return out
 }
 
+// refusals say why a sign-in or an access token was refused (the reason
+// codes of package identity and of the sign-in), as an administrator
+// reads them; the code stays beside the words.
+var refusals = map[string]string{
+	identity.ReasonNotAToken:           "Not a token at all",
+	identity.ReasonUnknownIssuer:       "Issued by an identity provider the portal does not trust",
+	identity.ReasonBadSignature:        "Its signature or claims do not verify",
+	identity.ReasonExpired:             "Expired",
+	identity.ReasonWrongAudience:       "Issued for another audience",
+	identity.ReasonIDToken:             "An ID token presented as an access token",
+	identity.ReasonPersonToken:         "A person's access token presented by a system",
+	identity.ReasonNoSubject:           "Names no subject",
+	identity.ReasonNoOrganisation:      "Names no organisation",
+	identity.ReasonUnknownOrganisation: "Organisation not registered",
+	identity.ReasonNoRole:              "No role in the portal",
+	identity.ReasonSuspended:           "The person or their agency is suspended",
+	identity.ReasonKindMismatch:        "A person's identity used as a system's, or the reverse",
+}
+
 func detailsOf(k string, v any, a Audience) []Detail {
 	name, ok := detailNames[k]
 	if !ok {
@@ -164,6 +185,10 @@ func detailsOf(k string, v any, a Audience) []Detail {
 			}
 		case "reason_code":
 			return []Detail{{name, Reason(v)}}
+		case "reason":
+			if w, ok := refusals[v]; ok {
+				return []Detail{{name, w + " (" + v + ")"}}
+			}
 		}
 		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
 			return []Detail{{name, t.UTC().Format("2006-01-02 15:04 UTC")}}
