@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -359,5 +360,23 @@ func TestSecurityHeaders(t *testing.T) {
 		if resp.StatusCode != tc.want || len(b) != 0 || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
 			t.Errorf("HEAD %s: %d with %d body bytes, want %d and none", tc.path, resp.StatusCode, len(b), tc.want)
 		}
+	}
+}
+
+// TestReadyzReportsIssuers: /readyz says whether each trusted identity
+// provider can be reached (the demo's answers), without making a
+// provider's outage the portal's.
+func TestReadyzReportsIssuers(t *testing.T) {
+	base := MustRunMain(t)
+	var ready struct {
+		Status string
+		Checks map[string]string
+	}
+	code, body := httpGet(t, base+"/readyz")
+	if err := json.Unmarshal([]byte(body), &ready); err != nil || code != http.StatusOK {
+		t.Fatalf("/readyz: %d %s", code, body)
+	}
+	if got := ready.Checks["issuer "+base+"/idp"]; ready.Status != "ready" || got != "ok" {
+		t.Errorf("/readyz = %s, want ready with the demo issuer ok", body)
 	}
 }

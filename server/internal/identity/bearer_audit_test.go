@@ -2,9 +2,11 @@ package identity_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/warrantdesk/warrantdesk/server/internal/config"
 	"github.com/warrantdesk/warrantdesk/server/internal/devidp"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
@@ -54,5 +56,17 @@ func TestRefusedTokensAudited(t *testing.T) {
 	}
 	if got := f.count("people", "1 = 1"); got != people {
 		t.Errorf("refused tokens wrote %d people", got-people)
+	}
+}
+
+// TestReachability: /readyz's view of the trusted issuers — the demo
+// provider answers; one that is down is said to be unreachable.
+func TestReachability(t *testing.T) {
+	f := newFixture(t)
+	down := "http://127.0.0.1:1/idp" // nothing listens on port 1
+	svc := f.service(config.Issuer{URL: f.issuer, APIAudience: devidp.APIAudience}, config.Issuer{URL: down, APIAudience: "x"})
+	got := svc.Reachability(f.ctx)
+	if got[f.issuer] != "ok" || !strings.HasPrefix(got[down], "unreachable") {
+		t.Errorf("Reachability = %v, want %s ok and %s unreachable", got, f.issuer, down)
 	}
 }

@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"context"
 	"net/url"
 	"strings"
 
@@ -59,4 +60,25 @@ func normaliseIssuer(raw string) string {
 	}
 	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
 	return strings.TrimRight(u.String(), "/")
+}
+
+// Reachability says, per trusted issuer, whether the portal can read its
+// discovery document and its keys now: "ok", or what is wrong. The keys
+// come from the cache while it is fresh, and are fetched no more often
+// than a token with an unknown kid could make them be.
+func (s *Service) Reachability(ctx context.Context) map[string]string {
+	out := map[string]string{}
+	for _, u := range s.order {
+		is := s.issuers[u]
+		if _, err := s.discover(ctx, is); err != nil {
+			out[u] = "unreachable: its discovery document cannot be read"
+			continue
+		}
+		if _, err := is.keys.keysFor(ctx, ""); err != nil {
+			out[u] = "unreachable: its signing keys cannot be read"
+			continue
+		}
+		out[u] = "ok"
+	}
+	return out
 }

@@ -17,12 +17,21 @@ func (s *Server) handleHealthz(c *gin.Context) {
 
 // handleReadyz handles "GET /readyz": the database answers and its schema is
 // the one this binary expects. A load balancer sends traffic only when ready.
+// It also says whether each trusted identity provider can be reached.
 func (s *Server) handleReadyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
 	checks, ok := map[string]string{"database": "unknown"}, false
 	if s.ready != nil {
 		checks, ok = s.ready(ctx)
+	}
+	// An agency's identity provider out of reach is reported, but does
+	// not take the portal out of the load balancer: everyone else can
+	// still work, and that agency's people are told at sign-in.
+	if s.identity != nil {
+		for u, st := range s.identity.Reachability(ctx) {
+			checks["issuer "+u] = st
+		}
 	}
 	status := http.StatusOK
 	if !ok {
