@@ -380,3 +380,29 @@ func TestReadyzReportsIssuers(t *testing.T) {
 		t.Errorf("/readyz = %s, want ready with the demo issuer ok", body)
 	}
 }
+
+// TestIdentityProvidersPage: an administrator connecting an identity
+// provider sees each trusted issuer checked now — the demo's working, with
+// the URIs to register — and nobody else may look.
+func TestIdentityProvidersPage(t *testing.T) {
+	base := MustRunMain(t)
+	admin := newBrowser(t, base)
+	admin.login("admin@provider.example")
+	resp, page := admin.get("/provider/identity")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/provider/identity as admin: %d", resp.StatusCode)
+	}
+	for _, want := range []string{base + "/idp", "Working", "Discovery", "Signing keys", base + "/auth/callback", base + "/auth/backchannel-logout", "Riverside Police Department"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the identity providers page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "Needs attention") {
+		t.Errorf("the demo issuer needs attention:\n%s", page)
+	}
+	reviewer := newBrowser(t, base)
+	reviewer.login("reviewer@provider.example")
+	if resp, _ := reviewer.get("/provider/identity"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("/provider/identity as a reviewer: %d, want 403", resp.StatusCode)
+	}
+}

@@ -56,6 +56,21 @@ func (s *Service) Agencies(ctx context.Context, actor *identity.Principal) ([]ag
 	return out, err
 }
 
+// IdentityProviders checks every trusted issuer for the administrator
+// connecting one (identity.Service.Inspect). Returns Forbidden for
+// non-admins.
+func (s *Service) IdentityProviders(ctx context.Context, actor *identity.Principal) ([]identity.IssuerReport, error) {
+	if err := audit.Run(ctx, s.DB, func(tx *gorm.DB) error {
+		return s.authorize(ctx, actor, "identity.inspect", "issuer", "")
+	}); err != nil {
+		return nil, err
+	}
+	if s.Identity == nil {
+		return nil, errs.E(errs.Unavailable, "Identity providers are not configured on this server.")
+	}
+	return s.Identity.Inspect(ctx), nil
+}
+
 // CreateAgency onboards an agency. Returns Invalid, Conflict or Forbidden.
 func (s *Service) CreateAgency(ctx context.Context, actor *identity.Principal, a agency.Agency) (*agency.Agency, error) {
 	a.ID, a.Status = "", agency.StatusActive

@@ -116,3 +116,34 @@ func (s *Server) adminFailed(c *gin.Context, err error) {
 	}
 	s.renderError(c, err)
 }
+
+type identityPage struct {
+	Page
+	Reports  []identity.IssuerReport
+	Agencies map[string][]apiAgency // by issuer URL
+	Callback string
+	Logout   string
+}
+
+// handleIdentityPage handles "GET /provider/identity": connect an
+// identity provider — what each trusted issuer publishes, checked now, the
+// agencies that sign in with it, and what to register at the provider.
+func (s *Server) handleIdentityPage(c *gin.Context) {
+	ctx, actor := c.Request.Context(), principal(c).Principal
+	reports, err := s.admin.IdentityProviders(ctx, actor)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	list, err := s.admin.Agencies(ctx, actor)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	p := identityPage{Page: s.page(c, "Identity providers"), Reports: reports, Agencies: map[string][]apiAgency{},
+		Callback: s.cfg.BaseURL + identity.CallbackPath, Logout: s.cfg.BaseURL + identity.BackChannelLogoutPath}
+	for _, a := range list {
+		p.Agencies[a.Issuer] = append(p.Agencies[a.Issuer], toAPIAgency(a))
+	}
+	s.html(c, http.StatusOK, "provider_identity", p)
+}

@@ -82,6 +82,7 @@ func (s *Server) routes() {
 	provider.GET("/requests/:id/review", s.handleReviewPage)
 	provider.POST("/requests/:id/review", s.handleReviewDecision)
 	provider.GET("/agencies", s.handleAgenciesPage)
+	provider.GET("/identity", s.handleIdentityPage)
 	provider.POST("/agencies", s.handleAgencyCreatePage)
 	provider.POST("/agencies/:id/status", s.handleAgencyStatusPage)
 	provider.POST("/people/:id/status", s.handlePersonStatusPage)

@@ -26,6 +26,7 @@ var auditActions = map[string]string{
 	"agency.seed":                 "Agency set up at installation",
 	"agency.create":               "Agency added",
 	"agency.list":                 "Listed the agencies",
+	"identity.inspect":            "Checked the identity providers",
 	"agency.manage":               "Managed agencies and their people",
 	"agency.suspend":              "Agency suspended",
 	"agency.activate":             "Agency reinstated",
