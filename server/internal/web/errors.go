@@ -27,6 +27,7 @@ var statuses = map[errs.Code]int{
 	errs.Internal:            http.StatusInternalServerError,
 	codeMethodNotAllowed:     http.StatusMethodNotAllowed,
 	codePreconditionRequired: http.StatusPreconditionRequired,
+	codeMalformedJSON:        http.StatusBadRequest,
 }
 
 var titles = map[errs.Code]string{
@@ -44,6 +45,7 @@ var titles = map[errs.Code]string{
 	errs.Internal:            "Internal error",
 	codeMethodNotAllowed:     "Method not allowed",
 	codePreconditionRequired: "Precondition required",
+	codeMalformedJSON:        "Malformed JSON",
 }
 
 // A problem is an RFC 9457 problem document.
