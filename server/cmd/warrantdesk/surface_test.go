@@ -2,10 +2,20 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"database/sql"
 	"encoding/json"
+	"io"
+	"net"
 	"net/http"
+	"net/url"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/dbtest"
 )
 
 // rawCall sends body as it is (not marshalled) with the client's token, and
@@ -69,4 +79,159 @@ func TestAPIMalformedJSON(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDatabaseOutage: while the database cannot be reached the API and the
+// pages answer 503 with Retry-After (not 500), and the portal recovers by
+// itself when the database is back. On PostgreSQL the server reaches its
+// database through a TCP proxy the test stops and starts again (the port
+// refuses connections meanwhile); on SQLite another process holds the
+// file's write lock past the busy timeout.
+func TestDatabaseOutage(t *testing.T) {
+	var down, up func()
+	var base string
+	if dbtestPostgres() {
+		u, err := url.Parse(dbtest.PostgresURL(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := startTCPProxy(t, u.Host)
+		u.Host = p.addr
+		base = MustRunMain(t, "WARRANTDESK_DATABASE_URL="+u.String())
+		down, up = p.stop, p.start
+	} else {
+		path := filepath.Join(t.TempDir(), "warrantdesk.db")
+		base = MustRunMain(t, "WARRANTDESK_DATABASE_URL="+path)
+		var unlock func()
+		down = func() { unlock = holdSQLiteWriteLock(t, path) }
+		up = func() { unlock() }
+	}
+	riverside := newAPIClient(t, base, "riverside-pd-cms", "riverside-demo-secret")
+	officer := newBrowser(t, base)
+	officer.login("officer@riverside-pd.example")
+	if code, _, _ := riverside.rawCall(http.MethodPost, "/api/v1/requests", "application/json", []byte(mustJSON(subpoena))); code != http.StatusCreated {
+		t.Fatalf("before the outage: create answered %d", code)
+	}
+
+	down()
+	// A write: SQLite's readers are not blocked by a writer (WAL), so the
+	// outage shows on a write there; on PostgreSQL everything fails.
+	code, p, h := riverside.rawCall(http.MethodPost, "/api/v1/requests", "application/json", []byte(mustJSON(subpoena)))
+	if code != http.StatusServiceUnavailable || h.Get("Retry-After") != "5" || p.Type != "https://warrantdesk.example/problems/unavailable" {
+		t.Errorf("API during the outage: %d, Retry-After %q, %+v; want 503 with Retry-After 5", code, h.Get("Retry-After"), p)
+	}
+	if dbtestPostgres() {
+		resp, page := officer.get("/agency")
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "5" || !strings.Contains(page, "database is not answering") {
+			t.Errorf("page during the outage: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
+		if code, body := httpGet(t, base+"/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "unreachable") {
+			t.Errorf("/readyz during the outage: %d %s", code, body)
+		}
+	}
+	up()
+
+	deadline := time.Now().Add(patience)
+	for {
+		code, p, _ := riverside.rawCall(http.MethodPost, "/api/v1/requests", "application/json", []byte(mustJSON(subpoena)))
+		if code == http.StatusCreated {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the outage: create still answers %d %+v", code, p)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if resp, _ := officer.get("/agency"); resp.StatusCode != http.StatusOK {
+		t.Errorf("page after the outage: %d", resp.StatusCode)
+	}
+}
+
+// holdSQLiteWriteLock takes the write lock of the SQLite file at path, as
+// another process (a backup, a migration) would, and returns what lets it
+// go.
+func holdSQLiteWriteLock(t *testing.T, path string) func() {
+	t.Helper()
+	ctx := context.Background()
+	s, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := s.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		conn.ExecContext(ctx, "ROLLBACK")
+		conn.Close()
+		s.Close()
+	}
+}
+
+// A tcpProxy forwards a local port to a database server; stop closes the
+// port and every connection through it, start opens the same port again.
+type tcpProxy struct {
+	t        *testing.T
+	addr     string
+	upstream string
+	mu       sync.Mutex
+	l        net.Listener
+	conns    map[net.Conn]bool
+}
+
+func startTCPProxy(t *testing.T, upstream string) *tcpProxy {
+	p := &tcpProxy{t: t, addr: "127.0.0.1:0", upstream: upstream, conns: map[net.Conn]bool{}}
+	p.start()
+	t.Cleanup(p.stop)
+	return p
+}
+
+func (p *tcpProxy) start() {
+	p.t.Helper()
+	l, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.mu.Lock()
+	p.l, p.addr = l, l.Addr().String()
+	p.mu.Unlock()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go p.forward(c)
+		}
+	}()
+}
+
+func (p *tcpProxy) forward(c net.Conn) {
+	u, err := net.Dial("tcp", p.upstream)
+	if err != nil {
+		c.Close()
+		return
+	}
+	p.mu.Lock()
+	p.conns[c], p.conns[u] = true, true
+	p.mu.Unlock()
+	go func() { io.Copy(u, c); u.Close() }()
+	io.Copy(c, u)
+	c.Close()
+}
+
+func (p *tcpProxy) stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.l != nil {
+		p.l.Close()
+		p.l = nil
+	}
+	for c := range p.conns {
+		c.Close()
+	}
+	p.conns = map[net.Conn]bool{}
 }

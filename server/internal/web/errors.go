@@ -4,12 +4,19 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/warrantdesk/warrantdesk/server/internal/db"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 )
+
+// databaseRetryAfter is what Retry-After says when the database is down: long
+// enough for a failover or a restart, short enough that nobody gives up.
+const databaseRetryAfter = 5 * time.Second
 
 // statuses maps error codes to HTTP statuses; anything unknown is a 500.
 var statuses = map[errs.Code]int{
@@ -71,6 +78,13 @@ func (s *Server) renderError(c *gin.Context, err error) {
 	if errors.Is(err, context.Canceled) {
 		c.AbortWithStatus(499) // the client went away; nobody reads this
 		return
+	}
+	if code == errs.Internal && db.Unavailable(err) {
+		// An outage, not a bug: the request was sound and may succeed
+		// shortly, so clients and load balancers are told when to retry.
+		err = errs.Wrap(err, errs.Unavailable, "The database is not answering. Try again in a moment.")
+		code = errs.Unavailable
+		c.Header("Retry-After", strconv.Itoa(int(databaseRetryAfter.Seconds())))
 	}
 	status, ok := statuses[code]
 	if !ok {
