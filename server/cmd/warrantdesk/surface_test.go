@@ -235,3 +235,45 @@ func (p *tcpProxy) stop() {
 	}
 	p.conns = map[net.Conn]bool{}
 }
+
+// TestUploadIsAlwaysPDF: an order uploaded under another type's name is
+// stored, listed and served as .pdf, to agency systems and to people.
+func TestUploadIsAlwaysPDF(t *testing.T) {
+	base := MustRunMain(t)
+	riverside := newAPIClient(t, base, "riverside-pd-cms", "riverside-demo-secret")
+	var r apiReq
+	if code := riverside.call(http.MethodPost, "/api/v1/requests", subpoena, &r); code != http.StatusCreated {
+		t.Fatalf("create: %d", code)
+	}
+	code, body := riverside.upload("/api/v1/requests/"+r.ID+"/documents", `C:\orders\court order.html`, minimalPDF())
+	if code != http.StatusCreated {
+		t.Fatalf("upload: %d %s", code, body)
+	}
+	var doc struct{ ID, Filename, URL string }
+	if err := json.Unmarshal([]byte(body), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Filename != "court order.pdf" {
+		t.Errorf("stored as %q, want %q", doc.Filename, "court order.pdf")
+	}
+	wantCD := `attachment; filename="court order.pdf"`
+
+	req, _ := http.NewRequest(http.MethodGet, base+doc.URL, nil)
+	req.Header.Set("Authorization", "Bearer "+riverside.token)
+	resp, err := riverside.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Disposition") != wantCD || resp.Header.Get("Content-Type") != "application/pdf" {
+		t.Errorf("API download: %d, Content-Disposition %q, Content-Type %q; want %s", resp.StatusCode,
+			resp.Header.Get("Content-Disposition"), resp.Header.Get("Content-Type"), wantCD)
+	}
+
+	officer := newBrowser(t, base)
+	officer.login("officer@riverside-pd.example")
+	resp, _ = officer.get("/agency/requests/" + r.ID + "/documents/" + doc.ID)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Disposition") != wantCD {
+		t.Errorf("page download: %d, Content-Disposition %q; want %s", resp.StatusCode, resp.Header.Get("Content-Disposition"), wantCD)
+	}
+}

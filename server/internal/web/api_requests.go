@@ -207,7 +207,7 @@ func (s *Server) handleDocumentDownload(c *gin.Context) {
 		return
 	}
 	defer rc.Close()
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": doc.Filename}))
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": doc.DownloadName()}))
 	c.Header("Content-Security-Policy", "default-src 'none'; sandbox")
 	c.Header("Digest", "sha-256="+doc.SHA256)
 	c.DataFromReader(http.StatusOK, doc.Size, "application/pdf", rc, nil)
