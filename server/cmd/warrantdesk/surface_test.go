@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -275,5 +276,24 @@ func TestUploadIsAlwaysPDF(t *testing.T) {
 	resp, _ = officer.get("/agency/requests/" + r.ID + "/documents/" + doc.ID)
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Disposition") != wantCD {
 		t.Errorf("page download: %d, Content-Disposition %q; want %s", resp.StatusCode, resp.Header.Get("Content-Disposition"), wantCD)
+	}
+}
+
+// TestSQLiteFilePrivate: serve creates its SQLite database, with the WAL
+// beside it, readable by its own user only.
+func TestSQLiteFilePrivate(t *testing.T) {
+	if dbtestPostgres() {
+		t.Skip("SQLite only")
+	}
+	path := filepath.Join(t.TempDir(), "new", "warrantdesk.db")
+	MustRunMain(t, "WARRANTDESK_DATABASE_URL="+path)
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s is %v, want -rw-------", filepath.Base(name), fi.Mode())
+		}
 	}
 }
