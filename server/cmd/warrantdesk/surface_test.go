@@ -297,3 +297,56 @@ func TestSQLiteFilePrivate(t *testing.T) {
 		}
 	}
 }
+
+// TestPagesNeedASession: an agency system's bearer token (or any bearer
+// token) opens no page: the agency's and the provider's pages answer 401,
+// without a redirect to a sign-in form it cannot use, while the same token
+// keeps working on the API, and people keep their pages and the API.
+func TestPagesNeedASession(t *testing.T) {
+	base := MustRunMain(t)
+	riverside := newAPIClient(t, base, "riverside-pd-cms", "riverside-demo-secret")
+	r := fileRequest(t, riverside)
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	send := func(method, path, token string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		if method == http.MethodPost {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		resp, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	for _, tc := range []struct{ method, path, token string }{
+		{http.MethodGet, "/agency", riverside.token},
+		{http.MethodGet, "/agency/requests/" + r.ID, riverside.token},
+		{http.MethodPost, "/agency/requests/" + r.ID + "/withdraw", riverside.token},
+		{http.MethodGet, "/provider", riverside.token},
+		{http.MethodGet, "/provider/queue", riverside.token},
+		{http.MethodGet, "/agency", "not-a-token"},
+	} {
+		if resp := send(tc.method, tc.path, tc.token); resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s %s with a bearer token: %d (Location %q), want 401", tc.method, tc.path, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	if resp := send(http.MethodGet, "/api/v1/requests/"+r.ID, riverside.token); resp.StatusCode != http.StatusOK {
+		t.Errorf("the API with the same token: %d", resp.StatusCode)
+	}
+
+	officer := newBrowser(t, base)
+	officer.login("officer@riverside-pd.example")
+	if resp, _ := officer.get("/agency/requests/" + r.ID); resp.StatusCode != http.StatusOK {
+		t.Errorf("the page with a session: %d", resp.StatusCode)
+	}
+	if code := officer.api(http.MethodGet, "/api/v1/requests/"+r.ID, nil, nil); code != http.StatusOK {
+		t.Errorf("the API with a session: %d", code)
+	}
+	anonymous := newBrowser(t, base)
+	if resp, _ := anonymous.get("/agency"); resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/idp/login" && !strings.HasPrefix(resp.Request.URL.Path, "/login") {
+		t.Errorf("anonymous: ended at %s with %d, want the sign-in", resp.Request.URL, resp.StatusCode)
+	}
+}

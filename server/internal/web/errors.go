@@ -116,7 +116,9 @@ func (s *Server) renderError(c *gin.Context, err error) {
 		c.Abort()
 		return
 	}
-	if status == http.StatusUnauthorized {
+	// A person is sent to sign in; a caller that sent a bearer token is a
+	// program, for which a sign-in form means nothing: it gets the 401.
+	if status == http.StatusUnauthorized && c.GetHeader("Authorization") == "" {
 		c.Redirect(http.StatusSeeOther, "/login?return_to="+safeReturnTo(c.Request.URL.RequestURI()))
 		c.Abort()
 		return
