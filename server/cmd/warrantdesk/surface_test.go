@@ -350,3 +350,51 @@ func TestPagesNeedASession(t *testing.T) {
 		t.Errorf("anonymous: ended at %s with %d, want the sign-in", resp.Request.URL, resp.StatusCode)
 	}
 }
+
+// TestMetricsNeedTheirToken: with WARRANTDESK_METRICS_TOKEN_FILE set, serve
+// answers /metrics to that bearer token only; the demo without one keeps
+// /metrics open.
+func TestMetricsNeedTheirToken(t *testing.T) {
+	get := func(base, token string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	const token = "9c1e0f3a7b2d4e6f8091a2b3c4d5e6f7"
+	file := filepath.Join(t.TempDir(), "metrics-token")
+	if err := os.WriteFile(file, []byte(token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := MustRunMain(t, "WARRANTDESK_METRICS_TOKEN_FILE="+file)
+	httpGet(t, base+"/guide") // something to count
+	for _, tc := range []struct {
+		desc, token string
+		want        int
+	}{
+		{"no token", "", http.StatusUnauthorized},
+		{"a wrong token", strings.Repeat("x", len(token)), http.StatusUnauthorized},
+		{"the token", token, http.StatusOK},
+	} {
+		code, body := get(base, tc.token)
+		if code != tc.want {
+			t.Errorf("%s: %d, want %d", tc.desc, code, tc.want)
+		}
+		if counted := strings.Contains(body, "warrantdesk_http_requests_total"); counted != (tc.want == http.StatusOK) {
+			t.Errorf("%s: metrics in the answer: %v", tc.desc, counted)
+		}
+	}
+
+	open := MustRunMain(t)
+	if code, body := get(open, ""); code != http.StatusOK || !strings.Contains(body, "go_goroutines") {
+		t.Errorf("the demo without a token: %d", code)
+	}
+}

@@ -13,10 +13,11 @@ func (s *Server) routes() {
 	r.NoRoute(s.handleNotFound)
 	r.NoMethod(s.handleMethodNotAllowed)
 
-	// Operations: no authentication, no session lookup.
+	// Operations: no session lookup; /metrics asks for its own token
+	// (metricsAccess).
 	r.GET("/healthz", s.handleHealthz)
 	r.GET("/readyz", s.handleReadyz)
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
+	r.GET("/metrics", s.metricsAccess, gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
 	r.GET("/static/:hash/*path", s.handleStatic)
 
 	// The embedded demo OpenID Provider (only with --demo). It has its own
