@@ -124,18 +124,6 @@ func (s *Server) handleLogout(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, dest)
 }
 
-// requireSession keeps pages for people signed in with a browser session.
-// A bearer token, an agency system's or anyone's, is for /api/v1 and gets
-// 401 here: pages, their forms, CSRF defence and confirmations are built
-// for a person at a browser, not for a token that may act unattended.
-func (s *Server) requireSession(c *gin.Context) {
-	if a, ok := authFrom(c); ok && a.Bearer {
-		s.renderError(c, errs.E(errs.Unauthenticated, "These pages are for people signed in with a browser. Agency systems use the API at /api/v1."))
-		return
-	}
-	c.Next()
-}
-
 func (s *Server) clearSessionCookie(c *gin.Context) {
 	http.SetCookie(c.Writer, &http.Cookie{Name: s.sessionCookie, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: s.secureCookies, SameSite: http.SameSiteLaxMode})
@@ -159,4 +147,16 @@ func (s *Server) homeFor(c *gin.Context, p *identity.Principal) string {
 func (s *Server) setFlash(c *gin.Context, msg string) {
 	http.SetCookie(c.Writer, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/", MaxAge: 60,
 		HttpOnly: true, Secure: s.secureCookies, SameSite: http.SameSiteLaxMode})
+}
+
+// requireSession keeps pages for people signed in with a browser session.
+// A bearer token, an agency system's or anyone's, is for /api/v1 and gets
+// 401 here: pages, their forms, CSRF defence and confirmations are built
+// for a person at a browser, not for a token that may act unattended.
+func (s *Server) requireSession(c *gin.Context) {
+	if a, ok := authFrom(c); ok && a.Bearer {
+		s.renderError(c, errs.E(errs.Unauthenticated, "These pages are for people signed in with a browser. Agency systems use the API at /api/v1."))
+		return
+	}
+	c.Next()
 }
