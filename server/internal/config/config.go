@@ -73,6 +73,9 @@ type Config struct {
 	// DemoHistory is how many past requests `serve --demo` files when its
 	// database holds none (0: none).
 	DemoHistory int
+	// MetricsToken is the bearer token /metrics asks scrapers for. Empty,
+	// /metrics is open with --demo and closed otherwise.
+	MetricsToken string
 
 	// BaseURLDerived says BaseURL was not set but derived from Addr, so a
 	// server listening on port 0 may replace it with the port it got.
@@ -334,6 +337,7 @@ func (c *Config) options() []option {
 		opt(option{env: "WARRANTDESK_JOB_POLL_INTERVAL", usage: "how often idle workers look for due jobs"}, duration(&c.Jobs.PollInterval)),
 		opt(option{env: "WARRANTDESK_JOB_RESCUE_AFTER", usage: "when a running job of a dead process is run again"}, duration(&c.Jobs.RescueAfter)),
 		opt(option{env: "WARRANTDESK_DEMO_HISTORY", usage: "past requests `serve --demo` files on an empty database, then publishing each ended half-year's report; 0: none"}, count(&c.DemoHistory)),
+		opt(option{env: "WARRANTDESK_METRICS_TOKEN", def: "none (/metrics open with --demo, closed otherwise)", usage: "bearer token Prometheus scrapes /metrics with (at least 16 characters)", secret: true}, str(&c.MetricsToken)),
 	}
 }
 
@@ -467,6 +471,9 @@ func (c Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		p = append(p, fmt.Sprintf("--log-level %q: use debug, info, warn or error", c.LogLevel))
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		p = append(p, "WARRANTDESK_METRICS_TOKEN is shorter than 16 characters: use a random token, such as `openssl rand -hex 32`")
 	}
 	if c.MaxBodyBytes < 1024 {
 		p = append(p, "WARRANTDESK_MAX_BODY must be at least 1KiB")

@@ -117,7 +117,25 @@ func sqliteDSN(url string) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return "", fmt.Errorf("create the database directory: %w", err)
 	}
+	if err := createPrivate(path); err != nil {
+		return "", err
+	}
 	return "file:" + path + "?_pragma=journal_mode(WAL)&" + pragmas, nil
+}
+
+// createPrivate creates the SQLite file, if it does not exist yet, readable
+// and writable by this user only (0600): it holds every request, person and
+// audit event. SQLite gives the -wal and -shm files it creates beside it the
+// database file's permissions, so they are private too.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("create the database file: %w", err)
+	}
+	return f.Close()
 }
 
 // Close closes the connection pool.

@@ -280,7 +280,10 @@ func (s *Service) OpenDocument(ctx context.Context, actor *identity.Principal, i
 // sanitizeFilename makes an uploaded file name safe to display and to put
 // in a Content-Disposition header: the last path element only, NFC, no
 // control, formatting or bidirectional-override characters, no quotes or
-// backslashes, no leading dots, at most maxFilename characters.
+// backslashes, no leading dots, at most maxFilename characters. Whatever the
+// file was called, the name ends in .pdf, the only type accepted: a name
+// such as "order.html" or "invoice.exe" would tell a browser or a desktop
+// to open the bytes as something they are not.
 func sanitizeFilename(name string) string {
 	name = strings.ToValidUTF8(name, "")
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
@@ -299,16 +302,40 @@ func sanitizeFilename(name string) string {
 		return r
 	}, name)
 	name = strings.TrimLeft(strings.TrimSpace(name), ".")
-	name = strings.TrimSpace(name)
-	if utf8.RuneCountInString(name) > maxFilename {
-		ext := ""
-		if i := strings.LastIndexByte(name, '.'); i >= 0 && len(name)-i <= 10 {
-			ext = name[i:]
-		}
-		name = string([]rune(name)[:maxFilename-utf8.RuneCountInString(ext)]) + ext
+	base := strings.TrimSpace(stripExtension(name))
+	for strings.HasSuffix(strings.ToLower(base), ".pdf") {
+		base = strings.TrimSpace(base[:len(base)-len(".pdf")])
 	}
-	if name == "" {
-		return "document.pdf"
+	base = strings.TrimRight(base, ". ")
+	if base == "" {
+		base = "document"
 	}
-	return name
+	if utf8.RuneCountInString(base) > maxFilename-len(".pdf") {
+		base = string([]rune(base)[:maxFilename-len(".pdf")])
+	}
+	return base + ".pdf"
 }
+
+// stripExtension removes a file name's extension: a final dot followed by
+// one to ten letters or digits ("order.docx", not "Order v1.2 final").
+func stripExtension(name string) string {
+	i := strings.LastIndexByte(name, '.')
+	if i <= 0 {
+		return name
+	}
+	ext := name[i+1:]
+	if ext == "" || utf8.RuneCountInString(ext) > 10 {
+		return name
+	}
+	for _, r := range ext {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			return name
+		}
+	}
+	return name[:i]
+}
+
+// DownloadName is the name the document is served under: its stored name,
+// sanitised and ending in .pdf also where it was stored before uploads
+// were renamed.
+func (d *Document) DownloadName() string { return sanitizeFilename(d.Filename) }

@@ -125,22 +125,39 @@ func TestSanitizeFilename(t *testing.T) {
 		want string
 	}{
 		{desc: "plain", in: "order.pdf", want: "order.pdf"},
-		{desc: "unix path", in: "../../etc/passwd", want: "passwd"},
+		{desc: "unix path", in: "../../etc/passwd", want: "passwd.pdf"},
 		{desc: "windows path", in: `C:\Users\officer\Signed Order.pdf`, want: "Signed Order.pdf"},
 		{desc: "hidden", in: ".order.pdf", want: "order.pdf"},
 		{desc: "quotes", in: `a"b.pdf`, want: "a_b.pdf"},
 		{desc: "control characters", in: "a\r\nb\x00.pdf", want: "ab.pdf"},
-		{desc: "bidi override", in: "invoice\u202Efdp.exe", want: "invoicefdp.exe"},
+		{desc: "bidi override", in: "invoice\u202Efdp.exe", want: "invoicefdp.pdf"},
 		{desc: "zero-width joiner", in: "or\u200Dder.pdf", want: "order.pdf"},
 		{desc: "invalid UTF-8", in: "a\xffb.pdf", want: "ab.pdf"},
 		{desc: "empty", in: "", want: "document.pdf"},
 		{desc: "only dots", in: "...", want: "document.pdf"},
 		{desc: "long", in: strings.Repeat("x", 300) + ".pdf", want: strings.Repeat("x", 196) + ".pdf"},
 		{desc: "NFC", in: "Beschlu\u0308sse.pdf", want: "Beschlüsse.pdf"},
+		{desc: "another type", in: "order.html", want: "order.pdf"},
+		{desc: "an executable", in: "order.exe", want: "order.pdf"},
+		{desc: "no extension", in: "Signed order", want: "Signed order.pdf"},
+		{desc: "upper case", in: "ORDER.PDF", want: "ORDER.pdf"},
+		{desc: "a PDF in disguise", in: "order.pdf.exe", want: "order.pdf"},
+		{desc: "twice", in: "order.pdf.pdf", want: "order.pdf"},
+		{desc: "a dot that is no extension", in: "Order v1.2 final", want: "Order v1.2 final.pdf"},
+		{desc: "an extension with a space", in: "order. exe", want: "order. exe.pdf"},
+		{desc: "only an extension", in: ".exe", want: "exe.pdf"},
+		{desc: "trailing dots", in: "order...", want: "order.pdf"},
+		{desc: "long without extension", in: strings.Repeat("y", 300), want: strings.Repeat("y", 196) + ".pdf"},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			if got := sanitizeFilename(tc.in); got != tc.want {
 				t.Errorf("sanitizeFilename(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+			if got := (&Document{Filename: tc.in}).DownloadName(); got != tc.want {
+				t.Errorf("DownloadName of a document stored as %q = %q, want %q", tc.in, got, tc.want)
+			}
+			if again := sanitizeFilename(tc.want); again != tc.want {
+				t.Errorf("sanitizeFilename(%q) = %q: not stable", tc.want, again)
 			}
 		})
 	}

@@ -26,7 +26,9 @@ func principal(c *gin.Context) *auth {
 	return a
 }
 
-// readJSON reads a JSON body within the size limit.
+// readJSON reads a JSON body within the size limit and refuses, as 400,
+// one that is not JSON a parser can be trusted with (checkJSON). An empty
+// body is left to the caller: some operations take none.
 func readJSON(c *gin.Context) ([]byte, error) {
 	if ct := c.ContentType(); ct != "application/json" && ct != "application/merge-patch+json" {
 		return nil, errs.E(errs.Unsupported, "Send the body as application/json.")
@@ -38,6 +40,12 @@ func readJSON(c *gin.Context) ([]byte, error) {
 			return nil, errs.E(errs.TooLarge, "The request body is larger than %d bytes.", tooBig.Limit)
 		}
 		return nil, errs.Wrap(err, errs.Invalid, "The request body could not be read.")
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return b, nil
+	}
+	if err := checkJSON(b); err != nil {
+		return nil, err
 	}
 	return b, nil
 }
@@ -199,7 +207,7 @@ func (s *Server) handleDocumentDownload(c *gin.Context) {
 		return
 	}
 	defer rc.Close()
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": doc.Filename}))
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": doc.DownloadName()}))
 	c.Header("Content-Security-Policy", "default-src 'none'; sandbox")
 	c.Header("Digest", "sha-256="+doc.SHA256)
 	c.DataFromReader(http.StatusOK, doc.Size, "application/pdf", rc, nil)

@@ -246,3 +246,15 @@ func (s *Server) handleBackChannelLogout(c *gin.Context) {
 		s.renderError(c, err)
 	}
 }
+
+// requireSession keeps pages for people signed in with a browser session.
+// A bearer token, an agency system's or anyone's, is for /api/v1 and gets
+// 401 here: pages, their forms, CSRF defence and confirmations are built
+// for a person at a browser, not for a token that may act unattended.
+func (s *Server) requireSession(c *gin.Context) {
+	if a, ok := authFrom(c); ok && a.Bearer {
+		s.renderError(c, errs.E(errs.Unauthenticated, "These pages are for people signed in with a browser. Agency systems use the API at /api/v1."))
+		return
+	}
+	c.Next()
+}

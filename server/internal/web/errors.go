@@ -4,12 +4,19 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/warrantdesk/warrantdesk/server/internal/db"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 )
+
+// databaseRetryAfter is what Retry-After says when the database is down: long
+// enough for a failover or a restart, short enough that nobody gives up.
+const databaseRetryAfter = 5 * time.Second
 
 // statuses maps error codes to HTTP statuses; anything unknown is a 500.
 var statuses = map[errs.Code]int{
@@ -27,6 +34,7 @@ var statuses = map[errs.Code]int{
 	errs.Internal:            http.StatusInternalServerError,
 	codeMethodNotAllowed:     http.StatusMethodNotAllowed,
 	codePreconditionRequired: http.StatusPreconditionRequired,
+	codeMalformedJSON:        http.StatusBadRequest,
 }
 
 var titles = map[errs.Code]string{
@@ -44,6 +52,7 @@ var titles = map[errs.Code]string{
 	errs.Internal:            "Internal error",
 	codeMethodNotAllowed:     "Method not allowed",
 	codePreconditionRequired: "Precondition required",
+	codeMalformedJSON:        "Malformed JSON",
 }
 
 // A problem is an RFC 9457 problem document.
@@ -69,6 +78,13 @@ func (s *Server) renderError(c *gin.Context, err error) {
 	if errors.Is(err, context.Canceled) {
 		c.AbortWithStatus(499) // the client went away; nobody reads this
 		return
+	}
+	if code == errs.Internal && db.Unavailable(err) {
+		// An outage, not a bug: the request was sound and may succeed
+		// shortly, so clients and load balancers are told when to retry.
+		err = errs.Wrap(err, errs.Unavailable, "The database is not answering. Try again in a moment.")
+		code = errs.Unavailable
+		c.Header("Retry-After", strconv.Itoa(int(databaseRetryAfter.Seconds())))
 	}
 	status, ok := statuses[code]
 	if !ok {
@@ -100,7 +116,9 @@ func (s *Server) renderError(c *gin.Context, err error) {
 		c.Abort()
 		return
 	}
-	if status == http.StatusUnauthorized {
+	// A person is sent to sign in; a caller that sent a bearer token is a
+	// program, for which a sign-in form means nothing: it gets the 401.
+	if status == http.StatusUnauthorized && c.GetHeader("Authorization") == "" {
 		c.Redirect(http.StatusSeeOther, "/login?return_to="+safeReturnTo(c.Request.URL.RequestURI()))
 		c.Abort()
 		return

@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
@@ -299,6 +300,34 @@ func (s *Server) rateLimit(rl *rateLimiter) gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+// metricsAccess guards /metrics, whose request counts by route and status
+// tell an outsider how the portal is used. With WARRANTDESK_METRICS_TOKEN
+// set a scraper sends it as a bearer token; without one /metrics is open
+// with --demo only, and closed otherwise.
+func (s *Server) metricsAccess(c *gin.Context) {
+	want := s.cfg.MetricsToken
+	if want == "" {
+		if s.cfg.Demo {
+			c.Next()
+			return
+		}
+		c.String(http.StatusForbidden, "/metrics is closed: set WARRANTDESK_METRICS_TOKEN and scrape with it as a bearer token.\n")
+		c.Abort()
+		return
+	}
+	scheme, got, _ := strings.Cut(c.GetHeader("Authorization"), " ")
+	// Compared as hashes, so that the time taken says nothing of the
+	// token's length either.
+	g, w := sha256.Sum256([]byte(strings.TrimSpace(got))), sha256.Sum256([]byte(want))
+	if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(g[:], w[:]) != 1 {
+		c.Header("WWW-Authenticate", `Bearer realm="metrics"`)
+		c.String(http.StatusUnauthorized, "Send the metrics token as Authorization: Bearer <token>.\n")
+		c.Abort()
+		return
+	}
+	c.Next()
 }
 
 type metrics struct {

@@ -15,10 +15,11 @@ func (s *Server) routes() {
 	r.NoRoute(s.handleNotFound)
 	r.NoMethod(s.handleMethodNotAllowed)
 
-	// Operations: no authentication, no session lookup.
+	// Operations: no session lookup; /metrics asks for its own token
+	// (metricsAccess).
 	r.GET("/healthz", s.handleHealthz)
 	r.GET("/readyz", s.handleReadyz)
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
+	r.GET("/metrics", s.metricsAccess, gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
 	r.GET("/static/:hash/*path", s.handleStatic)
 
 	// The embedded demo OpenID Provider (only with --demo). It has its own
@@ -52,8 +53,9 @@ func (s *Server) routes() {
 	// with confirm=yes (pages_confirm.go). No confirmation is a GET: what
 	// was typed never travels in a URL.
 
-	// Agency pages: officers and supervisors of the signed-in agency.
-	agency := app.Group("/agency", s.requireAuth, s.requireAgencyMember, s.requireCSRF, noStore)
+	// Agency pages: officers and supervisors of the signed-in agency, with
+	// a browser session (requireSession: bearer tokens are for the API).
+	agency := app.Group("/agency", s.requireSession, s.requireAuth, s.requireAgencyMember, s.requireCSRF, noStore)
 	agency.GET("", s.handleAgencyDashboard)
 	agency.GET("/requests/new", s.handleRequestNew)
 	agency.POST("/requests", s.handleRequestCreate)
@@ -73,8 +75,9 @@ func (s *Server) routes() {
 	agency.GET("/settings", s.handleAgencySettings)
 	agency.POST("/settings/recipient", s.handleAgencyRecipientSave)
 
-	// Provider pages: intake, reviewers, counsel, admins and auditors.
-	provider := app.Group("/provider", s.requireAuth, s.requireProviderStaff, s.requireCSRF, noStore)
+	// Provider pages: intake, reviewers, counsel, admins and auditors, with
+	// a browser session.
+	provider := app.Group("/provider", s.requireSession, s.requireAuth, s.requireProviderStaff, s.requireCSRF, noStore)
 	provider.GET("", s.handleProviderList)
 	provider.GET("/requests/:id", s.handleRequestShow)
 	provider.GET("/requests/:id/documents/:doc", s.handleDocumentDownload)
