@@ -97,7 +97,7 @@ func TestBrowserEmergencyCosigned(t *testing.T) {
 	id := strings.TrimSuffix(loc[:strings.LastIndex(loc, "/check")], "/")
 	id = id[strings.LastIndex(id, "/")+1:]
 	// No order uploaded: an emergency has none to upload.
-	officer.step("submit",
+	officer.stepFor("submit", patience,
 		chromedp.Click(`#form-submit button[type=submit]`),
 		chromedp.WaitNotPresent(`#form-submit`),
 	)

@@ -157,7 +157,7 @@ func TestBrowserJourney(t *testing.T) {
 	if got := officer.text("main"); !strings.Contains(got, "2:26-mj-01235") {
 		t.Errorf("check your answers does not show the changed docket:\n%s", got)
 	}
-	officer.step("submit",
+	officer.stepFor("submit", patience,
 		chromedp.Click(`#form-submit button[type=submit]`),
 		chromedp.WaitNotPresent(`#form-submit`),
 		chromedp.WaitVisible(`h1`),

@@ -74,7 +74,15 @@ func newTab(t testing.TB) *chromeTab {
 // complete within 20 seconds.
 func (c *chromeTab) step(desc string, actions ...chromedp.Action[chromedp.Void]) {
 	c.t.Helper()
-	sctx, cancel := context.WithTimeout(c.ctx, 20*time.Second)
+	c.stepFor(desc, 20*time.Second, actions...)
+}
+
+// stepFor is step with its own bound, for an action whose answer does much
+// work on the server (submitting a request: the policy, routing, the log),
+// which on a loaded machine can take longer than a page.
+func (c *chromeTab) stepFor(desc string, d time.Duration, actions ...chromedp.Action[chromedp.Void]) {
+	c.t.Helper()
+	sctx, cancel := context.WithTimeout(c.ctx, d)
 	defer cancel()
 	if err := chromedp.Do(sctx, actions...); err != nil {
 		hctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
