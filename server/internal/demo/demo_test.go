@@ -2,6 +2,9 @@ package demo_test
 
 import (
 	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/demo"
 )
@@ -30,5 +33,25 @@ func TestWorld(t *testing.T) {
 	}
 	if got, want := demo.People[0].Subject(), demo.People[0].Subject(); got != want {
 		t.Errorf("Subject() is not stable: %s, %s", got, want)
+	}
+}
+
+// TestSecondFactor: at least one of the provider's staff has a TOTP secret
+// that an authenticator app accepts, so the demo shows the second factor.
+func TestSecondFactor(t *testing.T) {
+	n := 0
+	for _, p := range demo.People {
+		if p.TOTPSecret == "" {
+			continue
+		}
+		if _, err := totp.GenerateCode(p.TOTPSecret, time.Now()); err != nil {
+			t.Errorf("%s: TOTP secret: %v", p.Email, err)
+		}
+		if p.Org == demo.ProviderOrg {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Error("no provider person has a TOTP secret")
 	}
 }
