@@ -1,6 +1,8 @@
 package demo_test
 
 import (
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,5 +55,17 @@ func TestSecondFactor(t *testing.T) {
 	}
 	if n == 0 {
 		t.Error("no provider person has a TOTP secret")
+	}
+}
+
+// TestReadmeTOTPSecret: the README gives the demo's TOTP secret, so that
+// anyone trying the demo can add it to an authenticator app.
+func TestReadmeTOTPSecret(t *testing.T) {
+	b, err := os.ReadFile("../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "`"+demo.ReviewerTwoTOTPSecret+"`") {
+		t.Errorf("README.md does not give the TOTP secret %s", demo.ReviewerTwoTOTPSecret)
 	}
 }
