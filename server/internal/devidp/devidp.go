@@ -180,7 +180,7 @@ func New(cfg Config) (*Provider, error) {
 		AuthMethodPost:           true,
 		GrantTypeRefreshToken:    true,
 		SupportedScopes:          []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail, oidc.ScopeOfflineAccess},
-		SupportedClaims:          append(slices.Clone(op.DefaultSupportedClaims), "org", "roles"),
+		SupportedClaims:          append(slices.Clone(op.DefaultSupportedClaims), "org", "roles", "acr", "amr", "auth_time"),
 	}
 	opts := []op.Option{
 		// The library's default CORS policy admits every origin; only the

@@ -337,6 +337,9 @@ func TestDiscovery(t *testing.T) {
 		{"RS256", "id_token_signing_alg_values_supported", "RS256"},
 		{"OrgClaim", "claims_supported", "org"},
 		{"RolesClaim", "claims_supported", "roles"},
+		{"ACRClaim", "claims_supported", "acr"},
+		{"AMRClaim", "claims_supported", "amr"},
+		{"AuthTimeClaim", "claims_supported", "auth_time"},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			list, _ := doc[tc.key].([]any)
