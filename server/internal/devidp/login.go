@@ -173,7 +173,7 @@ func (l *login) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	if requiresMFA(ar.acrValues) {
 		// The client asked for a second factor this person does not have:
-		// tell it so (OpenID Connect Core, unmet_authentication_requirements)
+		// tell it so (unmet_authentication_requirements)
 		// rather than assert less than it asked for.
 		_ = l.cfg.store.DeleteAuthRequest(r.Context(), id)
 		l.cfg.refuse(w, r, ar, &oidc.Error{ErrorType: errUnmetAuthenticationRequirements, Description: msgNeedsMFA})
@@ -187,7 +187,8 @@ func (l *login) submit(w http.ResponseWriter, r *http.Request) {
 }
 
 // errUnmetAuthenticationRequirements is the OAuth error for a request whose
-// acr_values the person cannot meet (OpenID Connect Core, errata set 2).
+// acr_values the person cannot meet (OpenID Connect Core Error Code
+// unmet_authentication_requirements 1.0).
 const errUnmetAuthenticationRequirements = "unmet_authentication_requirements"
 
 // submitCode checks the second page's TOTP code: right, the browser goes on

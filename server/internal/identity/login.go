@@ -29,7 +29,8 @@ const msgSignInFailed = "Sign-in could not be completed. Please start again."
 const msgMFARequired = "Your sign-in service did not confirm a second factor (such as a code from an authenticator app), which warrantdesk requires. Sign in again and complete that step, or ask your IT team to set one up for you."
 
 // errUnmetAuthenticationRequirements is the error an issuer answers when the
-// person cannot meet the requested acr_values (OpenID Connect Core).
+// person cannot meet the requested acr_values (OpenID Connect Core Error
+// Code unmet_authentication_requirements 1.0).
 const errUnmetAuthenticationRequirements = "unmet_authentication_requirements"
 
 // A loginState is a sign-in in progress: what the callback needs to finish
