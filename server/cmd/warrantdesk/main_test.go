@@ -11,12 +11,17 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp/totp"
+
 	"github.com/warrantdesk/warrantdesk/server/internal/dbtest"
+	"github.com/warrantdesk/warrantdesk/server/internal/demo"
+	"github.com/warrantdesk/warrantdesk/server/internal/devidp"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 )
 
@@ -127,6 +132,14 @@ var (
 	reCSRF   = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
 )
 
+// withHidden adds the hidden fields of page's form to form (reHidden is in
+// browser_confirm_test.go).
+func withHidden(form url.Values, page string) {
+	for _, hidden := range reHidden.FindAllStringSubmatch(page, -1) {
+		form.Set(hidden[1], htmlUnescape(hidden[2]))
+	}
+}
+
 // login signs in through /login and the embedded provider's form, as a person would.
 func (b *browser) login(email string) {
 	b.t.Helper()
@@ -140,13 +153,32 @@ func (b *browser) login(email string) {
 		b.t.Fatal(err)
 	}
 	form := url.Values{"username": {email}, "password": {"demo"}}
-	for _, hidden := range regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"`).FindAllStringSubmatch(page, -1) {
-		form.Set(hidden[1], htmlUnescape(hidden[2]))
-	}
+	withHidden(form, page)
 	resp, page = b.postForm(action.String(), form)
+	if strings.Contains(page, `name="step" value="otp"`) {
+		// A person with a second factor: enter the authenticator's code.
+		resp, page = b.postForm(action.String(), otpForm(b.t, email, page))
+	}
 	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Request.URL.Path, "/agency") && !strings.Contains(resp.Request.URL.Path, "/provider") {
 		b.t.Fatalf("login as %s ended at %s with %d:\n%s", email, resp.Request.URL, resp.StatusCode, page)
 	}
+}
+
+// otpForm fills the provider's code page for the demo person email with the
+// code their authenticator shows now.
+func otpForm(t testing.TB, email, page string) url.Values {
+	t.Helper()
+	i := slices.IndexFunc(demo.People, func(p devidp.Person) bool { return p.Email == email })
+	if i < 0 || demo.People[i].TOTPSecret == "" {
+		t.Fatalf("%s was asked for a code but has no TOTP secret", email)
+	}
+	code, err := totp.GenerateCode(demo.People[i].TOTPSecret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"otp": {code}}
+	withHidden(form, page)
+	return form
 }
 
 func (b *browser) csrf(page string) string {

@@ -137,6 +137,13 @@ type Issuer struct {
 	SystemClaim string            `json:"system_claim,omitempty"`
 	Roles       map[string]string `json:"roles,omitempty"` // claim value → warrantdesk role; empty: identity
 	Scopes      []string          `json:"scopes,omitempty"`
+	// ACRValues, when set, is the assurance people must sign in with: sent
+	// as acr_values in the authorization request, and the ID token's acr
+	// must be one of them. AMRRequired, when set, lists authentication
+	// methods (RFC 8176: "mfa", "otp", "hwk", ...) the ID token's amr must
+	// all contain. A sign-in without them is refused (mfa_required).
+	ACRValues   []string `json:"acr_values,omitempty"`
+	AMRRequired []string `json:"amr_required,omitempty"`
 }
 
 // Default returns the configuration used when nothing is set.
@@ -501,6 +508,12 @@ func (c Config) Validate() error {
 		}
 		if iss.ClientID != "" && iss.ClientSecret == "" {
 			p = append(p, name+": client_id needs client_secret or client_secret_file")
+		}
+		if slices.Contains(iss.ACRValues, "") || slices.Contains(iss.AMRRequired, "") {
+			p = append(p, name+": acr_values and amr_required must not hold empty strings")
+		}
+		if slices.ContainsFunc(iss.ACRValues, func(v string) bool { return strings.ContainsAny(v, " \t\n") }) {
+			p = append(p, name+": an acr_values entry must not contain spaces")
 		}
 	}
 	if c.SMTP.Host != "" {

@@ -218,3 +218,28 @@ func TestBaseURLDerived(t *testing.T) {
 		}
 	}
 }
+
+// TestIssuerAssurance: an issuer's required acr values and amr methods are
+// read from WARRANTDESK_ISSUERS, and empty or spaced values are refused.
+func TestIssuerAssurance(t *testing.T) {
+	c, err := load(nil, env(map[string]string{"WARRANTDESK_ISSUERS": `[{"issuer":"https://idp.example","client_id":"wd","client_secret":"s",
+		"acr_values":["urn:example:acr:mfa"],"amr_required":["mfa"]}]`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Issuers[0]; len(got.ACRValues) != 1 || got.ACRValues[0] != "urn:example:acr:mfa" || len(got.AMRRequired) != 1 || got.AMRRequired[0] != "mfa" {
+		t.Errorf("issuer = %+v, want acr_values and amr_required read", got)
+	}
+
+	c, err = load(nil, env(map[string]string{"WARRANTDESK_ISSUERS": `[{"issuer":"https://idp.example","client_id":"wd","client_secret":"s",
+		"acr_values":["two words"],"amr_required":[""]}]`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "must not hold empty strings") || !strings.Contains(err.Error(), "must not contain spaces") {
+		t.Errorf("Validate = %v, want the empty and the spaced value refused", err)
+	}
+}

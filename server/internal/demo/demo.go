@@ -43,6 +43,12 @@ import "github.com/warrantdesk/warrantdesk/server/internal/devidp"
 // devidp refuses to run in production.
 const Password = "demo"
 
+// ReviewerTwoTOTPSecret is the TOTP secret (base32) of
+// reviewer2@provider.example, the demo person with a second factor: add it
+// to any authenticator app to get the codes the demo provider asks for
+// after the password. It is public, as Password is.
+const ReviewerTwoTOTPSecret = "WARRANTDESKDEMOREVIEWERTWOSECRET"
+
 // ProviderOrg is the "org" claim of the provider's own staff.
 const ProviderOrg = "provider"
 
@@ -74,7 +80,7 @@ var (
 		{Email: "leitung@lka-musterland.example", Name: "Sabine Krüger", Org: "lka-musterland", Roles: []string{"officer", "supervisor"}},
 		{Email: "intake@provider.example", Name: "Priya Shah", Org: ProviderOrg, Roles: []string{"intake"}},
 		{Email: "reviewer@provider.example", Name: "Sam Okafor", Org: ProviderOrg, Roles: []string{"reviewer"}},
-		{Email: "reviewer2@provider.example", Name: "Lena Novak", Org: ProviderOrg, Roles: []string{"reviewer"}},
+		{Email: "reviewer2@provider.example", Name: "Lena Novak", Org: ProviderOrg, Roles: []string{"reviewer"}, TOTPSecret: ReviewerTwoTOTPSecret},
 		{Email: "counsel@provider.example", Name: "Ruth Adler", Org: ProviderOrg, Roles: []string{"counsel"}},
 		{Email: "admin@provider.example", Name: "Tomás Ortega", Org: ProviderOrg, Roles: []string{"admin"}},
 		{Email: "auditor@provider.example", Name: "Grace Liu", Org: ProviderOrg, Roles: []string{"auditor"}},

@@ -1,7 +1,12 @@
 package demo_test
 
 import (
+	"os"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/demo"
 )
@@ -30,5 +35,37 @@ func TestWorld(t *testing.T) {
 	}
 	if got, want := demo.People[0].Subject(), demo.People[0].Subject(); got != want {
 		t.Errorf("Subject() is not stable: %s, %s", got, want)
+	}
+}
+
+// TestSecondFactor: at least one of the provider's staff has a TOTP secret
+// that an authenticator app accepts, so the demo shows the second factor.
+func TestSecondFactor(t *testing.T) {
+	n := 0
+	for _, p := range demo.People {
+		if p.TOTPSecret == "" {
+			continue
+		}
+		if _, err := totp.GenerateCode(p.TOTPSecret, time.Now()); err != nil {
+			t.Errorf("%s: TOTP secret: %v", p.Email, err)
+		}
+		if p.Org == demo.ProviderOrg {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Error("no provider person has a TOTP secret")
+	}
+}
+
+// TestReadmeTOTPSecret: the README gives the demo's TOTP secret, so that
+// anyone trying the demo can add it to an authenticator app.
+func TestReadmeTOTPSecret(t *testing.T) {
+	b, err := os.ReadFile("../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "`"+demo.ReviewerTwoTOTPSecret+"`") {
+		t.Errorf("README.md does not give the TOTP secret %s", demo.ReviewerTwoTOTPSecret)
 	}
 }

@@ -1,7 +1,8 @@
 // Package devidp is a real OpenID Provider, embedded in warrantdesk for
 // `warrantdesk serve --demo` and for tests, built on zitadel/oidc's op
 // package. It signs in the people it is configured with, all with one
-// shared password (authorization code flow with PKCE, for the portal), and
+// shared password and, for those with a TOTP secret, a code from an
+// authenticator app (authorization code flow with PKCE, for the portal), and
 // gives the configured agency systems JWT access tokens for the API (client
 // credentials). Everything it issues is a genuinely signed token that the
 // portal verifies exactly as it would one from a production provider.
@@ -129,6 +130,14 @@ func New(cfg Config) (*Provider, error) {
 	if len(cfg.People) > 0 && cfg.Password == "" {
 		return nil, errors.New("devidp: the people's password is required")
 	}
+	for _, p := range cfg.People {
+		if p.TOTPSecret == "" {
+			continue
+		}
+		if err := checkTOTPSecret(p.TOTPSecret); err != nil {
+			return nil, fmt.Errorf("devidp: %s: %w", p.Email, err)
+		}
+	}
 	if slices.ContainsFunc(cfg.Clients, func(c Client) bool { return c.ID == cfg.PortalClientID }) {
 		return nil, fmt.Errorf("devidp: portal client id %q collides with an agency client", cfg.PortalClientID)
 	}
@@ -171,7 +180,7 @@ func New(cfg Config) (*Provider, error) {
 		AuthMethodPost:           true,
 		GrantTypeRefreshToken:    true,
 		SupportedScopes:          []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail, oidc.ScopeOfflineAccess},
-		SupportedClaims:          append(slices.Clone(op.DefaultSupportedClaims), "org", "roles"),
+		SupportedClaims:          append(slices.Clone(op.DefaultSupportedClaims), "org", "roles", "acr", "amr", "auth_time"),
 	}
 	opts := []op.Option{
 		// The library's default CORS policy admits every origin; only the
@@ -201,6 +210,9 @@ func New(cfg Config) (*Provider, error) {
 		people:            cfg.People,
 		password:          cfg.Password,
 		issuerFromRequest: provider.IssuerFromRequest,
+		refuse: func(w http.ResponseWriter, r *http.Request, ar op.ErrAuthRequest, err error) {
+			op.AuthRequestError(w, r, ar, err, provider)
+		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("devidp: %w", err)

@@ -54,7 +54,7 @@ func newHarness(t *testing.T, clock func() time.Time) *harness {
 		PortalRedirectURIs:     []string{h.redirectURI},
 		PostLogoutRedirectURIs: []string{h.home},
 		APIAudience:            devidp.APIAudience,
-		People:                 people,
+		People:                 append(slices.Clone(people), mfaPerson),
 		Password:               password,
 		Clients:                clients,
 		Clock:                  clock,
@@ -161,12 +161,20 @@ func (h *harness) openLogin(t *testing.T, c *http.Client, a authRequest) loginFo
 // browser would.
 func (h *harness) post(t *testing.T, c *http.Client, f loginForm, email, password string, header http.Header) *http.Response {
 	t.Helper()
+	return h.submit(t, c, f, url.Values{"username": {email}, "password": {password}}, header)
+}
+
+// submit posts the form's hidden fields and set, as a same-origin browser
+// would.
+func (h *harness) submit(t *testing.T, c *http.Client, f loginForm, set url.Values, header http.Header) *http.Response {
+	t.Helper()
 	values := url.Values{}
 	for k, v := range f.fields {
 		values[k] = slices.Clone(v)
 	}
-	values.Set("username", email)
-	values.Set("password", password)
+	for k, v := range set {
+		values[k] = slices.Clone(v)
+	}
 	req, err := http.NewRequest(http.MethodPost, f.action.String(), strings.NewReader(values.Encode()))
 	if err != nil {
 		t.Fatal(err)
@@ -248,6 +256,9 @@ type portalClaims struct {
 	Roles         []string `json:"roles"`
 	Exp           int64    `json:"exp"`
 	Iat           int64    `json:"iat"`
+	AuthTime      int64    `json:"auth_time"`
+	AMR           []string `json:"amr"`
+	ACR           string   `json:"acr"`
 }
 
 // exchange swaps a code for tokens and verifies the ID token as the portal
@@ -326,6 +337,9 @@ func TestDiscovery(t *testing.T) {
 		{"RS256", "id_token_signing_alg_values_supported", "RS256"},
 		{"OrgClaim", "claims_supported", "org"},
 		{"RolesClaim", "claims_supported", "roles"},
+		{"ACRClaim", "claims_supported", "acr"},
+		{"AMRClaim", "claims_supported", "amr"},
+		{"AuthTimeClaim", "claims_supported", "auth_time"},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			list, _ := doc[tc.key].([]any)

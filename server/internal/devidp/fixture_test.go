@@ -21,6 +21,12 @@ var (
 		{Email: "auditor@provider.example", Name: "Ariel Auditor", Org: staffOrg, Roles: []string{"auditor"}},
 	}
 
+	// mfaPerson has a second factor (TOTP); people have the password alone.
+	mfaPerson = devidp.Person{
+		Email: "approver@provider.example", Name: "Morgan Approver", Org: staffOrg, Roles: []string{"counsel"},
+		TOTPSecret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+	}
+
 	clients = []devidp.Client{
 		{ID: "agency-a-cms", Secret: "agency-a-secret", Org: "agency-a", Roles: []string{"officer"}},
 		{ID: "agency-b-cms", Secret: "agency-b-secret", Org: "agency-b", Roles: []string{"officer"}},

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 )
 
@@ -21,6 +22,9 @@ const (
 	msgExpired       = "This sign-in request has expired or was already used. Go back to warrantdesk and sign in again."
 	msgCrossSite     = "This sign-in form was sent from another site, so it was ignored. Go back to warrantdesk and sign in again."
 	msgStaleForm     = "This sign-in form has expired. Please sign in again."
+	msgWrongCode     = "That code is not right. Enter the 6-digit code your authenticator app shows now."
+	msgLocked        = "Too many wrong codes: this account is locked for 15 minutes. Try again later."
+	msgNeedsMFA      = "warrantdesk asks for a second factor (an authenticator code), and this account has none."
 )
 
 const (
@@ -40,10 +44,14 @@ type loginConfig struct {
 	people            []Person // listed on the page
 	password          string   // shown on the page: it is the demo's, and public
 	issuerFromRequest op.IssuerFromRequest
+	// refuse answers an auth request with an OAuth error at the client's
+	// redirect URI.
+	refuse func(w http.ResponseWriter, r *http.Request, ar op.ErrAuthRequest, err error)
 }
 
 // login serves the provider's sign-in page: the OP redirects the browser here
-// with ?authRequestID=, the person posts e-mail and password, and on success
+// with ?authRequestID=, the person posts e-mail and password (and then, with
+// a TOTP secret, a code: a second page posted with step=otp), and on success
 // is sent on to the OP's callback, which redirects to the portal with a code.
 type login struct {
 	cfg     loginConfig
@@ -54,7 +62,7 @@ type login struct {
 }
 
 type personRow struct {
-	Email, Name, Org, Roles string
+	Email, Name, Org, Roles, SecondFactor string
 }
 
 func newLogin(cfg loginConfig) (*login, error) {
@@ -71,7 +79,11 @@ func newLogin(cfg loginConfig) (*login, error) {
 			"; frame-ancestors 'none'; base-uri 'none'",
 	}
 	for _, p := range cfg.people {
-		l.people = append(l.people, personRow{Email: p.Email, Name: p.Name, Org: p.Org, Roles: strings.Join(p.Roles, ", ")})
+		second := "none"
+		if p.TOTPSecret != "" {
+			second = "authenticator code (TOTP)"
+		}
+		l.people = append(l.people, personRow{Email: p.Email, Name: p.Name, Org: p.Org, Roles: strings.Join(p.Roles, ", "), SecondFactor: second})
 	}
 	// The OP's callback URL is built from the issuer in the request context.
 	l.handler = op.NewIssuerInterceptor(cfg.issuerFromRequest).HandlerFunc(l.serve)
@@ -104,6 +116,8 @@ type loginPage struct {
 	People        []personRow
 	Password      string
 	SignedOut     bool
+	CodeStep      bool   // the second page: the TOTP code
+	CodeError     string // shown beside the code field
 }
 
 func (l *login) show(w http.ResponseWriter, r *http.Request) {
@@ -128,7 +142,8 @@ func (l *login) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PostForm.Get("authRequestID")
 	username := r.PostForm.Get("username")
-	if _, err := l.cfg.store.pendingAuthRequest(id); err != nil {
+	ar, err := l.cfg.store.pendingAuthRequest(id)
+	if err != nil {
 		l.render(w, http.StatusBadRequest, loginPage{Error: msgExpired})
 		return
 	}
@@ -136,9 +151,32 @@ func (l *login) submit(w http.ResponseWriter, r *http.Request) {
 		l.renderForm(w, r, http.StatusForbidden, id, username, msgStaleForm)
 		return
 	}
+	if r.PostForm.Get("step") == "otp" {
+		l.submitCode(w, r, id)
+		return
+	}
 	p, ok := l.cfg.store.checkPassword(username, r.PostForm.Get("password"))
 	if !ok {
 		l.renderForm(w, r, http.StatusOK, id, username, msgWrongPassword)
+		return
+	}
+	if p.totpSecret != "" {
+		switch l.cfg.store.passwordVerified(id, p) {
+		case codeAccepted:
+			l.renderCode(w, r, http.StatusOK, id, "")
+		case codeLocked:
+			l.render(w, http.StatusTooManyRequests, loginPage{Error: msgLocked})
+		default:
+			l.render(w, http.StatusBadRequest, loginPage{Error: msgExpired})
+		}
+		return
+	}
+	if requiresMFA(ar.acrValues) {
+		// The client asked for a second factor this person does not have:
+		// tell it so (unmet_authentication_requirements)
+		// rather than assert less than it asked for.
+		_ = l.cfg.store.DeleteAuthRequest(r.Context(), id)
+		l.cfg.refuse(w, r, ar, &oidc.Error{ErrorType: errUnmetAuthenticationRequirements, Description: msgNeedsMFA})
 		return
 	}
 	if err := l.cfg.store.completeLogin(id, p.subject); err != nil {
@@ -146,6 +184,27 @@ func (l *login) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, l.cfg.callback(r.Context(), id), http.StatusSeeOther)
+}
+
+// errUnmetAuthenticationRequirements is the OAuth error for a request whose
+// acr_values the person cannot meet (OpenID Connect Core Error Code
+// unmet_authentication_requirements 1.0).
+const errUnmetAuthenticationRequirements = "unmet_authentication_requirements"
+
+// submitCode checks the second page's TOTP code: right, the browser goes on
+// to the OP's callback; wrong, the page again with the error beside the
+// field; too many wrong, the account is locked.
+func (l *login) submitCode(w http.ResponseWriter, r *http.Request, id string) {
+	switch l.cfg.store.checkCode(id, r.PostForm.Get("otp")) {
+	case codeAccepted:
+		http.Redirect(w, r, l.cfg.callback(r.Context(), id), http.StatusSeeOther)
+	case codeWrong:
+		l.renderCode(w, r, http.StatusOK, id, msgWrongCode)
+	case codeLocked:
+		l.render(w, http.StatusTooManyRequests, loginPage{Error: msgLocked})
+	default:
+		l.render(w, http.StatusBadRequest, loginPage{Error: msgExpired})
+	}
 }
 
 // sameOrigin refuses a POST that a browser says came from another site. A
@@ -168,6 +227,33 @@ func (l *login) sameOrigin(r *http.Request) bool {
 // request and to a random per-browser cookie, so a form cannot be posted
 // for someone else's auth request or from another browser.
 func (l *login) renderForm(w http.ResponseWriter, r *http.Request, status int, id, username, msg string) {
+	token, ok := l.browserToken(w, r, id)
+	if !ok {
+		return
+	}
+	l.render(w, status, loginPage{
+		AuthRequestID: id,
+		CSRFToken:     token,
+		Username:      username,
+		Error:         msg,
+		ShowForm:      true,
+	})
+}
+
+// renderCode shows the second page, which asks for the TOTP code, with msg
+// beside the field.
+func (l *login) renderCode(w http.ResponseWriter, r *http.Request, status int, id, msg string) {
+	token, ok := l.browserToken(w, r, id)
+	if !ok {
+		return
+	}
+	l.render(w, status, loginPage{AuthRequestID: id, CSRFToken: token, CodeStep: true, CodeError: msg})
+}
+
+// browserToken returns the form token for auth request id and this browser,
+// setting the browser's cookie if it has none. On failure it has answered
+// with an error and returns false.
+func (l *login) browserToken(w http.ResponseWriter, r *http.Request, id string) (string, bool) {
 	browser := ""
 	if c, err := r.Cookie(browserCookie); err == nil && c.Value != "" {
 		browser = c.Value
@@ -176,7 +262,7 @@ func (l *login) renderForm(w http.ResponseWriter, r *http.Request, status int, i
 		if err != nil {
 			slog.ErrorContext(r.Context(), "devidp: login cookie", "err", err)
 			http.Error(w, "Internal error.", http.StatusInternalServerError)
-			return
+			return "", false
 		}
 		browser = v
 		http.SetCookie(w, &http.Cookie{
@@ -188,13 +274,7 @@ func (l *login) renderForm(w http.ResponseWriter, r *http.Request, status int, i
 			SameSite: http.SameSiteStrictMode,
 		})
 	}
-	l.render(w, status, loginPage{
-		AuthRequestID: id,
-		CSRFToken:     l.token(id, browser),
-		Username:      username,
-		Error:         msg,
-		ShowForm:      true,
-	})
+	return l.token(id, browser), true
 }
 
 func (l *login) token(id, browser string) string {
@@ -253,7 +333,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{if .Error}}Error: {{end}}{{if .SignedOut}}Signed out{{else}}Sign in{{end}} – warrantdesk demo identity provider</title>
+<title>{{if or .Error .CodeError}}Error: {{end}}{{if .SignedOut}}Signed out{{else}}Sign in{{end}} – warrantdesk demo identity provider</title>
 </head>
 <body>
 <header><p>warrantdesk demo identity provider</p></header>
@@ -261,6 +341,18 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 {{- if .SignedOut}}
 <h1>Signed out</h1>
 <p>You have signed out of the demo identity provider.</p>
+{{- else if .CodeStep}}
+<h1>Sign in: authenticator code</h1>
+<p>This account has a second factor. Enter the 6-digit code your authenticator app shows for it.</p>
+<form method="post" action="{{.Action}}">
+<input type="hidden" name="authRequestID" value="{{.AuthRequestID}}">
+<input type="hidden" name="csrf_token" value="{{.CSRFToken}}">
+<input type="hidden" name="step" value="otp">
+<p><label for="otp">6-digit code</label><br>
+<input id="otp" name="otp" type="text" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" required{{if .CodeError}} aria-invalid="true" aria-describedby="otp-error"{{end}}>
+{{- if .CodeError}} <strong id="otp-error">{{.CodeError}}</strong>{{end}}</p>
+<p><button type="submit">Verify code</button></p>
+</form>
 {{- else}}
 <h1>Sign in</h1>
 <p>This identity provider exists only for the warrantdesk demo. Its accounts are fictional and every password is <code>{{.Password}}</code>.</p>
@@ -280,10 +372,10 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <h2>Demo accounts</h2>
 <table>
 <caption>People you can sign in as (password <code>{{.Password}}</code>)</caption>
-<thead><tr><th scope="col">E-mail address</th><th scope="col">Name</th><th scope="col">Organisation</th><th scope="col">Roles</th></tr></thead>
+<thead><tr><th scope="col">E-mail address</th><th scope="col">Name</th><th scope="col">Organisation</th><th scope="col">Roles</th><th scope="col">Second factor</th></tr></thead>
 <tbody>
 {{- range .People}}
-<tr><td>{{.Email}}</td><td>{{.Name}}</td><td>{{.Org}}</td><td>{{.Roles}}</td></tr>
+<tr><td>{{.Email}}</td><td>{{.Name}}</td><td>{{.Org}}</td><td>{{.Roles}}</td><td>{{.SecondFactor}}</td></tr>
 {{- end}}
 </tbody>
 </table>

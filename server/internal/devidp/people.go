@@ -7,12 +7,16 @@ import (
 )
 
 // A Person is someone who can sign in at the provider with Config.Password.
-// Roles become the "roles" claim, Org the "org" claim.
+// Roles become the "roles" claim, Org the "org" claim. A person with a
+// TOTPSecret (RFC 6238: base32, SHA-1, six digits, 30-second steps, what
+// every authenticator app uses) is asked for a code after the password,
+// and their ID tokens then say so (amr, acr).
 type Person struct {
-	Email string
-	Name  string
-	Org   string
-	Roles []string
+	Email      string
+	Name       string
+	Org        string
+	Roles      []string
+	TOTPSecret string
 }
 
 // Subject returns the person's "sub" claim: a name-based UUID derived from

@@ -51,11 +51,17 @@ type person struct {
 	org          string
 	roles        []string
 	passwordHash [sha256.Size]byte
+	totpSecret   string // "": no second factor
+
+	// The throttle of wrong TOTP codes, guarded by storage.mu.
+	failures    int       // wrong codes in a row
+	lockedUntil time.Time // no sign-in before this, after too many
+	lastStep    int64     // the TOTP step of the last accepted code
 }
 
 // storage implements op.Storage and op.ClientCredentialsStorage in memory.
 // People and clients are fixed at New and never change, so they are read
-// without a lock; the keys, which rotate, are guarded by keyMu, and
+// without a lock (except a person's code throttle, under mu); the keys, which rotate, are guarded by keyMu, and
 // everything a flow creates by mu.
 type storage struct {
 	now         func() time.Time
@@ -135,6 +141,7 @@ func newStorage(now func() time.Time, apiAudience string, signing *signingKey, c
 			org:          pp.Org,
 			roles:        slices.Clone(pp.Roles),
 			passwordHash: sha256.Sum256([]byte(password)),
+			totpSecret:   pp.TOTPSecret,
 		}
 		s.people[strings.ToLower(pp.Email)] = p
 		s.bySubject[p.subject] = p
@@ -159,7 +166,8 @@ func (s *storage) checkPassword(email, password string) (*person, bool) {
 	return p, true
 }
 
-// completeLogin marks an auth request as authenticated by subject.
+// completeLogin marks an auth request as authenticated by subject with the
+// password alone.
 func (s *storage) completeLogin(authRequestID, subject string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -168,9 +176,7 @@ func (s *storage) completeLogin(authRequestID, subject string) error {
 	if !ok || ar.expired(now) || ar.done {
 		return fmt.Errorf("complete login: auth request %w", errNotFound)
 	}
-	ar.subject = subject
-	ar.authTime = now
-	ar.done = true
+	ar.complete(now, subject, amrPassword, ACRPassword)
 	return nil
 }
 
@@ -250,6 +256,7 @@ func (s *storage) CreateAuthRequest(_ context.Context, req *oidc.AuthRequest, _ 
 		responseType: req.ResponseType,
 		responseMode: req.ResponseMode,
 		loginHint:    req.LoginHint,
+		acrValues:    slices.Clone(req.ACRValues),
 	}
 	if req.CodeChallenge != "" {
 		ar.codeChallenge = &oidc.CodeChallenge{Challenge: req.CodeChallenge, Method: req.CodeChallengeMethod}
@@ -753,11 +760,26 @@ type authRequest struct {
 	responseMode  oidc.ResponseMode
 	codeChallenge *oidc.CodeChallenge
 	loginHint     string
+	acrValues     []string
 
-	subject  string
-	authTime time.Time
-	done     bool
-	code     string
+	pwdSubject string // the password was right; a code is owed
+	subject    string
+	authTime   time.Time
+	amr        []string
+	acr        string
+	done       bool
+	code       string
+}
+
+// complete records the authentication. There are no provider sessions, so
+// every auth request authenticates afresh and auth_time is always now:
+// that is how max_age and prompt=login are honoured.
+func (a *authRequest) complete(now time.Time, subject string, amr []string, acr string) {
+	a.subject = subject
+	a.authTime = now
+	a.amr = slices.Clone(amr)
+	a.acr = acr
+	a.done = true
 }
 
 func (a *authRequest) expired(now time.Time) bool {
@@ -765,7 +787,7 @@ func (a *authRequest) expired(now time.Time) bool {
 }
 
 func (a *authRequest) GetID() string  { return a.id }
-func (a *authRequest) GetACR() string { return "" }
+func (a *authRequest) GetACR() string { return a.acr }
 func (a *authRequest) GetAudience() []string {
 	return []string{a.clientID}
 }
@@ -782,7 +804,7 @@ func (a *authRequest) GetSubject() string                    { return a.subject 
 func (a *authRequest) Done() bool                            { return a.done }
 func (a *authRequest) GetAMR() []string {
 	if a.done {
-		return []string{"pwd"}
+		return slices.Clone(a.amr)
 	}
 	return nil
 }

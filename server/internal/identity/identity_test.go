@@ -1,6 +1,7 @@
 package identity_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -22,6 +23,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/pquerna/otp/totp"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 	"gorm.io/gorm"
@@ -150,9 +152,40 @@ func (f *fixture) authorize(authURL, email string) url.Values {
 	if resp.StatusCode != http.StatusOK || m == nil {
 		f.t.Fatalf("login page: status %d, no form:\n%s", resp.StatusCode, page)
 	}
-	form := url.Values{"username": {email}, "password": {demo.Password}}
+	resp = f.submit(c, resp, page, url.Values{"username": {email}, "password": {demo.Password}})
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if bytes.Contains(body, []byte(`name="step" value="otp"`)) {
+		// A person with a second factor: the code their authenticator shows.
+		code, err := totp.GenerateCode(demoPerson(f.t, email).TOTPSecret, time.Now())
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		resp = f.submit(c, resp, body, url.Values{"otp": {code}})
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+	loc, err := resp.Location()
+	if err != nil || loc.Path != identity.CallbackPath {
+		f.t.Fatalf("login did not return to the callback: status %d, location %v:\n%s", resp.StatusCode, loc, body)
+	}
+	return loc.Query()
+}
+
+// submit posts the form on page, which resp answered, with its hidden
+// fields and set, as the browser c.
+func (f *fixture) submit(c *http.Client, resp *http.Response, page []byte, set url.Values) *http.Response {
+	f.t.Helper()
+	m := formActionRE.FindSubmatch(page)
+	if m == nil {
+		f.t.Fatalf("no form:\n%s", page)
+	}
+	form := url.Values{}
 	for _, h := range hiddenInputRE.FindAllSubmatch(page, -1) {
 		form.Set(string(h[1]), html.UnescapeString(string(h[2])))
+	}
+	for k, v := range set {
+		form[k] = v
 	}
 	action, err := resp.Request.URL.Parse(html.UnescapeString(string(m[1])))
 	if err != nil {
@@ -166,15 +199,9 @@ func (f *fixture) authorize(authURL, email string) url.Values {
 	req.Header.Set("Origin", f.srv.URL)
 	resp, err = c.Do(req)
 	if err != nil {
-		f.t.Fatalf("post login form: %v", err)
+		f.t.Fatalf("post form: %v", err)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	loc, err := resp.Location()
-	if err != nil || loc.Path != identity.CallbackPath {
-		f.t.Fatalf("login did not return to the callback: status %d, location %v:\n%s", resp.StatusCode, loc, body)
-	}
-	return loc.Query()
+	return resp
 }
 
 // signIn runs the whole browser sign-in through svc.

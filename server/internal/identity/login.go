@@ -15,12 +15,23 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/audit"
+	"github.com/warrantdesk/warrantdesk/server/internal/config"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 )
 
 // msgSignInFailed is what a person sees for any protocol failure: which check
 // failed is for the audit trail and the logs, not for whoever is probing.
 const msgSignInFailed = "Sign-in could not be completed. Please start again."
+
+// msgMFARequired is what a person sees when the issuer did not confirm the
+// assurance (a second factor) the portal requires of it: that one they can
+// act on.
+const msgMFARequired = "Your sign-in service did not confirm a second factor (such as a code from an authenticator app), which warrantdesk requires. Sign in again and complete that step, or ask your IT team to set one up for you."
+
+// errUnmetAuthenticationRequirements is the error an issuer answers when the
+// person cannot meet the requested acr_values (OpenID Connect Core Error
+// Code unmet_authentication_requirements 1.0).
+const errUnmetAuthenticationRequirements = "unmet_authentication_requirements"
 
 // A loginState is a sign-in in progress: what the callback needs to finish
 // it. It is used once.
@@ -46,7 +57,8 @@ type Login struct {
 }
 
 // BeginLogin starts a sign-in at issuerURL ("" picks the only sign-in issuer)
-// and returns the URL to redirect the browser to and the state, which the
+// (asking, with acr_values, for the assurance the issuer's configuration
+// requires) and returns the URL to redirect the browser to and the state, which the
 // caller puts in a short-lived HttpOnly cookie so that the callback can prove
 // it comes back to the same browser. returnTo must be a local path; anything
 // else becomes "/". Returns Invalid for an issuer people cannot sign in with
@@ -85,7 +97,11 @@ func (s *Service) BeginLogin(ctx context.Context, issuerURL, returnTo string) (a
 	if err != nil {
 		return "", "", err
 	}
-	authURL = s.oauth2Config(is).AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier))
+	opts := []oauth2.AuthCodeOption{oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier)}
+	if len(is.cfg.ACRValues) > 0 {
+		opts = append(opts, oauth2.SetAuthURLParam("acr_values", strings.Join(is.cfg.ACRValues, " ")))
+	}
+	authURL = s.oauth2Config(is).AuthCodeURL(state, opts...)
 	return authURL, state, nil
 }
 
@@ -124,7 +140,8 @@ func safeReturnTo(p string) string {
 // query parameters. It checks the state (equal to the cookie's, known,
 // unexpired, then spent), exchanges the code with the PKCE verifier,
 // verifies the ID token (signature, exact issuer, audience, expiry, nonce,
-// azp), maps its claims to a Principal and creates a brand-new session, with
+// azp, and the acr and amr the issuer's configuration requires, refused as
+// mfa_required), maps its claims to a Principal and creates a brand-new session, with
 // the audit event, in one transaction.
 //
 // Every failure is audited as a failed "auth.login" and creates no session.
@@ -138,6 +155,9 @@ func (s *Service) CompleteLogin(ctx context.Context, cookieState, queryState, co
 	}
 	actor := audit.Actor{Issuer: ls.Issuer}
 	if idpError != "" {
+		if is, ok := s.issuers[ls.Issuer]; ok && requiresAssurance(&is.cfg) && idpError == errUnmetAuthenticationRequirements {
+			return Login{}, s.loginFailed(ctx, actor, "mfa_required", errs.E(errs.Unauthenticated, msgMFARequired))
+		}
 		return Login{}, s.loginFailed(ctx, actor, "idp_error", errs.E(errs.Unauthenticated, "The sign-in service did not sign you in. Please start again."))
 	}
 	if code == "" {
@@ -214,6 +234,9 @@ func (s *Service) finishLogin(ctx context.Context, is *issuer, rawIDToken, nonce
 	}
 	// The subject is verified from here on, so failures are attributed to it.
 	actor.Subject = c.str("sub")
+	if !assured(&is.cfg, c) {
+		return Login{}, s.loginFailed(ctx, actor, "mfa_required", errs.E(errs.Unauthenticated, msgMFARequired))
+	}
 
 	login := Login{Token: randomToken(32), CSRFToken: randomToken(32), ReturnTo: safeReturnTo(returnTo)}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -258,6 +281,40 @@ func (s *Service) finishLogin(ctx context.Context, is *issuer, rawIDToken, nonce
 		return Login{}, s.loginFailed(ctx, actor, reason, err)
 	}
 	return login, nil
+}
+
+// requiresAssurance reports whether the issuer's sign-ins must assert more
+// than that someone signed in.
+func requiresAssurance(ic *config.Issuer) bool {
+	return len(ic.ACRValues) > 0 || len(ic.AMRRequired) > 0
+}
+
+// assured reports whether an ID token asserts the assurance its issuer
+// requires: an acr among ic.ACRValues (when set) and every method of
+// ic.AMRRequired in amr (when set). Both claims are read strictly, as OpenID
+// Connect Core defines them: acr a string, amr an array of strings.
+func assured(ic *config.Issuer, c claims) bool {
+	if len(ic.ACRValues) > 0 {
+		acr, _ := c["acr"].(string)
+		if !slices.Contains(ic.ACRValues, acr) {
+			return false
+		}
+	}
+	if len(ic.AMRRequired) > 0 {
+		raw, _ := c["amr"].([]any)
+		var amr []string
+		for _, v := range raw {
+			if m, ok := v.(string); ok {
+				amr = append(amr, m)
+			}
+		}
+		for _, want := range ic.AMRRequired {
+			if !slices.Contains(amr, want) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // verifyIDToken verifies a raw ID token with go-oidc (signature with the

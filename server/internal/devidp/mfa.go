@@ -1,0 +1,124 @@
+package devidp
+
+import (
+	"crypto/subtle"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+)
+
+// The authentication context classes the provider asserts in the acr claim
+// and honours in acr_values. ACRPassword: the password alone; ACRMFA: the
+// password and a TOTP code. The amr claim says the same in RFC 8176 terms:
+// ["pwd"], or ["pwd", "otp", "mfa"].
+const (
+	ACRPassword = "urn:warrantdesk:acr:pwd"
+	ACRMFA      = "urn:warrantdesk:acr:mfa"
+)
+
+var (
+	amrPassword = []string{"pwd"}
+	amrMFA      = []string{"pwd", "otp", "mfa"}
+)
+
+// Throttling of wrong codes: after maxCodeFailures wrong codes in a row the
+// person's account is locked for codeLockout, whatever the auth request.
+const (
+	maxCodeFailures = 5
+	codeLockout     = 15 * time.Minute
+	totpPeriod      = 30 // seconds
+)
+
+var totpOpts = totp.ValidateOpts{Period: totpPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+
+// requiresMFA reports whether acr_values asks for the second factor: it
+// names ACRMFA and not ACRPassword. Values the provider does not know are
+// ignored, as OpenID Connect Core lets it (acr_values is voluntary).
+func requiresMFA(acrValues []string) bool {
+	return slices.Contains(acrValues, ACRMFA) && !slices.Contains(acrValues, ACRPassword)
+}
+
+// checkTOTPSecret reports whether secret is a usable base32 TOTP secret.
+func checkTOTPSecret(secret string) error {
+	if _, err := totp.GenerateCodeCustom(secret, time.Unix(0, 0), totpOpts); err != nil {
+		return fmt.Errorf("TOTP secret is not base32: %w", err)
+	}
+	return nil
+}
+
+// A codeOutcome is what checkCode made of a code.
+type codeOutcome int
+
+const (
+	codeAccepted codeOutcome = iota
+	codeWrong
+	codeLocked  // too many wrong codes: the account is locked for a while
+	codeExpired // no auth request waiting for this code
+)
+
+// passwordVerified records that the person behind an auth request gave the
+// right password and now owes a code. It returns codeLocked while the
+// person's account is locked, codeExpired for an unknown auth request.
+func (s *storage) passwordVerified(authRequestID string, p *person) codeOutcome {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	ar, ok := s.authRequests[authRequestID]
+	if !ok || ar.expired(now) || ar.done {
+		return codeExpired
+	}
+	if now.Before(p.lockedUntil) {
+		return codeLocked
+	}
+	ar.pwdSubject = p.subject
+	return codeAccepted
+}
+
+// checkCode checks a TOTP code for the auth request whose password was
+// verified and, when it is right, completes the login with the second
+// factor. A code is accepted for the current 30-second step or either
+// neighbour (clock drift), but only once: a step already used, or an
+// earlier one, is refused (RFC 6238, section 5.2). Wrong codes count
+// against the account, not the auth request, so starting over does not
+// reset them.
+func (s *storage) checkCode(authRequestID, code string) codeOutcome {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	ar, ok := s.authRequests[authRequestID]
+	if !ok || ar.expired(now) || ar.done || ar.pwdSubject == "" {
+		return codeExpired
+	}
+	p, ok := s.bySubject[ar.pwdSubject]
+	if !ok || p.totpSecret == "" {
+		return codeExpired
+	}
+	if now.Before(p.lockedUntil) {
+		return codeLocked
+	}
+	step := now.Unix() / totpPeriod
+	matched := int64(-1)
+	code = strings.TrimSpace(code)
+	for _, st := range []int64{step - 1, step, step + 1} {
+		want, err := totp.GenerateCodeCustom(p.totpSecret, time.Unix(st*totpPeriod, 0), totpOpts)
+		if err == nil && len(code) == len(want) && subtle.ConstantTimeCompare([]byte(code), []byte(want)) == 1 {
+			matched = st
+		}
+	}
+	if matched < 0 || matched <= p.lastStep {
+		p.failures++
+		if p.failures >= maxCodeFailures {
+			p.failures = 0
+			p.lockedUntil = now.Add(codeLockout)
+			return codeLocked
+		}
+		return codeWrong
+	}
+	p.failures, p.lastStep = 0, matched
+	ar.complete(now, p.subject, amrMFA, ACRMFA)
+	return codeAccepted
+}
