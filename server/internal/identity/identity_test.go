@@ -1020,7 +1020,8 @@ func TestIDTokenChecks(t *testing.T) {
 		nonce    string // stored nonce; default nonce
 		want     errs.Code
 		wantMsg  string
-		wantSubj bool // the failure is attributed to the (verified) subject
+		wantSubj bool   // the failure is attributed to the (verified) subject
+		reason   string // the audit event's reason, when the case pins it
 	}{
 		{desc: "missing nonce", edit: func(c map[string]any) { delete(c, "nonce") }, want: errs.Unauthenticated},
 		{desc: "empty nonce", edit: func(c map[string]any) { c["nonce"] = "" }, want: errs.Unauthenticated},
@@ -1041,10 +1042,12 @@ func TestIDTokenChecks(t *testing.T) {
 		{desc: "wrong issuer", edit: func(c map[string]any) { c["iss"] = "https://idp.attacker.example" }, want: errs.Unauthenticated},
 		{desc: "no subject", edit: func(c map[string]any) { delete(c, "sub") }, want: errs.Unauthenticated},
 		{desc: "unregistered organisation", edit: func(c map[string]any) { c["org"] = "unknown-pd" },
-			want: errs.Forbidden, wantMsg: "Your organisation is not registered", wantSubj: true},
-		{desc: "no role", edit: func(c map[string]any) { c["roles"] = []string{} }, want: errs.Forbidden, wantSubj: true},
+			want: errs.Forbidden, wantMsg: "Your organisation is not registered", wantSubj: true, reason: identity.ReasonUnknownOrganisation},
+		{desc: "no organisation", edit: func(c map[string]any) { delete(c, "org") },
+			want: errs.Forbidden, wantSubj: true, reason: identity.ReasonNoOrganisation},
+		{desc: "no role", edit: func(c map[string]any) { c["roles"] = []string{} }, want: errs.Forbidden, wantSubj: true, reason: identity.ReasonNoRole},
 		{desc: "agency issuer granting only provider roles", edit: func(c map[string]any) { c["roles"] = []string{"admin", "reviewer"} },
-			want: errs.Forbidden, wantSubj: true},
+			want: errs.Forbidden, wantSubj: true, reason: identity.ReasonNoRole},
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
@@ -1078,6 +1081,9 @@ func TestIDTokenChecks(t *testing.T) {
 			}
 			if ev.Actor.Issuer != f.issuer || ev.Actor.Subject != wantSubject {
 				t.Errorf("failure attributed to %q %q, want %q %q", ev.Actor.Issuer, ev.Actor.Subject, f.issuer, wantSubject)
+			}
+			if tc.reason != "" && !strings.Contains(ev.Details, `"reason":"`+tc.reason+`"`) {
+				t.Errorf("failure audited with %s, want reason %s", ev.Details, tc.reason)
 			}
 		})
 	}

@@ -273,7 +273,7 @@ func (s *Service) finishLogin(ctx context.Context, is *issuer, rawIDToken, nonce
 		return nil
 	})
 	if err != nil {
-		reason := "rejected"
+		reason := reasonOf(err, "rejected")
 		if _, ok := errs.As(err); !ok {
 			reason = "database"
 			err = errs.Wrap(err, errs.Internal, "")
