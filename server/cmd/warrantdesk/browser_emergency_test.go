@@ -133,7 +133,7 @@ func TestBrowserEmergencyCosigned(t *testing.T) {
 	intake := newTab(t)
 	intake.signIn(base, "intake@provider.example", `a[href="/provider/queue"]`)
 	review := `a[href="/provider/requests/` + id + `/review"]`
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(patience)
 	for {
 		_, err := intake.try(base + "/provider/queue?team=emergency")
 		var n int
