@@ -74,8 +74,10 @@ type Config struct {
 	KeysMaxAge time.Duration
 
 	// Clock, when set, replaces time.Now for the expiry of auth requests,
-	// codes and tokens (the exp of access tokens). The library stamps iat,
-	// and the exp of ID tokens, with the real time.
+	// codes and tokens (the exp of access tokens), and for the lock-outs
+	// after wrong passwords, codes and client secrets and the budgets of
+	// client addresses. The library stamps iat, and the exp of ID tokens,
+	// with the real time.
 	Clock func() time.Time
 }
 

@@ -23,7 +23,7 @@ const (
 	msgCrossSite     = "This sign-in form was sent from another site, so it was ignored. Go back to warrantdesk and sign in again."
 	msgStaleForm     = "This sign-in form has expired. Please sign in again."
 	msgWrongCode     = "That code is not right. Enter the 6-digit code your authenticator app shows now."
-	msgLocked        = "Too many wrong codes: this account is locked for 15 minutes. Try again later."
+	msgLocked        = "Too many failed sign-ins: this account is locked for 15 minutes. Try again later."
 	msgNeedsMFA      = "warrantdesk asks for a second factor (an authenticator code), and this account has none."
 )
 
@@ -151,24 +151,30 @@ func (l *login) submit(w http.ResponseWriter, r *http.Request) {
 		l.renderForm(w, r, http.StatusForbidden, id, username, msgStaleForm)
 		return
 	}
+	if !l.addressAllowed(w, r) {
+		return
+	}
 	if r.PostForm.Get("step") == "otp" {
 		l.submitCode(w, r, id)
 		return
 	}
-	p, ok := l.cfg.store.checkPassword(username, r.PostForm.Get("password"))
-	if !ok {
+	p, outcome := l.cfg.store.verifyPassword(username, r.PostForm.Get("password"))
+	switch outcome {
+	case codeWrong:
+		l.signInFailed(r)
 		l.renderForm(w, r, http.StatusOK, id, username, msgWrongPassword)
+		return
+	case codeLocked:
+		l.signInFailed(r)
+		l.render(w, http.StatusTooManyRequests, loginPage{Error: msgLocked})
 		return
 	}
 	if p.totpSecret != "" {
-		switch l.cfg.store.passwordVerified(id, p) {
-		case codeAccepted:
-			l.renderCode(w, r, http.StatusOK, id, "")
-		case codeLocked:
-			l.render(w, http.StatusTooManyRequests, loginPage{Error: msgLocked})
-		default:
+		if l.cfg.store.passwordVerified(id, p) != codeAccepted {
 			l.render(w, http.StatusBadRequest, loginPage{Error: msgExpired})
+			return
 		}
+		l.renderCode(w, r, http.StatusOK, id, "")
 		return
 	}
 	if requiresMFA(ar.acrValues) {
@@ -199,8 +205,10 @@ func (l *login) submitCode(w http.ResponseWriter, r *http.Request, id string) {
 	case codeAccepted:
 		http.Redirect(w, r, l.cfg.callback(r.Context(), id), http.StatusSeeOther)
 	case codeWrong:
+		l.signInFailed(r)
 		l.renderCode(w, r, http.StatusOK, id, msgWrongCode)
 	case codeLocked:
+		l.signInFailed(r)
 		l.render(w, http.StatusTooManyRequests, loginPage{Error: msgLocked})
 	default:
 		l.render(w, http.StatusBadRequest, loginPage{Error: msgExpired})

@@ -25,13 +25,9 @@ var (
 	amrMFA      = []string{"pwd", "otp", "mfa"}
 )
 
-// Throttling of wrong codes: after maxCodeFailures wrong codes in a row the
-// person's account is locked for codeLockout, whatever the auth request.
-const (
-	maxCodeFailures = 5
-	codeLockout     = 15 * time.Minute
-	totpPeriod      = 30 // seconds
-)
+// Wrong codes count against the person's account together with wrong
+// passwords (throttle.go), whatever the auth request.
+const totpPeriod = 30 // seconds
 
 var totpOpts = totp.ValidateOpts{Period: totpPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
 
@@ -50,19 +46,20 @@ func checkTOTPSecret(secret string) error {
 	return nil
 }
 
-// A codeOutcome is what checkCode made of a code.
+// A codeOutcome is what checkCode made of a code, or verifyPassword of a
+// password.
 type codeOutcome int
 
 const (
 	codeAccepted codeOutcome = iota
 	codeWrong
-	codeLocked  // too many wrong codes: the account is locked for a while
+	codeLocked  // too many wrong passwords or codes: the account is locked for a while
 	codeExpired // no auth request waiting for this code
 )
 
 // passwordVerified records that the person behind an auth request gave the
-// right password and now owes a code. It returns codeLocked while the
-// person's account is locked, codeExpired for an unknown auth request.
+// right password (verifyPassword, which refuses a locked account) and now
+// owes a code. It returns codeExpired for an unknown auth request.
 func (s *storage) passwordVerified(authRequestID string, p *person) codeOutcome {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -70,9 +67,6 @@ func (s *storage) passwordVerified(authRequestID string, p *person) codeOutcome 
 	ar, ok := s.authRequests[authRequestID]
 	if !ok || ar.expired(now) || ar.done {
 		return codeExpired
-	}
-	if now.Before(p.lockedUntil) {
-		return codeLocked
 	}
 	ar.pwdSubject = p.subject
 	return codeAccepted
@@ -83,8 +77,8 @@ func (s *storage) passwordVerified(authRequestID string, p *person) codeOutcome 
 // factor. A code is accepted for the current 30-second step or either
 // neighbour (clock drift), but only once: a step already used, or an
 // earlier one, is refused (RFC 6238, section 5.2). Wrong codes count
-// against the account, not the auth request, so starting over does not
-// reset them.
+// against the account, not the auth request, so starting over (even with
+// the right password) does not reset them; the right code does.
 func (s *storage) checkCode(authRequestID, code string) codeOutcome {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -97,7 +91,8 @@ func (s *storage) checkCode(authRequestID, code string) codeOutcome {
 	if !ok || p.totpSecret == "" {
 		return codeExpired
 	}
-	if now.Before(p.lockedUntil) {
+	key := accountKey(p.email)
+	if s.throttle.locked(key) {
 		return codeLocked
 	}
 	step := now.Unix() / totpPeriod
@@ -110,15 +105,13 @@ func (s *storage) checkCode(authRequestID, code string) codeOutcome {
 		}
 	}
 	if matched < 0 || matched <= p.lastStep {
-		p.failures++
-		if p.failures >= maxCodeFailures {
-			p.failures = 0
-			p.lockedUntil = now.Add(codeLockout)
+		if s.throttle.fail(key) {
 			return codeLocked
 		}
 		return codeWrong
 	}
-	p.failures, p.lastStep = 0, matched
+	p.lastStep = matched
+	s.throttle.succeed(key)
 	ar.complete(now, p.subject, amrMFA, ACRMFA)
 	return codeAccepted
 }

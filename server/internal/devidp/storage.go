@@ -53,22 +53,21 @@ type person struct {
 	passwordHash [sha256.Size]byte
 	totpSecret   string // "": no second factor
 
-	// The throttle of wrong TOTP codes, guarded by storage.mu.
-	failures    int       // wrong codes in a row
-	lockedUntil time.Time // no sign-in before this, after too many
-	lastStep    int64     // the TOTP step of the last accepted code
+	lastStep int64 // the TOTP step of the last accepted code, guarded by storage.mu
 }
 
 // storage implements op.Storage and op.ClientCredentialsStorage in memory.
 // People and clients are fixed at New and never change, so they are read
-// without a lock (except a person's code throttle, under mu); the keys, which rotate, are guarded by keyMu, and
-// everything a flow creates by mu.
+// without a lock (except a person's last TOTP step, under mu); the keys,
+// which rotate, are guarded by keyMu, everything a flow creates by mu, and
+// the counts of wrong credentials by the throttle's own lock.
 type storage struct {
 	now         func() time.Time
 	apiAudience string
 	clients     map[string]*client
 	people      map[string]*person // by lower-case e-mail
 	bySubject   map[string]*person
+	throttle    *throttle
 
 	keyMu     sync.RWMutex
 	signing   *signingKey   // signs everything issued from now on
@@ -125,6 +124,7 @@ func newStorage(now func() time.Time, apiAudience string, signing *signingKey, c
 		clients:       make(map[string]*client, len(clients)),
 		people:        make(map[string]*person, len(people)),
 		bySubject:     make(map[string]*person, len(people)),
+		throttle:      newThrottle(now),
 		authRequests:  make(map[string]*authRequest),
 		codes:         make(map[string]*codeGrant),
 		tokens:        make(map[string]*token),
@@ -153,7 +153,7 @@ func newStorage(now func() time.Time, apiAudience string, signing *signingKey, c
 // Its timing does not depend on whether the address exists or how much of
 // the password matches: both sides are hashed and compared in constant time.
 func (s *storage) checkPassword(email, password string) (*person, bool) {
-	p, known := s.people[strings.ToLower(strings.TrimSpace(email))]
+	p, known := s.people[normalEmail(email)]
 	want := sha256.Sum256([]byte("devidp: no such person"))
 	if known {
 		want = p.passwordHash
@@ -177,6 +177,9 @@ func (s *storage) completeLogin(authRequestID, subject string) error {
 		return fmt.Errorf("complete login: auth request %w", errNotFound)
 	}
 	ar.complete(now, subject, amrPassword, ACRPassword)
+	if p, ok := s.bySubject[subject]; ok {
+		s.throttle.succeed(accountKey(p.email))
+	}
 	return nil
 }
 
@@ -598,8 +601,14 @@ func (s *storage) AuthorizeClientIDSecret(_ context.Context, id, secret string) 
 
 // authenticateClient looks a client up and compares the secret's hash in
 // constant time, also for unknown clients, so the answer's timing tells
-// nothing about which client ids exist.
+// nothing about which client ids exist. Wrong secrets count against the
+// client id, known or not: after maxFailures in a row it is refused for
+// lockout, right secret or not (throttle.go).
 func (s *storage) authenticateClient(id, secret string) (*client, bool) {
+	key := clientKey(id)
+	if s.throttle.locked(key) {
+		return nil, false
+	}
 	c, known := s.clients[id]
 	want := sha256.Sum256([]byte("devidp: no such client"))
 	if known {
@@ -608,8 +617,10 @@ func (s *storage) authenticateClient(id, secret string) (*client, bool) {
 	got := sha256.Sum256([]byte(secret))
 	match := subtle.ConstantTimeCompare(got[:], want[:]) == 1
 	if !known || !match {
+		s.throttle.fail(key)
 		return nil, false
 	}
+	s.throttle.succeed(key)
 	return c, true
 }
 
