@@ -35,6 +35,7 @@ actions := {
 	"queue.view": "view the provider's queues",
 	"audit.view": "read the audit trail",
 	"agency.manage": "manage agencies",
+	"agency.view": "see the agencies, their people and the identity providers",
 	"report.publish": "publish transparency reports",
 	"notice.list": "see the user notices",
 	"production.retry": "start or retry a production",
@@ -229,6 +230,16 @@ grants["agency.manage"] := [
 		"states": [],
 		"emergency": false,
 		"text": "Administrators onboard agencies.",
+	},
+]
+
+grants["agency.view"] := [
+	{
+		"roles": ["admin"],
+		"relation": "",
+		"states": [],
+		"emergency": false,
+		"text": "Administrators see the agencies they manage, their people and the identity providers.",
 	},
 ]
 
@@ -441,13 +452,63 @@ grants["confirm_production_issued"] := [
 	},
 ]
 
+# Step-up. The actions that cannot be undone or that change who may do what
+# need a person who signed in with more than a password, and recently:
+# approving and countersigning a disclosure, co-signing an emergency,
+# downloading a package, and every administrator's change (agency.manage:
+# onboarding, suspending and reactivating agencies and people; publishing a
+# report). Reading (agency.view) needs no step-up. A stolen password,
+# or a session left open on a shared desk, is then not enough to release data
+# or to let someone else in. "Recently" is step_up_max_age seconds since the
+# person authenticated at their OpenID Provider (the ID token's auth_time),
+# with a second factor as their issuer's configuration defines it (acr or
+# amr). Agency systems (client credentials) and the portal's own jobs have no
+# second factor to give; they are held by their own credentials.
+step_up_actions := {
+	"approve",
+	"countersign",
+	"request.cosign",
+	"request.production.download",
+	"agency.manage",
+	"report.publish",
+}
+
+step_up_max_age := 900
+
+step_up_reason := {"code": "step_up_required", "text": sprintf(
+	"To %s, confirm it is you: sign in again with your second factor (needed within %d minutes of this action).",
+	[actions[input.action], step_up_max_age / 60],
+)}
+
+step_up_missing if {
+	input.action in step_up_actions
+	not step_up_exempt
+	not recent_mfa
+}
+
+step_up_exempt if input.actor.kind == "client"
+
+step_up_exempt if input.actor.kind == "system"
+
+recent_mfa if {
+	input.actor.mfa == true
+	input.actor.auth_age >= 0
+	input.actor.auth_age <= step_up_max_age
+}
+
 # Undefined must never allow.
 default decision := {"allow": false, "reasons": [{"code": "policy_error", "text": "The authorisation policy could not decide; access is denied."}]}
 
 # Allowed when a grant of the action matches the actor, its relation to the
 # request and the request's state; the first such grant is the reason.
-# Otherwise denied, with every rule that forbids it, or why no grant matched.
-decision := {"allow": true, "reasons": [{"code": "granted", "text": allowed_by[0].text}]} if {
+# A granted step-up action is still denied, with "step_up": true, to a person
+# who has not proved a second factor recently: the pages then offer it and
+# ask them to sign in again with it. Otherwise denied, with every rule that
+# forbids it, or why no grant matched.
+decision := {"allow": false, "step_up": true, "reasons": [step_up_reason]} if {
+	count(allowed_by) > 0
+	step_up_missing
+} else := {"allow": true, "reasons": [{"code": "granted", "text": allowed_by[0].text}]} if {
 	count(allowed_by) > 0
 } else := {"allow": false, "reasons": [d | some d in denials]} if {
 	count(denials) > 0

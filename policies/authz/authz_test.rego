@@ -2,9 +2,13 @@ package authz_test
 
 import data.authz
 
-officer := {"id": "u-officer", "roles": ["officer"], "provider": false, "agency_id": "agency-1"}
+# People who signed in with a second factor a minute ago, so that step-up
+# actions are decided on their grants; the step-up tests below vary it.
+recent := {"kind": "person", "mfa": true, "auth_age": 60}
 
-supervisor := {"id": "u-supervisor", "roles": ["supervisor"], "provider": false, "agency_id": "agency-1"}
+officer := object.union(recent, {"id": "u-officer", "roles": ["officer"], "provider": false, "agency_id": "agency-1"})
+
+supervisor := object.union(recent, {"id": "u-supervisor", "roles": ["supervisor"], "provider": false, "agency_id": "agency-1"})
 
 intake := staff("intake")
 
@@ -16,7 +20,7 @@ admin := staff("admin")
 
 auditor := staff("auditor")
 
-staff(role) := {"id": concat("-", ["u", role]), "roles": [role], "provider": true, "agency_id": ""}
+staff(role) := object.union(recent, {"id": concat("-", ["u", role]), "roles": [role], "provider": true, "agency_id": ""})
 
 req(status) := {"id": "req-1", "agency_id": "agency-1", "status": status, "emergency": false}
 
@@ -76,6 +80,8 @@ cases := {
 	"admin reads no audit": {"in": ask(admin, "audit.view", "", null), "allow": false, "code": "role_not_permitted"},
 	"admin manages agencies": {"in": ask(admin, "agency.manage", "", null), "allow": true},
 	"reviewer manages no agencies": {"in": ask(reviewer, "agency.manage", "", null), "allow": false, "code": "role_not_permitted"},
+	"admin sees the agencies": {"in": ask(admin, "agency.view", "", null), "allow": true},
+	"auditor does not see the agencies": {"in": ask(auditor, "agency.view", "", null), "allow": false, "code": "role_not_permitted"},
 	"admin publishes reports": {"in": ask(admin, "report.publish", "", null), "allow": true},
 	"reviewer publishes no reports": {"in": ask(reviewer, "report.publish", "", null), "allow": false, "code": "role_not_permitted"},
 	"intake sees the user notices": {"in": ask(intake, "notice.list", "", null), "allow": true},
@@ -258,7 +264,7 @@ test_capabilities_follow_the_roles if {
 	o.actions == ["agency.recipient.manage", "agency.supervisors.list", "request.create", "request.list"]
 	o.home_queue == ""
 	a := authz.capabilities with input as {"actor": {"id": "x", "roles": ["admin", "auditor"], "provider": true, "agency_id": ""}}
-	a.actions == ["agency.manage", "audit.view", "notice.list", "production.retry", "queue.view", "report.publish", "request.list"]
+	a.actions == ["agency.manage", "agency.view", "audit.view", "notice.list", "production.retry", "queue.view", "report.publish", "request.list"]
 	u := authz.capabilities with input as {"actor": {"id": "z", "roles": ["auditor"], "provider": true, "agency_id": ""}}
 	u.actions == ["audit.view", "notice.list", "request.list"]
 	# A provider role held by an agency account counts for nothing.
@@ -266,4 +272,63 @@ test_capabilities_follow_the_roles if {
 	n.actions == []
 	d := authz.capabilities with input as {}
 	d.actions == []
+}
+
+# Step-up: a granted step-up action is refused, saying so, to a person
+# without a recent second factor; systems are held by their credentials.
+step_up_cases := {
+	"approve with a recent second factor": {"actor": reviewer, "action": "approve", "relation": "provider", "request": req("in_review"), "allow": true},
+	"approve with a password only": {"actor": object.union(reviewer, {"mfa": false}), "action": "approve", "relation": "provider", "request": req("in_review"), "allow": false},
+	"approve 16 minutes after the second factor": {"actor": object.union(reviewer, {"auth_age": 960}), "action": "approve", "relation": "provider", "request": req("in_review"), "allow": false},
+	"approve exactly 15 minutes after": {"actor": object.union(reviewer, {"auth_age": 900}), "action": "approve", "relation": "provider", "request": req("in_review"), "allow": true},
+	"approve, auth time unknown": {"actor": object.union(reviewer, {"auth_age": -1}), "action": "approve", "relation": "provider", "request": req("in_review"), "allow": false},
+	"approve, no kind said, password only": {"actor": object.remove(object.union(reviewer, {"mfa": false}), ["kind"]), "action": "approve", "relation": "provider", "request": req("in_review"), "allow": false},
+	"approve, nothing about the sign-in": {"actor": object.remove(reviewer, ["mfa", "auth_age"]), "action": "approve", "relation": "provider", "request": req("in_review"), "allow": false},
+	"countersign with a password only": {"actor": object.union(counsel, {"mfa": false}), "action": "countersign", "relation": "provider", "request": req("awaiting_countersign"), "allow": false},
+	"co-sign with a password only": {"actor": object.union(supervisor, {"mfa": false}), "action": "request.cosign", "relation": "own_agency", "request": emergency_req("submitted"), "allow": false},
+	"download a package with a password only": {"actor": object.union(officer, {"mfa": false}), "action": "request.production.download", "relation": "own_agency", "request": req("disclosed"), "allow": false},
+	"agency system downloads a package": {"actor": object.union(officer, {"kind": "client", "mfa": false, "auth_age": -1}), "action": "request.production.download", "relation": "own_agency", "request": req("disclosed"), "allow": true},
+	"manage agencies with a password only": {"actor": object.union(admin, {"mfa": false}), "action": "agency.manage", "relation": "", "request": null, "allow": false},
+	"publish a report with a password only": {"actor": object.union(admin, {"mfa": false}), "action": "report.publish", "relation": "", "request": null, "allow": false},
+	"see the agencies with a password only": {"actor": object.union(admin, {"mfa": false}), "action": "agency.view", "relation": "", "request": null, "allow": true},
+	"take with a password only": {"actor": object.union(reviewer, {"mfa": false}), "action": "take", "relation": "provider", "request": req("in_review"), "allow": true},
+	"reject with a password only": {"actor": object.union(reviewer, {"mfa": false}), "action": "reject", "relation": "provider", "request": req("in_review"), "allow": true},
+}
+
+test_step_up[note] if {
+	some note, tc in step_up_cases
+	d := authz.decision with input as ask(tc.actor, tc.action, tc.relation, tc.request)
+	d.allow == tc.allow
+	step_up_said(tc, d)
+}
+
+step_up_said(tc, d) if {
+	tc.allow
+	not d.step_up
+}
+
+step_up_said(tc, d) if {
+	not tc.allow
+	d.step_up == true
+	d.reasons[0].code == "step_up_required"
+}
+
+# Step-up never lets anyone do what their grants do not: a password-only
+# auditor is refused approving for their role, not offered a step-up.
+test_step_up_only_for_what_is_granted if {
+	d := authz.decision with input as ask(object.union(auditor, {"mfa": false}), "approve", "provider", req("in_review"))
+	not d.allow
+	not d.step_up
+	d.reasons[0].code == "role_not_permitted"
+}
+
+test_step_up_reason_says_what_to_do if {
+	d := authz.decision with input as ask(object.union(reviewer, {"mfa": false}), "approve", "provider", req("in_review"))
+	d.reasons[0].text == "To approve this request, confirm it is you: sign in again with your second factor (needed within 15 minutes of this action)."
+}
+
+test_step_up_actions_are_actions if {
+	every a in authz.step_up_actions {
+		a in object.keys(authz.actions)
+	}
 }

@@ -91,6 +91,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			PostLogoutRedirectURIs: []string{cfg.BaseURL + "/"},
 			APIAudience:            devidp.APIAudience,
 			Production:             cfg.Env == config.EnvProduction,
+			ShowCodes:              true, // its TOTP secrets are public, as its password is
 		}))
 		if err != nil {
 			return fmt.Errorf("demo identity provider: %w", err)
@@ -226,6 +227,10 @@ func demoIssuer(baseURL, secret string) config.Issuer {
 		URL: baseURL + "/idp", ClientID: devidp.PortalClientID, ClientSecret: secret,
 		APIAudience: devidp.APIAudience, Provider: true, ProviderOrg: demo.ProviderOrg,
 		OrgClaim: "org", RoleClaim: "roles",
+		// People sign in with the password; approving, countersigning,
+		// co-signing, downloading and administrators' changes ask again,
+		// with the authenticator code (the policy's step-up).
+		StepUpACRValues: []string{devidp.ACRMFA},
 	}
 }
 

@@ -17,8 +17,16 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 )
 
-// ActionManage is the authz action every admin operation asks.
-const ActionManage = "agency.manage"
+// The authz actions admin operations ask: ActionView to read (agencies,
+// their people, the identity providers), ActionManage to change anything,
+// which the policy holds for a recent second factor (step-up).
+const (
+	ActionManage = "agency.manage"
+	ActionView   = "agency.view"
+)
+
+// readOnly are the audit actions of the operations that change nothing.
+var readOnly = map[string]bool{"agency.list": true, "identity.inspect": true, "person.list": true}
 
 // A Service performs admin operations.
 type Service struct {
@@ -34,7 +42,11 @@ func (s *Service) authorize(ctx context.Context, actor *identity.Principal, acti
 	if actor == nil {
 		return errs.E(errs.Unauthenticated, "Sign in to continue.")
 	}
-	d, err := s.Policy.Authorize(ctx, policy.AuthzInput{Actor: actor.PolicyActor(), Action: ActionManage})
+	policyAction := ActionManage
+	if readOnly[action] {
+		policyAction = ActionView
+	}
+	d, err := s.Policy.Authorize(ctx, policy.AuthzInput{Actor: actor.PolicyActor(), Action: policyAction})
 	if err != nil {
 		return err
 	}

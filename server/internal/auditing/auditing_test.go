@@ -78,7 +78,8 @@ func newFixture(t *testing.T) *fixture {
 func mustPerson(t *testing.T, d *db.DB, a *agency.Agency, subject, name string, role identity.Role) *identity.Principal {
 	t.Helper()
 	p := &identity.Principal{PersonID: uuid.NewString(), Issuer: "https://idp.provider.example", Subject: subject,
-		Kind: identity.KindPerson, Name: name, Roles: []identity.Role{role}, Provider: a == nil}
+		Kind: identity.KindPerson, Name: name, Roles: []identity.Role{role}, Provider: a == nil,
+		MFA: true, AuthTime: time.Now()} // a second factor just now: step-up decides on roles
 	var agencyID any
 	if a != nil {
 		p.Issuer, p.AgencyID, p.AgencyName, p.AgencyCountry, p.AgencyKind = a.Issuer, a.ID, a.Name, a.Country, a.Kind

@@ -144,6 +144,15 @@ type Issuer struct {
 	// all contain. A sign-in without them is refused (mfa_required).
 	ACRValues   []string `json:"acr_values,omitempty"`
 	AMRRequired []string `json:"amr_required,omitempty"`
+	// StepUpACRValues and StepUpAMR say what counts as a second factor for
+	// step-up (policies/authz: approving, countersigning, co-signing,
+	// downloading a package, administrators' changes): an ID token whose acr
+	// is one of StepUpACRValues (when set) and whose amr holds every method
+	// of StepUpAMR (when set); with neither set, an amr holding "mfa" (RFC
+	// 8176). A step-up sends StepUpACRValues as acr_values, with max_age=0
+	// and prompt=login, so that the provider asks again.
+	StepUpACRValues []string `json:"step_up_acr_values,omitempty"`
+	StepUpAMR       []string `json:"step_up_amr,omitempty"`
 }
 
 // Default returns the configuration used when nothing is set.
@@ -509,11 +518,13 @@ func (c Config) Validate() error {
 		if iss.ClientID != "" && iss.ClientSecret == "" {
 			p = append(p, name+": client_id needs client_secret or client_secret_file")
 		}
-		if slices.Contains(iss.ACRValues, "") || slices.Contains(iss.AMRRequired, "") {
-			p = append(p, name+": acr_values and amr_required must not hold empty strings")
+		if slices.Contains(iss.ACRValues, "") || slices.Contains(iss.AMRRequired, "") ||
+			slices.Contains(iss.StepUpACRValues, "") || slices.Contains(iss.StepUpAMR, "") {
+			p = append(p, name+": acr_values, amr_required, step_up_acr_values and step_up_amr must not hold empty strings")
 		}
-		if slices.ContainsFunc(iss.ACRValues, func(v string) bool { return strings.ContainsAny(v, " \t\n") }) {
-			p = append(p, name+": an acr_values entry must not contain spaces")
+		spaced := func(v string) bool { return strings.ContainsAny(v, " \t\n") }
+		if slices.ContainsFunc(iss.ACRValues, spaced) || slices.ContainsFunc(iss.StepUpACRValues, spaced) {
+			p = append(p, name+": an acr_values or step_up_acr_values entry must not contain spaces")
 		}
 	}
 	if c.SMTP.Host != "" {

@@ -44,9 +44,11 @@ import "github.com/warrantdesk/warrantdesk/server/internal/devidp"
 const Password = "demo"
 
 // ReviewerTwoTOTPSecret is the TOTP secret (base32) of
-// reviewer2@provider.example, the demo person with a second factor: add it
-// to any authenticator app to get the codes the demo provider asks for
-// after the password. It is public, as Password is.
+// reviewer2@provider.example. Every demo person has one (People, listed in
+// the README): add it to any authenticator app to get the codes the demo
+// provider asks for when the portal asks for a second factor (step-up).
+// They are public, as Password is, and the provider's code page shows the
+// current code.
 const ReviewerTwoTOTPSecret = "WARRANTDESKDEMOREVIEWERTWOSECRET"
 
 // ProviderOrg is the "org" claim of the provider's own staff.
@@ -72,18 +74,18 @@ var (
 	}
 
 	People = []devidp.Person{
-		{Email: "officer@riverside-pd.example", Name: "Dana Reyes", Org: "riverside-pd", Roles: []string{"officer"}},
-		{Email: "sergeant@riverside-pd.example", Name: "Marcus Hill", Org: "riverside-pd", Roles: []string{"officer", "supervisor"}},
-		{Email: "officer@northshire-police.example", Name: "Amelia Hart", Org: "northshire-police", Roles: []string{"officer"}},
-		{Email: "inspector@northshire-police.example", Name: "Owen Price", Org: "northshire-police", Roles: []string{"officer", "supervisor"}},
-		{Email: "ermittler@lka-musterland.example", Name: "Jonas Becker", Org: "lka-musterland", Roles: []string{"officer"}},
-		{Email: "leitung@lka-musterland.example", Name: "Sabine Krüger", Org: "lka-musterland", Roles: []string{"officer", "supervisor"}},
-		{Email: "intake@provider.example", Name: "Priya Shah", Org: ProviderOrg, Roles: []string{"intake"}},
-		{Email: "reviewer@provider.example", Name: "Sam Okafor", Org: ProviderOrg, Roles: []string{"reviewer"}},
+		{Email: "officer@riverside-pd.example", Name: "Dana Reyes", Org: "riverside-pd", Roles: []string{"officer"}, TOTPSecret: "5ICKU2IYYS7IWZD4ICQ6K52BZJBN7ZWS"},
+		{Email: "sergeant@riverside-pd.example", Name: "Marcus Hill", Org: "riverside-pd", Roles: []string{"officer", "supervisor"}, TOTPSecret: "R43CV6NXYYOURAOJ3IW5KFFZUJJWIRF7"},
+		{Email: "officer@northshire-police.example", Name: "Amelia Hart", Org: "northshire-police", Roles: []string{"officer"}, TOTPSecret: "GWJN2GUG2XT2LIRP5NSRR3R35T46ICSL"},
+		{Email: "inspector@northshire-police.example", Name: "Owen Price", Org: "northshire-police", Roles: []string{"officer", "supervisor"}, TOTPSecret: "N5YW47LPINSAZLBKGYQXPF2UP3MHT27S"},
+		{Email: "ermittler@lka-musterland.example", Name: "Jonas Becker", Org: "lka-musterland", Roles: []string{"officer"}, TOTPSecret: "NMM4MJPVCQVISY376KR5GSHDYGQGRD35"},
+		{Email: "leitung@lka-musterland.example", Name: "Sabine Krüger", Org: "lka-musterland", Roles: []string{"officer", "supervisor"}, TOTPSecret: "J5BUHFOYZZ2QIVLIKRT7USUNFKQSTJRY"},
+		{Email: "intake@provider.example", Name: "Priya Shah", Org: ProviderOrg, Roles: []string{"intake"}, TOTPSecret: "7KSNUFZ5IUE4JKZMNNCTBCYLQ4DH7RER"},
+		{Email: "reviewer@provider.example", Name: "Sam Okafor", Org: ProviderOrg, Roles: []string{"reviewer"}, TOTPSecret: "KZDX2EDYSGUL2ASSACZKQ2BYQH7KVBUR"},
 		{Email: "reviewer2@provider.example", Name: "Lena Novak", Org: ProviderOrg, Roles: []string{"reviewer"}, TOTPSecret: ReviewerTwoTOTPSecret},
-		{Email: "counsel@provider.example", Name: "Ruth Adler", Org: ProviderOrg, Roles: []string{"counsel"}},
-		{Email: "admin@provider.example", Name: "Tomás Ortega", Org: ProviderOrg, Roles: []string{"admin"}},
-		{Email: "auditor@provider.example", Name: "Grace Liu", Org: ProviderOrg, Roles: []string{"auditor"}},
+		{Email: "counsel@provider.example", Name: "Ruth Adler", Org: ProviderOrg, Roles: []string{"counsel"}, TOTPSecret: "SMKXKCBGJTL43AWMNG2TBFAKNPZ32JDR"},
+		{Email: "admin@provider.example", Name: "Tomás Ortega", Org: ProviderOrg, Roles: []string{"admin"}, TOTPSecret: "3L3LOZ6DCAENA2IPCX2AFJASXWU4ONFJ"},
+		{Email: "auditor@provider.example", Name: "Grace Liu", Org: ProviderOrg, Roles: []string{"auditor"}, TOTPSecret: "AC4YSQZUF5ZI7OJBF23TKS3Y444ZUTV4"},
 	}
 
 	Clients = []devidp.Client{

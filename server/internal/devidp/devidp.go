@@ -69,6 +69,12 @@ type Config struct {
 	// Production makes New fail with ErrProduction.
 	Production bool
 
+	// ShowCodes shows, on the page that asks for the second factor, the
+	// code the person's authenticator shows now: the demo's TOTP secrets
+	// are as public as its password, and someone trying the demo should
+	// not need an authenticator app to approve a request.
+	ShowCodes bool
+
 	// KeysMaxAge, when set, is announced as the JWKS's Cache-Control
 	// max-age; without it the JWKS carries no caching advice.
 	KeysMaxAge time.Duration
@@ -211,6 +217,7 @@ func New(cfg Config) (*Provider, error) {
 		homeURL:           firstOrEmpty(cfg.PostLogoutRedirectURIs),
 		people:            cfg.People,
 		password:          cfg.Password,
+		showCodes:         cfg.ShowCodes,
 		issuerFromRequest: provider.IssuerFromRequest,
 		refuse: func(w http.ResponseWriter, r *http.Request, ar op.ErrAuthRequest, err error) {
 			op.AuthRequestError(w, r, ar, err, provider)

@@ -43,6 +43,7 @@ type loginConfig struct {
 	homeURL           string   // "back to warrantdesk" link; may be empty
 	people            []Person // listed on the page
 	password          string   // shown on the page: it is the demo's, and public
+	showCodes         bool     // Config.ShowCodes
 	issuerFromRequest op.IssuerFromRequest
 	// refuse answers an auth request with an OAuth error at the client's
 	// redirect URI.
@@ -118,6 +119,7 @@ type loginPage struct {
 	SignedOut     bool
 	CodeStep      bool   // the second page: the TOTP code
 	CodeError     string // shown beside the code field
+	DemoCode      string // the code the person's authenticator shows now (Config.ShowCodes)
 }
 
 func (l *login) show(w http.ResponseWriter, r *http.Request) {
@@ -169,7 +171,11 @@ func (l *login) submit(w http.ResponseWriter, r *http.Request) {
 		l.render(w, http.StatusTooManyRequests, loginPage{Error: msgLocked})
 		return
 	}
-	if p.totpSecret != "" {
+	// The second factor is asked for when the client asks for it
+	// (acr_values naming ACRMFA: a step-up, or an issuer that requires it
+	// at every sign-in), as providers with step-up authentication do; the
+	// password alone otherwise, asserted as such (ACRPassword).
+	if p.totpSecret != "" && requiresMFA(ar.acrValues) {
 		if l.cfg.store.passwordVerified(id, p) != codeAccepted {
 			l.render(w, http.StatusBadRequest, loginPage{Error: msgExpired})
 			return
@@ -255,7 +261,11 @@ func (l *login) renderCode(w http.ResponseWriter, r *http.Request, status int, i
 	if !ok {
 		return
 	}
-	l.render(w, status, loginPage{AuthRequestID: id, CSRFToken: token, CodeStep: true, CodeError: msg})
+	page := loginPage{AuthRequestID: id, CSRFToken: token, CodeStep: true, CodeError: msg}
+	if l.cfg.showCodes {
+		page.DemoCode = l.cfg.store.currentCode(id)
+	}
+	l.render(w, status, page)
 }
 
 // browserToken returns the form token for auth request id and this browser,
@@ -352,6 +362,10 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 {{- else if .CodeStep}}
 <h1>Sign in: authenticator code</h1>
 <p>This account has a second factor. Enter the 6-digit code your authenticator app shows for it.</p>
+{{- if .DemoCode}}
+<p>This is the demo: its people's authenticator secrets are public (see the README), so here is the code their app shows now:
+<code>{{.DemoCode}}</code>. A real identity provider never shows it.</p>
+{{- end}}
 <form method="post" action="{{.Action}}">
 <input type="hidden" name="authRequestID" value="{{.AuthRequestID}}">
 <input type="hidden" name="csrf_token" value="{{.CSRFToken}}">

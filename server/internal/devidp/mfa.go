@@ -115,3 +115,31 @@ func (s *storage) checkCode(authRequestID, code string) codeOutcome {
 	ar.complete(now, p.subject, amrMFA, ACRMFA)
 	return codeAccepted
 }
+
+// currentCode is the TOTP code that the authenticator of the person whose
+// password auth request authRequestID verified shows now; "" when there is
+// none (Config.ShowCodes).
+func (s *storage) currentCode(authRequestID string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ar, ok := s.authRequests[authRequestID]
+	if !ok || ar.pwdSubject == "" {
+		return ""
+	}
+	p, ok := s.bySubject[ar.pwdSubject]
+	if !ok || p.totpSecret == "" {
+		return ""
+	}
+	// A step already used is refused (checkCode); the next one is
+	// accepted a step early, so show that once this one is spent.
+	now := s.now().Unix() / totpPeriod
+	step := max(now, p.lastStep+1)
+	if step > now+1 {
+		return ""
+	}
+	c, err := totp.GenerateCodeCustom(p.totpSecret, time.Unix(step*totpPeriod, 0), totpOpts)
+	if err != nil {
+		return ""
+	}
+	return c
+}

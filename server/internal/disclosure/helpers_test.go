@@ -128,7 +128,8 @@ func (e *env) agency(name, country, org string) *agency.Agency {
 func (e *env) person(a *agency.Agency, subject string, role identity.Role) *identity.Principal {
 	e.t.Helper()
 	p := &identity.Principal{PersonID: uuid.NewString(), Issuer: "https://idp.example/", Kind: identity.KindPerson,
-		Name: subject, Roles: []identity.Role{role}, Provider: a == nil}
+		Name: subject, Roles: []identity.Role{role}, Provider: a == nil,
+		MFA: true, AuthTime: time.Now()} // a second factor just now: step-up decides on roles
 	var agencyID any
 	p.Subject = subject
 	if a != nil {

@@ -1,6 +1,8 @@
 package identity
 
 import (
+	"time"
+
 	"github.com/warrantdesk/warrantdesk/server/internal/audit"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 )
@@ -35,7 +37,20 @@ func (p *Principal) AuditActor() audit.Actor {
 
 // PolicyActor is the principal as the authorisation policy sees it.
 func (p *Principal) PolicyActor() policy.Actor {
-	return policy.Actor{ID: p.PersonID, Roles: p.RoleStrings(), Provider: p.Provider, AgencyID: p.AgencyID}
+	return policy.Actor{ID: p.PersonID, Roles: p.RoleStrings(), Provider: p.Provider, AgencyID: p.AgencyID,
+		Kind: p.Kind, MFA: p.MFA, AuthAge: authAge(p.AuthTime, time.Now())}
+}
+
+// authAge is the seconds from authTime to now, rounded up to a whole
+// minute, or -1 for an unknown (zero) authTime. Rounding up errs towards
+// asking again, by under a minute, and lets the policy's memo reuse a
+// decision for a minute instead of a second.
+func authAge(authTime, now time.Time) int64 {
+	if authTime.IsZero() {
+		return -1
+	}
+	secs := int64(max(now.Sub(authTime), 0) / time.Second)
+	return (secs + 59) / 60 * 60
 }
 
 // RelationTo is how the principal stands to something an agency owns: the

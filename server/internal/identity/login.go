@@ -26,6 +26,18 @@ const msgSignInFailed = "Sign-in could not be completed. Please start again."
 // msgMFARequired is what a person sees when the issuer did not confirm the
 // assurance (a second factor) the portal requires of it: that one they can
 // act on.
+// msgStepUpNoMFA and msgStaleAuthTime say why a step-up (BeginStepUp)
+// failed: the provider signed the person in without the second factor, or
+// did not authenticate them afresh.
+const (
+	msgStepUpNoMFA   = "Your sign-in service did not confirm a second factor (such as a code from an authenticator app), which this action needs. Sign in again and complete that step, or ask your IT team to set one up for you."
+	msgStaleAuthTime = "Your sign-in service did not ask you to sign in again, which this action needs. Sign in again; if this keeps happening, ask your IT team whether the service honours max_age."
+)
+
+// clockSkew is how far apart our clock and a provider's may be when we
+// compare a time it states (auth_time) with ours.
+const clockSkew = time.Minute
+
 const msgMFARequired = "Your sign-in service did not confirm a second factor (such as a code from an authenticator app), which warrantdesk requires. Sign in again and complete that step, or ask your IT team to set one up for you."
 
 // errUnmetAuthenticationRequirements is the error an issuer answers when the
@@ -41,6 +53,7 @@ type loginState struct {
 	Nonce        string    `gorm:"column:nonce"`
 	CodeVerifier string    `gorm:"column:code_verifier"`
 	ReturnTo     string    `gorm:"column:return_to"`
+	StepUp       bool      `gorm:"column:step_up"` // a step-up: the callback insists on a fresh second factor
 	CreatedAt    time.Time `gorm:"column:created_at"`
 	ExpiresAt    time.Time `gorm:"column:expires_at"`
 }
@@ -68,6 +81,43 @@ func (s *Service) BeginLogin(ctx context.Context, issuerURL, returnTo string) (a
 	if err != nil {
 		return "", "", err
 	}
+	var opts []oauth2.AuthCodeOption
+	if len(is.cfg.ACRValues) > 0 {
+		opts = append(opts, oauth2.SetAuthURLParam("acr_values", strings.Join(is.cfg.ACRValues, " ")))
+	}
+	return s.beginLogin(ctx, is, returnTo, false, opts)
+}
+
+// BeginStepUp starts a step-up for the person p, signed in already: a
+// sign-in at their own issuer that asks them to authenticate again now
+// (prompt=login, max_age=0) with the second factor the issuer's
+// configuration names (step_up_acr_values), their e-mail as login_hint.
+// The callback insists that the ID token asserts that second factor and an
+// auth_time no earlier than this call (CompleteLogin: mfa_required,
+// stale_auth_time), and then replaces the session as any sign-in does.
+// Returns what BeginLogin returns; Invalid when p's issuer signs no one in.
+func (s *Service) BeginStepUp(ctx context.Context, p *Principal, returnTo string) (authURL, state string, err error) {
+	if p == nil || p.Kind != KindPerson {
+		return "", "", errs.E(errs.Invalid, "Only a person signed in with a browser can confirm it is them.")
+	}
+	is, err := s.loginIssuer(p.Issuer)
+	if err != nil {
+		return "", "", err
+	}
+	opts := []oauth2.AuthCodeOption{oauth2.SetAuthURLParam("prompt", "login"), oauth2.SetAuthURLParam("max_age", "0")}
+	if acr := stepUpACR(&is.cfg); len(acr) > 0 {
+		opts = append(opts, oauth2.SetAuthURLParam("acr_values", strings.Join(acr, " ")))
+	}
+	if p.Email != "" {
+		opts = append(opts, oauth2.SetAuthURLParam("login_hint", p.Email))
+	}
+	return s.beginLogin(ctx, is, returnTo, true, opts)
+}
+
+// beginLogin stores a login state (the nonce and PKCE verifier, where to
+// return, whether it is a step-up) and returns the authorization URL with
+// opts and the state.
+func (s *Service) beginLogin(ctx context.Context, is *issuer, returnTo string, stepUp bool, opts []oauth2.AuthCodeOption) (authURL, state string, err error) {
 	if _, err := s.discover(ctx, is); err != nil {
 		return "", "", err
 	}
@@ -81,6 +131,7 @@ func (s *Service) BeginLogin(ctx context.Context, issuerURL, returnTo string) (a
 		Nonce:        nonce,
 		CodeVerifier: verifier,
 		ReturnTo:     safeReturnTo(returnTo),
+		StepUp:       stepUp,
 		CreatedAt:    now,
 		ExpiresAt:    now.Add(loginStateTTL),
 	}
@@ -97,10 +148,7 @@ func (s *Service) BeginLogin(ctx context.Context, issuerURL, returnTo string) (a
 	if err != nil {
 		return "", "", err
 	}
-	opts := []oauth2.AuthCodeOption{oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier)}
-	if len(is.cfg.ACRValues) > 0 {
-		opts = append(opts, oauth2.SetAuthURLParam("acr_values", strings.Join(is.cfg.ACRValues, " ")))
-	}
+	opts = append(opts, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier))
 	authURL = s.oauth2Config(is).AuthCodeURL(state, opts...)
 	return authURL, state, nil
 }
@@ -155,7 +203,7 @@ func (s *Service) CompleteLogin(ctx context.Context, cookieState, queryState, co
 	}
 	actor := audit.Actor{Issuer: ls.Issuer}
 	if idpError != "" {
-		if is, ok := s.issuers[ls.Issuer]; ok && requiresAssurance(&is.cfg) && idpError == errUnmetAuthenticationRequirements {
+		if is, ok := s.issuers[ls.Issuer]; ok && (ls.StepUp || requiresAssurance(&is.cfg)) && idpError == errUnmetAuthenticationRequirements {
 			return Login{}, s.loginFailed(ctx, actor, "mfa_required", errs.E(errs.Unauthenticated, msgMFARequired))
 		}
 		return Login{}, s.loginFailed(ctx, actor, "idp_error", errs.E(errs.Unauthenticated, "The sign-in service did not sign you in. Please start again."))
@@ -175,7 +223,7 @@ func (s *Service) CompleteLogin(ctx context.Context, cookieState, queryState, co
 		return Login{}, s.loginFailed(ctx, actor, "code_exchange", fmt.Errorf("exchange code: %w", err))
 	}
 	rawIDToken, _ := tok.Extra("id_token").(string)
-	return s.finishLogin(ctx, is, rawIDToken, ls.Nonce, ls.ReturnTo)
+	return s.finishLogin(ctx, is, rawIDToken, ls)
 }
 
 // consumeState checks the callback's state against the browser's cookie and
@@ -226,19 +274,31 @@ func (s *Service) consumeState(ctx context.Context, cookieState, queryState stri
 // finishLogin verifies the ID token against the stored nonce and, in one
 // transaction, maps it to a principal, creates the session and audits the
 // sign-in. Every failure is audited and returned as loginFailed does.
-func (s *Service) finishLogin(ctx context.Context, is *issuer, rawIDToken, nonce, returnTo string) (Login, error) {
+func (s *Service) finishLogin(ctx context.Context, is *issuer, rawIDToken string, ls *loginState) (Login, error) {
 	actor := audit.Actor{Issuer: is.cfg.URL}
-	c, reason, err := s.verifyIDToken(ctx, is, rawIDToken, nonce)
+	c, reason, err := s.verifyIDToken(ctx, is, rawIDToken, ls.Nonce)
 	if c == nil {
 		return Login{}, s.loginFailed(ctx, actor, reason, err)
 	}
 	// The subject is verified from here on, so failures are attributed to it.
 	actor.Subject = c.str("sub")
-	if !assured(&is.cfg, c) {
+	if !meets(is.cfg.ACRValues, is.cfg.AMRRequired, c) {
 		return Login{}, s.loginFailed(ctx, actor, "mfa_required", errs.E(errs.Unauthenticated, msgMFARequired))
 	}
+	mfa, authTime := mfaOf(&is.cfg, c), c.time("auth_time")
+	if ls.StepUp {
+		if !mfa {
+			return Login{}, s.loginFailed(ctx, actor, "mfa_required", errs.E(errs.Unauthenticated, msgStepUpNoMFA))
+		}
+		// max_age=0 asked for a new authentication; one from before the
+		// step-up began (less the clock skew we allow) is a provider that
+		// reused an old one, and proves nothing now.
+		if authTime.IsZero() || authTime.Before(ls.CreatedAt.Add(-clockSkew)) {
+			return Login{}, s.loginFailed(ctx, actor, "stale_auth_time", errs.E(errs.Unauthenticated, msgStaleAuthTime))
+		}
+	}
 
-	login := Login{Token: randomToken(32), CSRFToken: randomToken(32), ReturnTo: safeReturnTo(returnTo)}
+	login := Login{Token: randomToken(32), CSRFToken: randomToken(32), ReturnTo: safeReturnTo(ls.ReturnTo)}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		p, err := s.principalFor(ctx, tx, &is.cfg, KindPerson, c)
 		if err != nil {
@@ -253,6 +313,11 @@ func (s *Service) finishLogin(ctx context.Context, is *issuer, rawIDToken, nonce
 			ExpiresAt:  now.Add(s.ttl),
 			LastSeenAt: now,
 			IDToken:    rawIDToken,
+			MFA:        mfa,
+		}
+		if !authTime.IsZero() {
+			at := dbTime(authTime)
+			sess.AuthTime = &at
 		}
 		if err := tx.Create(&sess).Error; err != nil {
 			return fmt.Errorf("create session: %w", err)
@@ -264,11 +329,12 @@ func (s *Service) finishLogin(ctx context.Context, is *issuer, rawIDToken, nonce
 			ObjectType: "person",
 			ObjectID:   p.PersonID,
 			Outcome:    audit.OutcomeSuccess,
-			Details:    audit.JSON(map[string]any{"kind": p.Kind, "roles": p.RoleStrings()}),
+			Details:    audit.JSON(map[string]any{"kind": p.Kind, "roles": p.RoleStrings(), "mfa": mfa, "step_up": ls.StepUp}),
 		})
 		if err != nil {
 			return err
 		}
+		p.MFA, p.AuthTime = mfa, authTime
 		login.Principal, login.ExpiresAt = p, sess.ExpiresAt
 		return nil
 	})
@@ -289,18 +355,32 @@ func requiresAssurance(ic *config.Issuer) bool {
 	return len(ic.ACRValues) > 0 || len(ic.AMRRequired) > 0
 }
 
-// assured reports whether an ID token asserts the assurance its issuer
-// requires: an acr among ic.ACRValues (when set) and every method of
-// ic.AMRRequired in amr (when set). Both claims are read strictly, as OpenID
-// Connect Core defines them: acr a string, amr an array of strings.
-func assured(ic *config.Issuer, c claims) bool {
-	if len(ic.ACRValues) > 0 {
+// stepUpACR is the acr_values a step-up asks the issuer for.
+func stepUpACR(ic *config.Issuer) []string { return ic.StepUpACRValues }
+
+// mfaOf reports whether an ID token asserts a second factor as its issuer's
+// configuration defines one for step-up: step_up_acr_values and
+// step_up_amr, or, with neither set, "mfa" in amr (RFC 8176).
+func mfaOf(ic *config.Issuer, c claims) bool {
+	acr, amr := ic.StepUpACRValues, ic.StepUpAMR
+	if len(acr) == 0 && len(amr) == 0 {
+		amr = []string{"mfa"}
+	}
+	return meets(acr, amr, c)
+}
+
+// meets reports whether an ID token asserts an acr among acrValues (when
+// set) and every method of amrRequired in amr (when set). Both claims are
+// read strictly, as OpenID Connect Core defines them: acr a string, amr an
+// array of strings.
+func meets(acrValues, amrRequired []string, c claims) bool {
+	if len(acrValues) > 0 {
 		acr, _ := c["acr"].(string)
-		if !slices.Contains(ic.ACRValues, acr) {
+		if !slices.Contains(acrValues, acr) {
 			return false
 		}
 	}
-	if len(ic.AMRRequired) > 0 {
+	if len(amrRequired) > 0 {
 		raw, _ := c["amr"].([]any)
 		var amr []string
 		for _, v := range raw {
@@ -308,7 +388,7 @@ func assured(ic *config.Issuer, c claims) bool {
 				amr = append(amr, m)
 			}
 		}
-		for _, want := range ic.AMRRequired {
+		for _, want := range amrRequired {
 			if !slices.Contains(amr, want) {
 				return false
 			}

@@ -142,6 +142,16 @@ func (c claims) str(path string) string {
 	return ""
 }
 
+// time reads a claim holding seconds since the epoch (a JSON number, as
+// auth_time and iat are); zero when it is absent or not a number.
+func (c claims) time(path string) time.Time {
+	v, ok := c.at(path).(float64)
+	if !ok || v <= 0 {
+		return time.Time{}
+	}
+	return time.Unix(int64(v), 0)
+}
+
 // values reads a claim that lists values (by path, see at): a JSON array
 // of strings, a string of space- or comma-separated values, or an object
 // whose keys are the values (as ZITADEL's project-roles claim is).

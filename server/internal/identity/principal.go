@@ -1,6 +1,9 @@
 package identity
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // A Role is what a signed-in person or system may do, mapped from the
 // issuer's claims. Agency roles and provider roles never mix: a role claim
@@ -48,6 +51,13 @@ type Principal struct {
 	AgencyName    string
 	AgencyCountry string
 	AgencyKind    string
+
+	// MFA and AuthTime are what a person's sign-in proved: a second factor
+	// (as their issuer's configuration defines it) and when they
+	// authenticated at their provider (zero when it did not say). The
+	// step-up rule of the authorisation policy reads them.
+	MFA      bool
+	AuthTime time.Time
 }
 
 // Has reports whether the principal holds role r.

@@ -34,6 +34,10 @@ type Session struct {
 	// IDToken is the ID token the sign-in received, sent back to the
 	// issuer as id_token_hint when the person signs out.
 	IDToken string `gorm:"column:id_token"`
+	// MFA and AuthTime are what the sign-in proved (Principal.MFA,
+	// Principal.AuthTime); AuthTime is nil when the provider did not say.
+	MFA      bool       `gorm:"column:mfa"`
+	AuthTime *time.Time `gorm:"column:auth_time"`
 }
 
 // TableName maps Session onto the sessions table.
@@ -70,6 +74,10 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, *
 	p, err := loadPrincipal(ctx, db, sess.PersonID)
 	if err != nil {
 		return nil, nil, err
+	}
+	p.MFA = sess.MFA
+	if sess.AuthTime != nil {
+		p.AuthTime = *sess.AuthTime
 	}
 	if now.Sub(sess.LastSeenAt) >= s.seenEvery() {
 		seen := dbTime(now)

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
@@ -16,19 +17,34 @@ type Reason struct {
 	Text string `json:"text"`
 }
 
-// A Decision allows or denies, with the reasons.
+// A Decision allows or denies, with the reasons. StepUp marks a denial
+// that a recent sign-in with a second factor would turn into an allow: the
+// action is the person's to take, once they have confirmed it is them.
 type Decision struct {
 	Allow   bool     `json:"allow"`
+	StepUp  bool     `json:"step_up"`
 	Reasons []Reason `json:"reasons"`
 }
 
+// ErrStepUp is wrapped by the Forbidden error of a step-up denial
+// (Decision.StepUp): the pages offer the action and, when it is taken, send
+// the person to sign in again with their second factor.
+var ErrStepUp = errors.New("policy: a recent sign-in with a second factor is needed")
+
 // An Actor is who asks: an agency person (AgencyID set, Provider false) or a
-// member of the provider's staff (Provider true).
+// member of the provider's staff (Provider true). Kind, MFA and AuthAge say
+// how they authenticated, for the step-up rule: Kind "person", "client" (an
+// agency system) or "system" (the portal's own work); MFA whether the
+// person's sign-in proved a second factor; AuthAge the seconds since they
+// authenticated at their provider, -1 when unknown.
 type Actor struct {
 	ID       string   `json:"id"`
 	Roles    []string `json:"roles"` // officer, supervisor; intake, reviewer, counsel, admin, auditor
 	Provider bool     `json:"provider"`
 	AgencyID string   `json:"agency_id"`
+	Kind     string   `json:"kind"`
+	MFA      bool     `json:"mfa"`
+	AuthAge  int64    `json:"auth_age"`
 }
 
 // Relations of an actor to a request, for AuthzInput.Relation.
@@ -74,6 +90,9 @@ func authzValue(in AuthzInput) ast.Value {
 			ast.Item(ast.InternedTerm("roles"), ast.ArrayTerm(roles...)),
 			ast.Item(ast.InternedTerm("provider"), ast.BooleanTerm(in.Actor.Provider)),
 			ast.Item(ast.InternedTerm("agency_id"), ast.StringTerm(in.Actor.AgencyID)),
+			ast.Item(ast.InternedTerm("kind"), ast.StringTerm(in.Actor.Kind)),
+			ast.Item(ast.InternedTerm("mfa"), ast.BooleanTerm(in.Actor.MFA)),
+			ast.Item(ast.InternedTerm("auth_age"), ast.IntNumberTerm(int(in.Actor.AuthAge))),
 		)),
 		ast.Item(ast.InternedTerm("action"), ast.StringTerm(in.Action)),
 		ast.Item(ast.InternedTerm("request"), req),
@@ -85,6 +104,9 @@ func decodeDecision(v any) (Decision, error) {
 	var d decoder
 	m := d.object(v, "decision")
 	out := Decision{Allow: d.boolean(m, "allow"), Reasons: d.reasons(m, "reasons")}
+	if v, ok := m["step_up"].(bool); ok {
+		out.StepUp = v
+	}
 	if d.err != nil {
 		// A malformed decision never allows.
 		out.Allow = false
@@ -106,7 +128,10 @@ func (d Decision) Refusal(fallback string) error {
 		}
 	}
 	if len(texts) == 0 {
-		return errs.E(errs.Forbidden, "%s", fallback)
+		texts = []string{fallback}
+	}
+	if d.StepUp {
+		return errs.Wrap(ErrStepUp, errs.Forbidden, strings.Join(texts, " "))
 	}
 	return errs.E(errs.Forbidden, "%s", strings.Join(texts, " "))
 }

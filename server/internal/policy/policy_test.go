@@ -376,7 +376,10 @@ func TestInputMatchesJSONTags(t *testing.T) {
 func TestAuthorize(t *testing.T) {
 	e := MustLoad(t)
 	officer := policy.Actor{ID: "u1", Roles: []string{"officer"}, AgencyID: "riverside"}
-	reviewer := policy.Actor{ID: "p1", Roles: []string{"reviewer"}, Provider: true}
+	reviewer := policy.Actor{ID: "p1", Roles: []string{"reviewer"}, Provider: true, Kind: "person", MFA: true, AuthAge: 60}
+	passwordOnly := reviewer
+	passwordOnly.MFA = false
+	system := policy.Actor{ID: "s1", Roles: []string{"reviewer"}, Provider: true, Kind: "system", AuthAge: -1}
 	draft := &policy.Request{ID: "r1", AgencyID: "riverside", Status: "draft"}
 	inReview := &policy.Request{ID: "r1", AgencyID: "riverside", Status: "in_review"}
 	tests := []struct {
@@ -391,6 +394,8 @@ func TestAuthorize(t *testing.T) {
 		{"ErrProviderSeesNoDraft", policy.AuthzInput{Actor: reviewer, Action: "request.view", Request: draft, Relation: policy.RelationProvider}, false, "state_not_permitted"},
 		{"OfficerCreates", policy.AuthzInput{Actor: officer, Action: "request.create"}, true, "granted"},
 		{"ErrUnknownAction", policy.AuthzInput{Actor: officer, Action: "request.delete"}, false, "unknown_action"},
+		{"ErrApproveWithPasswordOnly", policy.AuthzInput{Actor: passwordOnly, Action: "approve", Request: inReview, Relation: policy.RelationProvider}, false, "step_up_required"},
+		{"SystemApprovesWithoutSecondFactor", policy.AuthzInput{Actor: system, Action: "approve", Request: inReview, Relation: policy.RelationProvider}, true, "granted"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
@@ -403,6 +408,12 @@ func TestAuthorize(t *testing.T) {
 			}
 			if len(d.Reasons) == 0 || d.Reasons[0].Code != tc.wantCode {
 				t.Errorf("Reasons = %+v, want code %q", d.Reasons, tc.wantCode)
+			}
+			// A step-up denial, and only one, is marked so, and its
+			// refusal wraps ErrStepUp for the pages to act on.
+			stepUp := tc.wantCode == "step_up_required"
+			if d.StepUp != stepUp || errors.Is(d.Refusal("no"), policy.ErrStepUp) != stepUp {
+				t.Errorf("StepUp = %v, refusal %v; want step-up %v", d.StepUp, d.Refusal("no"), stepUp)
 			}
 		})
 	}

@@ -167,6 +167,8 @@ func mustPerson(t *testing.T, d *db.DB, a *agency.Agency, subject string, role i
 		Name:     subject,
 		Roles:    []identity.Role{role},
 		Provider: a == nil,
+		MFA:      true, // a second factor just now: step-up decides on roles
+		AuthTime: time.Now(),
 	}
 	var agencyID any
 	if a != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/translog"
 )
 
@@ -595,7 +596,9 @@ func (s *Service) Allowed(ctx context.Context, actor *identity.Principal, r *Req
 	for _, a := range actions {
 		err := s.Policy.Authorize(ctx, actor, a, r)
 		switch code := errs.CodeOf(err); {
-		case err == nil:
+		case err == nil, errors.Is(err, policy.ErrStepUp):
+			// Held only for a step-up: offered, and taking it asks for
+			// the second factor.
 			out[a] = true
 		case code == errs.Forbidden || code == errs.NotFound:
 		default:

@@ -109,6 +109,12 @@ func (s *Server) startLogin(c *gin.Context, issuer, returnTo string) {
 		s.renderLogin(c, http.StatusUnprocessableEntity, []errs.FieldError{{Field: "issuer", Message: errs.Message(err)}})
 		return
 	}
+	s.redirectToProvider(c, authURL, state)
+}
+
+// redirectToProvider sends the browser to sign in at authURL, with the
+// login state in a short-lived cookie that only the callback reads.
+func (s *Server) redirectToProvider(c *gin.Context, authURL, state string) {
 	http.SetCookie(c.Writer, &http.Cookie{
 		Name: loginStateCookie, Value: state, Path: "/auth/callback", MaxAge: int((10 * time.Minute).Seconds()),
 		HttpOnly: true, Secure: s.secureCookies, SameSite: http.SameSiteLaxMode,

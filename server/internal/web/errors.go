@@ -74,6 +74,9 @@ func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "
 // logged with the request id and never echoed: the client sees only
 // "Internal error." and the id to quote.
 func (s *Server) renderError(c *gin.Context, err error) {
+	if s.needsStepUp(c, err) {
+		return
+	}
 	code := errs.CodeOf(err)
 	if errors.Is(err, context.Canceled) {
 		c.AbortWithStatus(499) // the client went away; nobody reads this

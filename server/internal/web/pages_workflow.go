@@ -302,6 +302,9 @@ func chooseAction() error {
 // with the error summary and what was typed, or the error page when there
 // is no workspace to show.
 func (s *Server) reviewFailed(c *gin.Context, err error, form url.Values) {
+	if s.needsStepUp(c, err) {
+		return
+	}
 	if code := errs.CodeOf(err); code == errs.Internal || code == errs.NotFound || code == errs.Unavailable {
 		s.renderError(c, err)
 		return
@@ -340,6 +343,9 @@ func (s *Server) agencyPageAction(c *gin.Context, a workflow.Action, done string
 // agencyActionFailed shows the request page again with why an agency's
 // action did not act, or the error page when there is none to show.
 func (s *Server) agencyActionFailed(c *gin.Context, err error) {
+	if s.needsStepUp(c, err) {
+		return
+	}
 	if code := errs.CodeOf(err); code == errs.Internal || code == errs.NotFound || code == errs.Unavailable {
 		s.renderError(c, err)
 		return

@@ -44,6 +44,7 @@ func (s *Server) routes() {
 	signin.GET("/login", s.handleLogin)
 	signin.POST("/login", s.handleLoginStart)
 	signin.GET("/auth/callback", s.handleAuthCallback)
+	signin.GET(stepUpPath, s.requireSession, s.requireAuth, s.handleStepUp)
 	signin.POST("/logout", s.requireAuth, s.requireCSRF, s.handleLogout)
 	signin.POST(identity.BackChannelLogoutPath, s.handleBackChannelLogout) // issuers, not browsers
 

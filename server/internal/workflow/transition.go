@@ -564,7 +564,9 @@ func (e *Engine) allowed(ctx context.Context, actor *identity.Principal, r *requ
 		if err != nil {
 			return nil, err
 		}
-		if d.Allow {
+		// An action held only for a step-up is the person's to take: it
+		// is offered, and taking it asks for the second factor.
+		if d.Allow || d.StepUp {
 			out = append(out, rule.Action)
 		}
 	}

@@ -158,6 +158,10 @@ func MustPerson(tb testing.TB, d *db.DB, a *agency.Agency, subject string, roles
 	p := &identity.Principal{
 		PersonID: uuid.NewString(), Issuer: "https://idp.provider.example", Subject: fmt.Sprintf("%s-%d", subject, seq.Add(1)),
 		Kind: identity.KindPerson, Name: subject, Email: subject + "@example.org", Roles: roles, Provider: a == nil,
+		// Signed in with a second factor just now, so that the policy's
+		// step-up (approve, countersign, co-sign, download) decides on
+		// roles; tests of step-up itself clear these.
+		MFA: true, AuthTime: time.Now(),
 	}
 	var agencyID any
 	if a != nil {
