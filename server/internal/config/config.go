@@ -144,6 +144,19 @@ type Issuer struct {
 	// all contain. A sign-in without them is refused (mfa_required).
 	ACRValues   []string `json:"acr_values,omitempty"`
 	AMRRequired []string `json:"amr_required,omitempty"`
+	// Introspection, when set, lets agency systems call the API with the
+	// issuer's opaque access tokens, which the portal asks the issuer
+	// about (RFC 7662); needs APIAudience.
+	Introspection *Introspection `json:"introspection,omitempty"`
+}
+
+// Introspection is how the portal asks an issuer about an opaque access
+// token: at Endpoint, authenticated as a resource server of its own.
+type Introspection struct {
+	Endpoint     string `json:"endpoint,omitempty"`      // default: the discovery document's introspection_endpoint
+	ClientID     string `json:"client_id"`               // the portal's resource-server client at the issuer
+	ClientSecret string `json:"client_secret,omitempty"` // or client_secret_file
+	SecretFile   string `json:"client_secret_file,omitempty"`
 }
 
 // Default returns the configuration used when nothing is set.
@@ -421,6 +434,13 @@ func (c *Config) setIssuers(v string) error {
 			}
 			iss[i].ClientSecret = strings.TrimSpace(string(b))
 		}
+		if in := iss[i].Introspection; in != nil && in.SecretFile != "" {
+			b, err := os.ReadFile(in.SecretFile)
+			if err != nil {
+				return fmt.Errorf("issuer %s: introspection client_secret_file: %v", iss[i].URL, err)
+			}
+			in.ClientSecret = strings.TrimSpace(string(b))
+		}
 	}
 	c.Issuers = append(c.Issuers, iss...)
 	return nil
@@ -515,6 +535,7 @@ func (c Config) Validate() error {
 		if slices.ContainsFunc(iss.ACRValues, func(v string) bool { return strings.ContainsAny(v, " \t\n") }) {
 			p = append(p, name+": an acr_values entry must not contain spaces")
 		}
+		p = append(p, iss.introspectionProblems(name, c.Env)...)
 	}
 	if c.SMTP.Host != "" {
 		if _, err := mail.ParseAddress(c.SMTP.From); err != nil {
