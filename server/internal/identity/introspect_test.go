@@ -213,3 +213,59 @@ func TestIntrospectionUnavailable(t *testing.T) {
 		})
 	}
 }
+
+// TestIntrospectionCacheBounds: an active answer is reused for 60 seconds
+// at most, and never past the token's exp; then the provider is asked
+// again.
+func TestIntrospectionCacheBounds(t *testing.T) {
+	idpClk := &demo.Clock{}
+	f := newOpaqueFixture(t, idpClk)
+	for _, tc := range []struct {
+		desc       string
+		lifetime   time.Duration // of the token, from now
+		reused     time.Duration // later, still answered from the cache
+		asked      time.Duration // later, the provider is asked again
+		wantReason string        // of the refusal then; "" accepted
+	}{
+		{"SixtySeconds", 15 * time.Minute, 59 * time.Second, 61 * time.Second, ""},
+		{"NeverPastExp", 30 * time.Second, 29 * time.Second, 31 * time.Second, identity.ReasonExpired},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			// devidp's tokens live 15 minutes of its clock.
+			idpClk.Set(time.Now().Add(tc.lifetime - 15*time.Minute))
+			defer idpClk.Set(time.Time{})
+			raw := f.clientToken(opaqueClient.ID, opaqueClient.Secret)
+			portal := newClock()
+			svc := f.replica(portal)
+			calls := f.introspections.Load()
+			if _, err := svc.VerifyBearer(f.ctx, raw); err != nil {
+				t.Fatalf("VerifyBearer: %v", err)
+			}
+			start := portal.Now()
+			portal.Set(start.Add(tc.reused))
+			if _, err := svc.VerifyBearer(f.ctx, raw); err != nil {
+				t.Fatalf("VerifyBearer %v later: %v", tc.reused, err)
+			}
+			if got := f.introspections.Load() - calls; got != 1 {
+				t.Errorf("%v later: %d introspection calls in all, want 1", tc.reused, got)
+			}
+			portal.Set(start.Add(tc.asked))
+			_, err := svc.VerifyBearer(f.ctx, raw)
+			if got := f.introspections.Load() - calls; got != 2 {
+				t.Errorf("%v later: %d introspection calls in all, want 2", tc.asked, got)
+			}
+			if tc.wantReason == "" {
+				if err != nil {
+					t.Errorf("VerifyBearer %v later: %v", tc.asked, err)
+				}
+				return
+			}
+			wantCode(t, err, errs.Unauthenticated)
+			var details struct{ Reason string }
+			_ = json.Unmarshal([]byte(f.lastEvent().Details), &details)
+			if details.Reason != tc.wantReason {
+				t.Errorf("refused with reason %q, want %q", details.Reason, tc.wantReason)
+			}
+		})
+	}
+}
