@@ -4,7 +4,8 @@
 // shared password and, for those with a TOTP secret, a code from an
 // authenticator app (authorization code flow with PKCE, for the portal), and
 // gives the configured agency systems JWT access tokens for the API (client
-// credentials). Everything it issues is a genuinely signed token that the
+// credentials), or opaque ones that the portal introspects as a resource
+// server. Everything it issues is a genuinely signed token that the
 // portal verifies exactly as it would one from a production provider.
 //
 // Who may sign in is configuration, not part of this package: the demo

@@ -1,7 +1,7 @@
 // Package identity is warrantdesk's OpenID Connect relying party: people sign
 // in with the authorization code flow (PKCE S256, state and nonce) at one of
 // several trusted issuers, agency systems present client-credentials bearer
-// JWTs, and both become a Principal re-read from the database on every
+// JWTs (or opaque tokens, introspected at their issuer), and both become a Principal re-read from the database on every
 // request. Each issuer maps onto the provider's staff or onto agencies, and a
 // claim → role mapping decides what they may do. Sessions live in the
 // database, keyed by the SHA-256 of the cookie value, so that any replica
