@@ -153,6 +153,19 @@ type Issuer struct {
 	// and prompt=login, so that the provider asks again.
 	StepUpACRValues []string `json:"step_up_acr_values,omitempty"`
 	StepUpAMR       []string `json:"step_up_amr,omitempty"`
+	// Introspection, when set, lets agency systems call the API with the
+	// issuer's opaque access tokens, which the portal asks the issuer
+	// about (RFC 7662); needs APIAudience.
+	Introspection *Introspection `json:"introspection,omitempty"`
+}
+
+// Introspection is how the portal asks an issuer about an opaque access
+// token: at Endpoint, authenticated as a resource server of its own.
+type Introspection struct {
+	Endpoint     string `json:"endpoint,omitempty"`      // default: the discovery document's introspection_endpoint
+	ClientID     string `json:"client_id"`               // the portal's resource-server client at the issuer
+	ClientSecret string `json:"client_secret,omitempty"` // or client_secret_file
+	SecretFile   string `json:"client_secret_file,omitempty"`
 }
 
 // Default returns the configuration used when nothing is set.
@@ -430,6 +443,13 @@ func (c *Config) setIssuers(v string) error {
 			}
 			iss[i].ClientSecret = strings.TrimSpace(string(b))
 		}
+		if in := iss[i].Introspection; in != nil && in.SecretFile != "" {
+			b, err := os.ReadFile(in.SecretFile)
+			if err != nil {
+				return fmt.Errorf("issuer %s: introspection client_secret_file: %v", iss[i].URL, err)
+			}
+			in.ClientSecret = strings.TrimSpace(string(b))
+		}
 	}
 	c.Issuers = append(c.Issuers, iss...)
 	return nil
@@ -526,6 +546,7 @@ func (c Config) Validate() error {
 		if slices.ContainsFunc(iss.ACRValues, spaced) || slices.ContainsFunc(iss.StepUpACRValues, spaced) {
 			p = append(p, name+": an acr_values or step_up_acr_values entry must not contain spaces")
 		}
+		p = append(p, iss.introspectionProblems(name, c.Env)...)
 	}
 	if c.SMTP.Host != "" {
 		if _, err := mail.ParseAddress(c.SMTP.From); err != nil {

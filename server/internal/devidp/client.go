@@ -23,6 +23,7 @@ type client struct {
 	accessTokenType        op.AccessTokenType
 	loginURL               func(authRequestID string) string
 	requireS256            bool // PKCE with S256 on every auth request
+	resourceServer         bool // may introspect any token for the API (introspect.go)
 
 	// org and roles become claims of the client's own access tokens.
 	org   string
@@ -44,11 +45,15 @@ func portalClient(cfg Config, loginURL func(string) string) *client {
 }
 
 func agencyClient(c Client, loginURL func(string) string) *client {
+	tokenType := op.AccessTokenTypeJWT
+	if c.Opaque {
+		tokenType = op.AccessTokenTypeBearer
+	}
 	return &client{
 		id:              c.ID,
 		secretHash:      sha256.Sum256([]byte(c.Secret)),
 		grantTypes:      []oidc.GrantType{oidc.GrantTypeClientCredentials},
-		accessTokenType: op.AccessTokenTypeJWT,
+		accessTokenType: tokenType,
 		loginURL:        loginURL,
 		org:             c.Org,
 		roles:           slices.Clone(c.Roles),

@@ -4,7 +4,8 @@
 // shared password and, for those with a TOTP secret, a code from an
 // authenticator app (authorization code flow with PKCE, for the portal), and
 // gives the configured agency systems JWT access tokens for the API (client
-// credentials). Everything it issues is a genuinely signed token that the
+// credentials), or opaque ones that the portal introspects as a resource
+// server. Everything it issues is a genuinely signed token that the
 // portal verifies exactly as it would one from a production provider.
 //
 // Who may sign in is configuration, not part of this package: the demo
@@ -65,6 +66,12 @@ type Config struct {
 	Password string // required when there are People
 	// Clients are the agencies' systems that get API access tokens.
 	Clients []Client
+	// ResourceServerID and ResourceServerSecret, when set, register the
+	// portal as a resource server: a client that gets no tokens but may
+	// introspect (RFC 7662) any access token whose audience includes
+	// APIAudience, as it must to accept Opaque clients' tokens.
+	ResourceServerID     string
+	ResourceServerSecret string
 
 	// Production makes New fail with ErrProduction.
 	Production bool
@@ -101,7 +108,8 @@ type Provider struct {
 // effect on the Provider. It returns ErrProduction if cfg.Production is set,
 // and an error if the issuer or a redirect URI is not an absolute http(s)
 // URL, the portal's secret or redirect URIs are missing, there are people
-// but no password, or the portal's client id is also an agency client's.
+// but no password, the portal's client id is also an agency client's, or
+// the resource server lacks its secret or shares a client's id.
 func New(cfg Config) (*Provider, error) {
 	if cfg.Production {
 		return nil, ErrProduction
@@ -149,6 +157,9 @@ func New(cfg Config) (*Provider, error) {
 	if slices.ContainsFunc(cfg.Clients, func(c Client) bool { return c.ID == cfg.PortalClientID }) {
 		return nil, fmt.Errorf("devidp: portal client id %q collides with an agency client", cfg.PortalClientID)
 	}
+	if err := checkResourceServer(cfg); err != nil {
+		return nil, err
+	}
 	now := cfg.Clock
 	if now == nil {
 		now = time.Now
@@ -173,6 +184,9 @@ func New(cfg Config) (*Provider, error) {
 	clients := []*client{portalClient(cfg, loginURL)}
 	for _, c := range cfg.Clients {
 		clients = append(clients, agencyClient(c, loginURL))
+	}
+	if cfg.ResourceServerID != "" {
+		clients = append(clients, resourceServerClient(cfg, loginURL))
 	}
 	store := newStorage(now, cfg.APIAudience, signing, clients, cfg.People, cfg.Password)
 

@@ -37,6 +37,12 @@ type harness struct {
 
 func newHarness(t *testing.T, clock func() time.Time) *harness {
 	t.Helper()
+	return newHarnessWith(t, clock, nil)
+}
+
+// newHarnessWith is newHarness with the provider's configuration edited.
+func newHarnessWith(t *testing.T, clock func() time.Time, edit func(*devidp.Config)) *harness {
+	t.Helper()
 	var handler http.Handler
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/idp/") {
@@ -47,7 +53,7 @@ func newHarness(t *testing.T, clock func() time.Time) *harness {
 	}))
 	t.Cleanup(srv.Close)
 	h := &harness{srv: srv, issuer: srv.URL + "/idp", redirectURI: srv.URL + "/auth/callback", home: srv.URL + "/"}
-	p, err := devidp.New(devidp.Config{
+	cfg := devidp.Config{
 		Issuer:                 h.issuer,
 		PortalClientID:         devidp.PortalClientID,
 		PortalClientSecret:     portalSecret,
@@ -58,7 +64,11 @@ func newHarness(t *testing.T, clock func() time.Time) *harness {
 		Password:               password,
 		Clients:                clients,
 		Clock:                  clock,
-	})
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	p, err := devidp.New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -972,6 +982,9 @@ func TestNew(t *testing.T) {
 		{"ErrPeopleWithoutPassword", func(c *devidp.Config) { c.Password = "" }, true},
 		{"ErrRelativeRedirect", func(c *devidp.Config) { c.PortalRedirectURIs = []string{"/auth/callback"} }, true},
 		{"ErrPortalIsAgencyClient", func(c *devidp.Config) { c.PortalClientID = "agency-a-cms" }, true},
+		{"ResourceServer", func(c *devidp.Config) { c.ResourceServerID, c.ResourceServerSecret = "rs", "rs-secret" }, false},
+		{"ErrResourceServerWithoutSecret", func(c *devidp.Config) { c.ResourceServerID = "rs" }, true},
+		{"ErrResourceServerIsAgencyClient", func(c *devidp.Config) { c.ResourceServerID, c.ResourceServerSecret = "agency-a-cms", "x" }, true},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			cfg := valid()

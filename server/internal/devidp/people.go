@@ -28,12 +28,15 @@ func (p Person) Subject() string {
 
 // A Client is an agency's case-management system, which authenticates with
 // the client-credentials grant and gets a JWT access token for the API whose
-// "org" and "roles" claims are Org and Roles.
+// "org" and "roles" claims are Org and Roles. An Opaque client gets an
+// opaque access token instead, which carries nothing: the portal learns
+// its claims from the introspection endpoint (Config.ResourceServerID).
 type Client struct {
 	ID     string
 	Secret string
 	Org    string
 	Roles  []string
+	Opaque bool
 }
 
 // subjectNamespace scopes the name-based subjects to this provider, so they

@@ -651,38 +651,6 @@ func (s *storage) SetUserinfoFromToken(_ context.Context, info *oidc.UserInfo, t
 	return s.setUserinfo(info, subject, scopes)
 }
 
-// SetIntrospectionFromToken answers the introspection endpoint; only the
-// client a token was issued to may introspect it.
-func (s *storage) SetIntrospectionFromToken(_ context.Context, resp *oidc.IntrospectionResponse, tokenID, subject, clientID string) error {
-	s.mu.Lock()
-	t, ok := s.tokens[tokenID]
-	var cp token
-	if ok {
-		cp = *t
-	}
-	now := s.now()
-	s.mu.Unlock()
-	if !ok || !now.Before(cp.expires) || cp.subject != subject {
-		return fmt.Errorf("access token %w", errNotFound)
-	}
-	if cp.clientID != clientID {
-		return errors.New("token was not issued to this client")
-	}
-	if _, isPerson := s.bySubject[subject]; isPerson {
-		info := new(oidc.UserInfo)
-		if err := s.setUserinfo(info, subject, cp.scopes); err != nil {
-			return err
-		}
-		resp.SetUserInfo(info)
-	}
-	resp.Subject = subject
-	resp.Scope = cp.scopes
-	resp.ClientID = cp.clientID
-	resp.Audience = cp.audience
-	resp.Expiration = oidc.FromTime(cp.expires)
-	return nil
-}
-
 // GetPrivateClaimsFromScopes is unused: GetPrivateClaimsFromRequest wins.
 func (s *storage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {
 	return nil, nil

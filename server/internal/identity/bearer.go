@@ -12,7 +12,10 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 )
 
-const msgBadBearer = "The access token is not valid. Obtain a new one from your identity provider."
+const (
+	msgBadBearer       = "The access token is not valid. Obtain a new one from your identity provider."
+	msgUntrustedIssuer = "The access token comes from an issuer this portal does not trust."
+)
 
 // VerifyBearer verifies an agency system's access token (a JWT from the
 // client-credentials grant) and returns its principal, re-read from the
@@ -20,9 +23,10 @@ const msgBadBearer = "The access token is not valid. Obtain a new one from your 
 // which configured issuer verifies it; go-oidc then checks the signature with
 // that issuer's published keys (never alg none or a shared-secret HMAC),
 // the exact issuer, an audience containing the issuer's api_audience, and
-// expiry. Returns Unauthenticated for any token that fails, Forbidden if the
-// system, its organisation or agency may not use the API, and Unavailable if
-// the issuer cannot be reached.
+// expiry. A token that is not a JWT is introspected at the issuers
+// configured for it (introspect.go). Returns Unauthenticated for any token
+// that fails, Forbidden if the system, its organisation or agency may not
+// use the API, and Unavailable if the issuer cannot be reached.
 func (s *Service) VerifyBearer(ctx context.Context, raw string) (*Principal, error) {
 	p, actor, err := s.verifyBearer(ctx, raw)
 	if err != nil && errs.CodeOf(err) != errs.Unavailable {
@@ -36,6 +40,9 @@ func (s *Service) VerifyBearer(ctx context.Context, raw string) (*Principal, err
 // verifyBearer is VerifyBearer, saying who the token claimed to be (as
 // far as it was read) for the audit trail.
 func (s *Service) verifyBearer(ctx context.Context, raw string) (*Principal, audit.Actor, error) {
+	if !isJWT(raw) {
+		return s.verifyOpaque(ctx, raw)
+	}
 	var actor audit.Actor
 	iss, err := unverifiedIssuer(raw)
 	if err != nil {
@@ -43,7 +50,7 @@ func (s *Service) verifyBearer(ctx context.Context, raw string) (*Principal, aud
 	}
 	is, ok := s.issuers[iss]
 	if !ok || is.cfg.APIAudience == "" {
-		return nil, actor, refuse(errs.Unauthenticated, ReasonUnknownIssuer, "The access token comes from an issuer this portal does not trust.")
+		return nil, actor, refuse(errs.Unauthenticated, ReasonUnknownIssuer, msgUntrustedIssuer)
 	}
 	actor.Issuer = iss
 	if _, err := s.discover(ctx, is); err != nil {
@@ -61,19 +68,26 @@ func (s *Service) verifyBearer(ctx context.Context, raw string) (*Principal, aud
 	if err := tok.Claims(&c); err != nil {
 		return nil, actor, errs.Wrap(err, errs.Unauthenticated, msgBadBearer)
 	}
+	p, err := s.systemPrincipal(ctx, is, c)
+	return p, actor, err
+}
+
+// systemPrincipal is the principal of an access token whose claims the
+// issuer vouched for, by its signature or by introspection: an agency
+// system's, never a person's.
+func (s *Service) systemPrincipal(ctx context.Context, is *issuer, c claims) (*Principal, error) {
 	// An ID token proves a sign-in to the portal; it never authorises a
 	// call (it carries the nonce of that sign-in; an access token has none).
 	if c.at("nonce") != nil {
-		return nil, actor, refuse(errs.Unauthenticated, ReasonIDToken, "An ID token is not an access token: agency systems call the API with a client-credentials access token.")
+		return nil, refuse(errs.Unauthenticated, ReasonIDToken, "An ID token is not an access token: agency systems call the API with a client-credentials access token.")
 	}
 	// Which tokens are systems' is read from the token, never learned from
 	// the first one seen: a person's access token is refused here, and no
 	// row is written that could lock that person out of the pages.
 	if !systemToken(&is.cfg, c) {
-		return nil, actor, refuse(errs.Unauthenticated, ReasonPersonToken, "This access token was issued to a person: people use the portal's pages (sign in at /login); agency systems call the API with a client-credentials token.")
+		return nil, refuse(errs.Unauthenticated, ReasonPersonToken, "This access token was issued to a person: people use the portal's pages (sign in at /login); agency systems call the API with a client-credentials token.")
 	}
-	p, err := s.principalFor(ctx, s.db, &is.cfg, KindClient, c)
-	return p, actor, err
+	return s.principalFor(ctx, s.db, &is.cfg, KindClient, c)
 }
 
 // systemToken reports whether a verified access token is an agency

@@ -1,7 +1,7 @@
 // Package identity is warrantdesk's OpenID Connect relying party: people sign
 // in with the authorization code flow (PKCE S256, state and nonce) at one of
 // several trusted issuers, agency systems present client-credentials bearer
-// JWTs, and both become a Principal re-read from the database on every
+// JWTs (or opaque tokens, introspected at their issuer), and both become a Principal re-read from the database on every
 // request. Each issuer maps onto the provider's staff or onto agencies, and a
 // claim → role mapping decides what they may do. Sessions live in the
 // database, keyed by the SHA-256 of the cookie value, so that any replica
@@ -63,6 +63,10 @@ const loginStateTTL = 10 * time.Minute
 // discoveryTimeout bounds one discovery attempt, which holds the issuer's lock.
 const discoveryTimeout = 10 * time.Second
 
+// msgUnreachable answers a caller when an issuer cannot be asked about its
+// token or sign-in: the portal's trouble, not the caller's.
+const msgUnreachable = "The sign-in service is not reachable. Try again shortly."
+
 // A Service signs people in, keeps their sessions and verifies bearer tokens.
 // It is safe for concurrent use.
 type Service struct {
@@ -75,6 +79,7 @@ type Service struct {
 	keysMaxAge, keysInterval time.Duration
 	issuers                  map[string]*issuer // by exact issuer URL
 	order                    []string           // issuer URLs in configuration order
+	introspected             *tokenCache        // active answers about opaque tokens
 }
 
 // An issuer is one trusted OpenID Provider and its lazily discovered
@@ -104,6 +109,7 @@ func New(db *gorm.DB, cfg Config) (*Service, error) {
 		issuers:      map[string]*issuer{},
 		keysMaxAge:   cfg.KeysMaxAge,
 		keysInterval: cfg.KeysRefetchInterval,
+		introspected: newTokenCache(introspectCacheSize),
 	}
 	if s.ttl <= 0 {
 		s.ttl = 8 * time.Hour
@@ -193,7 +199,7 @@ func (s *Service) discover(ctx context.Context, is *issuer) (*issuer, error) {
 	p, err := oidc.NewProvider(dctx, is.cfg.URL)
 	if err != nil {
 		return nil, errs.Wrap(fmt.Errorf("discover %s: %w", is.cfg.URL, err), errs.Unavailable,
-			"The sign-in service is not reachable. Try again shortly.")
+			msgUnreachable)
 	}
 	var meta struct {
 		JWKSURL string   `json:"jwks_uri"`
@@ -201,7 +207,7 @@ func (s *Service) discover(ctx context.Context, is *issuer) (*issuer, error) {
 	}
 	if err := p.Claims(&meta); err != nil || meta.JWKSURL == "" {
 		return nil, errs.Wrap(fmt.Errorf("discover %s: no jwks_uri (%v)", is.cfg.URL, err), errs.Unavailable,
-			"The sign-in service is not reachable. Try again shortly.")
+			msgUnreachable)
 	}
 	is.provider = p
 	// Our own key set rather than the provider's: go-oidc's caches keys
@@ -233,7 +239,7 @@ func (s *Service) discover(ctx context.Context, is *issuer) (*issuer, error) {
 // caller is not to blame), Unauthenticated with msg otherwise.
 func verifyError(is *issuer, err error, msg string) error {
 	if kerr := is.keys.unreachable(); kerr != nil {
-		return errs.Wrap(errors.Join(err, kerr), errs.Unavailable, "The sign-in service is not reachable. Try again shortly.")
+		return errs.Wrap(errors.Join(err, kerr), errs.Unavailable, msgUnreachable)
 	}
 	return errs.Wrap(err, errs.Unauthenticated, msg)
 }

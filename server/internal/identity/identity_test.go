@@ -55,7 +55,8 @@ type fixture struct {
 	svc      *identity.Service
 	agencies map[string]*agency.Agency // by org claim
 
-	keyFetches atomic.Int64 // requests the provider's JWKS endpoint answered
+	keyFetches     atomic.Int64 // requests the provider's JWKS endpoint answered
+	introspections atomic.Int64 // requests the provider's introspection endpoint answered
 }
 
 func newFixture(t *testing.T) *fixture { return newFixtureWith(t, nil) }
@@ -83,8 +84,11 @@ func newFixtureWith(t *testing.T, edit func(*devidp.Config)) *fixture {
 	}
 	f := &fixture{t: t, ctx: ctx, db: d, srv: srv, idp: idp, issuer: idp.Issuer(), agencies: map[string]*agency.Agency{}}
 	mux.Handle("/idp/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/idp/keys" {
+		switch r.URL.Path {
+		case "/idp/keys":
 			f.keyFetches.Add(1)
+		case "/idp/oauth/introspect":
+			f.introspections.Add(1)
 		}
 		idp.Handler().ServeHTTP(w, r)
 	}))
@@ -244,6 +248,14 @@ func (f *fixture) clientToken(id, secret string) string {
 // returns the ID token the provider issued.
 func (f *fixture) realIDToken(email string) string {
 	f.t.Helper()
+	raw, _ := f.realTokens(email).Extra("id_token").(string)
+	return raw
+}
+
+// realTokens signs in as email with a relying party of the test's own and
+// returns the tokens the provider issued.
+func (f *fixture) realTokens(email string) *oauth2.Token {
+	f.t.Helper()
 	ctx := oidc.ClientContext(f.ctx, f.srv.Client())
 	p, err := oidc.NewProvider(ctx, f.issuer)
 	if err != nil {
@@ -259,8 +271,7 @@ func (f *fixture) realIDToken(email string) string {
 	if err != nil {
 		f.t.Fatalf("exchange: %v", err)
 	}
-	raw, _ := tok.Extra("id_token").(string)
-	return raw
+	return tok
 }
 
 func (f *fixture) count(table, where string, args ...any) int64 {

@@ -28,6 +28,7 @@ const (
 	ReasonNoRole              = "no_role"
 	ReasonSuspended           = "suspended"
 	ReasonKindMismatch        = "kind_mismatch"
+	ReasonInactive            = "inactive" // an opaque token its issuer says is not active
 )
 
 // A reason is the code of a refusal, carried as the cause of its errs

@@ -162,6 +162,7 @@ var refusals = map[string]string{
 	identity.ReasonNoRole:              "No role in the portal",
 	identity.ReasonSuspended:           "The person or their agency is suspended",
 	identity.ReasonKindMismatch:        "A person's identity used as a system's, or the reverse",
+	identity.ReasonInactive:            "Not active at its issuer: revoked, expired or never issued",
 }
 
 func detailsOf(k string, v any, a Audience) []Detail {
