@@ -140,10 +140,40 @@ func withHidden(form url.Values, page string) {
 	}
 }
 
-// login signs in through /login and the embedded provider's form, as a person would.
+// login signs in through /login and the embedded provider's form, as a
+// person would, and then, for a person with a second factor, confirms it at
+// once (stepUp), so that the session may approve, countersign, co-sign,
+// download and administer for the next 15 minutes, as the policy's step-up
+// asks.
 func (b *browser) login(email string) {
 	b.t.Helper()
 	resp, page := b.get("/login")
+	resp, page = b.providerForm(resp, page, email)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Request.URL.Path, "/agency") && !strings.Contains(resp.Request.URL.Path, "/provider") {
+		b.t.Fatalf("login as %s ended at %s with %d:\n%s", email, resp.Request.URL, resp.StatusCode, page)
+	}
+	if demoTOTPSecret(email) != "" {
+		b.stepUp(email)
+	}
+}
+
+// stepUp signs in again through /auth/step-up with the password and the
+// authenticator's code, as the portal asks before a step-up action.
+func (b *browser) stepUp(email string) {
+	b.t.Helper()
+	resp, page := b.get("/auth/step-up?return_to=%2F")
+	if !strings.Contains(page, `name="step" value="otp"`) {
+		resp, page = b.providerForm(resp, page, email)
+	}
+	if resp.StatusCode != http.StatusOK || strings.Contains(resp.Request.URL.Path, "/idp/") {
+		b.t.Fatalf("step-up as %s ended at %s with %d:\n%s", email, resp.Request.URL, resp.StatusCode, page)
+	}
+}
+
+// providerForm fills the embedded provider's sign-in form, which resp
+// answered with page, as email: the password and, when asked, the code.
+func (b *browser) providerForm(resp *http.Response, page, email string) (*http.Response, string) {
+	b.t.Helper()
 	m := reAction.FindStringSubmatch(page)
 	if m == nil {
 		b.t.Fatalf("no login form at %s:\n%s", resp.Request.URL, page)
@@ -157,28 +187,53 @@ func (b *browser) login(email string) {
 	resp, page = b.postForm(action.String(), form)
 	if strings.Contains(page, `name="step" value="otp"`) {
 		// A person with a second factor: enter the authenticator's code.
-		resp, page = b.postForm(action.String(), otpForm(b.t, email, page))
+		form := url.Values{"otp": {totpCode(b.t, b.base, email)}}
+		withHidden(form, page)
+		resp, page = b.postForm(action.String(), form)
 	}
-	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Request.URL.Path, "/agency") && !strings.Contains(resp.Request.URL.Path, "/provider") {
-		b.t.Fatalf("login as %s ended at %s with %d:\n%s", email, resp.Request.URL, resp.StatusCode, page)
-	}
+	return resp, page
 }
 
-// otpForm fills the provider's code page for the demo person email with the
-// code their authenticator shows now.
-func otpForm(t testing.TB, email, page string) url.Values {
-	t.Helper()
+// demoTOTPSecret is the demo person email's TOTP secret, "" for none.
+func demoTOTPSecret(email string) string {
 	i := slices.IndexFunc(demo.People, func(p devidp.Person) bool { return p.Email == email })
-	if i < 0 || demo.People[i].TOTPSecret == "" {
+	if i < 0 {
+		return ""
+	}
+	return demo.People[i].TOTPSecret
+}
+
+// usedSteps remembers, per provider and person, the last TOTP step a test
+// entered: the provider takes each step's code once (RFC 6238 5.2), so a
+// second code within 30 seconds must be the next step's, which it accepts a
+// step early, and a third waits for it.
+var usedSteps = struct {
+	sync.Mutex
+	m map[string]int64
+}{m: map[string]int64{}}
+
+// totpCode is the code demo person email's authenticator shows, for the
+// first step the provider at base has not yet taken from them.
+func totpCode(t testing.TB, base, email string) string {
+	t.Helper()
+	secret := demoTOTPSecret(email)
+	if secret == "" {
 		t.Fatalf("%s was asked for a code but has no TOTP secret", email)
 	}
-	code, err := totp.GenerateCode(demo.People[i].TOTPSecret, time.Now())
+	usedSteps.Lock()
+	defer usedSteps.Unlock()
+	key := base + " " + email
+	now := time.Now().Unix() / 30
+	step := max(now, usedSteps.m[key]+1)
+	if step > now+1 {
+		time.Sleep(time.Until(time.Unix((step-1)*30, 0)))
+	}
+	usedSteps.m[key] = step
+	code, err := totp.GenerateCode(secret, time.Unix(step*30, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	form := url.Values{"otp": {code}}
-	withHidden(form, page)
-	return form
+	return code
 }
 
 func (b *browser) csrf(page string) string {

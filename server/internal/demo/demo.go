@@ -44,8 +44,8 @@ import "github.com/warrantdesk/warrantdesk/server/internal/devidp"
 const Password = "demo"
 
 // ReviewerTwoTOTPSecret is the TOTP secret (base32) of
-// reviewer2@provider.example. Every demo person has one (People, listed in
-// the README): add it to any authenticator app to get the codes the demo
+// reviewer2@provider.example. Every demo person who may need to step up has
+// one (People, listed in the README; the auditor, who only reads, has none): add it to any authenticator app to get the codes the demo
 // provider asks for when the portal asks for a second factor (step-up).
 // They are public, as Password is, and the provider's code page shows the
 // current code.
@@ -85,7 +85,7 @@ var (
 		{Email: "reviewer2@provider.example", Name: "Lena Novak", Org: ProviderOrg, Roles: []string{"reviewer"}, TOTPSecret: ReviewerTwoTOTPSecret},
 		{Email: "counsel@provider.example", Name: "Ruth Adler", Org: ProviderOrg, Roles: []string{"counsel"}, TOTPSecret: "SMKXKCBGJTL43AWMNG2TBFAKNPZ32JDR"},
 		{Email: "admin@provider.example", Name: "Tomás Ortega", Org: ProviderOrg, Roles: []string{"admin"}, TOTPSecret: "3L3LOZ6DCAENA2IPCX2AFJASXWU4ONFJ"},
-		{Email: "auditor@provider.example", Name: "Grace Liu", Org: ProviderOrg, Roles: []string{"auditor"}, TOTPSecret: "AC4YSQZUF5ZI7OJBF23TKS3Y444ZUTV4"},
+		{Email: "auditor@provider.example", Name: "Grace Liu", Org: ProviderOrg, Roles: []string{"auditor"}},
 	}
 
 	Clients = []devidp.Client{

@@ -31,9 +31,11 @@ func (h *harness) postCode(t *testing.T, c *http.Client, f loginForm, otp string
 }
 
 // codePage signs in with mfaPerson's password and returns the page that asks
-// for the code.
+// for the code. The client asks for the second factor (acr_values), as the
+// portal's step-up does: without it the password alone signs in.
 func (h *harness) codePage(t *testing.T, c *http.Client, a authRequest) loginForm {
 	t.Helper()
+	a.params.Set("acr_values", devidp.ACRMFA)
 	f := readForm(t, h.post(t, c, h.openLogin(t, c, a), mfaPerson.Email, password, nil))
 	if f.status != http.StatusOK || f.action == nil || f.fields.Get("step") != "otp" {
 		t.Fatalf("after the password: status %d, no code form:\n%s", f.status, f.body)

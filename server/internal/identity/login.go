@@ -204,7 +204,7 @@ func (s *Service) CompleteLogin(ctx context.Context, cookieState, queryState, co
 	actor := audit.Actor{Issuer: ls.Issuer}
 	if idpError != "" {
 		if is, ok := s.issuers[ls.Issuer]; ok && (ls.StepUp || requiresAssurance(&is.cfg)) && idpError == errUnmetAuthenticationRequirements {
-			return Login{}, s.loginFailed(ctx, actor, "mfa_required", errs.E(errs.Unauthenticated, msgMFARequired))
+			return Login{}, s.loginFailed(ctx, actor, ReasonMFARequired, errs.E(errs.Unauthenticated, msgMFARequired))
 		}
 		return Login{}, s.loginFailed(ctx, actor, "idp_error", errs.E(errs.Unauthenticated, "The sign-in service did not sign you in. Please start again."))
 	}
@@ -283,18 +283,18 @@ func (s *Service) finishLogin(ctx context.Context, is *issuer, rawIDToken string
 	// The subject is verified from here on, so failures are attributed to it.
 	actor.Subject = c.str("sub")
 	if !meets(is.cfg.ACRValues, is.cfg.AMRRequired, c) {
-		return Login{}, s.loginFailed(ctx, actor, "mfa_required", errs.E(errs.Unauthenticated, msgMFARequired))
+		return Login{}, s.loginFailed(ctx, actor, ReasonMFARequired, errs.E(errs.Unauthenticated, msgMFARequired))
 	}
 	mfa, authTime := mfaOf(&is.cfg, c), c.time("auth_time")
 	if ls.StepUp {
 		if !mfa {
-			return Login{}, s.loginFailed(ctx, actor, "mfa_required", errs.E(errs.Unauthenticated, msgStepUpNoMFA))
+			return Login{}, s.loginFailed(ctx, actor, ReasonMFARequired, errs.E(errs.Unauthenticated, msgStepUpNoMFA))
 		}
 		// max_age=0 asked for a new authentication; one from before the
 		// step-up began (less the clock skew we allow) is a provider that
 		// reused an old one, and proves nothing now.
 		if authTime.IsZero() || authTime.Before(ls.CreatedAt.Add(-clockSkew)) {
-			return Login{}, s.loginFailed(ctx, actor, "stale_auth_time", errs.E(errs.Unauthenticated, msgStaleAuthTime))
+			return Login{}, s.loginFailed(ctx, actor, ReasonStaleAuthTime, errs.E(errs.Unauthenticated, msgStaleAuthTime))
 		}
 	}
 

@@ -11,11 +11,12 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 )
 
-// reviewer2@provider.example has a TOTP secret in the demo world;
-// reviewer@provider.example signs in with the password alone.
+// reviewer2@provider.example has a TOTP secret in the demo world, as
+// everyone who may need to step up has; auditor@provider.example, who only
+// reads, signs in with the password alone.
 const (
 	withSecondFactor    = "reviewer2@provider.example"
-	withoutSecondFactor = "reviewer@provider.example"
+	withoutSecondFactor = "auditor@provider.example"
 )
 
 // wantMFARefused checks a sign-in refused for want of a second factor:

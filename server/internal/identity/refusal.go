@@ -28,7 +28,9 @@ const (
 	ReasonNoRole              = "no_role"
 	ReasonSuspended           = "suspended"
 	ReasonKindMismatch        = "kind_mismatch"
-	ReasonInactive            = "inactive" // an opaque token its issuer says is not active
+	ReasonInactive            = "inactive"        // an opaque token its issuer says is not active
+	ReasonMFARequired         = "mfa_required"    // a sign-in without the second factor required
+	ReasonStaleAuthTime       = "stale_auth_time" // a step-up the provider did not authenticate afresh
 )
 
 // A reason is the code of a refusal, carried as the cause of its errs

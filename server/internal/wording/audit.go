@@ -163,6 +163,8 @@ var refusals = map[string]string{
 	identity.ReasonSuspended:           "The person or their agency is suspended",
 	identity.ReasonKindMismatch:        "A person's identity used as a system's, or the reverse",
 	identity.ReasonInactive:            "Not active at its issuer: revoked, expired or never issued",
+	identity.ReasonMFARequired:         "No second factor, which the sign-in or the action needed",
+	identity.ReasonStaleAuthTime:       "The identity provider did not ask the person to sign in again",
 }
 
 func detailsOf(k string, v any, a Audience) []Detail {
