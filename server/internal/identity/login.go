@@ -333,6 +333,9 @@ func (s *Service) verifyIDToken(ctx context.Context, is *issuer, raw, nonce stri
 	if err != nil {
 		return nil, "id_token_invalid", fmt.Errorf("verify id token: %w", err)
 	}
+	if err := notYetValid(tok, s.now()); err != nil {
+		return nil, ReasonNotYetValid, err
+	}
 	if tok.Nonce == "" || nonce == "" {
 		return nil, "missing_nonce", nil
 	}
