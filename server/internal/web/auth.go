@@ -134,7 +134,7 @@ func (s *Server) handleAuthCallback(c *gin.Context) {
 	if a, ok := authFrom(c); ok && a.Token != "" {
 		_, _ = s.identity.Logout(c.Request.Context(), a.Token, a.Principal)
 	}
-	login, err := s.identity.CompleteLogin(c.Request.Context(), cookieState, c.Query("state"), c.Query("code"), c.Query("error"))
+	login, err := s.identity.CompleteCallback(c.Request.Context(), cookieState, c.Query("state"), c.Query("code"), c.Query("error"), c.Query("iss"))
 	if err != nil {
 		if code := errs.CodeOf(err); code == errs.Internal || code == errs.Unavailable {
 			s.renderError(c, err)
