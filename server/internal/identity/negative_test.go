@@ -167,6 +167,18 @@ func TestNegativeSuite(t *testing.T) {
 				t.Fatalf("ID token from %s: %v", iss, err)
 			}
 		}
+		// The callback's iss parameter, when it names the issuer the
+		// sign-in began at or is absent (B does not announce it), passes.
+		for _, iss := range []string{b, ""} {
+			authURL, state, err := s.svc.BeginLogin(s.ctx, b, "/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := s.authorize(authURL, officer.Email)
+			if _, err := s.svc.CompleteCallback(s.ctx, state, q.Get("state"), q.Get("code"), "", iss); err != nil {
+				t.Fatalf("callback from B with iss %q: %v", iss, err)
+			}
+		}
 		if err := s.db.Exec("DELETE FROM sessions").Error; err != nil {
 			t.Fatal(err)
 		}
@@ -311,6 +323,12 @@ func TestNegativeSuite(t *testing.T) {
 		strict := s.cfgB
 		strict.ACRValues, strict.AMRRequired = []string{devidp.ACRMFA}, []string{"mfa"}
 		strictSvc := s.replica(s.clk, strict)
+		// A third provider, also a process, that announces the iss
+		// parameter (RFC 9207) but does not send it.
+		announcing := startProcessIDP(t, s.srv.URL, portalSecret, envProcessIDPAnnounceIss+"=1")
+		announcingCfg := s.cfgB
+		announcingCfg.URL = announcing.issuer
+		announcingSvc := s.replica(s.clk, announcingCfg)
 		for _, tc := range []struct {
 			desc, reason string
 			issuer       string // to whom the refusal is attributed ("" before the state is known)
@@ -358,6 +376,27 @@ func TestNegativeSuite(t *testing.T) {
 				_, err := s.svc.CompleteLogin(s.ctx, atB, atB, fromA.Get("code"), "")
 				return err
 			}},
+			{desc: "issuer mix-up: the response names B, the sign-in began at A", reason: "issuer_mismatch", issuer: a,
+				run: func(t *testing.T) error {
+					state, q := authorize(t, s.svc, a, email)
+					_, err := s.svc.CompleteCallback(s.ctx, state, q.Get("state"), q.Get("code"), "", b)
+					if n := s.count("login_states", "state_hash = ?", identity.HashToken(state)); n != 0 {
+						t.Errorf("the mixed-up sign-in's state is still stored")
+					}
+					return err
+				}},
+			{desc: "issuer mix-up: the response names B with a trailing slash", reason: "issuer_mismatch", issuer: b,
+				run: func(t *testing.T) error {
+					state, q := authorize(t, s.svc, b, email)
+					_, err := s.svc.CompleteCallback(s.ctx, state, q.Get("state"), q.Get("code"), "", b+"/")
+					return err
+				}},
+			{desc: "no iss from an issuer that announces it", reason: "issuer_mismatch", issuer: announcing.issuer,
+				run: func(t *testing.T) error {
+					state, q := authorize(t, announcingSvc, announcing.issuer, withoutSecondFactor)
+					_, err := announcingSvc.CompleteCallback(s.ctx, state, q.Get("state"), q.Get("code"), "", "")
+					return err
+				}},
 			{desc: "missing MFA: the provider could not meet acr_values", reason: "mfa_required", issuer: b, mfa: true,
 				run: func(t *testing.T) error {
 					state, q := authorize(t, strictSvc, b, withoutSecondFactor)

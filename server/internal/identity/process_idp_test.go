@@ -37,6 +37,10 @@ const (
 	envProcessIDP       = "WARRANTDESK_TEST_PROCESS_IDP"        // "1" in the provider process
 	envProcessIDPPortal = "WARRANTDESK_TEST_PROCESS_IDP_PORTAL" // the portal's base URL, for redirect URIs
 	envProcessIDPSecret = "WARRANTDESK_TEST_PROCESS_IDP_SECRET" // the portal client's secret there
+	// envProcessIDPAnnounceIss, "1", makes the process announce
+	// authorization_response_iss_parameter_supported (RFC 9207), which
+	// devidp does not: a promise it then breaks, as it sends no iss.
+	envProcessIDPAnnounceIss = "WARRANTDESK_TEST_PROCESS_IDP_ANNOUNCE_ISS"
 )
 
 func TestMain(m *testing.M) {
@@ -75,6 +79,20 @@ func serveProcessIDP() int {
 		}
 		idp.Handler().ServeHTTP(w, r)
 	}))
+	if os.Getenv(envProcessIDPAnnounceIss) == "1" {
+		mux.HandleFunc("GET /idp/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+			rec := httptest.NewRecorder()
+			idp.Handler().ServeHTTP(rec, r)
+			var meta map[string]any
+			if err := json.Unmarshal(rec.Body.Bytes(), &meta); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			meta["authorization_response_iss_parameter_supported"] = true
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(meta)
+		})
+	}
 	ctl := processControl{idp: idp, keyFetches: &keyFetches}
 	mux.HandleFunc("POST /control/sign", ctl.sign)
 	mux.HandleFunc("POST /control/rotate", ctl.rotate)
@@ -232,11 +250,13 @@ type processIDP struct {
 }
 
 // startProcessIDP starts the provider process for a portal at portalURL
-// whose client there has secret, and kills it when the test ends.
-func startProcessIDP(t *testing.T, portalURL, secret string) *processIDP {
+// whose client there has secret, with env added to its environment, and
+// kills it when the test ends.
+func startProcessIDP(t *testing.T, portalURL, secret string, env ...string) *processIDP {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), envProcessIDP+"=1", envProcessIDPPortal+"="+portalURL, envProcessIDPSecret+"="+secret)
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
