@@ -58,10 +58,16 @@ func (s *Service) verifyBearer(ctx context.Context, raw string) (*Principal, aud
 	}
 	tok, err := is.bearer.Verify(s.clientContext(ctx), raw)
 	if err != nil {
-		if strings.Contains(err.Error(), "expected audience") {
+		switch {
+		case strings.Contains(err.Error(), "expected audience"):
 			err = errors.Join(reason(ReasonWrongAudience), err)
+		case nbfRefusal(err):
+			err = errors.Join(reason(ReasonNotYetValid), err)
 		}
 		return nil, actor, verifyError(is, err, msgBadBearer)
+	}
+	if err := notYetValid(tok, s.now()); err != nil {
+		return nil, actor, errs.Wrap(errors.Join(reason(ReasonNotYetValid), err), errs.Unauthenticated, msgBadBearer)
 	}
 	actor.Subject = tok.Subject
 	var c claims

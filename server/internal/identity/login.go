@@ -34,9 +34,10 @@ const (
 	msgStaleAuthTime = "Your sign-in service did not ask you to sign in again, which this action needs. Sign in again; if this keeps happening, ask your IT team whether the service honours max_age."
 )
 
-// clockSkew is how far apart our clock and a provider's may be when we
-// compare a time it states (auth_time) with ours.
-const clockSkew = time.Minute
+// authTimeSkew is how far before a step-up began the provider's auth_time
+// may be: clocks differ a little, but an authentication minutes old was not
+// the one the step-up asked for (clockSkew, for token validity, is wider).
+const authTimeSkew = time.Minute
 
 const msgMFARequired = "Your sign-in service did not confirm a second factor (such as a code from an authenticator app), which warrantdesk requires. Sign in again and complete that step, or ask your IT team to set one up for you."
 
@@ -293,7 +294,7 @@ func (s *Service) finishLogin(ctx context.Context, is *issuer, rawIDToken string
 		// max_age=0 asked for a new authentication; one from before the
 		// step-up began (less the clock skew we allow) is a provider that
 		// reused an old one, and proves nothing now.
-		if authTime.IsZero() || authTime.Before(ls.CreatedAt.Add(-clockSkew)) {
+		if authTime.IsZero() || authTime.Before(ls.CreatedAt.Add(-authTimeSkew)) {
 			return Login{}, s.loginFailed(ctx, actor, ReasonStaleAuthTime, errs.E(errs.Unauthenticated, msgStaleAuthTime))
 		}
 	}
@@ -412,6 +413,9 @@ func (s *Service) verifyIDToken(ctx context.Context, is *issuer, raw, nonce stri
 	tok, err := is.idToken.Verify(s.clientContext(ctx), raw)
 	if err != nil {
 		return nil, "id_token_invalid", fmt.Errorf("verify id token: %w", err)
+	}
+	if err := notYetValid(tok, s.now()); err != nil {
+		return nil, ReasonNotYetValid, err
 	}
 	if tok.Nonce == "" || nonce == "" {
 		return nil, "missing_nonce", nil

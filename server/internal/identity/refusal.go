@@ -19,6 +19,7 @@ const (
 	ReasonUnknownIssuer       = "unknown_issuer"
 	ReasonBadSignature        = "bad_signature"
 	ReasonExpired             = "expired"
+	ReasonNotYetValid         = "not_yet_valid"
 	ReasonWrongAudience       = "wrong_audience"
 	ReasonIDToken             = "id_token"
 	ReasonPersonToken         = "person_token"

@@ -140,7 +140,7 @@ func (s *Server) handleAuthCallback(c *gin.Context) {
 	if a, ok := authFrom(c); ok && a.Token != "" {
 		_, _ = s.identity.Logout(c.Request.Context(), a.Token, a.Principal)
 	}
-	login, err := s.identity.CompleteLogin(c.Request.Context(), cookieState, c.Query("state"), c.Query("code"), c.Query("error"))
+	login, err := s.identity.CompleteCallback(c.Request.Context(), cookieState, c.Query("state"), c.Query("code"), c.Query("error"), c.Query("iss"))
 	if err != nil {
 		if code := errs.CodeOf(err); code == errs.Internal || code == errs.Unavailable {
 			s.renderError(c, err)
@@ -242,10 +242,12 @@ func (s *Server) setFlash(c *gin.Context, msg string) {
 func (s *Server) handleBackChannelLogout(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
 	err := s.identity.BackChannelLogout(c.Request.Context(), c.PostForm("logout_token"))
-	switch errs.CodeOf(err) {
-	case "":
+	// Success is err == nil, not an empty code: errs.CodeOf(nil) is
+	// Internal, which answered every accepted logout token with a 500.
+	switch {
+	case err == nil:
 		c.Status(http.StatusOK)
-	case errs.Invalid:
+	case errs.CodeOf(err) == errs.Invalid:
 		s.log.WarnContext(c.Request.Context(), "back-channel logout refused", "err", errs.Message(err), "request_id", requestID(c))
 		c.JSON(http.StatusBadRequest, gin.H{"error": "invalid_request", "error_description": errs.Message(err)})
 	default:
