@@ -113,10 +113,13 @@ func (b *browser) do(method, path, ctype string, body io.Reader) (*http.Response
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
-	// Browsers send Origin on form posts; the server checks it.
+	// Browsers send Origin on form posts; the server checks it. They send
+	// the page the form was on as Referer; here, as most of the portal's
+	// forms do, it posts to its own page.
 	if method != http.MethodGet {
 		req.Header.Set("Origin", b.base)
 		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		req.Header.Set("Referer", u)
 	}
 	resp, err := b.client.Do(req)
 	if err != nil {
@@ -147,13 +150,20 @@ func withHidden(form url.Values, page string) {
 // asks.
 func (b *browser) login(email string) {
 	b.t.Helper()
+	b.signIn(email)
+	if demoTOTPSecret(email) != "" {
+		b.stepUp(email)
+	}
+}
+
+// signIn signs in with the password alone: a session without a second
+// factor, which the policy's step-up refuses the actions it guards.
+func (b *browser) signIn(email string) {
+	b.t.Helper()
 	resp, page := b.get("/login")
 	resp, page = b.providerForm(resp, page, email)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Request.URL.Path, "/agency") && !strings.Contains(resp.Request.URL.Path, "/provider") {
 		b.t.Fatalf("login as %s ended at %s with %d:\n%s", email, resp.Request.URL, resp.StatusCode, page)
-	}
-	if demoTOTPSecret(email) != "" {
-		b.stepUp(email)
 	}
 }
 
