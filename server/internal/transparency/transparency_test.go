@@ -3,6 +3,7 @@ package transparency_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -517,10 +518,15 @@ func TestPublishRules(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	admin := &identity.Principal{PersonID: "p-admin", Issuer: "https://idp.example", Subject: "admin", Provider: true,
-		Roles: []identity.Role{"admin"}}
+		Roles: []identity.Role{"admin"}, Kind: identity.KindPerson, MFA: true, AuthTime: time.Now()}
 	reviewer := &identity.Principal{PersonID: "p-rev", Issuer: "https://idp.example", Subject: "rev", Provider: true,
 		Roles: []identity.Role{"reviewer"}}
 
+	passwordOnly := *admin
+	passwordOnly.MFA = false
+	if _, err := f.svc.Publish(ctx, transparency.Publisher{Principal: &passwordOnly}, "2026-H1", "", nil); !errors.Is(err, policy.ErrStepUp) {
+		t.Errorf("admin without a second factor publishes: %v, want the step-up refusal", err)
+	}
 	if _, err := f.svc.Publish(ctx, transparency.Publisher{Principal: reviewer}, "2026-H1", "", nil); errs.CodeOf(err) != errs.Forbidden {
 		t.Errorf("reviewer publishes: %v, want Forbidden", err)
 	}
