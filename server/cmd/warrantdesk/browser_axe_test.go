@@ -1,7 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -57,6 +62,7 @@ func TestBrowserAxe(t *testing.T) {
 			if _, err = (*tab).tryFor(base+path, time.Minute); err == nil {
 				break
 			}
+			serverAnswers(t, base+path)
 		}
 		if err != nil {
 			t.Fatalf("open %s: %v", path, err)
@@ -107,4 +113,34 @@ func TestBrowserAxe(t *testing.T) {
 			}
 		}
 	}
+}
+
+// serverAnswers logs whether the server itself answers url, when Chromium
+// could not load it: how long a plain GET took and its status, or, when it
+// does not answer within 15 seconds, the stacks of the server's goroutines
+// (it runs in the test's process), to show what holds it. CI has seen
+// "open /log: context deadline exceeded" in fresh Chromiums; this says
+// whether the browser or the portal stalled.
+func serverAnswers(t *testing.T, url string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	start := time.Now()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err == nil {
+		n, _ := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		t.Logf("the server answers %s with %d (%d bytes) in %s: Chromium stalled, not the portal", url, resp.StatusCode, n, time.Since(start))
+		return
+	}
+	buf := make([]byte, 8<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	var ours [][]byte
+	for g := range bytes.SplitSeq(buf, []byte("\n\n")) {
+		if bytes.Contains(g, []byte("warrantdesk/server/internal")) || bytes.Contains(g, []byte("database/sql")) {
+			ours = append(ours, g)
+		}
+	}
+	t.Logf("the server does not answer %s within 15s (%v); its goroutines:\n%s", url, err, bytes.Join(ours, []byte("\n\n")))
 }
