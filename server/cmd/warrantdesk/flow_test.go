@@ -400,6 +400,25 @@ func TestIdentityProvidersPage(t *testing.T) {
 	if strings.Contains(page, "Needs attention") {
 		t.Errorf("the demo issuer needs attention:\n%s", page)
 	}
+
+	// A test sign-in as an agency's officer shows who they would be here,
+	// and leaves the administrator signed in as themselves.
+	resp, page = admin.postForm("/provider/identity/test", url.Values{"csrf_token": {admin.csrf(page)}, "issuer": {base + "/idp"}})
+	if !strings.HasPrefix(resp.Request.URL.Path, "/idp/") {
+		t.Fatalf("a test sign-in went to %s (%d), want the provider's sign-in", resp.Request.URL, resp.StatusCode)
+	}
+	resp, page = admin.providerForm(resp, page, "officer@riverside-pd.example")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "Would sign in") || !strings.Contains(page, "Riverside Police Department") ||
+		!strings.Contains(page, "officer@riverside-pd.example") {
+		t.Fatalf("the test sign-in's result: %d\n%s", resp.StatusCode, page)
+	}
+	if resp, page := admin.get("/provider/identity"); resp.StatusCode != http.StatusOK || !strings.Contains(page, "Identity providers") {
+		t.Errorf("after a test sign-in the administrator's session is gone: %d", resp.StatusCode)
+	}
+	if resp, _ := admin.get("/agency"); resp.StatusCode == http.StatusOK {
+		t.Error("a test sign-in as an officer signed the administrator in as the officer")
+	}
+
 	reviewer := newBrowser(t, base)
 	reviewer.login("reviewer@provider.example")
 	if resp, _ := reviewer.get("/provider/identity"); resp.StatusCode != http.StatusForbidden {

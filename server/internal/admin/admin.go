@@ -26,7 +26,7 @@ const (
 )
 
 // readOnly are the audit actions of the operations that change nothing.
-var readOnly = map[string]bool{"agency.list": true, "identity.inspect": true, "person.list": true}
+var readOnly = map[string]bool{"agency.list": true, "identity.inspect": true, identity.ActionTestSignIn: true, "person.list": true}
 
 // A Service performs admin operations.
 type Service struct {
@@ -66,6 +66,22 @@ func (s *Service) Agencies(ctx context.Context, actor *identity.Principal) ([]ag
 		return err
 	})
 	return out, err
+}
+
+// BeginTestSignIn starts the administrator's test sign-in at issuer
+// (identity.Service.BeginTest): it changes nothing, so it asks what reading
+// the identity providers asks. Returns the authorization URL and state, or
+// Forbidden for non-admins and what BeginTest returns.
+func (s *Service) BeginTestSignIn(ctx context.Context, actor *identity.Principal, issuer string) (authURL, state string, err error) {
+	if err := audit.Run(ctx, s.DB, func(tx *gorm.DB) error {
+		return s.authorize(ctx, actor, identity.ActionTestSignIn, "issuer", "")
+	}); err != nil {
+		return "", "", err
+	}
+	if s.Identity == nil {
+		return "", "", errs.E(errs.Unavailable, "Identity providers are not configured on this server.")
+	}
+	return s.Identity.BeginTest(ctx, actor, issuer)
 }
 
 // IdentityProviders checks every trusted issuer for the administrator

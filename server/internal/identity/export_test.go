@@ -10,12 +10,12 @@ import (
 // tests can present ID tokens the provider would never issue (expired, for
 // another audience, without a nonce) signed with its real key.
 func (s *Service) FinishLogin(ctx context.Context, issuerURL, rawIDToken, nonce string) (Login, error) {
-	return s.finishLogin(ctx, s.issuers[issuerURL], rawIDToken, &loginState{Nonce: nonce, ReturnTo: "/", CreatedAt: s.now()})
+	return s.finishLogin(ctx, s.issuers[issuerURL], rawIDToken, &loginState{Nonce: nonce, ReturnTo: "/", Purpose: purposeSignIn, CreatedAt: s.now()})
 }
 
 // FinishStepUp is FinishLogin for a step-up that began at began.
 func (s *Service) FinishStepUp(ctx context.Context, issuerURL, rawIDToken, nonce string, began time.Time) (Login, error) {
-	return s.finishLogin(ctx, s.issuers[issuerURL], rawIDToken, &loginState{Nonce: nonce, ReturnTo: "/", StepUp: true, CreatedAt: began})
+	return s.finishLogin(ctx, s.issuers[issuerURL], rawIDToken, &loginState{Nonce: nonce, ReturnTo: "/", Purpose: purposeStepUp, CreatedAt: began})
 }
 
 // SafeReturnTo exposes the open-redirect guard.

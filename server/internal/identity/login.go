@@ -54,15 +54,30 @@ type loginState struct {
 	Nonce        string    `gorm:"column:nonce"`
 	CodeVerifier string    `gorm:"column:code_verifier"`
 	ReturnTo     string    `gorm:"column:return_to"`
-	StepUp       bool      `gorm:"column:step_up"` // a step-up: the callback insists on a fresh second factor
+	Purpose      string    `gorm:"column:purpose"`      // purposeSignIn, purposeStepUp or purposeTest
+	InitiatorID  string    `gorm:"column:initiator_id"` // for purposeTest: the administrator who began it
 	CreatedAt    time.Time `gorm:"column:created_at"`
 	ExpiresAt    time.Time `gorm:"column:expires_at"`
 }
 
 func (loginState) TableName() string { return "login_states" }
 
+// What a login state is for: a sign-in; a step-up, whose callback insists
+// on a fresh second factor (BeginStepUp); or an administrator's test
+// sign-in, whose callback reports what the portal made of the ID token and
+// signs no one in (BeginTest).
+const (
+	purposeSignIn = "sign_in"
+	purposeStepUp = "step_up"
+	purposeTest   = "test"
+)
+
 // A Login is a completed sign-in.
 type Login struct {
+	// Test, for an administrator's test sign-in (BeginTest), is what the
+	// portal made of the ID token; no session was made, and Token is "".
+	Test *TestResult
+
 	Token     string // the new session cookie's value; only its SHA-256 is stored
 	Principal *Principal
 	CSRFToken string
@@ -82,11 +97,16 @@ func (s *Service) BeginLogin(ctx context.Context, issuerURL, returnTo string) (a
 	if err != nil {
 		return "", "", err
 	}
-	var opts []oauth2.AuthCodeOption
-	if len(is.cfg.ACRValues) > 0 {
-		opts = append(opts, oauth2.SetAuthURLParam("acr_values", strings.Join(is.cfg.ACRValues, " ")))
+	return s.beginLogin(ctx, is, returnTo, purposeSignIn, "", assuranceOpts(&is.cfg))
+}
+
+// assuranceOpts asks for the assurance the issuer's configuration requires
+// of every sign-in (acr_values), if any.
+func assuranceOpts(ic *config.Issuer) []oauth2.AuthCodeOption {
+	if len(ic.ACRValues) == 0 {
+		return nil
 	}
-	return s.beginLogin(ctx, is, returnTo, false, opts)
+	return []oauth2.AuthCodeOption{oauth2.SetAuthURLParam("acr_values", strings.Join(ic.ACRValues, " "))}
 }
 
 // BeginStepUp starts a step-up for the person p, signed in already: a
@@ -112,13 +132,13 @@ func (s *Service) BeginStepUp(ctx context.Context, p *Principal, returnTo string
 	if p.Email != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("login_hint", p.Email))
 	}
-	return s.beginLogin(ctx, is, returnTo, true, opts)
+	return s.beginLogin(ctx, is, returnTo, purposeStepUp, "", opts)
 }
 
 // beginLogin stores a login state (the nonce and PKCE verifier, where to
-// return, whether it is a step-up) and returns the authorization URL with
-// opts and the state.
-func (s *Service) beginLogin(ctx context.Context, is *issuer, returnTo string, stepUp bool, opts []oauth2.AuthCodeOption) (authURL, state string, err error) {
+// return, its purpose and who began a test) and returns the authorization
+// URL with opts and the state.
+func (s *Service) beginLogin(ctx context.Context, is *issuer, returnTo, purpose, initiator string, opts []oauth2.AuthCodeOption) (authURL, state string, err error) {
 	if _, err := s.discover(ctx, is); err != nil {
 		return "", "", err
 	}
@@ -132,7 +152,8 @@ func (s *Service) beginLogin(ctx context.Context, is *issuer, returnTo string, s
 		Nonce:        nonce,
 		CodeVerifier: verifier,
 		ReturnTo:     safeReturnTo(returnTo),
-		StepUp:       stepUp,
+		Purpose:      purpose,
+		InitiatorID:  initiator,
 		CreatedAt:    now,
 		ExpiresAt:    now.Add(loginStateTTL),
 	}
@@ -202,29 +223,43 @@ func (s *Service) CompleteLogin(ctx context.Context, cookieState, queryState, co
 	if ls == nil {
 		return Login{}, s.loginFailed(ctx, audit.Actor{}, reason, err)
 	}
+	if ls.Purpose == purposeTest {
+		return s.completeTest(ctx, ls, code, idpError)
+	}
 	actor := audit.Actor{Issuer: ls.Issuer}
 	if idpError != "" {
-		if is, ok := s.issuers[ls.Issuer]; ok && (ls.StepUp || requiresAssurance(&is.cfg)) && idpError == errUnmetAuthenticationRequirements {
+		if is, ok := s.issuers[ls.Issuer]; ok && (ls.Purpose == purposeStepUp || requiresAssurance(&is.cfg)) && idpError == errUnmetAuthenticationRequirements {
 			return Login{}, s.loginFailed(ctx, actor, ReasonMFARequired, errs.E(errs.Unauthenticated, msgMFARequired))
 		}
 		return Login{}, s.loginFailed(ctx, actor, "idp_error", errs.E(errs.Unauthenticated, "The sign-in service did not sign you in. Please start again."))
 	}
+	is, rawIDToken, reason, err := s.exchange(ctx, ls, code)
+	if reason != "" {
+		return Login{}, s.loginFailed(ctx, actor, reason, err)
+	}
+	return s.finishLogin(ctx, is, rawIDToken, ls)
+}
+
+// exchange redeems the authorization code of ls's sign-in with its PKCE
+// verifier and returns the issuer and the raw ID token; on failure, the
+// audit reason and possibly the cause.
+func (s *Service) exchange(ctx context.Context, ls *loginState, code string) (*issuer, string, string, error) {
 	if code == "" {
-		return Login{}, s.loginFailed(ctx, actor, "missing_code", nil)
+		return nil, "", "missing_code", nil
 	}
 	is, ok := s.issuers[ls.Issuer]
 	if !ok || is.cfg.ClientID == "" {
-		return Login{}, s.loginFailed(ctx, actor, "unknown_issuer", nil)
+		return nil, "", "unknown_issuer", nil
 	}
 	if _, err := s.discover(ctx, is); err != nil {
-		return Login{}, s.loginFailed(ctx, actor, "discovery", err)
+		return nil, "", "discovery", err
 	}
 	tok, err := s.oauth2Config(is).Exchange(s.clientContext(ctx), code, oauth2.VerifierOption(ls.CodeVerifier))
 	if err != nil {
-		return Login{}, s.loginFailed(ctx, actor, "code_exchange", fmt.Errorf("exchange code: %w", err))
+		return nil, "", "code_exchange", fmt.Errorf("exchange code: %w", err)
 	}
 	rawIDToken, _ := tok.Extra("id_token").(string)
-	return s.finishLogin(ctx, is, rawIDToken, ls)
+	return is, rawIDToken, "", nil
 }
 
 // consumeState checks the callback's state against the browser's cookie and
@@ -287,7 +322,7 @@ func (s *Service) finishLogin(ctx context.Context, is *issuer, rawIDToken string
 		return Login{}, s.loginFailed(ctx, actor, ReasonMFARequired, errs.E(errs.Unauthenticated, msgMFARequired))
 	}
 	mfa, authTime := mfaOf(&is.cfg, c), c.time("auth_time")
-	if ls.StepUp {
+	if ls.Purpose == purposeStepUp {
 		if !mfa {
 			return Login{}, s.loginFailed(ctx, actor, ReasonMFARequired, errs.E(errs.Unauthenticated, msgStepUpNoMFA))
 		}
@@ -330,7 +365,7 @@ func (s *Service) finishLogin(ctx context.Context, is *issuer, rawIDToken string
 			ObjectType: "person",
 			ObjectID:   p.PersonID,
 			Outcome:    audit.OutcomeSuccess,
-			Details:    audit.JSON(map[string]any{"kind": p.Kind, "roles": p.RoleStrings(), "mfa": mfa, "step_up": ls.StepUp}),
+			Details:    audit.JSON(map[string]any{"kind": p.Kind, "roles": p.RoleStrings(), "mfa": mfa, "step_up": ls.Purpose == purposeStepUp}),
 		})
 		if err != nil {
 			return err

@@ -22,7 +22,7 @@ var allowed = map[string][]string{
 	"agencies":           {"id", "name", "country", "kind", "status", "issuer", "issuer_org", "created_at", "updated_at"},
 	"people":             {"id", "issuer", "subject", "kind", "agency_id", "email", "name", "roles", "status", "last_seen_at", "created_at", "updated_at"},
 	"sessions":           {"id_hash", "person_id", "csrf_token", "created_at", "expires_at", "last_seen_at", "id_token", "mfa", "auth_time"}, // id_token: 0018; mfa, auth_time: 0019
-	"login_states":       {"state_hash", "issuer", "nonce", "code_verifier", "return_to", "created_at", "expires_at", "step_up"},
+	"login_states":       {"state_hash", "issuer", "nonce", "code_verifier", "return_to", "created_at", "expires_at", "purpose", "initiator_id"},
 	"reference_counters": {"year", "last"},
 	// A view: the request package's published read interface (migration 0015).
 	"request_summaries": {"id", "reference", "status", "process", "agency_id", "emergency", "submitted_at",

@@ -132,15 +132,22 @@ func (s *Server) renderLogin(c *gin.Context, status int, problems []errs.FieldEr
 
 // handleAuthCallback handles "GET /auth/callback": the identity provider
 // sends the person back with a code; on success a fresh session replaces any
-// old one (session fixation).
+// old one (session fixation); an administrator's test sign-in instead shows
+// its result and changes no session.
 func (s *Server) handleAuthCallback(c *gin.Context) {
 	cookieState, _ := c.Cookie(loginStateCookie)
 	http.SetCookie(c.Writer, &http.Cookie{Name: loginStateCookie, Value: "", Path: "/auth/callback", MaxAge: -1,
 		HttpOnly: true, Secure: s.secureCookies, SameSite: http.SameSiteLaxMode})
+	login, err := s.identity.CompleteCallback(c.Request.Context(), cookieState, c.Query("state"), c.Query("code"), c.Query("error"), c.Query("iss"))
+	if err == nil && login.Test != nil {
+		// An administrator's test sign-in: what the portal made of it,
+		// shown to them in their own session, which it leaves alone.
+		s.showIdentityTest(c, login.Test)
+		return
+	}
 	if a, ok := authFrom(c); ok && a.Token != "" {
 		_, _ = s.identity.Logout(c.Request.Context(), a.Token, a.Principal)
 	}
-	login, err := s.identity.CompleteCallback(c.Request.Context(), cookieState, c.Query("state"), c.Query("code"), c.Query("error"), c.Query("iss"))
 	if err != nil {
 		if code := errs.CodeOf(err); code == errs.Internal || code == errs.Unavailable {
 			s.renderError(c, err)

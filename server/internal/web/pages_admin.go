@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -146,4 +147,41 @@ func (s *Server) handleIdentityPage(c *gin.Context) {
 		p.Agencies[a.Issuer] = append(p.Agencies[a.Issuer], toAPIAgency(a))
 	}
 	s.html(c, http.StatusOK, "provider_identity", p)
+}
+
+// handleIdentityTest handles "POST /provider/identity/test": the
+// administrator's test sign-in at the chosen issuer. The browser goes to
+// sign in there; the callback (handleAuthCallback) shows what the portal
+// made of it, on identity_test, and signs no one in.
+func (s *Server) handleIdentityTest(c *gin.Context) {
+	authURL, state, err := s.admin.BeginTestSignIn(c.Request.Context(), principal(c).Principal, c.PostForm("issuer"))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	s.redirectToProvider(c, authURL, state)
+}
+
+// identityTestPage shows a test sign-in's result.
+type identityTestPage struct {
+	Page
+	R      *identity.TestResult
+	Claims string // the verified ID token's claims, indented JSON
+}
+
+// showIdentityTest renders a test sign-in's result for the administrator
+// who began it, and for nobody else.
+func (s *Server) showIdentityTest(c *gin.Context, r *identity.TestResult) {
+	a, ok := authFrom(c)
+	if !ok || a.Bearer || a.Principal.PersonID != r.InitiatorID {
+		s.renderError(c, errs.E(errs.Forbidden, "This test sign-in was begun by someone else, or your session ended meanwhile: begin it again from the identity providers page."))
+		return
+	}
+	p := identityTestPage{Page: s.page(c, "Test sign-in"), R: r}
+	if r.Claims != nil {
+		if b, err := json.MarshalIndent(r.Claims, "", "  "); err == nil {
+			p.Claims = string(b)
+		}
+	}
+	s.html(c, http.StatusOK, "provider_identity_test", p)
 }

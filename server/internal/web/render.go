@@ -79,6 +79,7 @@ func newRenderer(templates fs.FS, static *staticFiles, book *wording.Book) (*ren
 		"timeleft":          wording.TimeLeft,
 		"kind":              wording.Kind,
 		"reason":            wording.Reason,
+		"refusal":           wording.Refusal,
 		"callback":          wording.Callback,
 		"decision":          wording.Decision,
 		"productionState":   wording.ProductionState,

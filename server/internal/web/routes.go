@@ -87,6 +87,7 @@ func (s *Server) routes() {
 	provider.POST("/requests/:id/review", s.handleReviewDecision)
 	provider.GET("/agencies", s.handleAgenciesPage)
 	provider.GET("/identity", s.handleIdentityPage)
+	provider.POST("/identity/test", s.handleIdentityTest)
 	provider.POST("/agencies", s.handleAgencyCreatePage)
 	provider.POST("/agencies/:id/status", s.handleAgencyStatusPage)
 	provider.POST("/people/:id/status", s.handlePersonStatusPage)

@@ -167,6 +167,16 @@ var refusals = map[string]string{
 	identity.ReasonStaleAuthTime:       "The identity provider did not ask the person to sign in again",
 }
 
+// Refusal is the words for a refused sign-in's or token's reason code, or
+// the code itself for one without words (a protocol failure such as
+// state_mismatch, which only the code can name).
+func Refusal(code string) string {
+	if w, ok := refusals[code]; ok {
+		return w
+	}
+	return code
+}
+
 func detailsOf(k string, v any, a Audience) []Detail {
 	name, ok := detailNames[k]
 	if !ok {
