@@ -310,6 +310,17 @@ func TestProductionsEndToEnd(t *testing.T) {
 	if resp, b := officer.get("/agency/requests/" + sealedID + "/production"); resp.StatusCode != http.StatusOK || !bytes.Equal([]byte(b), sealed) {
 		t.Errorf("the page's download: %d, %d bytes", resp.StatusCode, len(b))
 	}
+	// Signed in with the password alone, the download first asks for the
+	// second factor, and then downloads (the policy's step-up).
+	passwordOnly := newBrowser(t, base)
+	passwordOnly.signIn("officer@riverside-pd.example")
+	resp, page = passwordOnly.get("/agency/requests/" + sealedID + "/production")
+	if !strings.HasPrefix(resp.Request.URL.Path, "/idp/") {
+		t.Fatalf("a download without a second factor went to %s (%d), want the provider's sign-in", resp.Request.URL, resp.StatusCode)
+	}
+	if resp, b := passwordOnly.providerForm(resp, page, "officer@riverside-pd.example"); resp.StatusCode != http.StatusOK || !bytes.Equal([]byte(b), sealed) {
+		t.Errorf("the download after the second factor: %s %d, %d bytes", resp.Request.URL, resp.StatusCode, len(b))
+	}
 
 	// After its link expires, the package is gone: 410.
 	d, err := db.Open(context.Background(), url)
@@ -330,7 +341,12 @@ func TestProductionsEndToEnd(t *testing.T) {
 	}
 	var downloads int64
 	d.Raw(`SELECT COUNT(*) FROM audit_events WHERE action = 'production.download' AND outcome = 'success'`).Scan(&downloads)
-	if downloads != 3 {
-		t.Errorf("%d downloads audited, want 3", downloads)
+	if downloads != 4 {
+		t.Errorf("%d downloads audited, want 4", downloads)
+	}
+	var held int64
+	d.Raw(`SELECT COUNT(*) FROM audit_events WHERE action = 'production.download' AND outcome = 'denied' AND details LIKE '%confirm it is you%'`).Scan(&held)
+	if held != 1 {
+		t.Errorf("%d downloads held for the second factor audited, want 1", held)
 	}
 }

@@ -48,8 +48,8 @@ func TestStepUp(t *testing.T) {
 
 	// The page offers approval, and taking it leads to the provider.
 	_, page = reviewer.get(review)
-	if !strings.Contains(page, `value="approve"`) {
-		t.Fatalf("the review page does not offer approval to a password-only reviewer:\n%s", page)
+	if !strings.Contains(page, `value="approve"`) || !strings.Contains(page, `id="approve-step-up"`) {
+		t.Fatalf("the review page does not offer approval to a password-only reviewer, saying it will ask for the second factor:\n%s", page)
 	}
 	resp, page = reviewer.postForm(review, url.Values{"csrf_token": {reviewer.csrf(page)}, "version": {version(page)}, "action": {"approve"}})
 	if !strings.HasPrefix(resp.Request.URL.Path, "/idp/") || !strings.Contains(page, `value="reviewer@provider.example"`) {
@@ -59,6 +59,10 @@ func TestStepUp(t *testing.T) {
 	resp, page = reviewer.providerForm(resp, page, "reviewer@provider.example")
 	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != review {
 		t.Fatalf("after the second factor: %s (%d), want back at %s", resp.Request.URL, resp.StatusCode, review)
+	}
+
+	if strings.Contains(page, `id="approve-step-up"`) {
+		t.Error("after the step-up the review page still says approving will ask for the second factor")
 	}
 
 	// Now the same action asks for its confirmation, and approves the

@@ -103,6 +103,7 @@ type requestDetailPage struct {
 	Form         url.Values
 	Failed       string
 	MaxUploadMiB int64
+	StepUp       map[string]bool // offered actions that first ask for the second factor
 	// Production is the request's package, once the workflow handed it to
 	// production; nil before.
 	Production *apiProduction
@@ -209,6 +210,7 @@ func (s *Server) showRequest(c *gin.Context, status int, problem error) {
 		p.Form, p.Failed = c.Request.PostForm, path.Base(c.Request.URL.Path)
 	}
 	p.Actors = f.Actors
+	p.StepUp = stepUpActions(f.Workflow)
 	// Whoever may see the request may see its package's state; only its
 	// agency's officers may download it (OpenDownload checks).
 	if f.Production != nil {

@@ -131,6 +131,7 @@ type reviewPage struct {
 	FieldErrors      map[string]*errs.FieldError
 	Form             url.Values        // what was typed, when a decision is refused
 	Actors           map[string]string // who acted in each history row, by person id
+	StepUp           map[string]bool   // offered actions that first ask for the second factor
 }
 
 // A commentBox is one decision form's comment box (the comment_box
@@ -175,6 +176,7 @@ func (s *Server) showReview(c *gin.Context, status int, problem error, form url.
 	for _, act := range view.AllowedActions {
 		p.Can[act] = true
 	}
+	p.StepUp = stepUpActions(f.Workflow)
 	if view.Scope != nil {
 		p.Categories = view.Scope.Categories
 	}
@@ -402,4 +404,16 @@ func (s *Server) handleLinkPage(c *gin.Context) {
 	}
 	s.setFlash(c, "Link saved.")
 	c.Redirect(http.StatusSeeOther, "/agency/requests/"+c.Param("id"))
+}
+
+// stepUpActions are the actions w offers that first ask for the second
+// factor (workflow.View.StepUp), by name, for the pages to say so.
+func stepUpActions(w *workflow.View) map[string]bool {
+	out := map[string]bool{}
+	if w != nil {
+		for _, a := range w.StepUp {
+			out[string(a)] = true
+		}
+	}
+	return out
 }

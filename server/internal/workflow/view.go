@@ -49,6 +49,10 @@ type View struct {
 	LinkedBy              []RequestRef  // later requests that follow this one up
 	Messages              []MessageView // oldest first
 	Allowed               []Action      // what the viewer may do now
+	// StepUp are the actions of Allowed the viewer must first confirm with
+	// a recent second factor (the policy's step-up): the pages say so
+	// before they are taken.
+	StepUp []Action
 }
 
 // A PersonRef names a person.
@@ -175,6 +179,9 @@ func (e *Engine) View(ctx context.Context, actor *identity.Principal, r *request
 		return nil, err
 	}
 	if v.Allowed, err = e.allowed(ctx, actor, r, c); err != nil {
+		return nil, err
+	}
+	if v.StepUp, err = e.stepUp(ctx, actor, r, v.Allowed); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -366,3 +373,19 @@ func (e *Engine) Allowed(ctx context.Context, actor *identity.Principal, r *requ
 
 // May reports whether the viewer may take action a now.
 func (v *View) May(a Action) bool { return slices.Contains(v.Allowed, a) }
+
+// stepUp lists the actions of allowed that actor must first confirm with a
+// recent second factor: those the policy holds for a step-up.
+func (e *Engine) stepUp(ctx context.Context, actor *identity.Principal, r *request.Request, allowed []Action) ([]Action, error) {
+	var out []Action
+	for _, a := range allowed {
+		d, err := e.decide(ctx, actor, a, r)
+		if err != nil {
+			return nil, err
+		}
+		if d.StepUp {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
