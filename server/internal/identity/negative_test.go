@@ -239,6 +239,7 @@ func TestNegativeSuite(t *testing.T) {
 			desc, issuer, token, reason string
 			svc                         *identity.Service // default s.svc
 			mfa                         bool              // refused for want of a second factor
+			stepUp                      bool              // the callback of a step-up begun now
 		}{
 			{desc: "nonce mismatch", issuer: b, token: signB(func(c map[string]any) { c["nonce"] = "another-nonce" }), reason: "nonce_mismatch"},
 			{desc: "no nonce", issuer: b, token: signB(func(c map[string]any) { delete(c, "nonce") }), reason: "missing_nonce"},
@@ -264,6 +265,11 @@ func TestNegativeSuite(t *testing.T) {
 				token: signB(func(c map[string]any) { c["acr"], c["amr"] = devidp.ACRPassword, []string{"pwd"} })},
 			{desc: "missing MFA: no acr or amr", issuer: b, svc: strictSvc, mfa: true, reason: "mfa_required",
 				token: signB(func(c map[string]any) { delete(c, "acr"); delete(c, "amr") })},
+			{desc: "step-up: password only", issuer: b, stepUp: true, mfa: true, reason: identity.ReasonMFARequired,
+				token: signB(func(c map[string]any) { c["acr"], c["amr"], c["auth_time"] = devidp.ACRPassword, []string{"pwd"}, now.Unix() })},
+			{desc: "step-up: stale auth_time", issuer: b, stepUp: true, reason: identity.ReasonStaleAuthTime,
+				token: signB(func(c map[string]any) { c["auth_time"] = now.Add(-10 * time.Minute).Unix() })},
+			{desc: "step-up: no auth_time", issuer: b, stepUp: true, reason: identity.ReasonStaleAuthTime, token: signB(nil)},
 		} {
 			t.Run(tc.desc, func(t *testing.T) {
 				svc := tc.svc
@@ -271,7 +277,12 @@ func TestNegativeSuite(t *testing.T) {
 					svc = s.svc
 				}
 				before := s.written()
-				_, err := svc.FinishLogin(s.ctx, tc.issuer, tc.token, "n")
+				var err error
+				if tc.stepUp {
+					_, err = svc.FinishStepUp(s.ctx, tc.issuer, tc.token, "n", now)
+				} else {
+					_, err = svc.FinishLogin(s.ctx, tc.issuer, tc.token, "n")
+				}
 				s.wantRefused(t, err, before, "auth.login", tc.reason, tc.issuer, tc.mfa)
 			})
 		}
