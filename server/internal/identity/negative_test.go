@@ -266,7 +266,9 @@ func TestNegativeSuite(t *testing.T) {
 			{desc: "missing MFA: no acr or amr", issuer: b, svc: strictSvc, mfa: true, reason: "mfa_required",
 				token: signB(func(c map[string]any) { delete(c, "acr"); delete(c, "amr") })},
 			{desc: "step-up: password only", issuer: b, stepUp: true, mfa: true, reason: identity.ReasonMFARequired,
-				token: signB(func(c map[string]any) { c["acr"], c["amr"], c["auth_time"] = devidp.ACRPassword, []string{"pwd"}, now.Unix() })},
+				token: signB(func(c map[string]any) {
+					c["acr"], c["amr"], c["auth_time"] = devidp.ACRPassword, []string{"pwd"}, now.Unix()
+				})},
 			{desc: "step-up: stale auth_time", issuer: b, stepUp: true, reason: identity.ReasonStaleAuthTime,
 				token: signB(func(c map[string]any) { c["auth_time"] = now.Add(-10 * time.Minute).Unix() })},
 			{desc: "step-up: no auth_time", issuer: b, stepUp: true, reason: identity.ReasonStaleAuthTime, token: signB(nil)},
