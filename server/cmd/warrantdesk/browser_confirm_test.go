@@ -8,16 +8,15 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
 
 // read runs one action that reads the page and returns what it read,
-// failing the test if it does not complete within 20 seconds.
+// failing the test if it does not complete within browserPatience.
 func read[T any](c *chromeTab, desc string, a chromedp.Action[T]) T {
 	c.t.Helper()
-	ctx, cancel := context.WithTimeout(c.ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(c.ctx, browserPatience)
 	defer cancel()
 	v, err := chromedp.Run(ctx, a)
 	if err != nil {

@@ -70,11 +70,17 @@ func newTab(t testing.TB) *chromeTab {
 	return &chromeTab{t: t, ctx: newChrome(t)}
 }
 
+// browserPatience bounds one step in a browser (an action, a read): a
+// liveness bound, not a measure of speed. A page answers in milliseconds,
+// but CI runs Chromium beside the -race suite on two busy cores, where a
+// navigation has been seen to take over 20 seconds.
+const browserPatience = time.Minute
+
 // step runs actions, failing the test with the page's HTML if they do not
-// complete within 20 seconds.
+// complete within browserPatience.
 func (c *chromeTab) step(desc string, actions ...chromedp.Action[chromedp.Void]) {
 	c.t.Helper()
-	c.stepFor(desc, 20*time.Second, actions...)
+	c.stepFor(desc, browserPatience, actions...)
 }
 
 // stepFor is step with its own bound, for an action whose answer does much
@@ -110,7 +116,7 @@ func (c *chromeTab) tryFor(url string, d time.Duration) (string, error) {
 // text is the visible text of the first element sel matches.
 func (c *chromeTab) text(sel string) string {
 	c.t.Helper()
-	sctx, cancel := context.WithTimeout(c.ctx, 20*time.Second)
+	sctx, cancel := context.WithTimeout(c.ctx, browserPatience)
 	defer cancel()
 	s, err := chromedp.Run(sctx, chromedp.Text(sel))
 	if err != nil {
