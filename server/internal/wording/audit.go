@@ -27,6 +27,7 @@ var auditActions = map[string]string{
 	"agency.create":               "Agency added",
 	"agency.list":                 "Listed the agencies",
 	"identity.inspect":            "Checked the identity providers",
+	"identity.test":               "Tested a sign-in at an identity provider",
 	"agency.manage":               "Managed agencies and their people",
 	"agency.suspend":              "Agency suspended",
 	"agency.activate":             "Agency reinstated",
