@@ -40,6 +40,9 @@ import (
 const (
 	PortalClientID = "warrantdesk-portal" // the portal's relying-party client
 	APIAudience    = "warrantdesk-api"    // the aud of agency systems' access tokens
+	// ResourceServerID is the portal's client as a resource server, which
+	// introspects Opaque clients' tokens (Config.ResourceServerID).
+	ResourceServerID = "warrantdesk-resource-server"
 )
 
 // ErrProduction is returned by New when Config.Production is set: the demo
