@@ -257,7 +257,7 @@ func New(cfg Config) (*Provider, error) {
 	mux.HandleFunc(prefix+"/logged-out", lg.loggedOut)
 	mux.Handle(prefix+"/", http.StripPrefix(prefix, provider))
 
-	return &Provider{issuer: issuer, store: store, people: clonePeople(cfg.People), handler: mux}, nil
+	return &Provider{issuer: issuer, store: store, people: clonePeople(cfg.People), handler: withClientHost(mux)}, nil
 }
 
 // Handler serves the whole provider (discovery, /authorize, /oauth/token,
