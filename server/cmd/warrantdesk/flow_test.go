@@ -382,8 +382,9 @@ func TestReadyzReportsIssuers(t *testing.T) {
 }
 
 // TestIdentityProvidersPage: an administrator connecting an identity
-// provider sees each trusted issuer checked now — the demo's working, with
-// the URIs to register — and nobody else may look.
+// provider sees each trusted issuer checked now — the demo's working, its
+// introspection endpoint too, with the URIs to register — and nobody else
+// may look.
 func TestIdentityProvidersPage(t *testing.T) {
 	base := MustRunMain(t)
 	admin := newBrowser(t, base)
@@ -392,7 +393,8 @@ func TestIdentityProvidersPage(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("/provider/identity as admin: %d", resp.StatusCode)
 	}
-	for _, want := range []string{base + "/idp", "Working", "Discovery", "Signing keys", base + "/auth/callback", base + "/auth/backchannel-logout", "Riverside Police Department"} {
+	for _, want := range []string{base + "/idp", "Working", "Discovery", "Signing keys", base + "/auth/callback", base + "/auth/backchannel-logout", "Riverside Police Department",
+		"Introspection", base + "/idp/oauth/introspect answers the portal&#39;s resource-server credentials"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the identity providers page lacks %q", want)
 		}

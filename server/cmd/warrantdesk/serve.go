@@ -56,10 +56,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if cfg.BaseURLDerived {
 		cfg.BaseURL = "http://" + publicAddr(ln.Addr().String())
 	}
-	var demoSecret string
+	// The demo provider's two clients for the portal, sign-in and resource
+	// server, get secrets of this run's only: nothing else can use them.
+	var demoSecret, demoRSSecret string
 	if cfg.Demo {
-		demoSecret = randomHex(32)
-		cfg.Issuers = append(cfg.Issuers, demoIssuer(cfg.BaseURL, demoSecret))
+		demoSecret, demoRSSecret = randomHex(32), randomHex(32)
+		cfg.Issuers = append(cfg.Issuers, demoIssuer(cfg.BaseURL, demoSecret, demoRSSecret))
 	}
 	if err := cfg.Validate(); err != nil {
 		return err
@@ -90,6 +92,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			PortalRedirectURIs:     []string{cfg.BaseURL + "/auth/callback"},
 			PostLogoutRedirectURIs: []string{cfg.BaseURL + "/"},
 			APIAudience:            devidp.APIAudience,
+			ResourceServerID:       devidp.ResourceServerID,
+			ResourceServerSecret:   demoRSSecret,
 			Production:             cfg.Env == config.EnvProduction,
 			ShowCodes:              true, // its TOTP secrets are public, as its password is
 		}))
@@ -221,8 +225,10 @@ func loadPolicy(ctx context.Context, cfg config.Config, opts ...policy.Option) (
 
 // demoIssuer is how the portal trusts its embedded demo provider: one issuer
 // for the provider's staff and the three demo agencies, told apart by the
-// "org" claim.
-func demoIssuer(baseURL, secret string) config.Issuer {
+// "org" claim. The portal introspects the opaque tokens of the demo's
+// Opaque clients as the provider's resource server (rsSecret), at the
+// endpoint its discovery document names.
+func demoIssuer(baseURL, secret, rsSecret string) config.Issuer {
 	return config.Issuer{
 		URL: baseURL + "/idp", ClientID: devidp.PortalClientID, ClientSecret: secret,
 		APIAudience: devidp.APIAudience, Provider: true, ProviderOrg: demo.ProviderOrg,
@@ -231,6 +237,7 @@ func demoIssuer(baseURL, secret string) config.Issuer {
 		// co-signing, downloading and administrators' changes ask again,
 		// with the authenticator code (the policy's step-up).
 		StepUpACRValues: []string{devidp.ACRMFA},
+		Introspection:   &config.Introspection{ClientID: devidp.ResourceServerID, ClientSecret: rsSecret},
 	}
 }
 

@@ -5,7 +5,8 @@
 // The world is three agencies in three countries (Agencies), their officers
 // and supervisors and the provider's staff (People), who sign in at the
 // embedded identity provider with the public Password, and the agencies'
-// case-management systems (Clients), which get API tokens there. Tests,
+// case-management and records systems (Clients), which get API tokens
+// there: JWTs, or opaque tokens the portal introspects. Tests,
 // docs and people trying the demo rely on these exact values.
 //
 // The history (GenerateHistory) creates past requests through the domain
@@ -92,6 +93,10 @@ var (
 		{ID: "riverside-pd-cms", Secret: "riverside-demo-secret", Org: "riverside-pd", Roles: []string{"officer"}},
 		{ID: "northshire-cms", Secret: "northshire-demo-secret", Org: "northshire-police", Roles: []string{"officer"}},
 		{ID: "lka-musterland-cms", Secret: "lka-demo-secret", Org: "lka-musterland", Roles: []string{"officer"}},
+		// Riverside's records system gets opaque access tokens, which the
+		// portal introspects (RFC 7662): the demo shows both kinds of
+		// token an agency's provider may issue.
+		{ID: "riverside-pd-records", Secret: "riverside-records-demo-secret", Org: "riverside-pd", Roles: []string{"officer"}, Opaque: true},
 	}
 )
 

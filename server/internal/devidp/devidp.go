@@ -40,6 +40,9 @@ import (
 const (
 	PortalClientID = "warrantdesk-portal" // the portal's relying-party client
 	APIAudience    = "warrantdesk-api"    // the aud of agency systems' access tokens
+	// ResourceServerID is the portal's client as a resource server, which
+	// introspects Opaque clients' tokens (Config.ResourceServerID).
+	ResourceServerID = "warrantdesk-resource-server"
 )
 
 // ErrProduction is returned by New when Config.Production is set: the demo
@@ -254,7 +257,7 @@ func New(cfg Config) (*Provider, error) {
 	mux.HandleFunc(prefix+"/logged-out", lg.loggedOut)
 	mux.Handle(prefix+"/", http.StripPrefix(prefix, provider))
 
-	return &Provider{issuer: issuer, store: store, people: clonePeople(cfg.People), handler: mux}, nil
+	return &Provider{issuer: issuer, store: store, people: clonePeople(cfg.People), handler: withClientHost(mux)}, nil
 }
 
 // Handler serves the whole provider (discovery, /authorize, /oauth/token,

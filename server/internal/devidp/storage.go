@@ -592,8 +592,8 @@ func (s *storage) GetClientByClientID(_ context.Context, id string) (op.Client, 
 }
 
 // AuthorizeClientIDSecret checks a client's secret in constant time.
-func (s *storage) AuthorizeClientIDSecret(_ context.Context, id, secret string) error {
-	if _, ok := s.authenticateClient(id, secret); !ok {
+func (s *storage) AuthorizeClientIDSecret(ctx context.Context, id, secret string) error {
+	if _, ok := s.authenticateClient(ctx, id, secret); !ok {
 		return errors.New("wrong client id or secret")
 	}
 	return nil
@@ -602,10 +602,11 @@ func (s *storage) AuthorizeClientIDSecret(_ context.Context, id, secret string) 
 // authenticateClient looks a client up and compares the secret's hash in
 // constant time, also for unknown clients, so the answer's timing tells
 // nothing about which client ids exist. Wrong secrets count against the
-// client id, known or not: after maxFailures in a row it is refused for
-// lockout, right secret or not (throttle.go).
-func (s *storage) authenticateClient(id, secret string) (*client, bool) {
-	key := clientKey(id)
+// client id, known or not, from the address ctx's request came from: after
+// maxFailures in a row that address is refused for lockout, right secret or
+// not, and the client's other addresses are not (throttle.go).
+func (s *storage) authenticateClient(ctx context.Context, id, secret string) (*client, bool) {
+	key := clientKey(id, hostFrom(ctx))
 	if s.throttle.locked(key) {
 		return nil, false
 	}
@@ -686,8 +687,8 @@ func (s *storage) Health(context.Context) error { return nil }
 
 // ClientCredentials authenticates an agency system for the
 // client_credentials grant.
-func (s *storage) ClientCredentials(_ context.Context, id, secret string) (op.Client, error) {
-	c, ok := s.authenticateClient(id, secret)
+func (s *storage) ClientCredentials(ctx context.Context, id, secret string) (op.Client, error) {
+	c, ok := s.authenticateClient(ctx, id, secret)
 	if !ok {
 		return nil, errors.New("wrong client id or secret")
 	}

@@ -1,6 +1,7 @@
 package devidp
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net"
@@ -16,10 +17,14 @@ import (
 // Throttling of wrong credentials. A person's wrong passwords and wrong
 // codes count together, per account: by normalised e-mail address, whether
 // or not anyone has it, so that the answers never tell which accounts
-// exist. A client's wrong secrets count per client id, known or not. After
-// maxFailures in a row the account or client is refused for lockout, even
-// with the right credentials; a completed sign-in (password, and code when
-// the person has a second factor) or a right secret clears the count.
+// exist. A client's wrong secrets count per client id, known or not, and
+// per address they come from: whoever sends wrong secrets in the name of
+// the portal's client or of an agency's system locks out only their own
+// address, not the portal's sign-ins or that system everywhere. After
+// maxFailures in a row the account, or the client at that address, is
+// refused for lockout, even with the right credentials; a completed
+// sign-in (password, and code when the person has a second factor) or a
+// right secret clears the count.
 //
 // On top of that, each client address may get addressBurst sign-in
 // attempts wrong, then one every addressEvery, so that one address cannot
@@ -37,18 +42,20 @@ const (
 // budget of wrong sign-ins is spent.
 const msgAddressLimited = "Too many failed sign-ins from your network address. Try again in %d seconds."
 
-// A failureCount is the wrong-credential record of one account or client.
+// A failureCount is the wrong-credential record of one account, or of one
+// client at one address.
 type failureCount struct {
 	inARow      int       // wrong since the last success or lock
 	last        time.Time // the latest wrong one
 	lockedUntil time.Time // refused before this
 }
 
-// A throttle counts wrong credentials per account and client and spends the
-// budgets of client addresses, on the provider's clock. Its state is in
-// memory, like everything the provider keeps, and forgets what no longer
-// matters: a count untouched for lockout (which lets no more guesses
-// through than waiting out a lock would) and a budget that is full again.
+// A throttle counts wrong credentials per account and per client and
+// address, and spends the budgets of client addresses, on the provider's
+// clock. Its state is in memory, like everything the provider keeps, and
+// forgets what no longer matters: a count untouched for lockout (which
+// lets no more guesses through than waiting out a lock would) and a budget
+// that is full again.
 type throttle struct {
 	now func() time.Time
 
@@ -66,9 +73,10 @@ func newThrottle(now func() time.Time) *throttle {
 func normalEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
 // accountKey and clientKey name what a count is about; the prefixes keep
-// an e-mail address and a client id that happen to be equal apart.
-func accountKey(email string) string { return "account " + normalEmail(email) }
-func clientKey(id string) string     { return "client " + id }
+// an e-mail address and a client id that happen to be equal apart. A host
+// has no space, so the id after it is read whole.
+func accountKey(email string) string   { return "account " + normalEmail(email) }
+func clientKey(id, host string) string { return "client " + host + " " + id }
 
 // locked reports whether key is refused now.
 func (t *throttle) locked(key string) bool {
@@ -182,12 +190,30 @@ func (s *storage) verifyPassword(email, password string) (*person, codeOutcome) 
 	return p, codeAccepted
 }
 
-// clientHost is the address r came from, the key of its budget.
+// clientHost is the address r came from, the key of its budget and, with
+// a client id, of a count of wrong client secrets.
 func clientHost(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
+	return host
+}
+
+// hostKey carries clientHost in a request's context: the library checks
+// client secrets with the request's context alone.
+type hostKey struct{}
+
+// withClientHost puts each request's clientHost in its context.
+func withClientHost(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), hostKey{}, clientHost(r))))
+	})
+}
+
+// hostFrom is the clientHost withClientHost put in ctx, "" if none.
+func hostFrom(ctx context.Context) string {
+	host, _ := ctx.Value(hostKey{}).(string)
 	return host
 }
 

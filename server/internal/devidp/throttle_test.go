@@ -12,6 +12,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/devidp"
 )
 
 // What the sign-in pages say.
@@ -251,6 +253,9 @@ func otherAddressBrowser(t *testing.T, h *harness) (*http.Client, error) {
 	return c, nil
 }
 
+// TestClientSecretLockout: wrong client secrets count per client and per
+// address they come from, so that whoever sends them locks out only
+// themselves.
 func TestClientSecretLockout(t *testing.T) {
 	const (
 		agencyA = "agency-a-cms"
@@ -259,16 +264,19 @@ func TestClientSecretLockout(t *testing.T) {
 	)
 	secrets := map[string]string{agencyA: "agency-a-secret", agencyB: "agency-b-secret", nobody: "agency-a-secret"}
 	// A step asks for a client-credentials token, with the right secret or
-	// not, and must get one (ok) or invalid_client.
+	// not, from the test's address or (elsewhere) from 127.0.0.2, and must
+	// get one (ok) or invalid_client.
 	type step struct {
-		advance time.Duration
-		id      string
-		right   bool
-		ok      bool
+		advance   time.Duration
+		id        string
+		right     bool
+		ok        bool
+		elsewhere bool
 	}
 	wrong := step{id: agencyA}
 	refused := step{id: agencyA, right: true}
 	granted := step{id: agencyA, right: true, ok: true}
+	wrongElsewhere := step{id: agencyA, elsewhere: true}
 	for _, tc := range []struct {
 		desc  string
 		steps []step
@@ -287,25 +295,52 @@ func TestClientSecretLockout(t *testing.T) {
 		{"OthersUnaffected", []step{
 			wrong, wrong, wrong, wrong, wrong, refused, {id: agencyB, right: true, ok: true},
 		}},
+		// Someone else sending wrong secrets in the system's name locks
+		// their own address, not the system's.
+		{"OtherAddressesUnaffected", []step{
+			wrongElsewhere, wrongElsewhere, wrongElsewhere, wrongElsewhere, wrongElsewhere,
+			{id: agencyA, right: true, elsewhere: true},
+			granted, wrong, wrong, wrong, wrong, granted,
+			{id: agencyA, right: true, elsewhere: true},
+		}},
+		// The counts of two addresses are apart: four wrong from each
+		// lock neither.
+		{"CountsApart", []step{
+			wrong, wrong, wrong, wrong, wrongElsewhere, wrongElsewhere, wrongElsewhere, wrongElsewhere,
+			granted, {id: agencyA, right: true, ok: true, elsewhere: true},
+		}},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			clk := &clock{now: time.Now()}
 			h := newHarness(t, clk.Now)
+			ctx := context.Background()
+			var elsewhere context.Context
+			if slices.ContainsFunc(tc.steps, func(s step) bool { return s.elsewhere }) {
+				c, err := otherAddressBrowser(t, h)
+				if err != nil {
+					t.Skipf("no second loopback address to test from: %v", err)
+				}
+				elsewhere = context.WithValue(ctx, oauth2.HTTPClient, c)
+			}
 			for i, s := range tc.steps {
 				clk.Advance(s.advance)
 				secret := "not-the-secret"
 				if s.right {
 					secret = secrets[s.id]
 				}
+				from := ctx
+				if s.elsewhere {
+					from = elsewhere
+				}
 				// One style: with auto-detection the library would send
 				// a refused secret twice, once in each.
 				cfg := clientcredentials.Config{ClientID: s.id, ClientSecret: secret, TokenURL: h.issuer + "/oauth/token", AuthStyle: oauth2.AuthStyleInHeader}
-				_, err := cfg.Token(context.Background())
+				_, err := cfg.Token(from)
 				if s.ok && err != nil {
-					t.Errorf("step %d (%s): %v, want a token", i+1, s.id, err)
+					t.Errorf("step %d (%s, elsewhere %v): %v, want a token", i+1, s.id, s.elsewhere, err)
 				}
 				if got := retrieveErrorCode(err); !s.ok && got != "invalid_client" {
-					t.Errorf("step %d (%s): error %v, want invalid_client", i+1, s.id, err)
+					t.Errorf("step %d (%s, elsewhere %v): error %v, want invalid_client", i+1, s.id, s.elsewhere, err)
 				}
 			}
 		})
@@ -313,7 +348,8 @@ func TestClientSecretLockout(t *testing.T) {
 }
 
 // TestPortalSecretLockout: the portal's code exchange is throttled the same
-// way, with the client's count kept apart from the people's.
+// way, with the client's count kept apart from the people's; wrong secrets
+// in the portal's name from another address do not stop its sign-ins.
 func TestPortalSecretLockout(t *testing.T) {
 	clk := &clock{now: time.Now()}
 	h := newHarness(t, clk.Now)
@@ -322,6 +358,23 @@ func TestPortalSecretLockout(t *testing.T) {
 		cfg.ClientSecret = secret
 		_, err := cfg.Exchange(context.Background(), code, oauth2.VerifierOption(verifier))
 		return err
+	}
+	if other, err := otherAddressBrowser(t, h); err != nil {
+		t.Logf("no second loopback address to test from: %v", err)
+	} else {
+		// Anyone may ask for a token in the portal's name.
+		ctx := context.WithValue(context.Background(), oauth2.HTTPClient, other)
+		cfg := clientcredentials.Config{ClientID: devidp.PortalClientID, ClientSecret: "not-the-secret", TokenURL: h.issuer + "/oauth/token", AuthStyle: oauth2.AuthStyleInHeader}
+		for i := range 6 {
+			if _, err := cfg.Token(ctx); retrieveErrorCode(err) != "invalid_client" {
+				t.Fatalf("wrong secret %d from elsewhere: %v, want invalid_client", i+1, err)
+			}
+		}
+		a := h.newAuthRequest()
+		q := h.signIn(t, a, "reviewer@provider.example", password)
+		if err := exchange(q.Get("code"), a.verifier, portalSecret); err != nil {
+			t.Errorf("the portal's exchange after wrong secrets from elsewhere: %v", err)
+		}
 	}
 	a := h.newAuthRequest()
 	q := h.signIn(t, a, "reviewer@provider.example", password)

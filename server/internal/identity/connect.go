@@ -17,7 +17,8 @@ type IssuerCheck struct {
 
 // An IssuerReport is what the portal can tell about one trusted issuer
 // now, for the administrator connecting it: how it is configured, and
-// whether discovery, keys and the sign-in and sign-out endpoints work.
+// whether discovery, keys, introspection and the sign-in and sign-out
+// endpoints work.
 type IssuerReport struct {
 	URL       string
 	People    bool // people sign in with it (a sign-in client is configured)
@@ -26,6 +27,8 @@ type IssuerReport struct {
 	OrgClaim  string
 	RoleClaim string
 	Checks    []IssuerCheck
+
+	Introspection bool // the portal asks it about agency systems' opaque tokens
 }
 
 // Ready reports whether every check passed.
@@ -35,15 +38,17 @@ func (r IssuerReport) Ready() bool {
 
 // Inspect checks every trusted issuer as an administrator connecting it
 // would: its discovery document (which names this exact issuer), its keys,
-// and the endpoints sign-in and sign-out need (PKCE S256, RP-initiated
-// logout). It reads only what the issuer publishes; a test sign-in is the
-// administrator's, at /login.
+// its introspection endpoint when opaque tokens are introspected there
+// (asked about a made-up token, with the portal's credentials), and the
+// endpoints sign-in and sign-out need (PKCE S256, RP-initiated logout). It
+// changes nothing at the issuer; a test sign-in is the administrator's,
+// at /login.
 func (s *Service) Inspect(ctx context.Context) []IssuerReport {
 	var out []IssuerReport
 	for _, u := range s.order {
 		is := s.issuers[u]
 		r := IssuerReport{URL: u, People: is.cfg.ClientID != "", API: is.cfg.APIAudience != "", Provider: is.cfg.Provider,
-			OrgClaim: is.cfg.OrgClaim, RoleClaim: is.cfg.RoleClaim}
+			Introspection: is.cfg.Introspection != nil, OrgClaim: is.cfg.OrgClaim, RoleClaim: is.cfg.RoleClaim}
 		check := func(name string, ok bool, detail string) { r.Checks = append(r.Checks, IssuerCheck{name, ok, detail}) }
 		if _, err := s.discover(ctx, is); err != nil {
 			check("Discovery", false, fmt.Sprintf("%s/.well-known/openid-configuration cannot be read, or names another issuer: %v", strings.TrimRight(u, "/"), err))
@@ -59,6 +64,9 @@ func (s *Service) Inspect(ctx context.Context) []IssuerReport {
 			check("Signing keys", false, "The key set is empty: no token can be verified.")
 		default:
 			check("Signing keys", true, fmt.Sprintf("%d key(s) published.", len(keys)))
+		}
+		if r.Introspection {
+			r.Checks = append(r.Checks, s.probeIntrospection(ctx, is).check())
 		}
 		var meta struct {
 			PKCE        []string `json:"code_challenge_methods_supported"`

@@ -94,6 +94,7 @@ type issuer struct {
 	idToken  *oidc.IDTokenVerifier // aud must contain cfg.ClientID
 	bearer   *oidc.IDTokenVerifier // aud must contain cfg.APIAudience
 	logout   *oidc.IDTokenVerifier // back-channel logout tokens: aud cfg.ClientID, exp optional
+	probe    probeCache            // the last check of its introspection endpoint, for /readyz
 }
 
 // New returns a Service over db for the configured issuers. It does not

@@ -177,7 +177,7 @@ func (s *Service) introspect(ctx context.Context, is *issuer, raw string) (claim
 		return nil, fmt.Errorf("introspect at %s: read: %w", endpoint, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("introspect at %s: answered %s", endpoint, resp.Status)
+		return nil, &answerError{endpoint: endpoint, code: resp.StatusCode, status: resp.Status}
 	}
 	var c claims
 	if err := json.Unmarshal(body, &c); err != nil {
@@ -188,6 +188,22 @@ func (s *Service) introspect(ctx context.Context, is *issuer, raw string) (claim
 	}
 	return c, nil
 }
+
+// An answerError is an introspection endpoint's answer other than 200:
+// 401 says it refuses the portal's credentials.
+type answerError struct {
+	endpoint string
+	code     int
+	status   string
+}
+
+func (e *answerError) Error() string {
+	return fmt.Sprintf("introspect at %s: answered %s", e.endpoint, e.status)
+}
+
+// errNoIntrospectionEndpoint: neither the configuration nor the discovery
+// document names an introspection endpoint.
+var errNoIntrospectionEndpoint = errors.New("announces no introspection_endpoint")
 
 // introspectionEndpoint is where is answers introspection: as configured,
 // else as its discovery document says.
@@ -202,7 +218,7 @@ func (s *Service) introspectionEndpoint(ctx context.Context, is *issuer) (string
 		Endpoint string `json:"introspection_endpoint"`
 	}
 	if err := is.provider.Claims(&meta); err != nil || meta.Endpoint == "" {
-		return "", fmt.Errorf("%s announces no introspection_endpoint (%v): set the issuer's introspection endpoint", is.cfg.URL, err)
+		return "", fmt.Errorf("%s %w (%v): set the issuer's introspection endpoint", is.cfg.URL, errNoIntrospectionEndpoint, err)
 	}
 	return meta.Endpoint, nil
 }

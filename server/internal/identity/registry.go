@@ -63,9 +63,12 @@ func normaliseIssuer(raw string) string {
 }
 
 // Reachability says, per trusted issuer, whether the portal can read its
-// discovery document and its keys now: "ok", or what is wrong. The keys
-// come from the cache while it is fresh, and are fetched no more often
-// than a token with an unknown kid could make them be.
+// discovery document and its keys now, and, where it introspects opaque
+// tokens, whether the introspection endpoint answers its credentials:
+// "ok", or what is wrong. The keys come from the cache while it is fresh,
+// and are fetched no more often than a token with an unknown kid could
+// make them be; the introspection endpoint is asked at most every
+// probeInterval.
 func (s *Service) Reachability(ctx context.Context) map[string]string {
 	out := map[string]string{}
 	for _, u := range s.order {
@@ -76,6 +79,10 @@ func (s *Service) Reachability(ctx context.Context) map[string]string {
 		}
 		if _, err := is.keys.keysFor(ctx, ""); err != nil {
 			out[u] = "unreachable: its signing keys cannot be read"
+			continue
+		}
+		if is.cfg.Introspection != nil {
+			out[u] = s.cachedProbe(ctx, is).status()
 			continue
 		}
 		out[u] = "ok"
