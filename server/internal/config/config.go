@@ -40,13 +40,14 @@ type Config struct {
 	BaseURL     string // public URL people and IdPs reach us at; derived from Addr when empty
 	DataDir     string // SQLite file, blobs and demo keys live here
 	DatabaseURL string // postgres://… or a SQLite path; defaults to DataDir/warrantdesk.db
+	Demo        bool   // run the embedded OpenID Provider with the demo agencies and people
+	Migrate     bool   // apply pending migrations at start; replicas behind a migrate job set false
+	PolicyDir   string // load policies from this directory instead of the embedded bundle
+	LogLevel    string // debug, info, warn, error
+
 	// DatabaseTrustedNetwork lets production connect to PostgreSQL without
 	// TLS, on a network the operator vouches for.
 	DatabaseTrustedNetwork bool
-	Demo                   bool   // run the embedded OpenID Provider with the demo agencies and people
-	Migrate                bool   // apply pending migrations at start; replicas behind a migrate job set false
-	PolicyDir              string // load policies from this directory instead of the embedded bundle
-	LogLevel               string // debug, info, warn, error
 
 	// Issuers are the trusted OpenID Providers. With --demo the embedded
 	// provider is added automatically.
