@@ -25,8 +25,9 @@ import (
 	"time"
 )
 
-// Environments. Production refuses the demo identity provider and demands TLS
-// in the base URL.
+// Environments. Production refuses the demo identity provider, the demo
+// secrets committed in this repository (production.go) and plain http, and
+// demands TLS to PostgreSQL unless the network is declared trusted.
 const (
 	EnvDevelopment = "development"
 	EnvProduction  = "production"
@@ -43,6 +44,10 @@ type Config struct {
 	Migrate     bool   // apply pending migrations at start; replicas behind a migrate job set false
 	PolicyDir   string // load policies from this directory instead of the embedded bundle
 	LogLevel    string // debug, info, warn, error
+
+	// DatabaseTrustedNetwork lets production connect to PostgreSQL without
+	// TLS, on a network the operator vouches for.
+	DatabaseTrustedNetwork bool
 
 	// Issuers are the trusted OpenID Providers. With --demo the embedded
 	// provider is added automatically.
@@ -328,11 +333,12 @@ func (c *Config) options() []option {
 		return o
 	}
 	return []option{
-		opt(option{env: "WARRANTDESK_ENV", usage: "development or production; production refuses --demo and requires https"}, str(&c.Env)),
+		opt(option{env: "WARRANTDESK_ENV", usage: "development or production; production refuses --demo, the repository's demo secrets, plain http, and PostgreSQL without TLS"}, str(&c.Env)),
 		opt(option{env: "WARRANTDESK_ADDR", flag: "addr", usage: "listen address"}, str(&c.Addr)),
 		opt(option{env: "WARRANTDESK_BASE_URL", flag: "base-url", def: "http://<addr>", usage: "public URL people and identity providers reach the portal at (cookies are Secure when https)"}, str(&c.BaseURL)),
 		opt(option{env: "WARRANTDESK_DATA_DIR", flag: "data-dir", usage: "directory for the SQLite database, blobs and demo keys"}, str(&c.DataDir)),
 		opt(option{env: "WARRANTDESK_DATABASE_URL", flag: "database-url", def: "<data-dir>/warrantdesk.db", usage: "postgres://… for PostgreSQL, or a SQLite file path", secret: true}, str(&c.DatabaseURL)),
+		opt(option{env: "WARRANTDESK_DATABASE_TRUSTED_NETWORK", usage: "the network to PostgreSQL is private (same host, Unix socket, an encrypted overlay): production then accepts a URL without sslmode=require or verify-full", boolean: true}, boolean(&c.DatabaseTrustedNetwork)),
 		opt(option{env: "WARRANTDESK_DEMO", flag: "demo", usage: "run the embedded OpenID Provider with the demo agencies and people", boolean: true}, boolean(&c.Demo)),
 		opt(option{env: "WARRANTDESK_MIGRATE", flag: "migrate", usage: "apply pending migrations at start (replicas behind a migrate job set false)", boolean: true}, boolean(&c.Migrate)),
 		opt(option{env: "WARRANTDESK_POLICY_DIR", flag: "policy-dir", def: "the embedded bundle", usage: "load the policy bundle from this directory"}, str(&c.PolicyDir)),
@@ -498,7 +504,7 @@ func (c Config) Validate() error {
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		p = append(p, fmt.Sprintf("--base-url %q is not an http(s) URL", c.BaseURL))
 	} else if c.Env == EnvProduction && u.Scheme != "https" {
-		p = append(p, "--base-url must be https in production: session cookies are Secure")
+		p = append(p, "--base-url must be https in production (session cookies are Secure): serve behind TLS and set WARRANTDESK_BASE_URL to the https URL people use")
 	}
 	if c.DataDir == "" {
 		p = append(p, "--data-dir is empty")
@@ -526,7 +532,7 @@ func (c Config) Validate() error {
 		if u, err := url.Parse(iss.URL); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 			p = append(p, name+": issuer must be an absolute http(s) URL")
 		} else if c.Env == EnvProduction && u.Scheme != "https" {
-			p = append(p, name+": issuer must be https in production")
+			p = append(p, name+": issuer must be https in production (the portal trusts the keys it fetches there): use the provider's https issuer URL")
 		}
 		if seen[iss.URL] {
 			p = append(p, name+": listed twice")
@@ -562,6 +568,9 @@ func (c Config) Validate() error {
 		} else if c.Env == EnvProduction && u.Scheme != "https" {
 			p = append(p, "WARRANTDESK_NOTICE_WEBHOOK must be https in production: notices name accounts")
 		}
+	}
+	if c.Env == EnvProduction {
+		p = append(p, c.productionProblems()...)
 	}
 	if len(p) > 0 {
 		return errors.New("configuration problems:\n  - " + strings.Join(p, "\n  - "))
