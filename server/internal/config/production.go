@@ -29,6 +29,7 @@ var publicSecrets = map[string]string{
 	"7e82a8cb780c7700bd24eb0f3b7049737ea91f20befba9ac6ed6a3744bca58b5": "the demo riverside-pd-cms client secret (deploy/keycloak, server/internal/demo)",
 	"cf4d6dba0307aaae343dc24811eb2be43b782211b8b524137ad799f0bd582b78": "the demo northshire-cms client secret (deploy/keycloak, server/internal/demo)",
 	"25981c2646ebdcb5fd38e2427e0b47d9be43d1ded986e764ad9df289b54713f1": "the demo lka-musterland-cms client secret (deploy/keycloak, server/internal/demo)",
+	"18cec73aced7b13e418e89f887a8ce3a08ecb2acd628b62dd3b8d3f1d5e4950f": "the demo riverside-pd-records client secret (server/internal/demo)",
 	"71ce3e7f19017a5558d62144c0c5aa4a222419acc35f603e1c43a5e4d7ceaae2": "the demo metrics token (deploy/metrics-token.txt)",
 	"2f823e2e1f061e7c41f33d16d38ad302b2e607d9eef87333b11abab6b25e009b": "the demo PostgreSQL password (docker-compose.yml)",
 	"8c6976e5b5410415bde908bd4dee15dfb167a9c873fc4bb8a81f6f2ab448a918": "the demo Keycloak admin password (docker-compose.yml)",
