@@ -7,7 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -25,7 +27,8 @@ func runHealthcheck(ctx context.Context, args []string, getenv func(string) stri
 	var timeout time.Duration
 	cmd := config.Command{Name: "healthcheck", Flags: []string{"addr"},
 		Usage: "usage: warrantdesk healthcheck [--addr host:port] [--timeout 4s]\n\n" +
-			"Exits 0 when the portal listening at --addr answers GET /readyz with 200, 1 otherwise.",
+			"Exits 0 when the portal listening at --addr answers GET /readyz with 200, 1 otherwise.\n" +
+			"Of the settings it reads only WARRANTDESK_ADDR.",
 		Own: func(fs *flag.FlagSet) {
 			fs.DurationVar(&timeout, "timeout", 4*time.Second, "how long to wait for the answer")
 		}}
@@ -42,12 +45,15 @@ func runHealthcheck(ctx context.Context, args []string, getenv func(string) stri
 	if timeout <= 0 {
 		return errors.New("--timeout must be positive, such as 4s")
 	}
+	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
+		return fmt.Errorf("--addr %q is not host:port (WARRANTDESK_ADDR, as serve listens on)", cfg.Addr)
+	}
 	// A server listening on all interfaces (0.0.0.0 in the image) is asked
 	// on loopback, from inside its own container.
-	url := "http://" + publicAddr(cfg.Addr) + "/readyz"
+	target := "http://" + publicAddr(cfg.Addr) + "/readyz"
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return fmt.Errorf("--addr %q: %v", cfg.Addr, err)
 	}
@@ -62,16 +68,19 @@ func runHealthcheck(ctx context.Context, args []string, getenv func(string) stri
 	resp, err := client.Do(req)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			return fmt.Errorf("%s did not answer within %s", url, timeout)
+			return fmt.Errorf("%s did not answer within %s", target, timeout)
 		}
-		return fmt.Errorf("%s is not reachable: %v", url, errors.Unwrap(err))
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			err = ue.Err // without the method and URL, said already
+		}
+		return fmt.Errorf("%s is not reachable: %v", target, err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s answered %s%s", url, resp.Status, failedChecks(body))
+		return fmt.Errorf("%s answered %s%s", target, resp.Status, failedChecks(body))
 	}
-	fmt.Fprintf(stdout, "ready: %s answered %s\n", url, resp.Status)
+	fmt.Fprintf(stdout, "ready: %s answered %s\n", target, resp.Status)
 	return nil
 }
 

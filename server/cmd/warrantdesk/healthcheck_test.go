@@ -64,7 +64,7 @@ func TestHealthcheck(t *testing.T) {
 		{"ClosedPort", []string{"--addr", closed}, nil, 1, "is not reachable"},
 		{"NotThePortal", []string{"--addr", strings.TrimPrefix(other.URL, "http://")}, nil, 1, "answered 404 Not Found"},
 		{"NoAnswer", []string{"--addr", strings.TrimPrefix(silent.URL, "http://"), "--timeout", "200ms"}, nil, 1, "did not answer within 200ms"},
-		{"BadAddr", []string{"--addr", "nonsense"}, nil, 1, "warrantdesk healthcheck: "},
+		{"BadAddr", []string{"--addr", "nonsense"}, nil, 1, `--addr "nonsense" is not host:port`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := runHealthcheckCmd(tc.args, tc.env)
