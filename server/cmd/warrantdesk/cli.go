@@ -40,6 +40,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runReport(ctx, args, getenv, stdout, stderr)
 	case "log-key":
 		err = runLogKey(ctx, args, stdout, stderr)
+	case "healthcheck":
+		err = runHealthcheck(ctx, args, getenv, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "warrantdesk", buildVersion())
 		return 0
@@ -72,6 +74,8 @@ commands:
   verify-log recompute the audit chain and the transparency log and check their signatures
   report     publish a period's transparency report, or verify one from a portal's public log
   log-key    print a new transparency-log signing key (stdout) and its public verifier key (stderr)
+  healthcheck
+             exit 0 if the portal at --addr (WARRANTDESK_ADDR) answers GET /readyz with 200, else 1
   version    print the version
   help       this text: the commands and every setting
 

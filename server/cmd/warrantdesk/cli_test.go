@@ -72,7 +72,7 @@ func TestHelpListsCommandsAndSettings(t *testing.T) {
 	if code := run(context.Background(), []string{"help"}, func(string) string { return "" }, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	want := []string{"serve", "migrate", "seed", "verify-log", "report", "log-key", "version"}
+	want := []string{"serve", "migrate", "seed", "verify-log", "report", "log-key", "healthcheck", "version"}
 	for _, s := range config.Settings() {
 		want = append(want, s.Env)
 		if s.Secret {

@@ -8,6 +8,7 @@
 //	warrantdesk report publish     publish a period's transparency report
 //	warrantdesk report verify      recount a published report from a portal's public log
 //	warrantdesk log-key            print a new transparency-log signing key and its verifier key
+//	warrantdesk healthcheck        exit 0 if the portal answers GET /readyz with 200 (the image's HEALTHCHECK)
 //	warrantdesk version            print the version
 //	warrantdesk help               list the commands and every setting
 //
