@@ -189,6 +189,9 @@ func New(cfg Config) (*Provider, error) {
 		clients = append(clients, resourceServerClient(cfg, loginURL))
 	}
 	store := newStorage(now, cfg.APIAudience, signing, clients, cfg.People, cfg.Password)
+	if store.rp, err = newRelyingParty(iu); err != nil {
+		return nil, fmt.Errorf("devidp: %w", err)
+	}
 
 	logoutRedirect := issuer + "/logged-out"
 	if len(cfg.PostLogoutRedirectURIs) > 0 {
@@ -232,6 +235,8 @@ func New(cfg Config) (*Provider, error) {
 		people:            cfg.People,
 		password:          cfg.Password,
 		showCodes:         cfg.ShowCodes,
+		passkeysPath:      prefix + "/passkeys",
+		scriptPath:        prefix + "/passkey.js",
 		issuerFromRequest: provider.IssuerFromRequest,
 		refuse: func(w http.ResponseWriter, r *http.Request, ar op.ErrAuthRequest, err error) {
 			op.AuthRequestError(w, r, ar, err, provider)
@@ -252,6 +257,8 @@ func New(cfg Config) (*Provider, error) {
 	}
 	mux.Handle(prefix+"/login", lg)
 	mux.HandleFunc(prefix+"/logged-out", lg.loggedOut)
+	mux.HandleFunc(prefix+"/passkeys", lg.servePasskeys)
+	mux.HandleFunc(prefix+"/passkey.js", servePasskeyScript)
 	mux.Handle(prefix+"/", http.StripPrefix(prefix, provider))
 
 	return &Provider{issuer: issuer, store: store, people: clonePeople(cfg.People), handler: mux}, nil

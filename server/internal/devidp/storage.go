@@ -15,6 +15,7 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/google/uuid"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -53,7 +54,8 @@ type person struct {
 	passwordHash [sha256.Size]byte
 	totpSecret   string // "": no second factor
 
-	lastStep int64 // the TOTP step of the last accepted code, guarded by storage.mu
+	lastStep int64                 // the TOTP step of the last accepted code, guarded by storage.mu
+	passkeys []webauthn.Credential // registered passkeys (passkey.go), guarded by storage.mu
 }
 
 // storage implements op.Storage and op.ClientCredentialsStorage in memory.
@@ -68,6 +70,7 @@ type storage struct {
 	people      map[string]*person // by lower-case e-mail
 	bySubject   map[string]*person
 	throttle    *throttle
+	rp          *webauthn.WebAuthn // the passkeys' relying party; nil: none offered (passkey.go)
 
 	keyMu     sync.RWMutex
 	signing   *signingKey   // signs everything issued from now on
@@ -78,6 +81,7 @@ type storage struct {
 	codes         map[string]*codeGrant
 	tokens        map[string]*token
 	refreshTokens map[string]*refreshToken
+	mfaSessions   map[string]*mfaSession
 	nextSweep     time.Time
 }
 
@@ -129,6 +133,7 @@ func newStorage(now func() time.Time, apiAudience string, signing *signingKey, c
 		codes:         make(map[string]*codeGrant),
 		tokens:        make(map[string]*token),
 		refreshTokens: make(map[string]*refreshToken),
+		mfaSessions:   make(map[string]*mfaSession),
 	}
 	for _, c := range clients {
 		s.clients[c.id] = c
@@ -221,6 +226,11 @@ func (s *storage) sweepLocked(now time.Time) {
 	for v, rt := range s.refreshTokens {
 		if !now.Before(rt.expires) {
 			delete(s.refreshTokens, v)
+		}
+	}
+	for id, m := range s.mfaSessions {
+		if !now.Before(m.expires) {
+			delete(s.mfaSessions, id)
 		}
 	}
 }
@@ -741,13 +751,14 @@ type authRequest struct {
 	loginHint     string
 	acrValues     []string
 
-	pwdSubject string // the password was right; a code is owed
-	subject    string
-	authTime   time.Time
-	amr        []string
-	acr        string
-	done       bool
-	code       string
+	pwdSubject   string                // the password was right; a code is owed
+	passkeyLogin *webauthn.SessionData // the passkey challenge of the code page shown last; used once
+	subject      string
+	authTime     time.Time
+	amr          []string
+	acr          string
+	done         bool
+	code         string
 }
 
 // complete records the authentication. There are no provider sessions, so
