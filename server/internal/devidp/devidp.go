@@ -2,7 +2,8 @@
 // `warrantdesk serve --demo` and for tests, built on zitadel/oidc's op
 // package. It signs in the people it is configured with, all with one
 // shared password and, for those with a TOTP secret, a code from an
-// authenticator app (authorization code flow with PKCE, for the portal), and
+// authenticator app or a passkey they registered after signing in with one
+// (passkey.go) (authorization code flow with PKCE, for the portal), and
 // gives the configured agency systems JWT access tokens for the API (client
 // credentials), or opaque ones that the portal introspects as a resource
 // server. Everything it issues is a genuinely signed token that the

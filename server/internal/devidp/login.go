@@ -123,11 +123,12 @@ type loginPage struct {
 	People        []personRow
 	Password      string
 	SignedOut     bool
-	CodeStep      bool         // the second page: the TOTP code
-	CodeError     string       // shown beside the code field
-	DemoCode      string       // the code the person's authenticator shows now (Config.ShowCodes)
-	Passkey       *passkeyForm // "Use a passkey" on the code page, for a person with one
-	PasskeysURL   string       // where a person signed in with a code registers a passkey
+	CodeStep      bool   // the second page: the TOTP code
+	CodeError     string // shown beside the code field
+	DemoCode      string // the code the person's authenticator shows now (Config.ShowCodes)
+
+	Passkey     *passkeyForm // "Use a passkey" on the code page, for a person with one
+	PasskeysURL string       // where a person signed in with a code registers a passkey
 }
 
 func (l *login) show(w http.ResponseWriter, r *http.Request) {

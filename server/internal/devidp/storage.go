@@ -54,7 +54,8 @@ type person struct {
 	passwordHash [sha256.Size]byte
 	totpSecret   string // "": no second factor
 
-	lastStep int64                 // the TOTP step of the last accepted code, guarded by storage.mu
+	lastStep int64 // the TOTP step of the last accepted code, guarded by storage.mu
+
 	passkeys []webauthn.Credential // registered passkeys (passkey.go), guarded by storage.mu
 }
 
@@ -751,14 +752,15 @@ type authRequest struct {
 	loginHint     string
 	acrValues     []string
 
-	pwdSubject   string                // the password was right; a code is owed
+	pwdSubject string // the password was right; a code is owed
+	subject    string
+	authTime   time.Time
+	amr        []string
+	acr        string
+	done       bool
+	code       string
+
 	passkeyLogin *webauthn.SessionData // the passkey challenge of the code page shown last; used once
-	subject      string
-	authTime     time.Time
-	amr          []string
-	acr          string
-	done         bool
-	code         string
 }
 
 // complete records the authentication. There are no provider sessions, so
