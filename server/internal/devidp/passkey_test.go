@@ -1,6 +1,7 @@
 package devidp_test
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -11,12 +12,16 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	cdpwebauthn "github.com/chromedp/cdproto/webauthn"
+	"github.com/chromedp/chromedp"
 	"github.com/fxamacker/cbor/v2"
 	"github.com/pquerna/otp/totp"
 	"golang.org/x/oauth2"
@@ -249,6 +254,21 @@ func (h *harness) usePasskey(t *testing.T, c *http.Client, f loginForm, assertio
 
 const passkeyRefused = "That passkey was not accepted."
 
+// checkPasskeySignIn checks that an ID token says mfaPerson signed in with
+// the password and a passkey.
+func checkPasskeySignIn(t *testing.T, c portalClaims) {
+	t.Helper()
+	if got, want := c.ACR, devidp.ACRMFA; got != want {
+		t.Errorf("acr = %q, want %q", got, want)
+	}
+	if got, want := c.AMR, []string{"pwd", "hwk", "mfa"}; !slices.Equal(got, want) {
+		t.Errorf("amr = %v, want %v", got, want)
+	}
+	if got, want := c.Subject, mfaPerson.Subject(); got != want {
+		t.Errorf("sub = %q, want %q", got, want)
+	}
+}
+
 func TestPasskey(t *testing.T) {
 	clk := &clock{now: time.Now().Truncate(time.Second)}
 	h := newPasskeyHarness(t, clk.Now)
@@ -332,16 +352,8 @@ func TestPasskey(t *testing.T) {
 		resp := h.usePasskey(t, bc, f, key.get(t, opts))
 		defer resp.Body.Close()
 		q := h.callbackQuery(t, resp)
-		_, signedIn := h.exchange(t, oauth2.AuthStyleInHeader, q.Get("code"), a.verifier)
-		if got, want := signedIn.ACR, devidp.ACRMFA; got != want {
-			t.Errorf("acr = %q, want %q", got, want)
-		}
-		if got, want := signedIn.AMR, []string{"pwd", "hwk", "mfa"}; !slices.Equal(got, want) {
-			t.Errorf("amr = %v, want %v", got, want)
-		}
-		if got, want := signedIn.Subject, mfaPerson.Subject(); got != want {
-			t.Errorf("sub = %q, want %q", got, want)
-		}
+		_, claims := h.exchange(t, oauth2.AuthStyleInHeader, q.Get("code"), a.verifier)
+		checkPasskeySignIn(t, claims)
 	})
 
 	t.Run("ChallengeSingleUse", func(t *testing.T) {
@@ -445,4 +457,178 @@ func TestPasskeysNeedHostName(t *testing.T) {
 	if strings.Contains(f.body, "passkey") {
 		t.Errorf("the code page mentions passkeys at an IP address:\n%s", f.body)
 	}
+}
+
+// chromium finds a Chromium or Chrome binary, or skips the test; in CI
+// (CI set), where .ci/run installs Debian's chromium, it fails instead.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("no chromium in CI: .ci/run must install it")
+	}
+	t.Skip("skipping: no chromium (apt-get install chromium)")
+	return ""
+}
+
+// TestPasskeyChromium registers and uses a passkey in real Chromium, with
+// the DevTools virtual authenticator standing in for the device's (a
+// platform authenticator that verifies the person): the provider's pages,
+// script and CSP, and go-webauthn's checks of what a real browser sends.
+func TestPasskeyChromium(t *testing.T) {
+	exe := chromium(t)
+	h := newPasskeyHarness(t, nil)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.NoSandbox, // tests run as root in CI
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	bctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancelTimeout := context.WithTimeout(bctx, 2*time.Minute)
+	defer cancelTimeout()
+
+	// Start the browser (without a deadline: one on the first run would
+	// bound the browser's whole life), then give it the authenticator.
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	if _, err := chromedp.Call(ctx, cdpwebauthn.Enable, cdpwebauthn.EnableParams{}); err != nil {
+		t.Fatalf("enable WebAuthn: %v", err)
+	}
+	added, err := chromedp.Call(ctx, cdpwebauthn.AddVirtualAuthenticator, cdpwebauthn.AddVirtualAuthenticatorParams{
+		Options: &cdpwebauthn.VirtualAuthenticatorOptions{
+			Protocol:                    cdpwebauthn.AuthenticatorProtocolCtap2,
+			Transport:                   cdpwebauthn.AuthenticatorTransportInternal,
+			HasResidentKey:              true,
+			HasUserVerification:         true,
+			IsUserVerified:              true,
+			AutomaticPresenceSimulation: true,
+		},
+	})
+	if err != nil {
+		t.Fatalf("add a virtual authenticator: %v", err)
+	}
+
+	// run runs actions, failing the test with the page if they fail.
+	run := func(t *testing.T, desc string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			page, _ := chromedp.Run(ctx, chromedp.OuterHTML("html"))
+			t.Fatalf("%s: %v\npage:\n%s", desc, err, page)
+		}
+	}
+
+	// codePage sends an auth request asking for the second factor, and
+	// signs in with the password up to the code page.
+	codePage := func(t *testing.T) authRequest {
+		t.Helper()
+		a := h.newAuthRequest()
+		a.params.Set("acr_values", devidp.ACRMFA)
+		run(t, "password",
+			chromedp.Navigate(h.issuer+"/authorize?"+a.params.Encode()),
+			chromedp.WaitVisible("#username"),
+			chromedp.SendKeys("#username", mfaPerson.Email),
+			chromedp.SendKeys("#password", password),
+			chromedp.Click(`button[type="submit"]`),
+			chromedp.WaitVisible("#otp"),
+		)
+		return a
+	}
+
+	// signIn runs an auth request up to the code page, then second
+	// (typing the code, or using the passkey), and returns the ID token's
+	// claims.
+	signIn := func(t *testing.T, second ...chromedp.Action[chromedp.Void]) portalClaims {
+		t.Helper()
+		a := codePage(t)
+		run(t, "second factor", second...)
+		// The provider redirects to the portal's callback (here a 404):
+		// wait for the browser to land there, across the redirects.
+		for {
+			loc, err := chromedp.Run(ctx, chromedp.Location())
+			if u, _ := url.Parse(loc); err == nil && u != nil && strings.HasPrefix(loc, h.redirectURI+"?") {
+				_, claims := h.exchange(t, oauth2.AuthStyleInHeader, u.Query().Get("code"), a.verifier)
+				return claims
+			}
+			if ctx.Err() != nil {
+				page, _ := chromedp.Run(bctx, chromedp.OuterHTML("html"))
+				t.Fatalf("the browser did not reach the portal's callback (at %s):\n%s", loc, page)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+
+	registered := t.Run("Register", func(t *testing.T) {
+		otp, err := totp.GenerateCode(mfaPerson.TOTPSecret, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		claims := signIn(t, chromedp.SendKeys("#otp", otp), chromedp.Click(`button[type="submit"]`))
+		if got, want := claims.AMR, []string{"pwd", "otp", "mfa"}; !slices.Equal(got, want) {
+			t.Errorf("amr = %v, want %v", got, want)
+		}
+		run(t, "register a passkey",
+			chromedp.Navigate(h.issuer+"/passkeys"),
+			chromedp.WaitVisible("#passkey-form button"),
+			chromedp.Click("#passkey-form button"),
+			chromedp.WaitVisible(`[role="status"]`),
+		)
+		status, err := chromedp.Run(ctx, chromedp.Text(`[role="status"]`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(status, "Your passkey is registered.") {
+			t.Errorf("after registering: %q", status)
+		}
+		creds, err := chromedp.Call(ctx, cdpwebauthn.GetCredentials, cdpwebauthn.GetCredentialsParams{AuthenticatorID: added.AuthenticatorID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(creds.Credentials) != 1 || creds.Credentials[0].RpID != "localhost" {
+			t.Fatalf("the authenticator holds %d credentials, want one for localhost", len(creds.Credentials))
+		}
+	})
+
+	if !registered {
+		return
+	}
+	t.Run("SignIn", func(t *testing.T) {
+		checkPasskeySignIn(t, signIn(t, chromedp.WaitVisible("#passkey-form button"), chromedp.Click("#passkey-form button")))
+	})
+
+	t.Run("ErrNotVerified", func(t *testing.T) {
+		// An authenticator that cannot verify the person gives no
+		// passkey: the page says so and the code still works.
+		verified := func(v bool) {
+			if _, err := chromedp.Call(ctx, cdpwebauthn.SetUserVerified, cdpwebauthn.SetUserVerifiedParams{AuthenticatorID: added.AuthenticatorID, IsUserVerified: v}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		verified(false)
+		defer verified(true)
+		codePage(t)
+		run(t, "use the passkey",
+			chromedp.WaitVisible("#passkey-form button"),
+			chromedp.Click("#passkey-form button"),
+			chromedp.WaitVisible("[data-passkey-error]"),
+		)
+		msg, err := chromedp.Run(ctx, chromedp.Text("[data-passkey-error]"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(msg, "The passkey did not answer") {
+			t.Errorf("after a failed passkey: %q", msg)
+		}
+		run(t, "the code is still asked for", chromedp.WaitVisible("#otp"))
+	})
 }
