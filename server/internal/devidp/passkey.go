@@ -91,8 +91,9 @@ type mfaSession struct {
 	registration *webauthn.SessionData // the challenge the page issued last; used once
 }
 
-// A passkeyUser is a person as go-webauthn sees them. The user handle is the
-// subject, which is neither secret nor personal (Person.Subject).
+// A passkeyUser is a person as go-webauthn sees them. The user handle, which
+// the authenticator stores, is the subject: every ID token carries it
+// anyway, and it is not the e-mail address (Person.Subject).
 type passkeyUser struct {
 	subject, email, name string
 	credentials          []webauthn.Credential
