@@ -2,7 +2,8 @@
 // `warrantdesk serve --demo` and for tests, built on zitadel/oidc's op
 // package. It signs in the people it is configured with, all with one
 // shared password and, for those with a TOTP secret, a code from an
-// authenticator app (authorization code flow with PKCE, for the portal), and
+// authenticator app or a passkey they registered after signing in with one
+// (passkey.go) (authorization code flow with PKCE, for the portal), and
 // gives the configured agency systems JWT access tokens for the API (client
 // credentials), or opaque ones that the portal introspects as a resource
 // server. Everything it issues is a genuinely signed token that the
@@ -192,6 +193,9 @@ func New(cfg Config) (*Provider, error) {
 		clients = append(clients, resourceServerClient(cfg, loginURL))
 	}
 	store := newStorage(now, cfg.APIAudience, signing, clients, cfg.People, cfg.Password)
+	if store.rp, err = newRelyingParty(iu); err != nil {
+		return nil, fmt.Errorf("devidp: %w", err)
+	}
 
 	logoutRedirect := issuer + "/logged-out"
 	if len(cfg.PostLogoutRedirectURIs) > 0 {
@@ -235,6 +239,8 @@ func New(cfg Config) (*Provider, error) {
 		people:            cfg.People,
 		password:          cfg.Password,
 		showCodes:         cfg.ShowCodes,
+		passkeysPath:      prefix + "/passkeys",
+		scriptPath:        prefix + "/passkey.js",
 		issuerFromRequest: provider.IssuerFromRequest,
 		refuse: func(w http.ResponseWriter, r *http.Request, ar op.ErrAuthRequest, err error) {
 			op.AuthRequestError(w, r, ar, err, provider)
@@ -255,6 +261,8 @@ func New(cfg Config) (*Provider, error) {
 	}
 	mux.Handle(prefix+"/login", lg)
 	mux.HandleFunc(prefix+"/logged-out", lg.loggedOut)
+	mux.HandleFunc(prefix+"/passkeys", lg.servePasskeys)
+	mux.HandleFunc(prefix+"/passkey.js", servePasskeyScript)
 	mux.Handle(prefix+"/", http.StripPrefix(prefix, provider))
 
 	return &Provider{issuer: issuer, store: store, people: clonePeople(cfg.People), handler: withClientHost(mux)}, nil

@@ -44,6 +44,8 @@ type loginConfig struct {
 	people            []Person // listed on the page
 	password          string   // shown on the page: it is the demo's, and public
 	showCodes         bool     // Config.ShowCodes
+	passkeysPath      string   // the page that registers passkeys, e.g. /idp/passkeys
+	scriptPath        string   // the passkey forms' script, e.g. /idp/passkey.js
 	issuerFromRequest op.IssuerFromRequest
 	// refuse answers an auth request with an OAuth error at the client's
 	// redirect URI.
@@ -74,10 +76,14 @@ func newLogin(cfg loginConfig) (*login, error) {
 	l := &login{
 		cfg:     cfg,
 		csrfKey: key,
-		// No script and no style at all; the form may post only to us, and
-		// the redirects after the POST lead to the portal.
+		// No style and no script but the passkey forms' (when passkeys are
+		// offered); the form may post only to us, and the redirects after
+		// the POST lead to the portal.
 		csp: "default-src 'none'; form-action 'self' " + strings.Join(cfg.formTargets, " ") +
 			"; frame-ancestors 'none'; base-uri 'none'",
+	}
+	if cfg.store.rp != nil {
+		l.csp += "; script-src " + cfg.issuerOrigin + cfg.scriptPath
 	}
 	for _, p := range cfg.people {
 		second := "none"
@@ -120,6 +126,9 @@ type loginPage struct {
 	CodeStep      bool   // the second page: the TOTP code
 	CodeError     string // shown beside the code field
 	DemoCode      string // the code the person's authenticator shows now (Config.ShowCodes)
+
+	Passkey     *passkeyForm // "Use a passkey" on the code page, for a person with one
+	PasskeysURL string       // where a person signed in with a code registers a passkey
 }
 
 func (l *login) show(w http.ResponseWriter, r *http.Request) {
@@ -156,8 +165,12 @@ func (l *login) submit(w http.ResponseWriter, r *http.Request) {
 	if !l.addressAllowed(w, r) {
 		return
 	}
-	if r.PostForm.Get("step") == "otp" {
+	switch r.PostForm.Get("step") {
+	case "otp":
 		l.submitCode(w, r, id)
+		return
+	case "passkey":
+		l.submitPasskey(w, r, id)
 		return
 	}
 	p, outcome := l.cfg.store.verifyPassword(username, r.PostForm.Get("password"))
@@ -209,6 +222,7 @@ const errUnmetAuthenticationRequirements = "unmet_authentication_requirements"
 func (l *login) submitCode(w http.ResponseWriter, r *http.Request, id string) {
 	switch l.cfg.store.checkCode(id, r.PostForm.Get("otp")) {
 	case codeAccepted:
+		l.startMFASession(w, r, id)
 		http.Redirect(w, r, l.cfg.callback(r.Context(), id), http.StatusSeeOther)
 	case codeWrong:
 		l.signInFailed(r)
@@ -257,6 +271,12 @@ func (l *login) renderForm(w http.ResponseWriter, r *http.Request, status int, i
 // renderCode shows the second page, which asks for the TOTP code, with msg
 // beside the field.
 func (l *login) renderCode(w http.ResponseWriter, r *http.Request, status int, id, msg string) {
+	l.renderCodePage(w, r, status, id, msg, "")
+}
+
+// renderCodePage is renderCode with passkeyMsg beside the passkey button,
+// which a person with a passkey is offered with a fresh challenge.
+func (l *login) renderCodePage(w http.ResponseWriter, r *http.Request, status int, id, msg, passkeyMsg string) {
 	token, ok := l.browserToken(w, r, id)
 	if !ok {
 		return
@@ -264,6 +284,10 @@ func (l *login) renderCode(w http.ResponseWriter, r *http.Request, status int, i
 	page := loginPage{AuthRequestID: id, CSRFToken: token, CodeStep: true, CodeError: msg}
 	if l.cfg.showCodes {
 		page.DemoCode = l.cfg.store.currentCode(id)
+	}
+	page.Passkey = l.passkeyLoginForm(r, id, passkeyMsg)
+	if l.cfg.store.rp != nil {
+		page.PasskeysURL = l.cfg.passkeysPath
 	}
 	l.render(w, status, page)
 }
@@ -327,9 +351,14 @@ func (l *login) render(w http.ResponseWriter, status int, page loginPage) {
 		page.People = l.people
 	}
 	page.Password = l.cfg.password
+	l.write(w, status, pageTemplate, page)
+}
+
+// write renders one of the provider's pages with its security headers.
+func (l *login) write(w http.ResponseWriter, status int, tmpl *template.Template, data any) {
 	var buf bytes.Buffer
-	if err := pageTemplate.Execute(&buf, page); err != nil {
-		slog.Error("devidp: render login page", "err", err)
+	if err := tmpl.Execute(&buf, data); err != nil {
+		slog.Error("devidp: render page", "page", tmpl.Name(), "err", err)
 		http.Error(w, "Internal error.", http.StatusInternalServerError)
 		return
 	}
@@ -375,6 +404,20 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 {{- if .CodeError}} <strong id="otp-error">{{.CodeError}}</strong>{{end}}</p>
 <p><button type="submit">Verify code</button></p>
 </form>
+{{- with .Passkey}}
+<form method="post" action="{{$.Action}}" id="passkey-form" data-passkey="get" data-passkey-options="{{.Options}}" hidden>
+<input type="hidden" name="authRequestID" value="{{$.AuthRequestID}}">
+<input type="hidden" name="csrf_token" value="{{$.CSRFToken}}">
+<input name="step" type="hidden" value="passkey">
+<input type="hidden" name="credential" value="">
+<p data-passkey-error role="alert"{{if not .Error}} hidden{{end}}>{{if .Error}}<strong>{{.Error}}</strong>{{end}}</p>
+<p>Or use the passkey you registered: <button type="submit">Use a passkey</button></p>
+</form>
+<script src="{{.Script}}"></script>
+{{- end}}
+{{- if .PasskeysURL}}
+<p>Once signed in with a code, you can <a href="{{.PasskeysURL}}">register a passkey</a> (within 10 minutes) and use it instead of the code next time.</p>
+{{- end}}
 {{- else}}
 <h1>Sign in</h1>
 <p>This identity provider exists only for the warrantdesk demo. Its accounts are fictional and every password is <code>{{.Password}}</code>.</p>

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/google/uuid"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -54,6 +55,8 @@ type person struct {
 	totpSecret   string // "": no second factor
 
 	lastStep int64 // the TOTP step of the last accepted code, guarded by storage.mu
+
+	passkeys []webauthn.Credential // registered passkeys (passkey.go), guarded by storage.mu
 }
 
 // storage implements op.Storage and op.ClientCredentialsStorage in memory.
@@ -68,6 +71,7 @@ type storage struct {
 	people      map[string]*person // by lower-case e-mail
 	bySubject   map[string]*person
 	throttle    *throttle
+	rp          *webauthn.WebAuthn // the passkeys' relying party; nil: none offered (passkey.go)
 
 	keyMu     sync.RWMutex
 	signing   *signingKey   // signs everything issued from now on
@@ -78,6 +82,7 @@ type storage struct {
 	codes         map[string]*codeGrant
 	tokens        map[string]*token
 	refreshTokens map[string]*refreshToken
+	mfaSessions   map[string]*mfaSession
 	nextSweep     time.Time
 }
 
@@ -129,6 +134,7 @@ func newStorage(now func() time.Time, apiAudience string, signing *signingKey, c
 		codes:         make(map[string]*codeGrant),
 		tokens:        make(map[string]*token),
 		refreshTokens: make(map[string]*refreshToken),
+		mfaSessions:   make(map[string]*mfaSession),
 	}
 	for _, c := range clients {
 		s.clients[c.id] = c
@@ -221,6 +227,11 @@ func (s *storage) sweepLocked(now time.Time) {
 	for v, rt := range s.refreshTokens {
 		if !now.Before(rt.expires) {
 			delete(s.refreshTokens, v)
+		}
+	}
+	for id, m := range s.mfaSessions {
+		if !now.Before(m.expires) {
+			delete(s.mfaSessions, id)
 		}
 	}
 }
@@ -749,6 +760,8 @@ type authRequest struct {
 	acr        string
 	done       bool
 	code       string
+
+	passkeyLogin *webauthn.SessionData // the passkey challenge of the code page shown last; used once
 }
 
 // complete records the authentication. There are no provider sessions, so
