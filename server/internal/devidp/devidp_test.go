@@ -530,7 +530,7 @@ func TestLoginPage(t *testing.T) {
 		{"PasswordLabel", `<label for="password">`},
 		{"HintEscaped", `value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"`},
 		{"ConfiguredPassword", "(password <code>" + password + "</code>)"},
-		{"ConfiguredPerson", "<td>" + people[1].Email + "</td><td>" + people[1].Name + "</td>"},
+		{"ConfiguredPerson", "<li><strong>" + people[1].Email + "</strong>: " + people[1].Name + ","},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			if !strings.Contains(f.body, tc.want) {

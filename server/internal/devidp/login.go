@@ -435,15 +435,12 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <p><button type="submit">Sign in</button></p>
 </form>
 <h2>Demo accounts</h2>
-<table>
-<caption>People you can sign in as (password <code>{{.Password}}</code>)</caption>
-<thead><tr><th scope="col">E-mail address</th><th scope="col">Name</th><th scope="col">Organisation</th><th scope="col">Roles</th><th scope="col">Second factor</th></tr></thead>
-<tbody>
+<p>People you can sign in as (password <code>{{.Password}}</code>):</p>
+<ul>
 {{- range .People}}
-<tr><td>{{.Email}}</td><td>{{.Name}}</td><td>{{.Org}}</td><td>{{.Roles}}</td><td>{{.SecondFactor}}</td></tr>
+<li><strong>{{.Email}}</strong>: {{.Name}}, {{.Org}}, {{.Roles}}; second factor: {{.SecondFactor}}</li>
 {{- end}}
-</tbody>
-</table>
+</ul>
 {{- end}}
 {{- end}}
 {{- if .HomeURL}}
