@@ -330,7 +330,7 @@ func TestSecurityHeaders(t *testing.T) {
 	resp.Body.Close()
 	for _, tc := range []struct{ header, want string }{
 		{"X-Content-Type-Options", "nosniff"},
-		{"Referrer-Policy", "no-referrer"},
+		{"Referrer-Policy", "same-origin"},
 		{"X-Frame-Options", "DENY"},
 	} {
 		if got := resp.Header.Get(tc.header); got != tc.want {

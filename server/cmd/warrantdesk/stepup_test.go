@@ -24,14 +24,7 @@ func TestStepUp(t *testing.T) {
 
 	r := file(t, riverside, with(subpoena, datesAround()))
 	review := "/provider/requests/" + r.ID + "/review"
-	version := func(page string) string {
-		t.Helper()
-		m := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(page)
-		if m == nil {
-			t.Fatalf("no version on the page:\n%s", page)
-		}
-		return m[1]
-	}
+	version := func(page string) string { return versionOn(t, page) }
 	_, page := intake.get(review)
 	resp, page := intake.postForm(review, url.Values{"csrf_token": {intake.csrf(page)}, "version": {version(page)},
 		"action": {"verify"}, "verification_requester": {"Called the switchboard."}, "verification_document": {"Checked the docket."}})
@@ -97,4 +90,14 @@ func TestStepUp(t *testing.T) {
 	if !strings.HasPrefix(resp.Request.URL.Path, "/idp/") {
 		t.Errorf("creating an agency without a second factor ended at %s (%d), want the provider's sign-in", resp.Request.URL, resp.StatusCode)
 	}
+}
+
+// versionOn is the request version a page's forms carry.
+func versionOn(t *testing.T, page string) string {
+	t.Helper()
+	m := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no version on the page:\n%s", page)
+	}
+	return m[1]
 }

@@ -96,13 +96,16 @@ func argsToAttrs(args []any) []slog.Attr {
 }
 
 // securityHeaders sets a strict policy on every response: no inline script or
-// style, no framing, no MIME sniffing, no referrer leaking request ids.
+// style, no framing, no MIME sniffing, no referrer leaking request ids to
+// another origin. The referrer stays within ours (same-origin) so that a
+// form's POST says which page it came from: a step-up returns the person
+// there (needsStepUp).
 func (s *Server) securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
 	h.Set("Content-Security-Policy", s.csp)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
 	h.Set("Cross-Origin-Resource-Policy", "same-origin")
 	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
