@@ -63,6 +63,7 @@ func TestBrowserAxe(t *testing.T) {
 				break
 			}
 			serverAnswers(t, base+path)
+			(*tab).whereStalled(base)
 		}
 		if err != nil {
 			t.Fatalf("open %s: %v", path, err)
@@ -143,4 +144,21 @@ func serverAnswers(t *testing.T, url string) {
 		}
 	}
 	t.Logf("the server does not answer %s within 15s (%v); its goroutines:\n%s", url, err, bytes.Join(ours, []byte("\n\n")))
+}
+
+// whereStalled logs what the tab shows after a load that did not finish:
+// its address, document.readyState, whether a heading is there, the
+// resources it fetched, and whether it can still open another page — to
+// tell a page that never arrived from a renderer that stopped.
+func (c *chromeTab) whereStalled(base string) {
+	ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
+	defer cancel()
+	state, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + " readyState=" + document.readyState +
+		" h1=" + !!document.querySelector("h1") + " resources=" +
+		performance.getEntriesByType("resource").map(r => r.name + ":" + Math.round(r.duration)).join(",")`))
+	c.t.Logf("the stalled tab: %s (%v)", state, err)
+	ctx2, cancel2 := context.WithTimeout(c.ctx, 15*time.Second)
+	defer cancel2()
+	err = chromedp.Do(ctx2, chromedp.Navigate(base+"/guide"), chromedp.WaitVisible("h1"))
+	c.t.Logf("the stalled tab then opens /guide: %v", err)
 }
