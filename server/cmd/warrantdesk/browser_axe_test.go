@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -69,6 +71,7 @@ func TestBrowserAxe(t *testing.T) {
 			t.Fatalf("open %s: %v", path, err)
 		}
 		(*tab).axe(pageName(path), axeSkip)
+		(*tab).fitsPhone(pageName(path))
 	}
 	for _, path := range []string{"/", "/login", "/guide", "/transparency", "/log"} {
 		visit(&tab, "", path)
@@ -161,4 +164,36 @@ func (c *chromeTab) whereStalled(base string) {
 	defer cancel2()
 	err = chromedp.Do(ctx2, chromedp.Navigate(base+"/guide"), chromedp.WaitVisible("h1"))
 	c.t.Logf("the stalled tab then opens /guide: %v", err)
+}
+
+// fitsPhone fails the test if the page the tab shows scrolls sideways on a
+// 390 px phone, naming the elements that stick out (those inside a
+// scrolling region of their own, such as a wide table's, are fine), and
+// then gives the tab its own size back.
+func (c *chromeTab) fitsPhone(page string) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(c.ctx, browserPatience)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)); err != nil {
+		c.t.Fatalf("phone size for %s: %v", page, err)
+	}
+	defer func() {
+		if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+			_, err := cdp.Call(ctx, target, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+			return err
+		})); err != nil {
+			c.t.Fatalf("back from phone size on %s: %v", page, err)
+		}
+	}()
+	width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	if err != nil {
+		c.t.Fatalf("width of %s: %v", page, err)
+	}
+	if width <= 390 {
+		return
+	}
+	wide, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("body *")).
+		filter(e => e.getBoundingClientRect().right > 391 && !e.closest(".table-scroll")).slice(0, 6).
+		map(e => e.tagName + "." + e.className + " to " + Math.round(e.getBoundingClientRect().right) + "px")`))
+	c.t.Errorf("%s is %d px wide on a 390 px phone: it scrolls sideways; what sticks out: %q", page, width, wide)
 }

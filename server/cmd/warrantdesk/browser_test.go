@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -104,13 +107,40 @@ func (c *chromeTab) try(url string) (string, error) { return c.tryFor(url, 20*ti
 
 // tryFor is try with its own bound, for a page a test opens once and
 // cannot wait for by polling.
+//
+// It does not wait as chromedp.Navigate does, for the load event of the
+// navigation's loader: on the transparency log page that wait has been seen
+// to outlast a minute in fresh Chromiums while the page itself had loaded
+// (readyState complete, its heading there, every resource fetched) and the
+// portal answered it in milliseconds. It marks the old document, starts the
+// navigation, and polls the page until a new, complete document with a
+// heading is there.
 func (c *chromeTab) tryFor(url string, d time.Duration) (string, error) {
 	sctx, cancel := context.WithTimeout(c.ctx, d)
 	defer cancel()
-	if err := chromedp.Do(sctx, chromedp.Navigate(url), chromedp.WaitVisible("h1")); err != nil {
+	if err := chromedp.Do(sctx,
+		chromedp.Evaluate[chromedp.Void](`window.__wdOldDocument = true`),
+		chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+			res, err := cdp.Call(ctx, target, page.Navigate, page.NavigateParams{URL: url})
+			if err == nil && res.ErrorText != "" {
+				err = fmt.Errorf("navigate to %s: %s", url, res.ErrorText)
+			}
+			return err
+		})); err != nil {
 		return "", err
 	}
-	return chromedp.Run(sctx, chromedp.Text("h1"))
+	for {
+		h1, err := chromedp.Run(sctx, chromedp.Evaluate[string](`!window.__wdOldDocument && document.readyState === "complete" &&
+			document.querySelector("h1") ? document.querySelector("h1").innerText : ""`))
+		if err == nil && h1 != "" {
+			return h1, nil
+		}
+		select {
+		case <-sctx.Done():
+			return "", fmt.Errorf("open %s: %w (last: %v)", url, sctx.Err(), err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // text is the visible text of the first element sel matches.
