@@ -34,7 +34,7 @@ func OwnerPostgresURL(tb testing.TB) string {
 		adminCleanup(tb, "DROP ROLE IF EXISTS "+name)
 	})
 	admin(tb, "ALTER DATABASE "+databaseName(tb, dbURL)+" OWNER TO "+name)
-	return withUser(tb, dbURL, name)
+	return WithUser(tb, dbURL, name)
 }
 
 // AppPostgresURL creates a fresh login role that is a member of db.AppRole
@@ -45,7 +45,7 @@ func AppPostgresURL(tb testing.TB, dbURL string) string {
 	name := "wdtest_serve_" + randomHex(6)
 	admin(tb, "CREATE ROLE "+name+" LOGIN IN ROLE "+db.AppRole)
 	tb.Cleanup(func() { adminCleanup(tb, "DROP ROLE IF EXISTS "+name) })
-	return withUser(tb, dbURL, name)
+	return WithUser(tb, dbURL, name)
 }
 
 func admin(tb testing.TB, sql string) {
@@ -79,9 +79,9 @@ func databaseName(tb testing.TB, dbURL string) string {
 	return u.Path[1:]
 }
 
-// withUser returns dbURL connecting as user (trust authentication: the test
+// WithUser returns dbURL connecting as user (trust authentication: the test
 // server asks no password).
-func withUser(tb testing.TB, dbURL, user string) string {
+func WithUser(tb testing.TB, dbURL, user string) string {
 	tb.Helper()
 	u, err := url.Parse(dbURL)
 	if err != nil {
