@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/warrantdesk/warrantdesk/server/internal/db"
 	"github.com/warrantdesk/warrantdesk/server/internal/dbtest"
 )
 
@@ -20,7 +21,7 @@ import (
 // superuser), then `warrantdesk serve` with WARRANTDESK_MIGRATE=false as a
 // login role that is only a member of warrantdesk_app, which files a
 // request over the API, signs a checkpoint in a background job and answers
-// `warrantdesk healthcheck`. PostgreSQL only: SQLite has no roles.
+// `warrantdesk healthcheck`; register-agencies' script runs as that role too. PostgreSQL only: SQLite has no roles.
 func TestMigrateAsOwnerServeAsAppRole(t *testing.T) {
 	ownerURL := dbtest.OwnerPostgresURL(t)
 	var stdout, stderr bytes.Buffer
@@ -28,6 +29,24 @@ func TestMigrateAsOwnerServeAsAppRole(t *testing.T) {
 		t.Fatalf("migrate as the owner: exit %d\n%s", code, stderr.String())
 	}
 	appURL := dbtest.AppPostgresURL(t, ownerURL)
+
+	// register-agencies, which compose runs as the replicas' role.
+	agencies, err := os.ReadFile("../../../deploy/keycloak/agencies.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Open(context.Background(), appURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.SQL.Exec(string(agencies)); err != nil {
+		t.Fatalf("deploy/keycloak/agencies.sql as the app role: %v", err)
+	}
+	var n int64
+	if err := d.Raw("SELECT count(*) FROM agencies WHERE issuer LIKE 'http://keycloak.localhost:8180/%'").Scan(&n).Error; err != nil || n != 3 {
+		t.Errorf("agencies registered by agencies.sql: %d, %v; want 3", n, err)
+	}
 
 	base := MustRunMain(t, "WARRANTDESK_DATABASE_URL="+appURL, "WARRANTDESK_MIGRATE=false")
 	riverside := newAPIClient(t, base, "riverside-pd-cms", "riverside-demo-secret")
