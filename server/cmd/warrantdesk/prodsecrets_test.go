@@ -17,7 +17,7 @@ func TestServeRefusesComposeSecretsInProduction(t *testing.T) {
 	settings := map[string]string{
 		"WARRANTDESK_ENV":                 "production",
 		"WARRANTDESK_BASE_URL":            "https://wd.example",
-		"WARRANTDESK_DATABASE_URL":        "postgres://warrantdesk:warrantdesk@postgres:5432/warrantdesk?sslmode=disable",
+		"WARRANTDESK_DATABASE_URL":        "postgres://warrantdesk_serve:warrantdesk-serve@postgres:5432/warrantdesk?sslmode=disable",
 		"WARRANTDESK_LOG_KEY_FILE":        deploy + "log-key.txt",
 		"WARRANTDESK_PRODUCTION_KEY_FILE": deploy + "production-key.txt",
 		"WARRANTDESK_METRICS_TOKEN_FILE":  deploy + "metrics-token.txt",

@@ -72,11 +72,21 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 
+	production := cfg.Env == config.EnvProduction && db.DialectOf(cfg.DatabaseURL) == db.Postgres
+	if production && cfg.Migrate {
+		return errors.New("in production serve does not change the schema: set WARRANTDESK_MIGRATE=false and run `warrantdesk migrate` " +
+			"as the schema's owner before starting replicas (deploy/README.md, \"Database roles\")")
+	}
 	d, err := openDB(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
+	if production {
+		if err := d.CheckLeastPrivilege(ctx); err != nil {
+			return err
+		}
+	}
 
 	pol, err := loadPolicy(ctx, cfg)
 	if err != nil {

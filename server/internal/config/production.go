@@ -31,7 +31,9 @@ var publicSecrets = map[string]string{
 	"25981c2646ebdcb5fd38e2427e0b47d9be43d1ded986e764ad9df289b54713f1": "the demo lka-musterland-cms client secret (deploy/keycloak, server/internal/demo)",
 	"18cec73aced7b13e418e89f887a8ce3a08ecb2acd628b62dd3b8d3f1d5e4950f": "the demo riverside-pd-records client secret (server/internal/demo)",
 	"71ce3e7f19017a5558d62144c0c5aa4a222419acc35f603e1c43a5e4d7ceaae2": "the demo metrics token (deploy/metrics-token.txt)",
-	"2f823e2e1f061e7c41f33d16d38ad302b2e607d9eef87333b11abab6b25e009b": "the demo PostgreSQL password (docker-compose.yml)",
+	"2f823e2e1f061e7c41f33d16d38ad302b2e607d9eef87333b11abab6b25e009b": "the demo PostgreSQL password of the owner warrantdesk (docker-compose.yml, deploy/postgres/roles.sql)",
+	"ecfc1565525e2063307cf735dc721a65e907120a840020abc8d1d2e4a3fb9306": "the demo PostgreSQL password of warrantdesk_serve (docker-compose.yml, deploy/postgres/roles.sql)",
+	"a942b37ccfaf5a813b1432caa209a43b9d144e47ad0de1549c289c253e556cd5": "the demo PostgreSQL superuser password (docker-compose.yml)",
 	"8c6976e5b5410415bde908bd4dee15dfb167a9c873fc4bb8a81f6f2ab448a918": "the demo Keycloak admin password (docker-compose.yml)",
 	"2a97516c354b68848cdbd8f54a226a0a55b21ed138e207ad6c5cbb9c00aa5aea": "the demo people's password (deploy/keycloak, server/internal/demo)",
 }
