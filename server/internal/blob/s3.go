@@ -149,9 +149,9 @@ func (s *S3) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 
 // Delete implements Store. S3 deletes a missing object without complaint,
 // so Delete asks first: a blob deleted by another replica in between is
-// reported as deleted, which it is.
+// reported as deleted, which it is. A corrupt object is deleted too.
 func (s *S3) Delete(ctx context.Context, key string) error {
-	if _, err := s.Stat(ctx, key); err != nil {
+	if _, err := s.Stat(ctx, key); err != nil && !errors.Is(err, ErrCorrupt) {
 		return err
 	}
 	if err := s.client.RemoveObject(ctx, s.bucket, s3Prefix+key, minio.RemoveObjectOptions{}); err != nil {

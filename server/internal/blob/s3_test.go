@@ -95,6 +95,13 @@ func TestS3DetectsCorruption(t *testing.T) {
 			} else if _, err := s.Stat(ctx, obj.SHA256); !errors.Is(err, blob.ErrCorrupt) {
 				t.Fatalf("Stat: error = %v, want ErrCorrupt", err)
 			}
+			if !tc.meta {
+				// A corrupt object can still be deleted (as an expired
+				// package is).
+				if err := s.Delete(ctx, obj.SHA256); err != nil {
+					t.Fatalf("Delete of a corrupt object: %v", err)
+				}
+			}
 			// Storing the original again repairs the blob.
 			blobtest.MustPut(t, s, []byte("the original bytes"))
 			if got := blobtest.MustRead(t, s, obj.SHA256); string(got) != "the original bytes" {
