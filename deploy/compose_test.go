@@ -29,6 +29,7 @@ var digestTODO = []string{
 	"quay.io/keycloak/keycloak:26.6.4",
 	"golang:1.26.8",
 	"gcr.io/distroless/static-debian12:nonroot",
+	"chrislusf/seaweedfs:4.53",
 }
 
 // rePinned is name:version, optionally @sha256:digest, where version is a

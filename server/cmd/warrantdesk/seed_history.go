@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -17,7 +16,6 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/agency"
-	"github.com/warrantdesk/warrantdesk/server/internal/blob"
 	"github.com/warrantdesk/warrantdesk/server/internal/config"
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
@@ -64,9 +62,9 @@ func (h historyRun) generate(ctx context.Context, n int, seed uint64, progress f
 	}
 	prods := h.prods
 	if prods == nil {
-		blobs, err := blob.NewLocal(filepath.Join(h.cfg.DataDir, "blobs"))
+		blobs, err := openBlobs(ctx, h.cfg)
 		if err != nil {
-			return demo.HistoryStats{}, fmt.Errorf("blob store: %w", err)
+			return demo.HistoryStats{}, err
 		}
 		if prods, err = newProductions(ctx, h.cfg, h.d, pol, blobs, h.log); err != nil {
 			return demo.HistoryStats{}, err

@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,7 +19,6 @@ import (
 	"github.com/warrantdesk/warrantdesk/policies"
 	"github.com/warrantdesk/warrantdesk/server/internal/admin"
 	"github.com/warrantdesk/warrantdesk/server/internal/auditing"
-	"github.com/warrantdesk/warrantdesk/server/internal/blob"
 	"github.com/warrantdesk/warrantdesk/server/internal/casefile"
 	"github.com/warrantdesk/warrantdesk/server/internal/config"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
@@ -119,9 +117,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("identity: %w", err)
 	}
-	blobs, err := blob.NewLocal(filepath.Join(cfg.DataDir, "blobs"))
+	blobs, err := openBlobs(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("blob store: %w", err)
+		return err
 	}
 	reqs := &request.Service{DB: d.DB, Blobs: blobs, Policy: request.NewPolicy(pol), MaxUpload: cfg.MaxUploadBytes}
 	prods, err := newProductions(ctx, cfg, d, pol, blobs, log)

@@ -49,9 +49,9 @@ func (l *Local) path(key string) string {
 
 // Put implements Store.
 func (l *Local) Put(ctx context.Context, r io.Reader) (obj Object, err error) {
-	tmp, err := os.CreateTemp(l.dir, tempPrefix+"*")
+	tmp, obj, err := spool(ctx, l.dir, r)
 	if err != nil {
-		return Object{}, fmt.Errorf("blob: create temporary file: %w", err)
+		return Object{}, err
 	}
 	defer func() {
 		if err != nil {
@@ -59,18 +59,12 @@ func (l *Local) Put(ctx context.Context, r io.Reader) (obj Object, err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), &ctxReader{ctx: ctx, r: r})
-	if err != nil {
-		return Object{}, fmt.Errorf("blob: write: %w", err)
-	}
 	if err := tmp.Sync(); err != nil {
 		return Object{}, fmt.Errorf("blob: sync: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
 		return Object{}, fmt.Errorf("blob: close: %w", err)
 	}
-	obj = Object{SHA256: hex.EncodeToString(h.Sum(nil)), Size: n}
 	dst := l.path(obj.SHA256)
 	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
 		return Object{}, fmt.Errorf("blob: create directory: %w", err)
@@ -89,6 +83,24 @@ func (l *Local) Put(ctx context.Context, r io.Reader) (obj Object, err error) {
 		return Object{}, err
 	}
 	return obj, nil
+}
+
+// spool copies r to a new temporary file in dir while hashing it: a
+// blob's key is known only once all of it has been read. On error nothing
+// is left behind.
+func spool(ctx context.Context, dir string, r io.Reader) (*os.File, Object, error) {
+	tmp, err := os.CreateTemp(dir, tempPrefix+"*")
+	if err != nil {
+		return nil, Object{}, fmt.Errorf("blob: create temporary file: %w", err)
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), &ctxReader{ctx: ctx, r: r})
+	if err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return nil, Object{}, fmt.Errorf("blob: write: %w", err)
+	}
+	return tmp, Object{SHA256: hex.EncodeToString(h.Sum(nil)), Size: n}, nil
 }
 
 func syncDir(dir string) error {
@@ -177,7 +189,7 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 // corruption error if the content does not match the key: a damaged or
 // substituted file is never served as if it were the original.
 type verifier struct {
-	f   *os.File
+	f   io.ReadCloser
 	h   hash.Hash
 	key string
 	err error // sticky: once corrupt, every later read says so

@@ -81,6 +81,9 @@ type Config struct {
 	// MetricsToken is the bearer token /metrics asks scrapers for. Empty,
 	// /metrics is open with --demo and closed otherwise.
 	MetricsToken string
+	// S3 is the object store court documents and packages go to; an empty
+	// Endpoint keeps them in DataDir/blobs.
+	S3 S3
 
 	// BaseURLDerived says BaseURL was not set but derived from Addr, so a
 	// server listening on port 0 may replace it with the port it got.
@@ -94,6 +97,16 @@ type SMTP struct {
 	From     string
 	Username string
 	Password string
+}
+
+// S3 is an S3-compatible object store shared by every replica.
+type S3 struct {
+	Endpoint        string // http(s) URL without a bucket; empty: blobs stay in DataDir
+	Bucket          string
+	Region          string
+	AccessKeyID     string
+	SecretAccessKey string
+	PathStyle       bool // always address the bucket in the path
 }
 
 // Addr is the server's host:port.
@@ -372,6 +385,12 @@ func (c *Config) options() []option {
 		opt(option{env: "WARRANTDESK_JOB_POLL_INTERVAL", usage: "how often idle workers look for due jobs"}, duration(&c.Jobs.PollInterval)),
 		opt(option{env: "WARRANTDESK_JOB_RESCUE_AFTER", usage: "when a running job of a dead process is run again"}, duration(&c.Jobs.RescueAfter)),
 		opt(option{env: "WARRANTDESK_DEMO_HISTORY", usage: "past requests `serve --demo` files on an empty database, then publishing each ended half-year's report; 0: none"}, count(&c.DemoHistory)),
+		opt(option{env: "WARRANTDESK_S3_ENDPOINT", def: "none: blobs go to <data-dir>/blobs", usage: "http(s) URL of an S3-compatible object store for court documents and packages, shared by all replicas"}, str(&c.S3.Endpoint)),
+		opt(option{env: "WARRANTDESK_S3_BUCKET", def: "none", usage: "the object store's bucket (created at start if missing and allowed)"}, str(&c.S3.Bucket)),
+		opt(option{env: "WARRANTDESK_S3_REGION", def: "none (the store's default)", usage: "the bucket's region"}, str(&c.S3.Region)),
+		opt(option{env: "WARRANTDESK_S3_ACCESS_KEY_ID", def: "none", usage: "the object store account's access key ID"}, str(&c.S3.AccessKeyID)),
+		opt(option{env: "WARRANTDESK_S3_SECRET_ACCESS_KEY", def: "none", usage: "the object store account's secret access key", secret: true}, str(&c.S3.SecretAccessKey)),
+		opt(option{env: "WARRANTDESK_S3_PATH_STYLE", usage: "address the bucket in the URL path, as most self-hosted stores want (false: as a host name on Amazon S3 and its likes, in the path elsewhere)", boolean: true}, boolean(&c.S3.PathStyle)),
 		opt(option{env: "WARRANTDESK_METRICS_TOKEN", def: "none (/metrics open with --demo, closed otherwise)", usage: "bearer token Prometheus scrapes /metrics with (at least 16 characters)", secret: true}, str(&c.MetricsToken)),
 	}
 }
@@ -569,6 +588,7 @@ func (c Config) Validate() error {
 			p = append(p, "WARRANTDESK_NOTICE_WEBHOOK must be https in production: notices name accounts")
 		}
 	}
+	p = append(p, c.S3.problems()...)
 	if c.Env == EnvProduction {
 		p = append(p, c.productionProblems()...)
 	}

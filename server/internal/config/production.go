@@ -36,6 +36,7 @@ var publicSecrets = map[string]string{
 	"a942b37ccfaf5a813b1432caa209a43b9d144e47ad0de1549c289c253e556cd5": "the demo PostgreSQL superuser password (docker-compose.yml)",
 	"8c6976e5b5410415bde908bd4dee15dfb167a9c873fc4bb8a81f6f2ab448a918": "the demo Keycloak admin password (docker-compose.yml)",
 	"2a97516c354b68848cdbd8f54a226a0a55b21ed138e207ad6c5cbb9c00aa5aea": "the demo people's password (deploy/keycloak, server/internal/demo)",
+	"7bab1e832161df27346c91952c257a0946c79e3f98b549e17c38964fa8917fb8": "the demo object store secret key (deploy/seaweedfs/s3.json, docker-compose.yml)",
 }
 
 // productionProblems lists what production refuses although development
@@ -59,6 +60,7 @@ func (c Config) productionProblems() []string {
 	}
 	public("WARRANTDESK_METRICS_TOKEN", c.MetricsToken)
 	public("WARRANTDESK_SMTP_PASSWORD", c.SMTP.Password)
+	public("WARRANTDESK_S3_SECRET_ACCESS_KEY", c.S3.SecretAccessKey)
 	for i, iss := range c.Issuers {
 		name := fmt.Sprintf("issuer %d (%s)", i+1, iss.URL)
 		public(name+": client_secret", iss.ClientSecret)
