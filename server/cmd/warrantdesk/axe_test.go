@@ -84,7 +84,7 @@ func mustJSON(v any) string {
 // language, a title, an image's text or a field's label is caught.
 func TestAxeFindsViolations(t *testing.T) {
 	tab := newTab(t)
-	tab.step("open a broken page", chromedp.Navigate(`data:text/html,<body><img src="x.png"><input type="text"></body>`))
+	tab.step("open a broken page", open(`data:text/html,<body><img src="x.png"><input type="text"></body>`))
 	var found []string
 	for _, v := range tab.axeViolations("broken") {
 		found = append(found, v.ID)

@@ -36,8 +36,9 @@ func pageName(path string) string { return idInPath.ReplaceAllString(path, "/{id
 
 // TestBrowserAxe signs in as each demo role and runs axe-core (WCAG 2.2
 // A and AA) on every page the role's menu leads to, plus the pages of a
-// request it works on; and, signed out, on the public pages. Each person
-// has a Chromium of their own (see newTab).
+// request it works on; and, signed out, on the public pages; and checks
+// that each fits a 390 px phone without scrolling sideways (fitsPhone).
+// Each person has a Chromium of their own (see newTab).
 func TestBrowserAxe(t *testing.T) {
 	base := MustRunMain(t)
 	r := fileRequest(t, newAPIClient(t, base, "riverside-pd-cms", "riverside-demo-secret"))
@@ -105,17 +106,6 @@ func TestBrowserAxe(t *testing.T) {
 			t.Logf("%s: %s", p.email, pageName(path))
 			visit(&tab, p.email, path)
 		}
-		if strings.HasPrefix(p.email, "auditor@") {
-			// The audit trail's wide table becomes cards on a phone.
-			tab.step("the audit trail on a phone", chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/provider/audit"), chromedp.WaitVisible("h1"))
-			width, err := chromedp.Run(tab.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
-			if err != nil || width > 390 {
-				wide, _ := chromedp.Run(tab.ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("body *")).
-					filter(e => e.getBoundingClientRect().right > 391).slice(0, 10).
-					map(e => e.tagName + "." + e.className + " to " + Math.round(e.getBoundingClientRect().right) + "px")`))
-				t.Errorf("the audit trail is %d px wide at 390 px (%v): it scrolls sideways; the widest: %q", width, err, wide)
-			}
-		}
 	}
 }
 
@@ -162,7 +152,7 @@ func (c *chromeTab) whereStalled(base string) {
 	c.t.Logf("the stalled tab: %s (%v)", state, err)
 	ctx2, cancel2 := context.WithTimeout(c.ctx, 15*time.Second)
 	defer cancel2()
-	err = chromedp.Do(ctx2, chromedp.Navigate(base+"/guide"), chromedp.WaitVisible("h1"))
+	err = chromedp.Do(ctx2, open(base+"/guide"), chromedp.WaitVisible("h1"))
 	c.t.Logf("the stalled tab then opens /guide: %v", err)
 }
 

@@ -94,7 +94,7 @@ func TestBrowserRejectIsConfirmed(t *testing.T) {
 	reviewer.signIn(base, "reviewer@provider.example", `a[href="/provider/queue"]`)
 	const why = "The subpoena names no offence."
 	reviewer.step("reject without a reason",
-		chromedp.Navigate(base+"/provider/requests/"+r.ID+"/review"),
+		open(base+"/provider/requests/"+r.ID+"/review"),
 		chromedp.WaitVisible(`#form-reject`),
 		chromedp.SendKeys(`#f-reject-comment`, why),
 		chromedp.Click(`#form-reject button[type=submit]`),
@@ -155,7 +155,7 @@ func TestBrowserSuspendIsConfirmed(t *testing.T) {
 	admin := newTab(t)
 	admin.signIn(base, "admin@provider.example", `a[href="/provider/agencies"]`)
 	suspend := `input[name=name][value="Dana Reyes"] ~ button`
-	admin.step("open the agencies", chromedp.Navigate(base+"/provider/agencies"), chromedp.WaitVisible(suspend))
+	admin.step("open the agencies", open(base+"/provider/agencies"), chromedp.WaitVisible(suspend))
 	if got := admin.text(suspend); got != "Suspend Dana Reyes" {
 		t.Errorf("the button says %q", got)
 	}

@@ -55,7 +55,7 @@ func TestBrowserEmergencyCosigned(t *testing.T) {
 	officer := newTab(t)
 	officer.signIn(base, "officer@riverside-pd.example", `a[href="/agency/requests/new"]`)
 	officer.step("choose the emergency process",
-		chromedp.Navigate(base+"/agency/requests/new"),
+		open(base+"/agency/requests/new"),
 		chromedp.WaitVisible(`#f-process`),
 		chromedp.SetValue(`#f-process`, "us.emergency"),
 		chromedp.Click(`#form-step button[type=submit]`),
@@ -108,12 +108,12 @@ func TestBrowserEmergencyCosigned(t *testing.T) {
 		t.Errorf("the co-signature line %q does not name the sergeant", got)
 	}
 
-	sergeant.step("the notification", chromedp.Navigate(base+"/agency"), chromedp.WaitVisible(`#notifications`))
+	sergeant.step("the notification", open(base+"/agency"), chromedp.WaitVisible(`#notifications`))
 	if got := sergeant.text("#notifications"); !strings.Contains(got, "Co-signature needed: "+ref) {
 		t.Errorf("the sergeant's notifications %q lack the co-signature of %s", got, ref)
 	}
 	sergeant.step("open the emergency",
-		chromedp.Navigate(base+"/agency/requests/"+id),
+		open(base+"/agency/requests/"+id),
 		chromedp.WaitVisible(`#form-cosign`),
 	)
 	sergeant.axe("the emergency to co-sign", nil)
@@ -122,7 +122,7 @@ func TestBrowserEmergencyCosigned(t *testing.T) {
 		chromedp.WaitNotPresent(`#form-cosign`),
 		chromedp.WaitVisible(`#cosignature`),
 	)
-	sergeant.step("the co-sign action and its warning are gone", chromedp.Navigate(base+"/agency/requests/"+id), chromedp.WaitVisible(`#cosignature`))
+	sergeant.step("the co-sign action and its warning are gone", open(base+"/agency/requests/"+id), chromedp.WaitVisible(`#cosignature`))
 	if got := sergeant.text("main"); strings.Contains(got, "Co-sign this emergency request") || strings.Contains(got, "you confirm that this is an emergency") {
 		t.Errorf("co-signing still offered after the co-signature:\n%s", got)
 	}

@@ -178,7 +178,7 @@ func TestBrowserJourney(t *testing.T) {
 	intake.signIn(base, "intake@provider.example", `a[href="/provider/queue"]`)
 	intake.axe("the intake queue", nil)
 	intake.step("verify",
-		chromedp.Navigate(review),
+		open(review),
 		chromedp.WaitVisible(`#form-verify`),
 	)
 	intake.axe("the review page, to verify", nil)
@@ -193,7 +193,7 @@ func TestBrowserJourney(t *testing.T) {
 	reviewer := newTab(t)
 	reviewer.signIn(base, "reviewer@provider.example", `a[href="/provider/queue"]`)
 	reviewer.step("ask the agency",
-		chromedp.Navigate(review),
+		open(review),
 		chromedp.WaitVisible(`#form-request-info`),
 	)
 	reviewer.axe("the review page, in review", nil)
@@ -203,7 +203,7 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.WaitNotPresent(`#form-request-info`),
 	)
 	officer.step("the question",
-		chromedp.Navigate(base+"/agency/requests/"+id),
+		open(base+"/agency/requests/"+id),
 		chromedp.WaitVisible(`#form-answer`),
 		chromedp.WaitVisible(`#form-attach`),
 	)
@@ -221,7 +221,7 @@ func TestBrowserJourney(t *testing.T) {
 	// The reviewer approves, seeing what will be released; counsel
 	// countersigns.
 	reviewer.step("approve",
-		chromedp.Navigate(review),
+		open(review),
 		chromedp.WaitVisible(`#form-approve`),
 		chromedp.Click(`#form-approve button[type=submit]`),
 		chromedp.WaitVisible(`#form-confirm`),
@@ -236,7 +236,7 @@ func TestBrowserJourney(t *testing.T) {
 	)
 	counsel := newTab(t)
 	counsel.signIn(base, "counsel@provider.example", `a[href="/provider/queue"]`)
-	counsel.step("counsel's queue", chromedp.Navigate(base+"/provider/queue"), chromedp.WaitVisible(`a[href="/provider/requests/`+id+`/review"]`))
+	counsel.step("counsel's queue", open(base+"/provider/queue"), chromedp.WaitVisible(`a[href="/provider/requests/`+id+`/review"]`))
 	counsel.axe("counsel's queue", nil)
 	counsel.step("countersign",
 		chromedp.Click(`a[href="/provider/requests/`+id+`/review"]`),
@@ -267,7 +267,7 @@ func TestBrowserJourney(t *testing.T) {
 	auditor := newTab(t)
 	auditor.signIn(base, "auditor@provider.example", `a[href="/provider/audit"]`)
 	auditor.step("search the audit trail",
-		chromedp.Navigate(base+"/provider/audit"),
+		open(base+"/provider/audit"),
 		chromedp.WaitVisible(`#f-reference`),
 		chromedp.SendKeys(`#f-reference`, ref),
 		chromedp.Click(`form.audit-filters button[type=submit]`),

@@ -32,7 +32,7 @@ func TestBrowserPrint(t *testing.T) {
 				_, err := cdp.Call(ctx, target, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
 				return err
 			}),
-			chromedp.Navigate(base+p.path), chromedp.WaitVisible("h1"))
+			open(base+p.path), chromedp.WaitVisible("h1"))
 		hidden, err := chromedp.Run(tab.ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("header.site nav, form, button")).
 			filter(e => e.getClientRects().length > 0).map(e => e.tagName + " " + (e.getAttribute("action") || e.textContent.trim().slice(0, 30)))`))
 		if err != nil || len(hidden) > 0 {

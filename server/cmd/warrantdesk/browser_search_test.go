@@ -83,7 +83,7 @@ func TestBrowserSearch(t *testing.T) {
 		t.Errorf("the queue opens with disclosed requests:\n%s", got)
 	}
 	reviewer.step("search the requests received by the same number",
-		chromedp.Navigate(base+"/provider?q="+url.QueryEscape("+1 555-010-0123")),
+		open(base+"/provider?q="+url.QueryEscape("+1 555-010-0123")),
 		chromedp.WaitVisible(found),
 	)
 }

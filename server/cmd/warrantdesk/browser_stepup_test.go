@@ -31,7 +31,7 @@ func TestBrowserStepUp(t *testing.T) {
 	const reviewer = "reviewer@provider.example"
 	tab := newTab(t)
 	tab.signInOnly(base, reviewer, `header.site .who button`)
-	tab.step("open the review page", chromedp.Navigate(base+review), chromedp.WaitVisible(`#approve-step-up`))
+	tab.step("open the review page", open(base+review), chromedp.WaitVisible(`#approve-step-up`))
 	tab.step("approve, and be asked to sign in again",
 		chromedp.Click(`#form-approve button[type=submit]`),
 		chromedp.WaitVisible(`input[name=password]`),

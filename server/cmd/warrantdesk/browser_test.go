@@ -107,31 +107,14 @@ func (c *chromeTab) try(url string) (string, error) { return c.tryFor(url, 20*ti
 
 // tryFor is try with its own bound, for a page a test opens once and
 // cannot wait for by polling.
-//
-// It does not wait as chromedp.Navigate does, for the load event of the
-// navigation's loader: on the transparency log page that wait has been seen
-// to outlast a minute in fresh Chromiums while the page itself had loaded
-// (readyState complete, its heading there, every resource fetched) and the
-// portal answered it in milliseconds. It marks the old document, starts the
-// navigation, and polls the page until a new, complete document with a
-// heading is there.
 func (c *chromeTab) tryFor(url string, d time.Duration) (string, error) {
 	sctx, cancel := context.WithTimeout(c.ctx, d)
 	defer cancel()
-	if err := chromedp.Do(sctx,
-		chromedp.Evaluate[chromedp.Void](`window.__wdOldDocument = true`),
-		chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
-			res, err := cdp.Call(ctx, target, page.Navigate, page.NavigateParams{URL: url})
-			if err == nil && res.ErrorText != "" {
-				err = fmt.Errorf("navigate to %s: %s", url, res.ErrorText)
-			}
-			return err
-		})); err != nil {
+	if err := chromedp.Do(sctx, open(url)); err != nil {
 		return "", err
 	}
 	for {
-		h1, err := chromedp.Run(sctx, chromedp.Evaluate[string](`!window.__wdOldDocument && document.readyState === "complete" &&
-			document.querySelector("h1") ? document.querySelector("h1").innerText : ""`))
+		h1, err := chromedp.Run(sctx, chromedp.Evaluate[string](`document.querySelector("h1") ? document.querySelector("h1").innerText : ""`))
 		if err == nil && h1 != "" {
 			return h1, nil
 		}
@@ -141,6 +124,39 @@ func (c *chromeTab) tryFor(url string, d time.Duration) (string, error) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// open navigates to url and waits until a new document has loaded. The
+// tests use it instead of chromedp.Navigate, whose wait for the load event
+// of the navigation's loader was seen to outlast a minute on pages that had
+// loaded completely (readyState complete, every resource fetched) and that
+// the portal answered in milliseconds — on the log page, then on the audit
+// trail. open marks the old document, starts the navigation, and polls
+// until a document without the mark is complete.
+func open(url string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`window.__wdOldDocument = true`)); err != nil {
+			return err
+		}
+		res, err := cdp.Call(ctx, target, page.Navigate, page.NavigateParams{URL: url})
+		if err == nil && res.ErrorText != "" {
+			err = fmt.Errorf("navigate to %s: %s", url, res.ErrorText)
+		}
+		if err != nil {
+			return err
+		}
+		for {
+			loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!window.__wdOldDocument && document.readyState === "complete"`))
+			if err == nil && loaded {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("open %s: %w (last: %v)", url, ctx.Err(), err)
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	})
 }
 
 // text is the visible text of the first element sel matches.
@@ -166,7 +182,7 @@ func (c *chromeTab) signIn(base, user, landing string) {
 		return
 	}
 	c.step("confirm it is "+user+" with the second factor",
-		chromedp.Navigate(base+"/auth/step-up?return_to=%2F"),
+		open(base+"/auth/step-up?return_to=%2F"),
 		chromedp.WaitVisible(`input[name=username]`),
 		chromedp.SetValue(`input[name=username]`, user),
 		chromedp.SendKeys(`input[name=password]`, "demo"),
@@ -192,7 +208,7 @@ func (c *chromeTab) enterCode(base, user, landing string) {
 func (c *chromeTab) signInOnly(base, user, landing string) {
 	c.t.Helper()
 	c.step("sign in as "+user,
-		chromedp.Navigate(base+"/login"),
+		open(base+"/login"),
 		chromedp.WaitVisible(`input[name=username]`),
 		chromedp.SetValue(`input[name=username]`, user),
 		chromedp.SendKeys(`input[name=password]`, "demo"),
@@ -215,7 +231,7 @@ func TestBrowserReviewAndDisclose(t *testing.T) {
 	intake := newTab(t)
 	intake.signIn(base, "intake@provider.example", `a[href="/provider/queue"]`)
 	intake.step("open the request from the intake queue",
-		chromedp.Navigate(base+"/provider/queue"),
+		open(base+"/provider/queue"),
 		chromedp.WaitVisible(review),
 		chromedp.Click(review),
 		chromedp.WaitVisible(`#form-verify`),
@@ -236,7 +252,7 @@ func TestBrowserReviewAndDisclose(t *testing.T) {
 	reviewer := newTab(t)
 	reviewer.signIn(base, "reviewer@provider.example", `a[href="/provider/queue"]`)
 	reviewer.step("approve",
-		chromedp.Navigate(base+"/provider/requests/"+r.ID+"/review"),
+		open(base+"/provider/requests/"+r.ID+"/review"),
 		chromedp.WaitVisible(`#form-approve`),
 		chromedp.Click(`#form-approve button[type=submit]`),
 		// An approval is confirmed on a page of its own, which says what is released.
@@ -249,7 +265,7 @@ func TestBrowserReviewAndDisclose(t *testing.T) {
 	officer.signIn(base, "officer@riverside-pd.example", `a[href="/agency/requests/new"]`)
 	officer.waitHeading(base+"/agency/requests/"+r.ID, "Disclosed")
 	officer.step("the package is offered", chromedp.WaitVisible(`a[href="/agency/requests/`+r.ID+`/production"]`))
-	officer.step("the dashboard", chromedp.Navigate(base+"/agency"), chromedp.WaitVisible(`#notifications`))
+	officer.step("the dashboard", open(base+"/agency"), chromedp.WaitVisible(`#notifications`))
 	if got := officer.text("#notifications"); !strings.Contains(got, "Package ready: "+r.Reference) {
 		t.Errorf("notifications %q, want the package ready for %s", got, r.Reference)
 	}
