@@ -7,11 +7,15 @@ import (
 	"io/fs"
 )
 
-//go:embed templates static
+//go:embed templates static locales
 var files embed.FS
 
 // Templates holds layout/, partials/ and pages/ (one file per page).
 var Templates = mustSub("templates")
+
+// Locales holds the translation catalogues, <language>/*.json (package
+// locale reads them; locales/README.md tells translators how).
+var Locales = mustSub("locales")
 
 // Static holds the CSS and images served under /static/<hash>/.
 var Static = mustSub("static")

@@ -79,7 +79,7 @@ func seedDemoAgencies(ctx context.Context, d *db.DB, issuer string, progress io.
 		}
 		for i, da := range demo.Agencies {
 			a := agency.Agency{ID: demoAgencyID(da.Org), Name: da.Name, Country: da.Country, Kind: da.Kind,
-				Status: agency.StatusActive, Issuer: issuer, IssuerOrg: da.Org}
+				Status: agency.StatusActive, Issuer: issuer, IssuerOrg: da.Org, Language: da.Language, TimeZone: da.TimeZone}
 			if err := a.Validate(); err != nil {
 				return fmt.Errorf("demo agency %s: %w", da.Org, err)
 			}
@@ -87,7 +87,7 @@ func seedDemoAgencies(ctx context.Context, d *db.DB, issuer string, progress io.
 			a.CreatedAt, a.UpdatedAt = now, now
 			res := tx.Clauses(clause.OnConflict{
 				Columns:   []clause.Column{{Name: "id"}},
-				DoUpdates: clause.AssignmentColumns([]string{"name", "country", "kind", "issuer", "issuer_org", "updated_at"}),
+				DoUpdates: clause.AssignmentColumns([]string{"name", "country", "kind", "issuer", "issuer_org", "language", "time_zone", "updated_at"}),
 			}).Create(&a)
 			if res.Error != nil {
 				return fmt.Errorf("seed demo agency %s: %w", da.Org, res.Error)

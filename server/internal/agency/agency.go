@@ -17,6 +17,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 )
 
 // Statuses.
@@ -37,6 +38,8 @@ type Agency struct {
 	Status    string    `gorm:"column:status"`
 	Issuer    string    `gorm:"column:issuer"`     // trusted OIDC issuer URL
 	IssuerOrg string    `gorm:"column:issuer_org"` // org claim value at a shared issuer; "" for a dedicated one
+	Language  string    `gorm:"column:language"`   // its people's default language ("de"); "" for their browser's
+	TimeZone  string    `gorm:"column:time_zone"`  // its people's default time zone (IANA); "" for UTC
 	CreatedAt time.Time `gorm:"column:created_at"`
 	UpdatedAt time.Time `gorm:"column:updated_at"`
 }
@@ -66,6 +69,12 @@ func (a *Agency) Validate() error {
 	}
 	if !strings.HasPrefix(a.Issuer, "https://") && !strings.HasPrefix(a.Issuer, "http://") {
 		f.Add("issuer", "Enter the OpenID Provider's issuer URL.")
+	}
+	if a.Language != "" && !locale.Has(a.Language) {
+		f.Add("language", "Choose one of the portal's languages: %s.", strings.Join(locale.Languages, ", "))
+	}
+	if _, err := locale.Zone(a.TimeZone); err != nil {
+		f.Add("time_zone", "Use an IANA time zone name, such as Europe/Berlin.")
 	}
 	return f.Err()
 }

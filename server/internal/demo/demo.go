@@ -63,15 +63,19 @@ type Agency struct {
 	Name    string
 	Country string // ISO 3166-1 alpha-2
 	Kind    string
+	// Language and TimeZone are what its people see by default: the
+	// German agency reads German, in Berlin's time.
+	Language string
+	TimeZone string
 }
 
 // The demo world of DESIGN.md. devidp copies People and Clients when it
 // starts, so changing them afterwards has no effect on a running provider.
 var (
 	Agencies = []Agency{
-		{Org: "riverside-pd", Name: "Riverside Police Department", Country: "US", Kind: "police"},
-		{Org: "northshire-police", Name: "Northshire Constabulary", Country: "GB", Kind: "police"},
-		{Org: "lka-musterland", Name: "Landeskriminalamt Musterland", Country: "DE", Kind: "police"},
+		{Org: "riverside-pd", Name: "Riverside Police Department", Country: "US", Kind: "police", Language: "en", TimeZone: "America/New_York"},
+		{Org: "northshire-police", Name: "Northshire Constabulary", Country: "GB", Kind: "police", Language: "en", TimeZone: "Europe/London"},
+		{Org: "lka-musterland", Name: "Landeskriminalamt Musterland", Country: "DE", Kind: "police", Language: "de", TimeZone: "Europe/Berlin"},
 	}
 
 	People = []devidp.Person{

@@ -37,12 +37,29 @@ const (
 type FieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	// Format and Args are the message before formatting: its English
+	// format string is its id in the translation catalogues (package
+	// locale), so a page or an API detail can say it in the reader's
+	// language. Empty Format: Message is the id.
+	Format string `json:"-"`
+	Args   []any  `json:"-"`
+}
+
+// Say returns the message in a language: sprintf is a locale printer's
+// Sprintf, which translates an English format and formats it.
+func (f FieldError) Say(sprintf func(string, ...any) string) string {
+	if f.Format == "" {
+		return sprintf(f.Message)
+	}
+	return sprintf(f.Format, f.Args...)
 }
 
 // An Error is an application error with a safe message.
 type Error struct {
 	Code    Code
 	Message string       // safe to show; never contains internal detail
+	Format  string       // Message's English format, its id in the translation catalogues
+	Args    []any        // Message's arguments
 	Fields  []FieldError // validation problems, one per field
 	Allowed []string     // for Conflict on a state machine: the actions that are allowed
 	Err     error        // the cause, for logs only
@@ -70,12 +87,21 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // E returns an *Error with a code and a safe message.
 func E(code Code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
+}
+
+// Say returns the error's message in a language: sprintf is a locale
+// printer's Sprintf. Its field errors say themselves.
+func (e *Error) Say(sprintf func(string, ...any) string) string {
+	if e.Format == "" {
+		return sprintf(e.Message)
+	}
+	return sprintf(e.Format, e.Args...)
 }
 
 // Wrap returns an *Error with a code, a safe message and a cause for the logs.
 func Wrap(err error, code Code, message string) *Error {
-	return &Error{Code: code, Message: message, Err: err}
+	return &Error{Code: code, Message: message, Format: message, Err: err}
 }
 
 // CodeOf returns the code of the first *Error in err's chain, or Internal.
@@ -110,7 +136,7 @@ type Fields []FieldError
 
 // Add records a problem with one field.
 func (f *Fields) Add(field, format string, args ...any) {
-	*f = append(*f, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	*f = append(*f, FieldError{Field: field, Message: fmt.Sprintf(format, args...), Format: format, Args: args})
 }
 
 // Has reports whether the named field already has a problem.
@@ -128,7 +154,7 @@ func (f Fields) Err() error {
 	if len(f) == 0 {
 		return nil
 	}
-	return &Error{Code: Invalid, Message: "Some fields need attention.", Fields: f}
+	return &Error{Code: Invalid, Message: "Some fields need attention.", Format: "Some fields need attention.", Fields: f}
 }
 
 // Clip shortens s to at most n characters (runes) for quoting in a message

@@ -38,6 +38,8 @@ type Person struct {
 	Name       string     `gorm:"column:name"`
 	Roles      string     `gorm:"column:roles"` // space-separated, from the last sign-in or token
 	Status     string     `gorm:"column:status"`
+	Language   string     `gorm:"column:language"`  // their choice of language; "" for their agency's
+	TimeZone   string     `gorm:"column:time_zone"` // IANA name; "" for their agency's
 	LastSeenAt *time.Time `gorm:"column:last_seen_at"`
 	CreatedAt  time.Time  `gorm:"column:created_at"`
 	UpdatedAt  time.Time  `gorm:"column:updated_at"`
@@ -363,9 +365,17 @@ func principalOf(p *Person, a *agency.Agency) *Principal {
 		Email:    p.Email,
 		Roles:    p.RoleList(),
 		Provider: a == nil,
+		Language: p.Language,
+		TimeZone: p.TimeZone,
 	}
 	if a != nil {
 		pr.AgencyID, pr.AgencyName, pr.AgencyCountry, pr.AgencyKind = a.ID, a.Name, a.Country, a.Kind
+		if pr.Language == "" {
+			pr.Language = a.Language
+		}
+		if pr.TimeZone == "" {
+			pr.TimeZone = a.TimeZone
+		}
 	}
 	return pr
 }

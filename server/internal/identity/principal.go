@@ -58,6 +58,12 @@ type Principal struct {
 	// step-up rule of the authorisation policy reads them.
 	MFA      bool
 	AuthTime time.Time
+
+	// Language and TimeZone are how the person reads the portal: their
+	// own choice, else their agency's; "" when neither chose (the browser's
+	// language then, and UTC).
+	Language string
+	TimeZone string
 }
 
 // Has reports whether the principal holds role r.

@@ -98,16 +98,24 @@ func (s *Server) renderError(c *gin.Context, err error) {
 			"method", c.Request.Method, "path", c.FullPath())
 	}
 	e, _ := errs.As(err)
+	// Type, title and field names are codes, in English for every
+	// client; detail and the field messages are said in the caller's
+	// language (Accept-Language, or a person's choice on pages).
+	pr := s.printer(c)
 	p := problem{
 		Type:      "https://warrantdesk.example/problems/" + string(code),
 		Title:     titles[code],
 		Status:    status,
-		Detail:    errs.Message(err),
+		Detail:    pr.Sprintf(errs.Message(err)),
 		Instance:  c.Request.URL.Path,
 		RequestID: requestID(c),
 	}
 	if e != nil && code != errs.Internal {
-		p.Errors = e.Fields
+		p.Detail = e.Say(pr.Sprintf)
+		for _, f := range e.Fields {
+			f.Message = f.Say(pr.Sprintf)
+			p.Errors = append(p.Errors, f)
+		}
 		p.Allowed = e.Allowed
 	}
 	if status == http.StatusUnauthorized && isAPI(c) {
@@ -126,7 +134,8 @@ func (s *Server) renderError(c *gin.Context, err error) {
 		c.Abort()
 		return
 	}
-	s.html(c, status, "error", errorPage{Page: s.page(c, p.Title), Heading: p.Title, Message: p.Detail, RequestID: p.RequestID})
+	title := pr.Sprintf(p.Title)
+	s.html(c, status, "error", errorPage{Page: s.page(c, p.Title), Heading: title, Message: p.Detail, RequestID: p.RequestID})
 	c.Abort()
 }
 

@@ -14,12 +14,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/wording"
@@ -42,7 +42,26 @@ type Page struct {
 	// ErrorPages says, per field, the page where it is answered when that
 	// is not this one (check your answers links to the form's steps).
 	ErrorPages map[string]string
+	// Lang is the language the page is in; Here is its address, where the
+	// language switch returns to.
+	Lang string
+	Here string
 }
+
+// OtherLanguages are the languages the page offers to switch to, each
+// named in its own words.
+func (p Page) OtherLanguages() []language {
+	var out []language
+	for _, l := range locale.Languages {
+		if l != p.Lang {
+			out = append(out, language{Code: l, Name: locale.Names[l]})
+		}
+	}
+	return out
+}
+
+// A language is one the portal speaks, as the switch offers it.
+type language struct{ Code, Name string }
 
 // Audience is who reads the page, which decides how states read
 // ("With the provider's legal team" to an officer, "In review" to staff).
@@ -50,20 +69,47 @@ func (p Page) Audience() wording.Audience {
 	return wording.AudienceOf(p.User != nil && p.User.Provider)
 }
 
-// renderer holds one parsed template set per page: base layout + partials +
-// the page's own file, parsed once at start so a broken template stops the
-// start instead of failing a request.
+// renderer holds one parsed template set per language and page: base
+// layout + partials + the page's own file, parsed once at start so a broken
+// template stops the start instead of failing a request. Each language's
+// sets have functions that speak it (t, say, and the words of package
+// wording).
 type renderer struct {
-	pages  map[string]*template.Template
-	static *staticFiles
-	book   *wording.Book // names processes and categories, for handlers too
+	pages   map[string]map[string]*template.Template // language → page → set
+	static  *staticFiles
+	book    *wording.Book // names processes and categories, for handlers too
+	locales *locale.Catalogue
 }
 
-// newRenderer parses the templates; book names the catalogue's processes
-// and categories for them.
-func newRenderer(templates fs.FS, static *staticFiles, book *wording.Book) (*renderer, error) {
-	r := &renderer{pages: map[string]*template.Template{}, static: static, book: book}
-	funcs := template.FuncMap{
+// newRenderer parses the templates once per language of locales; book
+// names the catalogue's processes and categories for them.
+func newRenderer(templates fs.FS, static *staticFiles, book *wording.Book, locales *locale.Catalogue) (*renderer, error) {
+	r := &renderer{pages: map[string]map[string]*template.Template{}, static: static, book: book, locales: locales}
+	for _, lang := range locale.Languages {
+		pages, err := r.parse(templates, locales.Printer(lang))
+		if err != nil {
+			return nil, err
+		}
+		r.pages[lang] = pages
+	}
+	return r, nil
+}
+
+// funcs are the template functions of one language.
+func (r *renderer) funcs(pr *locale.Printer) template.FuncMap {
+	book := r.book
+	return template.FuncMap{
+		// t says a message in the page's language: {{t "Sign in"}},
+		// {{t "Request %s" .Reference}} (package locale).
+		"t": pr.Sprintf,
+		// say is a field error's message in the page's language.
+		"say": func(fe *errs.FieldError) string {
+			if fe == nil {
+				return ""
+			}
+			return fe.Say(pr.Sprintf)
+		},
+		"lang": pr.Lang,
 		// Words for codes (package wording): pages show these, the API the codes.
 		"tag":   func(s any, a wording.Audience) wording.Tag { return wording.TagOf(stateOf(s), a) },
 		"state": func(s any, a wording.Audience) string { return wording.State(stateOf(s), a) },
@@ -95,30 +141,26 @@ func newRenderer(templates fs.FS, static *staticFiles, book *wording.Book) (*ren
 		"targetType":        book.TargetType,
 		"categories":        book.Categories,
 
-		"static":     static.url,
+		"static":     r.static.url,
 		"join":       strings.Join,
 		"add":        func(a, b int) int { return a + b },
 		"fieldID":    fieldID,
-		"errorLinks": errorLinks,
+		"errorLinks": func(list []errs.FieldError, pages map[string]string) []errorLink { return errorLinks(list, pages, pr) },
 		"invalid":    invalid,
-		"datetime": func(t any) string {
-			switch v := t.(type) {
-			case time.Time:
-				if v.IsZero() {
-					return ""
-				}
-				return v.UTC().Format("2006-01-02 15:04 UTC")
-			case *time.Time:
-				if v == nil || v.IsZero() {
-					return ""
-				}
-				return v.UTC().Format("2006-01-02 15:04 UTC")
-			}
-			return fmt.Sprint(t)
-		},
-		"contains": func(list []string, s string) bool { return slices.Contains(list, s) },
-		"months":   monthsText,
+		// datetime is a moment where legal precision matters (orders,
+		// deadlines, packages): the reader's time with UTC beside it;
+		// localtime is the reader's time alone. Both become the reader's
+		// zone as the page is sent (zonedTimes).
+		"datetime":  func(t any) template.HTML { return timeElement(t, "full") },
+		"localtime": func(t any) template.HTML { return timeElement(t, "local") },
+		"contains":  func(list []string, s string) bool { return slices.Contains(list, s) },
+		"months":    func(v any) string { return monthsText(v, pr) },
 	}
+}
+
+func (r *renderer) parse(templates fs.FS, pr *locale.Printer) (map[string]*template.Template, error) {
+	out := map[string]*template.Template{}
+	funcs := r.funcs(pr)
 	shared := []string{"layout/base.html"}
 	partials, err := fs.Glob(templates, "partials/*.html")
 	if err != nil {
@@ -139,9 +181,9 @@ func newRenderer(templates fs.FS, static *staticFiles, book *wording.Book) (*ren
 			return nil, fmt.Errorf("templates: parse %s: %w", p, err)
 		}
 		name := strings.TrimSuffix(path.Base(p), ".html")
-		r.pages[name] = t
+		out[name] = t
 	}
-	return r, nil
+	return out, nil
 }
 
 // An errorLink is one line of an error summary: its message, and where
@@ -150,10 +192,10 @@ type errorLink struct{ Message, Href string }
 
 // errorLinks are the summary lines of list: each links to its field on
 // this page, or on the page pages names for it.
-func errorLinks(list []errs.FieldError, pages map[string]string) []errorLink {
+func errorLinks(list []errs.FieldError, pages map[string]string, pr *locale.Printer) []errorLink {
 	out := make([]errorLink, 0, len(list))
 	for _, fe := range list {
-		l := errorLink{Message: fe.Message}
+		l := errorLink{Message: fe.Say(pr.Sprintf)}
 		if fe.Field != "" && fe.Field != "form" {
 			l.Href = pages[fe.Field] + "#" + fieldID(fe.Field)
 		}
@@ -195,7 +237,7 @@ func stateOf(v any) request.State {
 // monthsText says a penalty or sentence in months as a person would: "6
 // months", "3 years", "1 year and 6 months", "2.5 months". It takes a
 // float64 or a *float64 (as {{with}} passes a pointer).
-func monthsText(v any) string {
+func monthsText(v any, pr *locale.Printer) string {
 	var m float64
 	switch x := v.(type) {
 	case float64:
@@ -208,26 +250,27 @@ func monthsText(v any) string {
 	default:
 		return fmt.Sprint(v)
 	}
-	unit := func(n float64, one, many string) string {
-		if n == 1 {
-			return "1 " + one
+	months := func(n float64) string {
+		if n == math.Trunc(n) {
+			return pr.Sprintf("%d months", int(n))
 		}
-		return strconv.FormatFloat(n, 'f', -1, 64) + " " + many
+		return pr.Sprintf("%s months", strconv.FormatFloat(n, 'f', -1, 64))
 	}
 	if m < 12 || m != math.Trunc(m) {
-		return unit(m, "month", "months")
+		return months(m)
 	}
 	y, rest := math.Floor(m/12), math.Mod(m, 12)
 	if rest == 0 {
-		return unit(y, "year", "years")
+		return pr.Sprintf("%d years", int(y))
 	}
-	return unit(y, "year", "years") + " and " + unit(rest, "month", "months")
+	return pr.Sprintf("%s and %s", pr.Sprintf("%d years", int(y)), months(rest))
 }
 
 // html renders page name with data into a buffer first, so a template error
 // becomes a clean 500 instead of half a page.
 func (s *Server) html(c *gin.Context, status int, name string, data any) {
-	t, ok := s.render.pages[name]
+	lang := s.lang(c)
+	t, ok := s.render.pages[lang][name]
 	if !ok {
 		s.renderError(c, fmt.Errorf("template %q is not registered", name))
 		return
@@ -238,12 +281,14 @@ func (s *Server) html(c *gin.Context, status int, name string, data any) {
 		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("Internal error."))
 		return
 	}
-	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	c.Header("Content-Language", lang)
+	c.Data(status, "text/html; charset=utf-8", zonedTimes(buf.Bytes(), s.zone(c)))
 }
 
 // page fills the common Page fields for the current request.
 func (s *Server) page(c *gin.Context, title string) Page {
-	p := Page{Title: title, RequestID: requestID(c)}
+	pr := s.printer(c)
+	p := Page{Title: pr.Sprintf(title), RequestID: requestID(c), Lang: pr.Lang(), Here: c.Request.URL.RequestURI()}
 	if a, ok := authFrom(c); ok {
 		p.User = a.Principal
 		p.CSRF = a.CSRF

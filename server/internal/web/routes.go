@@ -38,6 +38,9 @@ func (s *Server) routes() {
 	app.GET("/guide", s.handleGuide)
 	app.GET("/log", s.handleLogPage)
 	app.GET("/transparency", s.handleTransparencyPage)
+	// The language switch on every page; a signed-in person's choice is
+	// kept in their profile too, so it asks for the form's token.
+	app.POST("/language", s.requireCSRF, noStore, s.handleLanguage)
 
 	// Sign-in and sign-out.
 	signin := app.Group("/", s.rateLimit(newRateLimiter(2, 20)), noStore)

@@ -24,6 +24,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/devidp"
 	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/translog"
@@ -77,6 +78,7 @@ type Server struct {
 	transparency *transparency.Service
 	metrics      *metrics
 	render       *renderer
+	locales      *locale.Catalogue
 	staticFiles  *staticFiles
 	cop          *http.CrossOriginProtection
 
@@ -122,7 +124,10 @@ func New(d Deps) (*Server, error) {
 			return nil, fmt.Errorf("web: the policy catalogue names processes and categories: %w", err)
 		}
 	}
-	if s.render, err = newRenderer(frontend.Templates, s.staticFiles, wording.NewBook(cat)); err != nil {
+	if s.locales, err = locale.Load(frontend.Locales); err != nil {
+		return nil, err
+	}
+	if s.render, err = newRenderer(frontend.Templates, s.staticFiles, wording.NewBook(cat), s.locales); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	s.engine = gin.New()
