@@ -16,9 +16,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	// The zone database is built in: a person's zone must not depend on
@@ -166,52 +168,64 @@ func (e entry) texts() []string {
 	return out
 }
 
-// sameVerbs reports whether two format strings take the same arguments:
-// the same verbs, in order unless explicitly indexed. A plural form may
-// leave out the count ("one" reads "a request", not "1 request").
+// sameVerbs reports whether two format strings use their arguments alike:
+// each argument (by position, as fmt numbers them, "%[2]s" included) with
+// the same verb. A plural form may leave out the count ("one" reads "a
+// request", not "1 request").
 func sameVerbs(id, tr string) bool {
 	a, b := verbs(id), verbs(tr)
-	if slices.Equal(a, b) {
+	if maps.Equal(a, b) {
 		return true
 	}
-	// Indexed verbs may reorder; compare as sets, and let a translation
-	// drop the counted number.
-	as, bs := slices.Clone(a), slices.Clone(b)
-	slices.Sort(as)
-	slices.Sort(bs)
-	if slices.Equal(as, bs) {
-		return true
-	}
-	for _, v := range bs {
-		if !slices.Contains(as, v) {
+	missing := 0
+	for i, v := range a {
+		w, ok := b[i]
+		switch {
+		case ok && w != v:
+			return false
+		case !ok && v == 'd':
+			missing++
+		case !ok:
 			return false
 		}
 	}
-	return len(as)-len(bs) == 1 && slices.Contains(as, "%d")
+	for i := range b {
+		if _, ok := a[i]; !ok {
+			return false
+		}
+	}
+	return missing <= 1
 }
 
-// verbs lists the formatting verbs of a format string ("%s", "%[2]d"),
-// ignoring "%%".
-func verbs(s string) []string {
-	var out []string
+// verbs maps each argument a format string uses (1-based, as fmt counts,
+// explicit indexes included) to its verb letter, ignoring "%%".
+func verbs(s string) map[int]byte {
+	out := map[int]byte{}
+	arg := 1
 	for i := 0; i < len(s); i++ {
 		if s[i] != '%' {
 			continue
 		}
 		j := i + 1
-		for j < len(s) && strings.IndexByte("+-# 0123456789.[]*", s[j]) >= 0 {
+		for j < len(s) && strings.IndexByte("+-# 0123456789.*", s[j]) >= 0 {
 			j++
+		}
+		if j < len(s) && s[j] == '[' {
+			k := strings.IndexByte(s[j:], ']')
+			if k < 0 {
+				break
+			}
+			if n, err := strconv.Atoi(s[j+1 : j+k]); err == nil {
+				arg = n
+			}
+			j += k + 1
 		}
 		if j >= len(s) {
 			break
 		}
 		if s[j] != '%' {
-			// Keep the verb letter and any explicit index, not widths.
-			v := "%" + string(s[j])
-			if k := strings.IndexByte(s[i:j], '['); k >= 0 {
-				v = s[i+k:j] + string(s[j])
-			}
-			out = append(out, v)
+			out[arg] = s[j]
+			arg++
 		}
 		i = j
 	}
@@ -299,6 +313,15 @@ func (p *Printer) Sprintf(id string, args ...any) string {
 	if len(args) == 0 {
 		return text
 	}
+	// A plural form may leave out the count ("ein Ersuchen"): give fmt
+	// only what the text uses, so it adds no "%!(EXTRA …)". A form that
+	// leaves out the first argument numbers the others ("%[2]s").
+	if n := len(verbs(text)); n < len(args) && !strings.Contains(text, "%[") {
+		if n == 0 {
+			return text
+		}
+		args = args[:n]
+	}
 	return fmt.Sprintf(text, args...)
 }
 
@@ -344,3 +367,8 @@ func Zone(name string) (*time.Location, error) {
 	}
 	return time.LoadLocation(name)
 }
+
+// M marks a message written down in a table for saying later: it returns
+// id unchanged, and tells the catalogue test that id is shown to people
+// (gettext's N_). Say it with a Printer's Sprintf where it is shown.
+func M(id string) string { return id }

@@ -12,6 +12,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/policies"
 	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/wording"
@@ -38,7 +39,7 @@ func TestMonthsText(t *testing.T) {
 		{(*float64)(nil), ""},
 	}
 	for _, tc := range tests {
-		if got := monthsText(tc.in); got != tc.want {
+		if got := monthsText(tc.in, mustLocales(t).Printer("en")); got != tc.want {
 			t.Errorf("monthsText(%v) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
@@ -60,17 +61,33 @@ func mustRenderer(tb testing.TB) *renderer {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	r, err := newRenderer(frontend.Templates, static, wording.NewBook(cat))
+	r, err := newRenderer(frontend.Templates, static, wording.NewBook(cat), mustLocales(tb))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return r
 }
 
+// mustLocales loads the real catalogues.
+func mustLocales(tb testing.TB) *locale.Catalogue {
+	tb.Helper()
+	l, err := locale.Load(frontend.Locales)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return l
+}
+
+// mustRender renders a page in English; mustRenderIn in a language.
 func mustRender(tb testing.TB, r *renderer, page string, data any) string {
 	tb.Helper()
+	return mustRenderIn(tb, r, "en", page, data)
+}
+
+func mustRenderIn(tb testing.TB, r *renderer, lang, page string, data any) string {
+	tb.Helper()
 	var buf bytes.Buffer
-	if err := r.pages[page].ExecuteTemplate(&buf, "base", data); err != nil {
+	if err := r.pages[lang][page].ExecuteTemplate(&buf, "base", data); err != nil {
 		tb.Fatalf("render %s: %v", page, err)
 	}
 	return buf.String()
