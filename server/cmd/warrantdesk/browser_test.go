@@ -61,8 +61,9 @@ func newChrome(t testing.TB) context.Context {
 
 // A chromeTab is one signed-in person's browser tab in a test.
 type chromeTab struct {
-	t   testing.TB
-	ctx context.Context
+	t       testing.TB
+	ctx     context.Context
+	console *consoleErrors // what the console reported, once listen is called
 }
 
 // newTab starts a Chromium of its own for one person (its own cookies), so
