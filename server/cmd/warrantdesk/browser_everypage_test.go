@@ -75,7 +75,35 @@ func TestBrowserEveryPage(t *testing.T) {
 	}, &draft); code != http.StatusCreated {
 		t.Fatalf("draft: %d", code)
 	}
-	fileRequest(t, newAPIClient(t, base, "riverside-pd-cms", "riverside-demo-secret"))
+	// Riverside's requests in the states a review passes through, which
+	// the history (all of it past) leaves behind.
+	riverside := newAPIClient(t, base, "riverside-pd-cms", "riverside-demo-secret")
+	intake, reviewer := newBrowser(t, base), newBrowser(t, base)
+	intake.login("intake@provider.example")
+	reviewer.login("reviewer@provider.example")
+	act := func(b *browser, id string, body map[string]any) int {
+		t.Helper()
+		var st struct{ Version int }
+		if code := b.api(http.MethodPost, "/api/v1/requests/"+id+"/transitions", body, &st); code != http.StatusOK {
+			t.Fatalf("%v on %s: %d", body["action"], id, code)
+		}
+		return st.Version
+	}
+	verification := map[string]any{"requester": "Badge checked with the agency's switchboard.", "document": "Docket checked with the court."}
+	file(t, riverside, with(subpoena, datesAround())) // with intake
+	r := file(t, riverside, with(subpoena, datesAround()))
+	act(intake, r.ID, map[string]any{"action": "verify", "version": r.Version, "verification": verification}) // in review
+	r = file(t, riverside, with(subpoena, datesAround()))
+	v := act(intake, r.ID, map[string]any{"action": "verify", "version": r.Version, "verification": verification})
+	act(reviewer, r.ID, map[string]any{"action": "request_info", "version": v, "comment": "Which account is the suspect's?"})
+	var targets []any
+	for i := range 11 {
+		targets = append(targets, map[string]any{"type": "phone", "value": fmt.Sprintf("+1 555 010 %04d", 200+i)})
+	}
+	r = file(t, riverside, with(subpoena, with(datesAround(), map[string]any{"process": "us.2703d", "targets": targets,
+		"categories": []string{"subscriber", "connection_log"}})))
+	v = act(intake, r.ID, map[string]any{"action": "verify", "version": r.Version, "verification": verification})
+	act(reviewer, r.ID, map[string]any{"action": "approve", "version": v}) // awaiting counsel's countersignature
 
 	// One request in each state, and whose it is.
 	type row struct{ ID, Reference, Status, Org string }

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -65,7 +66,7 @@ func (s *Server) zone(c *gin.Context) *time.Location {
 // their profile, and returns to the page it was made on.
 func (s *Server) handleLanguage(c *gin.Context) {
 	l := c.PostForm("lang")
-	back := safeReturnTo(c.PostForm("return_to"))
+	back := localPath(c.PostForm("return_to"))
 	if !locale.Has(l) {
 		// The form offers only the portal's languages: anything else is
 		// not from it. Stay on the page, in its language.
@@ -81,6 +82,15 @@ func (s *Server) handleLanguage(c *gin.Context) {
 		}
 	}
 	c.Redirect(http.StatusSeeOther, back)
+}
+
+// localPath is p when it is a path on this site, else "/": the switch
+// never sends a browser elsewhere.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n\\") {
+		return "/"
+	}
+	return p
 }
 
 // timeElement marks up a moment for the page: a <time> element with its

@@ -339,6 +339,18 @@ func (s *staticFiles) url(p string) (string, error) {
 	return "/static/" + h + "/" + p, nil
 }
 
+// handleFavicon handles "GET /favicon.ico", which browsers fetch whatever
+// a page links: the portal's icon, so no console reports a missing one.
+func (s *Server) handleFavicon(c *gin.Context) {
+	b, err := fs.ReadFile(s.staticFiles.fsys, "img/favicon.svg")
+	if err != nil {
+		c.Status(http.StatusNotFound)
+		return
+	}
+	c.Header("Cache-Control", "public, max-age=86400")
+	c.Data(http.StatusOK, "image/svg+xml", b)
+}
+
 // handleStatic handles "GET /static/:hash/*path".
 func (s *Server) handleStatic(c *gin.Context) {
 	p := strings.TrimPrefix(c.Param("path"), "/")

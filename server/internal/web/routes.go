@@ -21,6 +21,7 @@ func (s *Server) routes() {
 	r.GET("/readyz", s.handleReadyz)
 	r.GET("/metrics", s.metricsAccess, gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
 	r.GET("/static/:hash/*path", s.handleStatic)
+	r.GET("/favicon.ico", s.handleFavicon) // browsers ask for it on every site
 
 	// The embedded demo OpenID Provider (only with --demo). It has its own
 	// login form protection; our session middleware does not apply.
