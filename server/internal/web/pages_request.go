@@ -116,7 +116,7 @@ func fieldErrors(err error) ([]errs.FieldError, map[string]*errs.FieldError) {
 	if e, ok := errs.As(err); ok && e.Code != errs.Internal {
 		list = append(list, e.Fields...)
 		if len(list) == 0 {
-			list = append(list, errs.FieldError{Field: "form", Message: e.Message})
+			list = append(list, errs.FieldError{Field: "form", Message: e.Message, Format: e.Format, Args: e.Args})
 		}
 	}
 	m := map[string]*errs.FieldError{}
@@ -130,7 +130,7 @@ func fieldErrors(err error) ([]errs.FieldError, map[string]*errs.FieldError) {
 
 // handleAgencyDashboard handles "GET /agency": the agency's requests.
 func (s *Server) handleAgencyDashboard(c *gin.Context) {
-	s.requestList(c, "/agency", "agency_dashboard", "Requests")
+	s.requestList(c, "/agency", "agency_dashboard", s.printer(c).Sprintf("%s: requests", principal(c).Principal.AgencyName))
 }
 
 // handleProviderList handles "GET /provider": every submitted request.
@@ -200,7 +200,7 @@ func (s *Server) showRequest(c *gin.Context, status int, problem error) {
 		return
 	}
 	r := f.Request
-	p := requestDetailPage{Page: s.page(c, "Request "+r.Reference), Base: base, R: toAPIFile(f, base),
+	p := requestDetailPage{Page: s.page(c, ""), Base: base, R: toAPIFile(f, base),
 		CanEdit:   base == "/agency" && f.May[request.ActionEdit],
 		CanAttach: base == "/agency" && f.May[request.ActionUpload] && r.Status == request.StateNeedsInfo, MaxUploadMiB: s.cfg.MaxUploadBytes >> 20}
 	if problem != nil {
@@ -209,6 +209,10 @@ func (s *Server) showRequest(c *gin.Context, status int, problem error) {
 		// query: every action and its confirmation is a POST.
 		p.Form, p.Failed = c.Request.PostForm, path.Base(c.Request.URL.Path)
 	}
+	// The title is the reference and where the request stands, in the
+	// reader's words: "WD-2026-000123 — In review".
+	pr := s.printer(c)
+	p.Title = p.R.Reference + " — " + pr.Sprintf(wording.RequestTag(request.State(p.R.Status), p.R.AwaitingCosign(), p.Audience()).Text)
 	p.Actors = f.Actors
 	p.StepUp = stepUpActions(f.Workflow)
 	// Whoever may see the request may see its package's state; only its
@@ -235,7 +239,7 @@ func (s *Server) handleRequestUpload(c *gin.Context) {
 		s.showRequest(c, statuses[errs.CodeOf(err)], err)
 		return
 	}
-	s.setFlash(c, "Uploaded "+doc.Filename+".")
+	s.setFlash(c, s.printer(c).Sprintf("Uploaded %s.", doc.Filename))
 	if c.Query("next") == stepDocument {
 		c.Redirect(http.StatusSeeOther, stepURL(c.Param("id"), stepDocument))
 		return
