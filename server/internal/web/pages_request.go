@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/wording"
@@ -209,10 +210,7 @@ func (s *Server) showRequest(c *gin.Context, status int, problem error) {
 		// query: every action and its confirmation is a POST.
 		p.Form, p.Failed = c.Request.PostForm, path.Base(c.Request.URL.Path)
 	}
-	// The title is the reference and where the request stands, in the
-	// reader's words: "WD-2026-000123 — In review".
-	pr := s.printer(c)
-	p.Title = p.R.Reference + " — " + pr.Sprintf(wording.RequestTag(request.State(p.R.Status), p.R.AwaitingCosign(), p.Audience()).Text)
+	p.Title = requestTitle(s.printer(c), p.R, p.Audience())
 	p.Actors = f.Actors
 	p.StepUp = stepUpActions(f.Workflow)
 	// Whoever may see the request may see its package's state; only its
@@ -222,6 +220,13 @@ func (s *Server) showRequest(c *gin.Context, status int, problem error) {
 		p.Production = &ap
 	}
 	s.html(c, status, "request_detail", p)
+}
+
+// requestTitle is a request page's title: its reference and where it
+// stands, in the reader's words ("WD-2026-000123 — In review"). The words
+// are the wording package's English, which the catalogues translate.
+func requestTitle(pr *locale.Printer, r apiRequest, a wording.Audience) string {
+	return r.Reference + " — " + pr.Sprintf(wording.RequestTag(request.State(r.Status), r.AwaitingCosign(), a).Text)
 }
 
 // handleRequestUpload handles "POST /agency/requests/:id/documents".

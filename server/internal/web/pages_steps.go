@@ -63,6 +63,16 @@ func formSteps(emergency bool) []formStep {
 	}
 }
 
+// stepTitle is a step page's title: the step, which of how many, and the
+// draft ("Which legal process? — step 1 of 6, draft WD-2026-000123"; a
+// new request has no reference yet).
+func stepTitle(pr *locale.Printer, st formStep, number, steps int, reference string) string {
+	if reference == "" {
+		return pr.Sprintf("%[1]s — step %[2]d of %[3]d, new request", pr.Sprintf(st.Title), number, steps)
+	}
+	return pr.Sprintf("%[1]s — step %[2]d of %[3]d, draft %[4]s", pr.Sprintf(st.Title), number, steps, reference)
+}
+
 // stepOfField is the step that asks field (a name in the API's errors),
 // so an error found at submission links to the page that fixes it.
 func stepOfField(field string) string {
@@ -154,14 +164,7 @@ func (s *Server) newStepPage(c *gin.Context, slug string, form requestForm) (ste
 		return stepPage{}, false, nil
 	}
 	p.Step, p.Steps, p.Number = steps[i], steps, i+1
-	// The title names the step and the draft: "Which legal process? —
-	// draft WD-2026-000123" (a new request has no reference yet).
-	prn := s.printer(c)
-	if form.Reference != "" {
-		p.Title = prn.Sprintf("%[1]s — step %[2]d of %[3]d, draft %[4]s", prn.Sprintf(p.Step.Title), p.Number, len(steps), form.Reference)
-	} else {
-		p.Title = prn.Sprintf("%[1]s — step %[2]d of %[3]d, new request", prn.Sprintf(p.Step.Title), p.Number, len(steps))
-	}
+	p.Title = stepTitle(s.printer(c), p.Step, p.Number, len(steps), form.Reference)
 	if c.Query("return") == "check" || c.PostForm("return") == "check" {
 		p.Return = "check"
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/wording"
 )
 
 // TestAgencyPagesInGerman renders the request page and steps of the
@@ -93,4 +94,24 @@ func TestAgencyPagesInGerman(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestAgencyPageTitles: a title names what its page is about, in the
+// reader's language: a step and its draft, a request and where it stands.
+func TestAgencyPageTitles(t *testing.T) {
+	l := mustLocales(t)
+	en, de := l.Printer("en"), l.Printer("de")
+	steps := formSteps(false)
+	for _, tc := range []struct{ got, want string }{
+		{stepTitle(en, steps[0], 1, len(steps), "WD-2026-000123"), "Which legal process? — step 1 of 6, draft WD-2026-000123"},
+		{stepTitle(de, steps[0], 1, len(steps), "WD-2026-000123"), "Welches Rechtsinstrument? — Schritt 1 von 6, Entwurf WD-2026-000123"},
+		{stepTitle(de, steps[0], 1, len(steps), ""), "Welches Rechtsinstrument? — Schritt 1 von 6, neues Ersuchen"},
+		{stepTitle(de, steps[3], 4, len(steps), "WD-2026-000123"), "Wen betrifft es? — Schritt 4 von 6, Entwurf WD-2026-000123"},
+		{requestTitle(en, apiRequest{Reference: "WD-2026-000123", Status: string(request.StateInReview)}, wording.Provider), "WD-2026-000123 — In review"},
+		{requestTitle(en, apiRequest{Reference: "WD-2026-000123", Status: string(request.StateInReview)}, wording.Agency), "WD-2026-000123 — With the provider's legal team"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("title %q, want %q", tc.got, tc.want)
+		}
+	}
 }
