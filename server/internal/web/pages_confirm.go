@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/agency"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/wording"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
@@ -94,6 +96,15 @@ func lowerFirst(s string) string {
 	return string(unicode.ToLower(r)) + s[n:]
 }
 
+// inSentence puts a name in the middle of a sentence: lowered in English
+// (lowerFirst), as it is in German, whose nouns keep their capital.
+func inSentence(pr *locale.Printer, s string) string {
+	if pr.Lang() == "en" {
+		return lowerFirst(s)
+	}
+	return s
+}
+
 // overtaken turns a refusal because someone else acted first (a stale
 // version, or an action no longer allowed in the request's state) into
 // what a page says: who did what, and where the request stands now, in
@@ -102,14 +113,18 @@ func overtaken(err error, r apiRequest, actors map[string]string, a wording.Audi
 	if !errors.Is(err, request.ErrStaleVersion) && !errors.Is(err, workflow.ErrNotAllowed) {
 		return err
 	}
-	msg := "Someone else acted on request " + r.Reference + " first. "
+	// The message keeps its English format and arguments, so the page
+	// says it in the reader's language (errs.Error.Say).
+	state := wording.State(request.State(r.Status), a)
+	format := locale.M("Someone else acted on request %[1]s first. Request %[1]s is now: %[2]s. Nothing was changed by you; check it and decide again.")
+	args := []any{r.Reference, state}
 	if n := len(r.History); n > 0 {
 		last := r.History[n-1]
 		line := wording.History(last.Action, actors[last.ActorID], last.Comment)
-		msg = line.Text + " on " + last.At.UTC().Format("2006-01-02 15:04 UTC") + ", before you. "
+		format = locale.M("%[3]s on %[4]s, before you. Request %[1]s is now: %[2]s. Nothing was changed by you; check it and decide again.")
+		args = append(args, line.Text, last.At.UTC().Format("2006-01-02 15:04 UTC"))
 	}
-	msg += "Request " + r.Reference + " is now: " + wording.State(request.State(r.Status), a) + ". Nothing was changed by you; check it and decide again."
-	return &errs.Error{Code: errs.Conflict, Message: msg, Err: err}
+	return &errs.Error{Code: errs.Conflict, Message: fmt.Sprintf(format, args...), Format: format, Args: args, Err: err}
 }
 
 // reviewConfirms are the review actions that are confirmed first.
@@ -126,44 +141,49 @@ func (s *Server) confirmReview(c *gin.Context, action workflow.Action, in workfl
 		return
 	}
 	r := toAPIFile(f, "/provider")
-	p := confirmPage{Page: s.page(c, "Confirm: "+wording.Action(action)+" "+r.Reference), Action: "/provider/requests/" + r.ID + "/review",
+	pr := s.printer(c)
+	p := confirmPage{Action: "/provider/requests/" + r.ID + "/review",
 		Fields: carry(form), Cancel: "/provider/requests/" + r.ID + "/review"}
 	agencyName := r.Agency.Name
 	switch action {
 	case workflow.ActionApprove:
 		sc := approvedScope(form, r)
 		p.Scope = &sc
-		what := lowerFirst(s.render.book.Categories(sc.Categories))
+		what := inSentence(pr, s.render.book.Categories(sc.Categories))
 		if r.Workflow != nil && r.Workflow.ApprovalsRequired > 1 {
-			p.Heading = "Approve request " + r.Reference + " for countersignature?"
-			p.What = []string{"Your approval goes to counsel. Nothing is released until a second person countersigns it; then " + agencyName + " receives what is listed above."}
-			p.Button = "Approve " + what + " for countersignature"
+			p.Heading = pr.Sprintf("Approve request %s for countersignature?", r.Reference)
+			p.What = []string{pr.Sprintf("Your approval goes to counsel. Nothing is released until a second person countersigns it; then %s receives what is listed above.", agencyName)}
+			p.Button = pr.Sprintf("Approve %s for countersignature", what)
 		} else {
-			p.Heading = "Approve request " + r.Reference + " and release it?"
-			p.What = []string{"The package with what is listed above is built at once and " + agencyName + " can download it.",
-				"This cannot be undone: once downloaded, the data has left the provider."}
-			p.Button = "Approve and release " + what
+			p.Heading = pr.Sprintf("Approve request %s and release it?", r.Reference)
+			p.What = []string{pr.Sprintf("The package with what is listed above is built at once and %s can download it.", agencyName),
+				pr.Sprintf("This cannot be undone: once downloaded, the data has left the provider.")}
+			p.Button = pr.Sprintf("Approve and release %s", what)
 		}
 	case workflow.ActionCountersign:
 		if r.Workflow != nil && len(r.Workflow.Approvals) > 0 {
 			sc := r.Workflow.Approvals[0].Scope
 			p.Scope = &sc
-			p.Facts = append(p.Facts, fact{"Approved by", r.Workflow.Approvals[0].By.Name})
+			p.Facts = append(p.Facts, fact{pr.Sprintf("Approved by"), r.Workflow.Approvals[0].By.Name})
 		}
-		p.Heading = "Countersign request " + r.Reference + " and release it?"
-		p.What = []string{"Your countersignature completes the approval: the package with what is listed above is built at once and " + agencyName + " can download it.",
-			"This cannot be undone: once downloaded, the data has left the provider."}
-		p.Button = "Countersign and release"
+		p.Heading = pr.Sprintf("Countersign request %s and release it?", r.Reference)
+		p.What = []string{pr.Sprintf("Your countersignature completes the approval: the package with what is listed above is built at once and %s can download it.", agencyName),
+			pr.Sprintf("This cannot be undone: once downloaded, the data has left the provider.")}
+		p.Button = pr.Sprintf("Countersign and release")
 		if p.Scope != nil {
-			p.Button += " " + lowerFirst(s.render.book.Categories(p.Scope.Categories))
+			p.Button = pr.Sprintf("Countersign and release %s", inSentence(pr, s.render.book.Categories(p.Scope.Categories)))
 		}
 	case workflow.ActionReject:
-		p.Heading = "Reject request " + r.Reference + "?"
-		p.Facts = []fact{{"Reason", wording.Reason(in.ReasonCode)}, {"Your explanation to the agency", in.Comment}}
-		p.What = []string{agencyName + " is told that the provider refuses the request, with your reason and explanation. Nothing is disclosed.",
-			"This cannot be undone: to ask again, the agency must file a new request."}
-		p.Button = "Reject request " + r.Reference
+		p.Heading = pr.Sprintf("Reject request %s?", r.Reference)
+		p.Facts = []fact{{pr.Sprintf("Reason"), pr.Sprintf(wording.Reason(in.ReasonCode))}, {pr.Sprintf("Your explanation to the agency"), in.Comment}}
+		p.What = []string{pr.Sprintf("%s is told that the provider refuses the request, with your reason and explanation. Nothing is disclosed.", agencyName),
+			pr.Sprintf("This cannot be undone: to ask again, the agency must file a new request.")}
+		p.Button = pr.Sprintf("Reject request %s", r.Reference)
+	default:
+		p.Heading = pr.Sprintf("Confirm: %s", r.Reference)
 	}
+	// The title is the question the page asks, which names the request.
+	p.Page = s.page(c, p.Heading)
 	s.html(c, http.StatusOK, "confirm", p)
 }
 
@@ -199,13 +219,15 @@ func (s *Server) confirmWithdraw(c *gin.Context, in workflow.Input, form url.Val
 		return
 	}
 	r := f.Request
-	p := confirmPage{Page: s.page(c, "Confirm: withdraw "+r.Reference), Heading: "Withdraw request " + r.Reference + "?",
-		What: []string{"The provider stops working on it and discloses nothing.",
-			"This cannot be undone: to ask again, file a new request."},
-		Action: "/agency/requests/" + r.ID + "/withdraw", Fields: carry(form), Button: "Withdraw request " + r.Reference,
+	pr := s.printer(c)
+	heading := pr.Sprintf("Withdraw request %s?", r.Reference)
+	p := confirmPage{Page: s.page(c, heading), Heading: heading,
+		What: []string{pr.Sprintf("The provider stops working on it and discloses nothing."),
+			pr.Sprintf("This cannot be undone: to ask again, file a new request.")},
+		Action: "/agency/requests/" + r.ID + "/withdraw", Fields: carry(form), Button: pr.Sprintf("Withdraw request %s", r.Reference),
 		Cancel: "/agency/requests/" + r.ID}
 	if in.Comment != "" {
-		p.Facts = []fact{{"Why you withdraw it", in.Comment}}
+		p.Facts = []fact{{pr.Sprintf("Why you withdraw it"), in.Comment}}
 	}
 	s.html(c, http.StatusOK, "confirm", p)
 }
@@ -225,11 +247,13 @@ func (s *Server) confirmAgencySuspension(c *gin.Context, form url.Values) {
 		return
 	}
 	a := list[i]
-	p := confirmPage{Page: s.page(c, "Confirm: suspend "+a.Name), Heading: "Suspend " + a.Name + "?",
-		Facts: []fact{{"Agency", a.Name + " (" + a.Country + ")"}},
-		What: []string{"Everyone at " + a.Name + ", people and systems alike, is refused from their next request: their sessions and API tokens stop working.",
-			"Requests already filed stay as they are. An administrator can reactivate the agency."},
-		Action: "/provider/agencies/" + a.ID + "/status", Fields: carry(form), Button: "Suspend " + a.Name,
+	pr := s.printer(c)
+	heading := pr.Sprintf("Suspend %s?", a.Name)
+	p := confirmPage{Page: s.page(c, heading), Heading: heading,
+		Facts: []fact{{pr.Sprintf("Agency"), a.Name + " (" + a.Country + ")"}},
+		What: []string{pr.Sprintf("Everyone at %s, people and systems alike, is refused from their next request: their sessions and API tokens stop working.", a.Name),
+			pr.Sprintf("Requests already filed stay as they are. An administrator can reactivate the agency.")},
+		Action: "/provider/agencies/" + a.ID + "/status", Fields: carry(form), Button: pr.Sprintf("Suspend %s", a.Name),
 		Cancel: "/provider/agencies"}
 	s.html(c, http.StatusOK, "confirm", p)
 }
@@ -249,13 +273,15 @@ func (s *Server) confirmPersonSuspension(c *gin.Context, form url.Values) {
 		return
 	}
 	person := people[i]
-	p := confirmPage{Page: s.page(c, "Confirm: suspend "+person.Name), Heading: "Suspend " + person.Name + "?",
-		What: []string{person.Name + " is signed out at once and refused from their next request, in the portal and through the API.",
-			"What they filed or decided stays as it is. An administrator can reactivate them."},
-		Action: "/provider/people/" + person.ID + "/status", Fields: carry(form), Button: "Suspend " + person.Name,
+	pr := s.printer(c)
+	heading := pr.Sprintf("Suspend %s?", person.Name)
+	p := confirmPage{Page: s.page(c, heading), Heading: heading,
+		What: []string{pr.Sprintf("%s is signed out at once and refused from their next request, in the portal and through the API.", person.Name),
+			pr.Sprintf("What they filed or decided stays as it is. An administrator can reactivate them.")},
+		Action: "/provider/people/" + person.ID + "/status", Fields: carry(form), Button: pr.Sprintf("Suspend %s", person.Name),
 		Cancel: "/provider/agencies"}
 	if person.Email != "" {
-		p.Facts = []fact{{"Person", person.Name + " <" + person.Email + ">"}}
+		p.Facts = []fact{{pr.Sprintf("Person"), person.Name + " <" + person.Email + ">"}}
 	}
 	s.html(c, http.StatusOK, "confirm", p)
 }

@@ -42,7 +42,7 @@ func (s *Server) renderAgencySettings(c *gin.Context, status int, form string, p
 		s.renderError(c, err)
 		return
 	}
-	p := agencySettingsPage{Page: s.page(c, "Agency settings"), Recipient: toAPIRecipient(r), Form: form,
+	p := agencySettingsPage{Page: s.page(c, s.printer(c).Sprintf("%s: settings", principal(c).Principal.AgencyName)), Recipient: toAPIRecipient(r), Form: form,
 		Fingerprint: svc.Keys.Fingerprint(), Now: time.Now()}
 	for i := range list {
 		p.Productions = append(p.Productions, toAPIProduction(&list[i].Production, list[i].Reference, false))
@@ -66,7 +66,7 @@ func (s *Server) handleAgencyRecipientSave(c *gin.Context) {
 			s.renderError(c, err)
 			return
 		}
-		s.setFlash(c, "The recipient was removed. New packages are sealed by the portal and served only through it.")
+		s.setFlash(c, s.printer(c).Sprintf("The recipient was removed. New packages are sealed by the portal and served only through it."))
 		c.Redirect(http.StatusSeeOther, "/agency/settings")
 		return
 	}
@@ -79,7 +79,7 @@ func (s *Server) handleAgencyRecipientSave(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	s.setFlash(c, "Recipient saved. New packages for your agency are encrypted to it.")
+	s.setFlash(c, s.printer(c).Sprintf("Recipient saved. New packages for your agency are encrypted to it."))
 	c.Redirect(http.StatusSeeOther, "/agency/settings")
 }
 
@@ -138,9 +138,9 @@ func (s *Server) handleProviderProductionBuild(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	msg := "The package build was queued."
+	msg := s.printer(c).Sprintf("The package build was queued.")
 	if p.Status == disclosure.StatusReady {
-		msg = "The package was built and is available to the agency."
+		msg = s.printer(c).Sprintf("The package was built and is available to the agency.")
 	}
 	s.setFlash(c, msg)
 	c.Redirect(http.StatusSeeOther, "/provider/notices")

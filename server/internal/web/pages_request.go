@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/wording"
@@ -116,7 +117,7 @@ func fieldErrors(err error) ([]errs.FieldError, map[string]*errs.FieldError) {
 	if e, ok := errs.As(err); ok && e.Code != errs.Internal {
 		list = append(list, e.Fields...)
 		if len(list) == 0 {
-			list = append(list, errs.FieldError{Field: "form", Message: e.Message})
+			list = append(list, errs.FieldError{Field: "form", Message: e.Message, Format: e.Format, Args: e.Args})
 		}
 	}
 	m := map[string]*errs.FieldError{}
@@ -130,7 +131,7 @@ func fieldErrors(err error) ([]errs.FieldError, map[string]*errs.FieldError) {
 
 // handleAgencyDashboard handles "GET /agency": the agency's requests.
 func (s *Server) handleAgencyDashboard(c *gin.Context) {
-	s.requestList(c, "/agency", "agency_dashboard", "Requests")
+	s.requestList(c, "/agency", "agency_dashboard", s.printer(c).Sprintf("%s: requests", principal(c).Principal.AgencyName))
 }
 
 // handleProviderList handles "GET /provider": every submitted request.
@@ -200,7 +201,7 @@ func (s *Server) showRequest(c *gin.Context, status int, problem error) {
 		return
 	}
 	r := f.Request
-	p := requestDetailPage{Page: s.page(c, "Request "+r.Reference), Base: base, R: toAPIFile(f, base),
+	p := requestDetailPage{Page: s.page(c, ""), Base: base, R: toAPIFile(f, base),
 		CanEdit:   base == "/agency" && f.May[request.ActionEdit],
 		CanAttach: base == "/agency" && f.May[request.ActionUpload] && r.Status == request.StateNeedsInfo, MaxUploadMiB: s.cfg.MaxUploadBytes >> 20}
 	if problem != nil {
@@ -209,6 +210,7 @@ func (s *Server) showRequest(c *gin.Context, status int, problem error) {
 		// query: every action and its confirmation is a POST.
 		p.Form, p.Failed = c.Request.PostForm, path.Base(c.Request.URL.Path)
 	}
+	p.Title = requestTitle(s.printer(c), p.R, p.Audience())
 	p.Actors = f.Actors
 	p.StepUp = stepUpActions(f.Workflow)
 	// Whoever may see the request may see its package's state; only its
@@ -218,6 +220,13 @@ func (s *Server) showRequest(c *gin.Context, status int, problem error) {
 		p.Production = &ap
 	}
 	s.html(c, status, "request_detail", p)
+}
+
+// requestTitle is a request page's title: its reference and where it
+// stands, in the reader's words ("WD-2026-000123 — In review"). The words
+// are the wording package's English, which the catalogues translate.
+func requestTitle(pr *locale.Printer, r apiRequest, a wording.Audience) string {
+	return r.Reference + " — " + pr.Sprintf(wording.RequestTag(request.State(r.Status), r.AwaitingCosign(), a).Text)
 }
 
 // handleRequestUpload handles "POST /agency/requests/:id/documents".
@@ -235,7 +244,7 @@ func (s *Server) handleRequestUpload(c *gin.Context) {
 		s.showRequest(c, statuses[errs.CodeOf(err)], err)
 		return
 	}
-	s.setFlash(c, "Uploaded "+doc.Filename+".")
+	s.setFlash(c, s.printer(c).Sprintf("Uploaded %s.", doc.Filename))
 	if c.Query("next") == stepDocument {
 		c.Redirect(http.StatusSeeOther, stepURL(c.Param("id"), stepDocument))
 		return

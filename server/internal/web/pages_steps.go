@@ -11,6 +11,7 @@ import (
 
 	"github.com/warrantdesk/warrantdesk/server/internal/casefile"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 )
@@ -24,7 +25,8 @@ import (
 // nothing is checked for completeness before submission, which checks
 // everything and sends each problem back to the step that asks it.
 
-// A formStep is one page of the request form.
+// A formStep is one page of the request form. Its Title is English, said
+// in the page's language by the template ({{t .Title}}).
 type formStep struct {
 	Slug, Title string
 }
@@ -44,21 +46,31 @@ const (
 func formSteps(emergency bool) []formStep {
 	if emergency {
 		return []formStep{
-			{stepProcess, "Which legal process?"},
-			{stepOrder, "The emergency"},
-			{stepTargets, "Who is it about?"},
-			{stepData, "What data, for which dates?"},
-			{stepOffence, "The offence"},
+			{stepProcess, locale.M("Which legal process?")},
+			{stepOrder, locale.M("The emergency")},
+			{stepTargets, locale.M("Who is it about?")},
+			{stepData, locale.M("What data, for which dates?")},
+			{stepOffence, locale.M("The offence")},
 		}
 	}
 	return []formStep{
-		{stepProcess, "Which legal process?"},
-		{stepOrder, "The authority and the order"},
-		{stepDocument, "Upload the signed order"},
-		{stepTargets, "Who is it about?"},
-		{stepData, "What data, for which dates?"},
-		{stepOffence, "The offence"},
+		{stepProcess, locale.M("Which legal process?")},
+		{stepOrder, locale.M("The authority and the order")},
+		{stepDocument, locale.M("Upload the signed order")},
+		{stepTargets, locale.M("Who is it about?")},
+		{stepData, locale.M("What data, for which dates?")},
+		{stepOffence, locale.M("The offence")},
 	}
+}
+
+// stepTitle is a step page's title: the step, which of how many, and the
+// draft ("Which legal process? — step 1 of 6, draft WD-2026-000123"; a
+// new request has no reference yet).
+func stepTitle(pr *locale.Printer, st formStep, number, steps int, reference string) string {
+	if reference == "" {
+		return pr.Sprintf("%[1]s — step %[2]d of %[3]d, new request", pr.Sprintf(st.Title), number, steps)
+	}
+	return pr.Sprintf("%[1]s — step %[2]d of %[3]d, draft %[4]s", pr.Sprintf(st.Title), number, steps, reference)
 }
 
 // stepOfField is the step that asks field (a name in the API's errors),
@@ -152,7 +164,7 @@ func (s *Server) newStepPage(c *gin.Context, slug string, form requestForm) (ste
 		return stepPage{}, false, nil
 	}
 	p.Step, p.Steps, p.Number = steps[i], steps, i+1
-	p.Title = p.Step.Title
+	p.Title = stepTitle(s.printer(c), p.Step, p.Number, len(steps), form.Reference)
 	if c.Query("return") == "check" || c.PostForm("return") == "check" {
 		p.Return = "check"
 	}
@@ -252,7 +264,7 @@ func (s *Server) handleRequestCreate(c *gin.Context) {
 		s.html(c, statusOf(err), "request_step", p)
 		return
 	}
-	s.setFlash(c, "Draft "+r.Reference+" saved. You can leave at any step and come back to it.")
+	s.setFlash(c, s.printer(c).Sprintf("Draft %s saved. You can leave at any step and come back to it.", r.Reference))
 	c.Redirect(http.StatusSeeOther, stepURL(r.ID, stepOrder))
 }
 
@@ -528,7 +540,7 @@ func (s *Server) showCheck(c *gin.Context, status int, problem error) {
 		s.renderError(c, err)
 		return
 	}
-	p := checkPage{Page: s.page(c, "Check your answers before submitting "+view.Reference), R: view,
+	p := checkPage{Page: s.page(c, s.printer(c).Sprintf("Check your answers — %s", view.Reference)), R: view,
 		Steps: formSteps(known && pr.AlwaysEmergency()), AlwaysEmergency: known && pr.AlwaysEmergency()}
 	if em := view.Emergency; em != nil && em.SupervisorID != "" {
 		p.Supervisor = f.Actors[em.SupervisorID]
