@@ -66,7 +66,7 @@ func (s *Server) handleAgencyCreatePage(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	s.setFlash(c, "Agency "+a.Name+" onboarded.")
+	s.setFlash(c, s.printer(c).Sprintf("Agency %s onboarded.", a.Name))
 	c.Redirect(http.StatusSeeOther, "/provider/agencies")
 }
 
@@ -83,7 +83,7 @@ func (s *Server) handleAgencyStatusPage(c *gin.Context) {
 		s.adminFailed(c, err)
 		return
 	}
-	s.setFlash(c, "The agency is now "+lowerFirst(wording.AccountTag(status).Text)+".")
+	s.setFlash(c, s.printer(c).Sprintf("The agency is now %s.", lowerFirst(wording.AccountTag(status).Text)))
 	c.Redirect(http.StatusSeeOther, "/provider/agencies")
 }
 
@@ -100,11 +100,12 @@ func (s *Server) handlePersonStatusPage(c *gin.Context) {
 		s.adminFailed(c, err)
 		return
 	}
-	name := c.PostForm("name")
-	if name == "" {
-		name = "The person"
+	state := lowerFirst(wording.AccountTag(status).Text)
+	if name := c.PostForm("name"); name != "" {
+		s.setFlash(c, s.printer(c).Sprintf("%s is now %s.", name, state))
+	} else {
+		s.setFlash(c, s.printer(c).Sprintf("The person is now %s.", state))
 	}
-	s.setFlash(c, name+" is now "+lowerFirst(wording.AccountTag(status).Text)+".")
 	c.Redirect(http.StatusSeeOther, "/provider/agencies")
 }
 
