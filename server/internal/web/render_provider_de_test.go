@@ -29,14 +29,14 @@ func TestProviderPagesInGerman(t *testing.T) {
 	out := mustRenderIn(t, r, "de", "provider_review", p)
 	for _, want := range []string{
 		"Prüfung WD-2026-000012", "Zurück zur Arbeitsliste", "Stand der Bearbeitung", "Bearbeitet von", "niemand",
-		"Entscheiden", "Kommentar (optional)", "Ersuchen WD-2026-000012 genehmigen", "Ersuchen WD-2026-000012 ablehnen",
-		"Bitte wählen…", "Begründung der Ablehnung für die Behörde",
+		"Entscheiden", "Ersuchen WD-2026-000012 genehmigen", "Als Nächstes sehen Sie, was der Behörde mitgeteilt wird",
+		"Begründung der Ablehnung für die Behörde",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the German review page lacks %q", want)
 		}
 	}
-	for _, english := range []string{"Back to the queue", "Where it stands", "Comment (optional)", "Approve request", "Reject request"} {
+	for _, english := range []string{"Back to the queue", "Where it stands", "Approve request", "Next you see"} {
 		if strings.Contains(out, english) {
 			t.Errorf("the German review page still says %q", english)
 		}
