@@ -3,12 +3,14 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/agency"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 	"github.com/warrantdesk/warrantdesk/server/internal/wording"
 )
 
@@ -119,6 +121,11 @@ func (s *Server) adminFailed(c *gin.Context, err error) {
 	s.renderError(c, err)
 }
 
+// identityCheckNames are the names of the checks package identity runs
+// on an issuer (Service.Inspect), for the page to say in its language.
+var identityCheckNames = []string{locale.M("Discovery"), locale.M("Signing keys"), locale.M("Introspection"),
+	locale.M("Sign-out"), locale.M("Back-channel logout")}
+
 type identityPage struct {
 	Page
 	Reports  []identity.IssuerReport
@@ -141,6 +148,14 @@ func (s *Server) handleIdentityPage(c *gin.Context) {
 	if err != nil {
 		s.renderError(c, err)
 		return
+	}
+	pr := s.printer(c)
+	for i := range reports {
+		for j := range reports[i].Checks {
+			if slices.Contains(identityCheckNames, reports[i].Checks[j].Name) {
+				reports[i].Checks[j].Name = pr.Sprintf(reports[i].Checks[j].Name)
+			}
+		}
 	}
 	p := identityPage{Page: s.page(c, "Identity providers"), Reports: reports, Agencies: map[string][]apiAgency{},
 		Callback: s.cfg.BaseURL + identity.CallbackPath, Logout: s.cfg.BaseURL + identity.BackChannelLogoutPath}
