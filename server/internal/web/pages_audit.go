@@ -157,7 +157,7 @@ func (s *Server) handleAuditPage(c *gin.Context) {
 		return
 	}
 	if page.Pages > 1 {
-		p.Title += " · " + pr.Sprintf("page %d of %d", page.Number, page.Pages)
+		p.Title += ", " + pr.Sprintf("page %d of %d", page.Number, page.Pages)
 	}
 	for _, e := range page.Entries {
 		p.Items = append(p.Items, auditRow{Entry: e, Who: principalName(e, pr.Sprintf), Org: organisation(e, pr.Sprintf), ActionText: wording.AuditAction(e.Action),
