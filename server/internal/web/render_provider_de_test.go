@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/transparency"
 )
 
 // TestProviderPagesInGerman renders the review workspace and the audit
@@ -69,5 +71,49 @@ func TestProviderPagesInGerman(t *testing.T) {
 	// The export stays English whatever the page's language.
 	if got := organisation(e, fmt.Sprintf); got != "The provider" {
 		t.Errorf("the export names the provider %q", got)
+	}
+}
+
+// TestTransparencyInGerman renders a report in German: protected counts
+// read "weniger als 5" and "unterdrückt" in its tables and charts, and
+// every wide table scrolls in a region reached by keyboard and named by
+// its caption.
+func TestTransparencyInGerman(t *testing.T) {
+	r := mustRenderer(t)
+	pr := mustLocales(t).Printer("de")
+	few, hidden := transparency.Count{Text: "fewer than 5"}, transparency.Count{Text: transparency.SuppressedText}
+	gb := transparency.Cell{Country: "GB", RequestsReceived: few, RequestsWithData: hidden}
+	rep := transparency.Report{Period: "2026-H2", Rules: transparency.Rules{Threshold: 5, BandWidth: 250, ComplementarySuppression: true},
+		Totals: transparency.Cell{RequestsReceived: transparency.Count{N: 20}}, ByCountry: []transparency.Cell{gb},
+		Rows: []transparency.Cell{gb}}
+	p := transparencyPage{Page: Page{Title: pr.Sprintf("Transparency report %s", rep.Period), Lang: "de"}, Periods: []string{"2026-H2"},
+		Period: "2026-H2", Published: &apiReportVersion{Version: 1}, Report: rep, ByCountry: rep.ByCountry, Rows: rep.Rows, pr: pr}
+	p.Suppressed = p.Count(hidden)
+	p.ByCountryChart, p.OutcomeChart = countryChart(pr, p.ByCountry), outcomeChart(pr, p.Rows)
+	out := mustRenderIn(t, r, "de", "transparency", p)
+	for _, want := range []string{
+		"<title>Transparenzbericht 2026-H2 · warrantdesk</title>", "<td>weniger als 5</td>", "<td>unterdrückt</td>",
+		">weniger als 5</text>", "teilweise geschützt", "„weniger als 5“", "„unterdrückt“", "Selbst nachzählen",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the German report lacks %q", want)
+		}
+	}
+	regions := regexp.MustCompile(`<div class="table-scroll"[^>]*>`).FindAllString(out, -1)
+	if len(regions) < 4 {
+		t.Fatalf("%d scrolling tables, want the report's 4 at least", len(regions))
+	}
+	for _, div := range regions {
+		id := regexp.MustCompile(`aria-labelledby="([^"]+)"`).FindStringSubmatch(div)
+		if !strings.Contains(div, `role="region"`) || !strings.Contains(div, `tabindex="0"`) || id == nil {
+			t.Errorf("a scrolling table is not a focusable region named by its caption: %s", div)
+			continue
+		}
+		if !strings.Contains(out, `<caption id="`+id[1]+`"`) {
+			t.Errorf("the region %s names no caption", div)
+		}
+	}
+	if strings.Contains(out, "fewer than") || strings.Contains(out, ">suppressed<") {
+		t.Error("the German report says a protected count in English")
 	}
 }
