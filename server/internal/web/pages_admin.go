@@ -3,12 +3,14 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/agency"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 	"github.com/warrantdesk/warrantdesk/server/internal/wording"
 )
 
@@ -66,7 +68,7 @@ func (s *Server) handleAgencyCreatePage(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	s.setFlash(c, "Agency "+a.Name+" onboarded.")
+	s.setFlash(c, s.printer(c).Sprintf("Agency %s onboarded.", a.Name))
 	c.Redirect(http.StatusSeeOther, "/provider/agencies")
 }
 
@@ -83,7 +85,7 @@ func (s *Server) handleAgencyStatusPage(c *gin.Context) {
 		s.adminFailed(c, err)
 		return
 	}
-	s.setFlash(c, "The agency is now "+lowerFirst(wording.AccountTag(status).Text)+".")
+	s.setFlash(c, s.printer(c).Sprintf("The agency is now %s.", lowerFirst(wording.AccountTag(status).Text)))
 	c.Redirect(http.StatusSeeOther, "/provider/agencies")
 }
 
@@ -100,11 +102,12 @@ func (s *Server) handlePersonStatusPage(c *gin.Context) {
 		s.adminFailed(c, err)
 		return
 	}
-	name := c.PostForm("name")
-	if name == "" {
-		name = "The person"
+	state := lowerFirst(wording.AccountTag(status).Text)
+	if name := c.PostForm("name"); name != "" {
+		s.setFlash(c, s.printer(c).Sprintf("%s is now %s.", name, state))
+	} else {
+		s.setFlash(c, s.printer(c).Sprintf("The person is now %s.", state))
 	}
-	s.setFlash(c, name+" is now "+lowerFirst(wording.AccountTag(status).Text)+".")
 	c.Redirect(http.StatusSeeOther, "/provider/agencies")
 }
 
@@ -117,6 +120,11 @@ func (s *Server) adminFailed(c *gin.Context, err error) {
 	}
 	s.renderError(c, err)
 }
+
+// identityCheckNames are the names of the checks package identity runs
+// on an issuer (Service.Inspect), for the page to say in its language.
+var identityCheckNames = []string{locale.M("Discovery"), locale.M("Signing keys"), locale.M("Introspection"),
+	locale.M("Sign-out"), locale.M("Back-channel logout")}
 
 type identityPage struct {
 	Page
@@ -140,6 +148,14 @@ func (s *Server) handleIdentityPage(c *gin.Context) {
 	if err != nil {
 		s.renderError(c, err)
 		return
+	}
+	pr := s.printer(c)
+	for i := range reports {
+		for j := range reports[i].Checks {
+			if slices.Contains(identityCheckNames, reports[i].Checks[j].Name) {
+				reports[i].Checks[j].Name = pr.Sprintf(reports[i].Checks[j].Name)
+			}
+		}
 	}
 	p := identityPage{Page: s.page(c, "Identity providers"), Reports: reports, Agencies: map[string][]apiAgency{},
 		Callback: s.cfg.BaseURL + identity.CallbackPath, Logout: s.cfg.BaseURL + identity.BackChannelLogoutPath}

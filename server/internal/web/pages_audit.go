@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/csv"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/auditing"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 	"github.com/warrantdesk/warrantdesk/server/internal/wording"
 )
 
@@ -120,7 +122,9 @@ func auditQuery(c *gin.Context) (auditing.Query, error) {
 // pages. Authorisation and recording are auditing.Trail's.
 func (s *Server) handleAuditPage(c *gin.Context) {
 	form := auditForm(c)
+	pr := s.printer(c)
 	p := auditViewPage{Page: s.page(c, "Audit trail"), Filter: form, FieldErrors: map[string]*errs.FieldError{}}
+	p.Title = form.title(pr)
 	values := form.values()
 	p.Filtered = len(values) > 0
 	p.ExportURL = "/provider/audit.csv"
@@ -147,13 +151,16 @@ func (s *Server) handleAuditPage(c *gin.Context) {
 			return
 		}
 		p.Errors, p.FieldErrors = fieldErrors(err)
-		p.Title = "Error: " + p.Title
-		p.fields()
+		p.Title = pr.Sprintf("Error:") + " " + p.Title
+		p.fields(pr)
 		s.html(c, http.StatusUnprocessableEntity, "audit", p)
 		return
 	}
+	if page.Pages > 1 {
+		p.Title += ", " + pr.Sprintf("page %d of %d", page.Number, page.Pages)
+	}
 	for _, e := range page.Entries {
-		p.Items = append(p.Items, auditRow{Entry: e, Who: principalName(e), Org: organisation(e), ActionText: wording.AuditAction(e.Action),
+		p.Items = append(p.Items, auditRow{Entry: e, Who: principalName(e, pr.Sprintf), Org: organisation(e, pr.Sprintf), ActionText: wording.AuditAction(e.Action),
 			OutcomeTag: wording.AuditOutcome(e.Outcome), Words: wording.AuditDetails(e.Details, wording.Provider)})
 	}
 	p.Total, p.Number, p.PageCount = page.Total, page.Number, page.Pages
@@ -177,26 +184,46 @@ func (s *Server) handleAuditPage(c *gin.Context) {
 			p.Pages = append(p.Pages, auditPageLink{Gap: true})
 		}
 	}
-	p.fields()
+	p.fields(pr)
 	s.html(c, http.StatusOK, "audit", p)
 }
 
-// fields lays out the filter form with what was typed and its errors.
-func (p *auditViewPage) fields() {
+// title names the audit trail as filtered: "Audit trail: request
+// WD-2026-000123, from 2026-11-20", in pr's language.
+func (f auditFilterForm) title(pr *locale.Printer) string {
+	var parts []string
+	for _, x := range []struct{ format, value string }{
+		{locale.M("request %s"), f.Reference}, {locale.M("person %s"), f.Person}, {locale.M("action %s"), f.Action},
+		{locale.M("from %s"), f.From}, {locale.M("to %s"), f.To},
+		{locale.M("request id %s"), f.Request}, {locale.M("subject %s"), f.Actor},
+	} {
+		if v := strings.TrimSpace(x.value); v != "" {
+			parts = append(parts, pr.Sprintf(x.format, v))
+		}
+	}
+	if len(parts) == 0 {
+		return pr.Sprintf("Audit trail")
+	}
+	return pr.Sprintf("Audit trail: %s", strings.Join(parts, ", "))
+}
+
+// fields lays out the filter form with what was typed and its errors,
+// its labels and hints in pr's language.
+func (p *auditViewPage) fields(pr *locale.Printer) {
 	field := func(name, label, hint, value string) auditField {
-		return auditField{Name: name, Label: label, Hint: hint, Value: value, Error: p.FieldErrors[name]}
+		return auditField{Name: name, Label: pr.Sprintf(label), Hint: pr.Sprintf(hint), Value: value, Error: p.FieldErrors[name]}
 	}
 	f := p.Filter
 	p.Fields = []auditField{
-		field("reference", "Request reference", "Such as WD-2026-000123.", f.Reference),
-		field("person", "Person", "Part of their name or e-mail address.", f.Person),
-		field("action", "Action", "As recorded, such as request.submit or auth.login.", f.Action),
-		field("from", "From", "A date (2026-11-20) or an instant (2026-11-20T09:30:00Z).", f.From),
-		field("to", "To", "A date includes that whole day.", f.To),
+		field("reference", locale.M("Request reference"), locale.M("Such as WD-2026-000123."), f.Reference),
+		field("person", locale.M("Person"), locale.M("Part of their name or e-mail address."), f.Person),
+		field("action", locale.M("Action"), locale.M("As recorded, such as request.submit or auth.login."), f.Action),
+		field("from", locale.M("Start"), locale.M("A date (2026-11-20) or an instant (2026-11-20T09:30:00Z)."), f.From),
+		field("to", locale.M("End"), locale.M("A date includes that whole day."), f.To),
 	}
 	p.MoreFields = []auditField{
-		field("request", "Request id", "The request's internal identifier.", f.Request),
-		field("actor", "Subject", "The person's identifier at their sign-in service.", f.Actor),
+		field("request", locale.M("Request id"), locale.M("The request's internal identifier."), f.Request),
+		field("actor", locale.M("Subject"), locale.M("The person's identifier at their sign-in service."), f.Actor),
 	}
 	p.MoreOpen = f.Request != "" || f.Actor != "" || p.FieldErrors["request"] != nil || p.FieldErrors["actor"] != nil
 }
@@ -276,9 +303,11 @@ func (s *Server) auditExportRefused(c *gin.Context, err error) {
 		s.renderError(c, err)
 		return
 	}
-	p := auditViewPage{Page: s.page(c, "Error: Audit trail"), Filter: auditForm(c)}
+	pr := s.printer(c)
+	p := auditViewPage{Page: s.page(c, "Audit trail"), Filter: auditForm(c)}
+	p.Title = pr.Sprintf("Error:") + " " + p.Filter.title(pr)
 	p.Errors, p.FieldErrors = fieldErrors(err)
-	p.fields()
+	p.fields(pr)
 	s.html(c, http.StatusUnprocessableEntity, "audit", p)
 }
 
@@ -296,7 +325,7 @@ func auditCSVRow(e auditing.Entry) []string {
 	for _, d := range wording.AuditDetails(e.Details, wording.Provider) {
 		words = append(words, d.Name+": "+d.Value)
 	}
-	row := []string{strconv.FormatInt(e.Seq, 10), e.At.UTC().Format(time.RFC3339Nano), principalName(e), organisation(e), e.Actor.Role,
+	row := []string{strconv.FormatInt(e.Seq, 10), e.At.UTC().Format(time.RFC3339Nano), principalName(e, fmt.Sprintf), organisation(e, fmt.Sprintf), e.Actor.Role,
 		e.Actor.Issuer, e.Actor.Subject, e.Action, wording.AuditAction(e.Action), e.Outcome, e.Reference,
 		e.RequestID, e.ObjectType, e.ObjectID, strings.Join(words, "; "), e.Details, e.Decision, e.PrevHash, e.Hash}
 	for i, v := range row {
@@ -316,25 +345,26 @@ func spreadsheetSafe(v string) string {
 }
 
 // principalName is how the page names who acted: the person's name, else
-// the portal's own work, else the subject as recorded.
-func principalName(e auditing.Entry) string {
+// the portal's own work, else the subject as recorded; say words it in a
+// language (a printer's Sprintf; the CSV export's fmt.Sprintf keeps English).
+func principalName(e auditing.Entry, say func(string, ...any) string) string {
 	switch {
 	case e.Person != "":
 		return e.Person
 	case e.Actor.Issuer == identity.SystemIssuer || strings.HasPrefix(e.Actor.Subject, "system:"):
-		return "The portal (" + strings.TrimPrefix(e.Actor.Subject, "system:") + ")"
+		return say(locale.M("The portal (%s)"), strings.TrimPrefix(e.Actor.Subject, "system:"))
 	}
 	return e.Actor.Subject
 }
 
 // organisation is whom the actor acted for: their agency, the provider for
-// its staff, "" for the portal's own work and for no one.
-func organisation(e auditing.Entry) string {
+// its staff, "" for the portal's own work and for no one; say words it.
+func organisation(e auditing.Entry, say func(string, ...any) string) string {
 	switch {
 	case e.Agency != "":
 		return e.Agency
 	case e.Person != "" && e.Actor.AgencyID == "" && e.Actor.Role != identity.KindSystem:
-		return "The provider"
+		return say(locale.M("The provider"))
 	}
 	return ""
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 	"github.com/warrantdesk/warrantdesk/server/internal/transparency"
 )
 
@@ -89,6 +90,30 @@ type transparencyPage struct {
 	AxisY, AxisX2  int
 	TrendValueY    int
 	TrendLabelY    int
+
+	pr *locale.Printer // says the protected counts in the page's language
+}
+
+// Count is a published count as the page says it: exact, or protected
+// ("fewer than 5", "suppressed") in the page's language; a band
+// ("250-499") reads alike in every language.
+func (p transparencyPage) Count(c transparency.Count) string {
+	return sayCount(p.pr, c)
+}
+
+// sayCount says c in pr's language.
+func sayCount(pr *locale.Printer, c transparency.Count) string {
+	var k int
+	switch {
+	case c.Exact() || pr == nil:
+		return c.String()
+	case c.Text == transparency.SuppressedText:
+		return pr.Sprintf("suppressed")
+	}
+	if n, err := fmt.Sscanf(c.Text, "fewer than %d", &k); err == nil && n == 1 {
+		return pr.Sprintf("fewer than %d", k)
+	}
+	return c.Text
 }
 
 type trendRow struct {
@@ -110,7 +135,7 @@ func scale(n, max, width int) int {
 }
 
 // countryChart draws requests received per country.
-func countryChart(cells []transparency.Cell) []hbar {
+func countryChart(pr *locale.Printer, cells []transparency.Cell) []hbar {
 	top := 0
 	for _, c := range cells {
 		top = max(top, exactN(c.RequestsReceived))
@@ -119,7 +144,7 @@ func countryChart(cells []transparency.Cell) []hbar {
 	for i, c := range cells {
 		y := chartTop + i*chartRow
 		w := scale(exactN(c.RequestsReceived), top, chartBars-60)
-		out[i] = hbar{Label: c.Country, Value: c.RequestsReceived.String(), Y: y, TextY: y + 17, W: w,
+		out[i] = hbar{Label: c.Country, Value: sayCount(pr, c.RequestsReceived), Y: y, TextY: y + 17, W: w,
 			ValueX: chartLabel + w + 6, Protected: !c.RequestsReceived.Exact()}
 		if out[i].Protected {
 			out[i].ValueX = chartLabel + 18
@@ -130,7 +155,7 @@ func countryChart(cells []transparency.Cell) []hbar {
 
 // outcomeChart stacks the outcomes of each row: data produced, no data,
 // rejected, withdrawn.
-func outcomeChart(cells []transparency.Cell) []stackRow {
+func outcomeChart(pr *locale.Printer, cells []transparency.Cell) []stackRow {
 	top := 0
 	parts := func(c transparency.Cell) []transparency.Count {
 		return []transparency.Count{c.RequestsWithData, c.NoDataFound, c.Rejected, c.Withdrawn}
@@ -143,7 +168,7 @@ func outcomeChart(cells []transparency.Cell) []stackRow {
 		top = max(top, sum)
 	}
 	classes := []string{"seg-data", "seg-nodata", "seg-rejected", "seg-withdrawn"}
-	names := []string{"data produced", "no data found", "rejected", "withdrawn"}
+	names := []string{locale.M("data produced"), locale.M("no data found"), locale.M("rejected"), locale.M("withdrawn")}
 	out := make([]stackRow, len(cells))
 	for i, c := range cells {
 		y := chartTop + i*chartRow
@@ -156,13 +181,13 @@ func outcomeChart(cells []transparency.Cell) []stackRow {
 			}
 			w := scale(p.N, top, chartBars-60)
 			if w > 0 {
-				r.Segments = append(r.Segments, segment{X: x, W: w, Class: classes[j], Title: fmt.Sprintf("%s: %d", names[j], p.N)})
+				r.Segments = append(r.Segments, segment{X: x, W: w, Class: classes[j], Title: fmt.Sprintf("%s: %d", pr.Sprintf(names[j]), p.N)})
 			}
 			x += w
 		}
 		r.TotalX = x + 6
 		if r.Protected {
-			r.TotalText = "some parts protected (fewer than the threshold, or suppressed)"
+			r.TotalText = pr.Sprintf("some parts protected (fewer than the threshold, or suppressed)")
 		}
 		out[i] = r
 	}
@@ -207,6 +232,7 @@ func (s *Server) showTransparency(c *gin.Context, status int, problem error) {
 	p := transparencyPage{Page: s.page(c, "Transparency reports"), BaseURL: s.cfg.BaseURL, ChartWidth: chartWidth, ChartLabelW: chartLabel,
 		Country: c.Query("country"), TrendHeight: trendHeight, LabelX: chartLabel - 8, AxisY: trendHeight - 30,
 		AxisX2: chartWidth - 16, TrendValueY: trendHeight - 36, TrendLabelY: trendHeight - 10}
+	p.pr = s.printer(c)
 	p.CanPublish = p.Caps.Can("report.publish")
 	if problem != nil {
 		p.Page.Errors, p.Fields = fieldErrors(problem)
@@ -245,9 +271,14 @@ func (s *Server) showTransparency(c *gin.Context, status int, problem error) {
 		s.renderError(c, err)
 		return
 	}
+	if p.Country != "" {
+		p.Title = p.pr.Sprintf("Transparency report %s: %s", p.Period, p.Country)
+	} else {
+		p.Title = p.pr.Sprintf("Transparency report %s", p.Period)
+	}
 	v := toAPIReportVersion(pub)
 	p.Published, p.Report = &v, rep
-	p.ThresholdBelow, p.Suppressed = rep.Rules.Threshold-1, transparency.SuppressedText
+	p.ThresholdBelow, p.Suppressed = rep.Rules.Threshold-1, p.Count(transparency.Count{Text: transparency.SuppressedText})
 	for _, other := range list {
 		if other.Period == pub.Period {
 			p.Versions = append(p.Versions, toAPIReportVersion(other))
@@ -263,9 +294,9 @@ func (s *Server) showTransparency(c *gin.Context, status int, problem error) {
 		return slices.DeleteFunc(slices.Clone(cells), func(c transparency.Cell) bool { return c.Country != p.Country })
 	}
 	p.ByCountry, p.Rows, p.NSRows = keep(rep.ByCountry), keep(rep.Rows), keep(rep.NationalSecurity.Rows)
-	p.ByCountryChart = countryChart(p.ByCountry)
+	p.ByCountryChart = countryChart(p.pr, p.ByCountry)
 	p.CountryHeight = chartTop*2 + len(p.ByCountryChart)*chartRow
-	p.OutcomeChart = outcomeChart(p.Rows)
+	p.OutcomeChart = outcomeChart(p.pr, p.Rows)
 	p.OutcomeHeight = chartTop*2 + len(p.OutcomeChart)*chartRow
 
 	// The trend: each period's newest version, oldest first.
@@ -285,7 +316,7 @@ func (s *Server) showTransparency(c *gin.Context, status int, problem error) {
 				}
 			}
 		}
-		p.TrendRows = append(p.TrendRows, trendRow{Period: r.Period, Received: cell.RequestsReceived.String(), WithData: cell.RequestsWithData.String()})
+		p.TrendRows = append(p.TrendRows, trendRow{Period: r.Period, Received: p.Count(cell.RequestsReceived), WithData: p.Count(cell.RequestsWithData)})
 		counts = append(counts, cell.RequestsReceived)
 	}
 	p.Trend = trendChart(p.TrendRows, counts)
@@ -312,6 +343,6 @@ func (s *Server) handleTransparencyPublish(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	s.setFlash(c, fmt.Sprintf("Published %s version %d, counted from %d log entries.", pub.Period, pub.Version, pub.TreeSize))
+	s.setFlash(c, s.printer(c).Sprintf("Published %s version %d, counted from %d log entries.", pub.Period, pub.Version, pub.TreeSize))
 	c.Redirect(http.StatusSeeOther, "/transparency?period="+url.QueryEscape(pub.Period))
 }

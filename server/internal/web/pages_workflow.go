@@ -14,6 +14,7 @@ import (
 
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/wording"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
@@ -37,6 +38,24 @@ type queuePage struct {
 	FirstHref     string // back to the first page, when on a later one
 	Notifications []apiNotification
 	Now           time.Time // what the deadlines' time left is counted from
+}
+
+// SortLabel names the order the queue is shown in.
+func (p queuePage) SortLabel() string {
+	for _, s := range p.Sorts {
+		if s.Current {
+			return s.Label
+		}
+	}
+	return ""
+}
+
+// queueTitle names the queue's tab: its team, or all teams.
+func queueTitle(pr *locale.Printer, team string) string {
+	if team == "" {
+		return pr.Sprintf("Queue: all teams")
+	}
+	return pr.Sprintf("Queue: %s", wording.Team(team))
 }
 
 // A queueSort is one order of the queue, as a link.
@@ -89,6 +108,7 @@ func (s *Server) handleQueuePage(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
+	pg.Title = queueTitle(s.printer(c), f.Team)
 	// The page opens on live work; disclosed requests, which only wait to
 	// be closed, are one box away.
 	f.Live = c.Query("done") == "" && f.Status == ""
@@ -171,7 +191,9 @@ func (s *Server) showReview(c *gin.Context, status int, problem error, form url.
 		return
 	}
 	r, view := f.Request, toAPIFile(f, "/provider")
-	p := reviewPage{Page: s.page(c, "Review "+r.Reference), R: view, Can: map[string]bool{}, ReasonCodes: workflow.ReviewerReasonCodes(),
+	pg := s.page(c, "")
+	pg.Title = s.printer(c).Sprintf("Review %s — %s", r.Reference, wording.State(r.Status, wording.Provider))
+	p := reviewPage{Page: pg, R: view, Can: map[string]bool{}, ReasonCodes: workflow.ReviewerReasonCodes(),
 		CallbackOutcomes: workflow.CallbackOutcomes, Form: form}
 	for _, act := range view.AllowedActions {
 		p.Can[act] = true
@@ -226,7 +248,7 @@ func (s *Server) handleReviewDecision(c *gin.Context) {
 		s.reviewFailed(c, err, form)
 		return
 	}
-	s.setFlash(c, wording.Happened(action)+". Request "+st.Reference+" is now: "+wording.State(st.State, wording.Provider)+".")
+	s.setFlash(c, s.printer(c).Sprintf("%s. Request %s is now: %s.", wording.Happened(action), st.Reference, wording.State(st.State, wording.Provider)))
 	c.Redirect(http.StatusSeeOther, "/provider/requests/"+st.RequestID+"/review")
 }
 
@@ -338,7 +360,7 @@ func (s *Server) agencyPageAction(c *gin.Context, a workflow.Action, done string
 		s.agencyActionFailed(c, err)
 		return
 	}
-	s.setFlash(c, done+" Request "+st.Reference+" is now: "+wording.State(st.State, wording.Agency)+".")
+	s.setFlash(c, s.printer(c).Sprintf("%s Request %s is now: %s.", s.printer(c).Sprintf(done), st.Reference, wording.State(st.State, wording.Agency)))
 	c.Redirect(http.StatusSeeOther, "/agency/requests/"+st.RequestID)
 }
 
@@ -357,12 +379,12 @@ func (s *Server) agencyActionFailed(c *gin.Context, err error) {
 
 // handleAnswerPage handles "POST /agency/requests/:id/messages".
 func (s *Server) handleAnswerPage(c *gin.Context) {
-	s.agencyPageAction(c, workflow.ActionMessage, "Your answer was sent.")
+	s.agencyPageAction(c, workflow.ActionMessage, locale.M("Your answer was sent."))
 }
 
 // handleCosignPage handles "POST /agency/requests/:id/cosign".
 func (s *Server) handleCosignPage(c *gin.Context) {
-	s.agencyPageAction(c, workflow.ActionCosign, "Co-signed.")
+	s.agencyPageAction(c, workflow.ActionCosign, locale.M("Co-signed."))
 }
 
 // handleWithdrawPage handles "POST /agency/requests/:id/withdraw": checked,
@@ -379,7 +401,7 @@ func (s *Server) handleWithdrawPage(c *gin.Context) {
 	}
 	form := c.Request.PostForm
 	if confirmed(form) {
-		s.agencyPageAction(c, workflow.ActionWithdraw, "Withdrawn.")
+		s.agencyPageAction(c, workflow.ActionWithdraw, locale.M("Withdrawn."))
 		return
 	}
 	version, in := agencyInput(form)
@@ -402,7 +424,7 @@ func (s *Server) handleLinkPage(c *gin.Context) {
 		s.agencyActionFailed(c, err)
 		return
 	}
-	s.setFlash(c, "Link saved.")
+	s.setFlash(c, s.printer(c).Sprintf("Link saved."))
 	c.Redirect(http.StatusSeeOther, "/agency/requests/"+c.Param("id"))
 }
 

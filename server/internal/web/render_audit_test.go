@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -30,10 +31,10 @@ func TestAuditPageReadsInWords(t *testing.T) {
 		Pages:   []auditPageLink{{Number: 1, URL: "/provider/audit?page=1"}, {Number: 2, URL: "/provider/audit?page=2", Current: true}, {Number: 3, URL: "/provider/audit?page=3"}},
 		PrevURL: "/provider/audit?page=1", NextURL: "/provider/audit?page=3"}
 	for _, e := range []auditing.Entry{officer, reviewer} {
-		p.Items = append(p.Items, auditRow{Entry: e, Who: principalName(e), Org: organisation(e), ActionText: wording.AuditAction(e.Action),
+		p.Items = append(p.Items, auditRow{Entry: e, Who: principalName(e, fmt.Sprintf), Org: organisation(e, fmt.Sprintf), ActionText: wording.AuditAction(e.Action),
 			OutcomeTag: wording.AuditOutcome(e.Outcome), Words: wording.AuditDetails(e.Details, wording.Provider)})
 	}
-	p.fields()
+	p.fields(mustLocales(t).Printer("en"))
 	out := mustRender(t, r, "audit", p)
 	for _, want := range []string{
 		"Dana Reyes<br>Riverside Police Department", "Sam Ortiz<br>The provider",
@@ -52,7 +53,7 @@ func TestAuditPageReadsInWords(t *testing.T) {
 
 	p = auditViewPage{Page: Page{Title: "Error: Audit trail"}, Filter: auditFilterForm{Person: "Nobody"}}
 	p.Errors, p.FieldErrors = fieldErrors(errs.Fields{{Field: "person", Message: "No one's name contains “Nobody”."}}.Err())
-	p.fields()
+	p.fields(mustLocales(t).Printer("en"))
 	out = mustRender(t, r, "audit", p)
 	for _, want := range []string{`href="#f-person"`, `aria-invalid="true"`, `aria-describedby="f-person-hint f-person-error"`, `id="f-person-error"`, `value="Nobody"`} {
 		if !strings.Contains(out, want) {

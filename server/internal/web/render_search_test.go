@@ -46,7 +46,7 @@ func TestQueuePage(t *testing.T) {
 		`2026-12-01 07:00 UTC <span class="time-left refused">(overdue by 3 hours)</span>`,
 		`<strong>you</strong>`,
 		`Sam Ortiz`,
-		`<caption class="visually-hidden">Requests in the queue, sorted by Received, oldest first</caption>`,
+		`<caption id="queue-caption" class="visually-hidden">Requests in the queue, sorted by Received, oldest first</caption>`,
 		`<input type="hidden" name="sort" value="received">`,
 		`<input type="checkbox" name="done" value="true" >`,
 	} {
