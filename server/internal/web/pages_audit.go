@@ -153,8 +153,8 @@ func (s *Server) handleAuditPage(c *gin.Context) {
 		return
 	}
 	for _, e := range page.Entries {
-		p.Items = append(p.Items, auditRow{Entry: e, Who: principalName(e), Org: organisation(e), ActionText: wording.AuditAction(e.Action),
-			OutcomeTag: wording.AuditOutcome(e.Outcome), Words: wording.AuditDetails(e.Details, wording.Provider)})
+		p.Items = append(p.Items, auditRow{Entry: e, Who: principalName(e), Org: organisation(e), ActionText: wording.In(s.printer(c)).AuditAction(e.Action),
+			OutcomeTag: wording.In(s.printer(c)).AuditOutcome(e.Outcome), Words: wording.In(s.printer(c)).AuditDetails(e.Details, wording.Provider)})
 	}
 	p.Total, p.Number, p.PageCount = page.Total, page.Number, page.Pages
 	at := func(n int) string {

@@ -264,7 +264,7 @@ func (s *Server) handleRequestSubmit(c *gin.Context) {
 	if r.EmergencySupervisor != nil {
 		supervisor = f.Actors[*r.EmergencySupervisor]
 	}
-	s.setFlash(c, wording.Submitted(r.Reference, awaiting, supervisor))
+	s.setFlash(c, wording.In(s.printer(c)).Submitted(r.Reference, awaiting, supervisor))
 	c.Redirect(http.StatusSeeOther, "/agency/requests/"+r.ID)
 }
 
