@@ -4,6 +4,11 @@
 // the API keeps the codes. Keeping every word here, in one place, lets a
 // test check that no state, action, process or category is left without
 // words when one is added.
+//
+// The words are written in English, each marked with locale.M so the
+// catalogues translate it (frontend/locales/de/wording.json); Words says
+// them in a reader's language (In(printer)), the package's functions in
+// English.
 package wording
 
 import (
