@@ -12,9 +12,9 @@
 package wording
 
 import (
+	"embed"
 	"strings"
 	"sync"
-	"testing/fstest"
 
 	"github.com/warrantdesk/warrantdesk/frontend"
 	"github.com/warrantdesk/warrantdesk/server/internal/agency"
@@ -44,7 +44,7 @@ var English = Words{}
 var englishPrinter = sync.OnceValue(func() *locale.Printer {
 	c, err := locale.Load(frontend.Locales)
 	if err != nil {
-		c, _ = locale.Load(fstest.MapFS{})
+		c, _ = locale.Load(embed.FS{}) // no files: English as written
 	}
 	return c.Printer(locale.Default)
 })
