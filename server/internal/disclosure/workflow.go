@@ -15,6 +15,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/audit"
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/translog"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
@@ -192,15 +193,17 @@ func (s *Service) announce(ctx context.Context, tx *gorm.DB, p *Production, r *r
 	if _, err := translog.Append(ctx, tx, translog.Leaf{RequestID: r.ID, Reference: r.Reference, NationalSecurity: r.NationalSecurity, Record: rec}); err != nil {
 		return err
 	}
-	body := fmt.Sprintf("The package for request %s is ready. Download it from the request's page or GET /api/v1/requests/%s/production before %s; the link then expires and the package is deleted.",
-		r.Reference, r.ID, p.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"))
+	expires := p.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")
+	body := workflow.Say(locale.M("The package for request %s is ready. Download it from the request's page or GET /api/v1/requests/%s/production before %s; the link then expires and the package is deleted."),
+		r.Reference, r.ID, expires)
 	if m.Outcome == OutcomeNoRecords {
-		body = fmt.Sprintf("The provider holds no records within the approved scope of request %s. The signed answer is ready: download it from the request's page or GET /api/v1/requests/%s/production before %s.",
-			r.Reference, r.ID, p.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"))
+		body = workflow.Say(locale.M("The provider holds no records within the approved scope of request %s. The signed answer is ready: download it from the request's page or GET /api/v1/requests/%s/production before %s."),
+			r.Reference, r.ID, expires)
 	}
+	subject := workflow.Say(locale.M("Package ready: %s"), r.Reference)
 	n := workflow.Notification{
 		CreatedAt: now, RequestID: &r.ID, Audience: workflow.AudienceAgency, AgencyID: &r.AgencyID,
-		Kind: "production", Subject: "Package ready: " + r.Reference, Body: body, EmailState: "none",
+		Kind: "production", Subject: subject.English(), Body: body.English(), Words: workflow.Words(subject, body), EmailState: "none",
 	}
 	if err := tx.WithContext(ctx).Create(&n).Error; err != nil {
 		return fmt.Errorf("notify the officer: %w", err)

@@ -160,8 +160,9 @@ func (s *Server) handleAuditPage(c *gin.Context) {
 		p.Title += ", " + pr.Sprintf("page %d of %d", page.Number, page.Pages)
 	}
 	for _, e := range page.Entries {
-		p.Items = append(p.Items, auditRow{Entry: e, Who: principalName(e, pr.Sprintf), Org: organisation(e, pr.Sprintf), ActionText: wording.AuditAction(e.Action),
-			OutcomeTag: wording.AuditOutcome(e.Outcome), Words: wording.AuditDetails(e.Details, wording.Provider)})
+		w := wording.In(pr)
+		p.Items = append(p.Items, auditRow{Entry: e, Who: principalName(e, pr.Sprintf), Org: organisation(e, pr.Sprintf), ActionText: w.AuditAction(e.Action),
+			OutcomeTag: w.AuditOutcome(e.Outcome), Words: w.AuditDetails(e.Details, wording.Provider)})
 	}
 	p.Total, p.Number, p.PageCount = page.Total, page.Number, page.Pages
 	at := func(n int) string {

@@ -165,7 +165,7 @@ func (s *Server) requestList(c *gin.Context, base, page, title string) {
 			s.renderError(c, err)
 			return
 		}
-		p.Notifications = toAPINotifications(notes).Items
+		p.Notifications = toAPINotifications(notes.Said(s.printer(c))).Items
 	}
 	s.html(c, http.StatusOK, page, p)
 }
@@ -273,7 +273,7 @@ func (s *Server) handleRequestSubmit(c *gin.Context) {
 	if r.EmergencySupervisor != nil {
 		supervisor = f.Actors[*r.EmergencySupervisor]
 	}
-	s.setFlash(c, wording.Submitted(r.Reference, awaiting, supervisor))
+	s.setFlash(c, wording.In(s.printer(c)).Submitted(r.Reference, awaiting, supervisor))
 	c.Redirect(http.StatusSeeOther, "/agency/requests/"+r.ID)
 }
 

@@ -125,7 +125,7 @@ func (s *Server) handleQueuePage(c *gin.Context) {
 	p := queuePage{Page: pg, Team: f.Team, Teams: workflow.Teams, Status: string(f.Status),
 		Statuses: queueStates(), Overdue: f.Overdue != nil && *f.Overdue, Emergency: f.Emergency != nil && *f.Emergency,
 		Mine: c.Query("assignee") == "me", Done: !f.Live, Sort: cmp.Or(f.Sort, workflow.SortDeadline), Items: toAPIQueue(page).Items,
-		Notifications: toAPINotifications(notes).Items, Now: time.Now()}
+		Notifications: toAPINotifications(notes.Said(s.printer(c))).Items, Now: time.Now()}
 	p.Sorts = queueSorts(c.Request.URL.Query(), p.Sort)
 	if page.NextCursor != "" {
 		q := c.Request.URL.Query()

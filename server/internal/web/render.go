@@ -98,6 +98,7 @@ func newRenderer(templates fs.FS, static *staticFiles, book *wording.Book, local
 // funcs are the template functions of one language.
 func (r *renderer) funcs(pr *locale.Printer) template.FuncMap {
 	book := r.book
+	words := wording.In(pr)
 	return template.FuncMap{
 		// t says a message in the page's language: {{t "Sign in"}},
 		// {{t "Request %s" .Reference}} (package locale).
@@ -110,29 +111,32 @@ func (r *renderer) funcs(pr *locale.Printer) template.FuncMap {
 			return fe.Say(pr.Sprintf)
 		},
 		"lang": pr.Lang,
-		// Words for codes (package wording): pages show these, the API the codes.
-		"tag":   func(s any, a wording.Audience) wording.Tag { return wording.TagOf(stateOf(s), a) },
-		"state": func(s any, a wording.Audience) string { return wording.State(stateOf(s), a) },
+		// Words for codes (package wording) in the page's language: pages
+		// show these, the API the codes.
+		"tag":   func(s any, a wording.Audience) wording.Tag { return words.TagOf(stateOf(s), a) },
+		"state": func(s any, a wording.Audience) string { return words.State(stateOf(s), a) },
 		// A request's tag: an emergency awaiting its co-signature reads so.
 		"requestTag": func(r apiRequest, a wording.Audience) wording.Tag {
-			return wording.RequestTag(request.State(r.Status), r.AwaitingCosign(), a)
+			return words.RequestTag(request.State(r.Status), r.AwaitingCosign(), a)
 		},
 		"change": func(from, to string, a wording.Audience) string {
-			return wording.Change(request.State(from), request.State(to), a)
+			return words.Change(request.State(from), request.State(to), a)
 		},
-		"history":           wording.History,
-		"team":              wording.Team,
-		"timeleft":          wording.TimeLeft,
-		"kind":              wording.Kind,
-		"reason":            wording.Reason,
-		"refusal":           wording.Refusal,
-		"callback":          wording.Callback,
-		"decision":          wording.Decision,
-		"productionState":   wording.ProductionState,
-		"productionOutcome": wording.ProductionOutcome,
-		"sealing":           wording.Sealing,
-		"productionTag":     wording.ProductionTag,
-		"accountTag":        wording.AccountTag,
+		"history":           words.History,
+		"team":              words.Team,
+		"timeleft":          words.TimeLeft,
+		"kind":              words.Kind,
+		"reason":            words.Reason,
+		"refusal":           words.Refusal,
+		"callback":          words.Callback,
+		"decision":          words.Decision,
+		"productionState":   words.ProductionState,
+		"productionOutcome": words.ProductionOutcome,
+		"sealing":           words.Sealing,
+		"productionTag":     words.ProductionTag,
+		"accountTag":        words.AccountTag,
+		"meaning":           words.Meaning,
+		"role":              words.Role,
 		"process":           book.Process,
 		"citation":          book.Citation,
 		"category":          book.Category,

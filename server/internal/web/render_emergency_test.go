@@ -42,7 +42,7 @@ func TestEmergencyRequestPage(t *testing.T) {
 			[]string{`id="form-cosign"`, "you confirm that this is an emergency", "Co-sign this emergency request"},
 			[]string{"Submitted to the provider"}},
 		{"SupervisorOnceCosigned", sergeant, cosigned, []string{"withdraw"},
-			[]string{"Submitted to the provider", `by Marcus Hill, <time datetime="2026-03-01T12:00:00Z" data-form="full">2026-03-01 12:00 UTC</time>`},
+			[]string{"Submitted to the provider", `by Marcus Hill, <time datetime="2026-03-01T12:00:00Z">2026-03-01 12:00 UTC</time>`},
 			[]string{`id="form-cosign"`, "you confirm that this is an emergency", "co-signature", "named to co-sign"}},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {

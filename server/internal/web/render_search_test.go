@@ -42,8 +42,8 @@ func TestQueuePage(t *testing.T) {
 	html := mustRender(t, r, "provider_queue", p)
 	for _, want := range []string{
 		`<a href="/provider/queue?team=legal" aria-current="page">`,
-		`2026-12-03 15:00 UTC <span class="time-left">(2 days left)</span>`,
-		`2026-12-01 07:00 UTC <span class="time-left refused">(overdue by 3 hours)</span>`,
+		`2026-12-03 15:00 UTC</time> <span class="time-left">(2 days left)</span>`,
+		`2026-12-01 07:00 UTC</time> <span class="time-left refused">(overdue by 3 hours)</span>`,
 		`<strong>you</strong>`,
 		`Sam Ortiz`,
 		`<caption id="queue-caption" class="visually-hidden">Requests in the queue, sorted by Received, oldest first</caption>`,

@@ -90,7 +90,8 @@ func mustRenderIn(tb testing.TB, r *renderer, lang, page string, data any) strin
 	if err := r.pages[lang][page].ExecuteTemplate(&buf, "base", data); err != nil {
 		tb.Fatalf("render %s: %v", page, err)
 	}
-	return buf.String()
+	// As the server sends it to a reader in UTC (Server.html).
+	return string(zonedTimes(buf.Bytes(), time.UTC))
 }
 
 // TestRequestPageShowsTheStoredPackage renders the request page for every
@@ -194,5 +195,40 @@ func TestRequestPageInWords(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestZonedTimes: a moment is said in the reader's zone, with UTC beside
+// it where legal precision matters, and only what datetime wrote changes.
+func TestZonedTimes(t *testing.T) {
+	at := time.Date(2026, 12, 7, 23, 30, 0, 0, time.UTC)
+	page := []byte(`<p>` + string(timeElement(at, "full")) + ` · ` + string(timeElement(&at, "local")) +
+		` · &lt;time datetime="2026-01-01T00:00:00Z" data-form="full"&gt;typed&lt;/time&gt;</p>`)
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	newYork, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		loc  *time.Location
+		want string
+	}{
+		{time.UTC, `<time datetime="2026-12-07T23:30:00Z">2026-12-07 23:30 UTC</time> · <time datetime="2026-12-07T23:30:00Z">2026-12-07 23:30 UTC</time>`},
+		{berlin, `<time datetime="2026-12-07T23:30:00Z">2026-12-08 00:30 CET (2026-12-07 23:30 UTC)</time> · <time datetime="2026-12-07T23:30:00Z">2026-12-08 00:30 CET</time>`},
+		{newYork, `<time datetime="2026-12-07T23:30:00Z">2026-12-07 18:30 EST (23:30 UTC)</time> · <time datetime="2026-12-07T23:30:00Z">2026-12-07 18:30 EST</time>`},
+	} {
+		got := string(zonedTimes(page, tc.loc))
+		if !strings.Contains(got, tc.want) {
+			t.Errorf("%s: %s\nwant %s", tc.loc, got, tc.want)
+		}
+		if !strings.Contains(got, `&lt;time datetime="2026-01-01T00:00:00Z" data-form="full"&gt;typed&lt;/time&gt;`) {
+			t.Errorf("%s: escaped text that looks like a time changed: %s", tc.loc, got)
+		}
+	}
+	if timeElement((*time.Time)(nil), "full") != "" || timeElement(time.Time{}, "full") != "" {
+		t.Error("no time should say nothing")
 	}
 }

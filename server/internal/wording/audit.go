@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 )
 
@@ -18,72 +19,76 @@ import (
 // person being named beside it. A transition reads as its history row does
 // (AuditAction: "workflow." and the action).
 var auditActions = map[string]string{
-	"audit.view":                  "Read the audit trail",
-	"auth.login":                  "Signed in",
-	"auth.logout":                 "Signed out",
-	"auth.token":                  "API access token refused",
-	"session.backchannel_logout":  "Signed out at their identity provider: their sessions here ended",
-	"agency.seed":                 "Agency set up at installation",
-	"agency.create":               "Agency added",
-	"agency.list":                 "Listed the agencies",
-	"identity.inspect":            "Checked the identity providers",
-	"identity.test":               "Tested a sign-in at an identity provider",
-	"agency.manage":               "Managed agencies and their people",
-	"agency.suspend":              "Agency suspended",
-	"agency.activate":             "Agency reinstated",
-	"person.list":                 "Listed an agency's people",
-	"person.suspend":              "Person suspended",
-	"person.activate":             "Person reinstated",
-	"agency.recipient.manage":     "Managed the agency's encryption recipient",
-	"agency.recipient.get":        "Read the agency's encryption recipient",
-	"agency.recipient.set":        "Set the agency's encryption recipient",
-	"agency.recipient.delete":     "Removed the agency's encryption recipient",
-	request.ActionSupervisorsList: "Listed the agency's supervisors",
-	request.ActionCreate:          "Request drafted",
-	request.ActionEdit:            "Draft edited",
-	request.ActionUpload:          "Signed order uploaded",
-	request.ActionDownload:        "Signed order downloaded",
-	request.ActionSubmit:          "Request submitted to the provider",
-	request.ActionView:            "Request opened",
-	request.ActionList:            "Requests listed",
-	request.ActionReceipt:         "Log receipt read",
-	"request.cosign":              "Emergency request co-signed",
-	"request.message":             "The agency answered the provider's question",
-	"request.withdraw":            "Request withdrawn by the agency",
-	"request.production.download": "Package download asked for",
-	"workflow.link":               "Preservation linked to its production request",
-	"workflow.follow_up_met":      "Follow-up legal process received",
-	"queue.view":                  "Queue opened",
-	"production.queue":            "Package queued",
-	"production.build":            "Package built",
-	"production.ready":            "Package ready to download",
-	"production.fail":             "Building the package failed",
-	"production.retry":            "Building the package retried",
-	"production.download.start":   "Package download link opened",
-	"production.download":         "Package downloaded",
-	"production.expire":           "Package expired and deleted",
-	"notice.list":                 "User notices listed",
-	"notice.queue":                "User notices queued",
-	"notice.withhold":             "User notices withheld (non-disclosure order)",
-	"notice.release":              "User notices released",
-	"notice.send":                 "User notices sent",
-	"notice.reschedule":           "User notices rescheduled",
-	"report.publish":              "Transparency report published",
-	"metadata.purge":              "Retained metadata deleted (retention)",
-	"history.seed":                "Demonstration history generation started",
-	"history.done":                "Demonstration history generated",
+	"audit.view":                  locale.M("Read the audit trail"),
+	"auth.login":                  locale.M("Signed in"),
+	"auth.logout":                 locale.M("Signed out"),
+	"auth.token":                  locale.M("API access token refused"),
+	"session.backchannel_logout":  locale.M("Signed out at their identity provider: their sessions here ended"),
+	"agency.seed":                 locale.M("Agency set up at installation"),
+	"agency.create":               locale.M("Agency added"),
+	"agency.list":                 locale.M("Listed the agencies"),
+	"identity.inspect":            locale.M("Checked the identity providers"),
+	"identity.test":               locale.M("Tested a sign-in at an identity provider"),
+	"agency.manage":               locale.M("Managed agencies and their people"),
+	"agency.suspend":              locale.M("Agency suspended"),
+	"agency.activate":             locale.M("Agency reinstated"),
+	"person.list":                 locale.M("Listed an agency's people"),
+	"person.suspend":              locale.M("Person suspended"),
+	"person.activate":             locale.M("Person reinstated"),
+	"person.preferences":          locale.M("Changed their language or time zone"),
+	"agency.recipient.manage":     locale.M("Managed the agency's encryption recipient"),
+	"agency.recipient.get":        locale.M("Read the agency's encryption recipient"),
+	"agency.recipient.set":        locale.M("Set the agency's encryption recipient"),
+	"agency.recipient.delete":     locale.M("Removed the agency's encryption recipient"),
+	request.ActionSupervisorsList: locale.M("Listed the agency's supervisors"),
+	request.ActionCreate:          locale.M("Request drafted"),
+	request.ActionEdit:            locale.M("Draft edited"),
+	request.ActionUpload:          locale.M("Signed order uploaded"),
+	request.ActionDownload:        locale.M("Signed order downloaded"),
+	request.ActionSubmit:          locale.M("Request submitted to the provider"),
+	request.ActionView:            locale.M("Request opened"),
+	request.ActionList:            locale.M("Requests listed"),
+	request.ActionReceipt:         locale.M("Log receipt read"),
+	"request.cosign":              locale.M("Emergency request co-signed"),
+	"request.message":             locale.M("The agency answered the provider's question"),
+	"request.withdraw":            locale.M("Request withdrawn by the agency"),
+	"request.production.download": locale.M("Package download asked for"),
+	"workflow.link":               locale.M("Preservation linked to its production request"),
+	"workflow.follow_up_met":      locale.M("Follow-up legal process received"),
+	"queue.view":                  locale.M("Queue opened"),
+	"production.queue":            locale.M("Package queued"),
+	"production.build":            locale.M("Package built"),
+	"production.ready":            locale.M("Package ready to download"),
+	"production.fail":             locale.M("Building the package failed"),
+	"production.retry":            locale.M("Building the package retried"),
+	"production.download.start":   locale.M("Package download link opened"),
+	"production.download":         locale.M("Package downloaded"),
+	"production.expire":           locale.M("Package expired and deleted"),
+	"notice.list":                 locale.M("User notices listed"),
+	"notice.queue":                locale.M("User notices queued"),
+	"notice.withhold":             locale.M("User notices withheld (non-disclosure order)"),
+	"notice.release":              locale.M("User notices released"),
+	"notice.send":                 locale.M("User notices sent"),
+	"notice.reschedule":           locale.M("User notices rescheduled"),
+	"report.publish":              locale.M("Transparency report published"),
+	"metadata.purge":              locale.M("Retained metadata deleted (retention)"),
+	"history.seed":                locale.M("Demonstration history generation started"),
+	"history.done":                locale.M("Demonstration history generated"),
 }
 
 // AuditAction says audit action a (audit.Event.Action) in words: a
 // workflow transition ("workflow.approve") as its history row says it
 // ("Approved"). An unknown action is shown as stored.
-func AuditAction(a string) string {
-	if w, ok := auditActions[a]; ok {
-		return w
+func AuditAction(a string) string { return English.AuditAction(a) }
+
+// AuditAction says audit action a in the reader's words.
+func (w Words) AuditAction(a string) string {
+	if t, ok := auditActions[a]; ok {
+		return w.T(t)
 	}
 	if step, ok := strings.CutPrefix(a, "workflow."); ok {
 		if e, ok := events[step]; ok {
-			return e.passive
+			return w.T(e.passive)
 		}
 	}
 	return a
@@ -91,15 +96,18 @@ func AuditAction(a string) string {
 
 // auditOutcomes are an audit event's outcomes (audit.Outcome*).
 var auditOutcomes = map[string]Tag{
-	"success": {"Carried out", Done},
-	"denied":  {"Refused by the policy", Refused},
-	"failure": {"Failed", Refused},
+	"success": {locale.M("Carried out"), Done},
+	"denied":  {locale.M("Refused by the policy"), Refused},
+	"failure": {locale.M("Failed"), Refused},
 }
 
 // AuditOutcome is the tag of an audit event's outcome (audit.Outcome*).
-func AuditOutcome(o string) Tag {
+func AuditOutcome(o string) Tag { return English.AuditOutcome(o) }
+
+// AuditOutcome is the tag of an audit event's outcome in the reader's words.
+func (w Words) AuditOutcome(o string) Tag {
 	if t, ok := auditOutcomes[o]; ok {
-		return t
+		return Tag{Text: w.T(t.Text), Meaning: t.Meaning}
 	}
 	return Tag{Text: o, Meaning: Waiting}
 }
@@ -111,37 +119,40 @@ type Detail struct {
 
 // detailNames are the keys audit events record in their details.
 var detailNames = map[string]string{
-	"from": "From", "to": "To", "version": "Version", "comment": "Comment",
-	"reference": "Reference", "reason": "Reason", "reason_code": "Reason",
-	"sha256": "SHA-256", "blob_sha256": "SHA-256 of the stored file", "size": "Size (bytes)", "bytes": "Bytes",
-	"assignee": "Assigned to", "verification": "Verification", "scope": "Scope", "log_index": "Log entry",
-	"fields": "Fields changed", "kind": "Kind", "roles": "Roles", "name": "Name", "issuer": "Sign-in service",
-	"org": "Organisation", "issuer_org": "Organisation", "country": "Country", "recipient": "Recipient",
-	"attempt": "Attempt", "attempts": "Attempts", "status": "State", "last_error": "Last error",
-	"expires_at": "Expires", "filename": "File", "complete": "Complete", "linked": "Linked request",
-	"by": "Met by request", "accounts_held": "Accounts held", "unmatched_targets": "Targets with no account",
-	"message_id": "Message", "hold_was_until": "Hold was until", "enforcing_authority": "Enforcing authority",
-	"period": "Period", "tree_size": "Log size", "table": "Table", "category": "Category", "rows": "Rows",
-	"cutoff": "Older than", "request_id": "Request", "actor": "Person (subject)", "action": "Action",
-	"people": "People (subjects)", "person": "Person", "cursor": "Page cursor", "through": "Up to event",
-	"offset": "Skipped", "export": "Exported as", "due": "Due", "requests": "Requests", "failed": "Failed",
-	"leaves": "Log entries",
+	"from": locale.M("From"), "to": locale.M("To"), "version": locale.M("Version"), "comment": locale.M("Comment"),
+	"reference": locale.M("Reference"), "reason": locale.M("Reason"), "reason_code": locale.M("Reason"),
+	"sha256": locale.M("SHA-256"), "blob_sha256": locale.M("SHA-256 of the stored file"), "size": locale.M("Size (bytes)"), "bytes": locale.M("Bytes"),
+	"assignee": locale.M("Assigned to"), "verification": locale.M("Verification"), "scope": locale.M("Scope"), "log_index": locale.M("Log entry"),
+	"fields": locale.M("Fields changed"), "kind": locale.M("Kind"), "roles": locale.M("Roles"), "name": locale.M("Name"), "issuer": locale.M("Sign-in service"),
+	"org": locale.M("Organisation"), "issuer_org": locale.M("Organisation"), "country": locale.M("Country"), "recipient": locale.M("Recipient"),
+	"attempt": locale.M("Attempt"), "attempts": locale.M("Attempts"), "status": locale.M("State"), "last_error": locale.M("Last error"),
+	"expires_at": locale.M("Expires"), "filename": locale.M("File"), "complete": locale.M("Complete"), "linked": locale.M("Linked request"),
+	"by": locale.M("Met by request"), "accounts_held": locale.M("Accounts held"), "unmatched_targets": locale.M("Targets with no account"),
+	"message_id": locale.M("Message"), "hold_was_until": locale.M("Hold was until"), "enforcing_authority": locale.M("Enforcing authority"),
+	"period": locale.M("Period"), "tree_size": locale.M("Log size"), "table": locale.M("Table"), "category": locale.M("Category"), "rows": locale.M("Rows"),
+	"cutoff": locale.M("Older than"), "request_id": locale.M("Request"), "actor": locale.M("Person (subject)"), "action": locale.M("Action"),
+	"people": locale.M("People (subjects)"), "person": locale.M("Person"), "cursor": locale.M("Page cursor"), "through": locale.M("Up to event"),
+	"offset": locale.M("Skipped"), "export": locale.M("Exported as"), "due": locale.M("Due"), "requests": locale.M("Requests"), "failed": locale.M("Failed"),
+	"leaves": locale.M("Log entries"), "language": locale.M("Language"), "time_zone": locale.M("Time zone"),
 }
 
 // AuditDetails says an audit event's details (a JSON object) in words, in
 // the order of their names; a state reads as State says it to a. Details
 // that are not a JSON object are shown as stored, under "Details".
-func AuditDetails(details string, a Audience) []Detail {
+func AuditDetails(details string, a Audience) []Detail { return English.AuditDetails(details, a) }
+
+// AuditDetails says an audit event's details in the reader's words.
+func (w Words) AuditDetails(details string, a Audience) []Detail {
 	if details == "" {
 		return nil
 	}
 	var m map[string]any
 	if err := json.Unmarshal([]byte(details), &m); err != nil {
-		return []Detail{{Name: "Details", Value: details}}
+		return []Detail{{Name: w.T("Details"), Value: details}}
 	}
 	var out []Detail
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		out = append(out, detailsOf(k, m[k], a)...)
+		out = append(out, w.detailsOf(k, m[k], a)...)
 	}
 	return out
 }
@@ -150,44 +161,44 @@ func AuditDetails(details string, a Audience) []Detail {
 // codes of package identity and of the sign-in), as an administrator
 // reads them; the code stays beside the words.
 var refusals = map[string]string{
-	identity.ReasonNotAToken:           "Not a token at all",
-	identity.ReasonUnknownIssuer:       "Issued by an identity provider the portal does not trust",
-	identity.ReasonBadSignature:        "Its signature or claims do not verify",
-	identity.ReasonExpired:             "Expired",
-	identity.ReasonWrongAudience:       "Issued for another audience",
-	identity.ReasonIDToken:             "An ID token presented as an access token",
-	identity.ReasonPersonToken:         "A person's access token presented by a system",
-	identity.ReasonNoSubject:           "Names no subject",
-	identity.ReasonNoOrganisation:      "Names no organisation",
-	identity.ReasonUnknownOrganisation: "Organisation not registered",
-	identity.ReasonNoRole:              "No role in the portal",
-	identity.ReasonSuspended:           "The person or their agency is suspended",
-	identity.ReasonKindMismatch:        "A person's identity used as a system's, or the reverse",
-	identity.ReasonInactive:            "Not active at its issuer: revoked, expired or never issued",
-	identity.ReasonMFARequired:         "No second factor, which the sign-in or the action needed",
-	identity.ReasonStaleAuthTime:       "The identity provider did not ask the person to sign in again",
+	identity.ReasonNotAToken:           locale.M("Not a token at all"),
+	identity.ReasonUnknownIssuer:       locale.M("Issued by an identity provider the portal does not trust"),
+	identity.ReasonBadSignature:        locale.M("Its signature or claims do not verify"),
+	identity.ReasonExpired:             locale.M("Expired"),
+	identity.ReasonWrongAudience:       locale.M("Issued for another audience"),
+	identity.ReasonIDToken:             locale.M("An ID token presented as an access token"),
+	identity.ReasonPersonToken:         locale.M("A person's access token presented by a system"),
+	identity.ReasonNoSubject:           locale.M("Names no subject"),
+	identity.ReasonNoOrganisation:      locale.M("Names no organisation"),
+	identity.ReasonUnknownOrganisation: locale.M("Organisation not registered"),
+	identity.ReasonNoRole:              locale.M("No role in the portal"),
+	identity.ReasonSuspended:           locale.M("The person or their agency is suspended"),
+	identity.ReasonKindMismatch:        locale.M("A person's identity used as a system's, or the reverse"),
+	identity.ReasonInactive:            locale.M("Not active at its issuer: revoked, expired or never issued"),
+	identity.ReasonMFARequired:         locale.M("No second factor, which the sign-in or the action needed"),
+	identity.ReasonStaleAuthTime:       locale.M("The identity provider did not ask the person to sign in again"),
 }
 
 // Refusal is the words for a refused sign-in's or token's reason code, or
 // the code itself for one without words (a protocol failure such as
 // state_mismatch, which only the code can name).
-func Refusal(code string) string {
-	if w, ok := refusals[code]; ok {
-		return w
-	}
-	return code
-}
+func Refusal(code string) string { return English.Refusal(code) }
 
-func detailsOf(k string, v any, a Audience) []Detail {
+// Refusal is the words for a refused sign-in's or token's reason code.
+func (w Words) Refusal(code string) string { return w.lookup(refusals, code) }
+
+func (w Words) detailsOf(k string, v any, a Audience) []Detail {
 	name, ok := detailNames[k]
-	if !ok {
+	if ok {
+		name = w.T(name)
+	} else {
 		name = strings.ToUpper(k[:1]) + strings.ReplaceAll(k[1:], "_", " ")
 	}
 	switch v := v.(type) {
 	case map[string]any:
 		var out []Detail
 		for _, sub := range slices.Sorted(maps.Keys(v)) {
-			for _, d := range detailsOf(sub, v[sub], a) {
+			for _, d := range w.detailsOf(sub, v[sub], a) {
 				out = append(out, Detail{Name: name + ": " + d.Name, Value: d.Value})
 			}
 		}
@@ -196,13 +207,13 @@ func detailsOf(k string, v any, a Audience) []Detail {
 		switch k {
 		case "from", "to", "status":
 			if _, ok := states[request.State(v)]; ok {
-				return []Detail{{name, State(request.State(v), a)}}
+				return []Detail{{name, w.State(request.State(v), a)}}
 			}
 		case "reason_code":
-			return []Detail{{name, Reason(v)}}
+			return []Detail{{name, w.Reason(v)}}
 		case "reason":
-			if w, ok := refusals[v]; ok {
-				return []Detail{{name, w + " (" + v + ")"}}
+			if _, ok := refusals[v]; ok {
+				return []Detail{{name, w.Refusal(v) + " (" + v + ")"}}
 			}
 		}
 		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
@@ -210,19 +221,19 @@ func detailsOf(k string, v any, a Audience) []Detail {
 		}
 		return []Detail{{name, v}}
 	}
-	return []Detail{{name, detailValue(v)}}
+	return []Detail{{name, w.detailValue(v)}}
 }
 
 // detailValue says a JSON value that is not an object.
-func detailValue(v any) string {
+func (w Words) detailValue(v any) string {
 	switch v := v.(type) {
 	case nil:
-		return "none"
+		return w.T("none")
 	case bool:
 		if v {
-			return "yes"
+			return w.T("yes")
 		}
-		return "no"
+		return w.T("no")
 	case float64:
 		return strconv.FormatFloat(v, 'f', -1, 64)
 	case string:
@@ -230,7 +241,7 @@ func detailValue(v any) string {
 	case []any:
 		parts := make([]string, 0, len(v))
 		for _, e := range v {
-			parts = append(parts, detailValue(e))
+			parts = append(parts, w.detailValue(e))
 		}
 		return strings.Join(parts, ", ")
 	}

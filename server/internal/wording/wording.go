@@ -4,17 +4,60 @@
 // the API keeps the codes. Keeping every word here, in one place, lets a
 // test check that no state, action, process or category is left without
 // words when one is added.
+//
+// The words are written in English, each marked with locale.M so the
+// catalogues translate it (frontend/locales/de/wording.json); Words says
+// them in a reader's language (In(printer)), the package's functions in
+// English.
 package wording
 
 import (
+	"embed"
 	"strings"
+	"sync"
 
+	"github.com/warrantdesk/warrantdesk/frontend"
 	"github.com/warrantdesk/warrantdesk/server/internal/agency"
 	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 )
+
+// Words says the words of this package in one language: each table holds
+// the English words, marked with locale.M, and Words says them through a
+// printer of the reader's language. The package's functions say them in
+// English.
+type Words struct{ pr *locale.Printer }
+
+// In is the words in pr's language; a nil pr says them in English.
+func In(pr *locale.Printer) Words { return Words{pr: pr} }
+
+// English says the words as written.
+var English = Words{}
+
+// englishPrinter is English with its plural forms ("1 day left"), from
+// the portal's catalogues (or, were they broken, which the locale tests
+// catch, without them).
+var englishPrinter = sync.OnceValue(func() *locale.Printer {
+	c, err := locale.Load(frontend.Locales)
+	if err != nil {
+		c, _ = locale.Load(embed.FS{}) // no files: English as written
+	}
+	return c.Printer(locale.Default)
+})
+
+// T says message id in the words' language, formatted with args (as
+// locale.Printer.Sprintf).
+func (w Words) T(id string, args ...any) string {
+	pr := w.pr
+	if pr == nil {
+		pr = englishPrinter()
+	}
+	return pr.Sprintf(id, args...)
+}
 
 // An Audience is who reads the words: an agency's people or the
 // provider's staff. The same state reads differently to each: "in_review"
@@ -49,17 +92,21 @@ const (
 	Refused     Meaning = "refused" // finished without (or against) what was asked
 )
 
-// Text says the meaning in words.
-func (m Meaning) Text() string {
-	switch m {
-	case NeedsAction:
-		return "Needs your action"
-	case Waiting:
-		return "Waiting for others"
-	case Done:
-		return "Done"
-	case Refused:
-		return "Stopped"
+// meanings are the meanings in words.
+var meanings = map[Meaning]string{
+	NeedsAction: locale.M("Needs your action"),
+	Waiting:     locale.M("Waiting for others"),
+	Done:        locale.M("Done"),
+	Refused:     locale.M("Stopped"),
+}
+
+// Text says the meaning in English words.
+func (m Meaning) Text() string { return English.Meaning(m) }
+
+// Meaning says meaning m in words.
+func (w Words) Meaning(m Meaning) string {
+	if t, ok := meanings[m]; ok {
+		return w.T(t)
 	}
 	return string(m)
 }
@@ -78,47 +125,44 @@ type stateWords struct {
 }
 
 var states = map[request.State]stateWords{
-	request.StateDraft:               {"Draft", "Draft: not yet submitted", Waiting, NeedsAction},
-	request.StateSubmitted:           {"Submitted: awaiting intake", "Submitted to the provider", NeedsAction, Waiting},
-	request.StateIntake:              {"In intake", "Being checked by the provider", NeedsAction, Waiting},
-	request.StateInReview:            {"In review", "With the provider's legal team", NeedsAction, Waiting},
-	request.StateNeedsInfo:           {"Waiting for the agency's answer", "The provider asks for information", Waiting, NeedsAction},
-	request.StateAwaitingCountersign: {"Awaiting countersignature", "With the provider's legal team", NeedsAction, Waiting},
-	request.StateApproved:            {"Approved: production queued", "Approved: the package is being prepared", Waiting, Waiting},
-	request.StateProducing:           {"Producing the package", "The package is being prepared", Waiting, Waiting},
-	request.StateDisclosed:           {"Disclosed", "Disclosed", Done, Done},
-	request.StateClosed:              {"Closed", "Closed", Done, Done},
-	request.StateRejected:            {"Rejected", "Refused by the provider", Refused, Refused},
-	request.StateWithdrawn:           {"Withdrawn", "Withdrawn", Refused, Refused},
-	request.StateExpired:             {"Expired", "Expired", Refused, Refused},
+	request.StateDraft:               {locale.M("Draft"), locale.M("Draft: not yet submitted"), Waiting, NeedsAction},
+	request.StateSubmitted:           {locale.M("Submitted: awaiting intake"), locale.M("Submitted to the provider"), NeedsAction, Waiting},
+	request.StateIntake:              {locale.M("In intake"), locale.M("Being checked by the provider"), NeedsAction, Waiting},
+	request.StateInReview:            {locale.M("In review"), locale.M("With the provider's legal team"), NeedsAction, Waiting},
+	request.StateNeedsInfo:           {locale.M("Waiting for the agency's answer"), locale.M("The provider asks for information"), Waiting, NeedsAction},
+	request.StateAwaitingCountersign: {locale.M("Awaiting countersignature"), locale.M("With the provider's legal team"), NeedsAction, Waiting},
+	request.StateApproved:            {locale.M("Approved: production queued"), locale.M("Approved: the package is being prepared"), Waiting, Waiting},
+	request.StateProducing:           {locale.M("Producing the package"), locale.M("The package is being prepared"), Waiting, Waiting},
+	request.StateDisclosed:           {locale.M("Disclosed"), locale.M("Disclosed"), Done, Done},
+	request.StateClosed:              {locale.M("Closed"), locale.M("Closed"), Done, Done},
+	request.StateRejected:            {locale.M("Rejected"), locale.M("Refused by the provider"), Refused, Refused},
+	request.StateWithdrawn:           {locale.M("Withdrawn"), locale.M("Withdrawn"), Refused, Refused},
+	request.StateExpired:             {locale.M("Expired"), locale.M("Expired"), Refused, Refused},
 	// A preservation waits for the agency's legal process: the agency acts.
-	request.StatePreserved: {"Preserved", "Records preserved: file your legal process", Waiting, NeedsAction},
-	request.StateExtended:  {"Preservation extended", "Preservation extended: file your legal process", Waiting, NeedsAction},
-	request.StateReleased:  {"Preservation released", "Preservation released", Done, Done},
+	request.StatePreserved: {locale.M("Preserved"), locale.M("Records preserved: file your legal process"), Waiting, NeedsAction},
+	request.StateExtended:  {locale.M("Preservation extended"), locale.M("Preservation extended: file your legal process"), Waiting, NeedsAction},
+	request.StateReleased:  {locale.M("Preservation released"), locale.M("Preservation released"), Done, Done},
 }
+
+// State says state s to audience a in English.
+func State(s request.State, a Audience) string { return English.State(s, a) }
 
 // State says state s to audience a; an unknown state is shown as stored.
-func State(s request.State, a Audience) string {
-	w, ok := states[s]
-	switch {
-	case !ok:
-		return string(s)
-	case a == Provider:
-		return w.provider
-	}
-	return w.agency
-}
+func (w Words) State(s request.State, a Audience) string { return w.TagOf(s, a).Text }
+
+// TagOf is state s's status tag for audience a, in English.
+func TagOf(s request.State, a Audience) Tag { return English.TagOf(s, a) }
 
 // TagOf is state s's status tag for audience a.
-func TagOf(s request.State, a Audience) Tag {
-	w, ok := states[s]
+func (w Words) TagOf(s request.State, a Audience) Tag {
+	sw, ok := states[s]
 	switch {
 	case !ok:
 		return Tag{Text: string(s), Meaning: Waiting}
 	case a == Provider:
-		return Tag{Text: w.provider, Meaning: w.providerMeaning}
+		return Tag{Text: w.T(sw.provider), Meaning: sw.providerMeaning}
 	}
-	return Tag{Text: w.agency, Meaning: w.agencyMeaning}
+	return Tag{Text: w.T(sw.agency), Meaning: sw.agencyMeaning}
 }
 
 // RequestTag is the status tag of a request in state s for audience a.
@@ -126,64 +170,77 @@ func TagOf(s request.State, a Audience) Tag {
 // has not reached the provider although it is "submitted", so its agency
 // reads that it waits for the co-signature, which is the agency's to give.
 func RequestTag(s request.State, awaitingCosign bool, a Audience) Tag {
+	return English.RequestTag(s, awaitingCosign, a)
+}
+
+// RequestTag is the status tag of a request in state s for audience a.
+func (w Words) RequestTag(s request.State, awaitingCosign bool, a Audience) Tag {
 	if awaitingCosign && s == request.StateSubmitted && a == Agency {
-		return Tag{Text: AwaitingCosign, Meaning: NeedsAction}
+		return Tag{Text: w.T(AwaitingCosign), Meaning: NeedsAction}
 	}
-	return TagOf(s, a)
+	return w.TagOf(s, a)
 }
 
 // AwaitingCosign is what an agency reads of an emergency its supervisor
 // has not co-signed yet.
-const AwaitingCosign = "Waiting for your supervisor's co-signature"
+var AwaitingCosign = locale.M("Waiting for your supervisor's co-signature")
 
 // Submitted is what the officer reads once request reference is
 // submitted: sent to the provider, or, for an emergency, waiting for the
 // co-signature of supervisor, who has been told.
 func Submitted(reference string, awaitingCosign bool, supervisor string) string {
+	return English.Submitted(reference, awaitingCosign, supervisor)
+}
+
+// Submitted is what the officer reads once request reference is submitted.
+func (w Words) Submitted(reference string, awaitingCosign bool, supervisor string) string {
 	switch {
 	case !awaitingCosign:
-		return "Request " + reference + " submitted to the provider."
+		return w.T("Request %s submitted to the provider.", reference)
 	case supervisor == "":
-		return "Emergency request " + reference + " is waiting for your supervisor's co-signature; it reaches the provider once co-signed."
+		return w.T("Emergency request %s is waiting for your supervisor's co-signature; it reaches the provider once co-signed.", reference)
 	}
-	return "Emergency request " + reference + " is waiting for your supervisor's co-signature: " + supervisor +
-		" has been notified, and it reaches the provider once they co-sign it."
+	return w.T("Emergency request %s is waiting for your supervisor's co-signature: %s has been notified, and it reaches the provider once they co-sign it.",
+		reference, supervisor)
 }
 
 // actions are the workflow's actions as a button or a menu names them.
 var actions = map[workflow.Action]string{
-	workflow.ActionTake:                     "Take it",
-	workflow.ActionRelease:                  "Release it",
-	workflow.ActionAssign:                   "Assign it",
-	workflow.ActionVerify:                   "Verify the requester and the order",
-	workflow.ActionRequestInfo:              "Ask the agency for information",
-	workflow.ActionApprove:                  "Approve",
-	workflow.ActionCountersign:              "Countersign",
-	workflow.ActionReject:                   "Reject",
-	workflow.ActionExtend:                   "Extend the preservation",
-	workflow.ActionClose:                    "Close",
-	workflow.ActionRecordEnforcingAuthority: "Record the enforcing authority's answer",
-	workflow.ActionConfirmProductionIssued:  "Record that the production order was issued",
-	workflow.ActionSubmit:                   "Submit to the provider",
-	workflow.ActionCosign:                   "Co-sign the emergency request",
-	workflow.ActionMessage:                  "Answer the provider's question",
-	workflow.ActionWithdraw:                 "Withdraw the request",
-	workflow.ActionProduce:                  "Build the package",
-	workflow.ActionDisclose:                 "Release the package",
-	workflow.ActionExpire:                   "End it when the order or hold runs out",
-	workflow.ActionFulfil:                   "Close the preservation as fulfilled",
+	workflow.ActionTake:                     locale.M("Take it"),
+	workflow.ActionRelease:                  locale.M("Release it"),
+	workflow.ActionAssign:                   locale.M("Assign it"),
+	workflow.ActionVerify:                   locale.M("Verify the requester and the order"),
+	workflow.ActionRequestInfo:              locale.M("Ask the agency for information"),
+	workflow.ActionApprove:                  locale.M("Approve"),
+	workflow.ActionCountersign:              locale.M("Countersign"),
+	workflow.ActionReject:                   locale.M("Reject"),
+	workflow.ActionExtend:                   locale.M("Extend the preservation"),
+	workflow.ActionClose:                    locale.M("Close"),
+	workflow.ActionRecordEnforcingAuthority: locale.M("Record the enforcing authority's answer"),
+	workflow.ActionConfirmProductionIssued:  locale.M("Record that the production order was issued"),
+	workflow.ActionSubmit:                   locale.M("Submit to the provider"),
+	workflow.ActionCosign:                   locale.M("Co-sign the emergency request"),
+	workflow.ActionMessage:                  locale.M("Answer the provider's question"),
+	workflow.ActionWithdraw:                 locale.M("Withdraw the request"),
+	workflow.ActionProduce:                  locale.M("Build the package"),
+	workflow.ActionDisclose:                 locale.M("Release the package"),
+	workflow.ActionExpire:                   locale.M("End it when the order or hold runs out"),
+	workflow.ActionFulfil:                   locale.M("Close the preservation as fulfilled"),
 }
 
+// Action names workflow action a in English.
+func Action(a workflow.Action) string { return English.Action(a) }
+
 // Action names workflow action a; an unknown one is shown as stored.
-func Action(a workflow.Action) string {
-	if w, ok := actions[a]; ok {
-		return w
+func (w Words) Action(a workflow.Action) string {
+	if t, ok := actions[a]; ok {
+		return w.T(t)
 	}
 	return string(a)
 }
 
 // An event is how a history row reads: with the person who acted
-// ("Dana Reyes approved it") and without one, for the portal's own steps or
+// ("%s approved it": "Dana Reyes approved it") and without one, for the portal's own steps or
 // as a notice after the action ("Approved").
 type event struct{ active, passive string }
 
@@ -198,32 +255,32 @@ const (
 // the workflow's (workflow.Action*, the submission recorded as
 // request.ActionSubmit).
 var events = map[string]event{
-	request.ActionCreate: {"created the draft", "Draft created"},
-	request.ActionEdit:   {"edited the draft", "Draft edited"},
-	request.ActionUpload: {"uploaded the signed order", "Signed order uploaded"},
-	request.ActionSubmit: {"submitted it to the provider", "Submitted to the provider"},
+	request.ActionCreate: {locale.M("%s created the draft"), locale.M("Draft created")},
+	request.ActionEdit:   {locale.M("%s edited the draft"), locale.M("Draft edited")},
+	request.ActionUpload: {locale.M("%s uploaded the signed order"), locale.M("Signed order uploaded")},
+	request.ActionSubmit: {locale.M("%s submitted it to the provider"), locale.M("Submitted to the provider")},
 
-	string(workflow.ActionTake):                     {"took it", "Taken up by the provider"},
-	string(workflow.ActionRelease):                  {"returned it to the team's queue", "Returned to the team's queue"},
-	string(workflow.ActionAssign):                   {"assigned it", "Assigned"},
-	string(workflow.ActionVerify):                   {"verified the requester and the order", "Requester and order verified"},
-	string(workflow.ActionRequestInfo):              {"asked the agency for information", "Information asked of the agency"},
-	string(workflow.ActionApprove):                  {"approved it", "Approved"},
-	string(workflow.ActionCountersign):              {"countersigned the approval", "Approval countersigned"},
-	string(workflow.ActionReject):                   {"rejected it", "Rejected"},
-	string(workflow.ActionExtend):                   {"extended the preservation", "Preservation extended"},
-	string(workflow.ActionClose):                    {"closed it", "Closed"},
-	string(workflow.ActionRecordEnforcingAuthority): {"recorded the enforcing authority's answer", "Enforcing authority's answer recorded"},
-	string(workflow.ActionConfirmProductionIssued):  {"recorded that the production order was issued", "Production order recorded as issued"},
-	string(workflow.ActionCosign):                   {"co-signed the emergency request", "Emergency request co-signed"},
-	string(workflow.ActionMessage):                  {"answered the provider's question", "The agency answered"},
-	string(workflow.ActionWithdraw):                 {"withdrew the request", "Withdrawn by the agency"},
-	string(workflow.ActionProduce):                  {"started building the package", "Building the package"},
-	string(workflow.ActionDisclose):                 {"released the package to the agency", "Package released to the agency"},
-	string(workflow.ActionExpire):                   {"ended it: the order or the hold ran out", "Ended: the order or the hold ran out"},
-	string(workflow.ActionFulfil):                   {"closed the preservation: the production request was disclosed", "Preservation fulfilled: the production request was disclosed"},
-	eventEscalate:                                   {"escalated it to the team: the deadline passed", "Deadline passed: escalated to the team"},
-	eventFollowUpOverdue:                            {"flagged the follow-up legal process as overdue", "Follow-up legal process overdue"},
+	string(workflow.ActionTake):                     {locale.M("%s took it"), locale.M("Taken up by the provider")},
+	string(workflow.ActionRelease):                  {locale.M("%s returned it to the team's queue"), locale.M("Returned to the team's queue")},
+	string(workflow.ActionAssign):                   {locale.M("%s assigned it"), locale.M("Assigned")},
+	string(workflow.ActionVerify):                   {locale.M("%s verified the requester and the order"), locale.M("Requester and order verified")},
+	string(workflow.ActionRequestInfo):              {locale.M("%s asked the agency for information"), locale.M("Information asked of the agency")},
+	string(workflow.ActionApprove):                  {locale.M("%s approved it"), locale.M("Approved")},
+	string(workflow.ActionCountersign):              {locale.M("%s countersigned the approval"), locale.M("Approval countersigned")},
+	string(workflow.ActionReject):                   {locale.M("%s rejected it"), locale.M("Rejected")},
+	string(workflow.ActionExtend):                   {locale.M("%s extended the preservation"), locale.M("Preservation extended")},
+	string(workflow.ActionClose):                    {locale.M("%s closed it"), locale.M("Closed")},
+	string(workflow.ActionRecordEnforcingAuthority): {locale.M("%s recorded the enforcing authority's answer"), locale.M("Enforcing authority's answer recorded")},
+	string(workflow.ActionConfirmProductionIssued):  {locale.M("%s recorded that the production order was issued"), locale.M("Production order recorded as issued")},
+	string(workflow.ActionCosign):                   {locale.M("%s co-signed the emergency request"), locale.M("Emergency request co-signed")},
+	string(workflow.ActionMessage):                  {locale.M("%s answered the provider's question"), locale.M("The agency answered")},
+	string(workflow.ActionWithdraw):                 {locale.M("%s withdrew the request"), locale.M("Withdrawn by the agency")},
+	string(workflow.ActionProduce):                  {locale.M("%s started building the package"), locale.M("Building the package")},
+	string(workflow.ActionDisclose):                 {locale.M("%s released the package to the agency"), locale.M("Package released to the agency")},
+	string(workflow.ActionExpire):                   {locale.M("%s ended it: the order or the hold ran out"), locale.M("Ended: the order or the hold ran out")},
+	string(workflow.ActionFulfil):                   {locale.M("%s closed the preservation: the production request was disclosed"), locale.M("Preservation fulfilled: the production request was disclosed")},
+	eventEscalate:                                   {locale.M("%s escalated it to the team: the deadline passed"), locale.M("Deadline passed: escalated to the team")},
+	eventFollowUpOverdue:                            {locale.M("%s flagged the follow-up legal process as overdue"), locale.M("Follow-up legal process overdue")},
 }
 
 // A Line is one history row in words: what happened, and the row's comment
@@ -240,124 +297,127 @@ const uploadComment = "Uploaded "
 // History says history row action (with its comment) in words; actor is
 // the name of the person who acted as the reader may see it, "" for the
 // portal's own steps. An unknown action is shown as stored.
-func History(action, actor, comment string) Line {
-	e, ok := events[action]
-	if !ok {
-		e = event{active: "did " + action, passive: action}
-	}
+func History(action, actor, comment string) Line { return English.History(action, actor, comment) }
+
+// History says history row action (with its comment) in words.
+func (w Words) History(action, actor, comment string) Line {
 	if action == request.ActionUpload {
 		if file, ok := strings.CutPrefix(comment, uploadComment); ok && file != "" {
 			file = strings.TrimSuffix(file, ".")
-			e = event{active: "uploaded " + file, passive: file + " uploaded"}
-			comment = ""
+			if actor == "" {
+				return Line{Text: w.T("%s uploaded", file)}
+			}
+			return Line{Text: w.T("%[1]s uploaded %[2]s", actor, file)}
 		}
 	}
-	if actor == "" {
-		return Line{Text: e.passive, Comment: comment}
+	e, ok := events[action]
+	switch {
+	case !ok && actor == "":
+		return Line{Text: action, Comment: comment}
+	case !ok:
+		return Line{Text: w.T("%s did %s", actor, action), Comment: comment}
+	case actor == "":
+		return Line{Text: w.T(e.passive), Comment: comment}
 	}
-	return Line{Text: actor + " " + e.active, Comment: comment}
+	return Line{Text: w.T(e.active, actor), Comment: comment}
 }
+
+// Happened says what action did, without who, in English.
+func Happened(a workflow.Action) string { return English.Happened(a) }
 
 // Happened says what action did, without who: "Approved", for a notice
 // after the action.
-func Happened(a workflow.Action) string {
+func (w Words) Happened(a workflow.Action) string {
 	if a == workflow.ActionSubmit {
-		return events[request.ActionSubmit].passive
+		return w.T(events[request.ActionSubmit].passive)
 	}
 	if e, ok := events[string(a)]; ok {
-		return e.passive
+		return w.T(e.passive)
 	}
 	return string(a)
 }
 
+// Change says a history row's change of state in English.
+func Change(from, to request.State, a Audience) string { return English.Change(from, to, a) }
+
 // Change says a history row's change of state, "" when it stayed.
-func Change(from, to request.State, a Audience) string {
+func (w Words) Change(from, to request.State, a Audience) string {
 	if from == to || to == "" {
 		return ""
 	}
 	if from == "" {
-		return State(to, a)
+		return w.State(to, a)
 	}
-	return State(from, a) + " → " + State(to, a)
+	return w.State(from, a) + " → " + w.State(to, a)
 }
 
 // teams are the provider's queues.
 var teams = map[string]string{
-	policy.QueueIntake:        "Intake",
-	policy.QueueLegal:         "Legal review",
-	policy.QueueEmergency:     "Emergencies",
-	policy.QueueInternational: "International requests",
-	policy.QueueCounsel:       "Counsel",
+	policy.QueueIntake:        locale.M("Intake"),
+	policy.QueueLegal:         locale.M("Legal review"),
+	policy.QueueEmergency:     locale.M("Emergencies"),
+	policy.QueueInternational: locale.M("International requests"),
+	policy.QueueCounsel:       locale.M("Counsel"),
 }
 
 // Team names the provider's team (queue) q; an unknown one as stored.
-func Team(q string) string {
-	if w, ok := teams[q]; ok {
-		return w
-	}
-	return q
-}
+func Team(q string) string { return English.Team(q) }
+
+// Team says q in the reader's words; an unknown one as stored.
+func (w Words) Team(q string) string { return w.lookup(teams, q) }
 
 // decisions are the provider's decision outcomes.
 var decisions = map[string]string{
-	workflow.OutcomeApproved: "Approved as the policy allows",
-	workflow.OutcomeNarrowed: "Approved, narrowed",
-	workflow.OutcomeRejected: "Rejected",
+	workflow.OutcomeApproved: locale.M("Approved as the policy allows"),
+	workflow.OutcomeNarrowed: locale.M("Approved, narrowed"),
+	workflow.OutcomeRejected: locale.M("Rejected"),
 }
 
 // Decision says the provider's decision outcome o.
-func Decision(o string) string {
-	if w, ok := decisions[o]; ok {
-		return w
-	}
-	return o
-}
+func Decision(o string) string { return English.Decision(o) }
+
+// Decision says o in the reader's words; an unknown one as stored.
+func (w Words) Decision(o string) string { return w.lookup(decisions, o) }
 
 // productionStates are a package's states (disclosure.Status*).
 var productionStates = map[string]string{
-	disclosure.StatusQueued:   "Queued: the package will be built shortly",
-	disclosure.StatusBuilding: "Being built",
-	disclosure.StatusReady:    "Ready to download",
-	disclosure.StatusFailed:   "Building failed; the provider will retry",
-	disclosure.StatusExpired:  "Expired: the download link has lapsed and the package is deleted",
+	disclosure.StatusQueued:   locale.M("Queued: the package will be built shortly"),
+	disclosure.StatusBuilding: locale.M("Being built"),
+	disclosure.StatusReady:    locale.M("Ready to download"),
+	disclosure.StatusFailed:   locale.M("Building failed; the provider will retry"),
+	disclosure.StatusExpired:  locale.M("Expired: the download link has lapsed and the package is deleted"),
 }
 
 // ProductionState says a package's state s (disclosure.Status*).
-func ProductionState(s string) string {
-	if w, ok := productionStates[s]; ok {
-		return w
-	}
-	return s
-}
+func ProductionState(s string) string { return English.ProductionState(s) }
+
+// ProductionState says s in the reader's words; an unknown one as stored.
+func (w Words) ProductionState(s string) string { return w.lookup(productionStates, s) }
 
 // productionOutcomes are what a package found (disclosure.Outcome*).
 var productionOutcomes = map[string]string{
-	disclosure.OutcomeRecords:   "Records found within the approved scope",
-	disclosure.OutcomeNoRecords: "No records within the approved scope (a signed answer)",
+	disclosure.OutcomeRecords:   locale.M("Records found within the approved scope"),
+	disclosure.OutcomeNoRecords: locale.M("No records within the approved scope (a signed answer)"),
 }
 
 // ProductionOutcome says what a package found: o is disclosure.Outcome*,
 // "" before it is built.
-func ProductionOutcome(o string) string {
-	if w, ok := productionOutcomes[o]; ok {
-		return w
-	}
-	return o
-}
+func ProductionOutcome(o string) string { return English.ProductionOutcome(o) }
+
+// ProductionOutcome says o in the reader's words; an unknown one as stored.
+func (w Words) ProductionOutcome(o string) string { return w.lookup(productionOutcomes, o) }
 
 // sealings are how a package is encrypted (disclosure.Seal*).
 var sealings = map[string]string{
-	disclosure.SealRecipient: "Encrypted to your agency's age recipient: only your agency's key opens the download",
-	disclosure.SealAtRest:    "Encrypted at rest with a key of its own; served only through the portal",
+	disclosure.SealRecipient: locale.M("Encrypted to your agency's age recipient: only your agency's key opens the download"),
+	disclosure.SealAtRest:    locale.M("Encrypted at rest with a key of its own; served only through the portal"),
 }
 
 // Sealing says how a package is sealed: s is disclosure.Seal*.
-func Sealing(s string) string {
-	if w, ok := sealings[s]; ok {
-		return w
-	}
-	return s
-}
+func Sealing(s string) string { return English.Sealing(s) }
+
+// Sealing says s in the reader's words; an unknown one as stored.
+func (w Words) Sealing(s string) string { return w.lookup(sealings, s) }
 
 // A Book names the legal processes, data categories, jurisdictions and
 // issuing authorities of one policy catalogue, as the catalogue itself
@@ -454,18 +514,16 @@ func (b *Book) Categories(ids []string) string {
 
 // kinds are the workflow's kinds of request (workflow.Kind*).
 var kinds = map[string]string{
-	workflow.KindLegalProcess: "Legal process",
-	workflow.KindEmergency:    "Emergency disclosure",
-	workflow.KindPreservation: "Preservation",
+	workflow.KindLegalProcess: locale.M("Legal process"),
+	workflow.KindEmergency:    locale.M("Emergency disclosure"),
+	workflow.KindPreservation: locale.M("Preservation"),
 }
 
 // Kind names a request's kind (workflow.Kind*).
-func Kind(k string) string {
-	if w, ok := kinds[k]; ok {
-		return w
-	}
-	return k
-}
+func Kind(k string) string { return English.Kind(k) }
+
+// Kind says k in the reader's words; an unknown one as stored.
+func (w Words) Kind(k string) string { return w.lookup(kinds, k) }
 
 // productionMeanings are what a package's state asks of its reader: the
 // agency waits while it is built (and the provider retries a failure).
@@ -478,59 +536,88 @@ var productionMeanings = map[string]Meaning{
 }
 
 // ProductionTag is the status tag of a package's state s.
-func ProductionTag(s string) Tag {
+func ProductionTag(s string) Tag { return English.ProductionTag(s) }
+
+// ProductionTag is the status tag of a package's state s.
+func (w Words) ProductionTag(s string) Tag {
 	m, ok := productionMeanings[s]
 	if !ok {
 		m = Waiting
 	}
-	return Tag{Text: ProductionState(s), Meaning: m}
+	return Tag{Text: w.ProductionState(s), Meaning: m}
 }
 
 // AccountTag is the status tag of an agency's or a person's account:
 // active or suspended (agency.Status*; identity.Status* are the same words).
-func AccountTag(status string) Tag {
+func AccountTag(status string) Tag { return English.AccountTag(status) }
+
+// AccountTag is the status tag of an account's status.
+func (w Words) AccountTag(status string) Tag {
 	switch status {
 	case agency.StatusActive:
-		return Tag{Text: "Active", Meaning: Done}
+		return Tag{Text: w.T("Active"), Meaning: Done}
 	case agency.StatusSuspended:
-		return Tag{Text: "Suspended", Meaning: Refused}
+		return Tag{Text: w.T("Suspended"), Meaning: Refused}
 	}
 	return Tag{Text: status, Meaning: Waiting}
 }
 
+// roles are the portal's roles as the page header names them.
+var roles = map[identity.Role]string{
+	identity.RoleOfficer:    locale.M("Officer"),
+	identity.RoleSupervisor: locale.M("Supervisor"),
+	identity.RoleIntake:     locale.M("Intake"),
+	identity.RoleReviewer:   locale.M("Reviewer"),
+	identity.RoleCounsel:    locale.M("Counsel"),
+	identity.RoleAdmin:      locale.M("Administrator"),
+	identity.RoleAuditor:    locale.M("Auditor"),
+}
+
+// Role names role r ("officer" → "Officer"); an unknown one as stored.
+func (w Words) Role(r string) string {
+	if t, ok := roles[identity.Role(r)]; ok {
+		return w.T(t)
+	}
+	return r
+}
+
 // reasons are why a request is rejected (workflow.ReasonCodes).
 var reasons = map[string]string{
-	"insufficient_process":                   "The legal process does not compel this data",
-	"overbroad":                              "The request is broader than the order allows",
-	"defective_document":                     "The order is missing, unreadable or not signed",
-	"wrong_jurisdiction":                     "The process is not one the agency's jurisdiction may use",
-	"no_such_account":                        "No account matches the identifiers given",
-	"suspected_fraud":                        "The request could not be verified as genuine",
-	workflow.ReasonEnforcingAuthorityRefusal: "The enforcing authority raised a ground for refusal",
-	"other":                                  "Another reason (see the comment)",
+	"insufficient_process":                   locale.M("The legal process does not compel this data"),
+	"overbroad":                              locale.M("The request is broader than the order allows"),
+	"defective_document":                     locale.M("The order is missing, unreadable or not signed"),
+	"wrong_jurisdiction":                     locale.M("The process is not one the agency's jurisdiction may use"),
+	"no_such_account":                        locale.M("No account matches the identifiers given"),
+	"suspected_fraud":                        locale.M("The request could not be verified as genuine"),
+	workflow.ReasonEnforcingAuthorityRefusal: locale.M("The enforcing authority raised a ground for refusal"),
+	"other":                                  locale.M("Another reason (see the comment)"),
 }
 
 // Reason says why a request was rejected: code is one of
 // workflow.ReasonCodes.
-func Reason(code string) string {
-	if w, ok := reasons[code]; ok {
-		return w
-	}
-	return code
-}
+func Reason(code string) string { return English.Reason(code) }
+
+// Reason says code in the reader's words; an unknown one as stored.
+func (w Words) Reason(code string) string { return w.lookup(reasons, code) }
 
 // callbacks are the outcomes of intake's callback to an emergency's
 // requester (workflow.CallbackOutcomes).
 var callbacks = map[string]string{
-	"confirmed":     "Confirmed: the requester answered and confirmed the request",
-	"not_confirmed": "Not confirmed",
-	"no_answer":     "No answer",
+	"confirmed":     locale.M("Confirmed: the requester answered and confirmed the request"),
+	"not_confirmed": locale.M("Not confirmed"),
+	"no_answer":     locale.M("No answer"),
 }
 
 // Callback says the outcome of a callback (workflow.CallbackOutcomes).
-func Callback(outcome string) string {
-	if w, ok := callbacks[outcome]; ok {
-		return w
+func Callback(outcome string) string { return English.Callback(outcome) }
+
+// Callback says outcome in the reader's words; an unknown one as stored.
+func (w Words) Callback(outcome string) string { return w.lookup(callbacks, outcome) }
+
+// lookup says code's words in table, or code as stored when it has none.
+func (w Words) lookup(table map[string]string, code string) string {
+	if t, ok := table[code]; ok {
+		return w.T(t)
 	}
-	return outcome
+	return code
 }

@@ -236,8 +236,8 @@ func (s *step) verify() error {
 	s.comment = fmt.Sprintf("Preserved until %s.", until.Format(time.DateOnly))
 	s.leaf = &translog.Record{Event: translog.EventPreserved, Categories: s.req.Categories}
 	s.jobs = append(s.jobs, holdJob(s.c))
-	s.notes = append(s.notes, s.agencyNote("preserved", "Data preserved",
-		fmt.Sprintf("The records of request %s that exist now are preserved until %s. Serve legal process before then to obtain them.",
+	s.notes = append(s.notes, s.agencyNote("preserved", s.T("Data preserved"),
+		s.T("The records of request %s that exist now are preserved until %s. Serve legal process before then to obtain them.",
 			s.req.Reference, until.Format(time.DateOnly))))
 	return nil
 }
@@ -251,8 +251,8 @@ func (s *step) question() error {
 		return err
 	}
 	s.comment = "Asked the agency for information."
-	s.notes = append(s.notes, s.agencyNote("question", "A question about your request",
-		fmt.Sprintf("The provider's reviewer asks about request %s:\n\n%s\n\nAnswer in the portal.", s.req.Reference, s.in.Comment)))
+	s.notes = append(s.notes, s.agencyNote("question", s.T("A question about your request"),
+		s.T("The provider's reviewer asks about request %s:\n\n%s\n\nAnswer in the portal.", s.req.Reference, s.in.Comment)))
 	return nil
 }
 
@@ -267,8 +267,8 @@ func (s *step) answer() error {
 		return err
 	}
 	s.comment = "Answered the reviewer's question."
-	s.notes = append(s.notes, s.teamNote("answer", "The agency answered",
-		fmt.Sprintf("%s answered the question about request %s; it is back in review.", s.ag.Name, s.req.Reference)))
+	s.notes = append(s.notes, s.teamNote("answer", s.T("The agency answered"),
+		s.T("%s answered the question about request %s; it is back in review.", s.ag.Name, s.req.Reference)))
 	return nil
 }
 
@@ -412,8 +412,8 @@ func (s *step) approve() error {
 	s.details["scope"] = s.decided
 	if s.to == request.StateAwaitingCountersign {
 		s.comment = "Approved; a second approval is required."
-		s.notes = append(s.notes, s.teamNoteTo("counsel", "countersign", "Countersignature needed",
-			fmt.Sprintf("Request %s was approved and needs a second approval by another person.", s.req.Reference)))
+		s.notes = append(s.notes, s.teamNoteTo("counsel", "countersign", s.T("Countersignature needed"),
+			s.T("Request %s was approved and needs a second approval by another person.", s.req.Reference)))
 		return nil
 	}
 	return s.final(*s.decided)
@@ -486,28 +486,27 @@ func (s *step) final(d Decision) error {
 	if s.c.EA.ProduceAfter == nil {
 		s.leaf = decidedLeaf(d)
 	}
-	follows := "The production follows."
+	follows := s.T("The production follows.")
 	if until, held := s.c.productionHeld(s.now); held {
 		// Produced at the end of the enforcing authority's 10 days, or
 		// sooner on its word (Regulation (EU) 2023/1543, Art. 10(2)).
 		s.jobs = append(s.jobs, produceJob(s.req.ID, until))
 		s.comment = strings.TrimSpace(s.comment + fmt.Sprintf(" Held for the enforcing authority of %s until %s.", s.c.EA.State, stamp(until)))
-		follows = fmt.Sprintf("It is produced on %s unless the enforcing authority of %s raises a ground for refusal first, or sooner if it confirms that it raises none (Regulation (EU) 2023/1543, Article 10(2)).",
+		follows = s.T("It is produced on %s unless the enforcing authority of %s raises a ground for refusal first, or sooner if it confirms that it raises none (Regulation (EU) 2023/1543, Article 10(2)).",
 			stamp(until), s.c.EA.State)
 	} else {
 		s.jobs = append(s.jobs, produceJob(s.req.ID, time.Time{}))
-	}
-	what := "approved"
-	if d.Outcome == OutcomeNarrowed {
-		what = "approved with a narrower scope"
 	}
 	cats, err := s.e.categoryNames(s.ctx, d.Categories)
 	if err != nil {
 		return err
 	}
-	s.notes = append(s.notes, s.agencyNote("decision", "Request "+what,
-		fmt.Sprintf("Request %s was %s: %s, %s to %s. %s", s.req.Reference, what,
-			cats, d.DateFrom, d.DateTo, follows)))
+	subject, body := s.T("Request approved"), s.T("Request %s was approved: %s, %s to %s. %s", s.req.Reference, cats, d.DateFrom, d.DateTo, follows)
+	if d.Outcome == OutcomeNarrowed {
+		subject = s.T("Request approved with a narrower scope")
+		body = s.T("Request %s was approved with a narrower scope: %s, %s to %s. %s", s.req.Reference, cats, d.DateFrom, d.DateTo, follows)
+	}
+	s.notes = append(s.notes, s.agencyNote("decision", subject, body))
 	return nil
 }
 
@@ -537,8 +536,8 @@ func (s *step) reject() error {
 	s.comment = "Rejected (" + strings.ReplaceAll(s.in.ReasonCode, "_", " ") + ")."
 	s.details["reason_code"] = s.in.ReasonCode
 	s.leaf = &translog.Record{Event: translog.EventDecided, Outcome: translog.RejectedBecause(s.in.ReasonCode), Categories: []string{}}
-	s.notes = append(s.notes, s.agencyNote("decision", "Request rejected",
-		fmt.Sprintf("Request %s was rejected (%s): %s", s.req.Reference, strings.ReplaceAll(s.in.ReasonCode, "_", " "), s.in.Comment)))
+	s.notes = append(s.notes, s.agencyNote("decision", s.T("Request rejected"),
+		s.T("Request %s was rejected (%s): %s", s.req.Reference, strings.ReplaceAll(s.in.ReasonCode, "_", " "), s.in.Comment)))
 	return nil
 }
 
@@ -569,15 +568,15 @@ func (s *step) extend() error {
 	s.c.HoldUntil, s.c.Extended = &until, true
 	s.comment = fmt.Sprintf("Extended until %s.", until.Format(time.DateOnly))
 	s.jobs = append(s.jobs, holdJob(s.c))
-	s.notes = append(s.notes, s.agencyNote("preserved", "Preservation extended",
-		fmt.Sprintf("The preservation of request %s is extended once, until %s.", s.req.Reference, until.Format(time.DateOnly))))
+	s.notes = append(s.notes, s.agencyNote("preserved", s.T("Preservation extended"),
+		s.T("The preservation of request %s is extended once, until %s.", s.req.Reference, until.Format(time.DateOnly))))
 	return nil
 }
 
 func (s *step) releaseHold() error {
 	s.comment = "Preservation released."
-	s.notes = append(s.notes, s.agencyNote("preserved", "Preservation released",
-		fmt.Sprintf("The preservation of request %s was released; the records are no longer held.", s.req.Reference)))
+	s.notes = append(s.notes, s.agencyNote("preserved", s.T("Preservation released"),
+		s.T("The preservation of request %s was released; the records are no longer held.", s.req.Reference)))
 	return nil
 }
 
@@ -611,8 +610,8 @@ func (s *step) cosign() error {
 	s.c.CosignedBy, s.c.CosignedAt = &id, &s.now
 	s.reroute = true
 	s.comment = "Co-signed by a supervisor; sent to the provider's emergency team."
-	s.notes = append(s.notes, s.teamNoteTo("emergency", "emergency", "Emergency request",
-		fmt.Sprintf("Emergency request %s from %s was co-signed by its supervisor and needs verification and review now.", s.req.Reference, s.ag.Name)))
+	s.notes = append(s.notes, s.teamNoteTo("emergency", "emergency", s.T("Emergency request"),
+		s.T("Emergency request %s from %s was co-signed by its supervisor and needs verification and review now.", s.req.Reference, s.ag.Name)))
 	return nil
 }
 
@@ -622,8 +621,8 @@ func (s *step) withdraw() error {
 		s.leaf = &translog.Record{Event: translog.EventWithdrawn, Categories: s.req.Categories}
 	}
 	if s.c != nil && s.c.Queue != "" {
-		s.notes = append(s.notes, s.teamNote("withdrawn", "Request withdrawn",
-			fmt.Sprintf("%s withdrew request %s.", s.ag.Name, s.req.Reference)))
+		s.notes = append(s.notes, s.teamNote("withdrawn", s.T("Request withdrawn"),
+			s.T("%s withdrew request %s.", s.ag.Name, s.req.Reference)))
 	}
 	return nil
 }
@@ -652,8 +651,8 @@ func (s *step) disclosed() error {
 			due := s.now.Add(time.Duration(p.FollowUpDays) * 24 * time.Hour)
 			s.c.FollowUpDue = &due
 			s.jobs = append(s.jobs, followUpJob(s.c))
-			s.notes = append(s.notes, s.agencyNote("follow_up", "Legal process due",
-				fmt.Sprintf("Emergency request %s was disclosed. Legal process for the same data is due by %s: file it and link it to %s.",
+			s.notes = append(s.notes, s.agencyNote("follow_up", s.T("Legal process due"),
+				s.T("Emergency request %s was disclosed. Legal process for the same data is due by %s: file it and link it to %s.",
 					s.req.Reference, due.Format(time.DateOnly), s.req.Reference)))
 		}
 	}
@@ -677,18 +676,17 @@ func (s *step) disclosed() error {
 }
 
 func (s *step) expired() error {
-	s.notes = append(s.notes, s.agencyNote("deadline", "Request expired",
-		fmt.Sprintf("Request %s expired: %s", s.req.Reference, s.in.Comment)))
+	subject, body := s.T("Request expired"), s.T("Request %s expired: %s", s.req.Reference, s.in.Comment)
+	s.notes = append(s.notes, s.agencyNote("deadline", subject, body))
 	if s.c != nil && s.c.Queue != "" {
-		s.notes = append(s.notes, s.teamNote("deadline", "Request expired",
-			fmt.Sprintf("Request %s expired: %s", s.req.Reference, s.in.Comment)))
+		s.notes = append(s.notes, s.teamNote("deadline", subject, body))
 	}
 	return nil
 }
 
 func (s *step) fulfilled() error {
-	s.notes = append(s.notes, s.agencyNote("preserved", "Preservation fulfilled",
-		fmt.Sprintf("The preservation %s is fulfilled: %s", s.req.Reference, s.in.Comment)))
+	s.notes = append(s.notes, s.agencyNote("preserved", s.T("Preservation fulfilled"),
+		s.T("The preservation %s is fulfilled: %s", s.req.Reference, s.in.Comment)))
 	return nil
 }
 

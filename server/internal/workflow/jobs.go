@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/audit"
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/translog"
 )
@@ -249,10 +251,10 @@ func (e *Engine) onDeadline(ctx context.Context, tx *gorm.DB, a deadlineArgs) er
 	if err := tx.Save(c).Error; err != nil {
 		return fmt.Errorf("escalate %s: %w", r.ID, err)
 	}
-	text := fmt.Sprintf("Request %s passed its %s deadline (%s) and is overdue.", r.Reference, c.Status, a.DueAt.Format("2006-01-02 15:04 UTC"))
+	text := Say(locale.M("Request %s passed its %s deadline (%s) and is overdue."), r.Reference, string(c.Status), a.DueAt.Format("2006-01-02 15:04 UTC"))
 	return e.event(ctx, tx, r, "escalate", "Deadline passed; escalated to the team.",
 		map[string]any{"state": c.Status, "due_at": a.DueAt},
-		note{audience: AudienceProvider, team: c.Queue, kind: "deadline", subject: "Request overdue", body: text, requestID: r.ID})
+		note{audience: AudienceProvider, team: c.Queue, kind: "deadline", subject: Say(locale.M("Request overdue")), body: text, requestID: r.ID})
 }
 
 func (e *Engine) onOrderExpiry(ctx context.Context, tx *gorm.DB, a orderExpiryArgs) error {
@@ -295,10 +297,10 @@ func (e *Engine) onFollowUp(ctx context.Context, tx *gorm.DB, a followUpArgs) er
 	}}); err != nil {
 		return err
 	}
-	text := fmt.Sprintf("The legal process owed after emergency disclosure %s was due on %s and has not been filed.", r.Reference, a.Due.Format(time.DateOnly))
+	text := Say(locale.M("The legal process owed after emergency disclosure %s was due on %s and has not been filed."), r.Reference, a.Due.Format(time.DateOnly))
 	return e.event(ctx, tx, r, "follow_up_overdue", "Follow-up legal process overdue.", map[string]any{"due": a.Due},
-		note{audience: AudienceAgency, agencyID: r.AgencyID, kind: "follow_up", subject: "Legal process overdue", body: text, requestID: r.ID},
-		note{audience: AudienceProvider, team: "emergency", kind: "follow_up", subject: "Follow-up overdue", body: text, requestID: r.ID})
+		note{audience: AudienceAgency, agencyID: r.AgencyID, kind: "follow_up", subject: Say(locale.M("Legal process overdue")), body: text, requestID: r.ID},
+		note{audience: AudienceProvider, team: "emergency", kind: "follow_up", subject: Say(locale.M("Follow-up overdue")), body: text, requestID: r.ID})
 }
 
 func (e *Engine) onProduce(ctx context.Context, tx *gorm.DB, a produceArgs) error {
@@ -358,21 +360,26 @@ func (w *emailWorker) Work(ctx context.Context, job *river.Job[emailArgs]) error
 	if n.EmailState != EmailPending || e.mailer == nil {
 		return nil
 	}
-	to, err := recipients(ctx, e.db.DB, &n)
+	to, err := e.recipients(ctx, e.db.DB, &n)
 	if err != nil {
 		return err
 	}
 	state := EmailSent
-	body := n.Body
-	if e.baseURL != "" {
-		body += "\n\n" + e.baseURL + "/login"
-	}
-	if err := e.mailer.Send(ctx, to, "[warrantdesk] "+n.Subject, body); err != nil {
-		if job.Attempt < job.MaxAttempts {
-			return err
+	// One e-mail per language its recipients read, each said in it. A
+	// retry after a failure sends again the languages already sent: at
+	// least once, as above.
+	for _, lang := range slices.Sorted(maps.Keys(to)) {
+		subject, body := n.Say(e.locales.Printer(lang))
+		if e.baseURL != "" {
+			body += "\n\n" + e.baseURL + "/login"
 		}
-		e.log.WarnContext(ctx, "notification e-mail failed", "notification", n.ID, "err", err)
-		state = EmailFailed
+		if err := e.mailer.Send(ctx, to[lang], "[warrantdesk] "+subject, body); err != nil {
+			if job.Attempt < job.MaxAttempts {
+				return err
+			}
+			e.log.WarnContext(ctx, "notification e-mail failed", "notification", n.ID, "language", lang, "err", err)
+			state = EmailFailed
+		}
 	}
 	return complete(ctx, e, job, func(tx *gorm.DB) error {
 		now := e.now()

@@ -192,6 +192,7 @@ type Notification struct {
 	Kind       string     `gorm:"column:kind"` // question, answer, decision, deadline, cosign, …
 	Subject    string     `gorm:"column:subject"`
 	Body       string     `gorm:"column:body"`
+	Words      string     `gorm:"column:words"` // subject and body as Phrases (JSON), to say them in each reader's language; '' before migration 0022
 	EmailState string     `gorm:"column:email_state"`
 	EmailedAt  *time.Time `gorm:"column:emailed_at"`
 }

@@ -24,27 +24,28 @@ type Mailer interface {
 
 // note is a notification a transition causes.
 type note struct {
-	audience, agencyID, team, kind, subject, body string
-	requestID                                     string
-	personID                                      string // to this person of the audience only; "": to all
-	queued                                        bool   // to the team of the queue the transition leaves the request in
+	audience, agencyID, team, kind string
+	subject, body                  Phrase
+	requestID                      string
+	personID                       string // to this person of the audience only; "": to all
+	queued                         bool   // to the team of the queue the transition leaves the request in
 }
 
 // agencyNote notifies the requesting agency's people.
-func (s *step) agencyNote(kind, subject, body string) note {
+func (s *step) agencyNote(kind string, subject, body Phrase) note {
 	return note{audience: AudienceAgency, agencyID: s.req.AgencyID, kind: kind, subject: subject, body: body, requestID: s.req.ID}
 }
 
 // personNote notifies one person of the requesting agency: the supervisor
 // an emergency names to co-sign it.
-func (s *step) personNote(personID, kind, subject, body string) note {
+func (s *step) personNote(personID, kind string, subject, body Phrase) note {
 	n := s.agencyNote(kind, subject, body)
 	n.personID = personID
 	return n
 }
 
 // teamNote notifies the team of the request's current queue.
-func (s *step) teamNote(kind, subject, body string) note {
+func (s *step) teamNote(kind string, subject, body Phrase) note {
 	team := ""
 	if s.c != nil {
 		team = s.c.Queue
@@ -54,11 +55,11 @@ func (s *step) teamNote(kind, subject, body string) note {
 
 // queueNote notifies the team of the queue the transition places the
 // request in (known only once it is placed).
-func (s *step) queueNote(kind, subject, body string) note {
+func (s *step) queueNote(kind string, subject, body Phrase) note {
 	return note{audience: AudienceProvider, kind: kind, subject: subject, body: body, requestID: s.req.ID, queued: true}
 }
 
-func (s *step) teamNoteTo(team, kind, subject, body string) note {
+func (s *step) teamNoteTo(team, kind string, subject, body Phrase) note {
 	if team == "" {
 		team = "intake"
 	}
@@ -70,7 +71,8 @@ func (s *step) teamNoteTo(team, kind, subject, body string) note {
 func (e *Engine) notify(ctx context.Context, tx *gorm.DB, notes []note, jobs *[]river.InsertManyParams) error {
 	for _, n := range notes {
 		row := &Notification{CreatedAt: e.now(), Audience: n.audience, Team: n.team, Kind: n.kind,
-			Subject: errs.Clip(n.subject, 200), Body: errs.Clip(n.body, 4000), EmailState: EmailNone}
+			Subject: errs.Clip(n.subject.English(), 200), Body: errs.Clip(n.body.English(), 4000),
+			Words: Words(n.subject, n.body), EmailState: EmailNone}
 		if n.requestID != "" {
 			id := n.requestID
 			row.RequestID = &id
@@ -97,32 +99,36 @@ func (e *Engine) notify(ctx context.Context, tx *gorm.DB, notes []note, jobs *[]
 	return nil
 }
 
-// recipients are the e-mail addresses of a notification's audience: the
+// recipients are the e-mail addresses of a notification's audience by the
+// language each reads (their own, else their agency's, else English): the
 // agency's active people, or the provider staff whose roles work the team.
-func recipients(ctx context.Context, tx *gorm.DB, n *Notification) ([]string, error) {
-	q := tx.WithContext(ctx).Table("people").Select("email, roles").
-		Where("status = 'active' AND kind = ? AND email <> ''", identity.KindPerson)
+func (e *Engine) recipients(ctx context.Context, tx *gorm.DB, n *Notification) (map[string][]string, error) {
+	q := tx.WithContext(ctx).Table("people").
+		Select("people.email, people.roles, people.language, COALESCE(agencies.language, '') AS agency_language").
+		Joins("LEFT JOIN agencies ON agencies.id = people.agency_id").
+		Where("people.status = 'active' AND people.kind = ? AND people.email <> ''", identity.KindPerson)
 	if n.Audience == AudienceAgency {
 		if n.AgencyID == nil {
 			return nil, nil
 		}
-		q = q.Where("agency_id = ?", *n.AgencyID)
+		q = q.Where("people.agency_id = ?", *n.AgencyID)
 		if n.PersonID != nil {
-			q = q.Where("id = ?", *n.PersonID)
+			q = q.Where("people.id = ?", *n.PersonID)
 		}
 	} else {
-		q = q.Where("agency_id IS NULL")
+		q = q.Where("people.agency_id IS NULL")
 	}
-	var people []struct{ Email, Roles string }
-	if err := q.Order("email").Scan(&people).Error; err != nil {
+	var people []struct{ Email, Roles, Language, AgencyLanguage string }
+	if err := q.Order("people.email").Scan(&people).Error; err != nil {
 		return nil, fmt.Errorf("find recipients: %w", err)
 	}
-	var out []string
+	out := map[string][]string{}
 	for _, p := range people {
 		if n.Audience == AudienceProvider && !worksTeam(strings.Fields(p.Roles), n.Team) {
 			continue
 		}
-		out = append(out, p.Email)
+		lang := e.locales.Match("", p.Language, p.AgencyLanguage)
+		out[lang] = append(out[lang], p.Email)
 	}
 	return out, nil
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/warrantdesk/warrantdesk/frontend"
+	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 	wt "github.com/warrantdesk/warrantdesk/server/internal/workflow/workflowtest"
 )
@@ -148,4 +150,72 @@ func sortedPeople(e *wt.Env) []string {
 	out := []string{e.Lieutenant.Email, e.Officer.Email, e.Sergeant.Email, e.Client.Email}
 	slices.Sort(out)
 	return out
+}
+
+// TestNotificationEmailInRecipientsLanguage: a question reaches each of
+// the agency's people in their language: German for an officer of an
+// agency that reads German, English for the sergeant who chose English
+// for himself; the portal says it in the reader's language too, and a row
+// stored before notifications kept their words is shown as stored.
+func TestNotificationEmailInRecipientsLanguage(t *testing.T) {
+	t.Parallel()
+	sink := newSMTPSink(t)
+	e := wt.New(t, wt.Options{Config: workflow.Config{
+		Mailer: &workflow.SMTP{Addr: sink.ln.Addr().String(), From: "warrantdesk <noreply@provider.example>", Timeout: 5 * time.Second},
+	}})
+	if err := e.DB.Exec("UPDATE agencies SET language = 'de' WHERE id = ?", e.Agency.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := e.DB.Exec("UPDATE people SET language = 'en' WHERE id = ?", e.Sergeant.PersonID).Error; err != nil {
+		t.Fatal(err)
+	}
+	r := e.File(t, e.Officer, wt.Subpoena)
+	e.Do(t, e.Intake, r.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(false)})
+	e.Do(t, e.Reviewer, r.ID, workflow.ActionRequestInfo, workflow.Input{Comment: "Which account is the suspect's?"})
+	wt.Eventually(t, 10*time.Second, "the question's e-mails", func() bool {
+		return e.Count(t, "SELECT COUNT(*) FROM notifications WHERE request_id = ? AND kind = 'question' AND email_state = 'sent'", r.ID) == 1
+	})
+	var german, english *sunk
+	for _, m := range sink.messages() {
+		switch {
+		case strings.Contains(m.data, "Subject: [warrantdesk] Eine Frage zu Ihrem Ersuchen"):
+			german = &m
+		case strings.Contains(m.data, "Subject: [warrantdesk] A question about your request"):
+			english = &m
+		}
+	}
+	if german == nil || english == nil {
+		t.Fatalf("want a German and an English e-mail, got %+v", sink.messages())
+	}
+	if !slices.Contains(german.to, e.Officer.Email) || slices.Contains(german.to, e.Sergeant.Email) {
+		t.Errorf("German e-mail to %v: want the officer, not the sergeant", german.to)
+	}
+	if !slices.Equal(english.to, []string{e.Sergeant.Email}) {
+		t.Errorf("English e-mail to %v, want only the sergeant", english.to)
+	}
+	want := "Die Rechtsprüfung des Anbieters hat eine Frage zum Ersuchen " + r.Reference
+	if !strings.Contains(german.data, want) || !strings.Contains(german.data, "Which account is the suspect's?") {
+		t.Errorf("German e-mail lacks %q and the question:\n%s", want, german.data)
+	}
+
+	cat, err := locale.Load(frontend.Locales)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := e.Engine.Notifications(context.Background(), e.Officer, workflow.NotificationFilter{RequestID: r.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	said := page.Said(cat.Printer("de"))
+	if len(said.Items) != 1 || said.Items[0].Subject != "Eine Frage zu Ihrem Ersuchen" || !strings.HasPrefix(said.Items[0].Body, want) {
+		t.Errorf("the portal's list in German: %+v", said.Items)
+	}
+	if page.Items[0].Subject != "A question about your request" {
+		t.Errorf("stored subject %q, want the English", page.Items[0].Subject)
+	}
+	old := page.Items[0]
+	old.Words = ""
+	if s, b := old.Say(cat.Printer("de")); s != old.Subject || b != old.Body {
+		t.Errorf("a row without words says %q, %q; want it as stored", s, b)
+	}
 }

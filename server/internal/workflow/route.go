@@ -76,11 +76,11 @@ func (s *step) submit() error {
 func (s *step) cosignNote() note {
 	r := s.req
 	if r.EmergencySupervisor == nil {
-		return s.agencyNote("cosign", "Co-signature needed: "+r.Reference,
-			fmt.Sprintf("Emergency request %s reaches the provider once a supervisor of your agency, other than the officer who filed it, co-signs it.", r.Reference))
+		return s.agencyNote("cosign", s.T("Co-signature needed: %s", r.Reference),
+			s.T("Emergency request %s reaches the provider once a supervisor of your agency, other than the officer who filed it, co-signs it.", r.Reference))
 	}
-	return s.personNote(*r.EmergencySupervisor, "cosign", "Co-signature needed: "+r.Reference,
-		fmt.Sprintf("%s filed emergency request %s and names you as the supervisor who co-signs it. It reaches the provider only once you co-sign: open it, check the emergency, and co-sign it now.", s.actor.Name, r.Reference))
+	return s.personNote(*r.EmergencySupervisor, "cosign", s.T("Co-signature needed: %s", r.Reference),
+		s.T("%s filed emergency request %s and names you as the supervisor who co-signs it. It reaches the provider only once you co-sign: open it, check the emergency, and co-sign it now.", s.actor.Name, r.Reference))
 }
 
 // policyDenied explains a scope decision that authorises nothing, with the

@@ -31,8 +31,10 @@ import (
 	"github.com/riverqueue/river"
 	"gorm.io/gorm"
 
+	"github.com/warrantdesk/warrantdesk/frontend"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 	"github.com/warrantdesk/warrantdesk/server/internal/metadata"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
@@ -121,11 +123,14 @@ func (AwaitDisclosure) Produce(context.Context, *gorm.DB, Production) error { re
 type Config struct {
 	DB       *db.DB
 	Policy   *policy.Engine
-	Producer Producer     // nil: AwaitDisclosure
-	Holds    Holds        // nil: preservations record their hold period but keep no records
-	Mailer   Mailer       // nil: notifications are shown in the portal only
-	BaseURL  string       // for links in e-mails
-	Log      *slog.Logger // nil: discard
+	Producer Producer // nil: AwaitDisclosure
+	Holds    Holds    // nil: preservations record their hold period but keep no records
+	Mailer   Mailer   // nil: notifications are shown in the portal only
+	BaseURL  string   // for links in e-mails
+	// Locales are the languages e-mails are said in, each recipient's
+	// (default: the portal's catalogues, frontend.Locales).
+	Locales *locale.Catalogue
+	Log     *slog.Logger // nil: discard
 	// Now is the engine's clock for timestamps and deadlines (default
 	// time.Now). River schedules jobs by the database's clock.
 	Now func() time.Time
@@ -176,6 +181,7 @@ type Engine struct {
 	holds    Holds
 	mailer   Mailer
 	baseURL  string
+	locales  *locale.Catalogue
 	log      *slog.Logger
 	clock    func() time.Time
 	jobs     *river.Client[*sql.Tx]
@@ -191,7 +197,14 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e := &Engine{
 		db: cfg.DB, policy: cfg.Policy, producer: cfg.Producer, holds: cfg.Holds, mailer: cfg.Mailer, baseURL: cfg.BaseURL,
-		log: cfg.Log, clock: cfg.Now,
+		log: cfg.Log, clock: cfg.Now, locales: cfg.Locales,
+	}
+	if e.locales == nil {
+		l, err := locale.Load(frontend.Locales)
+		if err != nil {
+			return nil, fmt.Errorf("workflow: %w", err)
+		}
+		e.locales = l
 	}
 	if e.producer == nil {
 		e.producer = AwaitDisclosure{}
