@@ -85,7 +85,7 @@ func (s *Server) handleAgencyStatusPage(c *gin.Context) {
 		s.adminFailed(c, err)
 		return
 	}
-	s.setFlash(c, s.printer(c).Sprintf("The agency is now %s.", lowerFirst(wording.AccountTag(status).Text)))
+	s.setFlash(c, s.printer(c).Sprintf("The agency is now %s.", lowerFirst(wording.In(s.printer(c)).AccountTag(status).Text)))
 	c.Redirect(http.StatusSeeOther, "/provider/agencies")
 }
 
@@ -102,7 +102,7 @@ func (s *Server) handlePersonStatusPage(c *gin.Context) {
 		s.adminFailed(c, err)
 		return
 	}
-	state := lowerFirst(wording.AccountTag(status).Text)
+	state := lowerFirst(wording.In(s.printer(c)).AccountTag(status).Text)
 	if name := c.PostForm("name"); name != "" {
 		s.setFlash(c, s.printer(c).Sprintf("%s is now %s.", name, state))
 	} else {

@@ -175,7 +175,7 @@ func (s *Server) confirmReview(c *gin.Context, action workflow.Action, in workfl
 		}
 	case workflow.ActionReject:
 		p.Heading = pr.Sprintf("Reject request %s?", r.Reference)
-		p.Facts = []fact{{pr.Sprintf("Reason"), pr.Sprintf(wording.Reason(in.ReasonCode))}, {pr.Sprintf("Your explanation to the agency"), in.Comment}}
+		p.Facts = []fact{{pr.Sprintf("Reason"), wording.In(pr).Reason(in.ReasonCode)}, {pr.Sprintf("Your explanation to the agency"), in.Comment}}
 		p.What = []string{pr.Sprintf("%s is told that the provider refuses the request, with your reason and explanation. Nothing is disclosed.", agencyName),
 			pr.Sprintf("This cannot be undone: to ask again, the agency must file a new request.")}
 		p.Button = pr.Sprintf("Reject request %s", r.Reference)

@@ -226,7 +226,7 @@ func (s *Server) showRequest(c *gin.Context, status int, problem error) {
 // stands, in the reader's words ("WD-2026-000123 — In review"). The words
 // are the wording package's English, which the catalogues translate.
 func requestTitle(pr *locale.Printer, r apiRequest, a wording.Audience) string {
-	return r.Reference + " — " + pr.Sprintf(wording.RequestTag(request.State(r.Status), r.AwaitingCosign(), a).Text)
+	return r.Reference + " — " + wording.In(pr).RequestTag(request.State(r.Status), r.AwaitingCosign(), a).Text
 }
 
 // handleRequestUpload handles "POST /agency/requests/:id/documents".

@@ -55,7 +55,7 @@ func queueTitle(pr *locale.Printer, team string) string {
 	if team == "" {
 		return pr.Sprintf("Queue: all teams")
 	}
-	return pr.Sprintf("Queue: %s", wording.Team(team))
+	return pr.Sprintf("Queue: %s", wording.In(pr).Team(team))
 }
 
 // A queueSort is one order of the queue, as a link.
@@ -66,13 +66,13 @@ type queueSort struct {
 
 // queueSorts are the links to each order of the queue asked with query,
 // keeping its filters; current is the order shown.
-func queueSorts(query url.Values, current string) []queueSort {
+func queueSorts(query url.Values, current string, w wording.Words) []queueSort {
 	var out []queueSort
 	for _, sort := range workflow.QueueSorts {
 		q := maps.Clone(query)
 		q.Del("cursor") // a cursor continues only its own order
 		q.Set("sort", sort)
-		out = append(out, queueSort{Label: wording.QueueSort(sort), Href: "/provider/queue?" + q.Encode(), Current: sort == current})
+		out = append(out, queueSort{Label: w.QueueSort(sort), Href: "/provider/queue?" + q.Encode(), Current: sort == current})
 	}
 	return out
 }
@@ -126,7 +126,7 @@ func (s *Server) handleQueuePage(c *gin.Context) {
 		Statuses: queueStates(), Overdue: f.Overdue != nil && *f.Overdue, Emergency: f.Emergency != nil && *f.Emergency,
 		Mine: c.Query("assignee") == "me", Done: !f.Live, Sort: cmp.Or(f.Sort, workflow.SortDeadline), Items: toAPIQueue(page).Items,
 		Notifications: toAPINotifications(notes.Said(s.printer(c))).Items, Now: time.Now()}
-	p.Sorts = queueSorts(c.Request.URL.Query(), p.Sort)
+	p.Sorts = queueSorts(c.Request.URL.Query(), p.Sort, wording.In(s.printer(c)))
 	if page.NextCursor != "" {
 		q := c.Request.URL.Query()
 		q.Set("cursor", page.NextCursor)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
+	"github.com/warrantdesk/warrantdesk/server/internal/wording"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 )
 
@@ -30,7 +31,7 @@ func TestQueuePage(t *testing.T) {
 		Status:   "in_review",
 		Statuses: queueStates(),
 		Sort:     workflow.SortReceived,
-		Sorts:    queueSorts(query, workflow.SortReceived),
+		Sorts:    queueSorts(query, workflow.SortReceived, wording.In(mustLocales(t).Printer("en"))),
 		Now:      now,
 		Items: []apiQueueItem{
 			{ID: "r-1", Reference: "WD-2026-000001", Status: "in_review", Queue: "legal", Deadline: &soon,
