@@ -249,7 +249,8 @@ var messageCalls = map[string]int{
 }
 
 // goMessages returns the messages of the Go code under server/, found by
-// messageCalls and in errs.FieldError literals' Message.
+// messageCalls and in errs.Error and errs.FieldError literals' Message or
+// Format.
 func goMessages(t *testing.T) map[string]string {
 	t.Helper()
 	out := map[string]string{}
@@ -301,12 +302,12 @@ func goMessages(t *testing.T) map[string]string {
 					out[s] = fset.Position(n.Pos()).String()
 				}
 			case *ast.CompositeLit:
-				if sel, ok := n.Type.(*ast.SelectorExpr); !ok || sel.Sel.Name != "FieldError" {
+				if !errsLiteral(f, n.Type) {
 					return true
 				}
 				for _, e := range n.Elts {
 					if kv, ok := e.(*ast.KeyValueExpr); ok {
-						if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "Message" {
+						if k, ok := kv.Key.(*ast.Ident); ok && (k.Name == "Message" || k.Name == "Format") {
 							if s, ok := stringLit(kv.Value); ok {
 								out[s] = fset.Position(n.Pos()).String()
 							}
@@ -322,6 +323,20 @@ func goMessages(t *testing.T) map[string]string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// errsLiteral reports whether a composite literal's type is an errs.Error
+// or an errs.FieldError (written Error, FieldError in package errs), whose
+// Message (or Format) is a message.
+func errsLiteral(f *ast.File, typ ast.Expr) bool {
+	switch t := typ.(type) {
+	case *ast.SelectorExpr:
+		x, ok := t.X.(*ast.Ident)
+		return t.Sel.Name == "FieldError" || ok && x.Name == "errs" && t.Sel.Name == "Error"
+	case *ast.Ident:
+		return f.Name.Name == "errs" && (t.Name == "Error" || t.Name == "FieldError")
+	}
+	return false
 }
 
 func stringLit(e ast.Expr) (string, bool) {
