@@ -102,14 +102,17 @@ func overtaken(err error, r apiRequest, actors map[string]string, a wording.Audi
 	if !errors.Is(err, request.ErrStaleVersion) && !errors.Is(err, workflow.ErrNotAllowed) {
 		return err
 	}
-	msg := "Someone else acted on request " + r.Reference + " first. "
+	state := wording.State(request.State(r.Status), a)
+	e := errs.E(errs.Conflict, "Someone else acted on request %s first. Request %s is now: %s. Nothing was changed by you; check it and decide again.",
+		r.Reference, r.Reference, state)
 	if n := len(r.History); n > 0 {
 		last := r.History[n-1]
 		line := wording.History(last.Action, actors[last.ActorID], last.Comment)
-		msg = line.Text + " on " + last.At.UTC().Format("2006-01-02 15:04 UTC") + ", before you. "
+		e = errs.E(errs.Conflict, "%s on %s, before you. Request %s is now: %s. Nothing was changed by you; check it and decide again.",
+			line.Text, last.At.UTC().Format("2006-01-02 15:04 UTC"), r.Reference, state)
 	}
-	msg += "Request " + r.Reference + " is now: " + wording.State(request.State(r.Status), a) + ". Nothing was changed by you; check it and decide again."
-	return &errs.Error{Code: errs.Conflict, Message: msg, Err: err}
+	e.Err = err
+	return e
 }
 
 // reviewConfirms are the review actions that are confirmed first.

@@ -116,7 +116,7 @@ func fieldErrors(err error) ([]errs.FieldError, map[string]*errs.FieldError) {
 	if e, ok := errs.As(err); ok && e.Code != errs.Internal {
 		list = append(list, e.Fields...)
 		if len(list) == 0 {
-			list = append(list, errs.FieldError{Field: "form", Message: e.Message})
+			list = append(list, errs.FieldError{Field: "form", Message: e.Message, Format: e.Format, Args: e.Args})
 		}
 	}
 	m := map[string]*errs.FieldError{}
