@@ -376,8 +376,9 @@ func (s *step) narrow() (Decision, error) {
 		f.Add("scope.date_to", "Choose an end after the start: the window ends before it starts.")
 	}
 	if len(f) > 0 {
-		return Decision{}, &errs.Error{Code: errs.Invalid, Fields: f,
-			Message: "The approved scope must lie within the policy's scope decision: " + f[0].Message}
+		e := errs.E(errs.Invalid, "The approved scope must lie within the policy's scope decision: %s", errs.Text{Format: f[0].Format, Args: f[0].Args})
+		e.Fields = f
+		return Decision{}, e
 	}
 	if len(d.Categories) < len(sc.Categories) || len(d.Targets) < len(s.req.Targets) || d.DateFrom != sc.DateFrom || d.DateTo != sc.DateTo {
 		d.Outcome = OutcomeNarrowed
