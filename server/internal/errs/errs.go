@@ -159,7 +159,23 @@ func Message(err error) string {
 	if errors.As(err, &e) && e.Code != Internal && e.Message != "" {
 		return e.Message
 	}
-	return "Internal error."
+	return msgInternal
+}
+
+// msgInternal is all a client learns of an error that is not an *Error.
+const msgInternal = "Internal error."
+
+// TextOf returns err's safe message (Message) as a Text, to be said inside
+// another message in the reader's language.
+func TextOf(err error) Text {
+	var e *Error
+	if errors.As(err, &e) && e.Code != Internal && e.Message != "" {
+		if e.Format == "" {
+			return Text{Format: "%s", Args: []any{e.Message}}
+		}
+		return Text{Format: e.Format, Args: e.Args}
+	}
+	return Text{Format: msgInternal}
 }
 
 // As returns the first *Error in err's chain.

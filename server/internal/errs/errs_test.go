@@ -36,3 +36,17 @@ func TestSayTranslatesTextArguments(t *testing.T) {
 		t.Error("Say changed the field's arguments")
 	}
 }
+
+func TestTextOf(t *testing.T) {
+	var f Fields
+	f.Add("targets[0].value", "%s", TextOf(E(Invalid, "Request %s is closed.", "WD-2")))
+	if f[0].Message != "Request WD-2 is closed." {
+		t.Errorf("Message = %q", f[0].Message)
+	}
+	if got := f[0].Say(german); got != "Ersuchen WD-2 ist geschlossen." {
+		t.Errorf("Say = %q", got)
+	}
+	if got := TextOf(fmt.Errorf("db down")).String(); got != "Internal error." {
+		t.Errorf("an error that is not an *Error says %q", got)
+	}
+}

@@ -252,9 +252,12 @@ var messageCalls = map[string]int{
 // msgName is the name of a constant that holds a message.
 var msgName = regexp.MustCompile(`^msg[A-Z]`)
 
-// importsErrs reports whether a file imports package errs, whose errors
-// its msg… constants are said in.
+// importsErrs reports whether a file is or imports package errs, whose
+// errors its msg… constants are said in.
 func importsErrs(f *ast.File) bool {
+	if f.Name.Name == "errs" {
+		return true
+	}
 	for _, im := range f.Imports {
 		if strings.HasSuffix(im.Path.Value, `/internal/errs"`) {
 			return true

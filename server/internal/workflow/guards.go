@@ -184,7 +184,7 @@ func (s *step) guardVerify() error {
 			f.Add("verification.callback", "Call the agency back on a number you found yourself, not one from the request, and record the call: an emergency is verified that way.")
 		default:
 			if n, err := request.NormalizeTarget(request.TargetPhone, cb.Number, s.ag.Country); err != nil {
-				f.Add("verification.callback.number", "%s", errs.Message(err))
+				f.Add("verification.callback.number", "%s", errs.TextOf(err))
 			} else {
 				cb.Number = n
 			}
