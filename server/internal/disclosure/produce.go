@@ -329,7 +329,11 @@ func checkApproved(ap Approved) error {
 			return errs.E(errs.PolicyDenied, "Category %q cannot be produced.", c)
 		}
 		if _, err := (metadata.Scope{Fields: ap.Fields}).Released(c); err != nil {
-			return errs.Wrap(err, errs.PolicyDenied, errs.Message(err))
+			denied := errs.Wrap(err, errs.PolicyDenied, errs.Message(err))
+			if e, ok := errs.As(err); ok && e.Format != "" {
+				denied.Format, denied.Args = e.Format, e.Args // said in the reader's language
+			}
+			return denied
 		}
 	}
 	if ap.DateFrom.IsZero() || ap.DateTo.IsZero() || ap.DateTo.Before(ap.DateFrom) {

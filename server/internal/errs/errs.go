@@ -9,6 +9,7 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -51,7 +52,45 @@ func (f FieldError) Say(sprintf func(string, ...any) string) string {
 	if f.Format == "" {
 		return sprintf(f.Message)
 	}
-	return sprintf(f.Format, f.Args...)
+	return sprintf(f.Format, sayArgs(sprintf, f.Args)...)
+}
+
+// A Text is a message kept to be said later, as its English format and
+// arguments: made by Msg, so that the format is a translation id. As an
+// argument of an Error's or a FieldError's message it is said in the
+// reader's language too; anywhere else it formats as English.
+type Text struct {
+	Format string
+	Args   []any
+}
+
+// Msg returns a Text: a message one part of a longer message says.
+func Msg(format string, args ...any) Text { return Text{Format: format, Args: args} }
+
+// String returns the message in English.
+func (t Text) String() string { return fmt.Sprintf(t.Format, t.Args...) }
+
+// Say returns the message in a language: sprintf is a locale printer's
+// Sprintf.
+func (t Text) Say(sprintf func(string, ...any) string) string {
+	return sprintf(t.Format, sayArgs(sprintf, t.Args)...)
+}
+
+// sayArgs returns args with each Text said in sprintf's language.
+func sayArgs(sprintf func(string, ...any) string, args []any) []any {
+	var out []any
+	for i, a := range args {
+		if t, ok := a.(Text); ok {
+			if out == nil {
+				out = slices.Clone(args)
+			}
+			out[i] = t.Say(sprintf)
+		}
+	}
+	if out == nil {
+		return args
+	}
+	return out
 }
 
 // An Error is an application error with a safe message.
@@ -96,7 +135,7 @@ func (e *Error) Say(sprintf func(string, ...any) string) string {
 	if e.Format == "" {
 		return sprintf(e.Message)
 	}
-	return sprintf(e.Format, e.Args...)
+	return sprintf(e.Format, sayArgs(sprintf, e.Args)...)
 }
 
 // Wrap returns an *Error with a code, a safe message and a cause for the logs.
@@ -120,7 +159,23 @@ func Message(err error) string {
 	if errors.As(err, &e) && e.Code != Internal && e.Message != "" {
 		return e.Message
 	}
-	return "Internal error."
+	return msgInternal
+}
+
+// msgInternal is all a client learns of an error that is not an *Error.
+const msgInternal = "Internal error."
+
+// TextOf returns err's safe message (Message) as a Text, to be said inside
+// another message in the reader's language.
+func TextOf(err error) Text {
+	var e *Error
+	if errors.As(err, &e) && e.Code != Internal && e.Message != "" {
+		if e.Format == "" {
+			return Text{Format: "%s", Args: []any{e.Message}}
+		}
+		return Text{Format: e.Format, Args: e.Args}
+	}
+	return Text{Format: msgInternal}
 }
 
 // As returns the first *Error in err's chain.

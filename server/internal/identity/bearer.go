@@ -50,7 +50,7 @@ func (s *Service) verifyBearer(ctx context.Context, raw string) (*Principal, aud
 	}
 	is, ok := s.issuers[iss]
 	if !ok || is.cfg.APIAudience == "" {
-		return nil, actor, refuse(errs.Unauthenticated, ReasonUnknownIssuer, msgUntrustedIssuer)
+		return nil, actor, refuse(ReasonUnknownIssuer, errs.E(errs.Unauthenticated, msgUntrustedIssuer))
 	}
 	actor.Issuer = iss
 	if _, err := s.discover(ctx, is); err != nil {
@@ -85,13 +85,13 @@ func (s *Service) systemPrincipal(ctx context.Context, is *issuer, c claims) (*P
 	// An ID token proves a sign-in to the portal; it never authorises a
 	// call (it carries the nonce of that sign-in; an access token has none).
 	if c.at("nonce") != nil {
-		return nil, refuse(errs.Unauthenticated, ReasonIDToken, "An ID token is not an access token: agency systems call the API with a client-credentials access token.")
+		return nil, refuse(ReasonIDToken, errs.E(errs.Unauthenticated, "An ID token is not an access token: agency systems call the API with a client-credentials access token."))
 	}
 	// Which tokens are systems' is read from the token, never learned from
 	// the first one seen: a person's access token is refused here, and no
 	// row is written that could lock that person out of the pages.
 	if !systemToken(&is.cfg, c) {
-		return nil, refuse(errs.Unauthenticated, ReasonPersonToken, "This access token was issued to a person: people use the portal's pages (sign in at /login); agency systems call the API with a client-credentials token.")
+		return nil, refuse(ReasonPersonToken, errs.E(errs.Unauthenticated, "This access token was issued to a person: people use the portal's pages (sign in at /login); agency systems call the API with a client-credentials token."))
 	}
 	return s.principalFor(ctx, s.db, &is.cfg, KindClient, c)
 }

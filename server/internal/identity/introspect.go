@@ -140,7 +140,7 @@ func (s *Service) introspectAt(ctx context.Context, asked []*issuer, raw string)
 	if len(failed) > 0 {
 		return introspected{}, errs.Wrap(errors.Join(failed...), errs.Unavailable, msgUnreachable)
 	}
-	return introspected{}, refuse(errs.Unauthenticated, ReasonInactive, msgBadBearer)
+	return introspected{}, refuse(ReasonInactive, errs.E(errs.Unauthenticated, msgBadBearer))
 }
 
 // introspect asks one issuer about raw (RFC 7662, section 2.1),
@@ -230,23 +230,23 @@ func (s *Service) introspectionEndpoint(ctx context.Context, is *issuer) (string
 func checkIntrospected(ans *introspected, now time.Time) (time.Time, error) {
 	c, ic := ans.claims, &ans.is.cfg
 	if iss, ok := c["iss"]; ok && iss != ic.URL {
-		return time.Time{}, refuse(errs.Unauthenticated, ReasonUnknownIssuer, msgUntrustedIssuer)
+		return time.Time{}, refuse(ReasonUnknownIssuer, errs.E(errs.Unauthenticated, msgUntrustedIssuer))
 	}
 	if tt := c.str("token_type"); tt != "" && !slices.Contains(accessTokenTypes, strings.ToLower(tt)) {
-		return time.Time{}, refuse(errs.Unauthenticated, ReasonBadSignature, "This token is a %s, not an access token: agency systems call the API with a client-credentials access token.", errs.Clip(tt, 40))
+		return time.Time{}, refuse(ReasonBadSignature, errs.E(errs.Unauthenticated, "This token is a %s, not an access token: agency systems call the API with a client-credentials access token.", errs.Clip(tt, 40)))
 	}
 	if !slices.Contains(audiences(c), ic.APIAudience) {
-		return time.Time{}, refuse(errs.Unauthenticated, ReasonWrongAudience, msgBadBearer)
+		return time.Time{}, refuse(ReasonWrongAudience, errs.E(errs.Unauthenticated, msgBadBearer))
 	}
 	secs, ok := c["exp"].(float64)
 	if !ok {
 		// A token that never expires would be cached and trusted for as
 		// long as the portal runs; go-oidc refuses a JWT without exp too.
-		return time.Time{}, refuse(errs.Unauthenticated, ReasonBadSignature, msgBadBearer)
+		return time.Time{}, refuse(ReasonBadSignature, errs.E(errs.Unauthenticated, msgBadBearer))
 	}
 	exp := time.Unix(int64(secs), 0)
 	if !now.Before(exp) {
-		return time.Time{}, refuse(errs.Unauthenticated, ReasonExpired, msgBadBearer)
+		return time.Time{}, refuse(ReasonExpired, errs.E(errs.Unauthenticated, msgBadBearer))
 	}
 	return exp, nil
 }

@@ -502,7 +502,7 @@ func (s *Service) loginFailed(ctx context.Context, actor audit.Actor, reason str
 		// The sign-in fails either way; the web layer logs the cause, which
 		// now says the audit trail missed it.
 		e, _ := errs.As(out)
-		return &errs.Error{Code: e.Code, Message: e.Message, Fields: e.Fields,
+		return &errs.Error{Code: e.Code, Message: e.Message, Format: e.Format, Args: e.Args, Fields: e.Fields,
 			Err: errors.Join(e.Err, fmt.Errorf("audit the failed sign-in: %w", aerr))}
 	}
 	return out

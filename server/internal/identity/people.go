@@ -212,7 +212,7 @@ func (s *Service) principalFor(ctx context.Context, db *gorm.DB, ic *config.Issu
 	db = db.WithContext(ctx)
 	sub := c.str("sub")
 	if sub == "" {
-		return nil, refuse(errs.Unauthenticated, ReasonNoSubject, "The sign-in token names no subject.")
+		return nil, refuse(ReasonNoSubject, errs.E(errs.Unauthenticated, "The sign-in token names no subject."))
 	}
 	org := ""
 	if ic.OrgClaim != "" {
@@ -220,7 +220,7 @@ func (s *Service) principalFor(ctx context.Context, db *gorm.DB, ic *config.Issu
 		if org == "" {
 			// Never read a missing organisation as "" and match a record
 			// that lacks one: no record is a catch-all.
-			return nil, refuse(errs.Forbidden, ReasonNoOrganisation, "The token names no organisation (claim %q): ask your identity provider's administrator to send it.", ic.OrgClaim)
+			return nil, refuse(ReasonNoOrganisation, errs.E(errs.Forbidden, "The token names no organisation (claim %q): ask your identity provider's administrator to send it.", ic.OrgClaim))
 		}
 	}
 	staff := ic.Provider && (ic.OrgClaim == "" || org == ic.ProviderOrg)
@@ -238,18 +238,18 @@ func (s *Service) principalFor(ctx context.Context, db *gorm.DB, ic *config.Issu
 	if !staff {
 		a, err := agency.FindByIssuer(ctx, db, ic.URL, org)
 		if errs.CodeOf(err) == errs.NotFound {
-			return nil, refuse(errs.Forbidden, ReasonUnknownOrganisation, "Your organisation is not registered with this portal. Ask the provider to onboard your agency.")
+			return nil, refuse(ReasonUnknownOrganisation, errs.E(errs.Forbidden, "Your organisation is not registered with this portal. Ask the provider to onboard your agency."))
 		}
 		if err != nil {
 			return nil, err
 		}
 		if !a.Active() {
-			return nil, refuse(errs.Forbidden, ReasonSuspended, "Your agency's access to this portal is suspended.")
+			return nil, refuse(ReasonSuspended, errs.E(errs.Forbidden, "Your agency's access to this portal is suspended."))
 		}
 		ag = a
 	}
 	if len(roles) == 0 {
-		return nil, refuse(errs.Forbidden, ReasonNoRole, "Your account has no role in this portal. Ask your administrator to grant one.")
+		return nil, refuse(ReasonNoRole, errs.E(errs.Forbidden, "Your account has no role in this portal. Ask your administrator to grant one."))
 	}
 
 	p, err := s.upsertPerson(ctx, db, ic.URL, sub, kind, ag, c, roles)
@@ -257,10 +257,10 @@ func (s *Service) principalFor(ctx context.Context, db *gorm.DB, ic *config.Issu
 		return nil, err
 	}
 	if p.Kind != kind {
-		return nil, refuse(errs.Forbidden, ReasonKindMismatch, "This identity cannot be used this way.")
+		return nil, refuse(ReasonKindMismatch, errs.E(errs.Forbidden, "This identity cannot be used this way."))
 	}
 	if p.Status != StatusActive {
-		return nil, refuse(errs.Forbidden, ReasonSuspended, "Your account is suspended.")
+		return nil, refuse(ReasonSuspended, errs.E(errs.Forbidden, "Your account is suspended."))
 	}
 	return principalOf(p, ag), nil
 }

@@ -40,9 +40,10 @@ type reason string
 
 func (r reason) Error() string { return string(r) }
 
-// refuse is a refusal with its reason code.
-func refuse(code errs.Code, why, format string, args ...any) error {
-	return errs.Wrap(reason(why), code, fmt.Sprintf(format, args...))
+// refuse is a refusal e with its reason code.
+func refuse(why string, e *errs.Error) error {
+	e.Err = reason(why)
+	return e
 }
 
 // reasonOf is the reason code of a refusal, or otherwise when it has none.

@@ -247,10 +247,29 @@ var messageCalls = map[string]int{
 	".page":     1,
 	".T":        0,
 	".M":        0, // locale.M, a message kept in a table
+	"errs.Msg":  0, // a message said inside another
+}
+
+// msgName is the name of a constant that holds a message.
+var msgName = regexp.MustCompile(`^msg[A-Z]`)
+
+// importsErrs reports whether a file is or imports package errs, whose
+// errors its msg… constants are said in.
+func importsErrs(f *ast.File) bool {
+	if f.Name.Name == "errs" {
+		return true
+	}
+	for _, im := range f.Imports {
+		if strings.HasSuffix(im.Path.Value, `/internal/errs"`) {
+			return true
+		}
+	}
+	return false
 }
 
 // goMessages returns the messages of the Go code under server/, found by
-// messageCalls and in errs.FieldError literals' Message.
+// messageCalls, in errs.Error and errs.FieldError literals' Message or
+// Format, and in constants named msg….
 func goMessages(t *testing.T) map[string]string {
 	t.Helper()
 	out := map[string]string{}
@@ -301,15 +320,41 @@ func goMessages(t *testing.T) map[string]string {
 				if s, ok := stringLit(n.Args[i]); ok {
 					out[s] = fset.Position(n.Pos()).String()
 				}
-			case *ast.CompositeLit:
-				if sel, ok := n.Type.(*ast.SelectorExpr); !ok || sel.Sel.Name != "FieldError" {
+			case *ast.ValueSpec:
+				// const msgNotFound = "No such request.": a message
+				// kept under a name, which errs.E or errs.Wrap is given.
+				if !importsErrs(f) {
 					return true
 				}
-				for _, e := range n.Elts {
-					if kv, ok := e.(*ast.KeyValueExpr); ok {
-						if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "Message" {
-							if s, ok := stringLit(kv.Value); ok {
-								out[s] = fset.Position(n.Pos()).String()
+				for i, name := range n.Names {
+					if i < len(n.Values) && msgName.MatchString(name.Name) {
+						if s, ok := stringLit(n.Values[i]); ok {
+							out[s] = fset.Position(n.Pos()).String()
+						}
+					}
+				}
+			case *ast.CompositeLit:
+				lits := []*ast.CompositeLit{n}
+				if !errsLiteral(f, n.Type) {
+					if !fieldErrorList(f, n.Type) {
+						return true
+					}
+					// []errs.FieldError{{Field: …, Message: …}}: the
+					// elements' type is left out.
+					lits = lits[:0]
+					for _, e := range n.Elts {
+						if c, ok := e.(*ast.CompositeLit); ok && c.Type == nil {
+							lits = append(lits, c)
+						}
+					}
+				}
+				for _, c := range lits {
+					for _, e := range c.Elts {
+						if kv, ok := e.(*ast.KeyValueExpr); ok {
+							if k, ok := kv.Key.(*ast.Ident); ok && (k.Name == "Message" || k.Name == "Format") {
+								if s, ok := stringLit(kv.Value); ok {
+									out[s] = fset.Position(c.Pos()).String()
+								}
 							}
 						}
 					}
@@ -323,6 +368,36 @@ func goMessages(t *testing.T) map[string]string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// errsLiteral reports whether a composite literal's type is an errs.Error
+// or an errs.FieldError (written Error, FieldError in package errs), whose
+// Message (or Format) is a message.
+func errsLiteral(f *ast.File, typ ast.Expr) bool {
+	switch t := typ.(type) {
+	case *ast.SelectorExpr:
+		x, ok := t.X.(*ast.Ident)
+		return t.Sel.Name == "FieldError" || ok && x.Name == "errs" && t.Sel.Name == "Error"
+	case *ast.Ident:
+		return f.Name.Name == "errs" && (t.Name == "Error" || t.Name == "FieldError")
+	}
+	return false
+}
+
+// fieldErrorList reports whether a composite literal's type is
+// []errs.FieldError or errs.Fields, whose elements are field errors.
+func fieldErrorList(f *ast.File, typ ast.Expr) bool {
+	if a, ok := typ.(*ast.ArrayType); ok {
+		return errsLiteral(f, a.Elt)
+	}
+	switch t := typ.(type) {
+	case *ast.SelectorExpr:
+		x, ok := t.X.(*ast.Ident)
+		return ok && x.Name == "errs" && t.Sel.Name == "Fields"
+	case *ast.Ident:
+		return f.Name.Name == "errs" && t.Name == "Fields"
+	}
+	return false
 }
 
 func stringLit(e ast.Expr) (string, bool) {

@@ -28,8 +28,10 @@ const ContentTypePDF = "application/pdf"
 
 const maxFilename = 200
 
-func fileError(code errs.Code, msg, field string) error {
-	return &errs.Error{Code: code, Message: msg, Fields: []errs.FieldError{{Field: "file", Message: field}}}
+// fileError is e with field as its message about the field "file".
+func fileError(e *errs.Error, field errs.Text) error {
+	e.Fields = []errs.FieldError{{Field: "file", Message: field.String(), Format: field.Format, Args: field.Args}}
+	return e
 }
 
 // uploadStates are the states in which the agency may attach documents:
@@ -88,9 +90,9 @@ func (s *Service) UploadDocument(ctx context.Context, actor *identity.Principal,
 		var bad pdfError
 		switch {
 		case errors.Is(err, errNotPDF):
-			return nil, fileError(errs.Unsupported, "Upload the signed order as a PDF file.", "The file is not a PDF.")
+			return nil, fileError(errs.E(errs.Unsupported, "Upload the signed order as a PDF file."), errs.Msg("The file is not a PDF."))
 		case errors.As(err, &bad):
-			return nil, fileError(errs.Invalid, "The PDF is damaged or incomplete.", "The PDF is damaged or incomplete: "+bad.Error()+".")
+			return nil, fileError(errs.E(errs.Invalid, "The PDF is damaged or incomplete."), errs.Msg("The PDF is damaged or incomplete: %s.", bad.Error()))
 		}
 		return nil, fmt.Errorf("upload: check PDF: %w", err)
 	}
@@ -151,7 +153,7 @@ func (s *Service) UploadDocument(ctx context.Context, actor *identity.Principal,
 			return fmt.Errorf("upload: %w", err)
 		}
 		if dup > 0 {
-			return fileError(errs.Conflict, "This document is already attached to the request.", "This file is already attached.")
+			return fileError(errs.E(errs.Conflict, "This document is already attached to the request."), errs.Msg("This file is already attached."))
 		}
 		doc.RequestID = req.ID
 		if err := tx.Create(doc).Error; err != nil {
@@ -186,12 +188,11 @@ func spool(r io.Reader, max int64) (*os.File, int64, string, error) {
 		return tmp, 0, "", errs.Wrap(fmt.Errorf("upload: read: %w", err), errs.Invalid, "The upload could not be read; try again.")
 	}
 	if n > max {
-		return tmp, 0, "", fileError(errs.TooLarge,
-			fmt.Sprintf("The file is larger than %s.", formatSize(max)),
-			fmt.Sprintf("Upload a PDF of at most %s.", formatSize(max)))
+		return tmp, 0, "", fileError(errs.E(errs.TooLarge, "The file is larger than %s.", formatSize(max)),
+			errs.Msg("Upload a PDF of at most %s.", formatSize(max)))
 	}
 	if n == 0 {
-		return tmp, 0, "", fileError(errs.Invalid, "The file is empty.", "Choose the PDF of the signed order.")
+		return tmp, 0, "", fileError(errs.E(errs.Invalid, "The file is empty."), errs.Msg("Choose the PDF of the signed order."))
 	}
 	return tmp, n, hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -63,25 +63,25 @@ var (
 func NormalizeTarget(typ, value, region string) (string, error) {
 	v := strings.TrimSpace(value)
 	if v == "" {
-		return "", invalid("Enter the identifier.")
+		return "", errs.E(errs.Invalid, "Enter the identifier.")
 	}
 	switch typ {
 	case TargetPhone:
 		if !phoneCharsRE.MatchString(v) || strings.Count(v, "+") > 1 {
-			return "", invalid("Enter a phone number with its country code, such as +1 555 0100 123.")
+			return "", errs.E(errs.Invalid, "Enter a phone number with its country code, such as +1 555 0100 123.")
 		}
 		n, err := phonenumbers.Parse(v, strings.ToUpper(region))
 		// Possible, not valid: fictional ranges (555-01xx) must pass. And
 		// IS_POSSIBLE exactly: a number that is only possible for local
 		// dialling lacks its area code and names no one in particular.
 		if err != nil || phonenumbers.IsPossibleNumberWithReason(n) != phonenumbers.IS_POSSIBLE {
-			return "", invalid("This is not a possible phone number; include the country code, such as +44 7700 900123.")
+			return "", errs.E(errs.Invalid, "This is not a possible phone number; include the country code, such as +44 7700 900123.")
 		}
 		return phonenumbers.Format(n, phonenumbers.E164), nil
 	case TargetUsername:
 		u := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(norm.NFKC.String(v)), "@"))
 		if !usernameRE.MatchString(u) {
-			return "", invalid("A username is 3 to 32 characters: letters, digits, dots, underscores and hyphens.")
+			return "", errs.E(errs.Invalid, "A username is 3 to 32 characters: letters, digits, dots, underscores and hyphens.")
 		}
 		return u, nil
 	case TargetAccountID:
@@ -89,20 +89,18 @@ func NormalizeTarget(typ, value, region string) (string, error) {
 		// plain 36-character form is an account id.
 		id, err := uuid.Parse(v)
 		if err != nil || len(v) != 36 {
-			return "", invalid("An account id is a UUID, such as 0b7d3c56-8f0e-4c1a-9d2b-6f4e1a2b3c4d.")
+			return "", errs.E(errs.Invalid, "An account id is a UUID, such as 0b7d3c56-8f0e-4c1a-9d2b-6f4e1a2b3c4d.")
 		}
 		return id.String(), nil
 	case TargetEmail:
 		a, err := mail.ParseAddress(v)
 		if err != nil || a.Address != v || a.Name != "" || len(v) > 254 || !validEmailDomain(v) {
-			return "", invalid("Enter a single e-mail address, such as name@example.org.")
+			return "", errs.E(errs.Invalid, "Enter a single e-mail address, such as name@example.org.")
 		}
 		return strings.ToLower(v), nil
 	}
-	return "", invalid("Choose a target type: " + strings.Join(TargetTypes, ", ") + ".")
+	return "", errs.E(errs.Invalid, "Choose a target type: %s.", strings.Join(TargetTypes, ", "))
 }
-
-func invalid(msg string) error { return errs.E(errs.Invalid, "%s", msg) }
 
 func validEmailDomain(addr string) bool {
 	i := strings.LastIndexByte(addr, '@')
@@ -172,7 +170,7 @@ func normalize(in *Input, region string, today day.Date) errs.Fields {
 		}
 		v, err := NormalizeTarget(t.Type, t.Value, region)
 		if err != nil {
-			f.Add(fmt.Sprintf("targets[%d].value", i), "%s", errs.Message(err))
+			f.Add(fmt.Sprintf("targets[%d].value", i), "%s", errs.TextOf(err))
 			continue
 		}
 		t.Value = v
@@ -214,7 +212,7 @@ func normalize(in *Input, region string, today day.Date) errs.Fields {
 		text(&f, "emergency.narrative", e.Narrative, maxLongText, true)
 		if e.Callback = strings.TrimSpace(e.Callback); e.Callback != "" {
 			if v, err := NormalizeTarget(TargetPhone, e.Callback, region); err != nil {
-				f.Add("emergency.callback", "%s", errs.Message(err))
+				f.Add("emergency.callback", "%s", errs.TextOf(err))
 			} else {
 				e.Callback = v
 			}

@@ -144,8 +144,9 @@ func (s *Service) Publish(ctx context.Context, by Publisher, period, reason stri
 	}
 	now := s.now().UTC().Truncate(time.Second)
 	if !day.Of(now).After(p.Last) {
-		return nil, &errs.Error{Code: errs.Invalid, Message: fmt.Sprintf("Period %s ends on %s; publish it after that.", p.Name, p.Last),
-			Fields: []errs.FieldError{{Field: "period", Message: "The period has not ended."}}}
+		e := errs.E(errs.Invalid, "Period %s ends on %s; publish it after that.", p.Name, p.Last)
+		e.Fields = []errs.FieldError{{Field: "period", Message: "The period has not ended."}}
+		return nil, e
 	}
 	reason = strings.TrimSpace(reason)
 	if len(reason) > 2000 {
@@ -163,8 +164,9 @@ func (s *Service) Publish(ctx context.Context, by Publisher, period, reason stri
 		return nil, fmt.Errorf("the policy's reporting rules: %w", err)
 	}
 	if rules.PeriodMonths != p.Months() {
-		return nil, &errs.Error{Code: errs.Invalid, Message: fmt.Sprintf("Reports cover periods of %d months (the policy's rule).", rules.PeriodMonths),
-			Fields: []errs.FieldError{{Field: "period", Message: "Use a period of the policy's length."}}}
+		e := errs.E(errs.Invalid, "Reports cover periods of %d months (the policy's rule).", rules.PeriodMonths)
+		e.Fields = []errs.FieldError{{Field: "period", Message: "Use a period of the policy's length."}}
+		return nil, e
 	}
 	prev, err := s.latest(ctx, s.DB, p.Name)
 	if err != nil && !errors.Is(err, ErrNotPublished) {
@@ -174,8 +176,9 @@ func (s *Service) Publish(ctx context.Context, by Publisher, period, reason stri
 	if err == nil {
 		version = prev.Version + 1
 		if reason == "" {
-			return nil, &errs.Error{Code: errs.Invalid, Message: fmt.Sprintf("Period %s is already published (version %d): a correction needs a reason.", p.Name, prev.Version),
-				Fields: []errs.FieldError{{Field: "reason", Message: "Say why this version corrects the published one."}}}
+			e := errs.E(errs.Invalid, "Period %s is already published (version %d): a correction needs a reason.", p.Name, prev.Version)
+			e.Fields = []errs.FieldError{{Field: "reason", Message: "Say why this version corrects the published one."}}
+			return nil, e
 		}
 	}
 	// The national-security bands enter the log before the checkpoint is
@@ -244,7 +247,9 @@ func (s *Service) authorize(ctx context.Context, p *identity.Principal, period s
 var ErrNotPublished = errors.New("transparency: report not published")
 
 func notPublished(period string) error {
-	return errs.Wrap(ErrNotPublished, errs.NotFound, fmt.Sprintf("No report for %s is published.", period))
+	e := errs.E(errs.NotFound, "No report for %s is published.", period)
+	e.Err = ErrNotPublished
+	return e
 }
 
 func (s *Service) latest(ctx context.Context, db *gorm.DB, period string) (*Published, error) {

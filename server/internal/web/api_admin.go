@@ -56,8 +56,9 @@ func decodeStrict(c *gin.Context, v any) error {
 		return err
 	}
 	if err := strictUnmarshal(body, v); err != nil {
-		return &errs.Error{Code: errs.Invalid, Message: "The body is not the expected JSON object: " + err.Error(),
-			Fields: []errs.FieldError{{Field: "body", Message: err.Error()}}}
+		e := errs.E(errs.Invalid, "The body is not the expected JSON object: %s", err.Error())
+		e.Fields, e.Err = []errs.FieldError{{Field: "body", Message: err.Error()}}, err
+		return e
 	}
 	return nil
 }

@@ -164,25 +164,26 @@ func (s *Server) handleAPIDocumentUpload(c *gin.Context) {
 
 // upload finds the multipart field "file" and hands its stream to the domain.
 func (s *Server) upload(c *gin.Context) (*request.Document, error) {
-	fileErr := func(code errs.Code, msg string) error {
-		return &errs.Error{Code: code, Message: msg, Fields: []errs.FieldError{{Field: "file", Message: msg}}}
+	fileErr := func(e *errs.Error) error {
+		e.Fields = []errs.FieldError{{Field: "file", Message: e.Message, Format: e.Format, Args: e.Args}}
+		return e
 	}
 	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if mt != "multipart/form-data" {
-		return nil, fileErr(errs.Unsupported, "Upload the order as multipart/form-data with the PDF in the field \"file\".")
+		return nil, fileErr(errs.E(errs.Unsupported, "Upload the order as multipart/form-data with the PDF in the field \"file\"."))
 	}
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
-		return nil, fileErr(errs.Invalid, "The upload is not valid multipart/form-data.")
+		return nil, fileErr(errs.E(errs.Invalid, "The upload is not valid multipart/form-data."))
 	}
 	for {
 		part, err := mr.NextPart()
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				return nil, fileErr(errs.TooLarge, "The file is larger than the upload limit.")
+				return nil, fileErr(errs.E(errs.TooLarge, "The file is larger than the upload limit."))
 			}
-			return nil, fileErr(errs.Invalid, "No file was sent: attach the PDF in the field \"file\".")
+			return nil, fileErr(errs.E(errs.Invalid, "No file was sent: attach the PDF in the field \"file\"."))
 		}
 		if part.FormName() != "file" {
 			part.Close()
@@ -192,7 +193,7 @@ func (s *Server) upload(c *gin.Context) (*request.Document, error) {
 		part.Close()
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, fileErr(errs.TooLarge, "The file is larger than the upload limit.")
+			return nil, fileErr(errs.E(errs.TooLarge, "The file is larger than the upload limit."))
 		}
 		return doc, err
 	}

@@ -260,21 +260,26 @@ func readTransition(c *gin.Context, optional bool) (apiTransitionBody, error) {
 
 // bodyError names the field a JSON decoding error is about.
 func bodyError(err error) error {
-	field, msg := "", "The body is not valid JSON."
 	var te *json.UnmarshalTypeError
+	var e *errs.Error
+	var f errs.Fields
 	switch {
+	case errors.As(err, &te) && te.Field == "":
+		return errs.Wrap(err, errs.Invalid, "has the wrong type")
 	case errors.As(err, &te):
-		field, msg = te.Field, "has the wrong type"
+		e = errs.E(errs.Invalid, "The body has a problem: %s has the wrong type.", te.Field)
+		f.Add(te.Field, "has the wrong type")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field, msg = strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "is not a field of this body"
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		e = errs.E(errs.Invalid, "The body has a problem: %s is not a field of this body.", field)
+		f.Add(field, "is not a field of this body")
 	case strings.Contains(err.Error(), "YYYY-MM-DD") || strings.Contains(err.Error(), "date"):
-		msg = "A date is not a valid YYYY-MM-DD date."
+		return errs.Wrap(err, errs.Invalid, "A date is not a valid YYYY-MM-DD date.")
+	default:
+		return errs.Wrap(err, errs.Invalid, "The body is not valid JSON.")
 	}
-	if field == "" {
-		return errs.Wrap(err, errs.Invalid, msg)
-	}
-	return &errs.Error{Code: errs.Invalid, Message: "The body has a problem: " + field + " " + msg + ".",
-		Fields: []errs.FieldError{{Field: field, Message: msg}}, Err: err}
+	e.Fields, e.Err = f, err
+	return e
 }
 
 // addWorkflow adds where r stands in the review to its API view.

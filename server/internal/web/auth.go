@@ -106,7 +106,7 @@ func (s *Server) startLogin(c *gin.Context, issuer, returnTo string) {
 			s.renderError(c, err)
 			return
 		}
-		s.renderLogin(c, http.StatusUnprocessableEntity, []errs.FieldError{{Field: "issuer", Message: errs.Message(err)}})
+		s.renderLogin(c, http.StatusUnprocessableEntity, []errs.FieldError{{Field: "issuer", Message: errs.Message(err), Format: "%s", Args: []any{errs.TextOf(err)}}})
 		return
 	}
 	s.redirectToProvider(c, authURL, state)
@@ -158,7 +158,7 @@ func (s *Server) handleAuthCallback(c *gin.Context) {
 		if errs.CodeOf(err) == errs.Forbidden {
 			status = http.StatusForbidden
 		}
-		s.renderLogin(c, status, []errs.FieldError{{Field: "issuer", Message: errs.Message(err)}})
+		s.renderLogin(c, status, []errs.FieldError{{Field: "issuer", Message: errs.Message(err), Format: "%s", Args: []any{errs.TextOf(err)}}})
 		return
 	}
 	http.SetCookie(c.Writer, &http.Cookie{

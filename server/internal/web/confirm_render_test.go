@@ -79,13 +79,13 @@ func TestOvertaken(t *testing.T) {
 	at := time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
 	r := apiRequest{Reference: "WD-2026-000012", Status: string(request.StateRejected),
 		History: []apiHistory{{At: at, Action: "reject", From: "in_review", To: "rejected", ActorID: "p-2"}}}
-	err := overtaken(request.Stale("r1"), r, map[string]string{"p-2": "Sam Ortiz"}, wording.Provider)
+	err := overtaken(request.Stale("r1"), r, map[string]string{"p-2": "Sam Ortiz"}, wording.Provider, wording.English)
 	want := "Sam Ortiz rejected it on 2026-03-01 09:30 UTC, before you. Request WD-2026-000012 is now: Rejected."
 	if got := errs.Message(err); !strings.HasPrefix(got, want) || errs.CodeOf(err) != errs.Conflict {
 		t.Errorf("overtaken: %s %q, want Conflict %q", errs.CodeOf(err), got, want)
 	}
 	other := errs.E(errs.Invalid, "Choose the reason for the rejection.")
-	if got := overtaken(other, r, nil, wording.Provider); !errors.Is(got, other) {
+	if got := overtaken(other, r, nil, wording.Provider, wording.English); !errors.Is(got, other) {
 		t.Errorf("another error was changed: %v", got)
 	}
 }

@@ -27,28 +27,29 @@ const codeMalformedJSON errs.Code = "malformed_json"
 // with the offending place as the field.
 func checkJSON(b []byte) error {
 	if !utf8.Valid(b) {
-		return malformed("body", "The body is not UTF-8 text: send JSON encoded as UTF-8.")
+		return malformed("body", errs.E(codeMalformedJSON, "The body is not UTF-8 text: send JSON encoded as UTF-8."))
 	}
 	if !json.Valid(b) {
 		var v any
 		var se *json.SyntaxError
 		if err := json.Unmarshal(b, &v); errors.As(err, &se) {
-			return malformed("body", "The body is not JSON: it breaks off or goes wrong at byte %d.", se.Offset)
+			return malformed("body", errs.E(codeMalformedJSON, "The body is not JSON: it breaks off or goes wrong at byte %d.", se.Offset))
 		}
-		return malformed("body", "The body is not JSON.")
+		return malformed("body", errs.E(codeMalformedJSON, "The body is not JSON."))
 	}
 	if loneSurrogate(b) {
-		return malformed("body", `The body escapes half of a UTF-16 surrogate pair (such as "\ud800" alone), which is not a character.`)
+		return malformed("body", errs.E(codeMalformedJSON, `The body escapes half of a UTF-16 surrogate pair (such as "\ud800" alone), which is not a character.`))
 	}
 	if name, ok := duplicateName(b); ok {
-		return malformed(name, "The body names %s twice: send each member of an object once.", strconv.Quote(name))
+		return malformed(name, errs.E(codeMalformedJSON, "The body names %s twice: send each member of an object once.", strconv.Quote(name)))
 	}
 	return nil
 }
 
-func malformed(field, format string, args ...any) error {
-	msg := fmt.Sprintf(format, args...)
-	return &errs.Error{Code: codeMalformedJSON, Message: msg, Fields: []errs.FieldError{{Field: field, Message: msg}}}
+// malformed gives e the field it is about, with e's message.
+func malformed(field string, e *errs.Error) error {
+	e.Fields = []errs.FieldError{{Field: field, Message: e.Message, Format: e.Format, Args: e.Args}}
+	return e
 }
 
 // loneSurrogate reports whether the valid JSON b has a \u escape of a

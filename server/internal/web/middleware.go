@@ -122,7 +122,7 @@ func (s *Server) limitBody(c *gin.Context) {
 		limit = s.cfg.MaxUploadBytes + 64<<10 // room for the multipart envelope
 	}
 	if c.Request.ContentLength > limit {
-		s.renderError(c, &errs.Error{Code: errs.TooLarge, Message: fmt.Sprintf("The request body is larger than %d bytes.", limit)})
+		s.renderError(c, errs.E(errs.TooLarge, "The request body is larger than %d bytes.", limit))
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
@@ -109,22 +108,23 @@ func inSentence(pr *locale.Printer, s string) string {
 // version, or an action no longer allowed in the request's state) into
 // what a page says: who did what, and where the request stands now, in
 // words. Any other error is returned as it is.
-func overtaken(err error, r apiRequest, actors map[string]string, a wording.Audience) error {
+func overtaken(err error, r apiRequest, actors map[string]string, a wording.Audience, w wording.Words) error {
 	if !errors.Is(err, request.ErrStaleVersion) && !errors.Is(err, workflow.ErrNotAllowed) {
 		return err
 	}
-	// The message keeps its English format and arguments, so the page
-	// says it in the reader's language (errs.Error.Say).
-	state := wording.State(request.State(r.Status), a)
-	format := locale.M("Someone else acted on request %[1]s first. Request %[1]s is now: %[2]s. Nothing was changed by you; check it and decide again.")
-	args := []any{r.Reference, state}
+	// The state and the history line are already in the reader's words
+	// (w); the sentence around them is said in their language too.
+	state := w.State(request.State(r.Status), a)
+	e := errs.E(errs.Conflict, "Someone else acted on request %s first. Request %s is now: %s. Nothing was changed by you; check it and decide again.",
+		r.Reference, r.Reference, state)
 	if n := len(r.History); n > 0 {
 		last := r.History[n-1]
-		line := wording.History(last.Action, actors[last.ActorID], last.Comment)
-		format = locale.M("%[3]s on %[4]s, before you. Request %[1]s is now: %[2]s. Nothing was changed by you; check it and decide again.")
-		args = append(args, line.Text, last.At.UTC().Format("2006-01-02 15:04 UTC"))
+		line := w.History(last.Action, actors[last.ActorID], last.Comment)
+		e = errs.E(errs.Conflict, "%s on %s, before you. Request %s is now: %s. Nothing was changed by you; check it and decide again.",
+			line.Text, last.At.UTC().Format("2006-01-02 15:04 UTC"), r.Reference, state)
 	}
-	return &errs.Error{Code: errs.Conflict, Message: fmt.Sprintf(format, args...), Format: format, Args: args, Err: err}
+	e.Err = err
+	return e
 }
 
 // reviewConfirms are the review actions that are confirmed first.

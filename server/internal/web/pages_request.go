@@ -205,7 +205,7 @@ func (s *Server) showRequest(c *gin.Context, status int, problem error) {
 		CanEdit:   base == "/agency" && f.May[request.ActionEdit],
 		CanAttach: base == "/agency" && f.May[request.ActionUpload] && r.Status == request.StateNeedsInfo, MaxUploadMiB: s.cfg.MaxUploadBytes >> 20}
 	if problem != nil {
-		p.Page.Errors, p.FieldErrors = fieldErrors(overtaken(problem, p.R, f.Actors, p.Audience()))
+		p.Page.Errors, p.FieldErrors = fieldErrors(overtaken(problem, p.R, f.Actors, p.Audience(), wording.In(s.printer(c))))
 		// What was typed comes back from the form posted, never from a
 		// query: every action and its confirmation is a POST.
 		p.Form, p.Failed = c.Request.PostForm, path.Base(c.Request.URL.Path)

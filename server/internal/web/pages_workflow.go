@@ -206,7 +206,7 @@ func (s *Server) showReview(c *gin.Context, status int, problem error, form url.
 		p.Staff = append(p.Staff, option{Value: person.ID, Label: person.Name + " (" + person.Roles + ")"})
 	}
 	if problem != nil {
-		p.Page.Errors, p.FieldErrors = fieldErrors(ownComment(overtaken(problem, view, f.Actors, wording.Provider), form.Get("action")))
+		p.Page.Errors, p.FieldErrors = fieldErrors(ownComment(overtaken(problem, view, f.Actors, wording.Provider, wording.In(s.printer(c))), form.Get("action")))
 	}
 	p.Actors = f.Actors
 	if p.Form == nil {

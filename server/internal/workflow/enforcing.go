@@ -63,39 +63,37 @@ func (e *Engine) fit(ctx context.Context, r *request.Request, c *Case, now time.
 
 // answerApplies: an answer is recorded for a notified order, once, while
 // the enforcing authority may still give it.
-func answerApplies(f fit) string {
+func answerApplies(f fit) errs.Text {
 	if f.c == nil || !f.c.EA.Notified() {
-		return fmt.Sprintf("No enforcing authority was notified of request %s: only a European Production Order for traffic data is notified, "+
-			"where the person does not live, or the offence was not committed, in the issuing State (Regulation (EU) 2023/1543, Art. 8).", f.ref)
+		return errs.Msg("No enforcing authority was notified of request %s: only a European Production Order for traffic data is notified, where the person does not live, or the offence was not committed, in the issuing State (Regulation (EU) 2023/1543, Art. 8).", f.ref)
 	}
 	n := f.c.EA
 	switch {
 	case n.Answer != "":
-		return fmt.Sprintf("The answer of the enforcing authority of %s to request %s was recorded on %s (%s); it is recorded once.",
+		return errs.Msg("The answer of the enforcing authority of %s to request %s was recorded on %s (%s); it is recorded once.",
 			n.State, f.ref, stamp(*n.AnsweredAt), strings.ReplaceAll(n.Answer, "_", " "))
 	case !n.objectionOpen(f.now):
-		return fmt.Sprintf("The enforcing authority of %s could raise a ground for refusal of request %s until %s "+
-			"(Regulation (EU) 2023/1543, Arts. 10 and 12); an answer after that changes nothing and is not recorded.",
+		return errs.Msg("The enforcing authority of %s could raise a ground for refusal of request %s until %s (Regulation (EU) 2023/1543, Arts. 10 and 12); an answer after that changes nothing and is not recorded.",
 			n.State, f.ref, stamp(*n.ObjectionUntil))
 	}
-	return ""
+	return errs.Text{}
 }
 
 // confirmApplies: only a process whose preservation is kept until produced
 // takes the confirmation, once.
-func confirmApplies(f fit) string {
+func confirmApplies(f fit) errs.Text {
 	switch {
 	case f.c == nil || f.c.Kind != KindPreservation || !f.process.HoldUntilProduced:
 		name := f.process.ShortName
 		if name == "" {
 			name = "this process"
 		}
-		return fmt.Sprintf("Under %s a preservation is not kept until production on the issuing authority's word; extend or release it instead.", name)
+		return errs.Msg("Under %s a preservation is not kept until production on the issuing authority's word; extend or release it instead.", name)
 	case f.c.ProductionConfirmedAt != nil:
-		return fmt.Sprintf("The issuing authority's production request for %s was confirmed on %s; the records are already kept until produced.",
+		return errs.Msg("The issuing authority's production request for %s was confirmed on %s; the records are already kept until produced.",
 			f.ref, stamp(*f.c.ProductionConfirmedAt))
 	}
-	return ""
+	return errs.Text{}
 }
 
 // receipt is when the provider received the request: its submission, or
@@ -289,9 +287,10 @@ func upperFirst(s string) string {
 // The produce job snoozes until then (onProduce); this guard is the rule.
 func (s *step) guardProduce() error {
 	if until, held := s.c.productionHeld(s.now); held {
-		return &errs.Error{Code: errs.Conflict, Allowed: []string{}, Err: fmt.Errorf("produce %s: %w", s.req.ID, ErrNotAllowed),
-			Message: fmt.Sprintf("Request %s is held for the enforcing authority of %s until %s (Regulation (EU) 2023/1543, Art. 10(2)).",
-				s.req.Reference, s.c.EA.State, stamp(until))}
+		e := errs.E(errs.Conflict, "Request %s is held for the enforcing authority of %s until %s (Regulation (EU) 2023/1543, Art. 10(2)).",
+			s.req.Reference, s.c.EA.State, stamp(until))
+		e.Allowed, e.Err = []string{}, fmt.Errorf("produce %s: %w", s.req.ID, ErrNotAllowed)
+		return e
 	}
 	return nil
 }

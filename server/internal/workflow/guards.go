@@ -184,7 +184,7 @@ func (s *step) guardVerify() error {
 			f.Add("verification.callback", "Call the agency back on a number you found yourself, not one from the request, and record the call: an emergency is verified that way.")
 		default:
 			if n, err := request.NormalizeTarget(request.TargetPhone, cb.Number, s.ag.Country); err != nil {
-				f.Add("verification.callback.number", "%s", errs.Message(err))
+				f.Add("verification.callback.number", "%s", errs.TextOf(err))
 			} else {
 				cb.Number = n
 			}
@@ -376,8 +376,9 @@ func (s *step) narrow() (Decision, error) {
 		f.Add("scope.date_to", "Choose an end after the start: the window ends before it starts.")
 	}
 	if len(f) > 0 {
-		return Decision{}, &errs.Error{Code: errs.Invalid, Fields: f,
-			Message: "The approved scope must lie within the policy's scope decision: " + f[0].Message}
+		e := errs.E(errs.Invalid, "The approved scope must lie within the policy's scope decision: %s", errs.Text{Format: f[0].Format, Args: f[0].Args})
+		e.Fields = f
+		return Decision{}, e
 	}
 	if len(d.Categories) < len(sc.Categories) || len(d.Targets) < len(s.req.Targets) || d.DateFrom != sc.DateFrom || d.DateTo != sc.DateTo {
 		d.Outcome = OutcomeNarrowed

@@ -96,14 +96,14 @@ func policyDenied(sc policy.Scope) error {
 		f.Add("categories", "%s: %s", r.Category, r.Reason)
 		reasons = append(reasons, r.Category+": "+r.Reason)
 	}
+	var e *errs.Error
 	if len(sc.Categories) == 0 && len(sc.Refused) == 0 && len(sc.Errors) == 0 {
-		reasons = append(reasons, "no data category can be disclosed under this process")
+		e = errs.E(errs.PolicyDenied, "The legal policy does not authorise this request: no data category can be disclosed under this process")
+	} else {
+		e = errs.E(errs.PolicyDenied, "The legal policy does not authorise this request: %s", errs.Clip(strings.Join(reasons, "; "), 1000))
 	}
-	return &errs.Error{
-		Code:    errs.PolicyDenied,
-		Message: "The legal policy does not authorise this request: " + errs.Clip(strings.Join(reasons, "; "), 1000),
-		Fields:  f,
-	}
+	e.Fields = f
+	return e
 }
 
 // meetFollowUp records that r, just submitted, is the legal process an

@@ -3,6 +3,7 @@ package workflow
 import (
 	"slices"
 
+	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 )
 
@@ -28,10 +29,10 @@ type Rule struct {
 	Guard  string // what the engine checks besides the policy, for documentation and tests
 
 	// applies, when set, says why the rule does not apply to this request
-	// at all ("" when it does): an action that concerns only some requests
+	// at all (a zero Text when it does): an action that concerns only some requests
 	// (a notified EU order, a process whose preservation can be kept until
 	// produced) is not allowed on the others, and is not offered for them.
-	applies func(fit) string
+	applies func(fit) errs.Text
 	guard   func(*step) error
 	next    func(*step) State
 	effect  func(*step) error

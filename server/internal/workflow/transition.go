@@ -182,8 +182,9 @@ func (e *Engine) prepare(ctx context.Context, tx *gorm.DB, actor *identity.Princ
 		}
 		by := actionBy(action)
 		if by == "" || by == BySystem {
-			return nil, &errs.Error{Code: errs.Invalid, Message: fmt.Sprintf("Unknown action %q.", errs.Clip(string(action), 40)),
-				Fields: []errs.FieldError{{Field: "action", Message: "not an action of the workflow"}}}
+			unknown := errs.E(errs.Invalid, "Unknown action %q.", errs.Clip(string(action), 40))
+			unknown.Fields = []errs.FieldError{{Field: "action", Message: "not an action of the workflow"}}
+			return nil, unknown
 		}
 		if by == ByProvider && version < 1 {
 			return nil, &errs.Error{Code: errs.Invalid, Message: "Send the version of the request you read, so that concurrent decisions are not lost.",
@@ -200,21 +201,22 @@ func (e *Engine) prepare(ctx context.Context, tx *gorm.DB, actor *identity.Princ
 	}
 	rule := ruleFor(action, s.from)
 	if rule == nil || (actor == system) != (rule.By == BySystem) {
-		return nil, e.notAllowed(ctx, actor, s, action, "")
+		return nil, e.notAllowed(ctx, actor, s, action, errs.Text{})
 	}
 	if rule.applies != nil {
 		f, err := e.fit(ctx, r, s.c, s.now)
 		if err != nil {
 			return nil, err
 		}
-		if why := rule.applies(f); why != "" {
+		if why := rule.applies(f); why.Format != "" {
 			return nil, e.notAllowed(ctx, actor, s, action, why)
 		}
 	}
 	s.rule = rule
 	if rule.By == ByProvider && s.awaitingCosign() {
-		return nil, &errs.Error{Code: errs.Conflict, Err: ErrNotAllowed, Allowed: []string{},
-			Message: fmt.Sprintf("Request %s is an emergency awaiting its supervisor's co-signature; it reaches the provider once co-signed.", r.Reference)}
+		awaiting := errs.E(errs.Conflict, "Request %s is an emergency awaiting its supervisor's co-signature; it reaches the provider once co-signed.", r.Reference)
+		awaiting.Err, awaiting.Allowed = ErrNotAllowed, []string{}
+		return nil, awaiting
 	}
 	if actor != system {
 		if err := s.authorize(); err != nil {
@@ -493,7 +495,7 @@ func (s *step) approvalsDecision() (policy.Approvals, error) {
 // notAllowed explains that action cannot be taken in the request's state
 // (or, with why, on this request at all), naming the actions this actor may
 // take in it.
-func (e *Engine) notAllowed(ctx context.Context, actor *identity.Principal, s *step, action Action, why string) error {
+func (e *Engine) notAllowed(ctx context.Context, actor *identity.Principal, s *step, action Action, why errs.Text) error {
 	allowed := []string{}
 	if actor != system {
 		acts, err := e.allowed(ctx, actor, s.req, s.c)
@@ -504,16 +506,17 @@ func (e *Engine) notAllowed(ctx context.Context, actor *identity.Principal, s *s
 			allowed = append(allowed, string(a))
 		}
 	}
-	msg := why
-	if msg == "" {
-		msg = fmt.Sprintf("You cannot %s request %s while it is %s.", strings.ReplaceAll(string(action), "_", " "), s.req.Reference, s.from)
+	if why.Format == "" {
+		why = errs.Msg("You cannot %s request %s while it is %s.", strings.ReplaceAll(string(action), "_", " "), s.req.Reference, s.from)
 	}
+	var refusal *errs.Error
 	if len(allowed) > 0 {
-		msg += " Allowed now: " + strings.Join(allowed, ", ") + "."
+		refusal = errs.E(errs.Conflict, "%s Allowed now: %s.", why, strings.Join(allowed, ", "))
 	} else {
-		msg += " Nothing you may do changes it now."
+		refusal = errs.E(errs.Conflict, "%s Nothing you may do changes it now.", why)
 	}
-	return &errs.Error{Code: errs.Conflict, Message: msg, Allowed: allowed, Err: fmt.Errorf("%s in %s: %w", action, s.from, ErrNotAllowed)}
+	refusal.Allowed, refusal.Err = allowed, fmt.Errorf("%s in %s: %w", action, s.from, ErrNotAllowed)
+	return refusal
 }
 
 // allowed lists the actions actor may take on r now, in table order.
@@ -535,7 +538,7 @@ func (e *Engine) allowed(ctx context.Context, actor *identity.Principal, r *requ
 				}
 				f = &got
 			}
-			if rule.applies(*f) != "" {
+			if rule.applies(*f).Format != "" {
 				continue
 			}
 		}
