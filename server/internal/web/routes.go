@@ -80,6 +80,12 @@ func (s *Server) routes() {
 	agency.GET("/settings", s.handleAgencySettings)
 	agency.POST("/settings/recipient", s.handleAgencyRecipientSave)
 
+	// The signed-in person's own settings (language, time zone): anyone
+	// signed in with a browser.
+	account := app.Group("/account", s.requireSession, s.requireAuth, s.requireCSRF, noStore)
+	account.GET("", s.handleAccount)
+	account.POST("", s.handleAccountSave)
+
 	// Provider pages: intake, reviewers, counsel, admins and auditors, with
 	// a browser session.
 	provider := app.Group("/provider", s.requireSession, s.requireAuth, s.requireProviderStaff, s.requireCSRF, noStore)
