@@ -327,3 +327,12 @@ func (c Catalogue) AuthorityName(kind string) string {
 	}
 	return kind
 }
+
+// Languages are the languages the catalogue's bundle says its texts in
+// besides English (In, Say).
+func (c Catalogue) Languages() []string {
+	if c.messages == nil {
+		return nil
+	}
+	return c.messages.Languages()
+}

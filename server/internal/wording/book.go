@@ -8,8 +8,12 @@ import (
 
 // A Book names the legal processes, data categories, jurisdictions and
 // issuing authorities of one policy catalogue, as the catalogue itself
-// names them.
+// names them, in one language: NewBook's in English, In's in another the
+// policy bundle speaks.
 type Book struct {
+	lang          string
+	cat           policy.Catalogue // said in lang
+	languages     map[string]*Book // every language's book, shared
 	processes     map[string]policy.Process
 	categories    map[string]string
 	jurisdictions map[string]string
@@ -17,9 +21,48 @@ type Book struct {
 	targetTypes   map[string]string
 }
 
-// NewBook reads the names out of cat.
+// NewBook reads the names out of cat, in English and in every language its
+// bundle says them in.
 func NewBook(cat policy.Catalogue) *Book {
-	b := &Book{processes: map[string]policy.Process{}, categories: map[string]string{},
+	en := bookIn("en", cat)
+	en.languages = map[string]*Book{"en": en}
+	for _, l := range cat.Languages() {
+		b := bookIn(l, cat.In(l))
+		b.languages = en.languages
+		en.languages[l] = b
+	}
+	return en
+}
+
+// In is the book in lang ("en", "de"); English when the policy bundle does
+// not speak lang.
+func (b *Book) In(lang string) *Book {
+	if b == nil {
+		return nil
+	}
+	if o, ok := b.languages[lang]; ok {
+		return o
+	}
+	if en, ok := b.languages["en"]; ok {
+		return en
+	}
+	return b
+}
+
+// Lang is the language the book names things in.
+func (b *Book) Lang() string { return b.lang }
+
+// Catalogue is the policy's catalogue said in the book's language, for the
+// guide and the home page.
+func (b *Book) Catalogue() policy.Catalogue { return b.cat }
+
+// Say is a text the policy wrote in English (a decision's reason, a
+// refusal, a warning, a user notice) in the book's language, as the bundle
+// translates it; ids, dates and citations in it stay as written.
+func (b *Book) Say(text string) string { return b.cat.Say(b.lang, text) }
+
+func bookIn(lang string, cat policy.Catalogue) *Book {
+	b := &Book{lang: lang, cat: cat, processes: map[string]policy.Process{}, categories: map[string]string{},
 		jurisdictions: map[string]string{}, authorities: map[string]string{}, targetTypes: map[string]string{}}
 	for _, k := range cat.AuthorityKinds {
 		b.authorities[k.ID] = k.Name
