@@ -240,8 +240,9 @@ func (m *Messages) Translate(lang, text string) (string, bool) {
 	return m.say(t, text, 0)
 }
 
-// neutralRE: an id, a code, a date, a number, a quoted id: said as written.
-var neutralRE = regexp.MustCompile(`^[A-Za-z0-9_.:/"\-–]*$`)
+// neutralRE: an id, a code, a date, a number, a quoted id, a country code:
+// said as written. A word ("Contacts") is not.
+var neutralRE = regexp.MustCompile(`^([a-z0-9_.:/"\-–]*|[A-Z]{2})$`)
 
 func (m *Messages) say(t *translation, text string, depth int) (string, bool) {
 	t.mu.Lock()
@@ -389,6 +390,7 @@ var textFields = map[string]bool{
 	"name": true, "description": true, "retention": true, "law_name": true, "law": true,
 	"short_name": true, "notes": true, "text": true, "limit": true, "class_name": true,
 	"what": true, "reason": true, "cross_border_guidance": true, "barred": true,
+	"state": true, "enforcing_state": true,
 }
 
 // In is the catalogue said in lang: every name, description and text in

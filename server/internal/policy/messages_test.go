@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -17,7 +18,7 @@ import (
 )
 
 // bundleTexts are the strings of the bundle's policy modules that are
-// words (with a space): every text and sprintf format a decision or the
+// words (with a space, or one capitalised word): every text and sprintf format a decision or the
 // catalogue can say, with the file it is in.
 func bundleTexts(t *testing.T) map[string]string {
 	t.Helper()
@@ -35,7 +36,7 @@ func bundleTexts(t *testing.T) map[string]string {
 			return err
 		}
 		ast.WalkTerms(m, func(term *ast.Term) bool {
-			if s, ok := term.Value.(ast.String); ok && strings.ContainsAny(string(s), " ") {
+			if s, ok := term.Value.(ast.String); ok && (strings.Contains(string(s), " ") || wordRE.MatchString(string(s))) {
 				out[string(s)] = p
 			}
 			return false
@@ -47,6 +48,8 @@ func bundleTexts(t *testing.T) map[string]string {
 	}
 	return out
 }
+
+var wordRE = regexp.MustCompile(`^[A-Z][a-z]+$`)
 
 // TestMessagesComplete: every text and format the bundle writes has a
 // German text in messages/de.json (citations, said as written, aside), and
