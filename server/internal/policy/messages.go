@@ -221,14 +221,17 @@ func fits(verb byte, arg string) bool {
 
 // Say gives a text the policy wrote (a reason, a warning, a catalogue name)
 // in lang; English, an unknown language, or a text the bundle does not
-// translate come back as they are.
+// wholly translate (a person's own words among them) come back as they are.
 func (m *Messages) Say(lang, text string) string {
-	s, _ := m.Translate(lang, text)
-	return s
+	if s, ok := m.Translate(lang, text); ok {
+		return s
+	}
+	return text
 }
 
-// Translate is Say, and whether all of text was translated (ids, dates and
-// citations within it count as translated: they are said as written).
+// Translate is text in lang as far as the bundle translates it, and
+// whether it translated all of it (ids, dates and citations within it count
+// as translated: they are said as written).
 func (m *Messages) Translate(lang, text string) (string, bool) {
 	if m == nil || text == "" {
 		return text, true

@@ -258,3 +258,24 @@ func TestDecisionsInGerman(t *testing.T) {
 		t.Errorf("English changed")
 	}
 }
+
+// TestSayLeavesOtherTextsAlone: a person's own words, or a text the bundle
+// does not wholly translate, come back unchanged; so does English.
+func TestSayLeavesOtherTextsAlone(t *testing.T) {
+	m := MustLoad(t).Messages()
+	for _, s := range []string{
+		"The phone is broken. Call me",
+		"Bandenmäßiger Computerbetrug",
+		"Contacts cannot be compelled by a letter of ours (nowhere); it needs patience.",
+	} {
+		if got := m.Say("de", s); got != s {
+			t.Errorf("Say(de, %q) = %q", s, got)
+		}
+	}
+	if got := m.Say("de", "Contacts"); got != "Kontakte" {
+		t.Errorf("Say(de, Contacts) = %q", got)
+	}
+	if got := m.Say("fr", "Contacts"); got != "Contacts" {
+		t.Errorf("Say(fr, Contacts) = %q", got)
+	}
+}
