@@ -8,7 +8,7 @@ import (
 	"io/fs"
 )
 
-//go:embed catalogue disclosure routing approvals authz
+//go:embed catalogue disclosure routing approvals authz messages
 var files embed.FS
 
 // FS holds every file of the bundle, *_test.rego included: policy.Load skips

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -302,6 +303,37 @@ func TestGenerate(t *testing.T) {
 		if count != n+3 {
 			t.Errorf("%d requests after another seed, want %d", count, n+3)
 		}
+	})
+
+	// The German agency files in German: its offences, its summaries with
+	// its own file number, and its withdrawals; the provider's people write
+	// to it in German (the portal's own notes are another matter).
+	t.Run("GermanAgencyWritesGerman", func(t *testing.T) {
+		var rows []struct{ OffenceDescription, Summary string }
+		d.Raw(`SELECT r.offence_description, r.summary FROM requests r JOIN agencies a ON a.id = r.agency_id
+			WHERE a.country = 'DE'`).Scan(&rows)
+		if len(rows) == 0 {
+			t.Fatal("the German agency filed nothing")
+		}
+		for _, r := range rows {
+			if !strings.Contains(r.Summary, "Az. LKA ") || !strings.Contains(r.Summary, "„"+r.OffenceDescription+"“") {
+				t.Errorf("summary %q does not read German, or misses its offence %q", r.Summary, r.OffenceDescription)
+			}
+		}
+		var comments []string
+		d.Raw(`SELECT h.comment FROM request_history h JOIN requests r ON r.id = h.request_id
+			JOIN agencies a ON a.id = r.agency_id WHERE a.country = 'DE' AND h.comment <> ''
+			AND h.action IN ('request_info', 'withdraw', 'reject', 'approve', 'extend', 'release', 'close')`).Scan(&comments)
+		umlauts := 0
+		for _, c := range comments {
+			if strings.ContainsAny(c, "äöüßÄÖÜ") {
+				umlauts++
+			}
+			if strings.Contains(c, " the ") {
+				t.Errorf("English comment on a German request: %q", c)
+			}
+		}
+		t.Logf("%d German requests, %d comments (%d with umlauts)", len(rows), len(comments), umlauts)
 	})
 }
 

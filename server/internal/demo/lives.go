@@ -83,7 +83,8 @@ func (c *caseRun) legalProcess(k kind, linked, process string) error {
 		if err := c.wait(3*hour, 3*days); err != nil {
 			return err
 		}
-		return c.withdraw("The suspect was charged on other evidence; the request is no longer needed.")
+		return c.withdraw(c.say("The suspect was charged on other evidence; the request is no longer needed.",
+			"Gegen den Beschuldigten wurde aufgrund anderer Beweismittel Anklage erhoben; das Ersuchen wird nicht mehr benötigt."))
 	}
 	if err := c.wait(2*hour, 2*days); err != nil {
 		return err
@@ -96,6 +97,9 @@ func (c *caseRun) legalProcess(k kind, linked, process string) error {
 			return err
 		}
 		q := questions[c.rng.IntN(len(questions))]
+		if c.german() {
+			q = questionsDE[c.rng.IntN(len(questionsDE))]
+		}
 		if _, err := c.provider(c.reviewer(), workflow.ActionRequestInfo, workflow.Input{Comment: q[0]}); err != nil {
 			return err
 		}
@@ -110,13 +114,16 @@ func (c *caseRun) legalProcess(k kind, linked, process string) error {
 		if err := c.wait(1*days, 6*days); err != nil {
 			return err
 		}
-		return c.withdraw("The investigation was closed.")
+		return c.withdraw(c.say("The investigation was closed.", "Das Ermittlungsverfahren wurde gemäß § 170 Abs. 2 StPO eingestellt."))
 	}
 	if err := c.wait(6*hour, 6*days); err != nil {
 		return err
 	}
 	if k == kindRejected {
 		r := rejections[c.rng.IntN(len(rejections))]
+		if c.german() {
+			r = rejectionsDE[c.rng.IntN(len(rejectionsDE))]
+		}
 		_, err := c.provider(c.reviewer(), workflow.ActionReject, workflow.Input{ReasonCode: r[0], Comment: r[1]})
 		return err
 	}
@@ -198,12 +205,14 @@ func (c *caseRun) preservation(fulfil bool) error {
 		if err := c.wait(10*days, 50*days); err != nil {
 			return err
 		}
-		return c.withdraw("The suspect was identified by other means; the preservation is no longer needed.")
+		return c.withdraw(c.say("The suspect was identified by other means; the preservation is no longer needed.",
+			"Der Tatverdächtige wurde anderweitig identifiziert; die Sicherung wird nicht mehr benötigt."))
 	case x < 55: // extended once, then released
 		if err := c.wait(40*days, 55*days); err != nil {
 			return err
 		}
-		if _, err := c.provider(c.reviewer(), workflow.ActionExtend, workflow.Input{Comment: "The agency asked for more time to obtain the order."}); err != nil {
+		if _, err := c.provider(c.reviewer(), workflow.ActionExtend, workflow.Input{Comment: c.say("The agency asked for more time to obtain the order.",
+			"Die Behörde hat um mehr Zeit gebeten, um die Herausgabeanordnung zu erwirken.")}); err != nil {
 			return err
 		}
 		if err := c.wait(10*days, 30*days); err != nil {
@@ -214,7 +223,8 @@ func (c *caseRun) preservation(fulfil bool) error {
 			return err
 		}
 	}
-	if _, err := c.provider(c.reviewer(), workflow.ActionRelease, workflow.Input{Comment: "The agency confirmed no legal process will follow."}); err != nil {
+	if _, err := c.provider(c.reviewer(), workflow.ActionRelease, workflow.Input{Comment: c.say("The agency confirmed no legal process will follow.",
+		"Die Behörde hat bestätigt, dass keine Herausgabeanordnung folgen wird.")}); err != nil {
 		return err
 	}
 	if err := c.wait(1*days, 7*days); err != nil {
@@ -324,7 +334,8 @@ func (c *caseRun) approve(narrow bool) error {
 		}
 		in.Scope = n
 		if n != nil {
-			in.Comment = "Approved for less than asked: the rest is not necessary for the offence described."
+			in.Comment = c.say("Approved for less than asked: the rest is not necessary for the offence described.",
+				"Nur teilweise genehmigt: Der Rest ist für die beschriebene Straftat nicht erforderlich.")
 		}
 	}
 	st, err := c.provider(c.reviewer(), workflow.ActionApprove, in)
@@ -416,7 +427,7 @@ func (c *caseRun) closeLater() error {
 	if err := c.wait(2*days, 12*days); err != nil {
 		return err
 	}
-	_, err := c.provider(c.reviewer(), workflow.ActionClose, workflow.Input{Comment: "Production delivered; nothing further."})
+	_, err := c.provider(c.reviewer(), workflow.ActionClose, workflow.Input{Comment: c.say("Production delivered; nothing further.", "Herausgabepaket übermittelt; nichts weiter zu veranlassen.")})
 	return err
 }
 
@@ -428,6 +439,13 @@ func (c *caseRun) input(process string, followUp bool) request.Input {
 	from := to.AddDays(-30 - c.rng.IntN(150))
 	months := float64(12 * []int{3, 5, 8, 10, 15, 20}[c.rng.IntN(6)])
 	off := offences[c.rng.IntN(len(offences))]
+	summary := fmt.Sprintf("The account is believed to have been used in the %s under investigation.", off)
+	if c.german() {
+		off = offencesDE[c.rng.IntN(len(offencesDE))]
+		// The LKA's own file number (Aktenzeichen) beside the court's.
+		summary = fmt.Sprintf("Nach den bisherigen Ermittlungen (Az. LKA %s-%d-%06d) wurde das Konto im Zusammenhang mit dem Tatvorwurf „%s“ genutzt; die Bestands- und Verbindungsdaten sollen die Täterschaft belegen.",
+			lkaUnits[c.rng.IntN(len(lkaUnits))], day.Of(c.p.now).Time().Year(), c.rng.IntN(1000000), off)
+	}
 	in := request.Input{
 		Process:    process,
 		IssuedOn:   issued,
@@ -437,7 +455,7 @@ func (c *caseRun) input(process string, followUp bool) request.Input {
 		DateTo:     to,
 		Categories: []string{"subscriber", "connection_log"},
 		Offence:    request.Offence{Description: off, MaxPenaltyMonths: &months},
-		Summary:    fmt.Sprintf("The account is believed to have been used in the %s under investigation.", off),
+		Summary:    summary,
 	}
 	if c.chance(400) {
 		// A court's order (18 U.S.C. § 2705(b)), also beside a subpoena.
@@ -511,6 +529,17 @@ func (c *caseRun) input(process string, followUp bool) request.Input {
 	return in
 }
 
+// german: the agency files, and the provider answers it, in German.
+func (c *caseRun) german() bool { return c.ag.Country == "DE" }
+
+// say is en, or de for a German agency's request.
+func (c *caseRun) say(en, de string) string {
+	if c.german() {
+		return de
+	}
+	return en
+}
+
 // targets are n fictional accounts: phone numbers of the generator's
 // numbering (the demo's accounts among them) and usernames.
 func (c *caseRun) targets(n int) []request.Target {
@@ -530,6 +559,25 @@ func (c *caseRun) targets(n int) []request.Target {
 var (
 	offences = []string{"armed robbery", "drug trafficking", "fraud", "child sexual exploitation", "extortion",
 		"kidnapping", "arson", "money laundering", "stalking", "homicide", "burglary ring", "human trafficking"}
+	// The German agency's offences, as its officers write them.
+	offencesDE = []string{"Bandenmäßiger Computerbetrug", "Erpresserischer Menschenraub", "Schwerer Bandendiebstahl",
+		"Geiselnahme", "Räuberische Erpressung", "Gewerbsmäßige Geldwäsche", "Bandenmäßige Urkundenfälschung",
+		"Besonders schwere Brandstiftung", "Schwerer Raub mit Waffen", "Ausspähen von Daten in einem besonders schweren Fall"}
+	// The LKA's departments (Dezernate) that file: cybercrime, organised crime, serious crime.
+	lkaUnits    = []string{"3.1", "3.4", "4.2", "5.1"}
+	questionsDE = [][2]string{
+		{"Die Anordnung nennt eine Rufnummer, die wir dem Aktenzeichen nicht zuordnen können. Bitte bestätigen Sie die Rufnummer.",
+			"Bestätigt: Die Rufnummer in der Anordnung ist korrekt; im Aktenzeichen des Ermittlungsverfahrens liegt ein Schreibfehler vor, eine berichtigte Ausfertigung des Beschlusses folgt."},
+		{"Bitte bestätigen Sie den Zeitraum: Beschluss und Ersuchen weichen um einen Monat voneinander ab.",
+			"Maßgeblich ist der Zeitraum des Ersuchens, den das Amtsgericht genehmigt hat; der frühere Beschlussentwurf ist überholt."},
+		{"Ist die betroffene Person im Anordnungsstaat wohnhaft? Davon hängt die Unterrichtung der Vollstreckungsbehörde ab.",
+			"Ja, der Beschuldigte hat seinen Wohnsitz im Zuständigkeitsbereich der Staatsanwaltschaft Musterstadt; die Meldebescheinigung liegt der Ermittlungsakte bei."},
+	}
+	rejectionsDE = [][2]string{
+		{"overbroad", "Der Zeitraum reicht weit über die beschriebene Tat hinaus; bitte reichen Sie das Ersuchen für den Tatzeitraum erneut ein."},
+		{"defective_document", "Die hochgeladene Anordnung ist nicht unterschrieben und trägt kein Dienstsiegel."},
+		{"no_such_account", "Keine der angegebenen Kennungen gehört zu einem Konto bei uns."},
+	}
 	usernames     = []string{"nightowl", "blue.harbor", "m_k", "quietfox", "river.runner", "echo_7"}
 	verifications = []string{
 		"The requesting officer's identity was confirmed with the agency's published switchboard.",

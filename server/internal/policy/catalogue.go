@@ -19,6 +19,8 @@ type Catalogue struct {
 	NeverProduced       []NeverProduced   `json:"never_produced"`
 	CrossBorderGuidance string            `json:"cross_border_guidance"`
 	Transparency        TransparencyRules `json:"transparency"`
+
+	messages *Messages // the bundle's translations: In, Say
 }
 
 // TransparencyRules are how transparency reports protect investigations
@@ -277,6 +279,7 @@ func (e *Engine) Catalogue(ctx context.Context) (Catalogue, error) {
 		if err := json.Unmarshal(b, &c); err != nil {
 			return Catalogue{}, err
 		}
+		c.messages = e.messages
 		return c, nil
 	})
 }
@@ -323,4 +326,13 @@ func (c Catalogue) AuthorityName(kind string) string {
 		}
 	}
 	return kind
+}
+
+// Languages are the languages the catalogue's bundle says its texts in
+// besides English (In, Say).
+func (c Catalogue) Languages() []string {
+	if c.messages == nil {
+		return nil
+	}
+	return c.messages.Languages()
 }

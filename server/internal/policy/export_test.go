@@ -30,3 +30,9 @@ func MemoLen(e *Engine) int { return e.scopes.len() }
 
 // Memoizes reports whether the Engine remembers decisions at all.
 func Memoizes(e *Engine) bool { return e.scopes != nil }
+
+// HasMessage reports whether the bundle's messages of lang list en itself.
+func HasMessage(m *Messages, lang, en string) bool {
+	_, ok := m.langs[lang].exact[en]
+	return ok
+}

@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"path"
+	"reflect"
 	"strings"
 	"time"
 
@@ -53,6 +54,7 @@ type Engine struct {
 	approvalSets *memo[Approvals]
 	authzs       *memo[Decision]
 	memoSize     int
+	messages     *Messages
 	log          *slog.Logger
 	now          func() time.Time
 }
@@ -144,10 +146,25 @@ func Load(ctx context.Context, fsys fs.FS, opts ...Option) (*Engine, error) {
 			return nil, err
 		}
 	}
-	if _, err := e.Catalogue(ctx); err != nil {
+	if e.messages, err = loadMessages(fsys); err != nil {
 		return nil, err
 	}
+	cat, err := e.Catalogue(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e.messages.addVerbatim(reflect.ValueOf(cat), "")
 	return e, nil
+}
+
+// Messages are the bundle's translations of the texts its decisions and
+// catalogue write in English (Messages.Say).
+func (e *Engine) Messages() *Messages { return e.messages }
+
+// Say is a text of a decision (a reason, a refusal, a warning, a user
+// notice) in lang, as the bundle translates it; English as written.
+func (e *Engine) Say(lang, text string) string {
+	return e.messages.Say(lang, text)
 }
 
 // parseModules parses every Rego module of fsys except tests, as Rego v1.

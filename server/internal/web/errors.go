@@ -102,18 +102,20 @@ func (s *Server) renderError(c *gin.Context, err error) {
 	// client; detail and the field messages are said in the caller's
 	// language (Accept-Language, or a person's choice on pages).
 	pr := s.printer(c)
+	book := s.render.book.In(pr.Lang())
+	say := func(format string, args ...any) string { return book.Say(pr.Sprintf(format, args...)) }
 	p := problem{
 		Type:      "https://warrantdesk.example/problems/" + string(code),
 		Title:     titles[code],
 		Status:    status,
-		Detail:    pr.Sprintf(errs.Message(err)),
+		Detail:    say(errs.Message(err)),
 		Instance:  c.Request.URL.Path,
 		RequestID: requestID(c),
 	}
 	if e != nil && code != errs.Internal {
-		p.Detail = e.Say(pr.Sprintf)
+		p.Detail = e.Say(say)
 		for _, f := range e.Fields {
-			f.Message = f.Say(pr.Sprintf)
+			f.Message = f.Say(say)
 			p.Errors = append(p.Errors, f)
 		}
 		p.Allowed = e.Allowed

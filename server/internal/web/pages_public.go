@@ -21,7 +21,7 @@ func (s *Server) handleHome(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, "home", cataloguePage{Page: s.page(c, "What we can and cannot disclose"), Catalogue: cat})
+	s.html(c, http.StatusOK, "home", cataloguePage{Page: s.page(c, "What we can and cannot disclose"), Catalogue: cat.In(s.lang(c))})
 }
 
 // handleGuide handles "GET /guide": the law-enforcement guide, per
@@ -32,7 +32,7 @@ func (s *Server) handleGuide(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	s.html(c, http.StatusOK, "guide", cataloguePage{Page: s.page(c, "Law-enforcement guide"), Catalogue: cat})
+	s.html(c, http.StatusOK, "guide", cataloguePage{Page: s.page(c, "Law-enforcement guide"), Catalogue: cat.In(s.lang(c))})
 }
 
 // handleAPICatalogue handles "GET /api/v1/catalogue": processes, categories

@@ -144,6 +144,7 @@ func (s *Server) newStepPage(c *gin.Context, slug string, form requestForm) (ste
 	if err != nil {
 		return stepPage{}, false, err
 	}
+	cat = cat.In(s.lang(c)) // its names and texts in the reader's language
 	p := stepPage{Page: s.page(c, ""), R: form, FieldErrors: map[string]*errs.FieldError{}}
 	pr, known := cat.Process(form.Process)
 	if known {

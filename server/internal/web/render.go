@@ -97,8 +97,11 @@ func newRenderer(templates fs.FS, static *staticFiles, book *wording.Book, local
 
 // funcs are the template functions of one language.
 func (r *renderer) funcs(pr *locale.Printer) template.FuncMap {
-	book := r.book
+	lbook := r.book.In(pr.Lang()) // the catalogue's names in the page's language
 	words := wording.In(pr)
+	// A message that quotes the policy ("%s" and a reason it wrote) is
+	// said whole in the page's language where the bundle translates it.
+	sprintf := func(format string, args ...any) string { return lbook.Say(pr.Sprintf(format, args...)) }
 	return template.FuncMap{
 		// t says a message in the page's language: {{t "Sign in"}},
 		// {{t "Request %s" .Reference}} (package locale).
@@ -108,7 +111,7 @@ func (r *renderer) funcs(pr *locale.Printer) template.FuncMap {
 			if fe == nil {
 				return ""
 			}
-			return fe.Say(pr.Sprintf)
+			return fe.Say(sprintf)
 		},
 		"lang": pr.Lang,
 		// Words for codes (package wording) in the page's language: pages
@@ -137,20 +140,25 @@ func (r *renderer) funcs(pr *locale.Printer) template.FuncMap {
 		"accountTag":        words.AccountTag,
 		"meaning":           words.Meaning,
 		"role":              words.Role,
-		"process":           book.Process,
-		"citation":          book.Citation,
-		"category":          book.Category,
-		"jurisdiction":      book.Jurisdiction,
-		"authority":         book.Authority,
-		"targetType":        book.TargetType,
-		"categories":        book.Categories,
+		"process":           lbook.Process,
+		"citation":          lbook.Citation,
+		"category":          lbook.Category,
+		"jurisdiction":      lbook.Jurisdiction,
+		"authority":         lbook.Authority,
+		"targetType":        lbook.TargetType,
+		"categories":        lbook.Categories,
+		// Texts the policy wrote (reasons, warnings, notices), in the
+		// page's language where the bundle translates them whole.
+		"policyText": lbook.Say,
 
-		"static":     r.static.url,
-		"join":       strings.Join,
-		"add":        func(a, b int) int { return a + b },
-		"fieldID":    fieldID,
-		"errorLinks": func(list []errs.FieldError, pages map[string]string) []errorLink { return errorLinks(list, pages, pr) },
-		"invalid":    invalid,
+		"static":  r.static.url,
+		"join":    strings.Join,
+		"add":     func(a, b int) int { return a + b },
+		"fieldID": fieldID,
+		"errorLinks": func(list []errs.FieldError, pages map[string]string) []errorLink {
+			return errorLinks(list, pages, sprintf)
+		},
+		"invalid": invalid,
 		// datetime is a moment where legal precision matters (orders,
 		// deadlines, packages): the reader's time with UTC beside it;
 		// localtime is the reader's time alone. Both become the reader's
@@ -196,10 +204,10 @@ type errorLink struct{ Message, Href string }
 
 // errorLinks are the summary lines of list: each links to its field on
 // this page, or on the page pages names for it.
-func errorLinks(list []errs.FieldError, pages map[string]string, pr *locale.Printer) []errorLink {
+func errorLinks(list []errs.FieldError, pages map[string]string, sprintf func(string, ...any) string) []errorLink {
 	out := make([]errorLink, 0, len(list))
 	for _, fe := range list {
-		l := errorLink{Message: fe.Say(pr.Sprintf)}
+		l := errorLink{Message: fe.Say(sprintf)}
 		if fe.Field != "" && fe.Field != "form" {
 			l.Href = pages[fe.Field] + "#" + fieldID(fe.Field)
 		}
