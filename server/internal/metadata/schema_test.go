@@ -19,8 +19,10 @@ import (
 // media or keys, explained in reviewed).
 var allowed = map[string][]string{
 	// Foundation (0001): agencies, the people who sign in, sessions, requests.
-	"agencies":           {"id", "name", "country", "kind", "status", "issuer", "issuer_org", "created_at", "updated_at"},
-	"people":             {"id", "issuer", "subject", "kind", "agency_id", "email", "name", "roles", "status", "last_seen_at", "created_at", "updated_at"},
+	"agencies": {"id", "name", "country", "kind", "status", "issuer", "issuer_org", "created_at", "updated_at",
+		"language", "time_zone"}, // its people's default language and IANA zone (0021)
+	"people": {"id", "issuer", "subject", "kind", "agency_id", "email", "name", "roles", "status", "last_seen_at", "created_at", "updated_at",
+		"language", "time_zone"}, // the person's own language and IANA zone (0021)
 	"sessions":           {"id_hash", "person_id", "csrf_token", "created_at", "expires_at", "last_seen_at", "id_token", "mfa", "auth_time"}, // id_token: 0018; mfa, auth_time: 0019
 	"login_states":       {"state_hash", "issuer", "nonce", "code_verifier", "return_to", "created_at", "expires_at", "purpose", "initiator_id"},
 	"reference_counters": {"year", "last"},
@@ -74,7 +76,10 @@ var allowed = map[string][]string{
 	"notifications": {"id", "created_at", "request_id", "audience", "agency_id", "team", "kind", "subject", "body",
 		"email_state", "emailed_at",
 		// The one person a notification is addressed to (0016), or NULL.
-		"person_id"},
+		"person_id",
+		// The subject and body as the portal's English formats and their
+		// arguments, to say them in each reader's language (0022).
+		"words"},
 
 	// Retained metadata (0007): the categories of DESIGN.md, nothing else.
 	"md_accounts":          {"id", "phone", "username", "email", "profile_name", "status", "registered_at", "deleted_at"},
