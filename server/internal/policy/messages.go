@@ -410,6 +410,37 @@ func (c Catalogue) In(lang string) Catalogue {
 	return said
 }
 
+// citationIn is a citation as lawyers of lang write it. National law keeps
+// its own citation ("18 U.S.C. § 2703(d)", "Investigatory Powers Act 2016,
+// s. 61A"); EU law, which is law in every official language, is cited in
+// German as German lawyers cite it: "Verordnung (EU) 2023/1543, Art. 5
+// Abs. 4 Buchst. b Ziff. ii" for "Regulation (EU) 2023/1543, Article
+// 5(4)(b)(ii)".
+func citationIn(lang, c string) string {
+	if lang != "de" || !strings.Contains(c, "(EU)") {
+		return c
+	}
+	for _, r := range euCitationDE {
+		c = r.re.ReplaceAllString(c, r.to)
+	}
+	return c
+}
+
+var euCitationDE = []struct {
+	re *regexp.Regexp
+	to string
+}{
+	{regexp.MustCompile(`Regulation \(EU\)`), "Verordnung (EU)"},
+	{regexp.MustCompile(`Directive \(EU\)`), "Richtlinie (EU)"},
+	{regexp.MustCompile(`\bArticles? `), "Art. "},
+	{regexp.MustCompile(`(\d+)\((\d+)\)–\((\d+)\)`), "$1 Abs. $2–$3"},
+	{regexp.MustCompile(`(\d+)\((\d+)\)`), "$1 Abs. $2"},
+	{regexp.MustCompile(`Abs\. (\d+)\(([a-z])\)–\(([a-z])\)`), "Abs. $1 Buchst. $2–$3"},
+	{regexp.MustCompile(`Abs\. (\d+)\(([a-z])\)`), "Abs. $1 Buchst. $2"},
+	{regexp.MustCompile(`Buchst\. ([a-z])\(([ivx]+)\)`), "Buchst. $1 Ziff. $2"},
+	{regexp.MustCompile(` and `), " und "},
+}
+
 // Say is text said in lang by the bundle the catalogue came from.
 func (c Catalogue) Say(lang, text string) string { return c.messages.Say(lang, text) }
 
@@ -432,6 +463,10 @@ func (m *Messages) copyIn(lang string, dst, src reflect.Value, text bool) {
 				continue
 			}
 			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "citation" && f.Type.Kind() == reflect.String {
+				dst.Field(i).SetString(citationIn(lang, src.Field(i).String()))
+				continue
+			}
 			m.copyIn(lang, dst.Field(i), src.Field(i), textFields[name])
 		}
 	case reflect.Slice:

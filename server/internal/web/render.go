@@ -107,11 +107,16 @@ func (r *renderer) funcs(pr *locale.Printer) template.FuncMap {
 		// {{t "Request %s" .Reference}} (package locale).
 		"t": pr.Sprintf,
 		// say is a field error's message in the page's language.
-		"say": func(fe *errs.FieldError) string {
-			if fe == nil {
-				return ""
+		"say": func(v any) string {
+			switch fe := v.(type) {
+			case *errs.FieldError:
+				if fe != nil {
+					return fe.Say(sprintf)
+				}
+			case errs.FieldError:
+				return fe.Say(sprintf)
 			}
-			return fe.Say(sprintf)
+			return ""
 		},
 		"lang": pr.Lang,
 		// Words for codes (package wording) in the page's language: pages
