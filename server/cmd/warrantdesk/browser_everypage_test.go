@@ -144,7 +144,14 @@ func TestBrowserEveryPage(t *testing.T) {
 		r := byState[s]
 		agencyPages[r.Org] = append(agencyPages[r.Org], "/agency/requests/"+r.ID)
 		if s != "draft" {
-			reviewPages = append(reviewPages, "/provider/requests/"+r.ID+"/review", "/provider/requests/"+r.ID)
+			reviewPages = append(reviewPages, "/provider/requests/"+r.ID+"/review")
+		}
+	}
+	// The provider's read-only request page is the review page's facts
+	// without its forms: one in review and one decided are enough.
+	for _, s := range []string{"in_review", "disclosed"} {
+		if r, ok := byState[s]; ok {
+			reviewPages = append(reviewPages, "/provider/requests/"+r.ID)
 		}
 	}
 	for _, step := range []string{"process", "order", "document", "targets", "data", "offence"} {
