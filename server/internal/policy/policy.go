@@ -17,6 +17,7 @@ import (
 	"path"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -55,6 +56,7 @@ type Engine struct {
 	authzs       *memo[Decision]
 	memoSize     int
 	messages     *Messages
+	said         sync.Map // language → Catalogue: the catalogue said in it (CatalogueIn)
 	log          *slog.Logger
 	now          func() time.Time
 }

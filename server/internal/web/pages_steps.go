@@ -140,11 +140,10 @@ func checkURL(id string) string { return "/agency/requests/" + id + "/check" }
 // newStepPage builds the page of step for a draft as typed (form): the
 // choices the chosen process offers and where Back and Next go.
 func (s *Server) newStepPage(c *gin.Context, slug string, form requestForm) (stepPage, bool, error) {
-	cat, err := s.policy.Catalogue(c.Request.Context())
+	cat, err := s.policy.CatalogueIn(c.Request.Context(), s.lang(c)) // its names and texts in the reader's language
 	if err != nil {
 		return stepPage{}, false, err
 	}
-	cat = cat.In(s.lang(c)) // its names and texts in the reader's language
 	p := stepPage{Page: s.page(c, ""), R: form, FieldErrors: map[string]*errs.FieldError{}}
 	pr, known := cat.Process(form.Process)
 	if known {
