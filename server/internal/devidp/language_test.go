@@ -4,6 +4,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
 )
 
 // TestLoginLanguage: the sign-in page speaks the language the portal names
@@ -96,4 +99,52 @@ func TestLoginLanguage(t *testing.T) {
 			t.Errorf("status %d, page lacks %q:\n%s", f.status, want, f.body)
 		}
 	})
+}
+
+// TestPasskeyPagesLanguage: the code page and the passkeys page speak the
+// language of the sign-in's ui_locales; the passkeys page, which no auth
+// request leads to, remembers it with the person's MFA session.
+func TestPasskeyPagesLanguage(t *testing.T) {
+	clk := &clock{now: time.Now().Truncate(time.Second)}
+	h := newPasskeyHarness(t, clk.Now)
+	c := h.browser(t)
+	a := h.newAuthRequest()
+	a.params.Set("ui_locales", "de")
+	f := h.secondPage(t, c, a, mfaPerson)
+	for _, want := range []string{
+		`<html lang="de">`,
+		`<label for="otp">6-stelliger Code</label>`,
+		`<button type="submit">Code prüfen</button>`,
+		`können Sie (innerhalb von 10 Minuten) <a href="/idp/passkeys">einen Passkey registrieren</a> und`,
+	} {
+		if !strings.Contains(f.body, want) {
+			t.Errorf("code page lacks %q:\n%s", want, f.body)
+		}
+	}
+	otp, err := totp.GenerateCode(mfaPerson.TOTPSecret, clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := h.postCode(t, c, f, otp)
+	h.callbackQuery(t, resp)
+	resp.Body.Close()
+
+	page := h.passkeysPage(t, c)
+	for _, want := range []string{
+		`<html lang="de">`,
+		"<title>Passkeys – Demo-Identitätsanbieter von warrantdesk</title>",
+		"Angemeldet als " + mfaPerson.Email + ", mit 0 registrierten Passkeys.",
+		`data-passkey-error="Der Passkey hat nicht geantwortet (%s). Versuchen Sie es erneut."`,
+		`<button type="submit">Passkey registrieren</button>`,
+	} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("passkeys page lacks %q:\n%s", want, page.body)
+		}
+	}
+	page = h.register(t, c, newSoftKey(t, h))
+	for _, want := range []string{"Ihr Passkey ist registriert.", "mit einem registrierten Passkey."} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("page after registering lacks %q:\n%s", want, page.body)
+		}
+	}
 }
