@@ -58,6 +58,13 @@ func TestLoginLanguage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			wantLang := "en"
+			if tc.want[0] == german[0] {
+				wantLang = "de"
+			}
+			if got := resp.Header.Get("Content-Language"); got != wantLang {
+				t.Errorf("Content-Language = %q, want %q", got, wantLang)
+			}
 			f := readForm(t, resp)
 			for _, want := range tc.want {
 				if !strings.Contains(f.body, want) {

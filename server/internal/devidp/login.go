@@ -375,11 +375,12 @@ func (l *login) render(w http.ResponseWriter, r *http.Request, status int, page 
 		page.Passkey.ErrorText = page.Passkey.Error.in(p)
 	}
 	page.T = newLoginWords(p, &page)
-	l.write(w, status, pageTemplate, page)
+	l.write(w, status, p.Lang(), pageTemplate, page)
 }
 
-// write renders one of the provider's pages with its security headers.
-func (l *login) write(w http.ResponseWriter, status int, tmpl *template.Template, data any) {
+// write renders one of the provider's pages, in language lang, with its
+// security headers.
+func (l *login) write(w http.ResponseWriter, status int, lang string, tmpl *template.Template, data any) {
 	var buf bytes.Buffer
 	if err := tmpl.Execute(&buf, data); err != nil {
 		slog.Error("devidp: render page", "page", tmpl.Name(), "err", err)
@@ -388,6 +389,7 @@ func (l *login) write(w http.ResponseWriter, status int, tmpl *template.Template
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Language", lang)
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Security-Policy", l.csp)
 	h.Set("X-Content-Type-Options", "nosniff")

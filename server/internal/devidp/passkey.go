@@ -474,7 +474,7 @@ func (l *login) renderPasskeys(w http.ResponseWriter, r *http.Request, status in
 	page.HomeURL = l.cfg.homeURL
 	page.ErrorText = page.Error.in(p)
 	page.T = newPasskeysWords(p, &page)
-	l.write(w, status, passkeysTemplate, page)
+	l.write(w, status, p.Lang(), passkeysTemplate, page)
 }
 
 // servePasskeyScript serves the script of the passkey forms. The pages work
