@@ -12,20 +12,25 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/warrantdesk/warrantdesk/frontend"
+	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 )
 
-// Messages shown on the login page.
-const (
-	msgWrongPassword = "Wrong e-mail or password."
-	msgExpired       = "This sign-in request has expired or was already used. Go back to warrantdesk and sign in again."
-	msgCrossSite     = "This sign-in form was sent from another site, so it was ignored. Go back to warrantdesk and sign in again."
-	msgStaleForm     = "This sign-in form has expired. Please sign in again."
-	msgWrongCode     = "That code is not right. Enter the 6-digit code your authenticator app shows now."
-	msgLocked        = "Too many failed sign-ins: this account is locked for 15 minutes. Try again later."
-	msgNeedsMFA      = "warrantdesk asks for a second factor (an authenticator code), and this account has none."
+// Messages shown on the login page, said in its language (words.go).
+var (
+	msgWrongPassword = locale.M("Wrong e-mail or password.")
+	msgExpired       = locale.M("This sign-in request has expired or was already used. Go back to warrantdesk and sign in again.")
+	msgCrossSite     = locale.M("This sign-in form was sent from another site, so it was ignored. Go back to warrantdesk and sign in again.")
+	msgStaleForm     = locale.M("This sign-in form has expired. Please sign in again.")
+	msgWrongCode     = locale.M("That code is not right. Enter the 6-digit code your authenticator app shows now.")
+	msgLocked        = locale.M("Too many failed sign-ins: this account is locked for 15 minutes. Try again later.")
 )
+
+// msgNeedsMFA is the error_description of unmet_authentication_requirements:
+// it is for the client, not a page.
+const msgNeedsMFA = "warrantdesk asks for a second factor (an authenticator code), and this account has none."
 
 const (
 	browserCookie   = "devidp_browser"
@@ -58,6 +63,7 @@ type loginConfig struct {
 // is sent on to the OP's callback, which redirects to the portal with a code.
 type login struct {
 	cfg     loginConfig
+	cat     *locale.Catalogue
 	csrfKey []byte
 	csp     string
 	people  []personRow
@@ -73,8 +79,13 @@ func newLogin(cfg loginConfig) (*login, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
+	cat, err := locale.Load(frontend.Locales)
+	if err != nil {
+		return nil, err
+	}
 	l := &login{
 		cfg:     cfg,
+		cat:     cat,
 		csrfKey: key,
 		// No style and no script but the passkey forms' (when passkeys are
 		// offered); the form may post only to us, and the redirects after
@@ -86,9 +97,9 @@ func newLogin(cfg loginConfig) (*login, error) {
 		l.csp += "; script-src " + cfg.issuerOrigin + cfg.scriptPath
 	}
 	for _, p := range cfg.people {
-		second := "none"
+		second := locale.M("none")
 		if p.TOTPSecret != "" {
-			second = "authenticator code (TOTP)"
+			second = locale.M("authenticator code (TOTP)")
 		}
 		l.people = append(l.people, personRow{Email: p.Email, Name: p.Name, Org: p.Org, Roles: strings.Join(p.Roles, ", "), SecondFactor: second})
 	}
@@ -117,49 +128,53 @@ type loginPage struct {
 	AuthRequestID string
 	CSRFToken     string
 	Username      string
-	Error         string
+	Error         message
 	ShowForm      bool
 	HomeURL       string
 	People        []personRow
 	Password      string
 	SignedOut     bool
-	CodeStep      bool   // the second page: the TOTP code
-	CodeError     string // shown beside the code field
-	DemoCode      string // the code the person's authenticator shows now (Config.ShowCodes)
+	CodeStep      bool    // the second page: the TOTP code
+	CodeError     message // shown beside the code field
+	DemoCode      string  // the code the person's authenticator shows now (Config.ShowCodes)
 
 	Passkey     *passkeyForm // "Use a passkey" on the code page, for a person with one
 	PasskeysURL string       // where a person signed in with a code registers a passkey
+
+	T         loginWords // the page's words in its language
+	ErrorText string     // Error, CodeError in the page's language
+	CodeText  string
 }
 
 func (l *login) show(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("authRequestID")
 	ar, err := l.cfg.store.pendingAuthRequest(id)
 	if err != nil {
-		l.render(w, http.StatusBadRequest, loginPage{Error: msgExpired})
+		l.render(w, r, http.StatusBadRequest, loginPage{Error: msg(msgExpired)})
 		return
 	}
-	l.renderForm(w, r, http.StatusOK, id, ar.loginHint, "")
+	l.renderForm(w, r, http.StatusOK, id, ar.loginHint, message{})
 }
 
 func (l *login) submit(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxLoginBody)
 	if err := r.ParseForm(); err != nil {
-		l.render(w, http.StatusBadRequest, loginPage{Error: msgExpired})
+		l.render(w, r, http.StatusBadRequest, loginPage{Error: msg(msgExpired)})
 		return
 	}
 	if !l.sameOrigin(r) {
-		l.render(w, http.StatusForbidden, loginPage{Error: msgCrossSite})
+		l.render(w, r, http.StatusForbidden, loginPage{Error: msg(msgCrossSite)})
 		return
 	}
 	id := r.PostForm.Get("authRequestID")
 	username := r.PostForm.Get("username")
 	ar, err := l.cfg.store.pendingAuthRequest(id)
 	if err != nil {
-		l.render(w, http.StatusBadRequest, loginPage{Error: msgExpired})
+		l.render(w, r, http.StatusBadRequest, loginPage{Error: msg(msgExpired)})
 		return
 	}
 	if !l.validToken(r, id, r.PostForm.Get("csrf_token")) {
-		l.renderForm(w, r, http.StatusForbidden, id, username, msgStaleForm)
+		l.renderForm(w, r, http.StatusForbidden, id, username, msg(msgStaleForm))
 		return
 	}
 	if !l.addressAllowed(w, r) {
@@ -177,11 +192,11 @@ func (l *login) submit(w http.ResponseWriter, r *http.Request) {
 	switch outcome {
 	case codeWrong:
 		l.signInFailed(r)
-		l.renderForm(w, r, http.StatusOK, id, username, msgWrongPassword)
+		l.renderForm(w, r, http.StatusOK, id, username, msg(msgWrongPassword))
 		return
 	case codeLocked:
 		l.signInFailed(r)
-		l.render(w, http.StatusTooManyRequests, loginPage{Error: msgLocked})
+		l.render(w, r, http.StatusTooManyRequests, loginPage{Error: msg(msgLocked)})
 		return
 	}
 	// The second factor is asked for when the client asks for it
@@ -190,10 +205,10 @@ func (l *login) submit(w http.ResponseWriter, r *http.Request) {
 	// password alone otherwise, asserted as such (ACRPassword).
 	if p.totpSecret != "" && requiresMFA(ar.acrValues) {
 		if l.cfg.store.passwordVerified(id, p) != codeAccepted {
-			l.render(w, http.StatusBadRequest, loginPage{Error: msgExpired})
+			l.render(w, r, http.StatusBadRequest, loginPage{Error: msg(msgExpired)})
 			return
 		}
-		l.renderCode(w, r, http.StatusOK, id, "")
+		l.renderCode(w, r, http.StatusOK, id, message{})
 		return
 	}
 	if requiresMFA(ar.acrValues) {
@@ -205,7 +220,7 @@ func (l *login) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := l.cfg.store.completeLogin(id, p.subject); err != nil {
-		l.render(w, http.StatusBadRequest, loginPage{Error: msgExpired})
+		l.render(w, r, http.StatusBadRequest, loginPage{Error: msg(msgExpired)})
 		return
 	}
 	http.Redirect(w, r, l.cfg.callback(r.Context(), id), http.StatusSeeOther)
@@ -226,12 +241,12 @@ func (l *login) submitCode(w http.ResponseWriter, r *http.Request, id string) {
 		http.Redirect(w, r, l.cfg.callback(r.Context(), id), http.StatusSeeOther)
 	case codeWrong:
 		l.signInFailed(r)
-		l.renderCode(w, r, http.StatusOK, id, msgWrongCode)
+		l.renderCode(w, r, http.StatusOK, id, msg(msgWrongCode))
 	case codeLocked:
 		l.signInFailed(r)
-		l.render(w, http.StatusTooManyRequests, loginPage{Error: msgLocked})
+		l.render(w, r, http.StatusTooManyRequests, loginPage{Error: msg(msgLocked)})
 	default:
-		l.render(w, http.StatusBadRequest, loginPage{Error: msgExpired})
+		l.render(w, r, http.StatusBadRequest, loginPage{Error: msg(msgExpired)})
 	}
 }
 
@@ -254,34 +269,34 @@ func (l *login) sameOrigin(r *http.Request) bool {
 // renderForm shows the sign-in form with a token bound both to the auth
 // request and to a random per-browser cookie, so a form cannot be posted
 // for someone else's auth request or from another browser.
-func (l *login) renderForm(w http.ResponseWriter, r *http.Request, status int, id, username, msg string) {
+func (l *login) renderForm(w http.ResponseWriter, r *http.Request, status int, id, username string, m message) {
 	token, ok := l.browserToken(w, r, id)
 	if !ok {
 		return
 	}
-	l.render(w, status, loginPage{
+	l.render(w, r, status, loginPage{
 		AuthRequestID: id,
 		CSRFToken:     token,
 		Username:      username,
-		Error:         msg,
+		Error:         m,
 		ShowForm:      true,
 	})
 }
 
 // renderCode shows the second page, which asks for the TOTP code, with msg
 // beside the field.
-func (l *login) renderCode(w http.ResponseWriter, r *http.Request, status int, id, msg string) {
-	l.renderCodePage(w, r, status, id, msg, "")
+func (l *login) renderCode(w http.ResponseWriter, r *http.Request, status int, id string, m message) {
+	l.renderCodePage(w, r, status, id, m, message{})
 }
 
 // renderCodePage is renderCode with passkeyMsg beside the passkey button,
 // which a person with a passkey is offered with a fresh challenge.
-func (l *login) renderCodePage(w http.ResponseWriter, r *http.Request, status int, id, msg, passkeyMsg string) {
+func (l *login) renderCodePage(w http.ResponseWriter, r *http.Request, status int, id string, m, passkeyMsg message) {
 	token, ok := l.browserToken(w, r, id)
 	if !ok {
 		return
 	}
-	page := loginPage{AuthRequestID: id, CSRFToken: token, CodeStep: true, CodeError: msg}
+	page := loginPage{AuthRequestID: id, CSRFToken: token, CodeStep: true, CodeError: m}
 	if l.cfg.showCodes {
 		page.DemoCode = l.cfg.store.currentCode(id)
 	}
@@ -289,7 +304,7 @@ func (l *login) renderCodePage(w http.ResponseWriter, r *http.Request, status in
 	if l.cfg.store.rp != nil {
 		page.PasskeysURL = l.cfg.passkeysPath
 	}
-	l.render(w, status, page)
+	l.render(w, r, status, page)
 }
 
 // browserToken returns the form token for auth request id and this browser,
@@ -341,21 +356,31 @@ func (l *login) loggedOut(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Method not allowed.", http.StatusMethodNotAllowed)
 		return
 	}
-	l.render(w, http.StatusOK, loginPage{SignedOut: true})
+	l.render(w, r, http.StatusOK, loginPage{SignedOut: true})
 }
 
-func (l *login) render(w http.ResponseWriter, status int, page loginPage) {
+func (l *login) render(w http.ResponseWriter, r *http.Request, status int, page loginPage) {
+	p := l.printer(r, l.requestLocales(r))
 	page.Action = l.cfg.action
 	page.HomeURL = l.cfg.homeURL
 	if page.ShowForm {
-		page.People = l.people
+		for _, row := range l.people {
+			row.SecondFactor = p.Sprintf(row.SecondFactor)
+			page.People = append(page.People, row)
+		}
 	}
 	page.Password = l.cfg.password
-	l.write(w, status, pageTemplate, page)
+	page.ErrorText, page.CodeText = page.Error.in(p), page.CodeError.in(p)
+	if page.Passkey != nil {
+		page.Passkey.ErrorText = page.Passkey.Error.in(p)
+	}
+	page.T = newLoginWords(p, &page)
+	l.write(w, status, p.Lang(), pageTemplate, page)
 }
 
-// write renders one of the provider's pages with its security headers.
-func (l *login) write(w http.ResponseWriter, status int, tmpl *template.Template, data any) {
+// write renders one of the provider's pages, in language lang, with its
+// security headers.
+func (l *login) write(w http.ResponseWriter, status int, lang string, tmpl *template.Template, data any) {
 	var buf bytes.Buffer
 	if err := tmpl.Execute(&buf, data); err != nil {
 		slog.Error("devidp: render page", "page", tmpl.Name(), "err", err)
@@ -364,6 +389,7 @@ func (l *login) write(w http.ResponseWriter, status int, tmpl *template.Template
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Language", lang)
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Security-Policy", l.csp)
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -376,33 +402,32 @@ func (l *login) write(w http.ResponseWriter, status int, tmpl *template.Template
 }
 
 var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="en">
+<html lang="{{.T.Lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{if or .Error .CodeError}}Error: {{end}}{{if .SignedOut}}Signed out{{else}}Sign in{{end}} – warrantdesk demo identity provider</title>
+<title>{{.T.Title}}</title>
 </head>
 <body>
-<header><p>warrantdesk demo identity provider</p></header>
+<header><p>{{.T.Provider}}</p></header>
 <main>
 {{- if .SignedOut}}
-<h1>Signed out</h1>
-<p>You have signed out of the demo identity provider.</p>
+<h1>{{.T.SignedOut}}</h1>
+<p>{{.T.SignedOutText}}</p>
 {{- else if .CodeStep}}
-<h1>Sign in: authenticator code</h1>
-<p>This account has a second factor. Enter the 6-digit code your authenticator app shows for it.</p>
+<h1>{{.T.CodeHeading}}</h1>
+<p>{{.T.CodeIntro}}</p>
 {{- if .DemoCode}}
-<p>This is the demo: its people's authenticator secrets are public (see the README), so here is the code their app shows now:
-<code>{{.DemoCode}}</code>. A real identity provider never shows it.</p>
+<p>{{.T.DemoCode}}</p>
 {{- end}}
 <form method="post" action="{{.Action}}">
 <input type="hidden" name="authRequestID" value="{{.AuthRequestID}}">
 <input type="hidden" name="csrf_token" value="{{.CSRFToken}}">
 <input type="hidden" name="step" value="otp">
-<p><label for="otp">6-digit code</label><br>
-<input id="otp" name="otp" type="text" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" required{{if .CodeError}} aria-invalid="true" aria-describedby="otp-error"{{end}}>
-{{- if .CodeError}} <strong id="otp-error">{{.CodeError}}</strong>{{end}}</p>
-<p><button type="submit">Verify code</button></p>
+<p><label for="otp">{{.T.CodeLabel}}</label><br>
+<input id="otp" name="otp" type="text" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" required{{if .CodeText}} aria-invalid="true" aria-describedby="otp-error"{{end}}>
+{{- if .CodeText}} <strong id="otp-error">{{.CodeText}}</strong>{{end}}</p>
+<p><button type="submit">{{.T.Verify}}</button></p>
 </form>
 {{- with .Passkey}}
 <form method="post" action="{{$.Action}}" id="passkey-form" data-passkey="get" data-passkey-options="{{.Options}}" hidden>
@@ -410,41 +435,41 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <input type="hidden" name="csrf_token" value="{{$.CSRFToken}}">
 <input name="step" type="hidden" value="passkey">
 <input type="hidden" name="credential" value="">
-<p data-passkey-error role="alert"{{if not .Error}} hidden{{end}}>{{if .Error}}<strong>{{.Error}}</strong>{{end}}</p>
-<p>Or use the passkey you registered: <button type="submit">Use a passkey</button></p>
+<p data-passkey-error="{{$.T.PasskeyDidNotAnswer}}" role="alert"{{if not .ErrorText}} hidden{{end}}>{{if .ErrorText}}<strong>{{.ErrorText}}</strong>{{end}}</p>
+<p>{{$.T.PasskeyOr}} <button type="submit">{{$.T.UsePasskey}}</button></p>
 </form>
 <script src="{{.Script}}"></script>
 {{- end}}
 {{- if .PasskeysURL}}
-<p>Once signed in with a code, you can <a href="{{.PasskeysURL}}">register a passkey</a> (within 10 minutes) and use it instead of the code next time.</p>
+<p>{{.T.RegisterLater}}</p>
 {{- end}}
 {{- else}}
-<h1>Sign in</h1>
-<p>This identity provider exists only for the warrantdesk demo. Its accounts are fictional and every password is <code>{{.Password}}</code>.</p>
-{{- if .Error}}
-<p id="login-error" role="alert"><strong>{{.Error}}</strong></p>
+<h1>{{.T.SignIn}}</h1>
+<p>{{.T.Intro}}</p>
+{{- if .ErrorText}}
+<p id="login-error" role="alert"><strong>{{.ErrorText}}</strong></p>
 {{- end}}
 {{- if .ShowForm}}
 <form method="post" action="{{.Action}}">
 <input type="hidden" name="authRequestID" value="{{.AuthRequestID}}">
 <input type="hidden" name="csrf_token" value="{{.CSRFToken}}">
-<p><label for="username">E-mail address</label><br>
-<input id="username" name="username" type="email" autocomplete="username" required value="{{.Username}}"{{if .Error}} aria-invalid="true" aria-describedby="login-error"{{end}}></p>
-<p><label for="password">Password</label><br>
-<input id="password" name="password" type="password" autocomplete="current-password" required{{if .Error}} aria-invalid="true" aria-describedby="login-error"{{end}}></p>
-<p><button type="submit">Sign in</button></p>
+<p><label for="username">{{.T.Email}}</label><br>
+<input id="username" name="username" type="email" autocomplete="username" required value="{{.Username}}"{{if .ErrorText}} aria-invalid="true" aria-describedby="login-error"{{end}}></p>
+<p><label for="password">{{.T.Password}}</label><br>
+<input id="password" name="password" type="password" autocomplete="current-password" required{{if .ErrorText}} aria-invalid="true" aria-describedby="login-error"{{end}}></p>
+<p><button type="submit">{{.T.SignIn}}</button></p>
 </form>
-<h2>Demo accounts</h2>
-<p>People you can sign in as (password <code>{{.Password}}</code>):</p>
+<h2>{{.T.DemoAccounts}}</h2>
+<p>{{.T.PeopleIntro}}</p>
 <ul>
 {{- range .People}}
-<li><strong>{{.Email}}</strong>: {{.Name}}, {{.Org}}, {{.Roles}}; second factor: {{.SecondFactor}}</li>
+<li><strong>{{.Email}}</strong>: {{.Name}}, {{.Org}}, {{.Roles}}; {{$.T.SecondFactor}}: {{.SecondFactor}}</li>
 {{- end}}
 </ul>
 {{- end}}
 {{- end}}
 {{- if .HomeURL}}
-<p><a href="{{.HomeURL}}">Back to warrantdesk</a></p>
+<p><a href="{{.HomeURL}}">{{.T.BackToPortal}}</a></p>
 {{- end}}
 </main>
 </body>

@@ -19,6 +19,8 @@ import (
 
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 )
 
 // Passkeys (WebAuthn) are the second factor's alternative to a TOTP code: a
@@ -40,12 +42,12 @@ import (
 // synced passkey (backup eligible) is arguably "swk"; we keep it simple.
 var amrPasskey = []string{"pwd", "hwk", "mfa"}
 
-// Messages of the passkey pages.
-const (
-	msgPasskeyRefused     = "That passkey was not accepted. Try it again, or enter the code from your authenticator app."
-	msgPasskeyNotSaved    = "The passkey could not be registered. Try again."
-	msgPasskeysNeedSignIn = "To register a passkey, first sign in to warrantdesk with your password and authenticator code, then open this page again within 10 minutes."
-	msgPasskeysNoDomain   = "Passkeys need this identity provider to be reached at a domain name such as localhost, not at an IP address (start the demo with --base-url http://localhost:8080)."
+// Messages of the passkey pages, said in their language (words.go).
+var (
+	msgPasskeyRefused     = locale.M("That passkey was not accepted. Try it again, or enter the code from your authenticator app.")
+	msgPasskeyNotSaved    = locale.M("The passkey could not be registered. Try again.")
+	msgPasskeysNeedSignIn = locale.M("To register a passkey, first sign in to warrantdesk with your password and authenticator code, then open this page again within 10 minutes.")
+	msgPasskeysNoDomain   = locale.M("Passkeys need this identity provider to be reached at a domain name such as localhost, not at an IP address (start the demo with --base-url http://localhost:8080).")
 )
 
 const (
@@ -89,6 +91,7 @@ type mfaSession struct {
 	subject      string
 	expires      time.Time
 	registration *webauthn.SessionData // the challenge the page issued last; used once
+	uiLocales    []string              // the languages of the sign-in, for the passkeys page
 }
 
 // A passkeyUser is a person as go-webauthn sees them. The user handle, which
@@ -211,8 +214,19 @@ func (s *storage) startMFASession(authRequestID string) (string, error) {
 	if !ok || !ar.done || ar.acr != ACRMFA {
 		return "", nil
 	}
-	s.mfaSessions[id] = &mfaSession{subject: ar.subject, expires: s.now().Add(mfaSessionTTL)}
+	s.mfaSessions[id] = &mfaSession{subject: ar.subject, expires: s.now().Add(mfaSessionTTL), uiLocales: slices.Clone(ar.uiLocales)}
 	return id, nil
+}
+
+// mfaUILocales returns the languages of the sign-in that started MFA
+// session id, nil for an unknown or expired one.
+func (s *storage) mfaUILocales(id string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m, _, ok := s.mfaSessionLocked(id); ok {
+		return slices.Clone(m.uiLocales)
+	}
+	return nil
 }
 
 // mfaSessionLocked returns the unexpired session id and its person. s.mu
@@ -290,14 +304,15 @@ func (s *storage) finishPasskeyRegistration(id string, resp *protocol.ParsedCred
 // passkeyForm is what a page needs to offer a passkey ceremony: the
 // options the server issued, which the script passes to the browser.
 type passkeyForm struct {
-	Options string
-	Script  string
-	Error   string
+	Options   string
+	Script    string
+	Error     message
+	ErrorText string // Error in the page's language
 }
 
 // passkeyLoginForm returns the "Use a passkey" form for the code page of
 // auth request id, or nil when its person has no passkey.
-func (l *login) passkeyLoginForm(r *http.Request, id, msg string) *passkeyForm {
+func (l *login) passkeyLoginForm(r *http.Request, id string, m message) *passkeyForm {
 	options, err := l.cfg.store.beginPasskeyLogin(id)
 	if err != nil {
 		slog.ErrorContext(r.Context(), "devidp: passkey login", "err", err)
@@ -305,7 +320,7 @@ func (l *login) passkeyLoginForm(r *http.Request, id, msg string) *passkeyForm {
 	if options == "" {
 		return nil
 	}
-	return &passkeyForm{Options: options, Script: l.cfg.scriptPath, Error: msg}
+	return &passkeyForm{Options: options, Script: l.cfg.scriptPath, Error: m}
 }
 
 // submitPasskey checks the assertion posted from the code page: accepted,
@@ -324,12 +339,12 @@ func (l *login) submitPasskey(w http.ResponseWriter, r *http.Request, id string)
 		http.Redirect(w, r, l.cfg.callback(r.Context(), id), http.StatusSeeOther)
 	case codeWrong:
 		l.signInFailed(r)
-		l.renderCodePage(w, r, http.StatusOK, id, "", msgPasskeyRefused)
+		l.renderCodePage(w, r, http.StatusOK, id, message{}, msg(msgPasskeyRefused))
 	case codeLocked:
 		l.signInFailed(r)
-		l.render(w, http.StatusTooManyRequests, loginPage{Error: msgLocked})
+		l.render(w, r, http.StatusTooManyRequests, loginPage{Error: msg(msgLocked)})
 	default:
-		l.render(w, http.StatusBadRequest, loginPage{Error: msgExpired})
+		l.render(w, r, http.StatusBadRequest, loginPage{Error: msg(msgExpired)})
 	}
 }
 
@@ -368,8 +383,11 @@ type passkeysPage struct {
 	Count      int
 	Registered bool
 	Passkey    *passkeyForm
-	Error      string
+	Error      message
 	HomeURL    string
+
+	T         passkeysWords // the page's words in its language
+	ErrorText string        // Error in the page's language
 }
 
 // servePasskeys serves the page that registers passkeys (GET) and takes the
@@ -380,7 +398,7 @@ func (l *login) servePasskeys(w http.ResponseWriter, r *http.Request) {
 	case http.MethodPost:
 		r.Body = http.MaxBytesReader(w, r.Body, maxPasskeyBody)
 		if err := r.ParseForm(); err != nil {
-			l.renderPasskeys(w, http.StatusBadRequest, passkeysPage{Error: msgPasskeyNotSaved})
+			l.renderPasskeys(w, r, http.StatusBadRequest, passkeysPage{Error: msg(msgPasskeyNotSaved)})
 			return
 		}
 	default:
@@ -389,7 +407,7 @@ func (l *login) servePasskeys(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if l.cfg.store.rp == nil {
-		l.renderPasskeys(w, http.StatusNotFound, passkeysPage{Error: msgPasskeysNoDomain})
+		l.renderPasskeys(w, r, http.StatusNotFound, passkeysPage{Error: msg(msgPasskeysNoDomain)})
 		return
 	}
 	sid := ""
@@ -399,11 +417,11 @@ func (l *login) servePasskeys(w http.ResponseWriter, r *http.Request) {
 	page := passkeysPage{}
 	if r.Method == http.MethodPost {
 		if !l.sameOrigin(r) {
-			l.renderPasskeys(w, http.StatusForbidden, passkeysPage{Error: msgCrossSite})
+			l.renderPasskeys(w, r, http.StatusForbidden, passkeysPage{Error: msg(msgCrossSite)})
 			return
 		}
 		if sid == "" || !hmac.Equal([]byte(r.PostForm.Get("csrf_token")), []byte(l.passkeysToken(sid))) {
-			l.renderPasskeys(w, http.StatusForbidden, passkeysPage{Error: msgPasskeysNeedSignIn})
+			l.renderPasskeys(w, r, http.StatusForbidden, passkeysPage{Error: msg(msgPasskeysNeedSignIn)})
 			return
 		}
 		resp, err := protocol.ParseCredentialCreationResponseBytes([]byte(r.PostForm.Get("credential")))
@@ -413,11 +431,11 @@ func (l *login) servePasskeys(w http.ResponseWriter, r *http.Request) {
 		}
 		switch {
 		case !ok:
-			l.renderPasskeys(w, http.StatusForbidden, passkeysPage{Error: msgPasskeysNeedSignIn})
+			l.renderPasskeys(w, r, http.StatusForbidden, passkeysPage{Error: msg(msgPasskeysNeedSignIn)})
 			return
 		case err != nil:
 			slog.InfoContext(r.Context(), "devidp: passkey not registered", "err", err)
-			page.Error = msgPasskeyNotSaved
+			page.Error = msg(msgPasskeyNotSaved)
 		default:
 			page.Registered = true
 		}
@@ -429,13 +447,13 @@ func (l *login) servePasskeys(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !ok {
-		l.renderPasskeys(w, http.StatusForbidden, passkeysPage{Error: msgPasskeysNeedSignIn})
+		l.renderPasskeys(w, r, http.StatusForbidden, passkeysPage{Error: msg(msgPasskeysNeedSignIn)})
 		return
 	}
 	page.CSRFToken = l.passkeysToken(sid)
 	page.Email, page.Count = email, count
 	page.Passkey = &passkeyForm{Options: options, Script: l.cfg.scriptPath}
-	l.renderPasskeys(w, http.StatusOK, page)
+	l.renderPasskeys(w, r, http.StatusOK, page)
 }
 
 // passkeysToken is the passkeys form's token: bound to the MFA session,
@@ -446,10 +464,17 @@ func (l *login) passkeysToken(sid string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-func (l *login) renderPasskeys(w http.ResponseWriter, status int, page passkeysPage) {
+func (l *login) renderPasskeys(w http.ResponseWriter, r *http.Request, status int, page passkeysPage) {
+	var langs []string
+	if c, err := r.Cookie(mfaCookie); err == nil {
+		langs = l.cfg.store.mfaUILocales(c.Value)
+	}
+	p := l.printer(r, langs)
 	page.Action = l.cfg.passkeysPath
 	page.HomeURL = l.cfg.homeURL
-	l.write(w, status, passkeysTemplate, page)
+	page.ErrorText = page.Error.in(p)
+	page.T = newPasskeysWords(p, &page)
+	l.write(w, status, p.Lang(), passkeysTemplate, page)
 }
 
 // servePasskeyScript serves the script of the passkey forms. The pages work
@@ -468,35 +493,35 @@ func servePasskeyScript(w http.ResponseWriter, r *http.Request) {
 }
 
 var passkeysTemplate = template.Must(template.New("passkeys").Parse(`<!doctype html>
-<html lang="en">
+<html lang="{{.T.Lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{if .Error}}Error: {{end}}Passkeys – warrantdesk demo identity provider</title>
+<title>{{.T.Title}}</title>
 </head>
 <body>
-<header><p>warrantdesk demo identity provider</p></header>
+<header><p>{{.T.Provider}}</p></header>
 <main>
-<h1>Passkeys</h1>
-{{- if .Error}}
-<p id="passkeys-error" role="alert"><strong>{{.Error}}</strong></p>
+<h1>{{.T.Heading}}</h1>
+{{- if .ErrorText}}
+<p id="passkeys-error" role="alert"><strong>{{.ErrorText}}</strong></p>
 {{- end}}
 {{- if .Registered}}
-<p role="status">Your passkey is registered. The next time warrantdesk asks for your authenticator code, you can choose “Use a passkey” instead.</p>
+<p role="status">{{.T.Registered}}</p>
 {{- end}}
 {{- with .Passkey}}
-<p>Signed in as {{$.Email}}, with {{$.Count}} passkey{{if ne $.Count 1}}s{{end}} registered. A passkey can stand in for the authenticator code: your device keeps the key and asks for your fingerprint, face or PIN.</p>
+<p>{{$.T.SignedInAs}} {{$.T.Explain}}</p>
 <form method="post" action="{{$.Action}}" id="passkey-form" data-passkey="create" data-passkey-options="{{.Options}}" hidden>
 <input type="hidden" name="csrf_token" value="{{$.CSRFToken}}">
 <input type="hidden" name="credential" value="">
-<p data-passkey-error role="alert" hidden></p>
-<p><button type="submit">Register a passkey</button></p>
+<p data-passkey-error="{{$.T.PasskeyDidNotAnswer}}" role="alert" hidden></p>
+<p><button type="submit">{{$.T.Register}}</button></p>
 </form>
-<noscript><p>Registering a passkey needs JavaScript.</p></noscript>
+<noscript><p>{{$.T.NeedsScript}}</p></noscript>
 <script src="{{.Script}}"></script>
 {{- end}}
 {{- if .HomeURL}}
-<p><a href="{{.HomeURL}}">Back to warrantdesk</a></p>
+<p><a href="{{.HomeURL}}">{{.T.BackToPortal}}</a></p>
 {{- end}}
 </main>
 </body>

@@ -80,7 +80,9 @@
         form.submit();
       }, function (err) {
         if (!error) return;
-        error.textContent = "The passkey did not answer (" + err.name + "). Try again.";
+        // The page gives the message in its language, "%s" for the error.
+        var msg = error.dataset.passkeyError || "The passkey did not answer (%s). Try again.";
+        error.textContent = msg.replace("%s", err.name);
         error.hidden = false;
       });
     });

@@ -19,6 +19,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
+	"golang.org/x/text/language"
 )
 
 // Lifetimes. Auth requests live long enough to type a password; codes are
@@ -271,6 +272,7 @@ func (s *storage) CreateAuthRequest(_ context.Context, req *oidc.AuthRequest, _ 
 		responseMode: req.ResponseMode,
 		loginHint:    req.LoginHint,
 		acrValues:    slices.Clone(req.ACRValues),
+		uiLocales:    languages(req.UILocales),
 	}
 	if req.CodeChallenge != "" {
 		ar.codeChallenge = &oidc.CodeChallenge{Challenge: req.CodeChallenge, Method: req.CodeChallengeMethod}
@@ -278,6 +280,29 @@ func (s *storage) CreateAuthRequest(_ context.Context, req *oidc.AuthRequest, _ 
 	s.authRequests[id] = ar
 	cp := *ar
 	return &cp, nil
+}
+
+// languages are the base languages of ui_locales' tags ("de" of "de-DE"),
+// in their order.
+func languages(tags oidc.Locales) []string {
+	var out []string
+	for _, t := range tags {
+		if b, conf := t.Base(); conf == language.Exact {
+			out = append(out, b.String())
+		}
+	}
+	return out
+}
+
+// uiLocales returns the languages auth request id asked for, whether or not
+// it still waits for a login: its error pages speak them too.
+func (s *storage) uiLocales(id string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ar, ok := s.authRequests[id]; ok {
+		return slices.Clone(ar.uiLocales)
+	}
+	return nil
 }
 
 // AuthRequestByID returns a copy of an unexpired auth request, so that the
@@ -752,6 +777,7 @@ type authRequest struct {
 	codeChallenge *oidc.CodeChallenge
 	loginHint     string
 	acrValues     []string
+	uiLocales     []string // the languages ui_locales asked for, "de", in order of preference
 
 	pwdSubject string // the password was right; a code is owed
 	subject    string

@@ -2,7 +2,6 @@ package devidp
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"net"
 	"net/http"
@@ -12,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 )
 
 // Throttling of wrong credentials. A person's wrong passwords and wrong
@@ -40,7 +41,7 @@ const (
 
 // msgAddressLimited is shown, with the seconds to wait, when the address's
 // budget of wrong sign-ins is spent.
-const msgAddressLimited = "Too many failed sign-ins from your network address. Try again in %d seconds."
+var msgAddressLimited = locale.M("Too many failed sign-ins from your network address. Try again in %d seconds.")
 
 // A failureCount is the wrong-credential record of one account, or of one
 // client at one address.
@@ -226,7 +227,7 @@ func (l *login) addressAllowed(w http.ResponseWriter, r *http.Request) bool {
 	}
 	secs := max(1, int(math.Ceil(wait.Seconds())))
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	l.render(w, http.StatusTooManyRequests, loginPage{Error: fmt.Sprintf(msgAddressLimited, secs)})
+	l.render(w, r, http.StatusTooManyRequests, loginPage{Error: msg(msgAddressLimited, secs)})
 	return false
 }
 

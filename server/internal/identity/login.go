@@ -92,12 +92,31 @@ type Login struct {
 // it comes back to the same browser. returnTo must be a local path; anything
 // else becomes "/". Returns Invalid for an issuer people cannot sign in with
 // and Unavailable if the issuer cannot be reached.
-func (s *Service) BeginLogin(ctx context.Context, issuerURL, returnTo string) (authURL, state string, err error) {
+//
+// uiLocales, when given, are the reader's languages in order of preference
+// (BCP 47 tags, "de"), sent as ui_locales so that the provider shows its
+// sign-in pages in them (OpenID Connect Core 1.0, section 3.1.2.1).
+func (s *Service) BeginLogin(ctx context.Context, issuerURL, returnTo string, uiLocales ...string) (authURL, state string, err error) {
 	is, err := s.loginIssuer(issuerURL)
 	if err != nil {
 		return "", "", err
 	}
-	return s.beginLogin(ctx, is, returnTo, purposeSignIn, "", assuranceOpts(&is.cfg))
+	return s.beginLogin(ctx, is, returnTo, purposeSignIn, "", append(assuranceOpts(&is.cfg), uiLocalesOpts(uiLocales)...))
+}
+
+// uiLocalesOpts asks the provider for the reader's languages (ui_locales,
+// space-separated, in order of preference), if any.
+func uiLocalesOpts(uiLocales []string) []oauth2.AuthCodeOption {
+	var tags []string
+	for _, l := range uiLocales {
+		if l = strings.TrimSpace(l); l != "" && !strings.ContainsAny(l, " \t") {
+			tags = append(tags, l)
+		}
+	}
+	if len(tags) == 0 {
+		return nil
+	}
+	return []oauth2.AuthCodeOption{oauth2.SetAuthURLParam("ui_locales", strings.Join(tags, " "))}
 }
 
 // assuranceOpts asks for the assurance the issuer's configuration requires
@@ -116,8 +135,9 @@ func assuranceOpts(ic *config.Issuer) []oauth2.AuthCodeOption {
 // The callback insists that the ID token asserts that second factor and an
 // auth_time no earlier than this call (CompleteLogin: mfa_required,
 // stale_auth_time), and then replaces the session as any sign-in does.
-// Returns what BeginLogin returns; Invalid when p's issuer signs no one in.
-func (s *Service) BeginStepUp(ctx context.Context, p *Principal, returnTo string) (authURL, state string, err error) {
+// uiLocales are sent as BeginLogin sends them. Returns what BeginLogin
+// returns; Invalid when p's issuer signs no one in.
+func (s *Service) BeginStepUp(ctx context.Context, p *Principal, returnTo string, uiLocales ...string) (authURL, state string, err error) {
 	if p == nil || p.Kind != KindPerson {
 		return "", "", errs.E(errs.Invalid, "Only a person signed in with a browser can confirm it is them.")
 	}
@@ -132,6 +152,7 @@ func (s *Service) BeginStepUp(ctx context.Context, p *Principal, returnTo string
 	if p.Email != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("login_hint", p.Email))
 	}
+	opts = append(opts, uiLocalesOpts(uiLocales)...)
 	return s.beginLogin(ctx, is, returnTo, purposeStepUp, "", opts)
 }
 

@@ -100,7 +100,7 @@ func (s *Server) handleLoginStart(c *gin.Context) {
 }
 
 func (s *Server) startLogin(c *gin.Context, issuer, returnTo string) {
-	authURL, state, err := s.identity.BeginLogin(c.Request.Context(), issuer, returnTo)
+	authURL, state, err := s.identity.BeginLogin(c.Request.Context(), issuer, returnTo, s.lang(c))
 	if err != nil {
 		if errs.CodeOf(err) == errs.Internal || errs.CodeOf(err) == errs.Unavailable {
 			s.renderError(c, err)

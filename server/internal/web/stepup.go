@@ -21,7 +21,7 @@ const stepUpPath = "/auth/step-up"
 // every sign-in does, and returns them to the page they were on.
 func (s *Server) handleStepUp(c *gin.Context) {
 	a, _ := authFrom(c)
-	authURL, state, err := s.identity.BeginStepUp(c.Request.Context(), a.Principal, c.Query("return_to"))
+	authURL, state, err := s.identity.BeginStepUp(c.Request.Context(), a.Principal, c.Query("return_to"), s.lang(c))
 	if err != nil {
 		s.renderError(c, err)
 		return
