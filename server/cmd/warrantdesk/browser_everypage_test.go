@@ -45,7 +45,7 @@ var viewports = []struct{ w, h int64 }{{1280, 900}, {390, 844}}
 // A word joined to others by a hyphen, a slash or an underscore is part of
 // a German compound ("Download-Link", "Trap-and-Trace-Anordnung") or of a
 // code or path, not English prose.
-var englishWords = regexp.MustCompile(`(?:^|[^\pL\-/_.])(the|and|your|with|this|which|request|requests|agency|order|date|dates|submitted|review|withdraw|download|sign|before|after|not|are|has|have|from)(?:$|[^\pL\-/_])`)
+var englishWords = regexp.MustCompile(`(?:^|[^\pL\-/_.])(the|and|your|with|this|which|request|requests|agency|order|date|dates|submitted|review|withdraw|sign|before|after|not|are|has|have|from)(?:$|[^\pL\-/_])`)
 
 // foreignLaw are the names of other countries' laws and orders, and
 // citations in parentheses, which German prose quotes as they are.
