@@ -165,7 +165,7 @@ func (s *Server) requestList(c *gin.Context, base, page, title string) {
 			s.renderError(c, err)
 			return
 		}
-		p.Notifications = toAPINotifications(notes.Said(s.printer(c))).Items
+		p.Notifications = toAPINotifications(notes.Said(s.voice(c))).Items
 	}
 	s.html(c, http.StatusOK, page, p)
 }
