@@ -1,6 +1,6 @@
 -- Request history in each reader's language (issue 15). A history row's
 -- comment is often written by the portal itself, not by a person: the
--- routing note ("In the intake queue; answer due 2026-10-15 13:51 UTC."),
+-- routing note ("In the Intake queue; answer due 2026-10-15 13:51 UTC."),
 -- "Asked the agency for information.", an expiry, a ground for refusal.
 -- The agency and the provider read the history later, each in their own
 -- language, so a row keeps what is needed to say those sentences again:
