@@ -138,19 +138,20 @@ func (s *step) recordNotification() error {
 	s.c.EA = ea
 	s.details["enforcing_authority"] = map[string]any{"country": country, "notified_at": at,
 		"produce_after": ea.ProduceAfter, "objection_until": ea.ObjectionUntil}
+	said := PolicyText(state) // the Member State, in the reader's language
 	var body Phrase
 	switch {
 	case ea.ProduceAfter != nil:
 		s.tell(s.T("The enforcing authority of %s was notified with the order on %s (Art. 8); nothing is produced before %s unless it confirms earlier that it raises no ground for refusal (Art. 10(2)).",
-			state, stamp(at), stamp(*ea.ProduceAfter)))
+			said, stamp(at), stamp(*ea.ProduceAfter)))
 		body = s.T("Request %s is an EU order notified to the enforcing authority of %s on %s. It is produced, once approved, on %s, or as soon as that authority confirms that it raises no ground for refusal; a ground raised before then rejects it. Record its answer on the review page.",
-			s.req.Reference, state, stamp(at), stamp(*ea.ProduceAfter))
+			s.req.Reference, said, stamp(at), stamp(*ea.ProduceAfter))
 	case ea.ObjectionUntil != nil:
 		s.tell(s.T("The enforcing authority of %s was notified with the order on %s (Art. 8); it may object until %s (Arts. 10(4) and 12).",
-			state, stamp(at), stamp(*ea.ObjectionUntil)))
-		body = s.T("Emergency request %s is an EU order notified to the enforcing authority of %s on %s. It is produced at once once approved; that authority may object until %s. Record its answer on the review page.", s.req.Reference, state, stamp(at), stamp(*ea.ObjectionUntil))
+			said, stamp(at), stamp(*ea.ObjectionUntil)))
+		body = s.T("Emergency request %s is an EU order notified to the enforcing authority of %s on %s. It is produced at once once approved; that authority may object until %s. Record its answer on the review page.", s.req.Reference, said, stamp(at), stamp(*ea.ObjectionUntil))
 	default:
-		body = s.T("The enforcing authority of %s was notified with the order on %s (Art. 8).", state, stamp(at))
+		body = s.T("The enforcing authority of %s was notified with the order on %s (Art. 8).", said, stamp(at))
 		s.tell(body)
 	}
 	s.notes = append(s.notes, s.queueNote("enforcing_authority", s.T("Enforcing authority notified"), body))
@@ -244,10 +245,10 @@ func (s *step) recordEnforcing() error {
 	s.details["enforcing_authority"] = map[string]any{"answer": n.Answer, "grounds": n.Grounds, "after_production": n.AfterProduction}
 	ref, names := s.req.Reference, groundNames(checklist, n.Grounds)
 	// Who, in the notes: said in each reader's language.
-	whoSays, whoStarts := s.T("the enforcing authority of %s", n.State), s.T("The enforcing authority of %s", n.State)
+	whoSays, whoStarts := s.T("the enforcing authority of %s", PolicyText(n.State)), s.T("The enforcing authority of %s", PolicyText(n.State))
 	switch {
 	case n.Answer == AnswerNoGrounds:
-		s.tell(s.T("The enforcing authority of %s raises no ground for refusal (Art. 10(2)).", n.State))
+		s.tell(s.T("The enforcing authority of %s raises no ground for refusal (Art. 10(2)).", PolicyText(n.State)))
 		if s.from == request.StateApproved {
 			// Held until now: produce as soon as possible (Art. 10(2)).
 			s.tell(s.T("Produced now."))

@@ -492,9 +492,9 @@ func (s *step) final(d Decision) error {
 		// Produced at the end of the enforcing authority's 10 days, or
 		// sooner on its word (Regulation (EU) 2023/1543, Art. 10(2)).
 		s.jobs = append(s.jobs, produceJob(s.req.ID, until))
-		s.tell(s.T("Held for the enforcing authority of %s until %s.", s.c.EA.State, stamp(until)))
+		s.tell(s.T("Held for the enforcing authority of %s until %s.", PolicyText(s.c.EA.State), stamp(until)))
 		follows = s.T("It is produced on %s unless the enforcing authority of %s raises a ground for refusal first, or sooner if it confirms that it raises none (Regulation (EU) 2023/1543, Article 10(2)).",
-			stamp(until), s.c.EA.State)
+			stamp(until), PolicyText(s.c.EA.State))
 	} else {
 		s.jobs = append(s.jobs, produceJob(s.req.ID, time.Time{}))
 	}

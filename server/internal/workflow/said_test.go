@@ -93,3 +93,30 @@ func TestHistoryAndNoticesInReadersLanguage(t *testing.T) {
 		t.Errorf("approval in English: %q, want %q", body, approved.Body)
 	}
 }
+
+// TestPolicyTextsInReadersLanguage: names the policy wrote (a Member
+// State, data categories) inside the portal's messages are said as the
+// policy bundle translates them, and as written in English.
+func TestPolicyTextsInReadersLanguage(t *testing.T) {
+	t.Parallel()
+	e := wt.New(t, wt.Options{NoStart: true})
+	cat, err := locale.Load(frontend.Locales)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := workflow.Say("Held for the enforcing authority of %s until %s.", workflow.PolicyText("Ireland"), "2026-10-15")
+	de := workflow.VoiceOf(cat.Printer("de"), func(text string) string { return e.Policy.Say("de", text) })
+	if got, want := m.In(de), "Für die Vollstreckungsbehörde (Irland) zurückgehalten bis 2026-10-15."; got != want {
+		t.Errorf("German: %q, want %q", got, want)
+	}
+	if got, want := m.English(), "Held for the enforcing authority of Ireland until 2026-10-15."; got != want {
+		t.Errorf("English: %q, want %q", got, want)
+	}
+	list := workflow.PolicyList([]string{"Subscriber information", "Connection log"})
+	if got := list.In(de); strings.Contains(got, "Subscriber") || !strings.HasPrefix(got, "Bestandsdaten, ") {
+		t.Errorf("categories in German: %q", got)
+	}
+	if got, want := list.English(), "Subscriber information, Connection log"; got != want {
+		t.Errorf("categories in English: %q, want %q", got, want)
+	}
+}
