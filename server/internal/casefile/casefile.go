@@ -142,7 +142,7 @@ func actors(ctx context.Context, db *gorm.DB, r *request.Request, provider bool)
 	for _, p := range people {
 		switch {
 		case p.AgencyID == nil && !provider:
-			names[p.ID] = "The provider's legal team"
+			names[p.ID] = workflow.ProviderTeam
 		case p.Name != "":
 			names[p.ID] = p.Name
 		default:

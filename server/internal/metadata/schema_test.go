@@ -46,7 +46,10 @@ var allowed = map[string][]string{
 		"outcome", "accounts", "ndo", "created_at"},
 	"request_targets":   {"id", "request_id", "position", "type", "value"},
 	"request_documents": {"id", "request_id", "sha256", "size_bytes", "filename", "content_type", "uploaded_by", "created_at"},
-	"request_history":   {"id", "request_id", "at", "actor_id", "action", "from_status", "to_status", "comment"},
+	"request_history": {"id", "request_id", "at", "actor_id", "action", "from_status", "to_status", "comment",
+		// The comment's sentences the portal wrote, as English formats and
+		// their arguments, to say them in each reader's language (0023).
+		"words"},
 
 	// Accountability (0002, 0004, 0005): the audit chain and the public log.
 	"audit_events": {"seq", "at", "actor_issuer", "actor_subject", "actor_role", "actor_agency_id", "action", "object_type",

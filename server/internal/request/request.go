@@ -370,7 +370,11 @@ type HistoryEntry struct {
 	Action     string    `gorm:"column:action"`
 	FromStatus State     `gorm:"column:from_status"`
 	ToStatus   State     `gorm:"column:to_status"`
-	Comment    string    `gorm:"column:comment"`
+	Comment    string    `gorm:"column:comment"` // in English, for the API and the audit
+	// Words are the comment's sentences the portal wrote, kept to say them
+	// in each reader's language (workflow.SayHistory); '' when a person
+	// wrote it all, or before migration 0023.
+	Words string `gorm:"column:words"`
 }
 
 // TableName maps HistoryEntry onto request_history.

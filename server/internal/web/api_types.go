@@ -69,6 +69,9 @@ type apiHistory struct {
 	// ActorID is who acted; pages name them (historyActors), the API does
 	// not show it.
 	ActorID string `json:"-"`
+	// Words are the comment's sentences the portal wrote, for pages to say
+	// in the reader's language (workflow.SayHistory); the API shows Comment.
+	Words string `json:"-"`
 }
 
 type apiRefusal struct {

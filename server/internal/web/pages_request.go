@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/warrantdesk/warrantdesk/server/internal/casefile"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
@@ -165,7 +166,7 @@ func (s *Server) requestList(c *gin.Context, base, page, title string) {
 			s.renderError(c, err)
 			return
 		}
-		p.Notifications = toAPINotifications(notes.Said(s.printer(c))).Items
+		p.Notifications = toAPINotifications(notes.Said(s.voice(c))).Items
 	}
 	s.html(c, http.StatusOK, page, p)
 }
@@ -201,6 +202,8 @@ func (s *Server) showRequest(c *gin.Context, status int, problem error) {
 		return
 	}
 	r := f.Request
+	pr := s.printer(c)
+	sayNames(pr, f)
 	p := requestDetailPage{Page: s.page(c, ""), Base: base, R: toAPIFile(f, base),
 		CanEdit:   base == "/agency" && f.May[request.ActionEdit],
 		CanAttach: base == "/agency" && f.May[request.ActionUpload] && r.Status == request.StateNeedsInfo, MaxUploadMiB: s.cfg.MaxUploadBytes >> 20}
@@ -438,5 +441,24 @@ func fullUpdate(in request.Input) request.Update {
 		DateFrom: &in.DateFrom, DateTo: &in.DateTo, Categories: &in.Categories,
 		Nondisclosure: &in.Nondisclosure, Emergency: &emergency, Purpose: &in.Purpose, Offence: &in.Offence,
 		PersonResides: &in.PersonResides, Summary: &in.Summary,
+	}
+}
+
+// sayNames says in pr's language the fixed names the file gives people
+// (workflow.ProviderTeam for the provider's staff, as the agency sees
+// them) in its history and messages; people's own names stay as written.
+func sayNames(pr *locale.Printer, f *casefile.File) {
+	for id, name := range f.Actors {
+		if name == workflow.ProviderTeam {
+			f.Actors[id] = pr.Sprintf(name)
+		}
+	}
+	if f.Workflow == nil {
+		return
+	}
+	for i, m := range f.Workflow.Messages {
+		if m.Author == workflow.ProviderTeam {
+			f.Workflow.Messages[i].Author = pr.Sprintf(m.Author)
+		}
 	}
 }

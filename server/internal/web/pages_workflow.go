@@ -125,7 +125,7 @@ func (s *Server) handleQueuePage(c *gin.Context) {
 	p := queuePage{Page: pg, Team: f.Team, Teams: workflow.Teams, Status: string(f.Status),
 		Statuses: queueStates(), Overdue: f.Overdue != nil && *f.Overdue, Emergency: f.Emergency != nil && *f.Emergency,
 		Mine: c.Query("assignee") == "me", Done: !f.Live, Sort: cmp.Or(f.Sort, workflow.SortDeadline), Items: toAPIQueue(page).Items,
-		Notifications: toAPINotifications(notes.Said(s.printer(c))).Items, Now: time.Now()}
+		Notifications: toAPINotifications(notes.Said(s.voice(c))).Items, Now: time.Now()}
 	p.Sorts = queueSorts(c.Request.URL.Query(), p.Sort, wording.In(s.printer(c)))
 	if page.NextCursor != "" {
 		q := c.Request.URL.Query()
@@ -438,4 +438,12 @@ func stepUpActions(w *workflow.View) map[string]bool {
 		}
 	}
 	return out
+}
+
+// voice says what the portal stored in words (notifications, history) in
+// the reader's language: its messages through the printer, the policy's
+// names and texts in them as the policy bundle translates them.
+func (s *Server) voice(c *gin.Context) workflow.Voice {
+	pr := s.printer(c)
+	return workflow.VoiceOf(pr, s.render.book.In(pr.Lang()).Say)
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/wording"
+	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 )
 
 // A Page is what every page template gets: the signed-in principal, the CSRF
@@ -102,6 +103,7 @@ func (r *renderer) funcs(pr *locale.Printer) template.FuncMap {
 	// A message that quotes the policy ("%s" and a reason it wrote) is
 	// said whole in the page's language where the bundle translates it.
 	sprintf := func(format string, args ...any) string { return lbook.Say(pr.Sprintf(format, args...)) }
+	voice := workflow.VoiceOf(pr, lbook.Say)
 	return template.FuncMap{
 		// t says a message in the page's language: {{t "Sign in"}},
 		// {{t "Request %s" .Reference}} (package locale).
@@ -130,7 +132,17 @@ func (r *renderer) funcs(pr *locale.Printer) template.FuncMap {
 		"change": func(from, to string, a wording.Audience) string {
 			return words.Change(request.State(from), request.State(to), a)
 		},
-		"history":           words.History,
+		// history is a history row in words: who did what, and its
+		// comment, the portal's sentences in it in the page's language,
+		// what a person typed as typed; a fixed actor name ("The
+		// provider's legal team") in the page's language too.
+		"history": func(h apiHistory, actor string) wording.Line {
+			line := words.History(h.Action, pr.Sprintf(actor), h.Comment)
+			if line.Comment != "" {
+				line.Comment = workflow.SayHistory(h.Comment, h.Words, voice)
+			}
+			return line
+		},
 		"team":              words.Team,
 		"timeleft":          words.TimeLeft,
 		"kind":              words.Kind,

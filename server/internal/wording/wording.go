@@ -21,7 +21,6 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/locale"
-	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 )
@@ -351,14 +350,8 @@ func (w Words) Change(from, to request.State, a Audience) string {
 	return w.State(from, a) + " → " + w.State(to, a)
 }
 
-// teams are the provider's queues.
-var teams = map[string]string{
-	policy.QueueIntake:        locale.M("Intake"),
-	policy.QueueLegal:         locale.M("Legal review"),
-	policy.QueueEmergency:     locale.M("Emergencies"),
-	policy.QueueInternational: locale.M("International requests"),
-	policy.QueueCounsel:       locale.M("Counsel"),
-}
+// teams are the provider's queues, as history and notes name them too.
+var teams = workflow.TeamNames
 
 // Team names the provider's team (queue) q; an unknown one as stored.
 func Team(q string) string { return English.Team(q) }
@@ -488,17 +481,9 @@ func (w Words) Role(r string) string {
 	return r
 }
 
-// reasons are why a request is rejected (workflow.ReasonCodes).
-var reasons = map[string]string{
-	"insufficient_process":                   locale.M("The legal process does not compel this data"),
-	"overbroad":                              locale.M("The request is broader than the order allows"),
-	"defective_document":                     locale.M("The order is missing, unreadable or not signed"),
-	"wrong_jurisdiction":                     locale.M("The process is not one the agency's jurisdiction may use"),
-	"no_such_account":                        locale.M("No account matches the identifiers given"),
-	"suspected_fraud":                        locale.M("The request could not be verified as genuine"),
-	workflow.ReasonEnforcingAuthorityRefusal: locale.M("The enforcing authority raised a ground for refusal"),
-	"other":                                  locale.M("Another reason (see the comment)"),
-}
+// reasons are why a request is rejected (workflow.ReasonCodes), as
+// history and notes say them too.
+var reasons = workflow.ReasonNames
 
 // Reason says why a request was rejected: code is one of
 // workflow.ReasonCodes.

@@ -138,20 +138,21 @@ func (s *step) recordNotification() error {
 	s.c.EA = ea
 	s.details["enforcing_authority"] = map[string]any{"country": country, "notified_at": at,
 		"produce_after": ea.ProduceAfter, "objection_until": ea.ObjectionUntil}
+	said := PolicyText(state) // the Member State, in the reader's language
 	var body Phrase
 	switch {
 	case ea.ProduceAfter != nil:
-		s.comment = fmt.Sprintf("The enforcing authority of %s was notified with the order on %s (Art. 8); nothing is produced before %s unless it confirms earlier that it raises no ground for refusal (Art. 10(2)).",
-			state, stamp(at), stamp(*ea.ProduceAfter))
+		s.tell(s.T("The enforcing authority of %s was notified with the order on %s (Art. 8); nothing is produced before %s unless it confirms earlier that it raises no ground for refusal (Art. 10(2)).",
+			said, stamp(at), stamp(*ea.ProduceAfter)))
 		body = s.T("Request %s is an EU order notified to the enforcing authority of %s on %s. It is produced, once approved, on %s, or as soon as that authority confirms that it raises no ground for refusal; a ground raised before then rejects it. Record its answer on the review page.",
-			s.req.Reference, state, stamp(at), stamp(*ea.ProduceAfter))
+			s.req.Reference, said, stamp(at), stamp(*ea.ProduceAfter))
 	case ea.ObjectionUntil != nil:
-		s.comment = fmt.Sprintf("The enforcing authority of %s was notified with the order on %s (Art. 8); it may object until %s (Arts. 10(4) and 12).",
-			state, stamp(at), stamp(*ea.ObjectionUntil))
-		body = s.T("Emergency request %s is an EU order notified to the enforcing authority of %s on %s. It is produced at once once approved; that authority may object until %s. Record its answer on the review page.", s.req.Reference, state, stamp(at), stamp(*ea.ObjectionUntil))
+		s.tell(s.T("The enforcing authority of %s was notified with the order on %s (Art. 8); it may object until %s (Arts. 10(4) and 12).",
+			said, stamp(at), stamp(*ea.ObjectionUntil)))
+		body = s.T("Emergency request %s is an EU order notified to the enforcing authority of %s on %s. It is produced at once once approved; that authority may object until %s. Record its answer on the review page.", s.req.Reference, said, stamp(at), stamp(*ea.ObjectionUntil))
 	default:
-		body = s.T("The enforcing authority of %s was notified with the order on %s (Art. 8).", state, stamp(at))
-		s.comment = body.English()
+		body = s.T("The enforcing authority of %s was notified with the order on %s (Art. 8).", said, stamp(at))
+		s.tell(body)
 	}
 	s.notes = append(s.notes, s.queueNote("enforcing_authority", s.T("Enforcing authority notified"), body))
 	return nil
@@ -171,14 +172,17 @@ func (n Enforcement) refusalGrounds() ([]policy.Choice, error) {
 }
 
 // groundNames names the grounds ids of the checklist, in its order.
-func groundNames(checklist []policy.Choice, ids []string) string {
-	var names []string
+// Each name is said as the policy bundle translates it.
+func groundNames(checklist []policy.Choice, ids []string) Phrase {
+	var m Phrase
 	for _, g := range checklist {
 		if slices.Contains(ids, g.ID) {
-			names = append(names, g.Name+" ("+g.Citation+")")
+			m.Format += "; %s (%s)"
+			m.Args = append(m.Args, PolicyText(g.Name), g.Citation)
 		}
 	}
-	return strings.Join(names, "; ")
+	m.Format = strings.TrimPrefix(m.Format, "; ")
+	return m
 }
 
 func (s *step) guardEnforcing() error {
@@ -239,15 +243,15 @@ func (s *step) recordEnforcing() error {
 	}
 	n.AfterProduction = n.Answer == AnswerGroundsRaised && s.to != request.StateRejected
 	s.details["enforcing_authority"] = map[string]any{"answer": n.Answer, "grounds": n.Grounds, "after_production": n.AfterProduction}
-	who, ref, names := "the enforcing authority of "+n.State, s.req.Reference, groundNames(checklist, n.Grounds)
+	ref, names := s.req.Reference, groundNames(checklist, n.Grounds)
 	// Who, in the notes: said in each reader's language.
-	whoSays, whoStarts := s.T("the enforcing authority of %s", n.State), s.T("The enforcing authority of %s", n.State)
+	whoSays, whoStarts := s.T("the enforcing authority of %s", PolicyText(n.State)), s.T("The enforcing authority of %s", PolicyText(n.State))
 	switch {
 	case n.Answer == AnswerNoGrounds:
-		s.comment = "The enforcing authority of " + n.State + " raises no ground for refusal (Art. 10(2))."
+		s.tell(s.T("The enforcing authority of %s raises no ground for refusal (Art. 10(2)).", PolicyText(n.State)))
 		if s.from == request.StateApproved {
 			// Held until now: produce as soon as possible (Art. 10(2)).
-			s.comment += " Produced now."
+			s.tell(s.T("Produced now."))
 			s.jobs = append(s.jobs, produceJob(s.req.ID, time.Time{}))
 			s.notes = append(s.notes, s.agencyNote("decision", s.T("Production follows"),
 				s.T("%s confirmed that it raises no ground for refusal of request %s; the production follows now.", whoStarts, ref)))
@@ -256,7 +260,7 @@ func (s *step) recordEnforcing() error {
 		d := Decision{Outcome: OutcomeRejected, ReasonCode: ReasonEnforcingAuthorityRefusal, Reason: s.in.Comment}
 		s.c.Decision = mustJSON(d)
 		s.details["reason_code"] = ReasonEnforcingAuthorityRefusal
-		s.comment = fmt.Sprintf("Rejected: %s raised a ground for refusal (%s).", who, names)
+		s.tell(s.T("Rejected: %s raised a ground for refusal (%s).", whoSays, names))
 		s.leaf = &translog.Record{Event: translog.EventDecided, Outcome: translog.RejectedBecause(ReasonEnforcingAuthorityRefusal), Categories: []string{}}
 		s.notes = append(s.notes, s.agencyNote("decision", s.T("Request rejected"),
 			s.T("Request %s was rejected: %s raised a ground for refusal under Article 12(1) of Regulation (EU) 2023/1543 (%s), so nothing is produced. %s",
@@ -264,7 +268,7 @@ func (s *step) recordEnforcing() error {
 	default:
 		// The data has left, or is leaving: its use is what the objection
 		// restricts (Art. 10(4)).
-		s.comment = fmt.Sprintf("%s objected after production (%s): the data must not be used (Art. 10(4)).", upperFirst(who), names)
+		s.tell(s.T("%s objected after production (%s): the data must not be used (Art. 10(4)).", whoStarts, names))
 		s.notes = append(s.notes,
 			s.agencyNote("objection", s.T("The data must not be used"),
 				s.T("On %s %s objected to the use of the data produced for request %s, raising a ground for refusal under Article 12(1) of Regulation (EU) 2023/1543 (%s). Delete the data or otherwise restrict its use, or comply with the conditions that authority set (Article 10(4)). %s",
@@ -320,7 +324,7 @@ func (s *step) confirmProductionIssued() error {
 		}
 	}
 	s.details["hold_was_until"] = was
-	s.comment = "The issuing authority confirmed that the production request has been issued: the records are kept until produced (Art. 11(1))."
+	s.tell(s.T("The issuing authority confirmed that the production request has been issued: the records are kept until produced (Art. 11(1))."))
 	s.notes = append(s.notes, s.agencyNote("preserved", s.T("Preserved until produced"),
 		s.T("As the issuing authority confirmed that the production request has been issued, the records of preservation %s are kept until they are produced, or until the preservation is released, with no end date (Regulation (EU) 2023/1543, Article 11(1)). Link the production request to %s when you file it.",
 			s.req.Reference, s.req.Reference)))

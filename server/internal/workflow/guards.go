@@ -233,7 +233,7 @@ func (s *step) verify() error {
 	}
 	until := s.now.Add(time.Duration(p.HoldDays) * 24 * time.Hour)
 	s.c.HoldUntil = &until
-	s.comment = fmt.Sprintf("Preserved until %s.", until.Format(time.DateOnly))
+	s.tell(s.T("Preserved until %s.", until.Format(time.DateOnly)))
 	s.leaf = &translog.Record{Event: translog.EventPreserved, Categories: s.req.Categories}
 	s.jobs = append(s.jobs, holdJob(s.c))
 	s.notes = append(s.notes, s.agencyNote("preserved", s.T("Data preserved"),
@@ -250,7 +250,7 @@ func (s *step) question() error {
 	if err := s.message(SideProvider, s.in.Comment); err != nil {
 		return err
 	}
-	s.comment = "Asked the agency for information."
+	s.tell(s.T("Asked the agency for information."))
 	s.notes = append(s.notes, s.agencyNote("question", s.T("A question about your request"),
 		s.T("The provider's reviewer asks about request %s:\n\n%s\n\nAnswer in the portal.", s.req.Reference, s.in.Comment)))
 	return nil
@@ -266,7 +266,7 @@ func (s *step) answer() error {
 	if err := s.message(SideAgency, s.in.Body); err != nil {
 		return err
 	}
-	s.comment = "Answered the reviewer's question."
+	s.tell(s.T("Answered the reviewer's question."))
 	s.notes = append(s.notes, s.teamNote("answer", s.T("The agency answered"),
 		s.T("%s answered the question about request %s; it is back in review.", s.ag.Name, s.req.Reference)))
 	return nil
@@ -412,7 +412,7 @@ func (s *step) approve() error {
 	s.c.ApprovalsRequired = max(ap.Required, 1)
 	s.details["scope"] = s.decided
 	if s.to == request.StateAwaitingCountersign {
-		s.comment = "Approved; a second approval is required."
+		s.tell(s.T("Approved; a second approval is required."))
 		s.notes = append(s.notes, s.teamNoteTo("counsel", "countersign", s.T("Countersignature needed"),
 			s.T("Request %s was approved and needs a second approval by another person.", s.req.Reference)))
 		return nil
@@ -492,9 +492,9 @@ func (s *step) final(d Decision) error {
 		// Produced at the end of the enforcing authority's 10 days, or
 		// sooner on its word (Regulation (EU) 2023/1543, Art. 10(2)).
 		s.jobs = append(s.jobs, produceJob(s.req.ID, until))
-		s.comment = strings.TrimSpace(s.comment + fmt.Sprintf(" Held for the enforcing authority of %s until %s.", s.c.EA.State, stamp(until)))
+		s.tell(s.T("Held for the enforcing authority of %s until %s.", PolicyText(s.c.EA.State), stamp(until)))
 		follows = s.T("It is produced on %s unless the enforcing authority of %s raises a ground for refusal first, or sooner if it confirms that it raises none (Regulation (EU) 2023/1543, Article 10(2)).",
-			stamp(until), s.c.EA.State)
+			stamp(until), PolicyText(s.c.EA.State))
 	} else {
 		s.jobs = append(s.jobs, produceJob(s.req.ID, time.Time{}))
 	}
@@ -534,11 +534,11 @@ func (s *step) guardReject() error {
 func (s *step) reject() error {
 	d := Decision{Outcome: OutcomeRejected, ReasonCode: s.in.ReasonCode, Reason: s.in.Comment}
 	s.c.Decision = mustJSON(d)
-	s.comment = "Rejected (" + strings.ReplaceAll(s.in.ReasonCode, "_", " ") + ")."
+	s.tell(s.T("Rejected: %s.", Say(reasonName(s.in.ReasonCode))))
 	s.details["reason_code"] = s.in.ReasonCode
 	s.leaf = &translog.Record{Event: translog.EventDecided, Outcome: translog.RejectedBecause(s.in.ReasonCode), Categories: []string{}}
 	s.notes = append(s.notes, s.agencyNote("decision", s.T("Request rejected"),
-		s.T("Request %s was rejected (%s): %s", s.req.Reference, strings.ReplaceAll(s.in.ReasonCode, "_", " "), s.in.Comment)))
+		s.T("Request %s was rejected (%s): %s", s.req.Reference, Say(reasonName(s.in.ReasonCode)), s.in.Comment)))
 	return nil
 }
 
@@ -567,7 +567,7 @@ func (s *step) extend() error {
 	}
 	until := s.c.HoldUntil.Add(time.Duration(p.ExtensionDays) * 24 * time.Hour)
 	s.c.HoldUntil, s.c.Extended = &until, true
-	s.comment = fmt.Sprintf("Extended until %s.", until.Format(time.DateOnly))
+	s.tell(s.T("Extended until %s.", until.Format(time.DateOnly)))
 	s.jobs = append(s.jobs, holdJob(s.c))
 	s.notes = append(s.notes, s.agencyNote("preserved", s.T("Preservation extended"),
 		s.T("The preservation of request %s is extended once, until %s.", s.req.Reference, until.Format(time.DateOnly))))
@@ -575,7 +575,7 @@ func (s *step) extend() error {
 }
 
 func (s *step) releaseHold() error {
-	s.comment = "Preservation released."
+	s.tell(s.T("Preservation released."))
 	s.notes = append(s.notes, s.agencyNote("preserved", s.T("Preservation released"),
 		s.T("The preservation of request %s was released; the records are no longer held.", s.req.Reference)))
 	return nil
@@ -610,7 +610,7 @@ func (s *step) cosign() error {
 	id := s.actor.PersonID
 	s.c.CosignedBy, s.c.CosignedAt = &id, &s.now
 	s.reroute = true
-	s.comment = "Co-signed by a supervisor; sent to the provider's emergency team."
+	s.tell(s.T("Co-signed by a supervisor; sent to the provider's emergency team."))
 	s.notes = append(s.notes, s.teamNoteTo("emergency", "emergency", s.T("Emergency request"),
 		s.T("Emergency request %s from %s was co-signed by its supervisor and needs verification and review now.", s.req.Reference, s.ag.Name)))
 	return nil
@@ -635,7 +635,7 @@ func (s *step) produce() error {
 			return fmt.Errorf("read the decision of %s: %w", s.req.ID, err)
 		}
 	}
-	s.comment = "Production started."
+	s.tell(s.T("Production started."))
 	if s.c.EA.ProduceAfter != nil {
 		s.leaf = decidedLeaf(d) // deferred from the approval (see final)
 	}
@@ -677,7 +677,7 @@ func (s *step) disclosed() error {
 }
 
 func (s *step) expired() error {
-	subject, body := s.T("Request expired"), s.T("Request %s expired: %s", s.req.Reference, s.in.Comment)
+	subject, body := s.T("Request expired"), s.T("Request %s expired: %s", s.req.Reference, s.typed())
 	s.notes = append(s.notes, s.agencyNote("deadline", subject, body))
 	if s.c != nil && s.c.Queue != "" {
 		s.notes = append(s.notes, s.teamNote("deadline", subject, body))
@@ -687,7 +687,7 @@ func (s *step) expired() error {
 
 func (s *step) fulfilled() error {
 	s.notes = append(s.notes, s.agencyNote("preserved", s.T("Preservation fulfilled"),
-		s.T("The preservation %s is fulfilled: %s", s.req.Reference, s.in.Comment)))
+		s.T("The preservation %s is fulfilled: %s", s.req.Reference, s.typed())))
 	return nil
 }
 

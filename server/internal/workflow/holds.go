@@ -82,7 +82,7 @@ func (s *step) placeHolds(h Holds) error {
 	s.details["accounts_held"] = len(metadata.AccountIDs(rs))
 	if len(unmatched) > 0 {
 		s.details["unmatched_targets"] = unmatched
-		s.comment += fmt.Sprintf(" %d target(s) match no account and hold nothing.", len(unmatched))
+		s.tell(s.T("%d target(s) match no account and hold nothing.", len(unmatched)))
 	}
 	return nil
 }

@@ -231,8 +231,9 @@ func current(ctx context.Context, tx *gorm.DB, id string) (*request.Request, *Ca
 
 // system runs a transition of the engine's own; one that no longer applies
 // (the request moved on) is nothing to do.
-func (e *Engine) system(ctx context.Context, tx *gorm.DB, id string, a Action, comment string) error {
-	_, err := e.transition(ctx, tx, system, id, 0, a, Input{Comment: comment})
+func (e *Engine) system(ctx context.Context, tx *gorm.DB, id string, a Action, comment ...Phrase) error {
+	in := Input{said: comment}
+	_, err := e.transition(ctx, tx, system, id, 0, a, in)
 	if errors.Is(err, ErrNotAllowed) {
 		return nil
 	}
@@ -245,14 +246,14 @@ func (e *Engine) onDeadline(ctx context.Context, tx *gorm.DB, a deadlineArgs) er
 		return err
 	}
 	if slices.Contains(preDecision, c.Status) && !r.ExpiresOn.IsZero() && r.ExpiresOn.Time().AddDate(0, 0, 1).Before(e.now()) {
-		return e.system(ctx, tx, r.ID, ActionExpire, "The order expired on "+r.ExpiresOn.String()+".")
+		return e.system(ctx, tx, r.ID, ActionExpire, Say(locale.M("The order expired on %s."), r.ExpiresOn.String()))
 	}
 	c.Overdue, c.UpdatedAt = true, e.now()
 	if err := tx.Save(c).Error; err != nil {
 		return fmt.Errorf("escalate %s: %w", r.ID, err)
 	}
 	text := Say(locale.M("Request %s passed its %s deadline (%s) and is overdue."), r.Reference, string(c.Status), a.DueAt.Format("2006-01-02 15:04 UTC"))
-	return e.event(ctx, tx, r, "escalate", "Deadline passed; escalated to the team.",
+	return e.event(ctx, tx, r, "escalate", Say(locale.M("Deadline passed; escalated to the team.")),
 		map[string]any{"state": c.Status, "due_at": a.DueAt},
 		note{audience: AudienceProvider, team: c.Queue, kind: "deadline", subject: Say(locale.M("Request overdue")), body: text, requestID: r.ID})
 }
@@ -262,7 +263,7 @@ func (e *Engine) onOrderExpiry(ctx context.Context, tx *gorm.DB, a orderExpiryAr
 	if err != nil || c == nil || !slices.Contains(preDecision, c.Status) || r.ExpiresOn.String() != a.ExpiresOn {
 		return err
 	}
-	return e.system(ctx, tx, r.ID, ActionExpire, "The order expired on "+a.ExpiresOn+".")
+	return e.system(ctx, tx, r.ID, ActionExpire, Say(locale.M("The order expired on %s."), a.ExpiresOn))
 }
 
 func (e *Engine) onHoldExpiry(ctx context.Context, tx *gorm.DB, a holdArgs) error {
@@ -270,7 +271,7 @@ func (e *Engine) onHoldExpiry(ctx context.Context, tx *gorm.DB, a holdArgs) erro
 	if err != nil || c == nil || (c.Status != request.StatePreserved && c.Status != request.StateExtended) || c.HoldUntil == nil || !c.HoldUntil.Equal(a.Until) {
 		return err
 	}
-	return e.system(ctx, tx, c.RequestID, ActionExpire, "The preservation hold ended on "+a.Until.Format(time.DateOnly)+".")
+	return e.system(ctx, tx, c.RequestID, ActionExpire, Say(locale.M("The preservation hold ended on %s."), a.Until.Format(time.DateOnly)))
 }
 
 func (e *Engine) onFollowUp(ctx context.Context, tx *gorm.DB, a followUpArgs) error {
@@ -298,7 +299,7 @@ func (e *Engine) onFollowUp(ctx context.Context, tx *gorm.DB, a followUpArgs) er
 		return err
 	}
 	text := Say(locale.M("The legal process owed after emergency disclosure %s was due on %s and has not been filed."), r.Reference, a.Due.Format(time.DateOnly))
-	return e.event(ctx, tx, r, "follow_up_overdue", "Follow-up legal process overdue.", map[string]any{"due": a.Due},
+	return e.event(ctx, tx, r, "follow_up_overdue", Say(locale.M("Follow-up legal process overdue.")), map[string]any{"due": a.Due},
 		note{audience: AudienceAgency, agencyID: r.AgencyID, kind: "follow_up", subject: Say(locale.M("Legal process overdue")), body: text, requestID: r.ID},
 		note{audience: AudienceProvider, team: "emergency", kind: "follow_up", subject: Say(locale.M("Follow-up overdue")), body: text, requestID: r.ID})
 }
@@ -313,18 +314,19 @@ func (e *Engine) onProduce(ctx context.Context, tx *gorm.DB, a produceArgs) erro
 		// when the hold ends rather than drop the production.
 		return river.JobSnooze(until.Sub(e.now()))
 	}
-	return e.system(ctx, tx, a.RequestID, ActionProduce, "")
+	return e.system(ctx, tx, a.RequestID, ActionProduce)
 }
 
 // event records something the engine did that is not a transition (an
 // escalation, a flag): a history row, an audit event, notifications.
-func (e *Engine) event(ctx context.Context, tx *gorm.DB, r *request.Request, action, comment string, details map[string]any, notes ...note) error {
+func (e *Engine) event(ctx context.Context, tx *gorm.DB, r *request.Request, action string, said Phrase, details map[string]any, notes ...note) error {
 	now := e.now()
 	if err := ensureSystemPerson(ctx, tx, now); err != nil {
 		return err
 	}
+	comment, words := historyText([]Phrase{said}, "")
 	h := &request.HistoryEntry{RequestID: r.ID, At: now, ActorID: SystemPersonID, Action: action,
-		FromStatus: r.Status, ToStatus: r.Status, Comment: comment}
+		FromStatus: r.Status, ToStatus: r.Status, Comment: comment, Words: words}
 	if err := request.AddHistory(ctx, tx, h); err != nil {
 		return err
 	}
@@ -369,7 +371,7 @@ func (w *emailWorker) Work(ctx context.Context, job *river.Job[emailArgs]) error
 	// retry after a failure sends again the languages already sent: at
 	// least once, as above.
 	for _, lang := range slices.Sorted(maps.Keys(to)) {
-		subject, body := n.Say(e.locales.Printer(lang))
+		subject, body := n.Say(e.voice(lang))
 		if e.baseURL != "" {
 			body += "\n\n" + e.baseURL + "/login"
 		}

@@ -206,7 +206,7 @@ func TestNotificationEmailInRecipientsLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	said := page.Said(cat.Printer("de"))
+	said := page.Said(workflow.VoiceOf(cat.Printer("de"), nil))
 	if len(said.Items) != 1 || said.Items[0].Subject != "Eine Frage zu Ihrem Ersuchen" || !strings.HasPrefix(said.Items[0].Body, want) {
 		t.Errorf("the portal's list in German: %+v", said.Items)
 	}
@@ -215,7 +215,7 @@ func TestNotificationEmailInRecipientsLanguage(t *testing.T) {
 	}
 	old := page.Items[0]
 	old.Words = ""
-	if s, b := old.Say(cat.Printer("de")); s != old.Subject || b != old.Body {
+	if s, b := old.Say(workflow.VoiceOf(cat.Printer("de"), nil)); s != old.Subject || b != old.Body {
 		t.Errorf("a row without words says %q, %q; want it as stored", s, b)
 	}
 }

@@ -61,7 +61,7 @@ func (s *step) submit() error {
 	// subpoena (18 U.S.C. § 2705(b)).
 	s.leaf = &translog.Record{Event: translog.EventReceived, Categories: r.Categories, NDO: sc.UserNotice.Gagged}
 	if s.c.Emergency {
-		s.comment = "Emergency: waiting for a supervisor of the agency to co-sign before it reaches the provider."
+		s.tell(s.T("Emergency: waiting for a supervisor of the agency to co-sign before it reaches the provider."))
 		s.notes = append(s.notes, s.cosignNote())
 	}
 	if !r.ExpiresOn.IsZero() {
@@ -173,15 +173,15 @@ func (e *Engine) loadCatalogue(ctx context.Context) error {
 // categoryNames names the data categories ids for a notification people
 // read ("Subscriber information, Connection log"); an id the catalogue
 // does not name stays as it is.
-func (e *Engine) categoryNames(ctx context.Context, ids []string) (string, error) {
+func (e *Engine) categoryNames(ctx context.Context, ids []string) (Phrase, error) {
 	if err := e.loadCatalogue(ctx); err != nil {
-		return "", err
+		return Phrase{}, err
 	}
 	names := make([]string, len(ids))
 	for i, id := range ids {
 		names[i] = cmp.Or(e.categories[id], id)
 	}
-	return strings.Join(names, ", "), nil
+	return PolicyList(names), nil
 }
 
 // enforcingState is the Member State whose authority is notified of EU

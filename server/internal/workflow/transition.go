@@ -18,6 +18,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/translog"
@@ -34,6 +35,8 @@ type Input struct {
 	Body         string        // message: the answer
 	Outcome      string        // record_enforcing_authority: one of Answers
 	Grounds      []string      // record_enforcing_authority: the ids of the grounds raised, from the notified checklist
+
+	said []Phrase // the engine's own comment (Comment is its English), said in each reader's language
 }
 
 // A Narrowing is an approval for less than the policy's scope decision. A
@@ -77,7 +80,7 @@ type step struct {
 	approvals *policy.Approvals
 	decided   *Decision // approve and countersign: what is approved
 
-	comment  string         // the history comment
+	said     []Phrase       // the history comment the portal writes, said in each reader's language
 	details  map[string]any // the audit event's details
 	policies map[string]any // the policy decisions consulted, for the audit event
 	leaf     *translog.Record
@@ -158,7 +161,7 @@ func (e *Engine) transition(ctx context.Context, tx *gorm.DB, actor *identity.Pr
 		return nil, err
 	}
 	if s.fulfils != "" {
-		if _, err := e.transition(ctx, tx, system, s.fulfils, 0, ActionFulfil, Input{Comment: "Fulfilled by " + s.req.Reference + "."}); err != nil {
+		if _, err := e.transition(ctx, tx, system, s.fulfils, 0, ActionFulfil, Input{said: []Phrase{Say(locale.M("Fulfilled by %s."), s.req.Reference)}}); err != nil {
 			return nil, err
 		}
 	}
@@ -344,8 +347,9 @@ func (s *step) apply() error {
 			return err
 		}
 	}
+	comment, words := historyText(append(s.said, s.in.said...), s.in.Comment)
 	h := &request.HistoryEntry{RequestID: r.ID, At: s.now, ActorID: s.actor.PersonID, Action: historyAction(s.rule.Action),
-		FromStatus: s.from, ToStatus: s.to, Comment: errs.Clip(s.historyComment(), 2000)}
+		FromStatus: s.from, ToStatus: s.to, Comment: errs.Clip(comment, 2000), Words: words}
 	if err := request.AddHistory(s.ctx, tx, h); err != nil {
 		return err
 	}
@@ -358,6 +362,8 @@ func (s *step) apply() error {
 	s.details["from"], s.details["to"], s.details["version"] = s.from, s.to, version
 	if s.in.Comment != "" {
 		s.details["comment"] = s.in.Comment
+	} else if len(s.in.said) > 0 {
+		s.details["comment"] = s.in.said[0].English()
 	}
 	ev := audit.Event{At: s.now, Actor: s.actor.AuditActor(), Action: AuditAction(s.rule.Action),
 		ObjectType: "request", ObjectID: r.ID, RequestID: r.ID, Details: audit.JSON(s.details)}
@@ -378,15 +384,17 @@ func (s *step) apply() error {
 	return s.e.enqueue(s.ctx, tx, s.jobs)
 }
 
-func (s *step) historyComment() string {
-	if s.comment != "" && s.in.Comment != "" && s.comment != s.in.Comment {
-		return s.comment + " " + s.in.Comment
-	}
-	if s.comment != "" {
-		return s.comment
+// typed is the comment the transition was given: a person's, as typed, or
+// the engine's own, as a Phrase.
+func (s *step) typed() any {
+	if len(s.in.said) > 0 {
+		return s.in.said[0]
 	}
 	return s.in.Comment
 }
+
+// tell adds a sentence to the history comment of the transition.
+func (s *step) tell(p Phrase) { s.said = append(s.said, p) }
 
 // place puts the case in the queue the routing policy names for its new
 // state, with that state's deadline and the job that enforces it.
@@ -410,7 +418,7 @@ func (s *step) place() error {
 	c.Queue = rt.Queue
 	defer func() {
 		if s.rule.Action == ActionSubmit && c.Queue != "" {
-			s.comment = fmt.Sprintf("In the %s queue; answer due %s.", c.Queue, c.DueAt.Format("2006-01-02 15:04 UTC"))
+			s.said = []Phrase{s.T("In the %s queue; answer due %s.", Say(teamName(c.Queue)), c.DueAt.Format("2006-01-02 15:04 UTC"))}
 		}
 	}()
 	if c.Queue != prevQueue || s.to == request.StateAwaitingCountersign {

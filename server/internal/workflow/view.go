@@ -169,7 +169,7 @@ func (e *Engine) View(ctx context.Context, actor *identity.Principal, r *request
 		mv := MessageView{ID: m.ID, At: m.At, Side: m.Side, Body: m.Body}
 		switch {
 		case m.Side == SideProvider && !provider:
-			mv.Author = "The provider's legal team"
+			mv.Author = ProviderTeam
 		default:
 			mv.Author = name(&m.AuthorID).Name
 		}
