@@ -84,18 +84,19 @@ type apiPreservation struct {
 // apiEnforcingAuthority is the notification of the authority that enforces
 // an EU order (Regulation (EU) 2023/1543, Art. 8) and its answer.
 type apiEnforcingAuthority struct {
-	Country        string        `json:"country"`
-	State          string        `json:"state"`
-	NotifiedAt     time.Time     `json:"notified_at"`
-	RecordedBy     *apiPersonRef `json:"recorded_by,omitempty"` // provider staff only
-	ProduceAfter   *time.Time    `json:"produce_after"`         // production held until then; null in an emergency
-	ObjectionUntil *time.Time    `json:"objection_until"`
-	Citation       string        `json:"citation"`
-	RefusalGrounds []apiChoice   `json:"refusal_grounds"` // the Art. 12(1) checklist
-	Held           bool          `json:"held"`            // production waits for it now
-	Open           bool          `json:"open"`            // it may still answer
-	Summary        string        `json:"summary"`
-	Answer         *apiAnswer    `json:"answer"` // null until recorded
+	Country        string          `json:"country"`
+	State          string          `json:"state"`
+	NotifiedAt     time.Time       `json:"notified_at"`
+	RecordedBy     *apiPersonRef   `json:"recorded_by,omitempty"` // provider staff only
+	ProduceAfter   *time.Time      `json:"produce_after"`         // production held until then; null in an emergency
+	ObjectionUntil *time.Time      `json:"objection_until"`
+	Citation       string          `json:"citation"`
+	RefusalGrounds []apiChoice     `json:"refusal_grounds"` // the Art. 12(1) checklist
+	Held           bool            `json:"held"`            // production waits for it now
+	Open           bool            `json:"open"`            // it may still answer
+	Summary        string          `json:"summary"`
+	SummaryWords   workflow.Phrase `json:"-"`      // Summary, for a page to say in its reader's language
+	Answer         *apiAnswer      `json:"answer"` // null until recorded
 }
 
 // apiAnswer is the enforcing authority's answer.
@@ -362,7 +363,7 @@ func toAPIEnforcingAuthority(n *workflow.EnforcementView) *apiEnforcingAuthority
 	}
 	out := &apiEnforcingAuthority{Country: n.Country, State: n.State, NotifiedAt: n.NotifiedAt, RecordedBy: toAPIPersonRef(n.RecordedBy),
 		ProduceAfter: n.ProduceAfter, ObjectionUntil: n.ObjectionUntil, Citation: n.Citation, RefusalGrounds: toAPIChoices(n.RefusalGrounds),
-		Held: n.Held, Open: n.Open, Summary: n.Summary}
+		Held: n.Held, Open: n.Open, Summary: n.Summary, SummaryWords: n.SummaryWords}
 	if n.Answer != "" && n.AnsweredAt != nil {
 		out.Answer = &apiAnswer{Outcome: n.Answer, Grounds: toAPIChoices(n.Grounds), Comment: n.Comment, At: *n.AnsweredAt,
 			By: toAPIPersonRef(n.AnsweredBy), AfterProduction: n.AfterProduction}

@@ -167,6 +167,8 @@ func (r *renderer) funcs(pr *locale.Printer) template.FuncMap {
 		// Texts the policy wrote (reasons, warnings, notices), in the
 		// page's language where the bundle translates them whole.
 		"policyText": lbook.Say,
+		// phrase says words the portal kept to say later (workflow.Phrase).
+		"phrase": func(p workflow.Phrase) string { return p.In(workflow.VoiceOf(pr, lbook.Say)) },
 
 		"static":  r.static.url,
 		"join":    strings.Join,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/translog"
@@ -352,7 +353,8 @@ type EnforcementView struct {
 	AfterProduction bool
 	Held            bool   // production waits for it now
 	Open            bool   // it may still answer
-	Summary         string // where things stand, in words
+	Summary         string // where things stand, in English words
+	SummaryWords    Phrase // the same, to say in a reader's language
 }
 
 // enforcementView is the view of c's notification as of now, or nil.
@@ -379,37 +381,39 @@ func enforcementView(c *Case, st State, now time.Time, name func(*string) *Perso
 	if provider {
 		v.RecordedBy, v.AnsweredBy = name(n.RecordedBy), name(n.AnsweredBy)
 	}
-	v.Summary = v.summary(st)
+	v.SummaryWords = v.summary(st)
+	v.Summary = v.SummaryWords.In(english)
 	return v, nil
 }
 
-// summary says where the request stands with the enforcing authority.
-func (v *EnforcementView) summary(st State) string {
-	who := "the enforcing authority of " + v.State
-	names := make([]string, len(v.Grounds))
-	for i, g := range v.Grounds {
-		names[i] = g.Name
+// summary says where the request stands with the enforcing authority, to
+// be said in each reader's language (SummaryWords; Summary is its English).
+func (v *EnforcementView) summary(st State) Phrase {
+	state := PolicyText(v.State)
+	grounds := Phrase{Format: strings.TrimSuffix(strings.Repeat("%s; ", len(v.Grounds)), "; ")}
+	for _, g := range v.Grounds {
+		grounds.Args = append(grounds.Args, PolicyText(g.Name))
 	}
 	switch {
 	case v.Answer == AnswerGroundsRaised && v.AfterProduction:
-		return fmt.Sprintf("%s objected on %s, after the data was produced (%s): the data must not be used (Art. 10(4)).",
-			upperFirst(who), stamp(*v.AnsweredAt), strings.Join(names, "; "))
+		return Say(locale.M("The enforcing authority of %s objected on %s, after the data was produced (%s): the data must not be used (Art. 10(4))."),
+			state, stamp(*v.AnsweredAt), grounds)
 	case v.Answer == AnswerGroundsRaised:
-		return fmt.Sprintf("%s raised a ground for refusal on %s (%s): nothing is produced.", upperFirst(who), stamp(*v.AnsweredAt), strings.Join(names, "; "))
+		return Say(locale.M("The enforcing authority of %s raised a ground for refusal on %s (%s): nothing is produced."), state, stamp(*v.AnsweredAt), grounds)
 	case v.Answer == AnswerNoGrounds:
-		return fmt.Sprintf("%s confirmed on %s that it raises no ground for refusal.", upperFirst(who), stamp(*v.AnsweredAt))
+		return Say(locale.M("The enforcing authority of %s confirmed on %s that it raises no ground for refusal."), state, stamp(*v.AnsweredAt))
 	case st.Terminal():
-		return fmt.Sprintf("%s was notified on %s.", upperFirst(who), stamp(v.NotifiedAt))
+		return Say(locale.M("The enforcing authority of %s was notified on %s."), state, stamp(v.NotifiedAt))
 	case v.Held:
-		return fmt.Sprintf("Waiting for %s until %s: the data is produced then, unless it raises a ground for refusal first, or sooner if it confirms that it raises none (Art. 10(2)).",
-			who, stamp(*v.ProduceAfter))
+		return Say(locale.M("Waiting for the enforcing authority of %s until %s: the data is produced then, unless it raises a ground for refusal first, or sooner if it confirms that it raises none (Art. 10(2))."),
+			state, stamp(*v.ProduceAfter))
 	case v.ProduceAfter != nil && v.Open && !produced(st):
-		return fmt.Sprintf("%s was notified on %s: nothing is produced before %s unless it confirms earlier that it raises no ground for refusal (Art. 10(2)).",
-			upperFirst(who), stamp(v.NotifiedAt), stamp(*v.ProduceAfter))
+		return Say(locale.M("The enforcing authority of %s was notified on %s: nothing is produced before %s unless it confirms earlier that it raises no ground for refusal (Art. 10(2))."),
+			state, stamp(v.NotifiedAt), stamp(*v.ProduceAfter))
 	case v.Open:
-		return fmt.Sprintf("%s was notified on %s and may object until %s (Arts. 10(4) and 12).", upperFirst(who), stamp(v.NotifiedAt), stamp(*v.ObjectionUntil))
+		return Say(locale.M("The enforcing authority of %s was notified on %s and may object until %s (Arts. 10(4) and 12)."), state, stamp(v.NotifiedAt), stamp(*v.ObjectionUntil))
 	case v.ObjectionUntil != nil:
-		return fmt.Sprintf("%s was notified on %s and raised no ground for refusal by %s.", upperFirst(who), stamp(v.NotifiedAt), stamp(*v.ObjectionUntil))
+		return Say(locale.M("The enforcing authority of %s was notified on %s and raised no ground for refusal by %s."), state, stamp(v.NotifiedAt), stamp(*v.ObjectionUntil))
 	}
-	return fmt.Sprintf("%s was notified on %s.", upperFirst(who), stamp(v.NotifiedAt))
+	return Say(locale.M("The enforcing authority of %s was notified on %s."), state, stamp(v.NotifiedAt))
 }
