@@ -113,7 +113,7 @@ func TestBrowserEveryPage(t *testing.T) {
 	act(reviewer, r.ID, map[string]any{"action": "approve", "version": v}) // awaiting counsel's countersignature
 	r = file(t, riverside, with(subpoena, with(datesAround(), map[string]any{"process": "us.preservation",
 		"issuing_authority": map[string]any{"kind": "agency", "name": "Riverside Police Department", "signed_by": "Det. D. Reyes"},
-		"docket": "PR-2026-0001", "categories": []string{"subscriber", "connection_log", "device"}})))
+		"docket":            "PR-2026-0001", "categories": []string{"subscriber", "connection_log", "device"}})))
 	act(intake, r.ID, map[string]any{"action": "verify", "version": r.Version, "verification": verification}) // preserved at once
 
 	// One request in each state, and whose it is.
