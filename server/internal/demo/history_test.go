@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -320,10 +321,23 @@ func TestGenerate(t *testing.T) {
 				t.Errorf("summary %q does not read German, or misses its offence %q", r.Summary, r.OffenceDescription)
 			}
 		}
-		var comments []string
-		d.Raw(`SELECT h.comment FROM request_history h JOIN requests r ON r.id = h.request_id
+		var rowsH []struct{ Comment, Words string }
+		d.Raw(`SELECT h.comment, h.words FROM request_history h JOIN requests r ON r.id = h.request_id
 			JOIN agencies a ON a.id = r.agency_id WHERE a.country = 'DE' AND h.comment <> ''
-			AND h.action IN ('request_info', 'withdraw', 'reject', 'approve', 'extend', 'release', 'close')`).Scan(&comments)
+			AND h.action IN ('request_info', 'withdraw', 'reject', 'approve', 'extend', 'release', 'close')`).Scan(&rowsH)
+		// What a person typed; the portal's own sentence beside it (such as
+		// "Rejected: …") is kept as words to say in the reader's language.
+		var comments []string
+		for _, r := range rowsH {
+			var w struct{ Typed *string }
+			if r.Words != "" && json.Unmarshal([]byte(r.Words), &w) == nil && w.Typed != nil {
+				if *w.Typed != "" {
+					comments = append(comments, *w.Typed)
+				}
+				continue
+			}
+			comments = append(comments, r.Comment)
+		}
 		umlauts := 0
 		for _, c := range comments {
 			if strings.ContainsAny(c, "äöüßÄÖÜ") {
