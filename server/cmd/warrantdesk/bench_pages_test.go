@@ -49,6 +49,15 @@ func BenchmarkPages(b *testing.B) {
 	officer.signIn(base, "officer@riverside-pd.example", `a[href="/agency/requests/new"]`)
 	reviewer := newTab(b)
 	reviewer.signIn(base, "reviewer@provider.example", `a[href="/provider/queue"]`)
+	// The German agency's officer reads German (issue 15): the same pages,
+	// translated, in the same run.
+	lka := newAPIClient(b, base, "lka-musterland-cms", "lka-demo-secret")
+	var lkaDraft struct{ ID string }
+	if code := lka.call(http.MethodPost, "/api/v1/requests", map[string]any{"process": "eu.epoc", "docket": "LKA 3.1-2026-004711"}, &lkaDraft); code != http.StatusCreated {
+		b.Fatalf("create a German draft: %d", code)
+	}
+	german := newTab(b)
+	german.signIn(base, "ermittler@lka-musterland.example", `a[href="/agency/requests/new"]`)
 
 	load := func(b *testing.B, tab *chromeTab, path string) pageLoad {
 		ctx, cancel := context.WithTimeout(tab.ctx, patience)
@@ -87,6 +96,10 @@ func BenchmarkPages(b *testing.B) {
 		{"reviewer=queue", reviewer, "/provider/queue"},
 		{"reviewer=requests", reviewer, "/provider"},
 		{"reviewer=review", reviewer, "/provider/requests/" + r.ID + "/review"},
+		{"german-officer=dashboard", german, "/agency"},
+		{"german-officer=step-order", german, "/agency/requests/" + lkaDraft.ID + "/steps/order"},
+		{"german-officer=check-answers", german, "/agency/requests/" + lkaDraft.ID + "/check"},
+		{"german-officer=guide", german, "/guide"},
 		{"public=guide", officer, "/guide"},
 		{"public=transparency", officer, "/transparency"},
 	} {
