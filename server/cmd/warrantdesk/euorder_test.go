@@ -104,8 +104,13 @@ func TestEUOrderPagesAndAPI(t *testing.T) {
 			t.Fatalf("approved EU order: %s, enforcing authority %+v", r.Status, n)
 		}
 		until := n.ProduceAfter.UTC().Format("2006-01-02 15:04 UTC")
-		if _, page := officer.get("/agency/requests/" + r.ID); !strings.Contains(page, "Waiting for the enforcing authority of Ireland until "+until) {
-			t.Errorf("the officer's page does not say it waits for Ireland until %s", until)
+		// The LKA's officer reads German (their agency's language); the
+		// API says it in English.
+		if _, page := officer.get("/agency/requests/" + r.ID); !strings.Contains(page, "Warten auf die Vollstreckungsbehörde in Irland bis "+until) {
+			t.Errorf("the officer's page does not say (in German) it waits for Ireland until %s", until)
+		}
+		if n.Summary == "" || !strings.Contains(n.Summary, "Waiting for the enforcing authority of Ireland until "+until) {
+			t.Errorf("the API's summary %q does not say it waits for Ireland until %s", n.Summary, until)
 		}
 		if got := get(t, officer, r.ID).Workflow.EnforcingAuthority; got == nil || got.RecordedBy != nil {
 			t.Errorf("the officer's API view: %+v, want the notification without who recorded it", got)
