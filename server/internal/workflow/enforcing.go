@@ -281,13 +281,6 @@ func (s *step) recordEnforcing() error {
 	return nil
 }
 
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
 // guardProduce keeps a notified order from production until its hold ends.
 // The produce job snoozes until then (onProduce); this guard is the rule.
 func (s *step) guardProduce() error {
