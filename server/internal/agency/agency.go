@@ -22,26 +22,36 @@ import (
 
 // Statuses.
 const (
+	StatusPending   = "pending" // registered, waiting for a second administrator to activate it
 	StatusActive    = "active"
 	StatusSuspended = "suspended"
 )
+
+// Statuses lists every status, in the order an agency moves through them.
+var Statuses = []string{StatusPending, StatusActive, StatusSuspended}
 
 // Kinds of agency, as the transparency reports count them.
 var Kinds = []string{"police", "prosecutor", "intelligence", "regulator", "court", "other"}
 
 // An Agency is a law-enforcement body that files requests.
 type Agency struct {
-	ID        string    `gorm:"column:id;primaryKey"`
-	Name      string    `gorm:"column:name"`
-	Country   string    `gorm:"column:country"` // ISO 3166-1 alpha-2
-	Kind      string    `gorm:"column:kind"`
-	Status    string    `gorm:"column:status"`
-	Issuer    string    `gorm:"column:issuer"`     // trusted OIDC issuer URL
-	IssuerOrg string    `gorm:"column:issuer_org"` // org claim value at a shared issuer; "" for a dedicated one
-	Language  string    `gorm:"column:language"`   // its people's default language ("de"); "" for their browser's
-	TimeZone  string    `gorm:"column:time_zone"`  // its people's default time zone (IANA); "" for UTC
-	CreatedAt time.Time `gorm:"column:created_at"`
-	UpdatedAt time.Time `gorm:"column:updated_at"`
+	ID        string `gorm:"column:id;primaryKey"`
+	Name      string `gorm:"column:name"`
+	Country   string `gorm:"column:country"` // ISO 3166-1 alpha-2
+	Kind      string `gorm:"column:kind"`
+	Status    string `gorm:"column:status"`
+	Issuer    string `gorm:"column:issuer"`     // trusted OIDC issuer URL
+	IssuerOrg string `gorm:"column:issuer_org"` // org claim value at a shared issuer; "" for a dedicated one
+	Language  string `gorm:"column:language"`   // its people's default language ("de"); "" for their browser's
+	TimeZone  string `gorm:"column:time_zone"`  // its people's default time zone (IANA); "" for UTC
+	// Jurisdiction is the area its authority covers, in words ("Riverside
+	// County, California"); its country decides which law it files under.
+	Jurisdiction string     `gorm:"column:jurisdiction"`
+	CreatedBy    *string    `gorm:"column:created_by"`   // the administrator who registered it; nil for seeded agencies
+	ActivatedBy  *string    `gorm:"column:activated_by"` // the second administrator who first activated it
+	ActivatedAt  *time.Time `gorm:"column:activated_at"`
+	CreatedAt    time.Time  `gorm:"column:created_at"`
+	UpdatedAt    time.Time  `gorm:"column:updated_at"`
 }
 
 // TableName maps Agency onto the agencies table.
@@ -64,8 +74,8 @@ func (a *Agency) Validate() error {
 	if !slices.Contains(Kinds, a.Kind) {
 		f.Add("kind", "Choose one of: %s.", strings.Join(Kinds, ", "))
 	}
-	if a.Status != StatusActive && a.Status != StatusSuspended {
-		f.Add("status", "Use active or suspended.")
+	if !slices.Contains(Statuses, a.Status) {
+		f.Add("status", "Use pending, active or suspended.")
 	}
 	if !strings.HasPrefix(a.Issuer, "https://") && !strings.HasPrefix(a.Issuer, "http://") {
 		f.Add("issuer", "Enter the OpenID Provider's issuer URL.")
