@@ -42,6 +42,24 @@ type agencyPage struct {
 	Fields      map[string]*errs.FieldError
 }
 
+// Who names the person with id (a string or a *string) the record cites,
+// or says the id when the record cites no name for it.
+func (p agencyPage) Who(id any) string {
+	var s string
+	switch v := id.(type) {
+	case string:
+		s = v
+	case *string:
+		if v != nil {
+			s = *v
+		}
+	}
+	if n := p.R.Names[s]; n != "" {
+		return n
+	}
+	return s
+}
+
 // handleAgencyPage handles "GET /provider/agencies/:id": the agency's
 // details, status history, verification, e-mail domains and callback
 // directory, with the administrators' actions.
