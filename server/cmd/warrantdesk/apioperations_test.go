@@ -109,6 +109,11 @@ func TestAPIEveryOperation(t *testing.T) {
 		anyone       = nobody(t)
 	)
 
+	// An upload with a session cookie carries the session's CSRF token,
+	// as the agency page's form does.
+	_, adminPage := people["admin"].get("/provider/agencies")
+	adminCSRF := map[string]string{"X-CSRF-Token": people["admin"].csrf(adminPage)}
+
 	ids := map[string]string{
 		"riverside":  demoAgencyID("riverside-pd"),
 		"northshire": demoAgencyID("northshire-police"),
@@ -296,9 +301,9 @@ func TestAPIEveryOperation(t *testing.T) {
 		{desc: "an unknown verification method", as: admin, method: "POST", path: "/api/v1/agencies/{agency}/verifications",
 			body: map[string]any{"method": "hunch"}, want: 422},
 		{desc: "upload a supporting document", as: admin, method: "POST", path: "/api/v1/agencies/{agency}/documents",
-			body: upload{"letter.pdf", minimalPDF()}, want: 201, keep: map[string]string{"agencydoc": "id"}},
+			body: upload{"letter.pdf", minimalPDF()}, header: adminCSRF, want: 201, keep: map[string]string{"agencydoc": "id"}},
 		{desc: "upload what is no document", as: admin, method: "POST", path: "/api/v1/agencies/{agency}/documents",
-			body: upload{"letter.txt", []byte("hello")}, want: 415},
+			body: upload{"letter.txt", []byte("hello")}, header: adminCSRF, want: 415},
 		{desc: "download it", as: admin, method: "GET", path: "/api/v1/agencies/{agency}/documents/{agencydoc}", want: 200},
 		{desc: "download a missing one", as: admin, method: "GET", path: "/api/v1/agencies/{agency}/documents/{missing}", want: 404},
 		{desc: "add a directory number", as: admin, method: "POST", path: "/api/v1/agencies/{agency}/callbacks",
@@ -309,8 +314,8 @@ func TestAPIEveryOperation(t *testing.T) {
 		{desc: "add an e-mail domain", as: admin, method: "POST", path: "/api/v1/agencies/{agency}/domains", body: map[string]any{"domain": "eastport-pd.example"}, want: 201},
 		{desc: "a malformed e-mail domain", as: admin, method: "POST", path: "/api/v1/agencies/{agency}/domains", body: map[string]any{"domain": "not a domain"}, want: 422},
 		{desc: "activate it yourself", as: admin, method: "PATCH", path: "/api/v1/agencies/{agency}", body: map[string]any{"status": "active"}, want: 409},
-		{desc: "remove the number", as: admin, method: "DELETE", path: "/api/v1/agencies/{agency}/callbacks/{callback}", want: 204},
-		{desc: "remove it twice", as: admin, method: "DELETE", path: "/api/v1/agencies/{agency}/callbacks/{callback}", want: 409},
+		{desc: "remove the number", as: admin, method: "DELETE", path: "/api/v1/agencies/{agency}/callbacks/{callback}", header: adminCSRF, want: 204},
+		{desc: "remove it twice", as: admin, method: "DELETE", path: "/api/v1/agencies/{agency}/callbacks/{callback}", header: adminCSRF, want: 409},
 		{desc: "the record as an agency", as: agencySystem, method: "GET", path: "/api/v1/agencies/{riverside}", want: 403},
 		{desc: "suspend an agency without a reason", as: admin, method: "PATCH", path: "/api/v1/agencies/{northshire}", body: map[string]any{"status": "suspended"}, want: 422},
 		{desc: "suspend an agency", as: admin, method: "PATCH", path: "/api/v1/agencies/{northshire}",
