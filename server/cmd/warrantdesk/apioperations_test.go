@@ -109,6 +109,11 @@ func TestAPIEveryOperation(t *testing.T) {
 		anyone       = nobody(t)
 	)
 
+	// An upload with a session cookie carries the session's CSRF token,
+	// as the agency page's form does.
+	_, adminPage := people["admin"].get("/provider/agencies")
+	adminCSRF := map[string]string{"X-CSRF-Token": people["admin"].csrf(adminPage)}
+
 	ids := map[string]string{
 		"riverside":  demoAgencyID("riverside-pd"),
 		"northshire": demoAgencyID("northshire-police"),
@@ -276,14 +281,46 @@ func TestAPIEveryOperation(t *testing.T) {
 			body: map[string]any{"name": "Eastport Police", "country": "US", "kind": "police", "issuer": base + "/idp/", "issuer_org": "eastport-pd"}, want: 201,
 			keep: map[string]string{"agency": "id"}},
 		{desc: "onboard it twice", as: admin, method: "POST", path: "/api/v1/agencies",
-			body: map[string]any{"name": "Eastport Police", "country": "US", "kind": "police", "issuer": base + "/idp", "issuer_org": "eastport-pd"}, want: 409},
+			body: map[string]any{"name": "Eastport Police", "country": "US", "kind": "police", "issuer": base + "/idp", "issuer_org": "eastport-pd"}, want: 422},
 		{desc: "onboard without a country", as: admin, method: "POST", path: "/api/v1/agencies",
 			body: map[string]any{"name": "Nowhere Police", "country": "", "kind": "police", "issuer": base + "/idp", "issuer_org": "nowhere"}, want: 422},
 		{desc: "onboard on an issuer the portal does not trust", as: admin, method: "POST", path: "/api/v1/agencies",
 			body: map[string]any{"name": "Nowhere Police", "country": "US", "kind": "police", "issuer": "https://idp.nowhere.example"}, want: 422},
 		{desc: "onboard with no organisation on a shared issuer", as: admin, method: "POST", path: "/api/v1/agencies",
 			body: map[string]any{"name": "Everyone Police", "country": "US", "kind": "police", "issuer": base + "/idp"}, want: 422},
-		{desc: "suspend the agency", as: admin, method: "PATCH", path: "/api/v1/agencies/{agency}", body: map[string]any{"status": "suspended"}, want: 204},
+		// Onboarding evidence: the new agency is pending until a second
+		// administrator activates it (the demo has one: admin's own
+		// activation is refused).
+		{desc: "the agency's record", as: admin, method: "GET", path: "/api/v1/agencies/{agency}", want: 200},
+		{desc: "the record of no agency", as: admin, method: "GET", path: "/api/v1/agencies/{missing}", want: 404},
+		{desc: "suspend a pending agency", as: admin, method: "PATCH", path: "/api/v1/agencies/{agency}",
+			body: map[string]any{"status": "suspended", "reason": "Never mind."}, want: 409},
+		{desc: "activate it without evidence", as: admin, method: "PATCH", path: "/api/v1/agencies/{agency}", body: map[string]any{"status": "active"}, want: 409},
+		{desc: "record a verification", as: admin, method: "POST", path: "/api/v1/agencies/{agency}/verifications",
+			body: map[string]any{"method": "official_directory", "note": "Switchboard from the city's directory."}, want: 201},
+		{desc: "an unknown verification method", as: admin, method: "POST", path: "/api/v1/agencies/{agency}/verifications",
+			body: map[string]any{"method": "hunch"}, want: 422},
+		{desc: "upload a supporting document", as: admin, method: "POST", path: "/api/v1/agencies/{agency}/documents",
+			body: upload{"letter.pdf", minimalPDF()}, header: adminCSRF, want: 201, keep: map[string]string{"agencydoc": "id"}},
+		{desc: "upload what is no document", as: admin, method: "POST", path: "/api/v1/agencies/{agency}/documents",
+			body: upload{"letter.txt", []byte("hello")}, header: adminCSRF, want: 415},
+		{desc: "download it", as: admin, method: "GET", path: "/api/v1/agencies/{agency}/documents/{agencydoc}", want: 200},
+		{desc: "download a missing one", as: admin, method: "GET", path: "/api/v1/agencies/{agency}/documents/{missing}", want: 404},
+		{desc: "add a directory number", as: admin, method: "POST", path: "/api/v1/agencies/{agency}/callbacks",
+			body: map[string]any{"label": "Switchboard", "phone": "+1 555 0100 400", "source": "The city's published directory"}, want: 201,
+			keep: map[string]string{"callback": "id"}},
+		{desc: "a malformed number", as: admin, method: "POST", path: "/api/v1/agencies/{agency}/callbacks",
+			body: map[string]any{"label": "Switchboard", "phone": "ring the desk", "source": ""}, want: 422},
+		{desc: "add an e-mail domain", as: admin, method: "POST", path: "/api/v1/agencies/{agency}/domains", body: map[string]any{"domain": "eastport-pd.example"}, want: 201},
+		{desc: "a malformed e-mail domain", as: admin, method: "POST", path: "/api/v1/agencies/{agency}/domains", body: map[string]any{"domain": "not a domain"}, want: 422},
+		{desc: "activate it yourself", as: admin, method: "PATCH", path: "/api/v1/agencies/{agency}", body: map[string]any{"status": "active"}, want: 409},
+		{desc: "remove the number", as: admin, method: "DELETE", path: "/api/v1/agencies/{agency}/callbacks/{callback}", header: adminCSRF, want: 204},
+		{desc: "remove it twice", as: admin, method: "DELETE", path: "/api/v1/agencies/{agency}/callbacks/{callback}", header: adminCSRF, want: 409},
+		{desc: "the record as an agency", as: agencySystem, method: "GET", path: "/api/v1/agencies/{riverside}", want: 403},
+		{desc: "suspend an agency without a reason", as: admin, method: "PATCH", path: "/api/v1/agencies/{northshire}", body: map[string]any{"status": "suspended"}, want: 422},
+		{desc: "suspend an agency", as: admin, method: "PATCH", path: "/api/v1/agencies/{northshire}",
+			body: map[string]any{"status": "suspended", "reason": "Reported account takeover."}, want: 204},
+		{desc: "reactivate it", as: admin, method: "PATCH", path: "/api/v1/agencies/{northshire}", body: map[string]any{"status": "active", "reason": "Accounts reset."}, want: 204},
 		{desc: "an unknown status", as: admin, method: "PATCH", path: "/api/v1/agencies/{agency}", body: map[string]any{"status": "gone"}, want: 422},
 		{desc: "an agency's people", as: admin, method: "GET", path: "/api/v1/agencies/{northshire}/people", want: 200,
 			keep: map[string]string{"person": "items.0.id"}},

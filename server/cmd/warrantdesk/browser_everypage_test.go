@@ -33,7 +33,7 @@ var pageRoutes = []string{
 	"/agency", "/agency/requests/new", "/agency/requests/{id}", "/agency/requests/{id}/steps/{step}",
 	"/agency/requests/{id}/check", "/agency/settings",
 	"/provider", "/provider/queue", "/provider/requests/{id}", "/provider/requests/{id}/review",
-	"/provider/agencies", "/provider/identity", "/provider/audit", "/provider/notices",
+	"/provider/agencies", "/provider/agencies/{id}", "/provider/identity", "/provider/audit", "/provider/notices",
 }
 
 // viewports are the widths every page must fit: a 390 px phone and a
@@ -184,7 +184,7 @@ func TestBrowserEveryPage(t *testing.T) {
 		{"intake@provider.example", "", nil},
 		{"reviewer@provider.example", "", reviewPages},
 		{"counsel@provider.example", "", nil},
-		{"admin@provider.example", "", []string{"/account"}},
+		{"admin@provider.example", "", []string{"/account", "/provider/agencies/" + demoAgencyID("lka-musterland")}},
 		{"auditor@provider.example", "", []string{"/provider/audit?reference=" + byState[states[0]].Reference}},
 	}
 	visited := map[string]bool{}

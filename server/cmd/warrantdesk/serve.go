@@ -152,7 +152,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	adm := &admin.Service{DB: d.DB, Policy: pol, Identity: ids}
+	adm := &admin.Service{DB: d.DB, Policy: pol, Identity: ids, Blobs: blobs}
 	srv, err := web.New(web.Deps{Config: cfg, Ready: d.Readiness, TransparencyLog: tl,
 		Trail: &auditing.Trail{DB: d.DB, Policy: request.NewPolicy(pol)}, Log: log, Identity: ids, Requests: reqs,
 		CaseFiles: &casefile.Service{DB: d.DB, Requests: reqs, Workflow: wf, Disclosure: prods},

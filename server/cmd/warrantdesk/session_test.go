@@ -132,7 +132,7 @@ func TestAgencySuspensionEndsSessions(t *testing.T) {
 	}
 	setStatus := func(status string) {
 		t.Helper()
-		if code := admin.api(http.MethodPatch, "/api/v1/agencies/"+riverside, map[string]string{"status": status}, nil); code != http.StatusNoContent {
+		if code := admin.api(http.MethodPatch, "/api/v1/agencies/"+riverside, map[string]string{"status": status, "reason": "Session test."}, nil); code != http.StatusNoContent {
 			t.Fatalf("set the agency %s: %d", status, code)
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/demo"
 )
 
 // The workflow's end-to-end tests: real `serve --demo`, the demo provider's
@@ -276,8 +278,15 @@ func TestWorkflowAPI(t *testing.T) {
 		if code := sergeant.api(http.MethodPost, "/api/v1/requests/"+em.ID+"/cosign", map[string]any{"comment": "Confirmed."}, &s); code != http.StatusOK || s.Queue != "emergency" {
 			t.Fatalf("sergeant co-signs: %d %+v", code, s)
 		}
+		// A number the request gave, or another agency's directory entry,
+		// does not verify it: only Riverside's own directory does.
+		for _, bad := range []map[string]any{{"number": "+1 555 0100 199", "outcome": "confirmed"},
+			{"directory_id": demo.CallbackID("northshire-police", 0), "outcome": "confirmed"}} {
+			refused := map[string]any{"requester": verification["requester"], "document": verification["document"], "callback": bad}
+			act(t, intake, em.ID, map[string]any{"action": "verify", "version": s.Version, "verification": refused}, http.StatusUnprocessableEntity)
+		}
 		cb := map[string]any{"requester": verification["requester"], "document": verification["document"],
-			"callback": map[string]any{"number": "+1 555 0100 999", "directory": "the department's website", "outcome": "confirmed"}}
+			"callback": map[string]any{"directory_id": demo.CallbackID("riverside-pd", 0), "outcome": "confirmed", "note": "The duty sergeant confirmed."}}
 		st, _ := act(t, intake, em.ID, map[string]any{"action": "verify", "version": s.Version, "verification": cb}, http.StatusOK)
 		st, _ = act(t, reviewer, em.ID, map[string]any{"action": "approve", "version": st.Version}, http.StatusOK)
 		if st.Status != "awaiting_countersign" {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/warrantdesk/warrantdesk/server/internal/agency"
 	"github.com/warrantdesk/warrantdesk/server/internal/audit"
+	"github.com/warrantdesk/warrantdesk/server/internal/blob"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
@@ -26,13 +27,15 @@ const (
 )
 
 // readOnly are the audit actions of the operations that change nothing.
-var readOnly = map[string]bool{"agency.list": true, "identity.inspect": true, identity.ActionTestSignIn: true, "person.list": true}
+var readOnly = map[string]bool{"agency.list": true, "identity.inspect": true, identity.ActionTestSignIn: true, "person.list": true,
+	"agency.view": true, "agency.document.download": true}
 
 // A Service performs admin operations.
 type Service struct {
 	DB       *gorm.DB
 	Policy   *policy.Engine
 	Identity *identity.Service // ends a suspended person's or agency's sessions at once
+	Blobs    blob.Store        // agencies' supporting documents
 }
 
 // authorize asks the policy whether actor may take action (an admin
@@ -99,55 +102,64 @@ func (s *Service) IdentityProviders(ctx context.Context, actor *identity.Princip
 	return s.Identity.Inspect(ctx), nil
 }
 
-// CreateAgency onboards an agency. Returns Invalid, Conflict or Forbidden.
-func (s *Service) CreateAgency(ctx context.Context, actor *identity.Principal, a agency.Agency) (*agency.Agency, error) {
-	a.ID, a.Status = "", agency.StatusActive
+// CreateAgency registers an agency as pending, with the e-mail domains its
+// people's addresses use: a second administrator activates it
+// (SetAgencyStatus) once its verification and callback directory are
+// recorded. Returns Invalid (field errors, also for an unknown issuer and
+// an issuer and organisation another agency has), Forbidden. Nothing is
+// written unless everything is.
+func (s *Service) CreateAgency(ctx context.Context, actor *identity.Principal, a agency.Agency, domains []string) (*agency.Agency, error) {
+	a.ID, a.Status, a.ActivatedBy, a.ActivatedAt = "", agency.StatusPending, nil, nil
 	err := audit.Run(ctx, s.DB, func(tx *gorm.DB) error {
 		if err := s.authorize(ctx, actor, "agency.create", "agency", ""); err != nil {
 			return err
 		}
+		var f errs.Fields
 		if s.Identity != nil {
 			// Only a trusted issuer, as configured, and an organisation that
 			// cannot match everyone: a record that never matches, or matches
 			// too much, is refused here rather than found at sign-in.
 			issuer, err := s.Identity.Registrable(a.Issuer, a.IssuerOrg)
+			if e, ok := errs.As(err); ok && len(e.Fields) > 0 {
+				f = append(f, e.Fields...)
+			} else if err != nil {
+				return err
+			} else {
+				a.Issuer, a.IssuerOrg = issuer, strings.TrimSpace(a.IssuerOrg)
+			}
+		}
+		var clean []string
+		for _, d := range domains {
+			if strings.TrimSpace(d) == "" {
+				continue
+			}
+			n, err := agency.NormalizeDomain(d)
 			if err != nil {
+				f.Add("domains", "%s is not a domain name, such as police.example.", errs.Clip(strings.TrimSpace(d), 100))
+				continue
+			}
+			clean = append(clean, n)
+		}
+		a.CreatedBy = actorID(actor)
+		if err := agency.Create(ctx, tx, &a, f...); err != nil {
+			return err
+		}
+		for _, d := range clean {
+			if _, err := agency.AddEmailDomain(ctx, tx, a.ID, d, actorID(actor)); err != nil {
 				return err
 			}
-			a.Issuer, a.IssuerOrg = issuer, strings.TrimSpace(a.IssuerOrg)
 		}
-		if err := agency.Create(ctx, tx, &a); err != nil {
+		if err := agency.RecordStatus(ctx, tx, a.ID, "", agency.StatusPending, actorID(actor), "Registered"); err != nil {
 			return err
 		}
 		return audit.Append(ctx, tx, audit.Event{Actor: actor.AuditActor(), Action: "agency.create", ObjectType: "agency", ObjectID: a.ID,
-			Details: audit.JSON(map[string]string{"name": a.Name, "country": a.Country, "kind": a.Kind, "issuer": a.Issuer, "issuer_org": a.IssuerOrg})})
+			Details: audit.JSON(map[string]any{"name": a.Name, "country": a.Country, "kind": a.Kind, "issuer": a.Issuer, "issuer_org": a.IssuerOrg,
+				"jurisdiction": a.Jurisdiction, "domains": clean})})
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &a, nil
-}
-
-// SetAgencyStatus suspends or reactivates an agency; its people and systems
-// are refused from their next request. A suspension also ends its people's
-// sessions in the same transaction, so reactivation needs a new sign-in.
-// Returns Invalid, NotFound, Forbidden.
-func (s *Service) SetAgencyStatus(ctx context.Context, actor *identity.Principal, id, status string) error {
-	action := "agency." + map[string]string{agency.StatusSuspended: "suspend", agency.StatusActive: "activate"}[status]
-	return audit.Run(ctx, s.DB, func(tx *gorm.DB) error {
-		if err := s.authorize(ctx, actor, action, "agency", id); err != nil {
-			return err
-		}
-		if err := agency.SetStatus(ctx, tx, id, status); err != nil {
-			return err
-		}
-		if status == agency.StatusSuspended && s.Identity != nil {
-			if err := s.Identity.RevokeAgencySessions(ctx, tx, id); err != nil {
-				return err
-			}
-		}
-		return audit.Append(ctx, tx, audit.Event{Actor: actor.AuditActor(), Action: action, ObjectType: "agency", ObjectID: id})
-	})
 }
 
 // People lists an agency's people and systems, or the provider's staff when

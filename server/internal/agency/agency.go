@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -57,14 +58,30 @@ type Agency struct {
 // TableName maps Agency onto the agencies table.
 func (Agency) TableName() string { return "agencies" }
 
-// Active reports whether the agency may act.
+// Active reports whether the agency may act: a pending agency may not,
+// any more than a suspended one.
 func (a *Agency) Active() bool { return a.Status == StatusActive }
+
+// Refusal is what its people are told when the agency may not act, or nil
+// when it may.
+func (a *Agency) Refusal() *errs.Error {
+	switch a.Status {
+	case StatusActive:
+		return nil
+	case StatusPending:
+		return errs.E(errs.Forbidden, "Your agency is registered but not yet activated on this portal. The provider activates it once its verification is complete.")
+	}
+	return errs.E(errs.Forbidden, "Your agency's access to this portal is suspended.")
+}
+
+const msgDuplicate = "Another agency already signs in through this issuer and organisation."
 
 var countryRE = regexp.MustCompile(`^[A-Z]{2}$`)
 
-// Validate checks an agency before it is stored and reports every problem.
-func (a *Agency) Validate() error {
-	var f errs.Fields
+// Validate checks an agency before it is stored and reports every problem,
+// after those in extra (found by the caller).
+func (a *Agency) Validate(extra ...errs.FieldError) error {
+	f := append(errs.Fields(nil), extra...)
 	if strings.TrimSpace(a.Name) == "" {
 		f.Add("name", "Enter the agency's name.")
 	}
@@ -86,12 +103,17 @@ func (a *Agency) Validate() error {
 	if _, err := locale.Zone(a.TimeZone); err != nil {
 		f.Add("time_zone", "Use an IANA time zone name, such as Europe/Berlin.")
 	}
+	if utf8.RuneCountInString(a.Jurisdiction) > 200 {
+		f.Add("jurisdiction", "Use at most %d characters.", 200)
+	}
 	return f.Err()
 }
 
-// Create stores a new agency. Returns Invalid for bad fields and Conflict if
-// another agency already owns the same issuer and org.
-func Create(ctx context.Context, tx *gorm.DB, a *Agency) error {
+// Create stores a new agency. Returns Invalid for bad fields (with those in
+// extra, found by the caller), also when another agency already owns the
+// same issuer and org (field issuer_org), so that every problem is shown
+// at once; Conflict when such an agency commits meanwhile.
+func Create(ctx context.Context, tx *gorm.DB, a *Agency, extra ...errs.FieldError) error {
 	if a.ID == "" {
 		a.ID = uuid.NewString()
 	}
@@ -99,12 +121,20 @@ func Create(ctx context.Context, tx *gorm.DB, a *Agency) error {
 		a.Status = StatusActive
 	}
 	a.Country = strings.ToUpper(a.Country)
-	if err := a.Validate(); err != nil {
+	a.Jurisdiction = strings.TrimSpace(a.Jurisdiction)
+	var n int64
+	if err := tx.WithContext(ctx).Model(&Agency{}).Where("issuer = ? AND issuer_org = ?", a.Issuer, a.IssuerOrg).Count(&n).Error; err != nil {
+		return fmt.Errorf("create agency: %w", err)
+	}
+	if n > 0 {
+		extra = append(extra, errs.FieldError{Field: "issuer_org", Message: msgDuplicate, Format: msgDuplicate})
+	}
+	if err := a.Validate(extra...); err != nil {
 		return err
 	}
 	if err := tx.WithContext(ctx).Create(a).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return errs.E(errs.Conflict, "Another agency already signs in through this issuer and organisation.")
+			return errs.E(errs.Conflict, msgDuplicate)
 		}
 		return fmt.Errorf("create agency: %w", err)
 	}
@@ -148,12 +178,14 @@ func List(ctx context.Context, db *gorm.DB) ([]Agency, error) {
 	return as, nil
 }
 
-// SetStatus activates or suspends an agency. Suspension takes effect at the
-// next request of each of its people and systems, because every request
-// re-reads the agency. Returns NotFound or Invalid.
+// SetStatus sets an agency's status as it is, for seeding and tests: the
+// admin package moves agencies with four eyes and records each move.
+// Suspension takes effect at the next request of each of its people and
+// systems, because every request re-reads the agency. Returns NotFound or
+// Invalid.
 func SetStatus(ctx context.Context, tx *gorm.DB, id, status string) error {
-	if status != StatusActive && status != StatusSuspended {
-		return (&errs.Fields{{Field: "status", Message: "Use active or suspended."}}).Err()
+	if !slices.Contains(Statuses, status) {
+		return (&errs.Fields{{Field: "status", Message: "Use pending, active or suspended."}}).Err()
 	}
 	res := tx.WithContext(ctx).Model(&Agency{}).Where("id = ?", id).
 		Updates(map[string]any{"status": status, "updated_at": time.Now().UTC()})

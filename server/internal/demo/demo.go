@@ -38,7 +38,13 @@
 // imports it back, so the tests of those packages may use the demo too.
 package demo
 
-import "github.com/warrantdesk/warrantdesk/server/internal/devidp"
+import (
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/warrantdesk/warrantdesk/server/internal/devidp"
+)
 
 // Password is every demo person's password. It is public: that is why
 // devidp refuses to run in production.
@@ -67,15 +73,55 @@ type Agency struct {
 	// German agency reads German, in Berlin's time.
 	Language string
 	TimeZone string
+	// Onboarding evidence (issue 16), fixed so that tests can rely on it:
+	// the area it covers, its people's e-mail domains, how the provider
+	// verified it and its callback directory (fictional numbers).
+	Jurisdiction string
+	Domains      []string
+	Verification string // the verification record's note (method official_directory)
+	Directory    []DirectoryNumber
+}
+
+// A DirectoryNumber is a number of a demo agency's callback directory.
+type DirectoryNumber struct{ Label, Phone, Source string }
+
+// CallbackID is the fixed id of the i-th number (from 0) of the callback
+// directory of the demo agency with org, for tests that verify an
+// emergency of a seeded agency.
+func CallbackID(org string, i int) string {
+	return uuid.NewSHA1(uuid.NameSpaceURL, []byte(fmt.Sprintf("https://warrantdesk.example/demo-callback/%s/%d", org, i))).String()
+}
+
+// VerificationID is the fixed id of the demo agency's verification record.
+func VerificationID(org string) string {
+	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://warrantdesk.example/demo-verification/"+org)).String()
 }
 
 // The demo world of DESIGN.md. devidp copies People and Clients when it
 // starts, so changing them afterwards has no effect on a running provider.
 var (
 	Agencies = []Agency{
-		{Org: "riverside-pd", Name: "Riverside Police Department", Country: "US", Kind: "police", Language: "en", TimeZone: "America/New_York"},
-		{Org: "northshire-police", Name: "Northshire Constabulary", Country: "GB", Kind: "police", Language: "en", TimeZone: "Europe/London"},
-		{Org: "lka-musterland", Name: "Landeskriminalamt Musterland", Country: "DE", Kind: "police", Language: "de", TimeZone: "Europe/Berlin"},
+		{Org: "riverside-pd", Name: "Riverside Police Department", Country: "US", Kind: "police", Language: "en", TimeZone: "America/New_York",
+			Jurisdiction: "City of Riverside", Domains: []string{"riverside-pd.example"},
+			Verification: "Switchboard number taken from the city's published directory; the duty sergeant confirmed the portal contact.",
+			Directory: []DirectoryNumber{
+				{Label: "24-hour switchboard", Phone: "+15550100100", Source: "The city of Riverside's published telephone directory"},
+				{Label: "Duty sergeant", Phone: "+15550100150", Source: "Given by the switchboard on a call the provider placed"},
+			}},
+		{Org: "northshire-police", Name: "Northshire Constabulary", Country: "GB", Kind: "police", Language: "en", TimeZone: "Europe/London",
+			Jurisdiction: "County of Northshire", Domains: []string{"northshire-police.example"},
+			Verification: "Force control room number checked against the Home Office list of police forces.",
+			Directory: []DirectoryNumber{
+				{Label: "Force control room", Phone: "+442079460000", Source: "The Home Office list of police forces"},
+				{Label: "Single point of contact (SPoC) desk", Phone: "+442079460123", Source: "Given by the force control room on a call the provider placed"},
+			}},
+		{Org: "lka-musterland", Name: "Landeskriminalamt Musterland", Country: "DE", Kind: "police", Language: "de", TimeZone: "Europe/Berlin",
+			Jurisdiction: "Land Musterland", Domains: []string{"lka-musterland.example"},
+			Verification: "Lagezentrum number checked against the Land interior ministry's published directory.",
+			Directory: []DirectoryNumber{
+				{Label: "Lagezentrum (24 hours)", Phone: "+49301234567", Source: "The interior ministry of Musterland's published directory"},
+				{Label: "Cybercrime unit desk", Phone: "+49301234599", Source: "Given by the Lagezentrum on a call the provider placed"},
+			}},
 	}
 
 	People = []devidp.Person{

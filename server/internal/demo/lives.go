@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/warrantdesk/warrantdesk/server/internal/agency"
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
@@ -317,7 +318,15 @@ func (c *caseRun) verify(emergency bool) error {
 		Document:  "The order was checked against the issuing authority's published register.",
 	}
 	if emergency {
-		v.Callback = &workflow.Callback{Number: "+1 555 0100 999", Directory: "the agency's public website", Outcome: "confirmed"}
+		// Intake calls the first number of the agency's directory.
+		dir, err := agency.Callbacks(c.g.ctx, c.g.cfg.DB.DB, c.ag.ID, false)
+		if err != nil {
+			return err
+		}
+		if len(dir) == 0 {
+			return fmt.Errorf("verify: %s has no callback directory", c.ag.Name)
+		}
+		v.Callback = &workflow.Callback{DirectoryID: dir[0].ID, Outcome: "confirmed", Note: "The duty officer confirmed the request and the officer's identity."}
 	}
 	_, err := c.provider(c.g.cfg.Staff.Intake, workflow.ActionVerify, workflow.Input{Verification: v})
 	return err

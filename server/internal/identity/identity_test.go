@@ -726,6 +726,47 @@ func TestSuspension(t *testing.T) {
 	wantCode(t, identity.SetPersonStatus(f.ctx, f.db.DB, client.PersonID, "banned"), errs.Invalid)
 }
 
+// TestPendingAgency: an agency registered but not yet activated is refused
+// like a suspended one, with its own words: its people cannot sign in, a
+// session or token from before is refused at its next request, and its
+// systems' tokens are refused. Activation lets them in.
+func TestPendingAgency(t *testing.T) {
+	f := newFixture(t)
+	login := f.mustSignIn("officer@riverside-pd.example")
+	rc := clientByID(t, "riverside-pd-cms")
+	bearer := f.clientToken(rc.ID, rc.Secret)
+	riverside := f.agencies["riverside-pd"].ID
+	if err := agency.SetStatus(f.ctx, f.db.DB, riverside, agency.StatusPending); err != nil {
+		t.Fatal(err)
+	}
+	const words = "not yet activated"
+	for _, tc := range []struct {
+		name string
+		try  func() error
+	}{
+		{"session", func() error { _, _, err := f.svc.Authenticate(f.ctx, login.Token); return err }},
+		{"bearer", func() error { _, err := f.svc.VerifyBearer(f.ctx, bearer); return err }},
+		{"sign-in", func() error { _, err := f.signIn(f.svc, "sergeant@riverside-pd.example"); return err }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.try()
+			wantCode(t, err, errs.Forbidden)
+			if !strings.Contains(errs.Message(err), words) {
+				t.Errorf("refusal says %q, want it to say the agency is %s", errs.Message(err), words)
+			}
+		})
+	}
+	if ev := f.lastEvent(); ev.Outcome != audit.OutcomeFailure || !strings.Contains(string(ev.Details), identity.ReasonPending) {
+		t.Errorf("audit event = %+v, want a refusal with reason %s", ev, identity.ReasonPending)
+	}
+	if err := agency.SetStatus(f.ctx, f.db.DB, riverside, agency.StatusActive); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.signIn(f.svc, "sergeant@riverside-pd.example"); err != nil {
+		t.Errorf("activated agency: %v", err)
+	}
+}
+
 func TestVerifyBearerAcceptsClientCredentials(t *testing.T) {
 	f := newFixture(t)
 	rc := clientByID(t, "riverside-pd-cms")

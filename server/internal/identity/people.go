@@ -243,8 +243,12 @@ func (s *Service) principalFor(ctx context.Context, db *gorm.DB, ic *config.Issu
 		if err != nil {
 			return nil, err
 		}
-		if !a.Active() {
-			return nil, refuse(ReasonSuspended, errs.E(errs.Forbidden, "Your agency's access to this portal is suspended."))
+		if e := a.Refusal(); e != nil {
+			why := ReasonSuspended
+			if a.Status == agency.StatusPending {
+				why = ReasonPending
+			}
+			return nil, refuse(why, e)
 		}
 		ag = a
 	}
@@ -400,8 +404,8 @@ func loadPrincipal(ctx context.Context, db *gorm.DB, personID string) (*Principa
 		if a, err = agency.FindByID(ctx, db, *p.AgencyID); err != nil {
 			return nil, fmt.Errorf("load agency of person %s: %w", p.ID, err)
 		}
-		if !a.Active() {
-			return nil, errs.E(errs.Forbidden, "Your agency's access to this portal is suspended.")
+		if e := a.Refusal(); e != nil {
+			return nil, e
 		}
 	}
 	return principalOf(&p, a), nil

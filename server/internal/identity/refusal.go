@@ -28,6 +28,7 @@ const (
 	ReasonUnknownOrganisation = "unknown_organisation"
 	ReasonNoRole              = "no_role"
 	ReasonSuspended           = "suspended"
+	ReasonPending             = "pending" // the agency is registered, not yet activated
 	ReasonKindMismatch        = "kind_mismatch"
 	ReasonInactive            = "inactive"        // an opaque token its issuer says is not active
 	ReasonMFARequired         = "mfa_required"    // a sign-in without the second factor required

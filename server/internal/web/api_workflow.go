@@ -33,10 +33,16 @@ type apiMessage struct {
 	Body   string    `json:"body"`
 }
 
+// apiCallback is an emergency's callback: in a verify transition, the
+// directory entry called (directory_id), the outcome and a note; in
+// answers, also the number and the entry's label and source. A number
+// typed in is ignored: only the agency's callback directory counts.
 type apiCallback struct {
-	Number    string `json:"number"`
-	Directory string `json:"directory"`
-	Outcome   string `json:"outcome"`
+	DirectoryID string `json:"directory_id"`
+	Number      string `json:"number,omitempty"`
+	Directory   string `json:"directory,omitempty"`
+	Outcome     string `json:"outcome"`
+	Note        string `json:"note,omitempty"`
 }
 
 type apiVerification struct {
@@ -228,7 +234,7 @@ func (b apiTransitionBody) input() workflow.Input {
 	if v := b.Verification; v != nil {
 		in.Verification = &workflow.Verification{Requester: v.Requester, Document: v.Document}
 		if v.Callback != nil {
-			in.Verification.Callback = &workflow.Callback{Number: v.Callback.Number, Directory: v.Callback.Directory, Outcome: v.Callback.Outcome}
+			in.Verification.Callback = &workflow.Callback{DirectoryID: v.Callback.DirectoryID, Outcome: v.Callback.Outcome, Note: v.Callback.Note}
 		}
 	}
 	return in
@@ -320,7 +326,8 @@ func toAPIWorkflow(v *workflow.View, out *apiRequest) {
 	if ver := v.Verification; ver != nil {
 		w.Verification = &apiVerification{Requester: ver.Requester, Document: ver.Document, VerifiedAt: v.VerifiedAt}
 		if ver.Callback != nil {
-			w.Verification.Callback = &apiCallback{Number: ver.Callback.Number, Directory: ver.Callback.Directory, Outcome: ver.Callback.Outcome}
+			w.Verification.Callback = &apiCallback{DirectoryID: ver.Callback.DirectoryID, Number: ver.Callback.Number, Directory: ver.Callback.Directory,
+				Outcome: ver.Callback.Outcome, Note: ver.Callback.Note}
 		}
 		if v.VerifiedBy != nil {
 			w.Verification.VerifiedBy = &apiPersonRef{ID: v.VerifiedBy.ID, Name: v.VerifiedBy.Name}

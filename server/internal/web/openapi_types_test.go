@@ -11,6 +11,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/warrantdesk/warrantdesk/server/internal/agency"
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/transparency"
@@ -42,6 +43,12 @@ func TestOpenAPIDescribesTheTypes(t *testing.T) {
 		{"QueuePage", apiQueuePage{}},
 		{"NotificationPage", apiNotificationPage{}},
 		{"Agency", apiAgency{}},
+		{"AgencyRecord", apiAgencyRecord{}},
+		{"AgencyDocument", apiAgencyDocument{}},
+		{"CallbackEntry", agency.CallbackEntry{}},
+		{"AgencyVerification", agency.Verification{}},
+		{"AgencyStatusChange", agency.StatusChange{}},
+		{"Callback", apiCallback{}},
 		{"Person", apiPerson{}},
 		{"AuditPage", apiAuditPage{}},
 		{"LogEntries", apiLogEntries{}},

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -16,27 +17,30 @@ import (
 
 type agenciesPage struct {
 	Page
-	Agencies []apiAgency
-	People   map[string][]apiPerson
-	Kinds    []string
-	Fields   map[string]*errs.FieldError
-	Form     apiAgency
+	Agencies  []apiAgency
+	People    map[string][]apiPerson
+	Kinds     []string
+	Languages []string
+	Fields    map[string]*errs.FieldError
+	Form      apiAgency
+	Domains   string // the registration form's e-mail domains, as typed
 }
 
 // handleAgenciesPage handles "GET /provider/agencies": admins onboard,
 // suspend and reactivate agencies and their people.
 func (s *Server) handleAgenciesPage(c *gin.Context) {
-	s.renderAgencies(c, http.StatusOK, apiAgency{}, nil)
+	s.renderAgencies(c, http.StatusOK, apiAgency{}, "", nil)
 }
 
-func (s *Server) renderAgencies(c *gin.Context, status int, form apiAgency, problem error) {
+func (s *Server) renderAgencies(c *gin.Context, status int, form apiAgency, domains string, problem error) {
 	ctx, actor := c.Request.Context(), principal(c).Principal
 	list, err := s.admin.Agencies(ctx, actor)
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	p := agenciesPage{Page: s.page(c, "Agencies"), People: map[string][]apiPerson{}, Kinds: agency.Kinds, Form: form}
+	p := agenciesPage{Page: s.page(c, "Agencies"), People: map[string][]apiPerson{}, Kinds: agency.Kinds, Languages: locale.Languages,
+		Form: form, Domains: domains}
 	for _, a := range list {
 		p.Agencies = append(p.Agencies, toAPIAgency(a))
 		people, err := s.admin.People(ctx, actor, a.ID)
@@ -57,36 +61,46 @@ func (s *Server) renderAgencies(c *gin.Context, status int, form apiAgency, prob
 // handleAgencyCreatePage handles "POST /provider/agencies".
 func (s *Server) handleAgencyCreatePage(c *gin.Context) {
 	form := apiAgency{Name: c.PostForm("name"), Country: c.PostForm("country"), Kind: c.PostForm("kind"),
-		Issuer: c.PostForm("issuer"), IssuerOrg: c.PostForm("issuer_org")}
+		Issuer: c.PostForm("issuer"), IssuerOrg: c.PostForm("issuer_org"), Jurisdiction: c.PostForm("jurisdiction"),
+		Language: c.PostForm("language"), TimeZone: c.PostForm("time_zone")}
+	domains := c.PostForm("domains")
 	a, err := s.admin.CreateAgency(c.Request.Context(), principal(c).Principal,
-		agency.Agency{Name: form.Name, Country: form.Country, Kind: form.Kind, Issuer: form.Issuer, IssuerOrg: form.IssuerOrg})
+		agency.Agency{Name: form.Name, Country: form.Country, Kind: form.Kind, Issuer: form.Issuer, IssuerOrg: form.IssuerOrg,
+			Jurisdiction: form.Jurisdiction, Language: form.Language, TimeZone: form.TimeZone},
+		strings.FieldsFunc(domains, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' }))
 	if err != nil {
 		if code := errs.CodeOf(err); code == errs.Invalid || code == errs.Conflict {
-			s.renderAgencies(c, statuses[code], form, err)
+			s.renderAgencies(c, statuses[code], form, domains, err)
 			return
 		}
 		s.renderError(c, err)
 		return
 	}
-	s.setFlash(c, s.printer(c).Sprintf("Agency %s onboarded.", a.Name))
-	c.Redirect(http.StatusSeeOther, "/provider/agencies")
+	s.setFlash(c, s.printer(c).Sprintf("Agency %s registered: it stays pending until another administrator activates it.", a.Name))
+	c.Redirect(http.StatusSeeOther, "/provider/agencies/"+a.ID)
 }
 
 // handleAgencyStatusPage handles "POST /provider/agencies/:id/status": a
-// suspension is answered with its confirmation first
-// (confirmAgencySuspension); a reactivation acts at once.
+// suspension or a first activation is answered with its confirmation
+// first (confirmAgencyStatus); a reactivation acts at once.
 func (s *Server) handleAgencyStatusPage(c *gin.Context) {
-	status := c.PostForm("status")
-	if status == agency.StatusSuspended && !confirmed(c.Request.PostForm) {
-		s.confirmAgencySuspension(c, c.Request.PostForm)
-		return
+	status, id := c.PostForm("status"), c.Param("id")
+	if c.PostForm("first") == "yes" || status == agency.StatusSuspended {
+		if !confirmed(c.Request.PostForm) {
+			s.confirmAgencyStatus(c, c.Request.PostForm)
+			return
+		}
 	}
-	if err := s.admin.SetAgencyStatus(c.Request.Context(), principal(c).Principal, c.Param("id"), status); err != nil {
-		s.adminFailed(c, err)
+	if err := s.admin.SetAgencyStatus(c.Request.Context(), principal(c).Principal, id, status, c.PostForm("reason")); err != nil {
+		if code := errs.CodeOf(err); code == errs.Invalid || code == errs.Conflict {
+			s.renderAgency(c, statuses[code], id, agencyForms{Reason: c.PostForm("reason")}, err)
+			return
+		}
+		s.renderError(c, err)
 		return
 	}
 	s.setFlash(c, s.printer(c).Sprintf("The agency is now %s.", lowerFirst(wording.In(s.printer(c)).AccountTag(status).Text)))
-	c.Redirect(http.StatusSeeOther, "/provider/agencies")
+	c.Redirect(http.StatusSeeOther, "/provider/agencies/"+id)
 }
 
 // handlePersonStatusPage handles "POST /provider/people/:id/status": a
@@ -115,7 +129,7 @@ func (s *Server) handlePersonStatusPage(c *gin.Context) {
 // error summary at its top), or the error page when there is none to show.
 func (s *Server) adminFailed(c *gin.Context, err error) {
 	if code := errs.CodeOf(err); code == errs.Invalid || code == errs.Conflict {
-		s.renderAgencies(c, statuses[code], apiAgency{}, err)
+		s.renderAgencies(c, statuses[code], apiAgency{}, "", err)
 		return
 	}
 	s.renderError(c, err)

@@ -12,7 +12,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/warrantdesk/warrantdesk/server/internal/agency"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/locale"
@@ -229,32 +228,6 @@ func (s *Server) confirmWithdraw(c *gin.Context, in workflow.Input, form url.Val
 	if in.Comment != "" {
 		p.Facts = []fact{{pr.Sprintf("Why you withdraw it"), in.Comment}}
 	}
-	s.html(c, http.StatusOK, "confirm", p)
-}
-
-// confirmAgencySuspension answers an agency's suspension form with its
-// confirmation. It acts on nothing.
-func (s *Server) confirmAgencySuspension(c *gin.Context, form url.Values) {
-	ctx, actor := c.Request.Context(), principal(c).Principal
-	list, err := s.admin.Agencies(ctx, actor)
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	i := slices.IndexFunc(list, func(a agency.Agency) bool { return a.ID == c.Param("id") })
-	if i < 0 {
-		s.renderError(c, errs.E(errs.NotFound, "No such agency."))
-		return
-	}
-	a := list[i]
-	pr := s.printer(c)
-	heading := pr.Sprintf("Suspend %s?", a.Name)
-	p := confirmPage{Page: s.page(c, heading), Heading: heading,
-		Facts: []fact{{pr.Sprintf("Agency"), a.Name + " (" + a.Country + ")"}},
-		What: []string{pr.Sprintf("Everyone at %s, people and systems alike, is refused from their next request: their sessions and API tokens stop working.", a.Name),
-			pr.Sprintf("Requests already filed stay as they are. An administrator can reactivate the agency.")},
-		Action: "/provider/agencies/" + a.ID + "/status", Fields: carry(form), Button: pr.Sprintf("Suspend %s", a.Name),
-		Cancel: "/provider/agencies"}
 	s.html(c, http.StatusOK, "confirm", p)
 }
 

@@ -148,6 +148,7 @@ type reviewPage struct {
 	Staff            []option
 	ReasonCodes      []string
 	CallbackOutcomes []string
+	Callbacks        *workflow.CallbackView // the agency's callback directory and the calls recorded (emergencies)
 	FieldErrors      map[string]*errs.FieldError
 	Form             url.Values        // what was typed, when a decision is refused
 	Actors           map[string]string // who acted in each history row, by person id
@@ -199,6 +200,12 @@ func (s *Server) showReview(c *gin.Context, status int, problem error, form url.
 		p.Can[act] = true
 	}
 	p.StepUp = stepUpActions(f.Workflow)
+	if view.Workflow != nil && view.Workflow.Emergency {
+		if p.Callbacks, err = s.workflow.CallbackView(c.Request.Context(), a, r.ID); err != nil {
+			s.renderError(c, err)
+			return
+		}
+	}
 	if view.Scope != nil {
 		p.Categories = view.Scope.Categories
 	}
@@ -264,9 +271,9 @@ func reviewInput(form url.Values) (workflow.Action, int, workflow.Input, error) 
 	switch action {
 	case workflow.ActionVerify:
 		in.Verification = &workflow.Verification{Requester: form.Get("verification_requester"), Document: form.Get("verification_document")}
-		if form.Get("callback_number") != "" || form.Get("callback_directory") != "" || form.Get("callback_outcome") != "" {
-			in.Verification.Callback = &workflow.Callback{Number: form.Get("callback_number"),
-				Directory: form.Get("callback_directory"), Outcome: form.Get("callback_outcome")}
+		if form.Get("callback_directory_id") != "" || form.Get("callback_outcome") != "" || form.Get("callback_note") != "" {
+			in.Verification.Callback = &workflow.Callback{DirectoryID: form.Get("callback_directory_id"),
+				Outcome: form.Get("callback_outcome"), Note: form.Get("callback_note")}
 		}
 	case workflow.ActionApprove:
 		n := &workflow.Narrowing{Categories: append([]string{}, form["scope_categories"]...), Targets: []request.Target{}}

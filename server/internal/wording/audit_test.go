@@ -26,7 +26,12 @@ func dynamicAuditActions() map[string][]string {
 	return map[string][]string{
 		// admin.authorize's callers, and SetAgencyStatus/SetPersonStatus.
 		"internal/admin/admin.go: action": {"agency.list", "agency.create", "person.list",
-			"agency.suspend", "agency.activate", "person.suspend", "person.activate"},
+			"agency.suspend", "agency.activate", "agency.approve", "person.suspend", "person.activate",
+			"agency.view", "agency.verify", "agency.document.upload", "agency.document.download", "agency.domain.add",
+			"agency.callback.add", "agency.callback.remove"},
+		// admin's onboarding: withAgency's callers and SetAgencyStatus.
+		"internal/admin/onboarding.go: action": {"agency.view", "agency.verify", "agency.document.upload", "agency.document.download",
+			"agency.domain.add", "agency.callback.add", "agency.callback.remove", "agency.suspend", "agency.activate", "agency.approve"},
 		"internal/request/service.go: action": {"request.create", "request.edit", "request.view", "request.list",
 			"request.receipt", "request.document.upload", "request.document.download"},
 		"internal/disclosure/recipient.go: action": {"agency.recipient.get", "agency.recipient.set", "agency.recipient.delete"},

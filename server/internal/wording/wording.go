@@ -448,7 +448,7 @@ func (w Words) ProductionTag(s string) Tag {
 }
 
 // AccountTag is the status tag of an agency's or a person's account:
-// active or suspended (agency.Status*; identity.Status* are the same words).
+// pending, active or suspended (agency.Status*; identity.Status* are the same words).
 func AccountTag(status string) Tag { return English.AccountTag(status) }
 
 // AccountTag is the status tag of an account's status.
@@ -458,6 +458,8 @@ func (w Words) AccountTag(status string) Tag {
 		return Tag{Text: w.T("Active"), Meaning: Done}
 	case agency.StatusSuspended:
 		return Tag{Text: w.T("Suspended"), Meaning: Refused}
+	case agency.StatusPending:
+		return Tag{Text: w.T("Pending activation"), Meaning: Waiting}
 	}
 	return Tag{Text: status, Meaning: Waiting}
 }

@@ -88,7 +88,7 @@ func TestEmergencyAwaitingCountersignStaysWithTheEmergencyTeam(t *testing.T) {
 	e := wt.New(t, wt.Options{})
 	em := e.File(t, e.Officer, wt.Emergency)
 	e.Do(t, e.Sergeant, em.ID, workflow.ActionCosign, workflow.Input{})
-	e.Do(t, e.Intake, em.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(true)})
+	e.Do(t, e.Intake, em.ID, workflow.ActionVerify, workflow.Input{Verification: wt.VerifiedCall(e.Agency)})
 	e.Do(t, e.Reviewer, em.ID, workflow.ActionApprove, workflow.Input{})
 	many := e.File(t, e.Officer, wt.ManyTargets)
 	e.Do(t, e.Intake, many.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(false)})

@@ -64,7 +64,11 @@ func TestDeadlinesPerProcess(t *testing.T) {
 			if got := hours(t, r.ID); got != want {
 				t.Errorf("submitted: due in %s, want %s (%s)", got, want, tc.process)
 			}
-			st := e.Do(t, e.Intake, r.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(tc.kind == wt.Emergency)})
+			v := wt.Verified(false)
+			if tc.kind == wt.Emergency {
+				v = wt.VerifiedCall(e.Agency)
+			}
+			st := e.Do(t, e.Intake, r.ID, workflow.ActionVerify, workflow.Input{Verification: v})
 			if st.State != request.StateInReview {
 				return // a preservation is preserved: its hold period is the deadline
 			}

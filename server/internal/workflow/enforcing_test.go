@@ -65,7 +65,11 @@ func verifiedEU(t *testing.T, e *wt.Env, k wt.Kind) *request.Request {
 	if k == wt.EUEmergency {
 		e.Do(t, e.EUSupervisor, r.ID, workflow.ActionCosign, workflow.Input{})
 	}
-	e.Do(t, e.Intake, r.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(k == wt.EUEmergency)})
+	v := wt.Verified(false)
+	if k == wt.EUEmergency {
+		v = wt.VerifiedCall(e.EU)
+	}
+	e.Do(t, e.Intake, r.ID, workflow.ActionVerify, workflow.Input{Verification: v})
 	return r
 }
 

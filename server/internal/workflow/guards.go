@@ -14,6 +14,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/warrantdesk/warrantdesk/server/internal/agency"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
@@ -181,21 +182,13 @@ func (s *step) guardVerify() error {
 	if s.c.Emergency {
 		switch cb := v.Callback; {
 		case cb == nil:
-			f.Add("verification.callback", "Call the agency back on a number you found yourself, not one from the request, and record the call: an emergency is verified that way.")
+			f.Add("verification.callback", "Call the agency back on a number from its callback directory, not one from the request, and record the call: an emergency is verified that way.")
 		default:
-			if n, err := request.NormalizeTarget(request.TargetPhone, cb.Number, s.ag.Country); err != nil {
-				f.Add("verification.callback.number", "%s", errs.TextOf(err))
-			} else {
-				cb.Number = n
-			}
-			checkText(&f, "verification.callback.directory", cb.Directory, 200, "Say where you found the number you called.")
-			switch {
-			case !slices.Contains(CallbackOutcomes, cb.Outcome):
-				f.Add("verification.callback.outcome", "Choose the outcome of the callback.")
-			case cb.Outcome != "confirmed":
-				f.Add("verification.callback.outcome", "Only a callback that confirmed the request verifies an emergency; try again, or ask a reviewer to reject it.")
-			}
+			s.checkCallback(&f, cb)
 		}
+	}
+	if s.fail != nil {
+		return s.fail
 	}
 	if err := f.Err(); err != nil {
 		return err
@@ -212,6 +205,36 @@ func (s *step) guardVerify() error {
 	return nil
 }
 
+// checkCallback holds an emergency's callback to the agency's directory:
+// a number of this agency's, not removed; the entry's number and source
+// are copied into the verification.
+func (s *step) checkCallback(f *errs.Fields, cb *Callback) {
+	cb.Note = strings.TrimSpace(cb.Note)
+	if utf8.RuneCountInString(cb.Note) > maxNote {
+		f.Add("verification.callback.note", "Use at most %d characters.", maxNote)
+	}
+	switch {
+	case !slices.Contains(CallbackOutcomes, cb.Outcome):
+		f.Add("verification.callback.outcome", "Choose the outcome of the callback.")
+	case cb.Outcome != "confirmed":
+		f.Add("verification.callback.outcome", "Only a callback that confirmed the request verifies an emergency; try again, or ask a reviewer to reject it.")
+	}
+	if strings.TrimSpace(cb.DirectoryID) == "" {
+		f.Add("verification.callback.directory_id", "Choose the number you called from the agency's callback directory.")
+		return
+	}
+	e, err := agency.FindCallback(s.ctx, s.tx, s.ag.ID, cb.DirectoryID)
+	if err != nil && errs.CodeOf(err) != errs.NotFound {
+		s.fail = err
+		return
+	}
+	if err != nil || e.RemovedAt != nil {
+		f.Add("verification.callback.directory_id", "Call a number from the agency's callback directory: this one is not in it, or was removed.")
+		return
+	}
+	cb.Number, cb.Directory = e.Phone, e.Label+" ("+e.Source+")"
+}
+
 func (s *step) nextVerify() State {
 	if s.c.Kind == KindPreservation {
 		return request.StatePreserved
@@ -224,6 +247,11 @@ func (s *step) verify() error {
 	s.c.VerifiedBy, s.c.VerifiedAt = &id, &s.now
 	s.c.Verification = mustJSON(s.in.Verification)
 	s.details["verification"] = s.in.Verification
+	if cb := s.in.Verification.Callback; cb != nil && cb.DirectoryID != "" {
+		if err := recordCallback(s.ctx, s.tx, s.req.ID, cb, id, s.now); err != nil {
+			return err
+		}
+	}
 	if s.to != request.StatePreserved {
 		return s.recordNotification()
 	}

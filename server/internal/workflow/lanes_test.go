@@ -66,15 +66,15 @@ func TestEmergencyLane(t *testing.T) {
 	if ae, ok := errs.As(err); !ok || ae.Code != errs.Invalid || ae.Fields[0].Field != "verification.callback" {
 		t.Errorf("verify an emergency without a callback: %v, want 422 on verification.callback", err)
 	}
-	noAnswer := wt.Verified(true)
+	noAnswer := wt.VerifiedCall(e.Agency)
 	noAnswer.Callback.Outcome = "no_answer"
 	_, err = e.Engine.Transition(ctx, e.Intake, r.ID, e.Version(t, r.ID), workflow.ActionVerify, workflow.Input{Verification: noAnswer})
 	if errs.CodeOf(err) != errs.Invalid {
 		t.Errorf("verify with an unanswered callback: %v, want 422", err)
 	}
-	e.Do(t, e.Intake, r.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(true)})
-	if v := e.Case(t, r.ID).Verification; !strings.Contains(v, `"number":"+15550100999"`) {
-		t.Errorf("callback number not stored normalised: %s", v)
+	e.Do(t, e.Intake, r.ID, workflow.ActionVerify, workflow.Input{Verification: wt.VerifiedCall(e.Agency)})
+	if v := e.Case(t, r.ID).Verification; !strings.Contains(v, `"number":"+15550100100"`) || !strings.Contains(v, `"directory_id":"`+wt.CallbackID(e.Agency)+`"`) {
+		t.Errorf("callback not stored with the directory's number: %s", v)
 	}
 	if st := e.Do(t, e.Reviewer, r.ID, workflow.ActionApprove, workflow.Input{}); st.State != request.StateAwaitingCountersign {
 		t.Fatalf("emergency approved by one person: %s", st.State)
@@ -207,7 +207,7 @@ func TestFollowUpOverdue(t *testing.T) {
 	ctx := context.Background()
 	r := e.File(t, e.Sergeant, wt.Emergency)
 	e.Do(t, e.Lieutenant, r.ID, workflow.ActionCosign, workflow.Input{})
-	e.Do(t, e.Intake, r.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(true)})
+	e.Do(t, e.Intake, r.ID, workflow.ActionVerify, workflow.Input{Verification: wt.VerifiedCall(e.Agency)})
 	e.Do(t, e.Reviewer, r.ID, workflow.ActionApprove, workflow.Input{})
 	e.Do(t, e.Counsel, r.ID, workflow.ActionCountersign, workflow.Input{})
 	wt.Eventually(t, 10*time.Second, "production", func() bool { return e.State(t, r.ID) == request.StateProducing })

@@ -209,11 +209,17 @@ type Verification struct {
 	Callback  *Callback `json:"callback,omitempty"`
 }
 
-// A Callback is intake's call to the requesting agency.
+// A Callback is intake's call to the requesting agency, on a number of
+// the agency's callback directory (DirectoryID), never one taken from the
+// request. Number and Directory are copied from the directory entry when
+// the call is recorded (verifications before the directory carry only
+// them, as typed).
 type Callback struct {
-	Number    string `json:"number"`    // E.164, the number called
-	Directory string `json:"directory"` // where the number came from (never the request itself)
-	Outcome   string `json:"outcome"`   // confirmed, not_confirmed or no_answer
+	DirectoryID string `json:"directory_id,omitempty"` // agency.CallbackEntry.ID
+	Number      string `json:"number,omitempty"`       // E.164, the number called
+	Directory   string `json:"directory,omitempty"`    // the entry's label and where the provider found it
+	Outcome     string `json:"outcome"`                // confirmed, not_confirmed or no_answer
+	Note        string `json:"note,omitempty"`
 }
 
 // Callback outcomes.

@@ -15,6 +15,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/warrantdesk/warrantdesk/server/internal/agency"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
 	"github.com/warrantdesk/warrantdesk/server/internal/dbtest"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
@@ -106,6 +107,7 @@ func stateMachineProperties(t *testing.T) (int, map[workflow.State]int) {
 	rapid.Check(t, func(rt *rapid.T) {
 		type tracked struct {
 			id          string
+			ag          *agency.Agency // its filer's
 			transitions int
 			terminal    bool
 			last        *snap // as the previous step left it
@@ -113,7 +115,11 @@ func stateMachineProperties(t *testing.T) (int, map[workflow.State]int) {
 		reqs := make([]*tracked, 4)
 		for i := range reqs {
 			k := rapid.SampledFrom(kinds).Draw(rt, "kind")
-			reqs[i] = &tracked{id: e.File(rt, e.Filer(k), k).ID}
+			ag := e.Agency
+			if e.Filer(k) == e.EUOfficer {
+				ag = e.EU
+			}
+			reqs[i] = &tracked{id: e.File(rt, e.Filer(k), k).ID, ag: ag}
 		}
 		sequences += len(reqs)
 
@@ -172,7 +178,7 @@ func stateMachineProperties(t *testing.T) (int, map[workflow.State]int) {
 						who = rapid.SampledFrom(people).Draw(rt, "who")
 					}
 				}
-				in := randomInput(rt, a, strings.Fields(before.categories))
+				in := randomInput(rt, a, strings.Fields(before.categories), tr.ag)
 				version := before.version
 				if rapid.IntRange(0, 9).Draw(rt, "stale") == 0 {
 					version--
@@ -238,13 +244,16 @@ func systemAllows(a workflow.Action, s workflow.State) bool {
 
 // randomInput is a valid input for a most of the time, and a broken one
 // otherwise.
-func randomInput(rt *rapid.T, a workflow.Action, categories []string) workflow.Input {
+func randomInput(rt *rapid.T, a workflow.Action, categories []string, ag *agency.Agency) workflow.Input {
 	valid := rapid.IntRange(0, 4).Draw(rt, "valid input") > 0
 	var in workflow.Input
 	switch a {
 	case workflow.ActionVerify:
 		if valid {
-			in.Verification = wt.Verified(rapid.Bool().Draw(rt, "callback"))
+			in.Verification = wt.Verified(false)
+			if rapid.Bool().Draw(rt, "callback") {
+				in.Verification = wt.VerifiedCall(ag)
+			}
 		}
 	case workflow.ActionRequestInfo:
 		if valid {

@@ -88,6 +88,7 @@ type step struct {
 	jobs     []river.InsertManyParams
 	reroute  bool   // place the case in a queue again although the state did not change
 	fulfils  string // a preservation this transition fulfils, next in the same transaction
+	fail     error  // a guard's storage error, returned before its field errors
 }
 
 // Transition takes action on request id, which the caller read at version,

@@ -147,8 +147,22 @@ func MustAgency(tb testing.TB, d *db.DB, name, country, issuer string) *agency.A
 	if err := agency.Create(context.Background(), d.DB, a); err != nil {
 		tb.Fatalf("create agency: %v", err)
 	}
+	// Its callback directory's switchboard (CallbackID), which intake
+	// calls to verify its emergencies.
+	phone := map[string]string{"US": "+15550100100", "GB": "+442079460000", "DE": "+49301234567"}[country]
+	if phone == "" {
+		phone = "+15550100100"
+	}
+	c := &agency.CallbackEntry{ID: CallbackID(a), Label: "24-hour switchboard", Phone: phone, Source: "The agency's published directory"}
+	if err := agency.AddCallback(context.Background(), d.DB, a, c); err != nil {
+		tb.Fatalf("add callback number: %v", err)
+	}
 	return a
 }
+
+// CallbackID is the id of the switchboard MustAgency puts in the agency's
+// callback directory.
+func CallbackID(a *agency.Agency) string { return "switchboard-" + a.ID }
 
 // MustPerson stores a person and returns their principal; a nil agency
 // makes provider staff.
@@ -385,14 +399,25 @@ func (e *Env) Do(tb T, actor *identity.Principal, id string, a workflow.Action, 
 	return st
 }
 
-// Verified is a complete intake verification; with a callback for emergencies.
+// Verified is a complete intake verification of a request that is no
+// emergency (for an emergency, see VerifiedCall).
 func Verified(emergency bool) *workflow.Verification {
-	v := &workflow.Verification{
+	if emergency {
+		panic("workflowtest.Verified(true): an emergency's verification calls a number of its agency's directory; use VerifiedCall")
+	}
+	return &workflow.Verification{
 		Requester: "Officer's badge number checked with the agency's published switchboard.",
 		Document:  "Order checked against the court's public docket.",
 	}
-	if emergency {
-		v.Callback = &workflow.Callback{Number: "+1 555 0100 999", Directory: "the agency's website", Outcome: "confirmed"}
+}
+
+// VerifiedCall is a complete intake verification of an emergency of agency
+// a: a confirmed callback to its switchboard (CallbackID). A nil a gives
+// Verified(false).
+func VerifiedCall(a *agency.Agency) *workflow.Verification {
+	v := Verified(false)
+	if a != nil {
+		v.Callback = &workflow.Callback{DirectoryID: CallbackID(a), Outcome: "confirmed", Note: "The duty officer confirmed the request."}
 	}
 	return v
 }
