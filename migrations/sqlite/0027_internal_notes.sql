@@ -1,0 +1,21 @@
+-- Internal words stay internal (issue 16). A provider action carries a
+-- note to the agency, kept in request_history.comment as before and read
+-- by the agency, and an internal note for the provider's staff only. The
+-- internal part of a history row lives here, in a table that no read on
+-- the agency's behalf touches: what a person of the provider typed as
+-- internal (note) and the sentences the portal wrote for staff only
+-- (words, the JSON of request_history.words: the queue a request was
+-- routed to, its team deadline). One row per history row that has any.
+-- Rows written before this migration keep their comment as written.
+
+-- +goose Up
+CREATE TABLE request_internal_notes (
+    history_id  INTEGER PRIMARY KEY REFERENCES request_history (id) ON DELETE CASCADE,
+    request_id  TEXT NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+    note        TEXT NOT NULL DEFAULT '',
+    words       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX request_internal_notes_request ON request_internal_notes (request_id, history_id);
+
+-- +goose Down
+DROP TABLE request_internal_notes;
