@@ -92,18 +92,18 @@ type step struct {
 	approvals *policy.Approvals
 	decided   *Decision // approve and countersign: what is approved
 
-	said     []Phrase       // the history comment the portal writes, said in each reader's language
-	whispers []Phrase       // what the portal writes for the provider's staff only (request_internal_notes)
+	said     []Phrase // the history comment the portal writes, said in each reader's language
+	whispers []Phrase // what the portal writes for the provider's staff only (request_internal_notes)
 	// noteField names the field the note to the agency came in: "note",
 	// or "comment" from a client that sent the old field.
 	noteField string
-	details  map[string]any // the audit event's details
-	policies map[string]any // the policy decisions consulted, for the audit event
-	leaf     *translog.Record
-	notes    []note
-	jobs     []river.InsertManyParams
-	reroute  bool   // place the case in a queue again although the state did not change
-	fulfils  string // a preservation this transition fulfils, next in the same transaction
+	details   map[string]any // the audit event's details
+	policies  map[string]any // the policy decisions consulted, for the audit event
+	leaf      *translog.Record
+	notes     []note
+	jobs      []river.InsertManyParams
+	reroute   bool   // place the case in a queue again although the state did not change
+	fulfils   string // a preservation this transition fulfils, next in the same transaction
 }
 
 // Transition takes action on request id, which the caller read at version,

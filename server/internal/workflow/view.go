@@ -51,7 +51,7 @@ type View struct {
 	// Internal are the internal parts of the history rows, by history row
 	// id (InternalNote): provider only.
 	Internal map[int64]InternalNote
-	Allowed               []Action      // what the viewer may do now
+	Allowed  []Action // what the viewer may do now
 	// StepUp are the actions of Allowed the viewer must first confirm with
 	// a recent second factor (the policy's step-up): the pages say so
 	// before they are taken.
