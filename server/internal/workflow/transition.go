@@ -129,6 +129,11 @@ func (e *Engine) Transition(ctx context.Context, actor *identity.Principal, id s
 			return err
 		}
 		out = s.status()
+		if !actor.Provider {
+			// The queue and who holds the request are the provider's
+			// own: an agency's action is answered without them.
+			out.Queue, out.AssigneeID = "", ""
+		}
 		out.Allowed, err = e.allowed(ctx, actor, s.req, s.c)
 		return err
 	})
