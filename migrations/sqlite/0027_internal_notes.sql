@@ -6,7 +6,11 @@
 -- internal (note) and the sentences the portal wrote for staff only
 -- (words, the JSON of request_history.words: the queue a request was
 -- routed to, its team deadline). One row per history row that has any.
--- Rows written before this migration keep their comment as written.
+-- The routing notes the portal wrote into submissions' rows before ("In
+-- the Intake queue; answer due …") move here, and those rows say what the
+-- agency may know; what people typed before stays where it was, written
+-- knowing the agency would read it. Down drops the table, so those routing
+-- notes go with it.
 
 -- +goose Up
 CREATE TABLE request_internal_notes (
@@ -16,6 +20,13 @@ CREATE TABLE request_internal_notes (
     words       TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX request_internal_notes_request ON request_internal_notes (request_id, history_id);
+INSERT INTO request_internal_notes (history_id, request_id, note, words)
+    SELECT id, request_id, CASE WHEN words = '' THEN comment ELSE '' END, words
+    FROM request_history WHERE action = 'request.submit' AND comment LIKE 'In the % queue; answer due %';
+UPDATE request_history
+    SET comment = 'Received by the provider; under review.',
+        words = '{"said":[{"format":"Received by the provider; under review."}]}'
+    WHERE action = 'request.submit' AND comment LIKE 'In the % queue; answer due %';
 
 -- +goose Down
 DROP TABLE request_internal_notes;
