@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"sort"
@@ -143,6 +144,16 @@ func TestInternalWordsStayInternal(t *testing.T) {
 	waitReady(t, riverside, approved.ID)
 
 	rejected := file(t, riverside, with(subpoena, datesAround()))
+	// Through the review page's form, too.
+	_, page := intake.get("/provider/requests/" + rejected.ID + "/review")
+	version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(page)[1]
+	secrets = append(secrets, "STAFF-ONLY from the page")
+	agencyNotes = append(agencyNotes, "AGENCY-NOTE from the page")
+	if resp, page := intake.postForm("/provider/requests/"+rejected.ID+"/review", url.Values{"csrf_token": {intake.csrf(page)}, "version": {version},
+		"action": {"take"}, "note": {"AGENCY-NOTE from the page"}, "internal_note": {"STAFF-ONLY from the page"}}); resp.StatusCode != http.StatusOK ||
+		!strings.Contains(page, "STAFF-ONLY from the page") {
+		t.Fatalf("take from the page: %d, or its internal note is not on the provider's page", resp.StatusCode)
+	}
 	act(intake, rejected.ID, map[string]any{"action": "verify", "verification": verification})
 	act(reviewer, rejected.ID, map[string]any{"action": "reject", "reason_code": "overbroad", "note": "AGENCY-NOTE narrow it to one month"})
 

@@ -168,9 +168,7 @@ type commentBox struct {
 // CommentBox is the comment box of the form of action.
 func (p reviewPage) CommentBox(action, label string) commentBox {
 	failed := p.Form.Get("action")
-	if finishes(workflow.Action(failed)) {
-		failed = "finish"
-	}
+	failed = sharedForm(failed)
 	return commentBox{Action: action, Label: label, FieldErrors: p.FieldErrors, Form: p.Form, Typed: failed == action}
 }
 
@@ -303,9 +301,7 @@ func ownComment(err error, action string) error {
 	if !ok || action == "" || !slices.ContainsFunc(e.Fields, func(f errs.FieldError) bool { return noteFields[f.Field] }) {
 		return err
 	}
-	if finishes(workflow.Action(action)) {
-		action = "finish" // one form, one comment box, three buttons
-	}
+	action = sharedForm(action) // one form, one pair of notes, several buttons
 	out := *e
 	out.Fields = slices.Clone(e.Fields)
 	for i := range out.Fields {
@@ -319,6 +315,18 @@ func ownComment(err error, action string) error {
 // noteFields are the fields of a decision form's notes (the old comment
 // too, which the forms no longer send but a saved form might).
 var noteFields = map[string]bool{"note": true, "internal_note": true, "comment": true}
+
+// sharedForm names the notes of action's form: "hold" for take and
+// release, "finish" for the finishing form's buttons, else the action.
+func sharedForm(action string) string {
+	switch a := workflow.Action(action); {
+	case finishes(a):
+		return "finish"
+	case a == workflow.ActionTake || a == workflow.ActionRelease:
+		return "hold"
+	}
+	return action
+}
 
 // finishes reports whether a is one of the finishing form's buttons.
 func finishes(a workflow.Action) bool {
