@@ -96,12 +96,12 @@ func TestBrowserRejectIsConfirmed(t *testing.T) {
 	reviewer.step("reject without a reason",
 		open(base+"/provider/requests/"+r.ID+"/review"),
 		chromedp.WaitVisible(`#form-reject`),
-		chromedp.SendKeys(`#f-reject-comment`, why),
+		chromedp.SendKeys(`#f-reject-note`, why),
 		chromedp.Click(`#form-reject button[type=submit]`),
 		chromedp.WaitVisible(`.error-summary`),
 	)
 	title := read(reviewer, "the title", chromedp.Title())
-	typed := read(reviewer, "the explanation", chromedp.Value(`#f-reject-comment`))
+	typed := read(reviewer, "the explanation", chromedp.Value(`#f-reject-note`))
 	if !strings.HasPrefix(title, "Error: ") {
 		t.Errorf("title %q, want it to start with Error:", title)
 	}

@@ -198,7 +198,7 @@ func TestBrowserJourney(t *testing.T) {
 	)
 	reviewer.axe("the review page, in review", nil)
 	reviewer.step("ask the agency",
-		chromedp.SendKeys(`#f-request_info-comment`, "The order lacks the judge's signature page; attach the signed order."),
+		chromedp.SendKeys(`#f-request_info-note`, "The order lacks the judge's signature page; attach the signed order."),
 		chromedp.Click(`#form-request-info button[type=submit]`),
 		chromedp.WaitNotPresent(`#form-request-info`),
 	)

@@ -161,8 +161,11 @@ func TestWorkflowAPI(t *testing.T) {
 	verification := map[string]any{"requester": "Badge checked with the agency's switchboard.", "document": "Docket checked with the court."}
 
 	r := file(t, riverside, with(subpoena, datesAround()))
-	if r.Status != "submitted" || r.Queue != "intake" || r.Deadline == nil {
-		t.Fatalf("submitted request: status %q queue %q deadline %v; want submitted in the intake queue with a deadline", r.Status, r.Queue, r.Deadline)
+	if r.Status != "submitted" || r.Queue != "" || r.Deadline == nil {
+		t.Fatalf("submitted request as the agency reads it: status %q queue %q deadline %v; want submitted with a deadline and no queue (the provider's own)", r.Status, r.Queue, r.Deadline)
+	}
+	if q := get(t, intake, r.ID).Queue; q != "intake" {
+		t.Fatalf("submitted request as intake reads it: queue %q, want intake", q)
 	}
 
 	t.Run("QueueShowsIt", func(t *testing.T) {
@@ -275,7 +278,8 @@ func TestWorkflowAPI(t *testing.T) {
 			t.Errorf("an agency system co-signs: %d, want 403", code)
 		}
 		var s apiStatus
-		if code := sergeant.api(http.MethodPost, "/api/v1/requests/"+em.ID+"/cosign", map[string]any{"comment": "Confirmed."}, &s); code != http.StatusOK || s.Queue != "emergency" {
+		if code := sergeant.api(http.MethodPost, "/api/v1/requests/"+em.ID+"/cosign", map[string]any{"comment": "Confirmed."}, &s); code != http.StatusOK || s.Queue != "" {
+			// The queue is the provider's own: the agency's answer has none.
 			t.Fatalf("sergeant co-signs: %d %+v", code, s)
 		}
 		// A number the request gave, or another agency's directory entry,

@@ -50,7 +50,7 @@ func toAPIRequest(r *request.Request, a *agency.Agency, scope *request.Scope, ba
 		})
 	}
 	for _, h := range r.History {
-		out.History = append(out.History, apiHistory{At: h.At, Action: h.Action, From: string(h.FromStatus), To: string(h.ToStatus), Comment: h.Comment, ActorID: h.ActorID, Words: h.Words})
+		out.History = append(out.History, apiHistory{ID: h.ID, At: h.At, Action: h.Action, From: string(h.FromStatus), To: string(h.ToStatus), Comment: h.Comment, ActorID: h.ActorID, Words: h.Words})
 	}
 	if scope != nil {
 		sc := toAPIScope(*scope)

@@ -6,6 +6,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 )
 
 // The API's JSON shapes. They are separate from the domain structs, so an
@@ -61,6 +62,7 @@ type apiDocument struct {
 }
 
 type apiHistory struct {
+	ID      int64     `json:"-"` // the history row, which its internal note is kept beside
 	At      time.Time `json:"at"`
 	Action  string    `json:"action"`
 	From    string    `json:"from,omitempty"`
@@ -72,6 +74,12 @@ type apiHistory struct {
 	// Words are the comment's sentences the portal wrote, for pages to say
 	// in the reader's language (workflow.SayHistory); the API shows Comment.
 	Words string `json:"-"`
+	// InternalNote is the row's internal part in English (what provider
+	// staff typed as internal, and the portal's routing note): present
+	// only in the provider's view (toAPIWorkflow), never the agency's.
+	InternalNote string `json:"internal_note,omitempty"`
+	// internal is InternalNote, for pages to say in the reader's language.
+	internal *workflow.InternalNote
 }
 
 type apiRefusal struct {

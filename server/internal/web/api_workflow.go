@@ -201,7 +201,9 @@ type apiNotificationPage struct {
 type apiTransitionBody struct {
 	Action       string           `json:"action"`
 	Version      int              `json:"version"`
-	Comment      string           `json:"comment"`
+	Comment      string           `json:"comment"`       // before notes were split: see workflow.Input.Comment
+	Note         string           `json:"note"`          // to the agency
+	InternalNote string           `json:"internal_note"` // provider staff only
 	Body         string           `json:"body"`
 	Scope        *apiNarrowing    `json:"scope"`
 	ReasonCode   string           `json:"reason_code"`
@@ -220,7 +222,7 @@ type apiNarrowing struct {
 }
 
 func (b apiTransitionBody) input() workflow.Input {
-	in := workflow.Input{Comment: b.Comment, ReasonCode: b.ReasonCode, Assignee: b.Assignee, Body: b.Body, Outcome: b.Outcome, Grounds: b.Grounds}
+	in := workflow.Input{Comment: b.Comment, Note: b.Note, InternalNote: b.InternalNote, ReasonCode: b.ReasonCode, Assignee: b.Assignee, Body: b.Body, Outcome: b.Outcome, Grounds: b.Grounds}
 	if b.Scope != nil {
 		n := &workflow.Narrowing{Categories: b.Scope.Categories, DateFrom: b.Scope.DateFrom, DateTo: b.Scope.DateTo}
 		if b.Scope.Targets != nil {
@@ -314,6 +316,11 @@ func toAPIWorkflow(v *workflow.View, out *apiRequest) {
 	out.Messages = []apiMessage{}
 	for _, m := range v.Messages {
 		out.Messages = append(out.Messages, apiMessage{ID: m.ID, At: m.At, From: m.Side, Author: m.Author, Body: m.Body})
+	}
+	for i, h := range out.History {
+		if n, ok := v.Internal[h.ID]; ok {
+			out.History[i].InternalNote, out.History[i].internal = n.Text(workflow.Voice{}), &n
+		}
 	}
 	if v.Kind == "" && v.Linked == nil {
 		return // a draft: nothing recorded yet

@@ -30,8 +30,8 @@ func TestErrorSummary(t *testing.T) {
 		AllowedActions: []string{"reject", "approve"}}
 	problem := &errs.Error{Code: errs.Invalid, Message: "Check the rejection.", Fields: []errs.FieldError{
 		{Field: "reason_code", Message: "Choose the reason for the rejection."},
-		{Field: "comment", Message: "Explain the rejection to the agency."}}}
-	form := url.Values{"action": {"reject"}, "comment": {"   "}, "reason_code": {""}}
+		{Field: "note", Message: "Explain the rejection to the agency."}}}
+	form := url.Values{"action": {"reject"}, "note": {"   "}, "reason_code": {""}}
 	p := reviewPage{Page: Page{Title: "Review WD-2026-000012", User: reviewer, CSRF: "tok"}, R: req, Can: map[string]bool{"reject": true, "approve": true}, Form: form,
 		ReasonCodes: []string{"insufficient_process"}}
 	p.Page.Errors, p.FieldErrors = fieldErrors(ownComment(problem, "reject"))
@@ -45,11 +45,11 @@ func TestErrorSummary(t *testing.T) {
 	if !summary.MatchString(main) {
 		t.Errorf("main does not open with the focused error summary:\n%s", main[:400])
 	}
-	for field, id := range map[string]string{"reason_code": "f-reason_code", "reject.comment": "f-reject-comment"} {
+	for field, id := range map[string]string{"reason_code": "f-reason_code", "reject.note": "f-reject-note"} {
 		if !strings.Contains(main, `<a href="#`+id+`">`) {
 			t.Errorf("the summary does not link %s to #%s", field, id)
 		}
-		if !regexp.MustCompile(`id="` + id + `"[^>]*aria-invalid="true" aria-describedby="` + id + `-error"`).MatchString(main) {
+		if !regexp.MustCompile(`id="` + id + `"[^>]*aria-invalid="true" aria-describedby="` + id + `-error[^"]*"`).MatchString(main) {
 			t.Errorf("the field #%s is not marked invalid and described by its message", id)
 		}
 		if !strings.Contains(main, `<p class="field-error" id="`+id+`-error">`) {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"maps"
 	"net/http"
@@ -174,7 +175,10 @@ func (s *Server) confirmReview(c *gin.Context, action workflow.Action, in workfl
 		}
 	case workflow.ActionReject:
 		p.Heading = pr.Sprintf("Reject request %s?", r.Reference)
-		p.Facts = []fact{{pr.Sprintf("Reason"), wording.In(pr).Reason(in.ReasonCode)}, {pr.Sprintf("Your explanation to the agency"), in.Comment}}
+		p.Facts = []fact{{pr.Sprintf("Reason"), wording.In(pr).Reason(in.ReasonCode)}, {pr.Sprintf("Your explanation to the agency"), cmp.Or(in.Note, in.Comment)}}
+		if in.InternalNote != "" {
+			p.Facts = append(p.Facts, fact{pr.Sprintf("Internal note (provider staff only)"), in.InternalNote})
+		}
 		p.What = []string{pr.Sprintf("%s is told that the provider refuses the request, with your reason and explanation. Nothing is disclosed.", agencyName),
 			pr.Sprintf("This cannot be undone: to ask again, the agency must file a new request.")}
 		p.Button = pr.Sprintf("Reject request %s", r.Reference)

@@ -155,8 +155,10 @@ type reviewPage struct {
 	StepUp           map[string]bool   // offered actions that first ask for the second factor
 }
 
-// A commentBox is one decision form's comment box (the comment_box
-// template): its field is "<action>.comment" (ownComment).
+// A commentBox is one decision form's two notes (the comment_box
+// template): the note to the agency and the internal note, fields
+// "<action>.note" and "<action>.internal_note" (ownComment). Label names
+// the note to the agency where the action gives it a purpose.
 type commentBox struct {
 	Action, Label string
 	FieldErrors   map[string]*errs.FieldError
@@ -167,9 +169,7 @@ type commentBox struct {
 // CommentBox is the comment box of the form of action.
 func (p reviewPage) CommentBox(action, label string) commentBox {
 	failed := p.Form.Get("action")
-	if finishes(workflow.Action(failed)) {
-		failed = "finish"
-	}
+	failed = sharedForm(failed)
 	return commentBox{Action: action, Label: label, FieldErrors: p.FieldErrors, Form: p.Form, Typed: failed == action}
 }
 
@@ -265,7 +265,7 @@ func (s *Server) handleReviewDecision(c *gin.Context) {
 func reviewInput(form url.Values) (workflow.Action, int, workflow.Input, error) {
 	action := workflow.Action(form.Get("action"))
 	version, _ := strconv.Atoi(form.Get("version"))
-	in := workflow.Input{Comment: form.Get("comment"), ReasonCode: form.Get("reason_code"), Assignee: form.Get("assignee"),
+	in := workflow.Input{Comment: form.Get("comment"), Note: form.Get("note"), InternalNote: form.Get("internal_note"), ReasonCode: form.Get("reason_code"), Assignee: form.Get("assignee"),
 		Outcome: form.Get("outcome"), Grounds: form["grounds"]}
 	var problems errs.Fields
 	switch action {
@@ -298,26 +298,41 @@ func reviewInput(form url.Values) (workflow.Action, int, workflow.Input, error) 
 	return action, version, in, problems.Err()
 }
 
-// ownComment names the comment of the form that failed: every decision
-// form has a comment box, and the workflow's error says only "comment",
-// so the summary's link and the message land on the box of the action
-// taken ("reject.comment", id f-reject-comment).
+// ownComment names the note of the form that failed: every decision
+// form has a note to the agency and an internal note, and the workflow's
+// error says only "note" or "internal_note", so the summary's link and
+// the message land on the box of the action taken ("reject.note", id
+// f-reject-note).
 func ownComment(err error, action string) error {
 	e, ok := errs.As(err)
-	if !ok || action == "" || !slices.ContainsFunc(e.Fields, func(f errs.FieldError) bool { return f.Field == "comment" }) {
+	if !ok || action == "" || !slices.ContainsFunc(e.Fields, func(f errs.FieldError) bool { return noteFields[f.Field] }) {
 		return err
 	}
-	if finishes(workflow.Action(action)) {
-		action = "finish" // one form, one comment box, three buttons
-	}
+	action = sharedForm(action) // one form, one pair of notes, several buttons
 	out := *e
 	out.Fields = slices.Clone(e.Fields)
 	for i := range out.Fields {
-		if out.Fields[i].Field == "comment" {
-			out.Fields[i].Field = action + ".comment"
+		if f := out.Fields[i].Field; noteFields[f] {
+			out.Fields[i].Field = action + "." + f
 		}
 	}
 	return &out
+}
+
+// noteFields are the fields of a decision form's notes (the old comment
+// too, which the forms no longer send but a saved form might).
+var noteFields = map[string]bool{"note": true, "internal_note": true, "comment": true}
+
+// sharedForm names the notes of action's form: "hold" for take and
+// release, "finish" for the finishing form's buttons, else the action.
+func sharedForm(action string) string {
+	switch a := workflow.Action(action); {
+	case finishes(a):
+		return "finish"
+	case a == workflow.ActionTake || a == workflow.ActionRelease:
+		return "hold"
+	}
+	return action
 }
 
 // finishes reports whether a is one of the finishing form's buttons.

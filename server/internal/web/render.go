@@ -143,6 +143,15 @@ func (r *renderer) funcs(pr *locale.Printer) template.FuncMap {
 			}
 			return line
 		},
+		// internal is a history row's internal note in the page's
+		// language; "" on every page the agency reads (the view it
+		// renders never carries one).
+		"internal": func(h apiHistory) string {
+			if h.internal == nil {
+				return ""
+			}
+			return h.internal.Text(voice)
+		},
 		"team":              words.Team,
 		"timeleft":          words.TimeLeft,
 		"kind":              words.Kind,

@@ -28,7 +28,7 @@ func TestCheckWritesNothing(t *testing.T) {
 	if !ok || e1.Code != errs.Invalid {
 		t.Fatalf("reject with nothing: %v, want Invalid", err)
 	}
-	want := map[string]string{"comment": "Explain the rejection to the agency.", "reason_code": "Choose the reason for the rejection."}
+	want := map[string]string{"note": "Explain the rejection to the agency.", "reason_code": "Choose the reason for the rejection."}
 	for _, f := range e1.Fields {
 		if w, ok := want[f.Field]; ok && f.Message != w {
 			t.Errorf("%s: %q, want %q", f.Field, f.Message, w)

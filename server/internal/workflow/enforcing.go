@@ -210,7 +210,7 @@ func (s *step) guardEnforcing() error {
 				f.Add(fmt.Sprintf("grounds[%d]", i), "%q is not a ground the authority was notified with; choose from: %s.", errs.Clip(g, 40), strings.Join(ids, ", "))
 			}
 		}
-		checkText(&f, "comment", s.in.Comment, maxComment, "Write the authority's reasons for the agency.") // the agency is told why
+		checkText(&f, s.noteField, s.in.Note, maxComment, "Write the authority's reasons for the agency.") // the agency is told why
 	default:
 		f.Add("outcome", "Choose the authority's answer.")
 	}
@@ -235,7 +235,7 @@ func (s *step) recordEnforcing() error {
 		return err
 	}
 	by := s.actor.PersonID
-	n.Answer, n.AnsweredAt, n.AnsweredBy, n.Comment = s.in.Outcome, &s.now, &by, s.in.Comment
+	n.Answer, n.AnsweredAt, n.AnsweredBy, n.Comment = s.in.Outcome, &s.now, &by, s.in.Note
 	n.Grounds = nil
 	for _, g := range s.in.Grounds {
 		if !slices.Contains(n.Grounds, g) {
@@ -258,14 +258,14 @@ func (s *step) recordEnforcing() error {
 				s.T("%s confirmed that it raises no ground for refusal of request %s; the production follows now.", whoStarts, ref)))
 		}
 	case s.to == request.StateRejected:
-		d := Decision{Outcome: OutcomeRejected, ReasonCode: ReasonEnforcingAuthorityRefusal, Reason: s.in.Comment}
+		d := Decision{Outcome: OutcomeRejected, ReasonCode: ReasonEnforcingAuthorityRefusal, Reason: s.in.Note}
 		s.c.Decision = mustJSON(d)
 		s.details["reason_code"] = ReasonEnforcingAuthorityRefusal
 		s.tell(s.T("Rejected: %s raised a ground for refusal (%s).", whoSays, names))
 		s.leaf = &translog.Record{Event: translog.EventDecided, Outcome: translog.RejectedBecause(ReasonEnforcingAuthorityRefusal), Categories: []string{}}
 		s.notes = append(s.notes, s.agencyNote("decision", s.T("Request rejected"),
 			s.T("Request %s was rejected: %s raised a ground for refusal under Article 12(1) of Regulation (EU) 2023/1543 (%s), so nothing is produced. %s",
-				ref, whoSays, names, s.in.Comment)))
+				ref, whoSays, names, s.in.Note)))
 	default:
 		// The data has left, or is leaving: its use is what the objection
 		// restricts (Art. 10(4)).
@@ -273,7 +273,7 @@ func (s *step) recordEnforcing() error {
 		s.notes = append(s.notes,
 			s.agencyNote("objection", s.T("The data must not be used"),
 				s.T("On %s %s objected to the use of the data produced for request %s, raising a ground for refusal under Article 12(1) of Regulation (EU) 2023/1543 (%s). Delete the data or otherwise restrict its use, or comply with the conditions that authority set (Article 10(4)). %s",
-					stamp(s.now), whoSays, ref, names, s.in.Comment)),
+					stamp(s.now), whoSays, ref, names, s.in.Note)),
 			s.teamNote("objection", s.T("Enforcing authority objected"),
 				s.T("%s objected to the use of the data of request %s (%s); the agency was told that the data must not be used. If its package is not yet released, do not release it.",
 					whoStarts, ref, names)))

@@ -264,7 +264,7 @@ func TestEnforcingAuthorityAnswers(t *testing.T) {
 			{"NoGroundsWithGrounds", workflow.ActionRecordEnforcingAuthority, workflow.Input{Outcome: workflow.AnswerNoGrounds, Grounds: []string{"ne_bis_in_idem"}}, "grounds"},
 			{"RaisedWithoutGrounds", workflow.ActionRecordEnforcingAuthority, workflow.Input{Outcome: workflow.AnswerGroundsRaised, Comment: "Refused."}, "grounds"},
 			{"GroundNotOfArticle12", workflow.ActionRecordEnforcingAuthority, workflow.Input{Outcome: workflow.AnswerGroundsRaised, Grounds: []string{"public_order"}, Comment: "Refused."}, "grounds[0]"},
-			{"RaisedWithoutText", workflow.ActionRecordEnforcingAuthority, workflow.Input{Outcome: workflow.AnswerGroundsRaised, Grounds: []string{"ne_bis_in_idem"}}, "comment"},
+			{"RaisedWithoutText", workflow.ActionRecordEnforcingAuthority, workflow.Input{Outcome: workflow.AnswerGroundsRaised, Grounds: []string{"ne_bis_in_idem"}}, "note"},
 			{"ReviewerCannotGiveTheRefusalCode", workflow.ActionReject, workflow.Input{ReasonCode: workflow.ReasonEnforcingAuthorityRefusal, Comment: "Ireland refused."}, "reason_code"},
 		} {
 			t.Run(tc.desc, func(t *testing.T) {

@@ -47,14 +47,6 @@ func checkText(f *errs.Fields, field, s string, max int, ask string) {
 	}
 }
 
-// commentOK checks the comment every action takes; ask says what to write
-// when the action needs one ("" when it is optional).
-func (s *step) commentOK(ask string, field string) errs.Fields {
-	var f errs.Fields
-	checkText(&f, field, s.in.Comment, maxComment, ask)
-	return f
-}
-
 func (s *step) guardTake() error {
 	if a := s.c.AssigneeID; a != nil {
 		if *a == s.actor.PersonID {
@@ -271,16 +263,16 @@ func (s *step) verify() error {
 }
 
 func (s *step) guardQuestion() error {
-	return s.commentOK("Write your question to the agency.", "comment").Err()
+	return s.notesOK("Write your question to the agency.").Err()
 }
 
 func (s *step) question() error {
-	if err := s.message(SideProvider, s.in.Comment); err != nil {
+	if err := s.message(SideProvider, s.in.Note); err != nil {
 		return err
 	}
 	s.tell(s.T("Asked the agency for information."))
 	s.notes = append(s.notes, s.agencyNote("question", s.T("A question about your request"),
-		s.T("The provider's reviewer asks about request %s:\n\n%s\n\nAnswer in the portal.", s.req.Reference, s.in.Comment)))
+		s.T("The provider's reviewer asks about request %s:\n\n%s\n\nAnswer in the portal.", s.req.Reference, s.in.Note)))
 	return nil
 }
 
@@ -549,7 +541,7 @@ func decidedLeaf(d Decision) *translog.Record {
 }
 
 func (s *step) guardReject() error {
-	f := s.commentOK("Explain the rejection to the agency.", "comment")
+	f := s.notesOK("Explain the rejection to the agency.")
 	switch codes := ReviewerReasonCodes(); {
 	case s.in.ReasonCode == ReasonEnforcingAuthorityRefusal:
 		f.Add("reason_code", "Record the enforcing authority's answer with the grounds it raised (%s); that rejects the request.", ActionRecordEnforcingAuthority)
@@ -560,13 +552,13 @@ func (s *step) guardReject() error {
 }
 
 func (s *step) reject() error {
-	d := Decision{Outcome: OutcomeRejected, ReasonCode: s.in.ReasonCode, Reason: s.in.Comment}
+	d := Decision{Outcome: OutcomeRejected, ReasonCode: s.in.ReasonCode, Reason: s.in.Note}
 	s.c.Decision = mustJSON(d)
 	s.tell(s.T("Rejected: %s.", Say(reasonName(s.in.ReasonCode))))
 	s.details["reason_code"] = s.in.ReasonCode
 	s.leaf = &translog.Record{Event: translog.EventDecided, Outcome: translog.RejectedBecause(s.in.ReasonCode), Categories: []string{}}
 	s.notes = append(s.notes, s.agencyNote("decision", s.T("Request rejected"),
-		s.T("Request %s was rejected (%s): %s", s.req.Reference, Say(reasonName(s.in.ReasonCode)), s.in.Comment)))
+		s.T("Request %s was rejected (%s): %s", s.req.Reference, Say(reasonName(s.in.ReasonCode)), s.in.Note)))
 	return nil
 }
 

@@ -50,14 +50,22 @@ func TestHistoryAndNoticesInReadersLanguage(t *testing.T) {
 		return request.HistoryEntry{}
 	}
 	submit := find(request.ActionSubmit)
-	if !strings.HasPrefix(submit.Comment, "In the Intake queue; answer due ") || submit.Words == "" {
-		t.Errorf("routing note stored as %q, words %q: want the English and its words", submit.Comment, submit.Words)
+	if submit.Comment != "Received by the provider; under review." || submit.Words == "" {
+		t.Errorf("agency's note of the submission stored as %q, words %q: want no queue, and its words", submit.Comment, submit.Words)
 	}
-	if got := workflow.SayHistory(submit.Comment, submit.Words, de); !strings.HasPrefix(got, "In der Arbeitsliste „Eingangsprüfung“; Antwort fällig am ") {
+	if got := workflow.SayHistory(submit.Comment, submit.Words, de); got != "Beim Anbieter eingegangen; in Prüfung." {
+		t.Errorf("agency's note of the submission in German: %q", got)
+	}
+	// The routing note is the provider's: kept beside the row, for staff.
+	var routed workflow.InternalNote
+	if err := e.DB.Where("history_id = ?", submit.ID).Take(&routed).Error; err != nil {
+		t.Fatalf("no internal note of the submission: %v", err)
+	}
+	if got := routed.Text(de); !strings.HasPrefix(got, "In der Arbeitsliste „Eingangsprüfung“; Antwort fällig am ") {
 		t.Errorf("routing note in German: %q", got)
 	}
-	if got := workflow.SayHistory(submit.Comment, submit.Words, en); got != submit.Comment {
-		t.Errorf("routing note in English: %q, want %q", got, submit.Comment)
+	if got := routed.Text(en); !strings.HasPrefix(got, "In the Intake queue; answer due ") {
+		t.Errorf("routing note in English: %q", got)
 	}
 	asked := find(string(workflow.ActionRequestInfo))
 	if asked.Comment != "Asked the agency for information. Which account is the suspect's?" {

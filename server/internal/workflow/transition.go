@@ -27,7 +27,19 @@ import (
 // An Input carries what an action needs besides its name; each action reads
 // only its own fields.
 type Input struct {
-	Comment      string        // every action: shown in the history; request_info: the question; reject: the text
+	// Note is the note to the agency: shown in the history the agency
+	// reads; request_info: the question; reject: the explanation;
+	// record_enforcing_authority: the authority's reasons.
+	Note string
+	// InternalNote is for the provider's staff only: kept beside the
+	// history row (request_internal_notes), never in what the agency reads.
+	InternalNote string
+	// Comment is the field clients wrote before notes were split, read as
+	// the note to the agency where that is its nature (request_info,
+	// reject, record_enforcing_authority, the agency's own actions, the
+	// engine's) and as an INTERNAL note on every other provider action:
+	// never leaking is the safe default (resolveComment).
+	Comment      string
 	Scope        *Narrowing    // approve: a narrower scope than the policy's decision
 	ReasonCode   string        // reject: one of ReasonCodes
 	Verification *Verification // verify
@@ -80,15 +92,19 @@ type step struct {
 	approvals *policy.Approvals
 	decided   *Decision // approve and countersign: what is approved
 
-	said     []Phrase       // the history comment the portal writes, said in each reader's language
-	details  map[string]any // the audit event's details
-	policies map[string]any // the policy decisions consulted, for the audit event
-	leaf     *translog.Record
-	notes    []note
-	jobs     []river.InsertManyParams
-	reroute  bool   // place the case in a queue again although the state did not change
-	fulfils  string // a preservation this transition fulfils, next in the same transaction
-	fail     error  // a guard's storage error, returned before its field errors
+	said     []Phrase // the history comment the portal writes, said in each reader's language
+	whispers []Phrase // what the portal writes for the provider's staff only (request_internal_notes)
+	// noteField names the field the note to the agency came in: "note",
+	// or "comment" from a client that sent the old field.
+	noteField string
+	details   map[string]any // the audit event's details
+	policies  map[string]any // the policy decisions consulted, for the audit event
+	leaf      *translog.Record
+	notes     []note
+	jobs      []river.InsertManyParams
+	reroute   bool   // place the case in a queue again although the state did not change
+	fulfils   string // a preservation this transition fulfils, next in the same transaction
+	fail      error  // a guard's storage error, returned before its field errors
 }
 
 // Transition takes action on request id, which the caller read at version,
@@ -114,6 +130,11 @@ func (e *Engine) Transition(ctx context.Context, actor *identity.Principal, id s
 			return err
 		}
 		out = s.status()
+		if !actor.Provider {
+			// The queue and who holds the request are the provider's
+			// own: an agency's action is answered without them.
+			out.Queue, out.AssigneeID = "", ""
+		}
 		out.Allowed, err = e.allowed(ctx, actor, s.req, s.c)
 		return err
 	})
@@ -195,8 +216,9 @@ func (e *Engine) prepare(ctx context.Context, tx *gorm.DB, actor *identity.Princ
 				Fields: []errs.FieldError{{Field: "version", Message: "required"}}}
 		}
 	}
+	in, noteField := resolveComment(action, in)
 	s := &step{e: e, ctx: ctx, tx: tx, actor: actor, req: r, from: State(r.Status), in: in, now: e.now(),
-		details: map[string]any{}, policies: map[string]any{}}
+		details: map[string]any{}, policies: map[string]any{}, noteField: noteField}
 	if s.ag, err = agency.FindByID(ctx, tx, r.AgencyID); err != nil {
 		return nil, fmt.Errorf("transition %s: %w", r.ID, err)
 	}
@@ -230,7 +252,7 @@ func (e *Engine) prepare(ctx context.Context, tx *gorm.DB, actor *identity.Princ
 	if version != 0 && version != r.Version {
 		return nil, request.Stale(r.ID)
 	}
-	if f := s.commentOK("", "comment"); len(f) > 0 {
+	if f := s.notesOK(""); len(f) > 0 {
 		return nil, f.Err()
 	}
 	if rule.guard != nil {
@@ -348,10 +370,13 @@ func (s *step) apply() error {
 			return err
 		}
 	}
-	comment, words := historyText(append(s.said, s.in.said...), s.in.Comment)
+	comment, words := historyText(append(s.said, s.in.said...), s.in.Note)
 	h := &request.HistoryEntry{RequestID: r.ID, At: s.now, ActorID: s.actor.PersonID, Action: historyAction(s.rule.Action),
 		FromStatus: s.from, ToStatus: s.to, Comment: errs.Clip(comment, 2000), Words: words}
 	if err := request.AddHistory(s.ctx, tx, h); err != nil {
+		return err
+	}
+	if err := addInternal(s.ctx, tx, h, s.whispers, s.in.InternalNote); err != nil {
 		return err
 	}
 	// Lock order: the transparency log before the audit chain.
@@ -365,6 +390,12 @@ func (s *step) apply() error {
 		s.details["comment"] = s.in.Comment
 	} else if len(s.in.said) > 0 {
 		s.details["comment"] = s.in.said[0].English()
+	}
+	if s.in.Note != "" {
+		s.details["note"] = s.in.Note
+	}
+	if s.in.InternalNote != "" {
+		s.details["internal_note"] = s.in.InternalNote
 	}
 	ev := audit.Event{At: s.now, Actor: s.actor.AuditActor(), Action: AuditAction(s.rule.Action),
 		ObjectType: "request", ObjectID: r.ID, RequestID: r.ID, Details: audit.JSON(s.details)}
@@ -391,11 +422,16 @@ func (s *step) typed() any {
 	if len(s.in.said) > 0 {
 		return s.in.said[0]
 	}
-	return s.in.Comment
+	return s.in.Note
 }
 
-// tell adds a sentence to the history comment of the transition.
+// tell adds a sentence to the history comment of the transition, which the
+// agency reads.
 func (s *step) tell(p Phrase) { s.said = append(s.said, p) }
+
+// whisper adds a sentence for the provider's staff only: kept with the
+// row's internal note, never in the history the agency reads.
+func (s *step) whisper(p Phrase) { s.whispers = append(s.whispers, p) }
 
 // place puts the case in the queue the routing policy names for its new
 // state, with that state's deadline and the job that enforces it.
@@ -419,7 +455,10 @@ func (s *step) place() error {
 	c.Queue = rt.Queue
 	defer func() {
 		if s.rule.Action == ActionSubmit && c.Queue != "" {
-			s.said = []Phrase{s.T("In the %s queue; answer due %s.", Say(teamName(c.Queue)), c.DueAt.Format("2006-01-02 15:04 UTC"))}
+			// The team and its deadline are the provider's routing: the
+			// agency is told only that the request arrived.
+			s.said = []Phrase{s.T("Received by the provider; under review.")}
+			s.whisper(s.T("In the %s queue; answer due %s.", Say(teamName(c.Queue)), c.DueAt.Format("2006-01-02 15:04 UTC")))
 		}
 	}()
 	if c.Queue != prevQueue || s.to == request.StateAwaitingCountersign {

@@ -48,7 +48,10 @@ type View struct {
 	Linked                *RequestRef   // the earlier request this one follows up
 	LinkedBy              []RequestRef  // later requests that follow this one up
 	Messages              []MessageView // oldest first
-	Allowed               []Action      // what the viewer may do now
+	// Internal are the internal parts of the history rows, by history row
+	// id (InternalNote): provider only.
+	Internal map[int64]InternalNote
+	Allowed  []Action // what the viewer may do now
 	// StepUp are the actions of Allowed the viewer must first confirm with
 	// a recent second factor (the policy's step-up): the pages say so
 	// before they are taken.
@@ -115,7 +118,7 @@ func (e *Engine) View(ctx context.Context, actor *identity.Principal, r *request
 		return &PersonRef{ID: *id, Name: names[*id]}
 	}
 	if c != nil {
-		v.Queue, v.Overdue, v.Kind, v.Emergency, v.ApprovalsRequired = c.Queue, c.Overdue, c.Kind, c.Emergency, c.ApprovalsRequired
+		v.Overdue, v.Kind, v.Emergency, v.ApprovalsRequired = c.Overdue, c.Kind, c.Emergency, c.ApprovalsRequired
 		if c.DueAt.Before(noDeadline) {
 			d := c.DueAt
 			v.DueAt = &d
@@ -138,6 +141,7 @@ func (e *Engine) View(ctx context.Context, actor *identity.Principal, r *request
 			v.Decision = &d
 		}
 		if provider {
+			v.Queue = c.Queue // the provider's routing: never the agency's to read
 			if c.AssigneeID != nil {
 				v.AssigneeID = *c.AssigneeID
 				v.Assignee = name(c.AssigneeID)
@@ -159,6 +163,11 @@ func (e *Engine) View(ctx context.Context, actor *identity.Principal, r *request
 				_ = json.Unmarshal([]byte(a.Scope), &av.Values)
 				v.Approvals = append(v.Approvals, av)
 			}
+		}
+	}
+	if provider {
+		if v.Internal, err = internalNotes(ctx, tx, r.ID); err != nil {
+			return nil, err
 		}
 	}
 	var msgs []Message
