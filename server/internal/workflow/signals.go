@@ -1,8 +1,12 @@
 package workflow
 
 import (
+	"context"
 	"slices"
 
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/policy"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/signals"
 )
 
@@ -39,4 +43,21 @@ func (s *step) recordSignals() error {
 	}
 	s.details["signals"] = signals.Codes(found)
 	return nil
+}
+
+// Signals are the requester signals of r as of now, each with its reason
+// in English, for the provider's staff: nil for anyone else, whatever
+// they may otherwise read of r, because signals are never shown to an
+// agency.
+func (e *Engine) Signals(ctx context.Context, actor *identity.Principal, r *request.Request) ([]policy.Reason, error) {
+	if actor == nil || !actor.Provider || actor.AgencyID != "" {
+		return nil, nil
+	}
+	return signals.Of(ctx, e.db.DB, e.policy, r, e.now())
+}
+
+// SignalCounts counts, for each signal, the open requests that carry it:
+// for the provider's dashboard, which shows how many and never which.
+func (e *Engine) SignalCounts(ctx context.Context) ([]signals.Count, error) {
+	return signals.CountOpen(ctx, e.db.DB, e.policy, e.now())
 }
