@@ -77,7 +77,7 @@ func (h historyRun) generate(ctx context.Context, n int, seed uint64, progress f
 	return demo.GenerateHistory(ctx, demo.HistoryConfig{
 		DB: h.d, Policy: pol, Clock: clock, Blobs: prods.Blobs, Disclosure: prods,
 		Agencies: ags, Staff: staff, Log: h.log,
-	}, demo.HistoryOptions{Requests: n, Seed: seed, Progress: progress})
+	}, demo.HistoryOptions{Requests: n, Seed: seed, Progress: progress, Signals: h.cfg.Demo})
 }
 
 // seedHistory is `warrantdesk seed --history N [--seed S]`, with a
