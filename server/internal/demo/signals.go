@@ -38,6 +38,10 @@ const NewOfficerEmail = "k.novak@riverside-pd.example"
 // above the policy's spike_minimum of five.
 const spikeSize = 6
 
+// SignalsSceneRequests is how many requests the scene files: the spike's
+// and the new officer's.
+const SignalsSceneRequests = spikeSize + 1
+
 // planSignals spawns the scene's lives; a world without a U.S. and a
 // British agency has no scene.
 func (g *generator) planSignals() error {
