@@ -1,6 +1,6 @@
 // Package policies embeds the legal policy bundle: the Rego modules of the
-// catalogue, disclosure scope, routing, approvals and authorisation, with
-// their tests beside them.
+// catalogue, disclosure scope, routing, approvals, authorisation and
+// requester signals, with their tests beside them.
 package policies
 
 import (
@@ -8,7 +8,7 @@ import (
 	"io/fs"
 )
 
-//go:embed catalogue disclosure routing approvals authz messages
+//go:embed catalogue disclosure routing approvals authz signals messages
 var files embed.FS
 
 // FS holds every file of the bundle, *_test.rego included: policy.Load skips

@@ -53,8 +53,9 @@ type historyRun struct {
 // generate files n past requests with seed, through the same services serve
 // wires: the policy bundle (loaded once more, on the history's clock), the
 // blob store and the production service, with the demo agencies and people
-// of the demo issuer as the cast.
-func (h historyRun) generate(ctx context.Context, n int, seed uint64, progress func(done, total int64)) (demo.HistoryStats, error) {
+// of the demo issuer as the cast; scene adds the requester signals scene
+// (demo.HistoryOptions.Signals), which the demo shows.
+func (h historyRun) generate(ctx context.Context, n int, seed uint64, scene bool, progress func(done, total int64)) (demo.HistoryStats, error) {
 	clock := &demo.Clock{}
 	pol, err := loadPolicy(ctx, h.cfg, policy.WithClock(clock.Now))
 	if err != nil {
@@ -77,7 +78,7 @@ func (h historyRun) generate(ctx context.Context, n int, seed uint64, progress f
 	return demo.GenerateHistory(ctx, demo.HistoryConfig{
 		DB: h.d, Policy: pol, Clock: clock, Blobs: prods.Blobs, Disclosure: prods,
 		Agencies: ags, Staff: staff, Log: h.log,
-	}, demo.HistoryOptions{Requests: n, Seed: seed, Progress: progress})
+	}, demo.HistoryOptions{Requests: n, Seed: seed, Progress: progress, Signals: scene})
 }
 
 // seedHistory is `warrantdesk seed --history N [--seed S]`, with a
@@ -86,7 +87,7 @@ func seedHistory(ctx context.Context, h historyRun, n int, seed uint64, out io.W
 	start := time.Now()
 	bar := newProgressBar(out)
 	bar.unit = "requests"
-	st, err := h.generate(ctx, n, seed, bar.update)
+	st, err := h.generate(ctx, n, seed, false, bar.update)
 	bar.finish()
 	if err != nil {
 		return err
@@ -159,7 +160,7 @@ func (h historyRun) demoHistory(ctx context.Context) int {
 // the portal goes on without them.
 func seedDemoHistory(ctx context.Context, h historyRun, n int) {
 	start := time.Now()
-	st, err := h.generate(ctx, n, demoHistorySeed, nil)
+	st, err := h.generate(ctx, n, demoHistorySeed, true, nil)
 	switch {
 	case errors.Is(err, demo.ErrHistorySeeded):
 		// Another replica, started together with this one, is filing it:

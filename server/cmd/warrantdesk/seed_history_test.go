@@ -13,6 +13,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/audit"
 	"github.com/warrantdesk/warrantdesk/server/internal/db"
 	"github.com/warrantdesk/warrantdesk/server/internal/dbtest"
+	"github.com/warrantdesk/warrantdesk/server/internal/demo"
 	wt "github.com/warrantdesk/warrantdesk/server/internal/workflow/workflowtest"
 )
 
@@ -160,8 +161,8 @@ func TestDemoHistory(t *testing.T) {
 	}
 	var requests, periods int64
 	d.Raw(`SELECT COUNT(*) FROM requests`).Scan(&requests)
-	if requests != 12 {
-		t.Errorf("%d requests, want the demo history's 12", requests)
+	if requests != 12+demo.SignalsSceneRequests {
+		t.Errorf("%d requests, want the demo history's 12 and its signals scene's %d", requests, demo.SignalsSceneRequests)
 	}
 	var days []time.Time
 	d.Raw(`SELECT submitted_at FROM requests`).Scan(&days)

@@ -22,6 +22,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/disclosure"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 )
@@ -60,6 +61,9 @@ type File struct {
 	// team", as in the questions and answers. The portal's own steps are
 	// not named.
 	Actors map[string]string
+	// Signals are the requester signals of the request (policies/signals),
+	// for the provider's staff only: nil for an agency's people.
+	Signals []policy.Reason
 }
 
 // Open reads request id's case file for actor, auditing the reading.
@@ -104,6 +108,11 @@ func (s *Service) Of(ctx context.Context, actor *identity.Principal, r *request.
 	}
 	if f.Actors, err = actors(ctx, s.DB, r, actor.Provider); err != nil {
 		return nil, err
+	}
+	if s.Workflow != nil && actor.Provider && r.Status != request.StateDraft {
+		if f.Signals, err = s.Workflow.Signals(ctx, actor, r); err != nil {
+			return nil, err
+		}
 	}
 	if f.Workflow != nil && f.Workflow.May(workflow.ActionAssign) {
 		staff, err := identity.FindPeople(ctx, s.DB, "")

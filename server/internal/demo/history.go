@@ -90,6 +90,9 @@ type HistoryOptions struct {
 	// End falls in included (default 6, that is about three years).
 	Periods  int
 	Progress func(done, total int64) // called as requests finish; may be nil
+	// Signals adds the requester signals scene (signals.go): a few requests
+	// filed in the history's last day that stay open, beyond Requests.
+	Signals bool
 }
 
 // MaxRequests is the most requests one generation makes.
@@ -160,6 +163,11 @@ func GenerateHistory(ctx context.Context, cfg HistoryConfig, opt HistoryOptions)
 	defer cfg.Clock.Set(time.Time{})
 	g.ctx = ctx
 	g.plan()
+	if opt.Signals {
+		if err := g.planSignals(); err != nil {
+			return HistoryStats{}, err
+		}
+	}
 	if err := g.sim.run(ctx, cfg.Clock); err != nil {
 		return HistoryStats{}, err
 	}

@@ -35,6 +35,7 @@ const (
 	queryAuthz     = "data.authz.decision"
 	queryCatalogue = "data.catalogue.public"
 	queryCaps      = "data.authz.capabilities"
+	querySignals   = "data.signals.found"
 )
 
 // ErrUndefined reports a decision that evaluated to nothing: the bundle lacks
@@ -49,6 +50,7 @@ type Engine struct {
 	authz     rego.PreparedEvalQuery
 	catalogue rego.PreparedEvalQuery
 	caps      rego.PreparedEvalQuery
+	signals   rego.PreparedEvalQuery
 
 	scopes       *memo[Scope]
 	routes       *memo[Routing]
@@ -125,6 +127,7 @@ func Load(ctx context.Context, fsys fs.FS, opts ...Option) (*Engine, error) {
 		{queryAuthz, &e.authz},
 		{queryCatalogue, &e.catalogue},
 		{queryCaps, &e.caps},
+		{querySignals, &e.signals},
 	} {
 		ref := ast.MustParseRef(q.query)
 		if len(compiler.GetRules(ref)) == 0 {
@@ -143,7 +146,7 @@ func Load(ctx context.Context, fsys fs.FS, opts ...Option) (*Engine, error) {
 	for _, pq := range []struct {
 		name string
 		q    rego.PreparedEvalQuery
-	}{{queryScope, e.scope}, {queryRoute, e.route}, {queryApprovals, e.approvals}, {queryAuthz, e.authz}, {queryCaps, e.caps}} {
+	}{{queryScope, e.scope}, {queryRoute, e.route}, {queryApprovals, e.approvals}, {queryAuthz, e.authz}, {queryCaps, e.caps}, {querySignals, e.signals}} {
 		if _, err := evalValue(ctx, pq.q, empty, pq.name); err != nil {
 			return nil, err
 		}

@@ -57,6 +57,13 @@ func toAPIFile(f *casefile.File, base string) apiRequest {
 	if f.Workflow != nil {
 		toAPIWorkflow(f.Workflow, &out)
 	}
+	if f.Signals != nil {
+		list := make([]apiSignal, 0, len(f.Signals))
+		for _, sg := range f.Signals {
+			list = append(list, apiSignal{Code: sg.Code, Reason: sg.Text})
+		}
+		out.Signals = &list
+	}
 	return out
 }
 

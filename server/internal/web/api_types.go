@@ -166,6 +166,9 @@ type apiRequest struct {
 	Messages       []apiMessage  `json:"messages,omitempty"`
 	AllowedActions []string      `json:"allowed_actions,omitempty"` // what the caller may do now
 	Workflow       *apiWorkflow  `json:"workflow,omitempty"`
+	// Signals are the requester signals, for the provider's staff only
+	// (casefile.File.Signals): absent for an agency, whatever it reads.
+	Signals *[]apiSignal `json:"signals,omitempty"`
 	// cosigning: a list item that is an emergency awaiting its
 	// supervisor's co-signature (request.Page.AwaitingCosign); a list
 	// carries no workflow view to tell.
@@ -177,6 +180,21 @@ type apiRequest struct {
 // the provider.
 func (r apiRequest) AwaitingCosign() bool {
 	return r.Status == string(request.StateSubmitted) && (r.cosigning || r.Workflow != nil && r.Workflow.Emergency && r.Workflow.Cosign == nil)
+}
+
+// An apiSignal is one requester signal: its code and its reason.
+type apiSignal struct {
+	Code   string `json:"code"`
+	Reason string `json:"reason"`
+}
+
+// SignalList is the request's signals for a page: nil when the reader
+// may not see them.
+func (r apiRequest) SignalList() []apiSignal {
+	if r.Signals == nil {
+		return nil
+	}
+	return *r.Signals
 }
 
 type apiRequestList struct {

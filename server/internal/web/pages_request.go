@@ -16,6 +16,7 @@ import (
 	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 	"github.com/warrantdesk/warrantdesk/server/internal/policy"
 	"github.com/warrantdesk/warrantdesk/server/internal/request"
+	"github.com/warrantdesk/warrantdesk/server/internal/signals"
 	"github.com/warrantdesk/warrantdesk/server/internal/wording"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 )
@@ -40,6 +41,9 @@ type requestListPage struct {
 	// Notifications are the agency's newest (questions, decisions,
 	// deadlines, packages ready); the provider's list has none.
 	Notifications []apiNotification
+	// Signals count the open requests that carry each requester signal:
+	// the provider's list only, counts and never references.
+	Signals []signals.Count
 }
 
 // requestForm holds what the person typed, as typed, so that a rejected form
@@ -158,6 +162,12 @@ func (s *Server) requestList(c *gin.Context, base, page, title string) {
 		if p.Agencies, p.Processes, err = s.listChoices(c); err != nil {
 			s.renderError(c, err)
 			return
+		}
+		if s.workflowReady() == nil {
+			if p.Signals, err = s.workflow.SignalCounts(c.Request.Context()); err != nil {
+				s.renderError(c, err)
+				return
+			}
 		}
 	}
 	if base == "/agency" && s.workflowReady() == nil {

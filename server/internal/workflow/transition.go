@@ -385,6 +385,9 @@ func (s *step) apply() error {
 			return err
 		}
 	}
+	if err := s.recordSignals(); err != nil {
+		return err
+	}
 	s.details["from"], s.details["to"], s.details["version"] = s.from, s.to, version
 	if s.in.Comment != "" {
 		s.details["comment"] = s.in.Comment
