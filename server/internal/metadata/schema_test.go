@@ -20,7 +20,20 @@ import (
 var allowed = map[string][]string{
 	// Foundation (0001): agencies, the people who sign in, sessions, requests.
 	"agencies": {"id", "name", "country", "kind", "status", "issuer", "issuer_org", "created_at", "updated_at",
-		"language", "time_zone"}, // its people's default language and IANA zone (0021)
+		"language", "time_zone", // its people's default language and IANA zone (0021)
+		"jurisdiction", "created_by", "activated_by", "activated_at"}, // onboarding with four eyes (0024)
+	// Who is asking (0024): how each agency was verified, its e-mail domains,
+	// the callback directory, its status moves, intake's callbacks.
+	"agency_verifications":  {"id", "agency_id", "method", "note", "verified_by", "verified_at"},
+	"agency_documents":      {"id", "agency_id", "verification_id", "sha256", "size_bytes", "filename", "content_type", "uploaded_by", "created_at"},
+	"agency_email_domains":  {"agency_id", "domain", "added_by", "added_at"},
+	"agency_callbacks":      {"id", "agency_id", "label", "phone", "source", "added_by", "added_at", "removed_by", "removed_at"},
+	"agency_status_changes": {"id", "agency_id", "from_status", "to_status", "actor_id", "reason", "at"},
+	"request_callbacks":     {"id", "request_id", "callback_id", "called_by", "called_at", "outcome", "note"},
+	// The sign-in behind each submission, for the requester signals (0025).
+	"request_submissions": {"request_id", "submitted_by", "submitted_at", "mfa"},
+	// The provider's internal notes on a history row (0027).
+	"request_internal_notes": {"history_id", "request_id", "note", "words"},
 	"people": {"id", "issuer", "subject", "kind", "agency_id", "email", "name", "roles", "status", "last_seen_at", "created_at", "updated_at",
 		"language", "time_zone"}, // the person's own language and IANA zone (0021)
 	"sessions":           {"id_hash", "person_id", "csrf_token", "created_at", "expires_at", "last_seen_at", "id_token", "mfa", "auth_time"}, // id_token: 0018; mfa, auth_time: 0019
@@ -136,6 +149,11 @@ var reviewed = map[string]string{
 	"login_states.code_verifier":         "the PKCE verifier of a sign-in in progress, deleted when used",
 	"request_documents.filename":         "the uploaded court order's file name; its bytes are in the blob store",
 	"request_documents.content_type":     "the court order's media type (application/pdf)",
+	"agency_verifications.note":          "the administrator's account of how an agency was verified",
+	"agency_documents.filename":          "a supporting document's file name; its bytes are in the blob store",
+	"agency_documents.content_type":      "a supporting document's media type (PDF, PNG, JPEG)",
+	"request_callbacks.note":             "intake's note of a callback to the agency's directory number",
+	"request_internal_notes.note":        "a provider staff member's internal note on an action, never shown to the agency",
 	"audit_anchors.note":                 "a signed note over the audit chain's head (public checkpoint)",
 	"tlog_leaves.leaf":                   "the public log leaf: counts and categories, no personal data",
 	"tlog_leaves.salt":                   "the salt of the leaf's commitment to the request reference",
