@@ -46,13 +46,17 @@ func portalClient(cfg Config, loginURL func(string) string) *client {
 
 func agencyClient(c Client, loginURL func(string) string) *client {
 	tokenType := op.AccessTokenTypeJWT
+	grants := []oidc.GrantType{oidc.GrantTypeClientCredentials, oidc.GrantTypeTokenExchange}
 	if c.Opaque {
+		// An opaque token says nothing by itself: acting for a person is
+		// offered only as a signed JWT whose act claim the portal reads.
 		tokenType = op.AccessTokenTypeBearer
+		grants = grants[:1]
 	}
 	return &client{
 		id:              c.ID,
 		secretHash:      sha256.Sum256([]byte(c.Secret)),
-		grantTypes:      []oidc.GrantType{oidc.GrantTypeClientCredentials},
+		grantTypes:      grants,
 		accessTokenType: tokenType,
 		loginURL:        loginURL,
 		org:             c.Org,
