@@ -52,9 +52,10 @@ func (s *storage) ValidateTokenExchangeRequest(_ context.Context, req op.TokenEx
 	if p.org != c.org {
 		return oidc.ErrInvalidGrant().WithDescription("a system acts only for people of its own agency")
 	}
-	if req.GetExchangeSubjectTokenType() == oidc.AccessTokenType && req.GetExchangeSubjectTokenClaims() == nil {
-		// An opaque access token: the library only decrypted it, so whether
-		// it is still valid is ours to say.
+	if req.GetExchangeSubjectTokenType() == oidc.AccessTokenType {
+		// The library only decrypted an opaque token or checked a JWT's
+		// signature: whether this provider still stands by it (not
+		// expired, not revoked by a reused code) is ours to say.
 		s.mu.Lock()
 		t, ok := s.tokens[req.GetExchangeSubjectTokenIDOrToken()]
 		valid := ok && s.now().Before(t.expires) && t.subject == p.subject
@@ -72,7 +73,7 @@ func (s *storage) CreateTokenExchangeRequest(context.Context, op.TokenExchangeRe
 }
 
 // GetPrivateClaimsFromTokenExchangeRequest gives the exchanged access
-// token the person's org and roles, what their sign-in proved (amr, acr,
+// token the person's org, roles, e-mail and name, what their sign-in proved (amr, acr,
 // auth_time, carried from the subject token), and the act claim naming
 // the system (RFC 8693 section 4.1).
 func (s *storage) GetPrivateClaimsFromTokenExchangeRequest(_ context.Context, req op.TokenExchangeRequest) (map[string]any, error) {
@@ -83,6 +84,8 @@ func (s *storage) GetPrivateClaimsFromTokenExchangeRequest(_ context.Context, re
 	claims := map[string]any{
 		"org":   p.org,
 		"roles": slices.Clone(p.roles),
+		"email": p.email,
+		"name":  p.name,
 		"act":   map[string]any{"sub": req.GetClientID()},
 	}
 	amr, acr, authTime := s.subjectAssurance(req)
@@ -99,9 +102,17 @@ func (s *storage) GetPrivateClaimsFromTokenExchangeRequest(_ context.Context, re
 }
 
 // subjectAssurance is what the subject token says the person's sign-in
-// proved: an ID token's own claims, or what this provider recorded for
-// its opaque access token.
+// proved: what this provider recorded for its access token, or an ID
+// token's own claims.
 func (s *storage) subjectAssurance(req op.TokenExchangeRequest) (amr []string, acr string, authTime time.Time) {
+	if req.GetExchangeSubjectTokenType() == oidc.AccessTokenType {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if t, ok := s.tokens[req.GetExchangeSubjectTokenIDOrToken()]; ok {
+			return slices.Clone(t.amr), t.acr, t.authTime
+		}
+		return nil, "", time.Time{}
+	}
 	if c := req.GetExchangeSubjectTokenClaims(); c != nil {
 		if list, ok := c["amr"].([]any); ok {
 			for _, m := range list {
@@ -114,14 +125,8 @@ func (s *storage) subjectAssurance(req op.TokenExchangeRequest) (amr []string, a
 		if at, ok := c["auth_time"].(float64); ok && at > 0 {
 			authTime = time.Unix(int64(at), 0)
 		}
-		return amr, acr, authTime
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if t, ok := s.tokens[req.GetExchangeSubjectTokenIDOrToken()]; ok {
-		return slices.Clone(t.amr), t.acr, t.authTime
-	}
-	return nil, "", time.Time{}
+	return amr, acr, authTime
 }
 
 // SetUserinfoFromTokenExchangeRequest fills an ID token for an exchange;

@@ -3,6 +3,7 @@ package devidp_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -150,4 +151,54 @@ func TestTokenExchange(t *testing.T) {
 			t.Errorf("status %d, %v; want 400 invalid_grant", status, out)
 		}
 	})
+}
+
+// TestOfficerSignsInToTheirSystem: the agency's system is its officers'
+// relying party (code flow with PKCE to <issuer>/cms/callback); the
+// officer's JWT access token it gets is for the system alone, and is
+// what it exchanges to act for them.
+func TestOfficerSignsInToTheirSystem(t *testing.T) {
+	h := newHarness(t, nil)
+	officer, cms := people[0], clients[0]
+	a := h.newAuthRequest()
+	a.params.Set("client_id", cms.ID)
+	a.params.Set("redirect_uri", h.issuer+devidp.CMSCallbackPath)
+	c := h.browser(t)
+	// The browser follows the redirect to the callback, which shows the code.
+	resp := h.post(t, c, h.openLogin(t, c, a), officer.Email, password, nil)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	loc := resp.Request.URL
+	if loc.Path != "/idp"+devidp.CMSCallbackPath || resp.StatusCode != http.StatusOK ||
+		!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") || !strings.Contains(string(body), "code: "+loc.Query().Get("code")) {
+		t.Fatalf("sign-in to the system ended at %v with %d %q, want its callback showing the code", loc, resp.StatusCode, body)
+	}
+	oc := oauth2.Config{ClientID: cms.ID, ClientSecret: cms.Secret, RedirectURL: h.issuer + devidp.CMSCallbackPath,
+		Endpoint: oauth2.Endpoint{TokenURL: h.issuer + "/oauth/token", AuthStyle: oauth2.AuthStyleInHeader}}
+	tok, err := oc.Exchange(context.Background(), loc.Query().Get("code"), oauth2.VerifierOption(a.verifier))
+	if err != nil {
+		t.Fatalf("code exchange: %v", err)
+	}
+	// The officer's own token is not one for the API.
+	if _, err := h.provider(t).Verifier(&oidc.Config{ClientID: devidp.APIAudience}).Verify(context.Background(), tok.AccessToken); err == nil {
+		t.Error("the officer's token for the system verified for the API")
+	}
+	status, out := h.exchangeToken(t, cms, exchangeForm(tok.AccessToken, accessTokenType))
+	if status != http.StatusOK {
+		t.Fatalf("exchange: %d %v", status, out)
+	}
+	at, err := h.provider(t).Verifier(&oidc.Config{ClientID: devidp.APIAudience}).Verify(context.Background(), out["access_token"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cl struct {
+		AMR []string       `json:"amr"`
+		Act map[string]any `json:"act"`
+	}
+	if err := at.Claims(&cl); err != nil {
+		t.Fatal(err)
+	}
+	if at.Subject != officer.Subject() || cl.Act["sub"] != cms.ID || !slices.Equal(cl.AMR, []string{"pwd"}) {
+		t.Errorf("sub %q act %v amr %v; want the officer, acted for by %s, with [pwd]", at.Subject, cl.Act, cl.AMR, cms.ID)
+	}
 }

@@ -32,7 +32,11 @@ func (p *Principal) AuditActor() audit.Actor {
 	if p.Kind == KindSystem {
 		return audit.Actor{Issuer: p.Issuer, Subject: p.Subject, Role: KindSystem}
 	}
-	return audit.Actor{Issuer: p.Issuer, Subject: p.Subject, Role: p.PrimaryRole(), AgencyID: p.AgencyID}
+	a := audit.Actor{Issuer: p.Issuer, Subject: p.Subject, Role: p.PrimaryRole(), AgencyID: p.AgencyID}
+	if s := p.ActingSystem; s != nil {
+		a.Via = &audit.Via{PersonID: s.PersonID, Subject: s.Subject}
+	}
+	return a
 }
 
 // PolicyActor is the principal as the authorisation policy sees it.
