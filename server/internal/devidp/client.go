@@ -85,7 +85,6 @@ func agencyClient(c Client, issuer string, loginURL func(string) string) *client
 // the page only shows the code for the system's operator to exchange.
 const CMSCallbackPath = "/cms/callback"
 
-
 func (c *client) GetID() string                    { return c.id }
 func (c *client) RedirectURIs() []string           { return c.redirectURIs }
 func (c *client) PostLogoutRedirectURIs() []string { return c.postLogoutRedirectURIs }
