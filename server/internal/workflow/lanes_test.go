@@ -1,9 +1,9 @@
 package workflow_test
 
 import (
-	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"bytes"
 	"context"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"slices"
 	"strings"
 	"testing"
