@@ -49,7 +49,9 @@ func CheckResponsible(actor *identity.Principal) error {
 // TakeResponsibility makes actor, a person submitting r inside tx, its
 // filer when a system filed r on its own: created_by becomes the person
 // and filed_via the system that drafted it, audited as
-// ActionResponsible. A request a person filed is left as it is.
+// ActionResponsible. A request a person filed is left as it is. Returns
+// Invalid when the person is the supervisor the emergency names to
+// co-sign it, which its filer may not be.
 func TakeResponsibility(ctx context.Context, tx *gorm.DB, actor *identity.Principal, r *Request, now time.Time) error {
 	if actor.Kind != identity.KindPerson || r.CreatedBy == actor.PersonID {
 		return nil
@@ -60,6 +62,12 @@ func TakeResponsibility(ctx context.Context, tx *gorm.DB, actor *identity.Princi
 	}
 	if filer.Kind != identity.KindClient {
 		return nil
+	}
+	if s := r.EmergencySupervisor; s != nil && *s == actor.PersonID {
+		// The filer never co-signs their own emergency.
+		var f errs.Fields
+		f.Add("emergency.supervisor_id", "The officer who files an emergency request cannot co-sign it: choose another supervisor of your agency.")
+		return f.Err()
 	}
 	via := r.FiledVia
 	if via == nil {

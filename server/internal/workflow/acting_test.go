@@ -71,6 +71,26 @@ func TestSystemsActForAPerson(t *testing.T) {
 		}
 	})
 
+	t.Run("NamedSupervisorCannotTakeTheEmergency", func(t *testing.T) {
+		r := e.Draft(t, system, wt.Emergency)
+		if r.EmergencySupervisor == nil {
+			t.Fatal("the emergency names no supervisor")
+		}
+		named := e.Lieutenant
+		if *r.EmergencySupervisor == e.Sergeant.PersonID {
+			named = e.Sergeant
+		}
+		through := *named
+		through.ActingSystem = acting.ActingSystem
+		_, err := e.Engine.Transition(ctx, &through, r.ID, 0, workflow.ActionSubmit, workflow.Input{})
+		if errs.CodeOf(err) != errs.Invalid {
+			t.Errorf("the named supervisor submits the system's emergency: %v, want Invalid", err)
+		}
+		if got, _ := request.Read(ctx, e.DB.DB, r.ID); got.CreatedBy != system.PersonID || got.Status != request.StateDraft {
+			t.Errorf("after the refusal: created_by %s, status %s; want the system's draft untouched", got.CreatedBy, got.Status)
+		}
+	})
+
 	t.Run("ActingTokenFilesAndSubmits", func(t *testing.T) {
 		r := e.Draft(t, &acting, wt.Subpoena)
 		if r.CreatedBy != e.Officer.PersonID || r.FiledVia == nil || *r.FiledVia != system.PersonID {
