@@ -259,8 +259,7 @@ func htmlUnescape(s string) string {
 	return strings.NewReplacer("&amp;", "&", "&#43;", "+", "&#34;", `"`, "&lt;", "<", "&gt;", ">", "&#39;", "'").Replace(s)
 }
 
-// apiClient calls /api/v1 with a client-credentials token from the demo
-// provider, holding every answer to the OpenAPI document (apispec_test.go).
+// apiClient calls /api/v1 with an access token from the demo provider, holding every answer to the OpenAPI document (apispec_test.go).
 type apiClient struct {
 	t     testing.TB
 	base  string
@@ -268,8 +267,14 @@ type apiClient struct {
 	http  *http.Client
 }
 
+// A demo system with an officer in demoOfficers acts for that officer
+// (acting_test.go), as a system must to submit; any other uses its own
+// token (newSystemClient).
 func newAPIClient(t testing.TB, base, id, secret string) *apiClient {
 	t.Helper()
+	if officer, ok := demoOfficers[id]; ok {
+		return newActingClient(t, base, id, secret, officer)
+	}
 	req, _ := http.NewRequest(http.MethodPost, base+"/idp/oauth/token",
 		strings.NewReader(url.Values{"grant_type": {"client_credentials"}, "scope": {"openid"}}.Encode()))
 	req.SetBasicAuth(id, secret)

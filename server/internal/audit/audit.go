@@ -41,6 +41,19 @@ type Actor struct {
 	Subject  string
 	Role     string
 	AgencyID string
+
+	// Via is the agency system acting for the person (an RFC 8693 token
+	// exchange): Append records it in the event's details as
+	// "acting_system", so the actor stays the person and the trail names
+	// the system too. Not a column of its own.
+	Via *Via `gorm:"-"`
+}
+
+// A Via is the agency system an actor acted through: its people row and
+// its subject (client id) at the agency's provider.
+type Via struct {
+	PersonID string `json:"id"`
+	Subject  string `json:"subject"`
 }
 
 // An Event is one audited action.
@@ -90,6 +103,10 @@ func Append(ctx context.Context, tx *gorm.DB, ev Event) error {
 	ev.At = ev.At.UTC().Truncate(time.Microsecond)
 	if ev.Outcome == "" {
 		ev.Outcome = OutcomeSuccess
+	}
+	if ev.Actor.Via != nil {
+		ev.Details = withDetail(ev.Details, "acting_system", ev.Actor.Via)
+		ev.Actor.Via = nil
 	}
 	h, ok, err := takeHead(tx)
 	if err != nil {

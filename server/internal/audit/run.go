@@ -69,12 +69,17 @@ func recordDenial(ctx context.Context, db *gorm.DB, ev Event, cause error) error
 
 // withReason adds "reason" to the details JSON object (or makes one).
 func withReason(details, reason string) string {
+	return withDetail(details, "reason", reason)
+}
+
+// withDetail adds key to the details JSON object (or makes one).
+func withDetail(details, key string, v any) string {
 	m := map[string]any{}
 	if details != "" {
 		if err := json.Unmarshal([]byte(details), &m); err != nil || m == nil {
 			m = map[string]any{"details": details}
 		}
 	}
-	m["reason"] = reason
+	m[key] = v
 	return JSON(m)
 }

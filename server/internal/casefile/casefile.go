@@ -54,8 +54,9 @@ type File struct {
 	// Staff are the people the request may be assigned to, when the caller
 	// may assign it.
 	Staff []identity.Person
-	// Actors names the people in the request's history, and the supervisor
-	// an emergency names to co-sign it, as the caller may see them
+	// Actors names the people in the request's history, the supervisor
+	// an emergency names to co-sign it, and the system a request was filed
+	// through with its filer, as the caller may see them
 	// (people.id → name): the provider's staff see names; an agency sees
 	// its own people by name and the provider's as "The provider's legal
 	// team", as in the questions and answers. The portal's own steps are
@@ -139,6 +140,14 @@ func actors(ctx context.Context, db *gorm.DB, r *request.Request, provider bool)
 	}
 	if s := r.EmergencySupervisor; s != nil && !slices.Contains(ids, *s) {
 		ids = append(ids, *s)
+	}
+	// The filer and the system they filed through ("Filed through <system>
+	// for <officer>").
+	if s := r.FiledVia; s != nil && !slices.Contains(ids, *s) {
+		ids = append(ids, *s)
+	}
+	if r.FiledVia != nil && !slices.Contains(ids, r.CreatedBy) {
+		ids = append(ids, r.CreatedBy)
 	}
 	names := map[string]string{}
 	if len(ids) == 0 {

@@ -2,6 +2,8 @@ package devidp
 
 import (
 	"crypto/sha256"
+	"fmt"
+	"net/http"
 	"slices"
 	"time"
 
@@ -44,21 +46,44 @@ func portalClient(cfg Config, loginURL func(string) string) *client {
 	}
 }
 
-func agencyClient(c Client, loginURL func(string) string) *client {
-	tokenType := op.AccessTokenTypeJWT
+// agencyClient is an agency's system. Besides its own client-credentials
+// token, a system whose tokens are JWTs is its officers' relying party, as
+// an agency's case-management system is at the agency's SSO: an officer
+// signs in to it (the code flow with PKCE, returning to
+// <issuer>/cms/callback, which shows the code), and it exchanges the
+// officer's token for one that acts for them (exchange.go).
+func agencyClient(c Client, issuer string, loginURL func(string) string) *client {
 	if c.Opaque {
-		tokenType = op.AccessTokenTypeBearer
+		// An opaque token says nothing by itself: acting for a person is
+		// offered only as a signed JWT whose act claim the portal reads.
+		return &client{
+			id:              c.ID,
+			secretHash:      sha256.Sum256([]byte(c.Secret)),
+			grantTypes:      []oidc.GrantType{oidc.GrantTypeClientCredentials},
+			accessTokenType: op.AccessTokenTypeBearer,
+			loginURL:        loginURL,
+			org:             c.Org,
+			roles:           slices.Clone(c.Roles),
+		}
 	}
 	return &client{
 		id:              c.ID,
 		secretHash:      sha256.Sum256([]byte(c.Secret)),
-		grantTypes:      []oidc.GrantType{oidc.GrantTypeClientCredentials},
-		accessTokenType: tokenType,
+		redirectURIs:    []string{issuer + CMSCallbackPath},
+		responseTypes:   []oidc.ResponseType{oidc.ResponseTypeCode},
+		grantTypes:      []oidc.GrantType{oidc.GrantTypeClientCredentials, oidc.GrantTypeTokenExchange, oidc.GrantTypeCode},
+		accessTokenType: op.AccessTokenTypeJWT,
 		loginURL:        loginURL,
+		requireS256:     true,
 		org:             c.Org,
 		roles:           slices.Clone(c.Roles),
 	}
 }
+
+// CMSCallbackPath is where, under the issuer, an officer's sign-in to an
+// agency's system returns: the demo has no system of its own there, so
+// the page only shows the code for the system's operator to exchange.
+const CMSCallbackPath = "/cms/callback"
 
 func (c *client) GetID() string                    { return c.id }
 func (c *client) RedirectURIs() []string           { return c.redirectURIs }
@@ -90,3 +115,23 @@ func (c *client) RestrictAdditionalAccessTokenScopes() func([]string) []string {
 // though an access token is issued too: the portal reads them from the ID
 // token rather than calling userinfo.
 func (c *client) IDTokenUserinfoClaimsAssertion() bool { return true }
+
+// serveCMSCallback stands in for an agency system's redirect endpoint: it
+// answers the authorization response's parameters as plain text (the
+// OAuth names, code and state, or error), for the operator to copy.
+func serveCMSCallback(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "Method not allowed.", http.StatusMethodNotAllowed)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	q := r.URL.Query()
+	for _, name := range []string{"code", "state", "error", "error_description"} {
+		if v := q.Get(name); v != "" {
+			fmt.Fprintf(w, "%s: %s\n", name, v)
+		}
+	}
+}

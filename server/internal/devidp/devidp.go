@@ -147,6 +147,10 @@ func New(cfg Config) (*Provider, error) {
 			portalOrigins = append(portalOrigins, o)
 		}
 	}
+	// Officers' sign-ins to agency systems return under the issuer.
+	if o := iu.Scheme + "://" + iu.Host; !slices.Contains(portalOrigins, o) {
+		portalOrigins = append(portalOrigins, o)
+	}
 	if len(cfg.People) > 0 && cfg.Password == "" {
 		return nil, errors.New("devidp: the people's password is required")
 	}
@@ -187,7 +191,7 @@ func New(cfg Config) (*Provider, error) {
 	}
 	clients := []*client{portalClient(cfg, loginURL)}
 	for _, c := range cfg.Clients {
-		clients = append(clients, agencyClient(c, loginURL))
+		clients = append(clients, agencyClient(c, issuer, loginURL))
 	}
 	if cfg.ResourceServerID != "" {
 		clients = append(clients, resourceServerClient(cfg, loginURL))
@@ -261,6 +265,7 @@ func New(cfg Config) (*Provider, error) {
 	}
 	mux.Handle(prefix+"/login", lg)
 	mux.HandleFunc(prefix+"/logged-out", lg.loggedOut)
+	mux.HandleFunc(prefix+CMSCallbackPath, serveCMSCallback)
 	mux.HandleFunc(prefix+"/passkeys", lg.servePasskeys)
 	mux.HandleFunc(prefix+"/passkey.js", servePasskeyScript)
 	mux.Handle(prefix+"/", http.StripPrefix(prefix, provider))

@@ -38,6 +38,7 @@ var (
 	_ op.ClientCredentialsStorage       = (*storage)(nil)
 	_ op.CanSetUserinfoFromRequest      = (*storage)(nil)
 	_ op.CanGetPrivateClaimsFromRequest = (*storage)(nil)
+	_ op.TokenExchangeStorage           = (*storage)(nil)
 )
 
 // errNotFound is what the OP sees for an unknown or expired auth request,
@@ -106,6 +107,12 @@ type token struct {
 	expires       time.Time
 	authRequestID string // the code flow that produced it, for revocation on code reuse
 	refreshToken  string
+
+	// What the person's sign-in proved, for a token exchange that acts
+	// for them (exchange.go); zero for a system's token.
+	amr      []string
+	acr      string
+	authTime time.Time
 }
 
 type refreshToken struct {
@@ -434,9 +441,13 @@ func (s *storage) CreateAccessToken(_ context.Context, req op.TokenRequest) (str
 			return "", time.Time{}, err
 		}
 		t := s.newTokenLocked(now, r.clientID, r.subject, r.GetAudience(), r.scopes, r.id)
+		t.amr, t.acr, t.authTime = r.GetAMR(), r.acr, r.authTime
 		return t.id, t.expires, nil
 	case *clientCredentialsRequest:
 		t := s.newTokenLocked(now, r.clientID, r.clientID, r.audience, r.scopes, "")
+		return t.id, t.expires, nil
+	case op.TokenExchangeRequest:
+		t := s.newTokenLocked(now, r.GetClientID(), r.GetSubject(), r.GetAudience(), r.GetScopes(), "")
 		return t.id, t.expires, nil
 	default:
 		return "", time.Time{}, fmt.Errorf("create access token: unsupported request %T", req)
@@ -490,6 +501,7 @@ func (s *storage) CreateAccessAndRefreshTokens(_ context.Context, req op.TokenRe
 		return "", "", time.Time{}, err
 	}
 	t := s.newTokenLocked(now, rt.clientID, rt.subject, rt.audience, rt.scopes, rt.authRequestID)
+	t.amr, t.authTime = slices.Clone(rt.amr), rt.authTime
 	t.refreshToken = value
 	rt.token = value
 	rt.accessTokenID = t.id

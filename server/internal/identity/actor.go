@@ -32,13 +32,26 @@ func (p *Principal) AuditActor() audit.Actor {
 	if p.Kind == KindSystem {
 		return audit.Actor{Issuer: p.Issuer, Subject: p.Subject, Role: KindSystem}
 	}
-	return audit.Actor{Issuer: p.Issuer, Subject: p.Subject, Role: p.PrimaryRole(), AgencyID: p.AgencyID}
+	a := audit.Actor{Issuer: p.Issuer, Subject: p.Subject, Role: p.PrimaryRole(), AgencyID: p.AgencyID}
+	if s := p.ActingSystem; s != nil {
+		a.Via = &audit.Via{PersonID: s.PersonID, Subject: s.Subject}
+	}
+	return a
 }
 
-// PolicyActor is the principal as the authorisation policy sees it.
+// PolicyActor is the principal as the authorisation policy sees it. A
+// person a system acts for is, to the policy, the system calling (kind
+// client) with the person's roles: the call is held by the system's own
+// credentials, as its own token's are, so the step-up rule asks no second
+// factor the system could not give (and a co-signature, the one agency
+// action behind step-up a system may not take, the workflow refuses it).
 func (p *Principal) PolicyActor() policy.Actor {
+	kind := p.Kind
+	if p.ActingSystem != nil {
+		kind = KindClient
+	}
 	return policy.Actor{ID: p.PersonID, Roles: p.RoleStrings(), Provider: p.Provider, AgencyID: p.AgencyID,
-		Kind: p.Kind, MFA: p.MFA, AuthAge: authAge(p.AuthTime, time.Now())}
+		Kind: kind, MFA: p.MFA, AuthAge: authAge(p.AuthTime, time.Now())}
 }
 
 // authAge is the seconds from authTime to now, rounded up to a whole

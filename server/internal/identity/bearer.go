@@ -87,6 +87,11 @@ func (s *Service) systemPrincipal(ctx context.Context, is *issuer, c claims) (*P
 	if c.at("nonce") != nil {
 		return nil, refuse(ReasonIDToken, errs.E(errs.Unauthenticated, "An ID token is not an access token: agency systems call the API with a client-credentials access token."))
 	}
+	// A token that acts for a person (RFC 8693) is the person's, with the
+	// system beside them (acting.go).
+	if _, ok := c["act"]; ok {
+		return s.actingPrincipal(ctx, is, c)
+	}
 	// Which tokens are systems' is read from the token, never learned from
 	// the first one seen: a person's access token is refused here, and no
 	// row is written that could lock that person out of the pages.

@@ -64,6 +64,20 @@ type Principal struct {
 	// language then, and UTC).
 	Language string
 	TimeZone string
+
+	// ActingSystem is the agency system acting for this person, when the
+	// person is an officer named by a bearer token that acts for them (RFC
+	// 8693 token exchange, acting.go); nil otherwise.
+	ActingSystem *ActingSystem
+}
+
+// An ActingSystem is an agency system that files for a person: its
+// people row, its subject (the client id at the agency's provider) and
+// its name.
+type ActingSystem struct {
+	PersonID string
+	Subject  string
+	Name     string
 }
 
 // Has reports whether the principal holds role r.

@@ -33,6 +33,7 @@ const (
 	ReasonInactive            = "inactive"        // an opaque token its issuer says is not active
 	ReasonMFARequired         = "mfa_required"    // a sign-in without the second factor required
 	ReasonStaleAuthTime       = "stale_auth_time" // a step-up the provider did not authenticate afresh
+	ReasonBadActor            = "bad_actor"       // an act claim (RFC 8693) the portal cannot accept
 )
 
 // A reason is the code of a refusal, carried as the cause of its errs

@@ -169,9 +169,13 @@ type Request struct {
 	ID        string `gorm:"column:id;primaryKey"` // UUIDv7
 	Reference string `gorm:"column:reference"`     // "WD-2026-000123"
 	AgencyID  string `gorm:"column:agency_id"`
-	CreatedBy string `gorm:"column:created_by"` // people.id
-	Status    State  `gorm:"column:status"`
-	Version   int    `gorm:"column:version"` // incremented by every edit; Update takes the version it read
+	CreatedBy string `gorm:"column:created_by"` // people.id: the filer, the officer responsible
+	// FiledVia is the agency system the request was filed or submitted
+	// through for the officer in CreatedBy (responsible.go); nil when a
+	// person filed it in the pages or a system filed it on its own.
+	FiledVia *string `gorm:"column:filed_via"`
+	Status   State   `gorm:"column:status"`
+	Version  int     `gorm:"column:version"` // incremented by every edit; Update takes the version it read
 
 	Process            string        `gorm:"column:process"` // a catalogue id such as "us.subpoena"
 	Authority          Authority     `gorm:"embedded;embeddedPrefix:authority_"`

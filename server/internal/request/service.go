@@ -268,6 +268,7 @@ func (s *Service) Create(ctx context.Context, actor *identity.Principal, in Inpu
 		ID:        id.String(),
 		AgencyID:  actor.AgencyID,
 		CreatedBy: actor.PersonID,
+		FiledVia:  filedVia(actor),
 		Status:    StateDraft,
 		Version:   1,
 		CreatedAt: now,

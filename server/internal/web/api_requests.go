@@ -54,6 +54,9 @@ func readJSON(c *gin.Context) ([]byte, error) {
 // prefix its document links live under.
 func toAPIFile(f *casefile.File, base string) apiRequest {
 	out := toAPIRequest(f.Request, f.Agency, &f.Scope, base)
+	if id := f.Request.FiledVia; id != nil {
+		out.FiledVia = &apiPersonRef{ID: *id, Name: f.Actors[*id]}
+	}
 	if f.Workflow != nil {
 		toAPIWorkflow(f.Workflow, &out)
 	}

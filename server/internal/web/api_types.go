@@ -154,9 +154,13 @@ type apiRequest struct {
 	Documents        []apiDocument    `json:"documents"`
 	History          []apiHistory     `json:"history,omitempty"`
 	Scope            *apiScope        `json:"scope,omitempty"`
-	SubmittedAt      *time.Time       `json:"submitted_at"`
-	CreatedAt        time.Time        `json:"created_at"`
-	UpdatedAt        time.Time        `json:"updated_at"`
+	// FiledVia is the agency system the request was filed through for
+	// its officer (an RFC 8693 token acting for them); absent otherwise,
+	// and in lists.
+	FiledVia    *apiPersonRef `json:"filed_via,omitempty"`
+	SubmittedAt *time.Time    `json:"submitted_at"`
+	CreatedAt   time.Time     `json:"created_at"`
+	UpdatedAt   time.Time     `json:"updated_at"`
 
 	// Where the request stands in the review (api_workflow.go); absent in lists.
 	Queue          string        `json:"queue,omitempty"`

@@ -115,6 +115,8 @@ type requestDetailPage struct {
 	Production *apiProduction
 	// Actors names who acted in each history row, by person id.
 	Actors map[string]string
+	// FiledFor names the officer a system filed the request for (R.FiledVia).
+	FiledFor string
 }
 
 func fieldErrors(err error) ([]errs.FieldError, map[string]*errs.FieldError) {
@@ -225,6 +227,7 @@ func (s *Server) showRequest(c *gin.Context, status int, problem error) {
 	}
 	p.Title = requestTitle(s.printer(c), p.R, p.Audience())
 	p.Actors = f.Actors
+	p.FiledFor = f.Actors[r.CreatedBy]
 	p.StepUp = stepUpActions(f.Workflow)
 	// Whoever may see the request may see its package's state; only its
 	// agency's officers may download it (OpenDownload checks).

@@ -611,7 +611,7 @@ func (s *step) guardCosign() error {
 	case strings.TrimSpace(s.req.EmergencyNarrative) == "":
 		return &errs.Error{Code: errs.Invalid, Message: "An emergency request needs its harm narrative.",
 			Fields: []errs.FieldError{{Field: "emergency.narrative", Message: "Describe the danger of death or serious physical injury."}}}
-	case s.actor.Kind != identity.KindPerson:
+	case s.actor.Kind != identity.KindPerson || s.actor.ActingSystem != nil:
 		return s.deny(errs.E(errs.Forbidden, "A supervisor co-signs through their own sign-in, not through an agency system."))
 	case !s.actor.Has(identity.RoleSupervisor):
 		return s.deny(errs.E(errs.Forbidden, "Only a supervisor of the agency co-signs."))

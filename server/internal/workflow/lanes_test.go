@@ -3,6 +3,7 @@ package workflow_test
 import (
 	"bytes"
 	"context"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"slices"
 	"strings"
 	"testing"
@@ -48,6 +49,11 @@ func TestEmergencyLane(t *testing.T) {
 		{"FilerCannotCosign", func() *identityP { return e.Sergeant }, errs.Forbidden},
 		{"OfficerCannotCosign", func() *identityP { return e.Officer }, errs.Forbidden},
 		{"SystemCannotCosign", func() *identityP { return supervisorClient(e) }, errs.Forbidden},
+		{"SystemActingForSupervisorCannotCosign", func() *identityP {
+			p := *e.Lieutenant
+			p.ActingSystem = &identity.ActingSystem{PersonID: e.Officer.PersonID, Subject: "riverside-cms", Name: "riverside-cms"}
+			return &p
+		}, errs.Forbidden},
 		{"OtherAgencyNotFound", func() *identityP { return e.OtherSupervisor }, errs.NotFound},
 		{"ProviderNotFound", func() *identityP { return e.Reviewer }, errs.NotFound}, // it has not reached the provider
 	} {

@@ -23,6 +23,9 @@ import (
 // national-security classification for the facts as submitted (process and
 // stated purpose), which its log leaves and its place in reports follow.
 func (s *step) guardSubmit() error {
+	if err := request.CheckResponsible(s.actor); err != nil {
+		return s.deny(err)
+	}
 	if err := request.CheckSubmittable(s.ctx, s.tx, s.req); err != nil {
 		return err
 	}
@@ -44,6 +47,10 @@ func (s *step) guardSubmit() error {
 // emergency, the follow-up met. An emergency waits outside every queue for
 // its supervisor's co-signature.
 func (s *step) submit() error {
+	// The person submitting answers for a draft a system filed on its own.
+	if err := request.TakeResponsibility(s.ctx, s.tx, s.actor, s.req, s.now); err != nil {
+		return err
+	}
 	sc := *s.scope
 	ap, err := s.approvalsDecision()
 	if err != nil {
