@@ -52,7 +52,9 @@ var allowed = map[string][]string{
 		"national_security",
 		// An emergency's callback number and the supervisor named to co-sign
 		// it (0016): a phone number and a people id.
-		"emergency_callback", "emergency_supervisor_id"},
+		"emergency_callback", "emergency_supervisor_id",
+		// The agency system a request was filed through for its officer (0028).
+		"filed_via"},
 	// Lifecycle events of national-security requests, kept out of the public
 	// log (only bands are published): the fields of a log leaf, no content.
 	"national_security_events": {"id", "request_id", "event", "date", "country", "agency_kind", "process", "request_type",
