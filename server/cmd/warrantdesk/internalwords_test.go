@@ -27,6 +27,7 @@ var agencyFields = map[string][]string{
 		"targets[].type", "targets[].value", "categories[]",
 		"nondisclosure.ordered", "nondisclosure.until", "nondisclosure.issued_by",
 		"emergency",
+		"filed_via.id", "filed_via.name", // the agency's own system a request was filed through for its officer
 		"offence.description", "offence.max_penalty_months", "offence.max_penalty_years", "offence.grounds[]",
 		"offence.sentence_months", "offence.committed_in_issuing_state",
 		"documents[].id", "documents[].filename", "documents[].sha256", "documents[].size", "documents[].uploaded_at", "documents[].url",
