@@ -299,14 +299,16 @@ func checkColleague(ctx context.Context, tx *gorm.DB, r *Request, personID strin
 // Unshare stops sharing request id with personID: from then on they are
 // told it does not exist. The filer and the agency's supervisors may
 // unshare (the policy decides); the change and its audit event are one
-// transaction. Returns NotFound for a request actor may not see, or one not
-// shared with personID, and Forbidden (recorded).
-func (s *Service) Unshare(ctx context.Context, actor *identity.Principal, id, personID string) error {
+// transaction. Returns who it was shared with; NotFound for a request
+// actor may not see, or one not shared with personID; and Forbidden
+// (recorded).
+func (s *Service) Unshare(ctx context.Context, actor *identity.Principal, id, personID string) (Colleague, error) {
 	if err := checkActor(actor); err != nil {
-		return err
+		return Colleague{}, err
 	}
 	personID = strings.ToLower(strings.TrimSpace(personID))
-	return s.run(ctx, func(tx *gorm.DB) error {
+	var out Colleague
+	err := s.run(ctx, func(tx *gorm.DB) error {
 		r, err := find(ctx, tx, actor, id)
 		if err != nil {
 			return err
@@ -321,7 +323,16 @@ func (s *Service) Unshare(ctx context.Context, actor *identity.Principal, id, pe
 		if res.RowsAffected == 0 {
 			return errs.E(errs.NotFound, "This request is not shared with that person.")
 		}
+		people, err := identity.FindPeopleByID(ctx, tx, []string{personID})
+		if err != nil {
+			return err
+		}
+		out = Colleague{ID: personID}
+		if len(people) == 1 {
+			out = colleagueOf(people[0])
+		}
 		return s.record(ctx, tx, actor, r, nil, audit.Event{At: s.now(), Action: ActionUnshare,
 			Details: audit.JSON(map[string]any{"person_id": personID})})
 	})
+	return out, err
 }
