@@ -70,11 +70,8 @@ func TestEveryRequestRouteIsolated(t *testing.T) {
 		page func(method, path string) (int, string)
 	}{
 		{"another agency", northshire.raw, func(method, path string) (int, string) { return officer.raw(method, path, csrf) }},
-		{"a colleague it is not shared with", func(method, path string) (int, string) {
-			body, ctype := rawBody(method, path)
-			resp, b := colleague.do(method, path, ctype, body)
-			return resp.StatusCode, b
-		}, func(method, path string) (int, string) { return colleague.raw(method, path, colleagueCSRF) }},
+		{"a colleague it is not shared with", colleague.rawAPI,
+			func(method, path string) (int, string) { return colleague.raw(method, path, colleagueCSRF) }},
 	}
 	checked := 0
 	for _, rt := range srv.Routes() {
@@ -148,6 +145,25 @@ func (a *apiClient) raw(method, path string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// rawAPI calls the API as the signed-in person (its session; a JSON or
+// multipart body needs no CSRF token) with a plausible body for the method.
+func (b *browser) rawAPI(method, path string) (int, string) {
+	b.t.Helper()
+	body, ctype := rawBody(method, path)
+	req, _ := http.NewRequest(method, b.base+path, body)
+	req.Header.Set("If-Match", `"1"`)
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(data)
 }
 
 // raw calls a page as the signed-in person, with the CSRF token on writes.
