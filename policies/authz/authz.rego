@@ -41,6 +41,9 @@ actions := {
 	"production.retry": "start or retry a production",
 	"agency.recipient.manage": "manage your agency's encryption key for packages",
 	"agency.supervisors.list": "list your agency's supervisors",
+	"request.shares.list": "see who in your agency can see this request",
+	"request.share": "share this request with a colleague",
+	"request.unshare": "stop sharing this request with a colleague",
 	"take": "take this request",
 	"release": "release this request",
 	"assign": "assign this request",
@@ -57,10 +60,13 @@ actions := {
 
 # grants[action] lists who may take it: the roles, the relation to the
 # request ("" for an action on no request, "own_agency", "provider"), the
-# states the request must be in, whether it must be an emergency. Agency staff
-# never act on another agency's requests, and the provider's staff never act
-# on their own agency's (they have none, but the rule stands). Each action is
-# its own rule so that a decision reads only its own grants.
+# states the request must be in, whether it must be an emergency, and (where
+# said) whether only the person who filed it and the agency's supervisors
+# may ("filer_or_supervisor"). Agency staff never act on another agency's
+# requests, nor on one of their own agency's they have no need to know
+# (need_to_know below); the provider's staff never act on their own agency's
+# (they have none, but the rule stands). Each action is its own rule so that
+# a decision reads only its own grants.
 
 grants["request.create"] := [
 	{
@@ -296,6 +302,41 @@ grants["agency.supervisors.list"] := [
 	},
 ]
 
+# Need-to-know inside the agency: whoever sees a request sees who else
+# does; the person who filed it and the agency's supervisors name the
+# colleagues who may see it too, and take them off again.
+grants["request.shares.list"] := [
+	{
+		"roles": ["officer", "supervisor"],
+		"relation": "own_agency",
+		"states": ["draft", "submitted", "intake", "in_review", "needs_info", "awaiting_countersign", "approved", "producing", "disclosed", "closed", "rejected", "withdrawn", "expired", "preserved", "extended", "released"],
+		"emergency": false,
+		"text": "Agency staff who see a request see who in their agency can see it.",
+	},
+]
+
+grants["request.share"] := [
+	{
+		"roles": ["officer", "supervisor"],
+		"relation": "own_agency",
+		"states": ["draft", "submitted", "intake", "in_review", "needs_info", "awaiting_countersign", "approved", "producing", "disclosed", "closed", "rejected", "withdrawn", "expired", "preserved", "extended", "released"],
+		"emergency": false,
+		"filer_or_supervisor": true,
+		"text": "The person who filed a request, and their agency's supervisors, share it with colleagues.",
+	},
+]
+
+grants["request.unshare"] := [
+	{
+		"roles": ["officer", "supervisor"],
+		"relation": "own_agency",
+		"states": ["draft", "submitted", "intake", "in_review", "needs_info", "awaiting_countersign", "approved", "producing", "disclosed", "closed", "rejected", "withdrawn", "expired", "preserved", "extended", "released"],
+		"emergency": false,
+		"filer_or_supervisor": true,
+		"text": "The person who filed a request, and their agency's supervisors, stop sharing it with colleagues.",
+	},
+]
+
 grants["take"] := [
 	{
 		"roles": ["intake"],
@@ -524,15 +565,46 @@ grant_matches(g) if {
 	r in roles
 }
 
-# A grant to the requesting agency's staff: the request must be theirs.
+# A grant to the requesting agency's staff: the request must be theirs,
+# and one they need to know.
 grant_matches(g) if {
 	g.relation == "own_agency"
 	input.relation == "own_agency"
 	own_agency
+	need_to_know
 	input.request.status in g.states
 	not emergency_missing(g)
+	not filer_or_supervisor_missing(g)
 	some r in g.roles
 	r in roles
+}
+
+# Need-to-know: inside its agency a request is for the person who filed it
+# (request.created_by), the colleagues it is shared with
+# (request.shared_with) and the agency's supervisors (people, not the
+# agency's systems). The request package applies the same rule in SQL to
+# every read (request.AgencySees), so a request outside it is missing there;
+# here it bounds every grant to the agency's staff.
+need_to_know if filer
+
+need_to_know if input.actor.id in input.request.shared_with
+
+need_to_know if agency_supervisor
+
+filer if {
+	input.actor.id != ""
+	input.actor.id == input.request.created_by
+}
+
+agency_supervisor if {
+	"supervisor" in roles
+	not input.actor.kind == "client"
+}
+
+filer_or_supervisor_missing(g) if {
+	g.filer_or_supervisor == true
+	not filer
+	not agency_supervisor
 }
 
 # A grant to the provider's staff: never on their own agency's request.
@@ -599,6 +671,14 @@ denials contains {"code": "other_agency", "text": "This request belongs to anoth
 	input.relation == "other_agency"
 }
 
+# Answered as NotFound, exactly as another agency's request.
+denials contains {"code": "need_to_know", "text": "This request is not shared with you."} if {
+	input.relation == "own_agency"
+	own_agency
+	is_object(input.request)
+	not need_to_know
+}
+
 # The caller states the relation; it must agree with the actor and the request.
 denials contains {"code": "relation_mismatch", "text": "The request is not your agency's."} if {
 	input.relation == "own_agency"
@@ -633,6 +713,11 @@ why_not := {"code": "role_not_permitted", "text": sprintf("Your roles (%s) do no
 	count(by_role) == 0
 } else := {"code": "relation_not_permitted", "text": sprintf("You may %s only as %s.", [actions[input.action], concat(" or ", {relation_text[g.relation] | some g in by_role})])} if {
 	count([g | some g in by_role; g.relation == input.relation]) == 0
+} else := {"code": "filer_or_supervisor", "text": sprintf("Only the person who filed this request and your agency's supervisors may %s.", [actions[input.action]])} if {
+	some g in by_role
+	g.relation == input.relation
+	g.filer_or_supervisor == true
+	input.request.status in g.states
 } else := {"code": "not_emergency", "text": "Only emergency requests are co-signed."} if {
 	some g in by_role
 	g.relation == input.relation

@@ -22,7 +22,16 @@ auditor := staff("auditor")
 
 staff(role) := object.union(recent, {"id": concat("-", ["u", role]), "roles": [role], "provider": true, "agency_id": ""})
 
-req(status) := {"id": "req-1", "agency_id": "agency-1", "status": status, "emergency": false}
+# Filed by the officer, shared with nobody.
+req(status) := {"id": "req-1", "agency_id": "agency-1", "status": status, "emergency": false, "created_by": "u-officer", "shared_with": []}
+
+# A colleague of the officer's agency, and the officer's request shared with them.
+colleague := object.union(officer, {"id": "u-colleague"})
+
+shared_req(status) := object.union(req(status), {"shared_with": ["u-colleague"]})
+
+# The agency's case-management system, with an officer's and a supervisor's roles.
+agency_system := object.union(officer, {"id": "u-cms", "kind": "client", "roles": ["officer", "supervisor"]})
 
 emergency_req(status) := object.union(req(status), {"emergency": true})
 
@@ -134,6 +143,33 @@ cases := {
 	"reviewer confirms production issued": {"in": ask(reviewer, "confirm_production_issued", "provider", req("extended")), "allow": true},
 	"confirmation only while preserved": {"in": ask(reviewer, "confirm_production_issued", "provider", req("released")), "allow": false, "code": "state_not_permitted"},
 	"counsel does not confirm production issued": {"in": ask(counsel, "confirm_production_issued", "provider", req("preserved")), "allow": false, "code": "role_not_permitted"},
+	# Need-to-know inside the agency (request.AgencySees is the same rule in SQL).
+	"colleague sees no request not shared": {"in": ask(colleague, "request.view", "own_agency", req("in_review")), "allow": false, "code": "need_to_know"},
+	"colleague withdraws no request not shared": {"in": ask(colleague, "request.withdraw", "own_agency", req("in_review")), "allow": false, "code": "need_to_know"},
+	"colleague downloads no document not shared": {"in": ask(colleague, "request.document.download", "own_agency", req("in_review")), "allow": false, "code": "need_to_know"},
+	"colleague gets no receipt not shared": {"in": ask(colleague, "request.receipt", "own_agency", req("submitted")), "allow": false, "code": "need_to_know"},
+	"colleague downloads no production not shared": {"in": ask(colleague, "request.production.download", "own_agency", req("disclosed")), "allow": false, "code": "need_to_know"},
+	"colleague sees a request shared with them": {"in": ask(colleague, "request.view", "own_agency", shared_req("in_review")), "allow": true},
+	"shared colleague answers questions": {"in": ask(colleague, "request.message", "own_agency", shared_req("needs_info")), "allow": true},
+	"shared colleague downloads the production": {"in": ask(colleague, "request.production.download", "own_agency", shared_req("disclosed")), "allow": true},
+	"supervisor sees every request of the agency": {"in": ask(supervisor, "request.view", "own_agency", req("closed")), "allow": true},
+	"agency system sees what it filed": {"in": ask(agency_system, "request.view", "own_agency", object.union(req("in_review"), {"created_by": "u-cms"})), "allow": true},
+	"agency system is no supervisor": {"in": ask(agency_system, "request.view", "own_agency", req("in_review")), "allow": false, "code": "need_to_know"},
+	"anonymous actor files nothing": {"in": ask(object.union(officer, {"id": ""}), "request.view", "own_agency", object.union(req("in_review"), {"created_by": ""})), "allow": false, "code": "need_to_know"},
+	"filer sees who sees it": {"in": ask(officer, "request.shares.list", "own_agency", req("in_review")), "allow": true},
+	"shared colleague sees who sees it": {"in": ask(colleague, "request.shares.list", "own_agency", shared_req("in_review")), "allow": true},
+	"colleague not shared sees nobody": {"in": ask(colleague, "request.shares.list", "own_agency", req("in_review")), "allow": false, "code": "need_to_know"},
+	"provider sees no agency's sharing": {"in": ask(reviewer, "request.shares.list", "provider", req("in_review")), "allow": false, "code": "role_not_permitted"},
+	"filer shares": {"in": ask(officer, "request.share", "own_agency", req("draft")), "allow": true},
+	"supervisor shares": {"in": ask(supervisor, "request.share", "own_agency", req("closed")), "allow": true},
+	"shared colleague shares no further": {"in": ask(colleague, "request.share", "own_agency", shared_req("in_review")), "allow": false, "code": "filer_or_supervisor"},
+	"colleague not shared shares nothing": {"in": ask(colleague, "request.share", "own_agency", req("in_review")), "allow": false, "code": "need_to_know"},
+	"other agency shares nothing": {"in": ask(supervisor, "request.share", "other_agency", object.union(req("in_review"), {"agency_id": "agency-2"})), "allow": false, "code": "other_agency"},
+	"provider shares nothing": {"in": ask(admin, "request.share", "provider", req("in_review")), "allow": false, "code": "role_not_permitted"},
+	"filer unshares": {"in": ask(officer, "request.unshare", "own_agency", shared_req("in_review")), "allow": true},
+	"supervisor unshares": {"in": ask(supervisor, "request.unshare", "own_agency", shared_req("in_review")), "allow": true},
+	"shared colleague unshares nobody": {"in": ask(colleague, "request.unshare", "own_agency", shared_req("in_review")), "allow": false, "code": "filer_or_supervisor"},
+	"agency system unshares only what it filed": {"in": ask(agency_system, "request.unshare", "own_agency", object.union(shared_req("in_review"), {"shared_with": ["u-cms"]})), "allow": false, "code": "filer_or_supervisor"},
 	# Rules that cut across every action.
 	"nobody reviews own agency": {"in": ask(object.union(reviewer, {"agency_id": "agency-1"}), "approve", "provider", req("in_review")), "allow": false, "code": "own_agency_review"},
 	"agency role on provider account counts for nothing": {"in": ask(object.union(officer, {"provider": true}), "request.create", "", null), "allow": false, "code": "no_role"},
@@ -209,6 +245,11 @@ test_state_denial_names_allowed_states if {
 test_role_denial_names_roles if {
 	d := authz.decision with input as ask(auditor, "approve", "provider", req("in_review"))
 	d.reasons[0].text == "Your roles (auditor) do not allow you to approve this request."
+}
+
+test_filer_denial_says_who_may if {
+	d := authz.decision with input as ask(colleague, "request.share", "own_agency", shared_req("in_review"))
+	d.reasons[0].text == "Only the person who filed this request and your agency's supervisors may share this request with a colleague."
 }
 
 test_relation_denial_names_relation if {

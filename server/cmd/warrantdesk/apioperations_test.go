@@ -234,10 +234,39 @@ func TestAPIEveryOperation(t *testing.T) {
 		{desc: "withdraw again", as: agencySystem, method: "POST", path: "/api/v1/requests/{withdraw}/withdraw", want: 409},
 		{desc: "co-sign as a system", as: agencySystem, method: "POST", path: "/api/v1/requests/{emergency}/cosign", want: 403},
 		{desc: "co-sign", as: supervisor, method: "POST", path: "/api/v1/requests/{emergency}/cosign", body: map[string]any{"comment": "Confirmed."}, want: 200},
+
 		{desc: "a draft to follow up the emergency", as: agencySystem, method: "POST", path: "/api/v1/requests",
 			body: with(subpoena, datesAround()), want: 201, keep: map[string]string{"followup": "id"}},
 		{desc: "link", as: agencySystem, method: "POST", path: "/api/v1/requests/{followup}/link", body: map[string]any{"linked": ids["emergency_ref"]}, want: 200},
 		{desc: "unlink", as: agencySystem, method: "POST", path: "/api/v1/requests/{followup}/link", body: map[string]any{"linked": ""}, want: 200},
+
+		// Need-to-know inside the agency: the system that filed a draft
+		// shares it with a colleague, and stops.
+		{desc: "a colleague and another agency's system are known", run: func(t *testing.T) {
+			newBrowser(t, base).login("officer@riverside-pd.example")
+			for key, q := range map[string][]any{
+				"colleague": {"SELECT id FROM people WHERE email = ?", "officer@riverside-pd.example"},
+				"outsider":  {"SELECT id FROM people WHERE agency_id = ? ORDER BY id LIMIT 1", ids["northshire"]},
+			} {
+				var id string
+				if err := d.Raw(q[0].(string), q[1:]...).Scan(&id).Error; err != nil || id == "" {
+					t.Fatalf("%s: %q, %v", key, id, err)
+				}
+				ids[key] = id
+			}
+		}},
+		{desc: "who sees a request", as: agencySystem, method: "GET", path: "/api/v1/requests/{followup}/shares", want: 200},
+		{desc: "who sees another agency's request", as: otherAgency, method: "GET", path: "/api/v1/requests/{followup}/shares", want: 404},
+		{desc: "share it with a colleague", as: agencySystem, method: "POST", path: "/api/v1/requests/{followup}/shares",
+			body: func() any { return map[string]any{"person_id": ids["colleague"]} }, want: 201},
+		{desc: "share it with another agency's", as: agencySystem, method: "POST", path: "/api/v1/requests/{followup}/shares",
+			body: func() any { return map[string]any{"person_id": ids["outsider"]} }, want: 422},
+		{desc: "share a submitted request as the provider", as: reviewer, method: "POST", path: "/api/v1/requests/{filed}/shares",
+			body: func() any { return map[string]any{"person_id": ids["colleague"]} }, want: 403},
+		{desc: "whom it is shared with", as: agencySystem, method: "GET", path: "/api/v1/requests/{followup}/shares", want: 200,
+			keep: map[string]string{"shared": "items.0.person_id"}},
+		{desc: "stop sharing it", as: agencySystem, method: "DELETE", path: "/api/v1/requests/{followup}/shares/{shared}", want: 204},
+		{desc: "stop sharing it again", as: agencySystem, method: "DELETE", path: "/api/v1/requests/{followup}/shares/{colleague}", want: 404},
 
 		// The package.
 		{desc: "the package is built", run: func(t *testing.T) { waitReady(t, riverside, filed.ID) }},

@@ -17,11 +17,13 @@ import (
 
 // TestEveryRequestRouteIsolated walks every route the router registers that
 // names a request id, and calls it as another agency — its API system and
-// its signed-in officer — with the id of a real request of Riverside and
-// with an id that does not exist. Both must answer alike (404 on the API
-// and agency pages; the provider's pages are closed to agencies whatever the
-// id), so a request's existence never leaks across agencies. A route added
-// later is covered without touching this test.
+// its signed-in officer — and as an officer of Riverside itself the request
+// is not shared with (need-to-know: only its filer, the colleagues it is
+// shared with and the supervisors see it), with the id of a real request of
+// Riverside and with an id that does not exist. Both must answer alike (404
+// on the API and agency pages; the provider's pages are closed to agencies
+// whatever the id), so a request's existence never leaks across agencies,
+// nor inside one. A route added later is covered without touching this test.
 func TestEveryRequestRouteIsolated(t *testing.T) {
 	base := MustRunMain(t)
 	riverside := newAPIClient(t, base, "riverside-pd-cms", "riverside-demo-secret")
@@ -41,6 +43,10 @@ func TestEveryRequestRouteIsolated(t *testing.T) {
 	officer.login("officer@northshire-police.example")
 	_, page := officer.get("/agency")
 	csrf := officer.csrf(page)
+	colleague := newBrowser(t, base)
+	colleague.login("officer@riverside-pd.example")
+	_, page = colleague.get("/agency")
+	colleagueCSRF := colleague.csrf(page)
 
 	cfg := config.Default()
 	cfg.BaseURL = base
@@ -51,10 +57,21 @@ func TestEveryRequestRouteIsolated(t *testing.T) {
 	const missingID, missingDoc = "01900000-0000-7000-8000-000000000000", "00000000-0000-4000-8000-000000000000"
 	fill := func(path, id, docID string) string {
 		p := strings.ReplaceAll(path, ":id", id)
-		for _, param := range []string{":doc", ":name", ":message"} {
+		for _, param := range []string{":doc", ":name", ":message", ":person"} {
 			p = strings.ReplaceAll(p, param, docID)
 		}
 		return p
+	}
+	// outsiders call a route as someone who may not know the request: by
+	// the API (bearer token or session) and on the pages.
+	outsiders := []struct {
+		who  string
+		api  func(method, path string) (int, string)
+		page func(method, path string) (int, string)
+	}{
+		{"another agency", northshire.raw, func(method, path string) (int, string) { return officer.raw(method, path, csrf) }},
+		{"a colleague it is not shared with", colleague.rawAPI,
+			func(method, path string) (int, string) { return colleague.raw(method, path, colleagueCSRF) }},
 	}
 	checked := 0
 	for _, rt := range srv.Routes() {
@@ -62,25 +79,25 @@ func TestEveryRequestRouteIsolated(t *testing.T) {
 			continue
 		}
 		checked++
-		call := func(path string) (int, string) {
-			if strings.HasPrefix(path, "/api/") {
-				return northshire.raw(rt.Method, path)
+		for _, o := range outsiders {
+			call := o.page
+			if strings.HasPrefix(rt.Path, "/api/") {
+				call = o.api
 			}
-			return officer.raw(rt.Method, path, csrf)
-		}
-		theirs, theirBody := call(fill(rt.Path, r.ID, doc.ID))
-		missing, missingBody := call(fill(rt.Path, missingID, missingDoc))
-		// 404 where the route serves agencies; a provider-only route may
-		// refuse an agency outright (403) — decided on who calls, never on
-		// the id, so it is the same answer for a missing request.
-		if theirs != missing || (theirs != http.StatusNotFound && theirs != http.StatusForbidden) {
-			t.Errorf("%s %s: other agency's request %d, missing %d; want the same 404 (or a role 403) for both", rt.Method, rt.Path, theirs, missing)
-		}
-		if strings.HasPrefix(rt.Path, "/agency/") && theirs != http.StatusNotFound {
-			t.Errorf("%s %s: %d, want 404", rt.Method, rt.Path, theirs)
-		}
-		if strings.HasPrefix(rt.Path, "/api/") && detail(theirBody) != detail(missingBody) {
-			t.Errorf("%s %s: details differ: %q vs %q", rt.Method, rt.Path, detail(theirBody), detail(missingBody))
+			theirs, theirBody := call(rt.Method, fill(rt.Path, r.ID, doc.ID))
+			missing, missingBody := call(rt.Method, fill(rt.Path, missingID, missingDoc))
+			// 404 where the route serves agencies; a provider-only route may
+			// refuse an agency outright (403) — decided on who calls, never on
+			// the id, so it is the same answer for a missing request.
+			if theirs != missing || (theirs != http.StatusNotFound && theirs != http.StatusForbidden) {
+				t.Errorf("%s %s as %s: Riverside's request %d, missing %d; want the same 404 (or a role 403) for both", rt.Method, rt.Path, o.who, theirs, missing)
+			}
+			if strings.HasPrefix(rt.Path, "/agency/") && theirs != http.StatusNotFound {
+				t.Errorf("%s %s as %s: %d, want 404", rt.Method, rt.Path, o.who, theirs)
+			}
+			if strings.HasPrefix(rt.Path, "/api/") && detail(theirBody) != detail(missingBody) {
+				t.Errorf("%s %s as %s: details differ: %q vs %q", rt.Method, rt.Path, o.who, detail(theirBody), detail(missingBody))
+			}
 		}
 	}
 	t.Logf("checked %d routes that name a request id", checked)
@@ -95,23 +112,26 @@ func detail(body string) string {
 	return p.Detail
 }
 
+// rawBody is a plausible API body for the method, and its content type.
+func rawBody(method, path string) (io.Reader, string) {
+	if method == http.MethodGet {
+		return nil, ""
+	}
+	if strings.HasSuffix(path, "/documents") {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("file", "x.pdf")
+		fw.Write(minimalPDF())
+		mw.Close()
+		return &buf, mw.FormDataContentType()
+	}
+	return strings.NewReader(`{}`), "application/json"
+}
+
 // raw calls the API with a plausible body for the method.
 func (a *apiClient) raw(method, path string) (int, string) {
 	a.t.Helper()
-	var body io.Reader
-	ctype := ""
-	if method != http.MethodGet {
-		if strings.HasSuffix(path, "/documents") {
-			var buf bytes.Buffer
-			mw := multipart.NewWriter(&buf)
-			fw, _ := mw.CreateFormFile("file", "x.pdf")
-			fw.Write(minimalPDF())
-			mw.Close()
-			body, ctype = &buf, mw.FormDataContentType()
-		} else {
-			body, ctype = strings.NewReader(`{}`), "application/json"
-		}
-	}
+	body, ctype := rawBody(method, path)
 	req, _ := http.NewRequest(method, a.base+path, body)
 	req.Header.Set("Authorization", "Bearer "+a.token)
 	req.Header.Set("If-Match", `"1"`)
@@ -125,6 +145,25 @@ func (a *apiClient) raw(method, path string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// rawAPI calls the API as the signed-in person (its session; a JSON or
+// multipart body needs no CSRF token) with a plausible body for the method.
+func (b *browser) rawAPI(method, path string) (int, string) {
+	b.t.Helper()
+	body, ctype := rawBody(method, path)
+	req, _ := http.NewRequest(method, b.base+path, body)
+	req.Header.Set("If-Match", `"1"`)
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(data)
 }
 
 // raw calls a page as the signed-in person, with the CSRF token on writes.

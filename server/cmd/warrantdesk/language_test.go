@@ -88,6 +88,7 @@ func TestLanguageChoice(t *testing.T) {
 	if code := lka.call(http.MethodPost, "/api/v1/requests", map[string]any{"process": "eu.epoc", "docket": "LKA 3.1-2026-004711"}, &draft); code != http.StatusCreated {
 		t.Fatalf("draft: %d", code)
 	}
+	shareWithOfficer(t, lka, draft.ID) // the system's officer reads it below
 	jonas := newBrowser(t, base)
 	jonas.signIn("ermittler@lka-musterland.example")
 	_, page := jonas.get("/agency/requests/" + draft.ID)

@@ -78,12 +78,12 @@ func dbtestPostgres() bool { return os.Getenv(dbtest.EnvDatabase) == "postgres" 
 
 // browser is a cookie-keeping HTTP client that follows redirects, like a person's browser.
 type browser struct {
-	t      *testing.T
+	t      testing.TB
 	base   string
 	client *http.Client
 }
 
-func newBrowser(t *testing.T, base string) *browser {
+func newBrowser(t testing.TB, base string) *browser {
 	jar, _ := cookiejar.New(nil)
 	client := specClient(t)
 	client.Jar, client.Timeout = jar, 30*time.Second
@@ -263,6 +263,7 @@ func htmlUnescape(s string) string {
 type apiClient struct {
 	t     testing.TB
 	base  string
+	id    string // the demo client's id
 	token string
 	http  *http.Client
 }
@@ -290,7 +291,7 @@ func newAPIClient(t testing.TB, base, id, secret string) *apiClient {
 	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
 		t.Fatalf("client credentials for %s: status %d, %v", id, resp.StatusCode, err)
 	}
-	return &apiClient{t: t, base: base, token: tok.AccessToken, http: specClient(t)}
+	return &apiClient{t: t, base: base, id: id, token: tok.AccessToken, http: specClient(t)}
 }
 
 func (a *apiClient) call(method, path string, body any, out any) int {

@@ -38,8 +38,17 @@ func TestOpaqueTokenAPI(t *testing.T) {
 	if strings.Count(cms.token, ".") != 2 {
 		t.Errorf("the case-management system's token %q is not a JWT", cms.token)
 	}
-	if code := cms.call(http.MethodGet, "/api/v1/requests/"+r.ID, nil, &got); code != http.StatusOK || got.ID != r.ID {
-		t.Errorf("Riverside's other system reads the request: %d, want 200", code)
+	// The request is Riverside's: its supervisor reads it. Its other system
+	// does not (need-to-know: it neither filed it nor has it shared with
+	// it), exactly as for a missing request.
+	sergeant := newBrowser(t, base)
+	sergeant.login("sergeant@riverside-pd.example")
+	got = apiReq{}
+	if code := sergeant.api(http.MethodGet, "/api/v1/requests/"+r.ID, nil, &got); code != http.StatusOK || got.ID != r.ID {
+		t.Errorf("Riverside's supervisor reads the request: %d, want 200", code)
+	}
+	if code := cms.call(http.MethodGet, "/api/v1/requests/"+r.ID, nil, nil); code != http.StatusNotFound {
+		t.Errorf("Riverside's other system reads the request: %d, want 404", code)
 	}
 
 	// Revoked before its first use, the token was never cached: the

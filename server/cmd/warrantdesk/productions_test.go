@@ -191,6 +191,7 @@ func TestProductionsEndToEnd(t *testing.T) {
 		if code := riverside.call(http.MethodPost, "/api/v1/requests", body, &r); code != http.StatusCreated {
 			t.Fatalf("create: %d", code)
 		}
+		shareWithOfficer(t, riverside, r.ID) // the officer downloads its package in the pages
 		if code, b := riverside.upload("/api/v1/requests/"+r.ID+"/documents", "order.pdf", minimalPDF()); code != http.StatusCreated {
 			t.Fatalf("upload: %d %s", code, b)
 		}

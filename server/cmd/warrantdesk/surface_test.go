@@ -253,6 +253,7 @@ func TestUploadIsAlwaysPDF(t *testing.T) {
 	if code := riverside.call(http.MethodPost, "/api/v1/requests", subpoena, &r); code != http.StatusCreated {
 		t.Fatalf("create: %d", code)
 	}
+	shareWithOfficer(t, riverside, r.ID) // the officer downloads it below
 	code, body := riverside.upload("/api/v1/requests/"+r.ID+"/documents", `C:\orders\court order.html`, minimalPDF())
 	if code != http.StatusCreated {
 		t.Fatalf("upload: %d %s", code, body)

@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -96,12 +98,61 @@ func fileInto(t testing.TB, api *apiClient, body map[string]any, r any) {
 	if code := api.call(http.MethodPost, "/api/v1/requests", body, &created); code != http.StatusCreated {
 		t.Fatalf("create: %d", code)
 	}
+	shareWithOfficer(t, api, created.ID)
 	if code, b := api.upload("/api/v1/requests/"+created.ID+"/documents", "order.pdf", minimalPDF()); code != http.StatusCreated {
 		t.Fatalf("upload: %d %s", code, b)
 	}
 	if code := api.call(http.MethodPost, "/api/v1/requests/"+created.ID+"/submit", nil, r); code != http.StatusOK {
 		t.Fatalf("submit: %d", code)
 	}
+}
+
+// officers are the demo officers' people ids, by base URL and e-mail.
+var officers sync.Map
+
+// shareWithOfficer shares request id, which the agency system api filed,
+// with its agency's demo officer (officer@riverside-pd.example for
+// Riverside's systems), who follows it up in the pages: inside an agency a
+// request is need-to-know, seen only by its filer, its supervisors and
+// whom it is shared with. The officer signs in once, to be known.
+func shareWithOfficer(t testing.TB, api *apiClient, id string) {
+	t.Helper()
+	email := demoOfficer(api.id)
+	if email == "" {
+		return
+	}
+	key := api.base + " " + email
+	person, ok := officers.Load(key)
+	if !ok {
+		b := newBrowser(t, api.base)
+		b.login(email)
+		var me struct {
+			ID string `json:"id"`
+		}
+		if code := b.api(http.MethodGet, "/api/v1/me", nil, &me); code != http.StatusOK || me.ID == "" {
+			t.Fatalf("who is %s: %d", email, code)
+		}
+		person, _ = officers.LoadOrStore(key, me.ID)
+	}
+	if code := api.call(http.MethodPost, "/api/v1/requests/"+id+"/shares", map[string]any{"person_id": person}, nil); code != http.StatusCreated {
+		t.Fatalf("share %s with %s: %d", id, email, code)
+	}
+}
+
+// demoOfficer is the e-mail of the demo officer (no supervisor) of the
+// agency of the demo system clientID, or "".
+func demoOfficer(clientID string) string {
+	for _, c := range demo.Clients {
+		if c.ID != clientID {
+			continue
+		}
+		for _, p := range demo.People {
+			if p.Org == c.Org && slices.Equal(p.Roles, []string{"officer"}) {
+				return p.Email
+			}
+		}
+	}
+	return ""
 }
 
 func with(base map[string]any, changes map[string]any) map[string]any {

@@ -257,7 +257,8 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 	return len(due), nil
 }
 
-// ForAgency lists the actor's agency's productions, newest first. Returns
+// ForAgency lists the productions of the actor's agency's requests actor
+// may see (request.AgencySees), newest first. Returns
 // Unauthenticated, or Forbidden for the provider's staff.
 func (s *Service) ForAgency(ctx context.Context, actor *identity.Principal) ([]Listed, error) {
 	if actor == nil || actor.PersonID == "" {
@@ -266,7 +267,7 @@ func (s *Service) ForAgency(ctx context.Context, actor *identity.Principal) ([]L
 	if actor.Provider || actor.AgencyID == "" {
 		return nil, errs.E(errs.Forbidden, "Productions are listed for the agency that asked for them.")
 	}
-	return s.List(ctx, ListFilter{AgencyID: actor.AgencyID})
+	return s.List(ctx, ListFilter{AgencyID: actor.AgencyID, Viewer: actor})
 }
 
 // ExpiresIn says how long a ready production's link has left at now.

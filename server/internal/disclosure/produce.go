@@ -590,7 +590,10 @@ type Listed struct {
 
 // ListFilter selects productions for List.
 type ListFilter struct {
-	AgencyID string   // "" for all agencies
+	AgencyID string // "" for all agencies
+	// Viewer, when set, keeps to the requests that person may see
+	// (request.SeenBy): inside an agency, those they need to know.
+	Viewer   *identity.Principal
 	Statuses []string // nil for all
 	Limit    int      // default 100
 }
@@ -601,6 +604,10 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]Listed, error) {
 		Select("p.*, r.reference").Joins("JOIN request_summaries r ON r.id = p.request_id")
 	if f.AgencyID != "" {
 		q = q.Where("p.agency_id = ?", f.AgencyID)
+	}
+	if f.Viewer != nil {
+		cond, args := request.SeenBy("p.request_id", f.Viewer)
+		q = q.Where(cond, args...)
 	}
 	if len(f.Statuses) > 0 {
 		q = q.Where("p.status IN ?", f.Statuses)

@@ -59,7 +59,9 @@ var allowed = map[string][]string{
 	// log (only bands are published): the fields of a log leaf, no content.
 	"national_security_events": {"id", "request_id", "event", "date", "country", "agency_kind", "process", "request_type",
 		"outcome", "accounts", "ndo", "created_at"},
-	"request_targets":   {"id", "request_id", "position", "type", "value"},
+	"request_targets": {"id", "request_id", "position", "type", "value"},
+	// Who inside the agency a request is shared with (0026): people ids and a time.
+	"request_shares":    {"request_id", "person_id", "shared_by", "shared_at"},
 	"request_documents": {"id", "request_id", "sha256", "size_bytes", "filename", "content_type", "uploaded_by", "created_at"},
 	"request_history": {"id", "request_id", "at", "actor_id", "action", "from_status", "to_status", "comment",
 		// The comment's sentences the portal wrote, as English formats and

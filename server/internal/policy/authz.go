@@ -114,6 +114,11 @@ func decodeDecision(v any) (Decision, error) {
 	return out, d.err
 }
 
+// Says reports whether one of d's reasons has code.
+func (d Decision) Says(code string) bool {
+	return slices.ContainsFunc(d.Reasons, func(r Reason) bool { return r.Code == code })
+}
+
 // Refusal is nil when d allows, and otherwise a Forbidden error whose
 // message is the policy's reasons in its own words (fallback when it gave
 // none). Every service turns a denial into an error this one way.

@@ -53,7 +53,7 @@ func ExampleEngine_Authorize() {
 		panic(err)
 	}
 	officer := policy.Actor{ID: "u1", Roles: []string{"officer"}, AgencyID: "riverside"}
-	draft := &policy.Request{ID: "r1", AgencyID: "riverside", Status: "draft"}
+	draft := &policy.Request{ID: "r1", AgencyID: "riverside", Status: "draft", CreatedBy: "u1"}
 	for _, rel := range []string{policy.RelationOwnAgency, policy.RelationOtherAgency} {
 		d, err := e.Authorize(ctx, policy.AuthzInput{Actor: officer, Action: "request.submit", Request: draft, Relation: rel})
 		if err != nil {

@@ -345,6 +345,7 @@ func TestInputMatchesJSONTags(t *testing.T) {
 	in.Request.NondisclosureOrdered = true
 	in.Request.NondisclosureUntil = "2027-01-01"
 	in.Request.EmergencyNarrative = "n"
+	in.Request.CreatedBy, in.Request.SharedWith = "u", []string{"u2"}
 	b, err := json.Marshal(in)
 	if err != nil {
 		t.Fatal(err)
@@ -380,8 +381,12 @@ func TestAuthorize(t *testing.T) {
 	passwordOnly := reviewer
 	passwordOnly.MFA = false
 	system := policy.Actor{ID: "s1", Roles: []string{"reviewer"}, Provider: true, Kind: "system", AuthAge: -1}
-	draft := &policy.Request{ID: "r1", AgencyID: "riverside", Status: "draft"}
-	inReview := &policy.Request{ID: "r1", AgencyID: "riverside", Status: "in_review"}
+	draft := &policy.Request{ID: "r1", AgencyID: "riverside", Status: "draft", CreatedBy: "u1"}
+	inReview := &policy.Request{ID: "r1", AgencyID: "riverside", Status: "in_review", CreatedBy: "u1"}
+	sharedInReview := &policy.Request{ID: "r1", AgencyID: "riverside", Status: "in_review", CreatedBy: "u1", SharedWith: []string{"u2"}}
+	colleague := policy.Actor{ID: "u2", Roles: []string{"officer"}, AgencyID: "riverside", Kind: "person"}
+	supervisor := policy.Actor{ID: "u3", Roles: []string{"officer", "supervisor"}, AgencyID: "riverside", Kind: "person"}
+	agencySystem := policy.Actor{ID: "c1", Roles: []string{"officer", "supervisor"}, AgencyID: "riverside", Kind: "client"}
 	tests := []struct {
 		desc      string
 		in        policy.AuthzInput
@@ -396,6 +401,15 @@ func TestAuthorize(t *testing.T) {
 		{"ErrUnknownAction", policy.AuthzInput{Actor: officer, Action: "request.delete"}, false, "unknown_action"},
 		{"ErrApproveWithPasswordOnly", policy.AuthzInput{Actor: passwordOnly, Action: "approve", Request: inReview, Relation: policy.RelationProvider}, false, "step_up_required"},
 		{"SystemApprovesWithoutSecondFactor", policy.AuthzInput{Actor: system, Action: "approve", Request: inReview, Relation: policy.RelationProvider}, true, "granted"},
+		// Need-to-know inside the agency: the filer, the colleagues it is
+		// shared with and the supervisors; the filer or a supervisor shares.
+		{"ErrColleagueNotShared", policy.AuthzInput{Actor: colleague, Action: "request.view", Request: inReview, Relation: policy.RelationOwnAgency}, false, "need_to_know"},
+		{"SharedColleagueViews", policy.AuthzInput{Actor: colleague, Action: "request.view", Request: sharedInReview, Relation: policy.RelationOwnAgency}, true, "granted"},
+		{"SupervisorViews", policy.AuthzInput{Actor: supervisor, Action: "request.view", Request: inReview, Relation: policy.RelationOwnAgency}, true, "granted"},
+		{"ErrSystemSupervisorNotShared", policy.AuthzInput{Actor: agencySystem, Action: "request.view", Request: inReview, Relation: policy.RelationOwnAgency}, false, "need_to_know"},
+		{"FilerShares", policy.AuthzInput{Actor: officer, Action: "request.share", Request: inReview, Relation: policy.RelationOwnAgency}, true, "granted"},
+		{"SupervisorUnshares", policy.AuthzInput{Actor: supervisor, Action: "request.unshare", Request: sharedInReview, Relation: policy.RelationOwnAgency}, true, "granted"},
+		{"ErrSharedColleagueShares", policy.AuthzInput{Actor: colleague, Action: "request.share", Request: sharedInReview, Relation: policy.RelationOwnAgency}, false, "filer_or_supervisor"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
@@ -665,6 +679,7 @@ func TestConcurrentUse(t *testing.T) {
 				if len(s.Categories) == 0 {
 					t.Errorf("Scope authorised nothing")
 				}
+				in.Request.CreatedBy = "u" // the officer filed it
 				d, err := e.Authorize(ctx, policy.AuthzInput{
 					Actor:    policy.Actor{ID: "u", Roles: []string{"officer"}, AgencyID: "riverside"},
 					Action:   "request.view",

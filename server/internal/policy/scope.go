@@ -66,6 +66,11 @@ type Request struct {
 	// non-disclosure (an authority kind); it binds in the U.S. only when a
 	// court did (18 U.S.C. § 2705(b)).
 	NondisclosureIssuedBy string `json:"nondisclosure_issued_by"`
+	// CreatedBy is the person who filed the request, and SharedWith the
+	// colleagues it is shared with (people ids): the authorisation
+	// policy's need-to-know rule reads them.
+	CreatedBy  string   `json:"created_by"`
+	SharedWith []string `json:"shared_with"`
 }
 
 // A ScopeInput is a request with its agency, as of a day. Scope, Route and
@@ -199,6 +204,10 @@ func requestTerm(r Request) *ast.Term {
 			ast.Item(ast.InternedTerm("value"), ast.StringTerm(t.Value)),
 		)
 	}
+	shared := make([]*ast.Term, len(r.SharedWith))
+	for i, p := range r.SharedWith {
+		shared[i] = ast.StringTerm(p)
+	}
 	grounds := make([]*ast.Term, len(r.OffenceGrounds))
 	for i, g := range r.OffenceGrounds {
 		grounds[i] = ast.StringTerm(g)
@@ -228,6 +237,8 @@ func requestTerm(r Request) *ast.Term {
 		ast.Item(ast.InternedTerm("nondisclosure_ordered"), ast.BooleanTerm(r.NondisclosureOrdered)),
 		ast.Item(ast.InternedTerm("nondisclosure_until"), ast.StringTerm(r.NondisclosureUntil)),
 		ast.Item(ast.InternedTerm("nondisclosure_issued_by"), ast.StringTerm(r.NondisclosureIssuedBy)),
+		ast.Item(ast.InternedTerm("created_by"), ast.StringTerm(r.CreatedBy)),
+		ast.Item(ast.InternedTerm("shared_with"), ast.ArrayTerm(shared...)),
 	)
 }
 

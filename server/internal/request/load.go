@@ -57,6 +57,9 @@ func load(ctx context.Context, tx *gorm.DB, id string, lock bool) (*Request, err
 	if err := loadTargets(ctx, tx, &r); err != nil {
 		return nil, err
 	}
+	if err := loadShares(ctx, tx, &r); err != nil {
+		return nil, err
+	}
 	return &r, nil
 }
 
@@ -126,14 +129,15 @@ func Refs(ctx context.Context, tx *gorm.DB, ids []string) (map[string]Ref, error
 	return out, nil
 }
 
-// FindOfAgency returns the ref of agencyID's request that idOrReference
-// names, by id or by reference ("WD-2026-000123"). Returns NotFound when
-// the agency has none.
-func FindOfAgency(ctx context.Context, tx *gorm.DB, agencyID, idOrReference string) (Ref, error) {
+// FindOfAgency returns the ref of the request of actor's agency that
+// idOrReference names, by id or by reference ("WD-2026-000123"), among
+// those actor may see (AgencySees). Returns NotFound when there is none.
+func FindOfAgency(ctx context.Context, tx *gorm.DB, actor *identity.Principal, idOrReference string) (Ref, error) {
 	v := strings.TrimSpace(idOrReference)
 	var r Ref
+	cond, args := AgencySees("requests", actor)
 	err := tx.WithContext(ctx).Table("requests").Select(refColumns).
-		Where("(id = ? OR reference = ?) AND agency_id = ?", strings.ToLower(v), strings.ToUpper(v), agencyID).Take(&r).Error
+		Where("(requests.id = ? OR requests.reference = ?)", strings.ToLower(v), strings.ToUpper(v)).Where(cond, args...).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return Ref{}, notFound(v)
 	}
@@ -154,19 +158,15 @@ func Any(ctx context.Context, tx *gorm.DB) (bool, error) {
 }
 
 // VisibleRefs returns the refs of the requests ids names that actor may
-// know exist (see ProviderSees; an agency's people see their agency's), by
-// id; the others are left out, exactly as missing ones.
+// know exist (Sees), by id; the others are left out, exactly as missing
+// ones.
 func VisibleRefs(ctx context.Context, tx *gorm.DB, actor *identity.Principal, ids []string) (map[string]Ref, error) {
 	out := map[string]Ref{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	q := tx.WithContext(ctx).Table("requests").Select(refColumns).Where("id IN ?", ids)
-	if actor.Provider {
-		q = q.Where(ProviderSees("requests"))
-	} else {
-		q = q.Where("agency_id = ?", actor.AgencyID)
-	}
+	cond, args := Sees("requests", actor)
+	q := tx.WithContext(ctx).Table("requests").Select(refColumns).Where("requests.id IN ?", ids).Where(cond, args...)
 	var rows []Ref
 	if err := q.Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("refs of %d requests: %w", len(ids), err)

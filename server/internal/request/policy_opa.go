@@ -17,8 +17,9 @@ type opaPolicy struct{ e *policy.Engine }
 func NewPolicy(e *policy.Engine) Policy { return opaPolicy{e: e} }
 
 // Authorize asks the authz decision. An agency actor asking about another
-// agency's request is answered NotFound, exactly like a missing request, so
-// that a request's existence never leaks across agencies.
+// agency's request, or about one of their own agency's they have no need to
+// know, is answered NotFound, exactly like a missing request, so that a
+// request's existence never leaks across agencies or inside one.
 func (p opaPolicy) Authorize(ctx context.Context, actor *identity.Principal, action string, r *Request) error {
 	in := policy.AuthzInput{Actor: actor.PolicyActor(), Action: action}
 	// Creating and listing are not actions on an existing request: the
@@ -32,7 +33,7 @@ func (p opaPolicy) Authorize(ctx context.Context, actor *identity.Principal, act
 	if err != nil {
 		return err // fails closed: logged by the engine, Internal to the caller
 	}
-	if !d.Allow && in.Relation == policy.RelationOtherAgency {
+	if !d.Allow && (in.Relation == policy.RelationOtherAgency || d.Says("need_to_know")) {
 		return errs.E(errs.NotFound, "No such request.")
 	}
 	return d.Refusal("You are not allowed to do this.")
@@ -75,7 +76,7 @@ func (p opaPolicy) Process(ctx context.Context, id string) (policy.Process, bool
 // nothing it does not need.
 func PolicyRequest(r *Request) policy.Request {
 	pr := policy.Request{
-		ID: r.ID, AgencyID: r.AgencyID, Status: string(r.Status), Process: r.Process, AuthorityKind: r.Authority.Kind,
+		ID: r.ID, AgencyID: r.AgencyID, CreatedBy: r.CreatedBy, SharedWith: append([]string{}, r.SharedWith...), Status: string(r.Status), Process: r.Process, AuthorityKind: r.Authority.Kind,
 		Categories: append([]string{}, r.Categories...),
 		DateFrom:   r.DateFrom.String(), DateTo: r.DateTo.String(), IssuedOn: r.IssuedOn.String(), ExpiresOn: r.ExpiresOn.String(),
 		Emergency: r.Emergency, EmergencyNarrative: r.EmergencyNarrative,

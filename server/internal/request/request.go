@@ -10,9 +10,11 @@
 // request's life — submission and every state after it — belongs to the
 // workflow, whose transitions move it through States. Every change is one
 // database transaction holding the row, a history entry and an audit event.
-// An agency's people see only their agency's requests: another agency's
-// request is reported exactly as a missing one (NotFound), so its existence
-// is never revealed. Provider staff see every request but drafts and
+// Inside an agency a request is need-to-know: the person who filed it, the
+// colleagues they share it with and the agency's supervisors see it
+// (AgencySees); anyone else, in the agency or in another, is told exactly
+// what a missing request tells (NotFound), so its existence is never
+// revealed. Provider staff see every request but drafts and
 // emergencies awaiting their supervisor's co-signature (ProviderSees).
 package request
 
@@ -214,6 +216,10 @@ type Request struct {
 	Targets   []Target       `gorm:"-"`
 	Documents []Document     `gorm:"-"`
 	History   []HistoryEntry `gorm:"-"`
+	// SharedWith are the colleagues the request is shared with (people
+	// ids), as every read of the package fills it: the policy's
+	// need-to-know rule reads them (AgencySees).
+	SharedWith []string `gorm:"-"`
 }
 
 // TableName maps Request onto the requests table.

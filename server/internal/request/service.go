@@ -109,25 +109,24 @@ func (s *Service) record(ctx context.Context, tx *gorm.DB, actor *identity.Princ
 }
 
 // find returns request id as actor may see it (without targets, documents
-// or history). Another agency's request is NotFound, exactly as a missing one.
+// or history; with whom it is shared). A request actor may not see (Sees:
+// another agency's, or one of their own agency's they have no need to
+// know) is NotFound, exactly as a missing one.
 func find(ctx context.Context, tx *gorm.DB, actor *identity.Principal, id string) (*Request, error) {
 	if u, err := uuid.Parse(id); err != nil || len(id) != 36 || u.String() != strings.ToLower(id) {
 		return nil, notFound(id)
 	}
 	var r Request
-	q := tx.WithContext(ctx).Where("id = ?", strings.ToLower(id))
-	if actor.Provider {
-		q = q.Where(ProviderSees("requests"))
-	}
-	err := q.Take(&r).Error
+	cond, args := Sees("requests", actor)
+	err := tx.WithContext(ctx).Where("requests.id = ?", strings.ToLower(id)).Where(cond, args...).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, notFound(id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("find request %s: %w", id, err)
 	}
-	if !actor.Provider && r.AgencyID != actor.AgencyID {
-		return nil, notFound(id)
+	if err := loadShares(ctx, tx, &r); err != nil {
+		return nil, err
 	}
 	return &r, nil
 }
@@ -178,15 +177,16 @@ func awaitingCosign(tx *gorm.DB, items []Request) (map[string]bool, error) {
 	return out, nil
 }
 
-// Visible reports whether actor may know that r exists: an agency's people
-// see their agency's requests, the provider's staff what ProviderSees lets
-// them. tx is read for the provider's rule.
+// Visible reports whether actor may know that r exists (Sees): an agency's
+// people what AgencySees lets them, the provider's staff what ProviderSees
+// lets them.
 func Visible(ctx context.Context, tx *gorm.DB, actor *identity.Principal, r *Request) (bool, error) {
-	if !actor.Provider {
-		return actor.AgencyID != "" && r.AgencyID == actor.AgencyID, nil
+	if !actor.Provider && (actor.AgencyID == "" || r.AgencyID != actor.AgencyID) {
+		return false, nil
 	}
 	var n int64
-	if err := tx.WithContext(ctx).Table("requests").Where("requests.id = ?", r.ID).Where(ProviderSees("requests")).Count(&n).Error; err != nil {
+	cond, args := Sees("requests", actor)
+	if err := tx.WithContext(ctx).Table("requests").Where("requests.id = ?", r.ID).Where(cond, args...).Count(&n).Error; err != nil {
 		return false, fmt.Errorf("visibility of request %s: %w", r.ID, err)
 	}
 	return n == 1, nil
@@ -475,8 +475,9 @@ func decodeCursor(c string) (string, bool) {
 	return id, true
 }
 
-// List returns a page of the requests actor may see, newest first: their
-// agency's, or those ProviderSees for provider staff, narrowed by f (a
+// List returns a page of the requests actor may see (Sees), newest first:
+// those of their agency AgencySees lets them, or those ProviderSees for
+// provider staff, narrowed by f (a
 // search finds only within them, so it never reveals that a request exists).
 // Pages are keyset-paginated on the time-ordered id, so a page never repeats
 // or skips a request when new ones arrive; or numbered, with f.Page, for
@@ -526,12 +527,8 @@ func (s *Service) List(ctx context.Context, actor *identity.Principal, f Filter)
 		if err := problems.Err(); err != nil {
 			return err
 		}
-		q := tx.Model(&Request{})
-		if actor.Provider {
-			q = q.Where(ProviderSees("requests"))
-		} else {
-			q = q.Where("requests.agency_id = ?", actor.AgencyID)
-		}
+		cond, args := Sees("requests", actor)
+		q := tx.Model(&Request{}).Where(cond, args...)
 		if f.Status != "" {
 			q = q.Where("requests.status = ?", f.Status)
 		}

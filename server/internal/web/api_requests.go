@@ -335,7 +335,7 @@ func (s *Server) listChoices(c *gin.Context) ([]option, []option, error) {
 func (s *Server) handleAPIMe(c *gin.Context) {
 	p := principal(c).Principal
 	c.JSON(http.StatusOK, gin.H{
-		"issuer": p.Issuer, "subject": p.Subject, "kind": p.Kind, "name": p.Name, "email": p.Email,
+		"id": p.PersonID, "issuer": p.Issuer, "subject": p.Subject, "kind": p.Kind, "name": p.Name, "email": p.Email,
 		"roles": p.RoleStrings(), "provider": p.Provider,
 		"agency": gin.H{"id": p.AgencyID, "name": p.AgencyName, "country": p.AgencyCountry},
 	})

@@ -58,6 +58,7 @@ func TestOpenAPIDescribesTheTypes(t *testing.T) {
 		{"Production", apiProduction{}},
 		{"Recipient", apiRecipient{}},
 		{"SupervisorList", apiSupervisorList{}},
+		{"ShareList", apiShareList{}},
 		{"Notice", apiNotice{}},
 		{"TransparencyReportVersion", apiReportVersion{}},
 		{"TransparencyReport", apiReport{}},

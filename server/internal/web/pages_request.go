@@ -117,6 +117,9 @@ type requestDetailPage struct {
 	Actors map[string]string
 	// FiledFor names the officer a system filed the request for (R.FiledVia).
 	FiledFor string
+	// Access is who in the agency sees the request, for its own people;
+	// nil for the provider's staff.
+	Access *request.Access
 }
 
 func fieldErrors(err error) ([]errs.FieldError, map[string]*errs.FieldError) {
@@ -234,6 +237,12 @@ func (s *Server) showRequest(c *gin.Context, status int, problem error) {
 	if f.Production != nil {
 		ap := toAPIProduction(f.Production, r.Reference, a.Principal.Provider)
 		p.Production = &ap
+	}
+	if base == "/agency" {
+		if p.Access, err = s.requests.Access(c.Request.Context(), a.Principal, r.ID); err != nil {
+			s.renderError(c, err)
+			return
+		}
 	}
 	s.html(c, status, "request_detail", p)
 }

@@ -40,6 +40,17 @@ func TestEmergencyLane(t *testing.T) {
 	if errs.CodeOf(err) != errs.NotFound {
 		t.Errorf("intake takes an uncosigned emergency: %v, want 404", err)
 	}
+	// The officer, and the system below (the lieutenant's id), know of it
+	// only once the sergeant shares it (need-to-know); then their roles
+	// decide.
+	if _, err := e.Engine.Transition(ctx, e.Officer, r.ID, 0, workflow.ActionCosign, workflow.Input{}); errs.CodeOf(err) != errs.NotFound {
+		t.Errorf("an officer it is not shared with co-signs: %v, want 404", err)
+	}
+	for _, p := range []*identityP{e.Officer, e.Lieutenant} {
+		if _, err := e.Requests.Share(ctx, e.Sergeant, r.ID, p.PersonID); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	for _, tc := range []struct {
 		desc  string
@@ -162,7 +173,8 @@ func TestUncosignedEmergencyHiddenFromProvider(t *testing.T) {
 				}
 			}
 		}
-		if got, err := e.Requests.Get(ctx, e.Officer, id); err != nil || got.ID != id {
+		// Its agency sees it: a supervisor there, who needs to know.
+		if got, err := e.Requests.Get(ctx, e.Lieutenant, id); err != nil || got.ID != id {
 			t.Errorf("its agency cannot get it: %v", err)
 		}
 	}
@@ -170,12 +182,13 @@ func TestUncosignedEmergencyHiddenFromProvider(t *testing.T) {
 	t.Run("Draft", func(t *testing.T) { hidden(t, draft.ID) })
 	t.Run("WithdrawnBeforeCosign", func(t *testing.T) { hidden(t, withdrawn.ID) })
 
-	// A request of the agency that links it does not reveal it either.
-	follow := e.Draft(t, e.Officer, wt.Warrant)
-	if _, err := e.Engine.Link(ctx, e.Officer, follow.ID, &r.Reference); err != nil {
+	// A request of the agency that links it does not reveal it either: its
+	// filer files the warrant that follows it up.
+	follow := e.Draft(t, e.Sergeant, wt.Warrant)
+	if _, err := e.Engine.Link(ctx, e.Sergeant, follow.ID, &r.Reference); err != nil {
 		t.Fatal(err)
 	}
-	e.Submit(t, e.Officer, follow.ID)
+	e.Submit(t, e.Sergeant, follow.ID)
 	fr, err := e.Requests.Get(ctx, e.Intake, follow.ID)
 	if err != nil {
 		t.Fatal(err)

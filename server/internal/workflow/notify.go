@@ -15,6 +15,7 @@ import (
 
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
 	"github.com/warrantdesk/warrantdesk/server/internal/identity"
+	"github.com/warrantdesk/warrantdesk/server/internal/request"
 )
 
 // A Mailer sends one e-mail. SMTP is the production Mailer.
@@ -31,7 +32,9 @@ type note struct {
 	queued                         bool   // to the team of the queue the transition leaves the request in
 }
 
-// agencyNote notifies the requesting agency's people.
+// agencyNote notifies the requesting agency's people who may see the
+// request: its filer, the colleagues it is shared with, its supervisors
+// (recipients, and Notifications when they read them).
 func (s *step) agencyNote(kind string, subject, body Phrase) note {
 	return note{audience: AudienceAgency, agencyID: s.req.AgencyID, kind: kind, subject: subject, body: body, requestID: s.req.ID}
 }
@@ -101,7 +104,9 @@ func (e *Engine) notify(ctx context.Context, tx *gorm.DB, notes []note, jobs *[]
 
 // recipients are the e-mail addresses of a notification's audience by the
 // language each reads (their own, else their agency's, else English): the
-// agency's active people, or the provider staff whose roles work the team.
+// agency's active people who may see its request (request.WhoSees: the
+// filer, the colleagues it is shared with, the supervisors), or the
+// provider staff whose roles work the team.
 func (e *Engine) recipients(ctx context.Context, tx *gorm.DB, n *Notification) (map[string][]string, error) {
 	q := tx.WithContext(ctx).Table("people").
 		Select("people.email, people.roles, people.language, COALESCE(agencies.language, '') AS agency_language").
@@ -112,6 +117,10 @@ func (e *Engine) recipients(ctx context.Context, tx *gorm.DB, n *Notification) (
 			return nil, nil
 		}
 		q = q.Where("people.agency_id = ?", *n.AgencyID)
+		if n.RequestID != nil {
+			cond, args := request.WhoSees(*n.RequestID, "people")
+			q = q.Where(cond, args...)
+		}
 		if n.PersonID != nil {
 			q = q.Where("people.id = ?", *n.PersonID)
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/warrantdesk/warrantdesk/frontend"
+	"github.com/warrantdesk/warrantdesk/server/internal/identity"
 	"github.com/warrantdesk/warrantdesk/server/internal/locale"
 	"github.com/warrantdesk/warrantdesk/server/internal/workflow"
 	wt "github.com/warrantdesk/warrantdesk/server/internal/workflow/workflowtest"
@@ -97,8 +98,10 @@ func (s *smtpSink) messages() []sunk {
 }
 
 // TestEmailNotifications: a question to the agency is written to the outbox
-// in the transition's transaction and e-mailed by its River job, once, to
-// the agency's people through SMTP.
+// in the transition's transaction and e-mailed by its River job, once,
+// through SMTP, to exactly the agency's people who may see the request:
+// its filer, the colleague it is shared with and the supervisors; not the
+// agency's other officers (its system among them).
 func TestEmailNotifications(t *testing.T) {
 	t.Parallel()
 	sink := newSMTPSink(t)
@@ -106,6 +109,10 @@ func TestEmailNotifications(t *testing.T) {
 		Mailer: &workflow.SMTP{Addr: sink.ln.Addr().String(), From: "warrantdesk <noreply@provider.example>", Timeout: 5 * time.Second},
 	}})
 	r := e.File(t, e.Officer, wt.Subpoena)
+	colleague := wt.MustPerson(t, e.DB, e.Agency, "colleague", identity.RoleOfficer)
+	if _, err := e.Requests.Share(context.Background(), e.Officer, r.ID, colleague.PersonID); err != nil {
+		t.Fatal(err)
+	}
 	e.Do(t, e.Intake, r.ID, workflow.ActionVerify, workflow.Input{Verification: wt.Verified(false)})
 	e.Do(t, e.Reviewer, r.ID, workflow.ActionRequestInfo, workflow.Input{Comment: "Which account is the suspect's?"})
 	wt.Eventually(t, 10*time.Second, "the question's e-mail", func() bool {
@@ -121,8 +128,10 @@ func TestEmailNotifications(t *testing.T) {
 		t.Fatalf("no e-mail with the question among %d", len(sink.messages()))
 	}
 	slices.Sort(question.to)
-	if want := sortedPeople(e); !slices.Equal(question.to, want) {
-		t.Errorf("sent to %v, want the agency's people %v", question.to, want)
+	want := []string{e.Lieutenant.Email, e.Officer.Email, e.Sergeant.Email, colleague.Email}
+	slices.Sort(want)
+	if !slices.Equal(question.to, want) {
+		t.Errorf("sent to %v, want the filer, the colleague it is shared with and the supervisors %v", question.to, want)
 	}
 	if !strings.Contains(question.data, "Which account is the suspect's?") || strings.Contains(question.data, "\nBcc") {
 		t.Errorf("message:\n%s", question.data)
@@ -135,6 +144,39 @@ func TestEmailNotifications(t *testing.T) {
 	if len(page.Items) != 1 || page.Items[0].Kind != "question" {
 		t.Errorf("the agency's outbox: %+v", page.Items)
 	}
+	// In the portal too: the colleague it is shared with and a supervisor
+	// read the question; an officer it is not shared with does not, until
+	// it is, and no longer once it is unshared.
+	for _, tc := range []struct {
+		desc  string
+		who   *identity.Principal
+		share string // "share" or "unshare" it with who first
+		want  int
+	}{
+		{"the colleague it is shared with", colleague, "", 1},
+		{"a supervisor", e.Lieutenant, "", 1},
+		{"the agency's system, not shared", e.Client, "", 0},
+		{"the agency's system, shared", e.Client, "share", 1},
+		{"the agency's system, unshared", e.Client, "unshare", 0},
+	} {
+		switch tc.share {
+		case "share":
+			if _, err := e.Requests.Share(context.Background(), e.Officer, r.ID, tc.who.PersonID); err != nil {
+				t.Fatal(err)
+			}
+		case "unshare":
+			if _, err := e.Requests.Unshare(context.Background(), e.Sergeant, r.ID, tc.who.PersonID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		page, err := e.Engine.Notifications(context.Background(), tc.who, workflow.NotificationFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Items) != tc.want {
+			t.Errorf("%s reads %d notifications, want %d", tc.desc, len(page.Items), tc.want)
+		}
+	}
 	other, err := e.Engine.Notifications(context.Background(), e.OtherOfficer, workflow.NotificationFilter{})
 	if err != nil {
 		t.Fatal(err)
@@ -142,14 +184,6 @@ func TestEmailNotifications(t *testing.T) {
 	if len(other.Items) != 0 {
 		t.Errorf("another agency sees %d notifications", len(other.Items))
 	}
-}
-
-// sortedPeople are the e-mail addresses of the agency's people (the fixture
-// stores its system as a person row too).
-func sortedPeople(e *wt.Env) []string {
-	out := []string{e.Lieutenant.Email, e.Officer.Email, e.Sergeant.Email, e.Client.Email}
-	slices.Sort(out)
-	return out
 }
 
 // TestNotificationEmailInRecipientsLanguage: a question reaches each of

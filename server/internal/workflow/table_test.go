@@ -3,6 +3,7 @@ package workflow_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 
@@ -101,7 +102,7 @@ type actor struct {
 	name     string
 	p        *identity.Principal
 	role     string // the one role that counts for the specification
-	relation string // own_agency, other_agency or provider
+	relation string // own_agency, not_shared (own agency, no need to know), other_agency or provider
 	person   bool
 }
 
@@ -179,11 +180,20 @@ func TestTransitionTable(t *testing.T) {
 	ids := standing(t, e)
 	// An uncosigned emergency stands in "submitted" for co-signing.
 	emergency := e.File(t, e.Officer, wt.Emergency).ID
+	// The agency's system sees what the officer shares with it; a colleague
+	// they share nothing with sees nothing (need-to-know).
+	for _, id := range append(slices.Collect(maps.Values(ids)), emergency) {
+		if _, err := e.Requests.Share(ctx, e.Officer, id, e.Client.PersonID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	colleague := wt.MustPerson(t, e.DB, e.Agency, "colleague", identity.RoleOfficer)
 
 	actors := []actor{
 		{"Officer", e.Officer, "officer", "own_agency", true},
 		{"Supervisor", e.Lieutenant, "supervisor", "own_agency", true},
 		{"AgencySystem", e.Client, "officer", "own_agency", false},
+		{"Colleague", colleague, "officer", "not_shared", true},
 		{"OtherOfficer", e.OtherOfficer, "officer", "other_agency", true},
 		{"OtherSupervisor", e.OtherSupervisor, "supervisor", "other_agency", true},
 		{"Intake", e.Intake, "intake", "provider", true},
@@ -254,8 +264,8 @@ func expect(t *testing.T, e *wt.Env, who actor, st workflow.State, a workflow.Ac
 	t.Helper()
 	providerAction := slices.Contains(workflow.ProviderActions, a)
 	switch {
-	case who.relation == "other_agency":
-		return errs.NotFound, ""
+	case who.relation == "other_agency", who.relation == "not_shared":
+		return errs.NotFound, "" // as for a missing request
 	case who.relation == "provider" && st == request.StateDraft:
 		return errs.NotFound, "" // the provider never sees a draft
 	case who.relation == "provider" && a == workflow.ActionCosign && st == request.StateSubmitted:

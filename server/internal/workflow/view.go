@@ -272,7 +272,7 @@ func (e *Engine) Link(ctx context.Context, actor *identity.Principal, id string,
 				return fmt.Errorf("unlink %s: %w", r.ID, err)
 			}
 		} else {
-			target, err := request.FindOfAgency(ctx, tx, r.AgencyID, linked)
+			target, err := request.FindOfAgency(ctx, tx, actor, linked)
 			if errs.CodeOf(err) == errs.NotFound {
 				return &errs.Error{Code: errs.Invalid, Message: "No request of your agency has that reference.",
 					Fields: []errs.FieldError{{Field: "linked", Message: "No request of your agency has that reference."}}}
@@ -319,7 +319,9 @@ type NotificationPage struct {
 }
 
 // Notifications returns the notifications actor's audience sees, newest
-// first: the agency's own (those addressed to the whole agency or to actor),
+// first: the agency's own (those addressed to the whole agency or to actor)
+// about requests actor may see now (request.SeenBy: shared with them, or
+// no longer),
 // or those of the teams the provider person works
 // in (all of them for administrators). Returns Invalid for a bad cursor or
 // limit.
@@ -341,6 +343,8 @@ func (e *Engine) Notifications(ctx context.Context, actor *identity.Principal, f
 		// An agency's notifications, but those addressed to another of its
 		// people (a supervisor named to co-sign an emergency).
 		q = q.Where("audience = ? AND agency_id = ? AND (person_id IS NULL OR person_id = ?)", AudienceAgency, actor.AgencyID, actor.PersonID)
+		cond, args := request.SeenBy("request_id", actor)
+		q = q.Where("(request_id IS NULL OR "+cond+")", args...)
 	}
 	if f.RequestID != "" {
 		q = q.Where("request_id = ?", f.RequestID)
