@@ -26,7 +26,9 @@ import (
 // nor inside one. A route added later is covered without touching this test.
 func TestEveryRequestRouteIsolated(t *testing.T) {
 	base := MustRunMain(t)
-	riverside := newAPIClient(t, base, "riverside-pd-cms", "riverside-demo-secret")
+	// Riverside's system files on its own (no officer named), so its
+	// officer is a colleague the draft is not shared with.
+	riverside := newSystemClient(t, base, "riverside-pd-cms", "riverside-demo-secret")
 	northshire := newAPIClient(t, base, "northshire-cms", "northshire-demo-secret")
 	var r apiReq
 	if got := riverside.call(http.MethodPost, "/api/v1/requests", subpoena, &r); got != http.StatusCreated {

@@ -14,7 +14,9 @@ import (
 // beside the field, and unsharing takes the request away again.
 func TestSharePages(t *testing.T) {
 	base := MustRunMain(t)
-	riverside := newAPIClient(t, base, "riverside-pd-cms", "riverside-demo-secret")
+	// Riverside's system files on its own (no officer named), so its
+	// officer is a colleague the draft is not shared with.
+	riverside := newSystemClient(t, base, "riverside-pd-cms", "riverside-demo-secret")
 	var r apiReq
 	if got := riverside.call(http.MethodPost, "/api/v1/requests", subpoena, &r); got != http.StatusCreated {
 		t.Fatalf("create: %d", got)
