@@ -153,6 +153,7 @@ var reviewed = map[string]string{
 	"login_states.code_verifier":         "the PKCE verifier of a sign-in in progress, deleted when used",
 	"request_documents.filename":         "the uploaded court order's file name; its bytes are in the blob store",
 	"request_documents.content_type":     "the court order's media type (application/pdf)",
+	"requests.filed_via":                 "the people id of the agency system a request was filed through for its officer",
 	"agency_verifications.note":          "the administrator's account of how an agency was verified",
 	"agency_documents.filename":          "a supporting document's file name; its bytes are in the blob store",
 	"agency_documents.content_type":      "a supporting document's media type (PDF, PNG, JPEG)",
