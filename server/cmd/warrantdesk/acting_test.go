@@ -183,8 +183,17 @@ func TestSystemsActForAnOfficer(t *testing.T) {
 		t.Fatalf("the acting system's request: %d %+v, want submitted, filed via riverside-pd-cms", code, got)
 	}
 
-	// The system's own draft, submitted by the officer through it: the
-	// officer answers for it now.
+	// The system's own draft, shared with the officer (need-to-know) and
+	// submitted by the officer through it: the officer answers for it now.
+	var me struct {
+		ID string `json:"id"`
+	}
+	if code := acting.call(http.MethodGet, "/api/v1/me", nil, &me); code != http.StatusOK || me.ID == "" {
+		t.Fatalf("who the acting token is: %d %q", code, me.ID)
+	}
+	if code := system.call(http.MethodPost, "/api/v1/requests/"+draft.ID+"/shares", map[string]any{"person_id": me.ID}, nil); code != http.StatusCreated {
+		t.Fatalf("the system shares its draft with the officer: %d", code)
+	}
 	if code := acting.call(http.MethodPost, "/api/v1/requests/"+draft.ID+"/submit", nil, &got); code != http.StatusOK || got.FiledVia == nil {
 		t.Fatalf("the officer submits the system's draft: %d %+v", code, got)
 	}

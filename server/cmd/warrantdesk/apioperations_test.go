@@ -240,12 +240,19 @@ func TestAPIEveryOperation(t *testing.T) {
 		{desc: "link", as: agencySystem, method: "POST", path: "/api/v1/requests/{followup}/link", body: map[string]any{"linked": ids["emergency_ref"]}, want: 200},
 		{desc: "unlink", as: agencySystem, method: "POST", path: "/api/v1/requests/{followup}/link", body: map[string]any{"linked": ""}, want: 200},
 
-		// Need-to-know inside the agency: the system that filed a draft
-		// shares it with a colleague, and stops.
+		// Need-to-know inside the agency: the system, filing for its
+		// officer, shares the draft with a colleague, and stops. The
+		// colleague is a second Riverside officer the portal knows from an
+		// earlier sign-in (the demo provider has one officer per agency).
 		{desc: "a colleague and another agency's system are known", run: func(t *testing.T) {
 			newBrowser(t, base).login("officer@riverside-pd.example")
+			if err := d.Exec(`INSERT INTO people (id, issuer, subject, kind, agency_id, email, name, roles, status, created_at, updated_at)
+				SELECT '0193a000-0000-7000-8000-00000000c011', issuer, 'colleague', 'person', agency_id, 'colleague@riverside-pd.example',
+					'Officer P. Colleague', 'officer', 'active', created_at, updated_at FROM people WHERE email = 'officer@riverside-pd.example'`).Error; err != nil {
+				t.Fatalf("a second Riverside officer: %v", err)
+			}
 			for key, q := range map[string][]any{
-				"colleague": {"SELECT id FROM people WHERE email = ?", "officer@riverside-pd.example"},
+				"colleague": {"SELECT id FROM people WHERE email = ?", "colleague@riverside-pd.example"},
 				"outsider":  {"SELECT id FROM people WHERE agency_id = ? ORDER BY id LIMIT 1", ids["northshire"]},
 			} {
 				var id string

@@ -57,9 +57,13 @@ func AgencySees(alias string, actor *identity.Principal) (string, []any) {
 }
 
 // supervises reports whether actor sees every request of their agency: a
-// person, not an agency system, with the supervisor role.
+// person, not an agency system, with the supervisor role, signed in
+// themselves. A system acting for a supervisor (identity.ActingSystem)
+// reaches what the supervisor filed or was shared, not the oversight of
+// the whole agency: the authorisation policy sees such a token as the
+// system (kind "client"), and the two rules must agree.
 func supervises(actor *identity.Principal) bool {
-	return actor.Kind != identity.KindClient && actor.Has(identity.RoleSupervisor)
+	return actor.Kind != identity.KindClient && actor.ActingSystem == nil && actor.Has(identity.RoleSupervisor)
 }
 
 // Sees is the rule of which requests actor may know exist, as a SQL

@@ -60,7 +60,11 @@ func TestSystemsActForAPerson(t *testing.T) {
 			t.Errorf("the refusal audited as %s, want denied", ev.Outcome)
 		}
 
-		// The officer, through the system, submits it and answers for it.
+		// The system shares its draft with the officer (need-to-know), who,
+		// through the system, submits it and answers for it.
+		if _, err := e.Requests.Share(ctx, system, r.ID, e.Officer.PersonID); err != nil {
+			t.Fatalf("the system shares its draft with the officer: %v", err)
+		}
 		got := e.Submit(t, &acting, r.ID)
 		if got.CreatedBy != e.Officer.PersonID || got.FiledVia == nil || *got.FiledVia != system.PersonID || got.Status != request.StateSubmitted {
 			t.Errorf("after submit: created_by %s, filed_via %v, status %s; want the officer, the system, submitted", got.CreatedBy, got.FiledVia, got.Status)
@@ -82,6 +86,9 @@ func TestSystemsActForAPerson(t *testing.T) {
 		}
 		through := *named
 		through.ActingSystem = acting.ActingSystem
+		if _, err := e.Requests.Share(ctx, system, r.ID, named.PersonID); err != nil {
+			t.Fatalf("the system shares its emergency with the supervisor it names: %v", err)
+		}
 		_, err := e.Engine.Transition(ctx, &through, r.ID, 0, workflow.ActionSubmit, workflow.Input{})
 		if errs.CodeOf(err) != errs.Invalid {
 			t.Errorf("the named supervisor submits the system's emergency: %v, want Invalid", err)
