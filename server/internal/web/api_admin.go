@@ -312,10 +312,7 @@ func (s *Server) handleAgencyDocumentDownload(c *gin.Context) {
 		return
 	}
 	defer rc.Close()
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.Filename}))
-	c.Header("Content-Security-Policy", "default-src 'none'; sandbox")
-	c.Header("Digest", "sha-256="+d.SHA256)
-	c.DataFromReader(http.StatusOK, d.Size, d.ContentType, rc, nil)
+	serveAttachment(c, d.Filename, d.SHA256, d.Size, d.ContentType, rc)
 }
 
 // handleAPIAgencyCallback handles "POST /api/v1/agencies/:id/callbacks".

@@ -218,10 +218,17 @@ func (s *Server) handleDocumentDownload(c *gin.Context) {
 		return
 	}
 	defer rc.Close()
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": doc.DownloadName()}))
+	serveAttachment(c, doc.DownloadName(), doc.SHA256, doc.Size, "application/pdf", rc)
+}
+
+// serveAttachment sends an uploaded file always as an attachment, in a
+// sandbox, so a browser never renders it in our origin; Digest names its
+// SHA-256 as stored.
+func serveAttachment(c *gin.Context, filename, sha256 string, size int64, contentType string, rc io.Reader) {
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename}))
 	c.Header("Content-Security-Policy", "default-src 'none'; sandbox")
-	c.Header("Digest", "sha-256="+doc.SHA256)
-	c.DataFromReader(http.StatusOK, doc.Size, "application/pdf", rc, nil)
+	c.Header("Digest", "sha-256="+sha256)
+	c.DataFromReader(http.StatusOK, size, contentType, rc, nil)
 }
 
 // handleAPIRequestSubmit handles "POST /api/v1/requests/:id/submit".
