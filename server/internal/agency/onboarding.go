@@ -16,10 +16,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
-	"github.com/nyaruka/phonenumbers"
 	"gorm.io/gorm"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/phone"
 )
 
 // VerificationMethods are the ways the provider may satisfy itself that an
@@ -227,21 +227,11 @@ func EmailDomains(ctx context.Context, db *gorm.DB, agencyID string) ([]string, 
 // must be possible, not valid, so that fictional ranges pass. Returns
 // Invalid with a message to show beside the field.
 func NormalizePhone(s, region string) (string, error) {
-	v := strings.TrimSpace(s)
-	if v == "" {
+	if strings.TrimSpace(s) == "" {
 		return "", errs.E(errs.Invalid, "Enter the phone number.")
 	}
-	if !phoneCharsRE.MatchString(v) || strings.Count(v, "+") > 1 {
-		return "", errs.E(errs.Invalid, "Enter a phone number with its country code, such as +1 555 0100 123.")
-	}
-	n, err := phonenumbers.Parse(v, strings.ToUpper(region))
-	if err != nil || phonenumbers.IsPossibleNumberWithReason(n) != phonenumbers.IS_POSSIBLE {
-		return "", errs.E(errs.Invalid, "This is not a possible phone number; include the country code, such as +44 7700 900123.")
-	}
-	return phonenumbers.Format(n, phonenumbers.E164), nil
+	return phone.Normalize(s, region)
 }
-
-var phoneCharsRE = regexp.MustCompile(`^\+?[0-9 ().-]+$`)
 
 // AddCallback adds a number to the agency's callback directory, checking
 // the label, the phone number (E.164, in the agency's country unless it

@@ -12,12 +12,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
-	"github.com/nyaruka/phonenumbers"
 	"golang.org/x/text/unicode/norm"
 	"gorm.io/gorm"
 
 	"github.com/warrantdesk/warrantdesk/server/internal/day"
 	"github.com/warrantdesk/warrantdesk/server/internal/errs"
+	"github.com/warrantdesk/warrantdesk/server/internal/phone"
 )
 
 // Text limits, in characters.
@@ -38,9 +38,6 @@ var (
 	usernameRE = regexp.MustCompile(`^[a-z0-9._-]{3,32}$`)
 	// tokenRE is an id of the catalogue: a purpose, a ground.
 	tokenRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
-	// Phone input: digits and the punctuation people write numbers with.
-	// Letters are refused rather than read as a keypad vanity number.
-	phoneCharsRE = regexp.MustCompile(`^\+?[0-9 ()./-]+$`)
 	// earliest and latest bound dates to what a legal document can say, so a
 	// typo such as 0226 or 20266 is reported rather than stored.
 	earliest = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -67,17 +64,7 @@ func NormalizeTarget(typ, value, region string) (string, error) {
 	}
 	switch typ {
 	case TargetPhone:
-		if !phoneCharsRE.MatchString(v) || strings.Count(v, "+") > 1 {
-			return "", errs.E(errs.Invalid, "Enter a phone number with its country code, such as +1 555 0100 123.")
-		}
-		n, err := phonenumbers.Parse(v, strings.ToUpper(region))
-		// Possible, not valid: fictional ranges (555-01xx) must pass. And
-		// IS_POSSIBLE exactly: a number that is only possible for local
-		// dialling lacks its area code and names no one in particular.
-		if err != nil || phonenumbers.IsPossibleNumberWithReason(n) != phonenumbers.IS_POSSIBLE {
-			return "", errs.E(errs.Invalid, "This is not a possible phone number; include the country code, such as +44 7700 900123.")
-		}
-		return phonenumbers.Format(n, phonenumbers.E164), nil
+		return phone.Normalize(v, region)
 	case TargetUsername:
 		u := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(norm.NFKC.String(v)), "@"))
 		if !usernameRE.MatchString(u) {
